@@ -1,0 +1,83 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (see README "Architecture"): SluiceCore is pure logic with no I/O and no C;
+// SluiceCrypto / SluiceStore / SluiceHTTP / SluiceAWS / SluiceDNS are adapters around it;
+// SluiceApp wires them; `sluice` is the thin executable. No SwiftNIO anywhere.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C shims: only what Swift cannot do (macros, variadics, inline wrappers).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
+
+        .target(name: "SluiceCore", swiftSettings: strict),
+        .target(
+            name: "SluiceCrypto",
+            dependencies: ["SluiceCore", "COpenSSL", "CZlib"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SluiceStore",
+            dependencies: ["SluiceCore", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SluiceHTTP",
+            dependencies: ["SluiceCore", "SluiceCrypto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SluiceAWS",
+            dependencies: [
+                "SluiceCore", "SluiceCrypto", "SluiceHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SluiceDNS",
+            dependencies: ["SluiceCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SluiceApp",
+            dependencies: [
+                "SluiceCore", "SluiceCrypto", "SluiceStore", "SluiceHTTP", "SluiceAWS", "SluiceDNS",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceApp", "SluiceCore", "SluiceStore", "SluiceDNS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
+        .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
+        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceCrypto"]),
+        .testTarget(name: "SluiceAWSTests", dependencies: ["SluiceAWS", "SluiceCrypto", "SluiceHTTP"]),
+        .testTarget(name: "SluiceDNSTests", dependencies: ["SluiceDNS"]),
+        .testTarget(name: "SluiceAppTests", dependencies: ["SluiceApp", "SluiceStore", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
+    ]
+)

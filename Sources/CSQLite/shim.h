@@ -1,0 +1,10 @@
+#ifndef CSQLITE_SHIM_H
+#define CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+// SQLITE_TRANSIENT is a cast macro Swift cannot import.
+static inline sqlite3_destructor_type CSQLite_transient(void) { return SQLITE_TRANSIENT; }
+
+// sqlite3_config is variadic.
+static inline int CSQLite_config_multithread(void) { return sqlite3_config(SQLITE_CONFIG_MULTITHREAD); }
+#endif

@@ -1,0 +1,2 @@
+import SluiceCore
+// SluiceAWS: see README Architecture.

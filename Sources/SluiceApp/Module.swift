@@ -1,0 +1,2 @@
+import SluiceCore
+// SluiceApp: see README Architecture.

@@ -1,0 +1,58 @@
+import Foundation
+
+/// The kind of an SES event, as counted and stored. Raw values are database/metrics contracts.
+public enum EventKind: String, Sendable, Codable, CaseIterable {
+    case send
+    case delivery
+    case hardBounce = "hard_bounce"
+    case softBounce = "soft_bounce"
+    case undeterminedBounce = "undetermined_bounce"
+    case complaint
+    case reject
+    case deliveryDelay = "delivery_delay"
+    case open
+    case click
+    case renderingFailure = "rendering_failure"
+    case subscription
+    case unknown
+}
+
+/// One recipient's view of one SES event: what the policy decides on and the store records.
+/// A multi-recipient SES event yields one of these per recipient.
+public struct RecipientEvent: Sendable, Equatable, Codable {
+    public var kind: EventKind
+    /// Normalised address (matching key); empty for events with no recipient (e.g. Rendering Failure).
+    public var address: String
+    public var originalAddress: String
+    /// SES `mail.messageId`.
+    public var sesMessageId: String
+    /// When SES says it happened (bounce/complaint/delivery timestamp, else mail.timestamp).
+    public var timestamp: Date
+    /// Sending identity used for per-identity counters: `ses:from-domain` tag, else the From/source domain.
+    public var identity: String
+    /// `bounceSubType`, `complaintFeedbackType`, `delayType`, reject reason...
+    public var subtype: String?
+    /// `complaintSubType`, diagnostic code, SMTP status... free text for history.
+    public var detail: String?
+    /// Contact list / topic for Subscription and UnsubscribedRecipient events ("" = none).
+    public var scope: String
+    /// The raw SES type string (`eventType` or `notificationType`) for unknown kinds.
+    public var rawType: String
+
+    public init(
+        kind: EventKind, address: String, originalAddress: String? = nil, sesMessageId: String,
+        timestamp: Date, identity: String = "", subtype: String? = nil, detail: String? = nil,
+        scope: String = "", rawType: String = ""
+    ) {
+        self.kind = kind
+        self.address = address
+        self.originalAddress = originalAddress ?? address
+        self.sesMessageId = sesMessageId
+        self.timestamp = timestamp
+        self.identity = identity
+        self.subtype = subtype
+        self.detail = detail
+        self.scope = scope
+        self.rawType = rawType
+    }
+}

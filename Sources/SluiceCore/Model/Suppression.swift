@@ -1,0 +1,53 @@
+import Foundation
+
+/// Why an address is suppressed. Raw values are API and database contracts.
+public enum SuppressionReason: String, Sendable, Codable, CaseIterable {
+    case hardBounce = "hard_bounce"
+    case softBounceLimit = "soft_bounce_limit"
+    case complaint
+    case unsubscribed
+    case manual
+    case sesAccount = "ses_account"
+}
+
+/// One suppressed address (optionally scoped to a contact list/topic).
+public struct Suppression: Sendable, Equatable, Codable {
+    /// Normalised address: the matching key.
+    public var address: String
+    /// The spelling first seen.
+    public var originalAddress: String
+    /// "" for every mail; otherwise a contact list or topic ("list" or "list/topic").
+    public var scope: String
+    public var reason: SuppressionReason
+    /// Bounce subtype, complaint feedback type, operator note...
+    public var detail: String?
+    public var firstSeen: Date
+    public var lastSeen: Date
+    public var count: Int
+    /// SES/SNS message id that caused it, or `operator:<name>`.
+    public var source: String
+    public var expiresAt: Date?
+
+    public init(
+        address: String, originalAddress: String? = nil, scope: String = "", reason: SuppressionReason,
+        detail: String? = nil, firstSeen: Date, lastSeen: Date? = nil, count: Int = 1, source: String,
+        expiresAt: Date? = nil
+    ) {
+        self.address = address
+        self.originalAddress = originalAddress ?? address
+        self.scope = scope
+        self.reason = reason
+        self.detail = detail
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen ?? firstSeen
+        self.count = count
+        self.source = source
+        self.expiresAt = expiresAt
+    }
+
+    /// Whether the suppression still applies at `now`.
+    public func isActive(at now: Date) -> Bool {
+        guard let expiresAt else { return true }
+        return expiresAt > now
+    }
+}

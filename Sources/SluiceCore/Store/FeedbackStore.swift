@@ -1,0 +1,60 @@
+import Foundation
+
+/// A verified SNS message to be stored together with the SES events it carries.
+public struct InboundMessage: Sendable, Equatable {
+    /// SNS MessageId: the durable dedupe key.
+    public var messageId: String
+    public var type: String
+    public var topicArn: String
+    /// SNS Timestamp.
+    public var timestamp: Date
+    public var receivedAt: Date
+    /// Endpoint name (`default` for `/sns`, else `{name}` of `/sns/{name}`).
+    public var endpoint: String
+    /// The raw HTTP body, zlib-compressed, kept for audit.
+    public var rawCompressed: [UInt8]
+
+    public init(messageId: String, type: String, topicArn: String, timestamp: Date, receivedAt: Date, endpoint: String, rawCompressed: [UInt8]) {
+        self.messageId = messageId
+        self.type = type
+        self.topicArn = topicArn
+        self.timestamp = timestamp
+        self.receivedAt = receivedAt
+        self.endpoint = endpoint
+        self.rawCompressed = rawCompressed
+    }
+}
+
+/// Result of an ingest.
+public enum IngestOutcome: Sendable, Equatable {
+    /// Committed durably (fsynced) in this call.
+    case stored(events: Int)
+    /// The MessageId was already stored; nothing was changed.
+    case duplicate
+}
+
+/// One entry of an address's history: an event and what the policy decided.
+public struct HistoryEntry: Sendable, Equatable, Codable {
+    public var event: RecipientEvent
+    public var outcome: String
+    /// SNS MessageId or `operator:<name>`.
+    public var source: String
+    public var recordedAt: Date
+
+    public init(event: RecipientEvent, outcome: String, source: String, recordedAt: Date) {
+        self.event = event
+        self.outcome = outcome
+        self.source = source
+        self.recordedAt = recordedAt
+    }
+}
+
+/// Ingestion of SNS/SES feedback: atomic, durable, idempotent per SNS MessageId.
+public protocol FeedbackStore: Sendable {
+    /// Stores the message, applies `policy` to each event against the current state, records history and
+    /// hourly counters, all in one transaction, and returns only after the commit is synced.
+    /// Implementations group concurrent calls into one commit.
+    func ingest(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy) async throws(StoreError) -> IngestOutcome
+    /// Whether a MessageId was already stored.
+    func hasMessage(id: String) async throws(StoreError) -> Bool
+}

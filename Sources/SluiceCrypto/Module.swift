@@ -1,0 +1,2 @@
+import SluiceCore
+// SluiceCrypto: see README Architecture.

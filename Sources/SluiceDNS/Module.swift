@@ -1,0 +1,2 @@
+import SluiceCore
+// SluiceDNS: see README Architecture.

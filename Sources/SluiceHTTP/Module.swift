@@ -1,0 +1,2 @@
+import SluiceCore
+// SluiceHTTP: see README Architecture.

@@ -1,0 +1,2 @@
+import SluiceCore
+// SluiceStore: see README Architecture.

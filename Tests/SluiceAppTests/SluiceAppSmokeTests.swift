@@ -1,0 +1,6 @@
+import Testing
+@testable import SluiceApp
+
+struct SluiceAppSmokeTests {
+    @Test func moduleLoads() { #expect(Bool(true)) }
+}

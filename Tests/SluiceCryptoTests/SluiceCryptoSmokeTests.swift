@@ -1,0 +1,6 @@
+import Testing
+@testable import SluiceCrypto
+
+struct SluiceCryptoSmokeTests {
+    @Test func moduleLoads() { #expect(Bool(true)) }
+}
