@@ -1,0 +1,38 @@
+# Shared helpers for Scripts/*: sourced, not run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# apt_need PKG...: installs the Debian packages that are missing (as root, or via sudo).
+apt_need() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# pip_need MODULE=PACKAGE...: installs PyPI packages whose module is not importable.
+pip_need() {
+  local missing=()
+  for pair in "$@"; do
+    local mod="${pair%%=*}" pkg="${pair#*=}"
+    python3 -c "import $mod" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing PyPI packages: ${missing[*]}"
+  python3 -m pip install -q --disable-pip-version-check "${missing[@]}"
+}
+
+# swift_need: fails with a clear message when no Swift 6 toolchain is on PATH.
+swift_need() {
+  if ! command -v swift >/dev/null 2>&1; then
+    for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do [ -x "$d/swift" ] && export PATH="$d:$PATH"; done
+  fi
+  command -v swift >/dev/null 2>&1 || { log "Swift 6 toolchain not found: install it from swift.org (or use the Dockerfile)"; exit 1; }
+}
+
+build_deps() { apt_need libssl-dev libsqlite3-dev zlib1g-dev pkg-config ca-certificates openssl; }

@@ -1,0 +1,102 @@
+import SluiceCore
+
+/// One documented configuration key: the single source of truth for the example file,
+/// `sluice config check`, and the `SLUICE_<SECTION>_<KEY>` environment override.
+public struct ConfigurationKey: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case string, integer(ClosedRange<Int>), float(ClosedRange<Double>), boolean, stringList
+        case choice([String])
+    }
+
+    public var section: String
+    public var key: String
+    public var kind: Kind
+    public var defaultValue: TOMLValue
+    /// Redacted in every printout.
+    public var secret: Bool
+    public var help: String
+
+    public var path: String { "\(section).\(key)" }
+    public var environmentName: String { "SLUICE_\(section.uppercased())_\(key.uppercased())" }
+
+    init(_ section: String, _ key: String, _ kind: Kind, _ defaultValue: TOMLValue, secret: Bool = false, _ help: String) {
+        self.section = section
+        self.key = key
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.secret = secret
+        self.help = help
+    }
+}
+
+extension ConfigurationKey {
+    /// Every key Sluice knows, in documentation order.
+    public static let all: [ConfigurationKey] = [
+        .init("http", "host", .string, .string("127.0.0.1"), "Address to bind. Use 0.0.0.0 to listen on every interface (e.g. in a container)."),
+        .init("http", "port", .integer(0...65535), .integer(8080), "TCP port (0 picks a free port and logs it)."),
+        .init("http", "threads", .integer(0...256), .integer(0), "Event-loop threads; 0 means one per CPU core."),
+        .init("http", "max_header_bytes", .integer(1024...1_048_576), .integer(16384), "Request line + headers limit; larger requests get 431."),
+        .init("http", "max_body_bytes", .integer(1024...1_073_741_824), .integer(1_048_576), "Default request body limit for API routes; larger bodies get 413."),
+        .init("http", "header_timeout_seconds", .float(0.1...3600), .float(10), "Time allowed to send the request head (slowloris protection)."),
+        .init("http", "body_timeout_seconds", .float(0.1...3600), .float(30), "Time allowed between body bytes."),
+        .init("http", "idle_timeout_seconds", .float(0.1...3600), .float(60), "Idle keep-alive connections are closed after this."),
+        .init("http", "max_connections", .integer(1...1_000_000), .integer(10000), "Open connections limit; beyond it new connections get 503."),
+        .init("http", "drain_timeout_seconds", .float(0...3600), .float(10), "On SIGTERM, time allowed for in-flight requests to finish."),
+
+        .init("database", "path", .string, .string("./data/sluice.sqlite"), "SQLite database file (its directory is created if missing)."),
+        .init("database", "busy_timeout_ms", .integer(0...600_000), .integer(5000), "How long to wait for a database lock."),
+
+        .init("sns", "path", .string, .string("/sns"), "Path of the SNS endpoint; /sns/{name} serves named endpoints too."),
+        .init("sns", "max_body_bytes", .integer(1024...1_048_576), .integer(262_144), "SNS body limit (SNS messages are at most 256 KiB)."),
+        .init("sns", "topic_arns", .stringList, .array([]), "Allowed TopicArns (comma-separated in the environment; * wildcards). Empty: nothing is accepted or confirmed."),
+        .init("sns", "auto_confirm", .boolean, .boolean(true), "Confirm SubscriptionConfirmation messages of allowed topics automatically."),
+        .init("sns", "cert_url_pattern", .string, .string(#"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/SimpleNotificationService-[a-zA-Z0-9]+\.pem$"#), "Regular expression a SigningCertURL must match."),
+        .init("sns", "ca_file", .string, .string(""), "Extra CA (PEM) trusted beside the system store for certificate and subscription hosts."),
+        .init("sns", "require_signature_v2", .boolean, .boolean(false), "Reject SignatureVersion 1 (SHA1) messages."),
+        .init("sns", "max_age_seconds", .integer(60...1_209_600), .integer(86400), "Messages with an older Timestamp are rejected as replays."),
+        .init("sns", "max_future_skew_seconds", .integer(0...3600), .integer(300), "Messages timestamped further in the future are rejected."),
+        .init("sns", "dedupe_retention_days", .integer(2...3650), .integer(14), "How long seen MessageIds are kept (longer than max_age)."),
+        .init("sns", "certificate_cache_seconds", .integer(60...2_592_000), .integer(86400), "How long a fetched signing certificate is trusted before refetching."),
+        .init("sns", "basic_auth_user", .string, .string(""), "If set, the SNS endpoint requires HTTP Basic auth (https://user:pass@host/sns)."),
+        .init("sns", "basic_auth_password", .string, .string(""), secret: true, "Password for basic_auth_user."),
+
+        .init("api", "tokens", .stringList, .array([]), secret: true, "Bearer tokens for /v1 (comma-separated in SLUICE_API_TOKENS). Empty: /v1 answers 401."),
+
+        .init("policy", "soft_bounce_limit", .integer(1...1000), .integer(3), "Soft bounces within the window that suppress an address."),
+        .init("policy", "soft_bounce_window_days", .integer(1...365), .integer(7), "Window for counting soft bounces."),
+        .init("policy", "soft_bounce_expiry_days", .integer(1...3650), .integer(30), "How long a soft-bounce suppression lasts."),
+        .init("policy", "case_sensitive_local_part", .boolean, .boolean(false), "Compare the local part of addresses case-sensitively."),
+
+        .init("ses", "region", .string, .string("us-east-1"), "AWS region of the SES account."),
+        .init("ses", "endpoint", .string, .string(""), "SES API endpoint; default https://email.<region>.amazonaws.com."),
+        .init("ses", "transport", .choice(["auto", "ses", "outbox"]), .string("auto"), "auto: SES when credentials are found, else outbox (records requests, sends nothing)."),
+        .init("ses", "ca_file", .string, .string(""), "Extra CA (PEM) trusted for the SES endpoint (tests)."),
+        .init("ses", "max_send_rate", .float(0...100_000), .float(0), "Recipients per second; 0 reads MaxSendRate from GetAccount (1/s without it)."),
+        .init("ses", "max_24h_send", .integer(-1...1_000_000_000), .integer(0), "Recipients per rolling 24 h; 0 reads GetAccount, -1 unlimited."),
+        .init("ses", "max_attempts", .integer(1...100), .integer(8), "Attempts per message for retryable errors."),
+        .init("ses", "max_backoff_seconds", .float(1...86400), .float(300), "Cap of the exponential backoff."),
+        .init("ses", "account_refresh_seconds", .integer(10...86400), .integer(300), "How often send limits are re-read from GetAccount."),
+
+        .init("monitoring", "min_volume", .integer(1...100_000_000), .integer(100), "Sends in a window below which rates are not judged."),
+        .init("monitoring", "representative_volume", .integer(100...100_000_000), .integer(10000), "The last N sends over which SES-style rates are computed."),
+        .init("monitoring", "bounce_warning", .float(0...1), .float(0.01), "Bounce rate warning threshold."),
+        .init("monitoring", "bounce_critical", .float(0...1), .float(0.02), "Bounce rate critical threshold."),
+        .init("monitoring", "complaint_warning", .float(0...1), .float(0.0005), "Complaint rate warning threshold."),
+        .init("monitoring", "complaint_critical", .float(0...1), .float(0.001), "Complaint rate critical threshold."),
+        .init("monitoring", "delivery_warning", .float(0...1), .float(0.95), "Delivery rate below this warns."),
+        .init("monitoring", "quota_warning", .float(0...1), .float(0.8), "Quota use above this warns."),
+        .init("monitoring", "protection", .choice(["off", "pause", "pause_identity"]), .string("pause"), "What a critical reputation rule does to sending."),
+        .init("monitoring", "protection_bounce", .float(0...1), .float(0.05), "Bounce rate at which sending pauses."),
+        .init("monitoring", "protection_complaint", .float(0...1), .float(0.001), "Complaint rate at which sending pauses."),
+        .init("monitoring", "alert_cooldown_seconds", .integer(60...604_800), .integer(3600), "A holding alert repeats after this."),
+        .init("monitoring", "webhook_url", .string, .string(""), secret: true, "Alert webhook (JSON with a Slack-compatible text field)."),
+
+        .init("dns", "servers", .stringList, .array([]), "DNS servers as host:port; empty reads /etc/resolv.conf."),
+
+        .init("log", "level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), .string("info"), "Log level."),
+        .init("log", "format", .choice(["json", "text"]), .string("json"), "Log line format on stderr."),
+    ]
+
+    static let byPath: [String: ConfigurationKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
+    static let byEnvironmentName: [String: ConfigurationKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.environmentName, $0) })
+}

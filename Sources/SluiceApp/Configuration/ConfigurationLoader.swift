@@ -1,0 +1,126 @@
+import Foundation
+import SluiceCore
+
+/// Where an effective value came from.
+public enum ConfigurationSource: String, Sendable {
+    case defaultValue = "default", file, environment
+}
+
+/// Resolves defaults, then the file, then `SLUICE_*` environment variables, validating each value.
+public struct ConfigurationLoader: Sendable {
+    public init() {}
+
+    /// - Parameters:
+    ///   - fileText: the configuration file's contents, if a file was named.
+    ///   - fileName: used in messages.
+    ///   - environment: the process environment; only `SLUICE_*` names are read.
+    public func load(fileText: String?, fileName: String = "configuration file", environment: [String: String]) throws(ConfigurationError) -> SluiceConfiguration {
+        var values: [String: TOMLValue] = [:]
+        var sources: [String: ConfigurationSource] = [:]
+        for key in ConfigurationKey.all {
+            values[key.path] = key.defaultValue
+            sources[key.path] = .defaultValue
+        }
+        if let fileText {
+            let parsed: [String: TOMLValue]
+            do { parsed = try TOMLParser.parse(fileText) } catch { throw ConfigurationError(.syntax, "\(fileName): \(error)") }
+            for (path, value) in parsed.sorted(by: { $0.key < $1.key }) {
+                guard let key = ConfigurationKey.byPath[path] else {
+                    throw ConfigurationError(.unknownKey, "\(fileName): unknown key '\(path)'\(Self.suggestion(for: path))")
+                }
+                values[path] = try Self.validate(value, for: key, origin: fileName)
+                sources[path] = .file
+            }
+        }
+        var warnings: [String] = []
+        for (name, raw) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("SLUICE_") {
+            guard let key = ConfigurationKey.byEnvironmentName[name] else {
+                if !Self.nonKeyEnvironment.contains(name) { warnings.append("ignoring unknown environment variable \(name)") }
+                continue
+            }
+            values[key.path] = try Self.validate(Self.parseEnvironment(raw, for: key), for: key, origin: name)
+            sources[key.path] = .environment
+        }
+        var configuration = SluiceConfiguration(values: values, sources: sources, warnings: warnings)
+        try configuration.checkCrossKeyRules()
+        configuration.warnings += configuration.advisories()
+        return configuration
+    }
+
+    /// Environment names that are not configuration keys but are read by Sluice or its tests.
+    static let nonKeyEnvironment: Set<String> = ["SLUICE_CONFIG"]
+
+    static func parseEnvironment(_ raw: String, for key: ConfigurationKey) -> TOMLValue {
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        switch key.kind {
+        case .stringList:
+            return .array(trimmed.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 != .string("") })
+        case .integer:
+            return Int(trimmed).map(TOMLValue.integer) ?? .string(raw)
+        case .float:
+            return Double(trimmed).map(TOMLValue.float) ?? .string(raw)
+        case .boolean:
+            switch trimmed.lowercased() {
+            case "true", "1", "yes", "on": return .boolean(true)
+            case "false", "0", "no", "off": return .boolean(false)
+            default: return .string(raw)
+            }
+        case .string, .choice:
+            return .string(raw)
+        }
+    }
+
+    static func validate(_ value: TOMLValue, for key: ConfigurationKey, origin: String) throws(ConfigurationError) -> TOMLValue {
+        func invalid(_ expectation: String) -> ConfigurationError {
+            let shown = key.secret ? "<redacted>" : Self.describe(value)
+            return ConfigurationError(.invalidValue, "\(origin): invalid value \(shown) for '\(key.path)': expected \(expectation)")
+        }
+        switch (key.kind, value) {
+        case (.string, .string):
+            return value
+        case (.choice(let options), .string(let s)):
+            guard options.contains(s) else { throw invalid("one of \(options.joined(separator: ", "))") }
+            return value
+        case (.integer(let range), .integer(let i)):
+            guard range.contains(i) else { throw invalid("an integer in \(range.lowerBound)...\(range.upperBound)") }
+            return value
+        case (.float(let range), .integer(let i)):
+            guard range.contains(Double(i)) else { throw invalid("a number in \(range.lowerBound)...\(range.upperBound)") }
+            return .float(Double(i))
+        case (.float(let range), .float(let d)):
+            guard range.contains(d) else { throw invalid("a number in \(range.lowerBound)...\(range.upperBound)") }
+            return value
+        case (.boolean, .boolean):
+            return value
+        case (.stringList, .array(let items)):
+            guard items.allSatisfy({ if case .string = $0 { true } else { false } }) else { throw invalid("a list of strings") }
+            return value
+        case (.integer(let range), _):
+            throw invalid("an integer in \(range.lowerBound)...\(range.upperBound)")
+        case (.float(let range), _):
+            throw invalid("a number in \(range.lowerBound)...\(range.upperBound)")
+        case (.boolean, _):
+            throw invalid("true or false")
+        case (.stringList, _):
+            throw invalid("a list of strings")
+        case (.string, _), (.choice, _):
+            throw invalid("a string")
+        }
+    }
+
+    static func describe(_ value: TOMLValue) -> String {
+        switch value {
+        case .string(let s): return "\"\(s.prefix(80))\""
+        case .integer(let i): return String(i)
+        case .float(let d): return String(d)
+        case .boolean(let b): return String(b)
+        case .array(let items): return "[" + items.map(describe).joined(separator: ", ") + "]"
+        }
+    }
+
+    static func suggestion(for path: String) -> String {
+        let leaf = path.split(separator: ".").last.map(String.init) ?? path
+        if let near = ConfigurationKey.all.first(where: { $0.key == leaf }) { return " (did you mean '\(near.path)'?)" }
+        return ""
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import SluiceCore
+
+/// The effective configuration: every key's value and where it came from.
+public struct SluiceConfiguration: Sendable {
+    public private(set) var values: [String: TOMLValue]
+    public private(set) var sources: [String: ConfigurationSource]
+    /// Non-fatal findings to log at start and print in `config check`.
+    public var warnings: [String]
+
+    init(values: [String: TOMLValue], sources: [String: ConfigurationSource], warnings: [String]) {
+        self.values = values
+        self.sources = sources
+        self.warnings = warnings
+    }
+
+    /// All defaults; what zero configuration means.
+    public static var defaults: SluiceConfiguration {
+        // Defaults always validate; a failure here is a programming error caught by tests.
+        try! ConfigurationLoader().load(fileText: nil, environment: [:])
+    }
+
+    public func string(_ path: String) -> String {
+        if case .string(let s) = value(path) { return s }
+        preconditionFailure("\(path) is not a string key")
+    }
+
+    public func int(_ path: String) -> Int {
+        if case .integer(let i) = value(path) { return i }
+        preconditionFailure("\(path) is not an integer key")
+    }
+
+    public func double(_ path: String) -> Double {
+        switch value(path) {
+        case .float(let d): return d
+        case .integer(let i): return Double(i)
+        default: preconditionFailure("\(path) is not a number key")
+        }
+    }
+
+    public func bool(_ path: String) -> Bool {
+        if case .boolean(let b) = value(path) { return b }
+        preconditionFailure("\(path) is not a boolean key")
+    }
+
+    public func strings(_ path: String) -> [String] {
+        if case .array(let items) = value(path) {
+            return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        }
+        preconditionFailure("\(path) is not a list key")
+    }
+
+    /// Overrides one value (tests and the CLI's flags); validated like any other source.
+    public mutating func set(_ path: String, _ value: TOMLValue) throws(ConfigurationError) {
+        guard let key = ConfigurationKey.byPath[path] else { throw ConfigurationError(.unknownKey, "unknown key '\(path)'") }
+        values[path] = try ConfigurationLoader.validate(value, for: key, origin: "override")
+        sources[path] = .environment
+        try checkCrossKeyRules()
+    }
+
+    private func value(_ path: String) -> TOMLValue {
+        guard let v = values[path] else { preconditionFailure("unknown configuration key \(path)") }
+        return v
+    }
+
+    /// Rules that involve files, patterns or several keys.
+    func checkCrossKeyRules() throws(ConfigurationError) {
+        func invalid(_ path: String, _ why: String) -> ConfigurationError {
+            ConfigurationError(.invalidValue, "invalid value for '\(path)': \(why)")
+        }
+        for path in ["sns.ca_file", "ses.ca_file"] {
+            let file = string(path)
+            if !file.isEmpty && !FileManager.default.isReadableFile(atPath: file) {
+                throw invalid(path, "file '\(file)' is not readable")
+            }
+        }
+        if (try? NSRegularExpression(pattern: string("sns.cert_url_pattern"))) == nil {
+            throw invalid("sns.cert_url_pattern", "not a valid regular expression")
+        }
+        let snsPath = string("sns.path")
+        if !snsPath.hasPrefix("/") || snsPath.contains("{") || snsPath.contains("?") || snsPath.count > 200 {
+            throw invalid("sns.path", "must be an absolute path without parameters or query")
+        }
+        if double("monitoring.bounce_warning") > double("monitoring.bounce_critical") {
+            throw invalid("monitoring.bounce_warning", "must not exceed monitoring.bounce_critical")
+        }
+        if double("monitoring.complaint_warning") > double("monitoring.complaint_critical") {
+            throw invalid("monitoring.complaint_warning", "must not exceed monitoring.complaint_critical")
+        }
+        for endpointKey in ["ses.endpoint", "monitoring.webhook_url"] {
+            let url = string(endpointKey)
+            if !url.isEmpty {
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil, parsed.user == nil else {
+                    throw invalid(endpointKey, "must be an http(s) URL without credentials")
+                }
+            }
+        }
+        for server in strings("dns.servers") where DNSServerAddress(server) == nil {
+            throw invalid("dns.servers", "'\(server.prefix(60))' is not host:port")
+        }
+        if !string("sns.basic_auth_user").isEmpty && string("sns.basic_auth_password").isEmpty {
+            throw invalid("sns.basic_auth_password", "required when sns.basic_auth_user is set")
+        }
+        if string("sns.basic_auth_user").contains(":") {
+            throw invalid("sns.basic_auth_user", "must not contain ':'")
+        }
+    }
+
+    /// Things that work but that an operator should know about.
+    func advisories() -> [String] {
+        var notes: [String] = []
+        if strings("sns.topic_arns").isEmpty {
+            notes.append("sns.topic_arns is empty: SNS messages are rejected and no subscription is auto-confirmed")
+        }
+        if strings("api.tokens").isEmpty {
+            notes.append("api.tokens is empty: every /v1 request is answered 401")
+        }
+        if string("http.host") != "127.0.0.1" && string("http.host") != "localhost" && string("sns.basic_auth_user").isEmpty {
+            notes.append("listening beyond loopback without sns.basic_auth_user: put TLS termination in front of /sns")
+        }
+        return notes
+    }
+}
+
+/// A `host:port` pair, IPv6 hosts in brackets.
+public struct DNSServerAddress: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        let hostPart: Substring
+        let portPart: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            hostPart = text[text.index(after: text.startIndex)..<close]
+            portPart = text[text.index(close, offsetBy: 2)...]
+        } else {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            hostPart = parts[0]
+            portPart = parts[1]
+        }
+        guard !hostPart.isEmpty, let port = Int(portPart), (1...65535).contains(port) else { return nil }
+        host = String(hostPart)
+        self.port = port
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import SluiceApp
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Inspect configuration.",
+        subcommands: [Check.self, Example.self]
+    )
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the effective configuration (secrets redacted); exit 78 if it is invalid."
+        )
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await exiting {
+                let configuration = try global.loadConfiguration()
+                print(configuration.renderEffective(), terminator: "")
+                for warning in configuration.warnings { print("# warning: \(warning)") }
+            }
+        }
+    }
+
+    struct Example: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a documented configuration file with every default.")
+        func run() { print(SluiceConfiguration.renderExample(), terminator: "") }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// `sluice`: the executable's root; subcommands do the work.
+@main
+struct SluiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "Deliverability gate for Amazon SES: SNS feedback endpoint, suppression store, send gate, monitoring.",
+        discussion: """
+        Configuration: defaults, then --config FILE (or SLUICE_CONFIG), then SLUICE_<SECTION>_<KEY> \
+        environment variables. See Config/sluice.example.toml.
+
+        Exit codes: 0 ok, 1 other error, 2 a check failed (dns check), 64 usage error, 78 configuration error.
+        """,
+        version: "sluice \(versionString)",
+        subcommands: [Serve.self, Migrate.self, ConfigCommand.self, Version.self]
+    )
+}
