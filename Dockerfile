@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t sluice .
+# Run:   docker run -p 8080:8080 -v sluice-data:/data -e SLUICE_API_TOKENS=... sluice
+
+FROM swift:6.1-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev zlib1g-dev pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Resolve dependencies first so source edits reuse this layer.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+COPY Tests ./Tests
+RUN swift build -c release --product sluice --static-swift-stdlib \
+ && cp "$(swift build -c release --show-bin-path)/sluice" /sluice
+
+FROM debian:bookworm-slim AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libssl3 libsqlite3-0 zlib1g ca-certificates tzdata \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system sluice && useradd --system --gid sluice --home-dir /data --shell /usr/sbin/nologin sluice \
+ && mkdir -p /data && chown sluice:sluice /data
+COPY --from=build /sluice /usr/local/bin/sluice
+COPY Config/sluice.example.toml /etc/sluice/sluice.example.toml
+USER sluice
+WORKDIR /data
+VOLUME ["/data"]
+ENV SLUICE_HTTP_HOST=0.0.0.0 \
+    SLUICE_HTTP_PORT=8080 \
+    SLUICE_DATABASE_PATH=/data/sluice.sqlite
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["/usr/local/bin/sluice", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/sluice"]
+CMD ["serve"]
