@@ -2,7 +2,7 @@
 # Build: docker build -t sluice .
 # Run:   docker run -p 8080:8080 -v sluice-data:/data -e SLUICE_API_TOKENS=... sluice
 
-FROM swift:6.1-bookworm AS build
+FROM swift:6.3-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev zlib1g-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
