@@ -76,3 +76,15 @@ struct MonitoringStatsReportTests {
         #expect(lines.prefix(10).allSatisfy { !$0.isEmpty })
     }
 }
+
+extension MonitoringStatsReportTests {
+    @Test func reportRoundTripsThroughJSON() throws {
+        var samples = F.hour(sends: 1000, deliveries: 990, hard: 3, soft: 1, complaints: 1)
+        samples += F.hour(identity: "b.example", sends: 20)
+        let paused = PauseStatus(paused: true, reason: "r", since: now, identities: ["b.example"])
+        let report = DeliverabilityStats().report(samples: samples, now: now, quota: SendQuota(max24HourSend: 5000), paused: paused)
+        let decoded = try JSONDecoder().decode(StatsReport.self, from: JSONEncoder().encode(report))
+        #expect(decoded == report)
+        #expect(decoded.renderText() == report.renderText())
+    }
+}

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// An alert fires once when its condition starts, repeats after `coolDown` while it holds, notifies at
 /// once when it escalates warning → critical, and resolves when it clears. A de-escalation is not
-/// notified by itself: the next repeat carries the lower severity.
+/// notified by itself: the next repeat carries the lower severity. A rate that is no longer judged
+/// (volume fell below the minimum, or the identity left the window) counts as cleared and resolves.
 public struct AlertEngine: Sendable {
     public var configuration: AlertConfiguration
 

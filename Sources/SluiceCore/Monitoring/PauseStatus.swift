@@ -28,4 +28,12 @@ public struct PauseStatus: Sendable, Equatable, Codable {
         try c.encode(since?.ISO8601Format(), forKey: .since)
         try c.encode(identities, forKey: .identities)
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            paused: try c.decode(Bool.self, forKey: .paused), reason: try c.decodeIfPresent(String.self, forKey: .reason),
+            since: try ReportDate.decodeIfPresent(c, .since), identities: try c.decodeIfPresent([String].self, forKey: .identities) ?? []
+        )
+    }
 }

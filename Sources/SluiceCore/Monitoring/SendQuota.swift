@@ -12,7 +12,7 @@ public struct SendQuota: Sendable, Equatable, Codable {
 }
 
 /// Quota use in a report: sent in the last 24 h over the 24-hour maximum.
-public struct QuotaUse: Sendable, Equatable, Encodable {
+public struct QuotaUse: Sendable, Equatable, Codable {
     public var sent24h: Int
     /// Nil when unlimited or unknown.
     public var max24h: Double?
@@ -39,5 +39,11 @@ public struct QuotaUse: Sendable, Equatable, Encodable {
         try c.encode(sent24h, forKey: .sent24h)
         try c.encode(max24h, forKey: .max24h)
         try c.encode(use, forKey: .use)
+    }
+
+    /// Decodes `sent_24h` and `max_24h`; `use` is recomputed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(sent24h: try c.decode(Int.self, forKey: .sent24h), max24h: try c.decodeIfPresent(Double.self, forKey: .max24h))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Rates overall and per identity over each window, quota use and pause state; JSON field names are snake_case.
-public struct StatsReport: Sendable, Equatable, Encodable {
+public struct StatsReport: Sendable, Equatable, Codable {
     public var generatedAt: Date
     public var minimumVolume: Int
     /// Overall windows in `StatsWindow.allCases` order.
@@ -41,10 +41,20 @@ public struct StatsReport: Sendable, Equatable, Encodable {
         try c.encode(quota, forKey: .quota)
         try c.encode(paused, forKey: .paused)
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            generatedAt: try ReportDate.decode(c, .generatedAt), minimumVolume: try c.decode(Int.self, forKey: .minimumVolume),
+            windows: try c.decode([WindowStats].self, forKey: .windows),
+            identities: try c.decode([IdentityStats].self, forKey: .identities),
+            quota: try c.decode(QuotaUse.self, forKey: .quota), paused: try c.decode(PauseStatus.self, forKey: .paused)
+        )
+    }
 }
 
 /// The windows of one sending identity.
-public struct IdentityStats: Sendable, Equatable, Encodable {
+public struct IdentityStats: Sendable, Equatable, Codable {
     public var identity: String
     public var windows: [WindowStats]
 

@@ -89,7 +89,7 @@ public struct WindowStats: Sendable, Equatable {
     }
 }
 
-extension WindowStats: Encodable {
+extension WindowStats: Codable {
     private enum CodingKeys: String, CodingKey {
         case name, start, end, sends, deliveries, complaints, rejects, delays, judged, status
         case hardBounces = "hard_bounces", softBounces = "soft_bounces", undeterminedBounces = "undetermined_bounces"
@@ -117,5 +117,21 @@ extension WindowStats: Encodable {
         try c.encode(judged, forKey: .judged)
         try c.encode(judged ? "ok" : "insufficient_volume", forKey: .status)
         try c.encode(minimumVolume, forKey: .minimumVolume)
+    }
+
+    /// Decodes the counts; rates and `judged` are recomputed from them.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let window = StatsWindow(rawValue: try c.decode(String.self, forKey: .name)) else {
+            throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription: "unknown window")
+        }
+        self.init(
+            window: window, start: try ReportDate.decode(c, .start), end: try ReportDate.decode(c, .end),
+            sends: try c.decode(Int.self, forKey: .sends), deliveries: try c.decode(Int.self, forKey: .deliveries),
+            hardBounces: try c.decode(Int.self, forKey: .hardBounces), softBounces: try c.decode(Int.self, forKey: .softBounces),
+            undeterminedBounces: try c.decode(Int.self, forKey: .undeterminedBounces),
+            complaints: try c.decode(Int.self, forKey: .complaints), rejects: try c.decode(Int.self, forKey: .rejects),
+            delays: try c.decode(Int.self, forKey: .delays), minimumVolume: try c.decode(Int.self, forKey: .minimumVolume)
+        )
     }
 }
