@@ -12,7 +12,7 @@ public struct AddressNormalizer: Sendable {
     public func normalize(_ raw: String) -> NormalizedAddress? {
         guard case .success(let parts) = AddressParts.split(raw) else { return nil }
         guard var local = normalizedLocalPart(parts.local) else { return nil }
-        guard case .success(let domain) = DomainName.toASCII(Substring(decoding: parts.domain, as: UTF8.self), strict: false)
+        guard case .success(let domain) = DomainName.toASCII(parts.domain, strict: false)
         else { return nil }
         local.append(UInt8(ascii: "@"))
         local.append(contentsOf: domain.utf8)

@@ -19,8 +19,8 @@ enum DomainName {
     /// Converts `domain` to ASCII. `strict` applies RFC 5321 send-side rules (LDH only, hyphen
     /// placement, at least two labels, non-numeric top-level label, no trailing dot); otherwise the
     /// underscore is tolerated and one trailing dot is dropped, which is enough for a matching key.
-    static func toASCII(_ domain: Substring, strict: Bool) -> Result<String, Failure> {
-        var bytes = Array(domain.utf8)
+    static func toASCII(_ domain: ArraySlice<UInt8>, strict: Bool) -> Result<String, Failure> {
+        var bytes = domain
         guard !bytes.isEmpty else { return .failure(.empty) }
         guard bytes.count <= 1024 else { return .failure(.tooLong) }
         if bytes.first == UInt8(ascii: "[") { return .failure(.literal) }
@@ -35,16 +35,16 @@ enum DomainName {
         var labelCount = 0
         var lastLabelNumeric = false
         if isASCII {
-            var start = 0
-            while start <= bytes.count {
-                let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.count
+            var start = bytes.startIndex
+            while start <= bytes.endIndex {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex
                 switch asciiLabel(bytes[start..<end], strict: strict, into: &out) {
                 case .failure(let failure): return .failure(failure)
                 case .success(let numeric): lastLabelNumeric = numeric
                 }
                 labelCount += 1
                 start = end + 1
-                if start <= bytes.count { out.append(UInt8(ascii: ".")) }
+                if start <= bytes.endIndex { out.append(UInt8(ascii: ".")) }
             }
         } else {
             let text = String(decoding: bytes, as: UTF8.self)

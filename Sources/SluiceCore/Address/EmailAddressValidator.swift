@@ -25,7 +25,7 @@ public struct EmailAddressValidator: Sendable {
         }
         let local = try checkedLocalPart(parts.local)
         let domain: String
-        switch DomainName.toASCII(Substring(decoding: parts.domain, as: UTF8.self), strict: true) {
+        switch DomainName.toASCII(parts.domain, strict: true) {
         case .success(let value): domain = value
         case .failure(let failure): throw Self.error(for: failure)
         }
