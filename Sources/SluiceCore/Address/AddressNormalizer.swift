@@ -1,0 +1,58 @@
+/// Turns an address as written (`"Jane Doe" <Jane@Bücher.Example>`) into its matching key
+/// (`jane@xn--bcher-kva.example`). Lenient: it accepts anything that identifies a mailbox; use
+/// `EmailAddressValidator` for send-side syntax checks.
+public struct AddressNormalizer: Sendable {
+    public let configuration: AddressNormalizerConfiguration
+
+    public init(configuration: AddressNormalizerConfiguration = AddressNormalizerConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// The normalised address, or nil when `raw` cannot be an address.
+    public func normalize(_ raw: String) -> NormalizedAddress? {
+        guard case .success(let parts) = AddressParts.split(raw) else { return nil }
+        guard var local = normalizedLocalPart(parts.local) else { return nil }
+        guard case .success(let domain) = DomainName.toASCII(parts.domain, strict: false)
+        else { return nil }
+        local.append(UInt8(ascii: "@"))
+        local.append(contentsOf: domain.utf8)
+        var original = Array(parts.local)
+        original.append(UInt8(ascii: "@"))
+        original.append(contentsOf: parts.domain)
+        return NormalizedAddress(
+            original: String(decoding: original, as: UTF8.self),
+            normalized: String(decoding: local, as: UTF8.self)
+        )
+    }
+
+    private func normalizedLocalPart(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        var local: [UInt8]
+        if bytes.first == UInt8(ascii: "\"") {
+            guard case .success(let content) = LocalPart.unquote(bytes, allowUTF8: true) else { return nil }
+            // `"john"@x` and `john@x` are the same mailbox: drop quotes that are not needed.
+            if !content.isEmpty, LocalPart.checkDotAtom(content[...], allowUTF8: true) == nil {
+                local = content
+            } else {
+                local = [UInt8(ascii: "\"")]
+                for byte in content {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { local.append(UInt8(ascii: "\\")) }
+                    local.append(byte)
+                }
+                local.append(UInt8(ascii: "\""))
+            }
+        } else {
+            // Tolerate dot misplacement seen in the wild, but not RFC 5322 specials or spaces.
+            let special = bytes.contains { $0 < 0x80 && $0 != UInt8(ascii: ".") && !LocalPart.isAtext($0) }
+            guard !special else { return nil }
+            local = Array(bytes)
+        }
+        guard configuration.caseInsensitiveLocalPart else { return local }
+        if local.allSatisfy({ $0 < 0x80 }) {
+            for index in local.indices where local[index] >= UInt8(ascii: "A") && local[index] <= UInt8(ascii: "Z") {
+                local[index] |= 0x20
+            }
+            return local
+        }
+        return Array(String(decoding: local, as: UTF8.self).lowercased().utf8)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// Sluice's default `RecipientEventPolicy`: what a deliverability engineer does with each SES event.
+///
+/// - Permanent bounce: suppress now (`hard_bounce`, detail = subtype). `UnsubscribedRecipient` is the
+///   exception: the mailbox is fine, the contact left a list, so it is suppressed as `unsubscribed` in the
+///   list/topic scope the send was tagged with (globally when untagged, to be safe).
+/// - Transient bounce: counted; `softBounceLimit` counted bounces inside `softBounceWindow` with no delivery
+///   in between suppress for `softBounceSuppressionDuration`. Message-related subtypes are only recorded.
+/// - Undetermined bounce: recorded, never suppresses (the reason is unknown).
+/// - Complaint: suppress now (`complaint`, detail = feedback type), also for `OnAccountSuppressionList`
+///   (SES did not send because an earlier complaint/bounce put it there: the address stays blocked);
+///   a `not-spam` report instead lifts an earlier complaint suppression.
+/// - Subscription opt-out: suppress as `unsubscribed` in the parsed scope.
+/// - Everything else is recorded. A Delivery also clears the soft-bounce counter.
+///
+/// Decisions use the event's timestamp only. An active suppression with a stronger reason in the same
+/// scope is never overwritten (order: manual, hard_bounce, unsubscribed, complaint, ses_account,
+/// soft_bounce_limit), so manual entries are never touched and a permanent entry never becomes expiring.
+public struct SuppressionPolicy: RecipientEventPolicy {
+    public let configuration: SuppressionPolicyConfiguration
+
+    public init(configuration: SuppressionPolicyConfiguration = SuppressionPolicyConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Decides the changes for one recipient event given the address's current state.
+    public func decide(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
+        // Events that name no recipient (e.g. a Rendering Failure) can only be recorded.
+        guard !event.address.isEmpty else { return RecipientDecision(outcome: Outcome.recorded) }
+        switch event.kind {
+        case .hardBounce:
+            return hardBounce(event, state: state)
+        case .softBounce:
+            return softBounce(event, state: state)
+        case .undeterminedBounce:
+            return RecipientDecision(outcome: "recorded:undetermined_bounce")
+        case .complaint:
+            return complaint(event, state: state)
+        case .delivery:
+            return delivery(event, state: state)
+        case .subscription:
+            return subscription(event, state: state)
+        case .send, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown:
+            return RecipientDecision(outcome: Outcome.recorded)
+        }
+    }
+
+    private func hardBounce(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
+        if event.subtype == "UnsubscribedRecipient" {
+            let (change, outcome) = suppress(event, .unsubscribed, detail: event.subtype, scope: event.scope, expiresAt: nil, state: state)
+            return RecipientDecision(suppressionChanges: change.map { [$0] } ?? [], outcome: outcome)
+        }
+        let expiresAt = configuration.hardBounceSuppressionDuration.map { event.timestamp.addingTimeInterval($0) }
+        let (change, outcome) = suppress(event, .hardBounce, detail: event.subtype, scope: "", expiresAt: expiresAt, state: state)
+        // A dead mailbox makes any soft-bounce run moot.
+        let counter: SoftBounceChange? = state.softBounce == nil ? nil : .clear(address: event.address)
+        return RecipientDecision(suppressionChanges: change.map { [$0] } ?? [], softBounceChange: counter, outcome: outcome)
+    }
+
+    private func softBounce(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
+        let label = Outcome.softBounceLabel(event.subtype)
+        if let subtype = event.subtype, configuration.nonCountingSoftBounceSubtypes.contains(subtype) {
+            return RecipientDecision(outcome: "recorded:\(label)")
+        }
+        var count = 1
+        var windowStart = event.timestamp
+        var lastBounce = event.timestamp
+        if let previous = state.softBounce,
+           event.timestamp.timeIntervalSince(previous.windowStart) <= configuration.softBounceWindow {
+            count = previous.count + 1
+            // Notifications arrive unordered: keep the earliest start and the latest bounce.
+            windowStart = min(previous.windowStart, event.timestamp)
+            lastBounce = max(previous.lastBounce, event.timestamp)
+        }
+        let limit = configuration.softBounceLimit
+        guard count >= limit else {
+            let counter = SoftBounceState(
+                address: event.address, count: count, windowStart: windowStart, lastBounce: lastBounce,
+                lastSubtype: event.subtype
+            )
+            return RecipientDecision(softBounceChange: .set(counter), outcome: "counted:\(label) \(count)/\(limit)")
+        }
+        let expiresAt = event.timestamp.addingTimeInterval(configuration.softBounceSuppressionDuration)
+        let (change, outcome) = suppress(
+            event, .softBounceLimit, detail: event.subtype ?? "General", scope: "", expiresAt: expiresAt, state: state
+        )
+        // The counter restarts from zero once the limit has been acted on.
+        return RecipientDecision(
+            suppressionChanges: change.map { [$0] } ?? [], softBounceChange: .clear(address: event.address), outcome: outcome
+        )
+    }
+
+    private func complaint(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
+        if event.subtype?.lowercased() == "not-spam" {
+            guard configuration.liftComplaintOnNotSpam else { return RecipientDecision(outcome: "recorded:not_spam") }
+            let hadComplaint = state.suppressions.contains { $0.scope.isEmpty && $0.reason == .complaint }
+            return RecipientDecision(
+                suppressionChanges: [.remove(address: event.address, scope: "", reasons: [.complaint])],
+                outcome: hadComplaint ? "unsuppressed:complaint" : "recorded:not_spam"
+            )
+        }
+        let expiresAt = configuration.complaintSuppressionDuration.map { event.timestamp.addingTimeInterval($0) }
+        let (change, outcome) = suppress(
+            event, .complaint, detail: event.subtype ?? event.detail, scope: "", expiresAt: expiresAt, state: state
+        )
+        return RecipientDecision(suppressionChanges: change.map { [$0] } ?? [], outcome: outcome)
+    }
+
+    private func delivery(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
+        // A delivery inside the window breaks the run of consecutive soft bounces.
+        guard let counter = state.softBounce, event.timestamp >= counter.windowStart else {
+            return RecipientDecision(outcome: Outcome.recorded)
+        }
+        return RecipientDecision(softBounceChange: .clear(address: event.address), outcome: Outcome.recorded)
+    }
+
+    private func subscription(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
+        guard event.subtype == SESEventParser.unsubscribeAllSubtype || event.subtype == SESEventParser.optOutSubtype else {
+            return RecipientDecision(outcome: Outcome.recorded)
+        }
+        let (change, outcome) = suppress(
+            event, .unsubscribed, detail: event.detail ?? event.subtype, scope: event.scope, expiresAt: nil, state: state
+        )
+        return RecipientDecision(suppressionChanges: change.map { [$0] } ?? [], outcome: outcome)
+    }
+
+    /// The upsert for a new suppression, or nil with `kept:<reason>` when a stronger one is active.
+    private func suppress(
+        _ event: RecipientEvent, _ reason: SuppressionReason, detail: String?, scope: String, expiresAt: Date?,
+        state: RecipientState
+    ) -> (SuppressionChange?, String) {
+        var expiresAt = expiresAt
+        let existing = state.suppressions.first { $0.scope == scope && $0.isActive(at: event.timestamp) }
+        if let existing {
+            if Self.rank(existing.reason) > Self.rank(reason) {
+                return (nil, "kept:\(existing.reason.rawValue)")
+            }
+            // Refreshing the same reason never shortens it.
+            if existing.reason == reason {
+                expiresAt = switch (existing.expiresAt, expiresAt) {
+                case (nil, _), (_, nil): nil
+                case (let old?, let new?): max(old, new)
+                }
+            }
+        }
+        let suppression = Suppression(
+            address: event.address, originalAddress: event.originalAddress, scope: scope, reason: reason,
+            detail: detail, firstSeen: event.timestamp, lastSeen: event.timestamp, count: 1,
+            source: event.sesMessageId, expiresAt: expiresAt
+        )
+        return (.upsert(suppression), "suppressed:\(reason.rawValue)")
+    }
+
+    /// Precedence when two reasons compete for one (address, scope) row.
+    static func rank(_ reason: SuppressionReason) -> Int {
+        switch reason {
+        case .manual: 5
+        case .hardBounce: 4
+        case .unsubscribed: 3
+        case .complaint: 2
+        case .sesAccount: 1
+        case .softBounceLimit: 0
+        }
+    }
+}
+
+/// History outcome labels.
+enum Outcome {
+    static let recorded = "recorded"
+
+    /// `soft_bounce` for General/unknown, else `soft_bounce_<snake_case subtype>` (`soft_bounce_mailbox_full`).
+    static func softBounceLabel(_ subtype: String?) -> String {
+        guard let subtype, !subtype.isEmpty, subtype != "General" else { return "soft_bounce" }
+        var label = "soft_bounce_"
+        for (index, character) in subtype.enumerated() {
+            if character.isUppercase, index > 0 { label.append("_") }
+            if character.isLetter || character.isNumber {
+                label.append(contentsOf: character.lowercased())
+            } else {
+                label.append("_")
+            }
+        }
+        return label
+    }
+}
