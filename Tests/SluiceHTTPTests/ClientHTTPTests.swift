@@ -83,6 +83,30 @@ struct ClientHTTPTests {
         #expect(server.connectionCount == 2)
     }
 
+    @Test func retriesIdempotentRequestOnceWhenPooledConnectionWasDropped() async throws {
+        // Request 1 keeps the connection alive; request 2 arrives on it and is dropped unanswered.
+        let server = try ClientTestServer { $0.index == 1 ? .drop : .ok("r\($0.index)") }
+        defer { server.stop() }
+        let client = try Self.client()
+        let url = "http://127.0.0.1:\(server.port)/"
+        #expect(try await client.execute(HTTPClientRequest(url: url)).bodyText == "r0")
+        #expect(try await client.execute(HTTPClientRequest(url: url)).bodyText == "r2")
+        #expect(server.connectionCount == 2)
+    }
+
+    @Test func doesNotRetryNonIdempotentRequest() async throws {
+        let server = try ClientTestServer { $0.index == 1 ? .drop : .ok("r\($0.index)") }
+        defer { server.stop() }
+        let client = try Self.client()
+        let url = "http://127.0.0.1:\(server.port)/"
+        _ = try await client.execute(HTTPClientRequest(method: "POST", url: url))
+        let error = await #expect(throws: HTTPClientError.self) {
+            _ = try await client.execute(HTTPClientRequest(method: "POST", url: url, body: [1]))
+        }
+        #expect(error?.code == .connectionClosed)
+        #expect(server.requests.count == 2)
+    }
+
     @Test func disablingPoolingSendsConnectionClose() async throws {
         let server = try ClientTestServer { _ in .ok("x") }
         defer { server.stop() }

@@ -12,9 +12,13 @@ final class ClientTestServer: Sendable {
         case send([UInt8], close: Bool)
         /// Never answer; hold the connection open until the server stops.
         case hang
+        /// Close the connection at once without answering (a keep-alive socket the server dropped).
+        case drop
     }
 
     struct Request: Sendable {
+        /// 0-based arrival order across all connections.
+        var index = 0
         let head: String
         let body: [UInt8]
         var requestLine: Substring { head.split(separator: "\r\n").first ?? "" }
@@ -105,8 +109,12 @@ final class ClientTestServer: Sendable {
         var buffer: [UInt8] = []
         // Bounded: one pass per request; ends on EOF, close, stop or error.
         while !isStopped {
-            guard let request = readRequest(fd, session, &buffer) else { return }
-            state.withLock { $0.requests.append(request) }
+            guard var request = readRequest(fd, session, &buffer) else { return }
+            request = state.withLock { state in
+                request.index = state.requests.count
+                state.requests.append(request)
+                return request
+            }
             switch handler(request) {
             case .send(let bytes, let close):
                 guard write(fd, session, bytes) else { return }
@@ -114,6 +122,8 @@ final class ClientTestServer: Sendable {
                     session?.shutdown(deadline: .now + .milliseconds(100))
                     return
                 }
+            case .drop:
+                return
             case .hang:
                 while !isStopped { usleep(20_000) }
                 return
