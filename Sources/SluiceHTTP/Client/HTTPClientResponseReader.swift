@@ -71,6 +71,14 @@ struct HTTPClientResponseReader {
     }
 
     private func readHeadBytes() throws(HTTPClientError) -> ArraySlice<UInt8> {
+        let head = try findHead()
+        guard head.count <= maxHeadBytes else {
+            throw HTTPClientError(.responseTooLarge, "response head exceeds \(maxHeadBytes) bytes")
+        }
+        return head
+    }
+
+    private func findHead() throws(HTTPClientError) -> ArraySlice<UInt8> {
         var scanFrom = 0
         while true {
             // The head ends at the first empty line: "\n\n" or "\n\r\n".
@@ -132,7 +140,7 @@ struct HTTPClientResponseReader {
             if size == 0 { break }
             guard body.count + size <= maxBodyBytes else { throw tooLarge() }
             body += try readExactly(size)
-            guard try readLine(limit: 0).isEmpty else { throw HTTPClientError(.malformedResponse, "chunk not followed by CRLF") }
+            guard try readLine(limit: 2).isEmpty else { throw HTTPClientError(.malformedResponse, "chunk not followed by CRLF") }
         }
         // Trailer fields are read and dropped, within the head budget.
         var trailerBytes = 0
