@@ -104,6 +104,7 @@ public final class HTTPClient: Sendable {
         let keepAlive = head.minorVersion == 1 && !connectionTokens.contains("close") && framing != .untilClose
             && !(head.headers.contains("Transfer-Encoding") && head.headers.contains("Content-Length"))
             && configuration.maxIdleConnectionsPerHost > 0
+            && !request.headers.values("Connection").contains { $0.lowercased().contains("close") }
         if keepAlive && connection.isReusable { pool.checkin(connection) }
         return HTTPClientResponse(status: head.status, reason: head.reason, headers: head.headers, body: body)
     }

@@ -4,7 +4,7 @@ public struct HTTPClientConfiguration: Sendable {
     public var extraCAFile: String?
     /// Whether the system trust store is trusted (tests turn it off to pin to a test CA).
     public var trustSystemStore: Bool
-    /// Limit for establishing TCP (and, separately, for the TLS handshake).
+    /// Limit for the TCP connect plus the TLS handshake (name resolution is not covered: getaddrinfo cannot be interrupted).
     public var connectTimeout: Duration
     /// Limit for each wait on the socket while sending or receiving.
     public var readTimeout: Duration
