@@ -133,7 +133,7 @@ struct HTTPClientResponseReader {
         while true {
             let line = try readLine(limit: 4096)
             let sizeField = line.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
-            guard !sizeField.isEmpty, sizeField.count <= 15,
+            guard !sizeField.isEmpty, sizeField.count <= 15, sizeField.allSatisfy({ isHexDigit($0) }),
                   let size = Int(String(decoding: sizeField, as: UTF8.self), radix: 16), size >= 0 else {
                 throw HTTPClientError(.malformedResponse, "bad chunk size")
             }
@@ -150,5 +150,9 @@ struct HTTPClientResponseReader {
             trailerBytes += line.count
             guard trailerBytes <= maxHeadBytes else { throw HTTPClientError(.responseTooLarge, "chunked trailers too large") }
         }
+    }
+
+    private func isHexDigit(_ c: UInt8) -> Bool {
+        (0x30...0x39).contains(c) || (0x41...0x46).contains(c) || (0x61...0x66).contains(c)
     }
 }
