@@ -6,7 +6,7 @@ public final class GzipStream {
     private var finished = false
 
     /// - Parameter level: zlib level 0...9 (default 6).
-    public init(level: Int32 = Z_DEFAULT_COMPRESSION) throws(CryptoError) {
+    public init(level: Int32 = 6) throws(CryptoError) {
         stream = try ZStream(mode: .deflate, windowBits: 31, level: level)
     }
 

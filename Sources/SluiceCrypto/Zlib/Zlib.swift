@@ -18,7 +18,7 @@ public enum Zlib {
     }
 
     /// Compresses `data` into the zlib format (or gzip).
-    public static func compress(_ data: some Collection<UInt8>, format: Format = .zlib, level: Int32 = Z_DEFAULT_COMPRESSION) throws(CryptoError) -> [UInt8] {
+    public static func compress(_ data: some Collection<UInt8>, format: Format = .zlib, level: Int32 = 6) throws(CryptoError) -> [UInt8] {
         let stream = try ZStream(mode: .deflate, windowBits: format.windowBits, level: level)
         return try withBytes(data) { (raw) throws(CryptoError) -> [UInt8] in try stream.deflate(raw, flush: Z_FINISH) }
     }
