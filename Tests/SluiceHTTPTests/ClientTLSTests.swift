@@ -1,0 +1,79 @@
+import Foundation
+import SluiceCrypto
+import SluiceHTTP
+import Testing
+
+/// HTTPClient over real TLS against TLSServerContext, with a throwaway PKI from Scripts/make-test-certs.
+struct ClientTLSTests {
+    static func server(_ leaf: String, body: String = "secure") throws -> ClientTestServer {
+        let pki = try ClientTestPKI.load()
+        let context = try TLSServerContext(certificatePEMFile: pki.path("\(leaf).pem"), keyPEMFile: pki.path("\(leaf).key"))
+        return try ClientTestServer(tls: context) { _ in .ok(body) }
+    }
+
+    static func client(trustTestCA: Bool = true) throws -> HTTPClient {
+        try ClientHTTPTests.client { $0.extraCAFile = trustTestCA ? (try? ClientTestPKI.load())?.caFile : nil }
+    }
+
+    @Test func trustedCertificateGives200() async throws {
+        let server = try Self.server("server")
+        defer { server.stop() }
+        let response = try await Self.client().execute(HTTPClientRequest(url: "https://localhost:\(server.port)/hello"))
+        #expect(response.status == 200)
+        #expect(response.bodyText == "secure")
+        #expect(server.requests.first?.header("Host") == "localhost:\(server.port)")
+    }
+
+    @Test func ipLiteralMatchesIPSubjectAltName() async throws {
+        let server = try Self.server("server")
+        defer { server.stop() }
+        let response = try await Self.client().execute(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/"))
+        #expect(response.bodyText == "secure")
+    }
+
+    @Test func reusesTLSConnection() async throws {
+        let server = try Self.server("server")
+        defer { server.stop() }
+        let client = try Self.client()
+        let url = "https://localhost:\(server.port)/"
+        _ = try await client.execute(HTTPClientRequest(url: url))
+        _ = try await client.execute(HTTPClientRequest(url: url))
+        #expect(server.connectionCount == 1)
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func selfSignedCertificateIsUntrusted() async throws {
+        let server = try Self.server("selfsigned")
+        defer { server.stop() }
+        let client = try Self.client()
+        let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
+        #expect(code == .certificateUntrusted)
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test func testCAIsNotTrustedWithoutExtraCAFile() async throws {
+        let server = try Self.server("server")
+        defer { server.stop() }
+        let client = try Self.client(trustTestCA: false)
+        let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
+        #expect(code == .certificateUntrusted)
+    }
+
+    @Test func wrongHostNameIsRejected() async throws {
+        let server = try Self.server("wronghost")
+        defer { server.stop() }
+        let client = try Self.client()
+        let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
+        #expect(code == .hostnameMismatch)
+        let byIP = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/")) }
+        #expect(byIP == .hostnameMismatch)
+    }
+
+    @Test func expiredCertificateIsRejected() async throws {
+        let server = try Self.server("expired")
+        defer { server.stop() }
+        let client = try Self.client()
+        let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
+        #expect(code == .certificateExpired)
+    }
+}
