@@ -162,6 +162,19 @@ struct SNSMessageTests {
         #expect(Self.code(Self.body(["Timestamp": "2024-02-30T00:00:00Z"])).0 == .malformed)
     }
 
+    @Test func duplicateKeysAreRefused() {
+        let base = String(decoding: Self.body([:]), as: UTF8.self)
+        for extra in [#""Message":"evil","#, #""Mess\u0061ge":"evil","#, #""Foo":1,"Foo":2,"#] {
+            let body = "{" + extra + base.dropFirst()
+            #expect(Self.code(Array(body.utf8)).0 == .malformed, "\(extra)")
+        }
+        // Nested objects may reuse top-level names, and odd but valid spacing parses.
+        let nested = "{ \"MessageAttributes\" : {\"Message\":{\"Type\":\"String\",\"Value\":\"[}\\\"\"}} ,"
+            + base.dropFirst()
+        #expect(Self.code(Array(nested.utf8)).0 == nil)
+        #expect(Self.code(Self.body([:]) + Array(" x".utf8)).0 == .malformed)
+    }
+
     @Test func unknownTypeAndVersionAreRefused() {
         #expect(Self.code(Self.body(["Type": "Notification2"])).0 == .unsupportedMessageType)
         #expect(Self.code(Self.body(["SignatureVersion": "3"])).0 == .unsupportedSignatureVersion)
