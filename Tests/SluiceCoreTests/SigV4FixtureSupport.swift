@@ -23,7 +23,7 @@ enum AWSFixtures {
 }
 
 /// A request parsed from the SigV4 suite's raw HTTP text (`request.txt` / `.req`).
-struct SuiteRequest {
+struct SigV4SuiteRequest {
     var method: String
     var path: String
     var rawQuery: String
@@ -73,5 +73,5 @@ struct SuiteRequest {
 
 extension String {
     /// Drops one trailing newline, as some suite files end with one and some do not.
-    var trimmingFinalNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
+    var sigV4TrimmingFinalNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
 }

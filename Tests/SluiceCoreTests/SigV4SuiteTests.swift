@@ -57,9 +57,9 @@ struct SigV4SuiteTests {
         let dir = "sigv4/aws-c-auth-v4/" + name + "/"
         let (signer, request) = try Self.cAuthSetup(dir)
         let signed = signer.sign(request, at: Self.date)
-        #expect(signed.canonicalRequest == (try AWSFixtures.text(dir + "header-canonical-request.txt")).trimmingFinalNewline)
-        #expect(signed.stringToSign == (try AWSFixtures.text(dir + "header-string-to-sign.txt")).trimmingFinalNewline)
-        #expect(signed.signature == (try AWSFixtures.text(dir + "header-signature.txt")).trimmingFinalNewline)
+        #expect(signed.canonicalRequest == (try AWSFixtures.text(dir + "header-canonical-request.txt")).sigV4TrimmingFinalNewline)
+        #expect(signed.stringToSign == (try AWSFixtures.text(dir + "header-string-to-sign.txt")).sigV4TrimmingFinalNewline)
+        #expect(signed.signature == (try AWSFixtures.text(dir + "header-signature.txt")).sigV4TrimmingFinalNewline)
         // The signed request lists the Authorization line we produce.
         let signedRequest = try AWSFixtures.text(dir + "header-signed-request.txt")
         #expect(signedRequest.contains("Authorization:" + signed.authorization!))
@@ -71,9 +71,9 @@ struct SigV4SuiteTests {
         let (signer, request) = try Self.cAuthSetup(dir)
         let context = try JSONDecoder().decode(Context.self, from: Data(try AWSFixtures.bytes(dir + "context.json")))
         let signed = signer.presign(request, at: Self.date, expires: context.expiration_in_seconds)
-        #expect(signed.canonicalRequest == (try AWSFixtures.text(dir + "query-canonical-request.txt")).trimmingFinalNewline)
-        #expect(signed.stringToSign == (try AWSFixtures.text(dir + "query-string-to-sign.txt")).trimmingFinalNewline)
-        #expect(signed.signature == (try AWSFixtures.text(dir + "query-signature.txt")).trimmingFinalNewline)
+        #expect(signed.canonicalRequest == (try AWSFixtures.text(dir + "query-canonical-request.txt")).sigV4TrimmingFinalNewline)
+        #expect(signed.stringToSign == (try AWSFixtures.text(dir + "query-string-to-sign.txt")).sigV4TrimmingFinalNewline)
+        #expect(signed.signature == (try AWSFixtures.text(dir + "query-signature.txt")).sigV4TrimmingFinalNewline)
         #expect(signed.query.last == .init("X-Amz-Signature", signed.signature))
     }
 
@@ -81,7 +81,7 @@ struct SigV4SuiteTests {
     func classicSuite(_ path: String) throws {
         let name = String(path.split(separator: "/").last!)
         let base = "sigv4/aws4_testsuite/" + path + "/" + name
-        let request = SuiteRequest(try AWSFixtures.text(base + ".req")).sigV4
+        let request = SigV4SuiteRequest(try AWSFixtures.text(base + ".req")).sigV4
         // This layout has no credentials file: tokens come from post-sts-token/readme.txt and the
         // get-vanilla-with-session-token .sreq. post-sts-header-after adds the token after signing,
         // so it is signed with long-term keys.
@@ -94,9 +94,9 @@ struct SigV4SuiteTests {
             credentials: .init(accessKeyId: "AKIDEXAMPLE", secretAccessKey: Self.secret, sessionToken: token),
             region: "us-east-1", service: "service", hashing: TestSHA256())
         let signed = signer.sign(request, at: Self.date)
-        #expect(signed.canonicalRequest == (try AWSFixtures.text(base + ".creq")).trimmingFinalNewline)
-        #expect(signed.stringToSign == (try AWSFixtures.text(base + ".sts")).trimmingFinalNewline)
-        #expect(signed.authorization == (try AWSFixtures.text(base + ".authz")).trimmingFinalNewline)
+        #expect(signed.canonicalRequest == (try AWSFixtures.text(base + ".creq")).sigV4TrimmingFinalNewline)
+        #expect(signed.stringToSign == (try AWSFixtures.text(base + ".sts")).sigV4TrimmingFinalNewline)
+        #expect(signed.authorization == (try AWSFixtures.text(base + ".authz")).sigV4TrimmingFinalNewline)
     }
 
     static func cAuthSetup(_ dir: String) throws -> (SigV4Signer, SigV4Request) {
@@ -111,6 +111,6 @@ struct SigV4SuiteTests {
             credentials: credentials, region: context.region, service: context.service, hashing: TestSHA256(),
             options: options)
         #expect(AWSTimestamp.parseISO8601(context.timestamp) == date)
-        return (signer, SuiteRequest(try AWSFixtures.text(dir + "request.txt")).sigV4)
+        return (signer, SigV4SuiteRequest(try AWSFixtures.text(dir + "request.txt")).sigV4)
     }
 }

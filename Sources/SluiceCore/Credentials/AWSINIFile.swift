@@ -13,7 +13,7 @@ public struct AWSINIFile: Sendable, Equatable {
         var sawKeyInSection = false
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             let line = Substring(rawLine)
-            let trimmed = line.trimmingASCIIWhitespace()
+            let trimmed = line.awsINITrimmed()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             if line.first == " " || line.first == "\t", sawKeyInSection {
                 // Continuation or nested sub-setting (`s3 =` block): belongs to the previous key.
@@ -24,15 +24,15 @@ public struct AWSINIFile: Sendable, Equatable {
                     current = nil
                     continue
                 }
-                let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingASCIIWhitespace()
+                let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close].awsINITrimmed()
                 current = String(name)
                 sawKeyInSection = false
                 if sections[String(name)] == nil { sections[String(name)] = [:] }
                 continue
             }
             guard let section = current, let eq = trimmed.firstIndex(of: "=") else { continue }
-            let key = trimmed[..<eq].trimmingASCIIWhitespace().lowercased()
-            var value = trimmed[trimmed.index(after: eq)...].trimmingASCIIWhitespace()
+            let key = trimmed[..<eq].awsINITrimmed().lowercased()
+            var value = trimmed[trimmed.index(after: eq)...].awsINITrimmed()
             value = Self.stripInlineComment(value)
             guard !key.isEmpty else { continue }
             sawKeyInSection = true
@@ -48,7 +48,7 @@ public struct AWSINIFile: Sendable, Equatable {
         for i in value.indices {
             let c = value[i]
             if (c == "#" || c == ";"), previous == " " || previous == "\t" {
-                return value[..<i].trimmingASCIIWhitespace()
+                return value[..<i].awsINITrimmed()
             }
             previous = c
         }
@@ -57,7 +57,7 @@ public struct AWSINIFile: Sendable, Equatable {
 }
 
 extension Substring {
-    func trimmingASCIIWhitespace() -> Substring {
+    func awsINITrimmed() -> Substring {
         var s = self
         while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }

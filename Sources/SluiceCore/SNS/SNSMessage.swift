@@ -67,7 +67,7 @@ public struct SNSMessage: Sendable, Equatable {
     /// Parses the HTTP body. The caller bounds its size (SNS sends at most 256 KiB).
     public static func parse(_ body: [UInt8]) throws(SNSMessageError) -> SNSMessage {
         // Refuse duplicate keys before decoding: which one "wins" differs between JSON parsers.
-        guard let keys = JSONTopLevelKeys.keys(body) else {
+        guard let keys = SNSJSONTopLevelKeys.keys(body) else {
             throw SNSMessageError(.malformed, "body is not a JSON object")
         }
         if keys.count != Set(keys).count {

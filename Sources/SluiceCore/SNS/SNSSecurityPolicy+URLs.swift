@@ -8,8 +8,8 @@ extension SNSSecurityPolicy {
                 .certificateURLNotAllowed, "SigningCertURL \(SNSMessageError.quote(url)) refused: \(reason)",
                 field: "SigningCertURL")
         }
-        let parsed: StrictURL
-        switch StrictURL.parse(url) {
+        let parsed: SNSStrictURL
+        switch SNSStrictURL.parse(url) {
         case .success(let p): parsed = p
         case .failure(let refusal): throw refuse(refusal.reason)
         }
@@ -32,8 +32,8 @@ extension SNSSecurityPolicy {
                 .subscribeURLNotAllowed, "SubscribeURL \(SNSMessageError.quote(url)) refused: \(reason)",
                 field: "SubscribeURL")
         }
-        let parsed: StrictURL
-        switch StrictURL.parse(url) {
+        let parsed: SNSStrictURL
+        switch SNSStrictURL.parse(url) {
         case .success(let p): parsed = p
         case .failure(let refusal): throw refuse(refusal.reason)
         }
@@ -58,7 +58,7 @@ extension SNSSecurityPolicy {
     }
 
     /// nil when the host is acceptable; otherwise why not.
-    func snsHostRefusal(_ url: StrictURL, topicArn: String, allowOtherHost: Bool) -> String? {
+    func snsHostRefusal(_ url: SNSStrictURL, topicArn: String, allowOtherHost: Bool) -> String? {
         if allowOtherHost && !url.host.contains("amazonaws") {
             return nil  // a test host the operator configured explicitly
         }

@@ -10,11 +10,11 @@ public protocol SigV4Hashing: Sendable {
 
 extension SigV4Hashing {
     /// Lowercase hex SHA-256 of `data`.
-    public func hexSHA256(_ data: [UInt8]) -> String { Hex.lower(sha256(data)) }
+    public func hexSHA256(_ data: [UInt8]) -> String { SigV4Hex.lower(sha256(data)) }
 }
 
 /// Lowercase hexadecimal encoding.
-enum Hex {
+enum SigV4Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     static func lower(_ bytes: [UInt8]) -> String {

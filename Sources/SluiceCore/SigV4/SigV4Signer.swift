@@ -101,7 +101,7 @@ public struct SigV4Signer: Sendable {
     public func sign(_ request: SigV4Request, at date: Date) -> SigV4Signature {
         let parts = canonicalParts(request, at: date)
         let sts = stringToSign(canonicalRequest: parts.canonical, at: date)
-        let signature = Hex.lower(hashing.hmacSHA256(key: signingKey(at: date), data: Array(sts.utf8)))
+        let signature = SigV4Hex.lower(hashing.hmacSHA256(key: signingKey(at: date), data: Array(sts.utf8)))
         let authorization =
             "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(credentialScope(at: date)), "
             + "SignedHeaders=\(parts.signedHeaders), Signature=\(signature)"
@@ -125,7 +125,7 @@ public struct SigV4Signer: Sendable {
     public func presign(_ request: SigV4Request, at date: Date, expires: Int) -> SigV4Signature {
         let parts = presignParts(request, at: date, expires: expires)
         let sts = stringToSign(canonicalRequest: parts.canonical, at: date)
-        let signature = Hex.lower(hashing.hmacSHA256(key: signingKey(at: date), data: Array(sts.utf8)))
+        let signature = SigV4Hex.lower(hashing.hmacSHA256(key: signingKey(at: date), data: Array(sts.utf8)))
         var query = parts.query
         if !options.signSessionToken, let token = credentials.sessionToken {
             query.append(.init("X-Amz-Security-Token", token))

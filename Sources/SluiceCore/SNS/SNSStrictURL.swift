@@ -1,6 +1,6 @@
 /// A deliberately narrow `https` URL parser for SNS-supplied URLs: anything unusual is refused
 /// rather than interpreted, so the host we check is the host a client would connect to.
-struct StrictURL: Equatable {
+struct SNSStrictURL: Equatable {
     var host: String
     var port: Int?
     var path: String
@@ -11,7 +11,7 @@ struct StrictURL: Equatable {
     var authority: String { port.map { "\(host):\($0)" } ?? host }
 
     /// Parses or returns the reason for refusal (safe to show: it never includes the input).
-    static func parse(_ text: String) -> Result<StrictURL, Refusal> {
+    static func parse(_ text: String) -> Result<SNSStrictURL, Refusal> {
         let bytes = Array(text.utf8)
         guard bytes.count <= 2048 else { return .failure(.init("URL longer than 2048 bytes")) }
         // Printable ASCII only: no spaces, control characters, or non-ASCII lookalikes.
@@ -52,7 +52,7 @@ struct StrictURL: Equatable {
             return .failure(.init("URL path has dot segments"))
         }
         let query = queryStart.map { String(decoding: afterAuthority[($0 + 1)...], as: UTF8.self) }
-        return .success(StrictURL(host: host, port: port, path: path, query: query))
+        return .success(SNSStrictURL(host: host, port: port, path: path, query: query))
     }
 
     /// Labels of `[a-z0-9-]`, 1-63 long, not starting or ending with `-`; no trailing dot.

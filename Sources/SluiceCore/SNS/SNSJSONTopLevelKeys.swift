@@ -2,7 +2,7 @@ import Foundation
 
 /// Lists the keys of a JSON text's top-level object, so duplicate keys can be refused: parsers
 /// disagree on which duplicate wins, and the signed value must be the value every later reader sees.
-enum JSONTopLevelKeys {
+enum SNSJSONTopLevelKeys {
     /// The decoded keys in order; nil when the text is not a well-formed top-level object.
     static func keys(_ b: [UInt8]) -> [String]? {
         var i = 0
