@@ -4,7 +4,7 @@
 /// whole-line comments `#`/`;`; an inline comment needs whitespace before `#`/`;`; indented lines after a key continue
 /// it or form a nested block (`s3 =` + indented settings) and are skipped. Later duplicates win.
 public struct AWSINIFile: Sendable, Equatable {
-    /// Sections in file order with their key/value pairs.
+    /// Section name → its key/value pairs (keys lower-cased).
     public private(set) var sections: [String: [String: String]] = [:]
 
     /// Parses the text; never throws (lines it cannot read are ignored, as the SDKs do).
