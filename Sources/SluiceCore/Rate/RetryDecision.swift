@@ -1,0 +1,16 @@
+/// What to do after an SES call failed (see `RetryClassifier`).
+public enum RetryDecision: String, Sendable, CaseIterable {
+    /// Send-rate throttling: retry with backoff and slow down (`AdaptiveRate.recordThrottle`).
+    case throttled
+    /// Transient failure (5xx, timeout, network): retry with backoff.
+    case retryable
+    /// The request itself is wrong (content, identity, parameters): do not retry.
+    case permanent
+    /// The account or configuration set is paused or suspended: stop all sending and alert.
+    case pauseSending
+    /// The rolling 24-hour quota is used up: stop until the window frees (AWS: wait ~10 min between checks).
+    case dailyQuotaExceeded
+
+    /// True for `.throttled` and `.retryable`.
+    public var isRetryable: Bool { self == .throttled || self == .retryable }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import SluiceCore
+import Testing
+
+struct RollingQuotaTests {
+    static let t0 = Date(timeIntervalSince1970: 1_700_000_040)  // minute-aligned
+
+    @Test func boundaryAtTwentyFourHours() {
+        var quota = RollingQuota(max24HourSend: 200)
+        quota.record(200, now: Self.t0)
+        #expect(!quota.canSend(now: Self.t0))
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(86_399)) == 200)
+        #expect(!quota.canSend(now: Self.t0.addingTimeInterval(86_400 - 0.001)))
+        // Never freed early: still counted at exactly 24 h (bucket granularity errs on the safe side)...
+        #expect(!quota.canSend(now: Self.t0.addingTimeInterval(86_400)))
+        #expect(quota.timeUntilFree(now: Self.t0) == 86_460)
+        // ...and freed within one minute after.
+        #expect(quota.canSend(200, now: Self.t0.addingTimeInterval(86_460)))
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(86_460)) == 0)
+    }
+
+    @Test func sendLateInAMinuteIsNeverFreedEarly() {
+        var quota = RollingQuota(max24HourSend: 1)
+        let late = Self.t0.addingTimeInterval(59.9)
+        quota.record(now: late)
+        #expect(!quota.canSend(now: late.addingTimeInterval(86_400)))
+        let wait = quota.timeUntilFree(now: late)
+        #expect(wait >= 86_400 && wait <= 86_460)
+        #expect(quota.canSend(now: late.addingTimeInterval(wait)))
+    }
+
+    @Test func rollingWindowFreesOldestFirst() {
+        var quota = RollingQuota(max24HourSend: 10)
+        for hour in 0..<10 { quota.record(now: Self.t0.addingTimeInterval(Double(hour) * 3600)) }
+        let now = Self.t0.addingTimeInterval(20 * 3600)
+        #expect(quota.usedInWindow(now: now) == 10)
+        #expect(quota.timeUntilFree(1, now: now) == 4 * 3600 + 60)
+        #expect(quota.timeUntilFree(3, now: now) == 6 * 3600 + 60)
+        #expect(quota.timeUntilFree(11, now: now) == .infinity)
+        #expect(quota.usedInWindow(now: now.addingTimeInterval(4 * 3600 + 60)) == 9)
+    }
+
+    @Test func unlimitedAndSeed() {
+        var unlimited = RollingQuota(max24HourSend: -1)
+        unlimited.record(1_000_000, now: Self.t0)
+        #expect(unlimited.canSend(1_000_000, now: Self.t0))
+        #expect(unlimited.timeUntilFree(now: Self.t0) == 0)
+        var quota = RollingQuota(max24HourSend: 50_000)
+        quota.seed(sentLast24Hours: 49_990, now: Self.t0)
+        #expect(quota.canSend(10, now: Self.t0))
+        #expect(!quota.canSend(11, now: Self.t0))
+        quota.setLimit(100_000)
+        #expect(quota.canSend(11, now: Self.t0))
+    }
+
+    @Test func manyBucketsWrapTheRing() {
+        var quota = RollingQuota(max24HourSend: 1_000_000)
+        // Three days, one send per minute: the window always holds exactly 1441 minutes' worth.
+        for minute in 0..<(3 * 1440) { quota.record(now: Self.t0.addingTimeInterval(Double(minute) * 60)) }
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(Double(3 * 1440 - 1) * 60)) == 1441)
+    }
+}
