@@ -16,7 +16,8 @@ extension DomainChecker {
         do {
             found = try await dmarcLookup(domain)
         } catch {
-            return [temporary("dmarc.record", error), alignmentCheck(context, record: nil)]
+            // adkim/aspf are unknown without the record: alignment cannot be judged either.
+            return [temporary("dmarc.record", error), temporary("dmarc.alignment", error)]
         }
         let defaultRecord = "v=DMARC1; p=none; rua=mailto:dmarc-reports@\(domain)"
         guard found.records.count == 1 else {
