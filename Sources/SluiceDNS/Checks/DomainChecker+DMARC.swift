@@ -165,6 +165,13 @@ extension DomainChecker {
         var hasPolicy = false
         for piece in record.text.split(separator: ";").map(\.trimmed) where !piece.isEmpty {
             let name = piece.split(separator: "=", maxSplits: 1).first.map { $0.trimmed.lowercased() } ?? ""
+            if name == "rua" || name == "ruf", bad.contains(name) {
+                // The usual mistake is a bare address: add the scheme rather than drop the reports.
+                let value = piece.split(separator: "=", maxSplits: 1).last.map(\.trimmed) ?? ""
+                let uris = value.split(separator: ",").map(\.trimmed).map { $0.contains(":") ? $0 : "mailto:" + $0 }
+                if uris.allSatisfy(DMARCRecord.isValidReportURI) { parts.append("\(name)=\(uris.joined(separator: ","))") }
+                continue
+            }
             if name == "v" || bad.contains(name) || bad.contains(piece) { continue }
             if name == "p" { hasPolicy = true }
             parts.append(piece)

@@ -8,7 +8,9 @@ import Testing
 /// Support/dns_server.py (PyPI dnslib) serving Support/zones.zone on 127.0.0.1, UDP and TCP.
 /// Special suffixes: tcp.test truncated over UDP, silent.slow.test never answered,
 /// servfail.slow.test SERVFAIL, spoof.slow.test preceded by a forged wrong-ID answer.
-final class TestDNSServer {
+// @unchecked Sendable: `process` and `stdin` are set in init and only `stop()` touches them after,
+// once, from the suite scope that owns the server.
+final class TestDNSServer: @unchecked Sendable {
     let port: UInt16
     private let process: Process
     private let stdin: Pipe
@@ -67,18 +69,20 @@ final class TestDNSServer {
     }
 
     /// A resolver pointed at this server only.
-    func resolver(timeout: Double = 2, attempts: Int = 1, useTCPFallback: Bool = true) throws -> DNSResolver {
+    func resolver(timeout: Double = 2, attempts: Int = 2, useTCPFallback: Bool = true) throws -> DNSResolver {
         let configuration = DNSResolverConfiguration(
             servers: try DNSServerAddress.parseList(serverList), timeout: timeout, attempts: attempts,
             useTCPFallback: useTCPFallback)
         return try DNSResolver(configuration: configuration, logger: Logger(label: "test.dns"))
     }
 
-    /// Runs `body` with a fresh server, stopping it afterwards.
-    static func with<T>(_ body: (TestDNSServer) async throws -> T) async throws -> T {
-        let server = try start()
-        defer { server.stop() }
-        return try await body(server)
+    /// The server of the enclosing `.dnsServer` suite.
+    @TaskLocal static var current: TestDNSServer?
+
+    /// The suite's server; fails the test if the suite lacks the `.dnsServer` trait.
+    static func shared() throws -> TestDNSServer {
+        guard let current else { throw SetupError("the suite needs the .dnsServer trait") }
+        return current
     }
 
     /// One line from `handle`, or nil on EOF or after `seconds`.
@@ -101,6 +105,24 @@ final class TestDNSServer {
         guard done.wait(timeout: .now() + seconds) == .success else { return nil }
         return box.withLock { $0 }
     }
+}
+
+/// Starts one test DNS server around a whole suite and stops it when the suite ends.
+struct DNSServerTrait: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let server = try TestDNSServer.start()
+        defer { server.stop() }
+        try await TestDNSServer.$current.withValue(server) { try await function() }
+    }
+}
+
+extension Trait where Self == DNSServerTrait {
+    /// Runs the suite with `TestDNSServer.shared()` available.
+    static var dnsServer: Self { DNSServerTrait() }
 }
 
 /// A test environment problem (missing tool), reported as a failure with instructions.
