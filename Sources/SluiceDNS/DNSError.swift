@@ -2,7 +2,7 @@
 public struct DNSError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
-            case malformed, invalidName, timeout, serverFailure, refused, network, configuration
+            case malformed, invalidName, timeout, serverFailure, refused, network, configuration, cancelled
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -20,6 +20,8 @@ public struct DNSError: Error, Sendable, CustomStringConvertible {
         public static let network = Code(.network)
         /// The resolver configuration is unusable (no servers, bad `host:port`).
         public static let configuration = Code(.configuration)
+        /// The calling task was cancelled between queries.
+        public static let cancelled = Code(.cancelled)
         public var description: String { "\(value)" }
     }
 
@@ -33,9 +35,10 @@ public struct DNSError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    /// Whether asking again later may give an answer (timeouts, SERVFAIL, network errors).
+    /// Whether asking again later may give an answer (timeouts, SERVFAIL, REFUSED, network errors,
+    /// cancellation): a check that hit one is reported as an error, never as pass or fail.
     public var isTemporary: Bool {
-        code == .timeout || code == .serverFailure || code == .network || code == .refused
+        code == .timeout || code == .serverFailure || code == .network || code == .refused || code == .cancelled
     }
 
     public var description: String { "dns error (\(code)): \(message)" }

@@ -62,6 +62,14 @@ struct DNSResolverTests {
         }
     }
 
+    @Test func retriesWithoutEDNSAfterFORMERR() async throws {
+        do {
+            let server = try TestDNSServer.shared()
+            let result = try await server.resolver().lookup("old.slow.test", .txt)
+            #expect(result.texts == ["answered without EDNS"])
+        }
+    }
+
     @Test func followsCNAMEChains() async throws {
         do {
             let server = try TestDNSServer.shared()

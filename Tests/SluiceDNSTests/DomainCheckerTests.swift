@@ -27,7 +27,7 @@ struct DomainCheckerTests {
             #expect(check.fix == nil, "\(check.id)")
         }
         #expect(!report.hasFailures && !report.hasErrors)
-        #expect(report.check("spf.lookup_limit")?.message.hasPrefix("1 DNS lookups, 0 void") == true)
+        #expect(report.check("spf.lookup_limit")?.message == "DNS lookups 1 of 10, void lookups 0 of 2")
     }
 
     @Test func readsEverythingOverTCPWhenUDPIsTruncated() async throws {
@@ -106,6 +106,18 @@ struct DomainCheckerTests {
         #expect(!report.hasFailures)
         #expect(report.hasErrors)
         #expect(!report.checks.contains { $0.status == .pass })
+    }
+
+    @Test func rejectsAnInvalidRegion() async throws {
+        var dns = FakeLookup()
+        dns.add("mail.example.com", .mx, .mx(preference: 10, exchange: "feedback-smtp.us-east-1.amazonses.com"))
+        let checker = DomainChecker(lookup: dns)
+        let bad = await checker.check(domain: "example.com", dkimTokens: [], mailFromSubdomain: "mail.example.com", region: "useast1")
+        #expect(bad.check("mailfrom.mx")?.status == .fail)
+        #expect(bad.check("mailfrom.mx")?.message.contains("not an AWS region") == true)
+        let good = await checker.check(domain: "example.com", dkimTokens: [], mailFromSubdomain: "mail.example.com", region: "us-east-1")
+        #expect(good.check("mailfrom.mx")?.status == .pass)
+        #expect(DomainChecker.isValidRegion("us-gov-west-1"))
     }
 
     @Test func rejectsAnInvalidDomain() async throws {

@@ -65,7 +65,7 @@ extension DomainChecker {
 
     static func lookupLimitCheck(id: String, _ evaluation: SPFEvaluation, record: SPFRecord) -> CheckResult {
         if let error = evaluation.temporaryError { return temporary(id, error, found: record.text) }
-        let counts = "\(evaluation.lookupCount) DNS lookups, \(evaluation.voidLookupCount) void"
+        let counts = "DNS lookups \(evaluation.lookupCount) of 10, void lookups \(evaluation.voidLookupCount) of 2"
         if evaluation.exceedsLookupLimit {
             return CheckResult(
                 id: id, status: .fail, found: record.text,
@@ -78,7 +78,7 @@ extension DomainChecker {
                 message: "\(counts): more than \(SPFEvaluation.voidLookupLimit) void lookups (NXDOMAIN/no data): receivers return permerror",
                 fix: "remove the terms that point at names without records")
         }
-        return CheckResult(id: id, status: .pass, found: record.text, message: "\(counts) (limits 10 and 2)")
+        return CheckResult(id: id, status: .pass, found: record.text, message: counts)
     }
 
     static func allCheck(_ evaluation: SPFEvaluation, record: SPFRecord, at name: String) -> CheckResult {

@@ -54,8 +54,13 @@ public struct DNSResolver: DNSLookup {
         var lastError = DNSError(.timeout, "no DNS server answered")
         for attempt in 0..<max(1, configuration.attempts) {
             for server in servers {
+                guard !Task.isCancelled else { throw DNSError(.cancelled, "lookup of \(name) \(type) cancelled") }
                 do {
-                    let message = try await exchange(name, type, server: server)
+                    var message = try await exchange(name, type, server: server, edns: true)
+                    if message.responseCode == .formatError && message.ednsPayloadSize == nil {
+                        // RFC 6891 §7: a server without EDNS answers FORMERR; ask it again without OPT.
+                        message = try await exchange(name, type, server: server, edns: false)
+                    }
                     switch message.responseCode {
                     case .noError, .nameError:
                         return message
@@ -80,10 +85,14 @@ public struct DNSResolver: DNSLookup {
     }
 
     /// Sends one query to one server: UDP, then TCP if truncated; checks ID and question.
-    private func exchange(_ name: String, _ type: DNSRecordType, server: DNSServerAddress) async throws(DNSError) -> DNSMessage {
+    private func exchange(
+        _ name: String, _ type: DNSRecordType, server: DNSServerAddress, edns: Bool
+    ) async throws(DNSError) -> DNSMessage {
+        // SystemRandomNumberGenerator (getrandom) picks the ID; the kernel picks a random source port.
         let id = UInt16.random(in: 0...UInt16.max)
-        let query = try DNSMessage.query(id: id, name: name, type: type, payloadSize: configuration.udpPayloadSize)
-            .encode()
+        var message = DNSMessage.query(id: id, name: name, type: type, payloadSize: configuration.udpPayloadSize)
+        if !edns { message.ednsPayloadSize = nil }
+        let query = try message.encode()
         let question = DNSQuestion(name: name, type: type)
         let timeout = configuration.timeout
         let fallback = configuration.useTCPFallback

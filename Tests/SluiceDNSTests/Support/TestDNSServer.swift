@@ -7,7 +7,8 @@ import Testing
 
 /// Support/dns_server.py (PyPI dnslib) serving Support/zones.zone on 127.0.0.1, UDP and TCP.
 /// Special suffixes: tcp.test truncated over UDP, silent.slow.test never answered,
-/// servfail.slow.test SERVFAIL, spoof.slow.test preceded by a forged wrong-ID answer.
+/// servfail.slow.test SERVFAIL, spoof.slow.test preceded by a forged wrong-ID answer,
+/// old.slow.test FORMERR to queries with EDNS.
 // @unchecked Sendable: `process` and `stdin` are set in init and only `stop()` touches them after,
 // once, from the suite scope that owns the server.
 final class TestDNSServer: @unchecked Sendable {
@@ -36,7 +37,7 @@ final class TestDNSServer: @unchecked Sendable {
         process.arguments = [
             "python3", script, "--zone", zone, "--port", "0", "--exit-on-stdin-eof", "--lifetime", "300",
             "--truncate", "tcp.test", "--silent", "silent.slow.test", "--servfail", "servfail.slow.test",
-            "--spoof", "spoof.slow.test",
+            "--spoof", "spoof.slow.test", "--no-edns", "old.slow.test",
         ]
         let stdout = Pipe()
         let stderr = Pipe()

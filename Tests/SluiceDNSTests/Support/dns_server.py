@@ -9,6 +9,7 @@ Special behaviour, by name suffix (the name itself or anything below it):
   --silent SUFFIX     never answered, over UDP or TCP (clients time out)
   --servfail SUFFIX   answered with SERVFAIL
   --spoof SUFFIX      over UDP, a forged answer (wrong ID, bogus record) is sent before the real one
+  --no-edns SUFFIX    queries carrying an EDNS OPT record get FORMERR (a pre-EDNS server)
 
 The server exits after --lifetime seconds, or when stdin closes with --exit-on-stdin-eof (so it
 dies with the test process that started it).
@@ -70,8 +71,9 @@ class Zone:
 
 
 class Server:
-    def __init__(self, zone, truncate, silent, servfail, spoof):
+    def __init__(self, zone, truncate, silent, servfail, spoof, no_edns):
         self.zone = zone
+        self.no_edns = [norm(s) for s in no_edns]
         self.spoof = [norm(s) for s in spoof]
         self.truncate = [norm(s) for s in truncate]
         self.silent = [norm(s) for s in silent]
@@ -103,6 +105,10 @@ class Server:
         if under(name, self.servfail):
             reply = request.reply()
             reply.header.rcode = RCODE.SERVFAIL
+            return reply.pack()
+        if under(name, self.no_edns) and any(rr.rtype == QTYPE.OPT for rr in request.ar):
+            reply = request.reply()
+            reply.header.rcode = RCODE.FORMERR
             return reply.pack()
         if over_udp and under(name, self.truncate):
             reply = request.reply()
@@ -185,13 +191,14 @@ def main():
     parser.add_argument("--silent", action="append", default=[])
     parser.add_argument("--servfail", action="append", default=[])
     parser.add_argument("--spoof", action="append", default=[])
+    parser.add_argument("--no-edns", action="append", default=[])
     parser.add_argument("--lifetime", type=float, default=300, help="exit after this many seconds")
     parser.add_argument("--exit-on-stdin-eof", action="store_true", help="exit when stdin closes")
     args = parser.parse_args()
 
     with open(args.zone, encoding="utf-8") as handle:
         zone = Zone(handle.read())
-    server = Server(zone, args.truncate, args.silent, args.servfail, args.spoof)
+    server = Server(zone, args.truncate, args.silent, args.servfail, args.spoof, args.no_edns)
     udp, tcp, port = bind(args.address, args.port)
     tcp.dns = server
     threading.Thread(target=serve_udp, args=(udp, server), daemon=True).start()
