@@ -83,6 +83,10 @@ extension DomainChecker {
 
     static func allCheck(_ evaluation: SPFEvaluation, record: SPFRecord, at name: String) -> CheckResult {
         let id = "spf.all"
+        if let error = evaluation.temporaryError, record.allQualifier == nil, record.redirect != nil {
+            // The all in effect lives behind the redirect that could not be read.
+            return temporary(id, error, found: record.text)
+        }
         switch evaluation.effectiveAll {
         case .fail?, .softfail?:
             let term = evaluation.effectiveAll == .fail ? "-all" : "~all"

@@ -1,9 +1,11 @@
 /// A parsed DMARC record (RFC 7489 §6.3). Parsing never throws: problems are collected per tag.
 public struct DMARCRecord: Sendable, Hashable {
+    /// What receivers do with failing mail (`p=`, `sp=`).
     public enum Policy: String, Sendable, Hashable {
         case none, quarantine, reject
     }
 
+    /// Identifier alignment (`adkim=`, `aspf=`): relaxed = same organisational domain, strict = equal.
     public enum AlignmentMode: String, Sendable, Hashable {
         case relaxed = "r"
         case strict = "s"
@@ -16,6 +18,7 @@ public struct DMARCRecord: Sendable, Hashable {
         public var description: String { message }
     }
 
+    /// The record as published.
     public var text: String
     /// `p`, nil when missing or invalid.
     public var policy: Policy?
@@ -37,6 +40,7 @@ public struct DMARCRecord: Sendable, Hashable {
     public var reportInterval: UInt32 = 86400
     /// Every tag as lowercased name → value (first occurrence).
     public var tags: [String: String] = [:]
+    /// Every invalid tag; empty for a valid record.
     public var problems: [Problem] = []
 
     public var isValid: Bool { problems.isEmpty }
@@ -48,6 +52,7 @@ public struct DMARCRecord: Sendable, Hashable {
         return parts.count == 2 && parts[0].trimmed == "v" && parts[1].trimmed == "DMARC1"
     }
 
+    /// Parses `text`, collecting problems instead of throwing.
     public init(parsing text: String) {
         self.text = text
         var seen: Set<String> = []

@@ -7,6 +7,7 @@ public protocol DNSLookup: Sendable {
 
 /// The outcome of one lookup: records, or which kind of empty (RFC 2308 NXDOMAIN vs NODATA).
 public struct DNSLookupResult: Sendable, Hashable {
+    /// Found, NXDOMAIN or NODATA.
     public enum Status: String, Sendable, Hashable {
         /// At least one record of the asked type.
         case found

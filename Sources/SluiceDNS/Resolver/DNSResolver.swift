@@ -4,6 +4,7 @@ import Logging
 /// A stub resolver: asks recursive servers over UDP (EDNS0), falls back to TCP on TC=1, retries
 /// across servers, follows CNAMEs. Socket work runs on its own queue, bounded by poll() timeouts.
 public struct DNSResolver: DNSLookup {
+    /// The settings given at init.
     public let configuration: DNSResolverConfiguration
     private let servers: [DNSServerAddress]
     private let logger: Logger

@@ -2,6 +2,7 @@
 /// does for a receiver that evaluates every term. No sender IP is involved: this checks the
 /// record's health, not a message.
 public struct SPFEvaluator: Sendable {
+    /// The include target that authorises Amazon SES.
     public static let amazonSESDomain = "amazonses.com"
 
     private let lookup: any DNSLookup

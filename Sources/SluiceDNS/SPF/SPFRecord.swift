@@ -10,6 +10,7 @@ public struct SPFRecord: Sendable, Hashable {
         case neutral = "?"
     }
 
+    /// A mechanism and its argument (RFC 7208 §5).
     public enum Mechanism: Sendable, Hashable {
         case all
         case include(String)
@@ -30,6 +31,7 @@ public struct SPFRecord: Sendable, Hashable {
         }
     }
 
+    /// A qualifier plus mechanism, as one term of the record.
     public struct Directive: Sendable, Hashable {
         public var qualifier: Qualifier
         public var mechanism: Mechanism
@@ -37,6 +39,7 @@ public struct SPFRecord: Sendable, Hashable {
         public var text: String
     }
 
+    /// The mechanisms in order.
     public var directives: [Directive]
     /// The `redirect=` domain spec, if any.
     public var redirect: String?
