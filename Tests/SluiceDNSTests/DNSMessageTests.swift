@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SluiceDNS
@@ -107,7 +108,9 @@ struct DNSMessageTests {
         // Deterministic mutation fuzzing: flip bytes and expect a clean decode or a thrown error.
         var random = SplitMix64(seed: 0x5EED)
         var decodedCount = 0
-        for _ in 0..<3000 {
+        // SLUICE_FUZZ_ITERATIONS raises the count for a longer local run.
+        let iterations = ProcessInfo.processInfo.environment["SLUICE_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
+        for _ in 0..<iterations {
             var bytes = valid
             for _ in 0..<Int(random.next() % 4 + 1) {
                 bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
@@ -116,6 +119,12 @@ struct DNSMessageTests {
         }
         // Most single-byte changes land in TTLs, IDs or text: many mutants still decode.
         #expect(decodedCount > 0)
+        // Random buffers behind a header claiming records.
+        for _ in 0..<iterations {
+            var bytes = Self.header(qd: 1, an: UInt16(random.next() % 4))
+            for _ in 0..<Int(random.next() % 64) { bytes.append(UInt8(truncatingIfNeeded: random.next())) }
+            _ = try? DNSMessage(decoding: bytes)
+        }
     }
 
     @Test func escapesAndValidatesNames() throws {

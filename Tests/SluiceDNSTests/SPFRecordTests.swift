@@ -53,3 +53,17 @@ struct SPFRecordTests {
         #expect(error?.term == term)
     }
 }
+
+extension SPFRecordTests {
+    @Test func survivesRandomRecords() {
+        var random = SplitMix64(seed: 7208)
+        let alphabet = Array("v=spf1 :/%{}._-+~?!aimpx4620lncdue.,;=".utf8) + [0x7F, 0x20, 0xC3]
+        for _ in 0..<3000 {
+            let length = Int(random.next() % 48)
+            let bytes = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let text = "v=spf1 " + String(decoding: bytes, as: UTF8.self)
+            _ = try? SPFRecord(parsing: text)
+            _ = DMARCRecord(parsing: "v=DMARC1; " + String(decoding: bytes, as: UTF8.self))
+        }
+    }
+}
