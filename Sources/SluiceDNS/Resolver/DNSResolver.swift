@@ -38,7 +38,8 @@ public struct DNSResolver: DNSLookup {
             case .noData:
                 return DNSLookupResult(status: .noData, cnameChain: chain)
             case .pending(let target):
-                // The server gave a CNAME without its target's records: ask for the target.
+                // The server gave a CNAME without its target's records: ask for the target. A loop
+                // or an over-long chain is answered like recursive resolvers do: SERVFAIL.
                 guard chain.count < configuration.maxCNAMEDepth, seen.insert(target).inserted else {
                     throw DNSError(.serverFailure, "CNAME chain from \(name) is too long or loops")
                 }

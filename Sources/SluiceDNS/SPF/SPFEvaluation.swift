@@ -1,5 +1,5 @@
 /// What walking an SPF record tree found: lookup counts, SES authorisation, permanent problems.
-public struct SPFEvaluation: Sendable, Hashable {
+public struct SPFEvaluation: Sendable, Equatable {
     /// RFC 7208 §4.6.4: at most 10 mechanisms/modifiers that cause DNS lookups.
     public static let lookupLimit = 10
     /// RFC 7208 §4.6.4: at most 2 lookups returning NXDOMAIN or no answers.
@@ -27,16 +27,11 @@ public struct SPFEvaluation: Sendable, Hashable {
     /// The record evaluates to permerror for every sender (RFC 7208 §2.6.7).
     public var isPermError: Bool { exceedsLookupLimit || exceedsVoidLimit || !problems.isEmpty }
 
+    /// Compares everything; temporary errors only by presence (DNSError is not Equatable).
     public static func == (lhs: SPFEvaluation, rhs: SPFEvaluation) -> Bool {
         lhs.lookupCount == rhs.lookupCount && lhs.voidLookupCount == rhs.voidLookupCount
             && lhs.authorizesAmazonSES == rhs.authorizesAmazonSES && lhs.effectiveAll == rhs.effectiveAll
             && lhs.problems == rhs.problems && lhs.limitExceededAt == rhs.limitExceededAt
             && (lhs.temporaryError == nil) == (rhs.temporaryError == nil)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(lookupCount)
-        hasher.combine(voidLookupCount)
-        hasher.combine(problems)
     }
 }
