@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import SluiceDNS
@@ -125,5 +126,36 @@ struct DomainCheckerTests {
         let report = await checker.check(domain: "not a domain", dkimTokens: [], mailFromSubdomain: nil, region: "us-east-1")
         #expect(report.checks.map(\.id) == ["domain"])
         #expect(report.hasFailures)
+    }
+}
+
+/// Counts lookups per name, to show that one check run asks each name once.
+final class CountingLookup: DNSLookup, Sendable {
+    let base: FakeLookup
+    let counts = Mutex<[String: Int]>([:])
+
+    init(_ base: FakeLookup) { self.base = base }
+
+    func lookup(_ name: String, _ type: DNSRecordType) async throws(DNSError) -> DNSLookupResult {
+        counts.withLock { $0["\(name) \(type)", default: 0] += 1 }
+        return try await base.lookup(name, type)
+    }
+}
+
+struct DomainCheckerMemoTests {
+    @Test func asksEachNameOncePerRun() async throws {
+        var dns = FakeLookup()
+        dns.txt("example.com", "v=spf1 include:amazonses.com ~all")
+        dns.txt("amazonses.com", "v=spf1 -all")
+        dns.txt("mail.example.com", "v=spf1 include:amazonses.com ~all")
+        dns.add("mail.example.com", .mx, .mx(preference: 10, exchange: "feedback-smtp.us-east-1.amazonses.com"))
+        let counting = CountingLookup(dns)
+        let report = await DomainChecker(lookup: counting).check(
+            domain: "example.com", dkimTokens: [], mailFromSubdomain: "mail", region: "us-east-1")
+        #expect(report.check("mailfrom.spf")?.status == .pass)
+        let counts = counting.counts.withLock { $0 }
+        #expect(counts["amazonses.com TXT"] == 1)
+        #expect(counts["mail.example.com TXT"] == 1)
+        #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts)")
     }
 }

@@ -32,10 +32,11 @@ public struct DomainChecker: Sendable {
             }
         }
         let context = Context(domain: domain, mailFrom: mailFrom, region: region.trimmed.lowercased(), dkimTokens: dkimTokens)
-        async let spf = spfChecks(context)
-        async let dkim = dkimChecks(context)
-        async let dmarc = dmarcChecks(context)
-        async let mailFromResults = mailFromChecks(context)
+        let run = DomainChecker(lookup: MemoizingLookup(lookup))
+        async let spf = run.spfChecks(context)
+        async let dkim = run.dkimChecks(context)
+        async let dmarc = run.dmarcChecks(context)
+        async let mailFromResults = run.mailFromChecks(context)
         var checks = await spf
         checks += await dkim
         checks += await dmarc
