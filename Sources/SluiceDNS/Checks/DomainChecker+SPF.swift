@@ -1,0 +1,202 @@
+extension DomainChecker {
+    /// spf.record, spf.lookup_limit, spf.all on the From domain, and spf.ses_authorized.
+    func spfChecks(_ context: Context) async -> [CheckResult] {
+        let domain = context.domain
+        let evaluator = SPFEvaluator(lookup: lookup)
+        var checks: [CheckResult] = []
+        let fetched: [String]
+        do {
+            fetched = try await evaluator.records(at: domain).spf
+        } catch {
+            checks.append(temporary("spf.record", error))
+            checks.append(await sesAuthorized(context, evaluator: evaluator))
+            return checks
+        }
+        let (recordCheck, parsed) = Self.recordCheck(id: "spf.record", fetched, at: domain)
+        guard let parsed else {
+            checks.append(recordCheck)
+            checks.append(await sesAuthorized(context, evaluator: evaluator))
+            return checks
+        }
+        let evaluation = await evaluator.evaluate(parsed, at: domain)
+        if !evaluation.problems.isEmpty {
+            checks.append(
+                CheckResult(
+                    id: "spf.record", status: .fail, found: parsed.text,
+                    message: "the record evaluates to permerror: " + evaluation.problems.joined(separator: "; ")))
+        } else {
+            checks.append(recordCheck)
+        }
+        checks.append(Self.lookupLimitCheck(id: "spf.lookup_limit", evaluation, record: parsed))
+        checks.append(Self.allCheck(evaluation, record: parsed, at: domain))
+        checks.append(await sesAuthorized(context, evaluator: evaluator))
+        return checks
+    }
+
+    /// "Exactly one syntactically valid v=spf1 record"; returns the parsed record when there is one.
+    static func recordCheck(id: String, _ records: [String], at name: String) -> (CheckResult, SPFRecord?) {
+        guard !records.isEmpty else {
+            return (
+                CheckResult(
+                    id: id, status: .fail, message: "no SPF record (TXT \"v=spf1 ...\") at \(name)",
+                    fix: Fix.txt(name, Fix.defaultSPF)), nil
+            )
+        }
+        guard records.count == 1 else {
+            return (
+                CheckResult(
+                    id: id, status: .fail, found: records.joined(separator: " | "),
+                    message: "\(records.count) SPF records at \(name): receivers return permerror; merge them into one",
+                    fix: Fix.txt(name, merged(records))), nil
+            )
+        }
+        do {
+            let record = try SPFRecord(parsing: records[0])
+            return (CheckResult(id: id, status: .pass, found: records[0], message: "one valid SPF record at \(name)"), record)
+        } catch {
+            let repaired = records[0].split(separator: " ").filter { $0 != Substring(error.term) }.joined(separator: " ")
+            return (
+                CheckResult(
+                    id: id, status: .fail, found: records[0], message: "\(error.description) (receivers return permerror)",
+                    fix: Fix.txt(name, repaired)), nil
+            )
+        }
+    }
+
+    static func lookupLimitCheck(id: String, _ evaluation: SPFEvaluation, record: SPFRecord) -> CheckResult {
+        if let error = evaluation.temporaryError { return temporary(id, error, found: record.text) }
+        let counts = "DNS lookups \(evaluation.lookupCount) of 10, void lookups \(evaluation.voidLookupCount) of 2"
+        if evaluation.exceedsLookupLimit {
+            return CheckResult(
+                id: id, status: .fail, found: record.text,
+                message: "more than \(SPFEvaluation.lookupLimit) DNS lookups (limit crossed at \(evaluation.limitExceededAt ?? "?")): receivers return permerror",
+                fix: "remove unused include:/a/mx/ptr/exists terms or replace them with ip4:/ip6: ranges until at most 10 lookups remain")
+        }
+        if evaluation.exceedsVoidLimit {
+            return CheckResult(
+                id: id, status: .fail, found: record.text,
+                message: "\(counts): more than \(SPFEvaluation.voidLookupLimit) void lookups (NXDOMAIN/no data): receivers return permerror",
+                fix: "remove the terms that point at names without records")
+        }
+        return CheckResult(id: id, status: .pass, found: record.text, message: counts)
+    }
+
+    static func allCheck(_ evaluation: SPFEvaluation, record: SPFRecord, at name: String) -> CheckResult {
+        let id = "spf.all"
+        if let error = evaluation.temporaryError, record.allQualifier == nil, record.redirect != nil {
+            // The all in effect lives behind the redirect that could not be read.
+            return temporary(id, error, found: record.text)
+        }
+        switch evaluation.effectiveAll {
+        case .fail?, .softfail?:
+            let term = evaluation.effectiveAll == .fail ? "-all" : "~all"
+            return CheckResult(id: id, status: .pass, found: record.text, message: "ends with \(term): other senders fail SPF")
+        case let qualifier?:
+            let term = qualifier == .pass ? "+all" : "?all"
+            let fixed = record.text.split(separator: " ").map { term in
+                term.lowercased().hasSuffix("all") && term.count <= 4 ? "~all" : String(term)
+            }.joined(separator: " ")
+            return CheckResult(
+                id: id, status: .fail, found: record.text,
+                message: "\(term) lets any host pass or stay neutral: SPF protects nothing",
+                fix: Fix.txt(name, fixed))
+        case nil:
+            return CheckResult(
+                id: id, status: .warn, found: record.text,
+                message: "no all mechanism: mail from unlisted hosts gets neutral",
+                fix: record.redirect == nil ? Fix.txt(name, record.text + " ~all") : nil)
+        }
+    }
+
+    /// Whether SES's MAIL FROM passes SPF and with which alignment.
+    func sesAuthorized(_ context: Context, evaluator: SPFEvaluator) async -> CheckResult {
+        let id = "spf.ses_authorized"
+        guard let mailFrom = context.mailFrom else {
+            return CheckResult(
+                id: id, status: .warn,
+                message: "no custom MAIL FROM: SES uses an amazonses.com MAIL FROM, which passes SPF but is not aligned with \(context.domain), so DMARC relies on DKIM alone",
+                fix: "set a custom MAIL FROM (e.g. mail.\(context.domain)) and publish \(Fix.mx("mail.\(context.domain)", context.mailFromMX)) and \(Fix.txt("mail.\(context.domain)", Fix.defaultSPF))"
+            )
+        }
+        let result = await mailFromSPF(mailFrom, evaluator: evaluator)
+        switch result {
+        case .temporary(let error):
+            return temporary(id, error)
+        case .invalid(_, let record):
+            return CheckResult(
+                id: id, status: .fail, found: record,
+                message: "the MAIL FROM domain \(mailFrom) has no usable SPF record, so SES mail fails SPF",
+                fix: Fix.txt(mailFrom, Fix.defaultSPF))
+        case .valid(let record, let evaluation):
+            if evaluation.authorizesAmazonSES {
+                return CheckResult(
+                    id: id, status: .pass, found: record.text,
+                    message: "\(mailFrom) authorises SES (include:amazonses.com) and SPF is aligned with the MAIL FROM")
+            }
+            return CheckResult(
+                id: id, status: .fail, found: record.text,
+                message: "\(mailFrom) does not include amazonses.com, so SES mail fails SPF",
+                fix: Fix.txt(mailFrom, Self.addingSESInclude(to: record.text)))
+        }
+    }
+
+    /// The SPF state of the MAIL FROM domain, shared by spf.ses_authorized and mailfrom.spf.
+    enum MailFromSPF: Sendable {
+        case temporary(DNSError)
+        case invalid(CheckResult, record: String?)
+        case valid(SPFRecord, SPFEvaluation)
+    }
+
+    func mailFromSPF(_ mailFrom: String, evaluator: SPFEvaluator) async -> MailFromSPF {
+        let fetched: [String]
+        do {
+            fetched = try await evaluator.records(at: mailFrom).spf
+        } catch {
+            return .temporary(error)
+        }
+        let (check, parsed) = Self.recordCheck(id: "mailfrom.spf", fetched, at: mailFrom)
+        guard let parsed else { return .invalid(check, record: fetched.first) }
+        let evaluation = await evaluator.evaluate(parsed, at: mailFrom)
+        if let error = evaluation.temporaryError { return .temporary(error) }
+        if evaluation.isPermError {
+            let limit = Self.lookupLimitCheck(id: "mailfrom.spf", evaluation, record: parsed)
+            let message = evaluation.problems.isEmpty ? limit.message : "permerror: " + evaluation.problems.joined(separator: "; ")
+            return .invalid(
+                CheckResult(id: "mailfrom.spf", status: .fail, found: parsed.text, message: message, fix: limit.fix),
+                record: parsed.text)
+        }
+        return .valid(parsed, evaluation)
+    }
+
+    /// `v=spf1 include:amazonses.com <rest>`.
+    static func addingSESInclude(to record: String) -> String {
+        var terms = record.split(separator: " ").map(String.init)
+        terms.insert("include:amazonses.com", at: min(1, terms.count))
+        return terms.joined(separator: " ")
+    }
+
+    /// One record from several: the union of their terms, `all` last.
+    static func merged(_ records: [String]) -> String {
+        var terms: [String] = []
+        var all: String?
+        for record in records {
+            for term in record.split(separator: " ").dropFirst().map(String.init) {
+                if term.lowercased().hasSuffix("all") && term.count <= 4 {
+                    all = all ?? term
+                } else if !terms.contains(term) {
+                    terms.append(term)
+                }
+            }
+        }
+        if !terms.contains(where: { $0.lowercased() == "include:amazonses.com" }) { terms.insert("include:amazonses.com", at: 0) }
+        return (["v=spf1"] + terms + [all ?? "~all"]).joined(separator: " ")
+    }
+
+    func temporary(_ id: String, _ error: DNSError, found: String? = nil) -> CheckResult {
+        Self.temporary(id, error, found: found)
+    }
+
+    static func temporary(_ id: String, _ error: DNSError, found: String? = nil) -> CheckResult {
+        CheckResult(id: id, status: .error, found: found, message: "temporary DNS error, try again later: \(error.message)")
+    }
+}

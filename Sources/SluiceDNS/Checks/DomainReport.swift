@@ -1,0 +1,46 @@
+/// All checks of one sending domain. JSON: `{"domain", "checks": [{id,status,found,message,fix}], "summary"}`.
+public struct DomainReport: Sendable, Hashable, Codable {
+    /// Counts per status.
+    public struct Summary: Sendable, Hashable, Codable {
+        public var pass: Int
+        public var warn: Int
+        public var fail: Int
+        public var error: Int
+    }
+
+    public var domain: String
+    public var checks: [CheckResult]
+
+    public init(domain: String, checks: [CheckResult]) {
+        self.domain = domain
+        self.checks = checks
+    }
+
+    public var summary: Summary {
+        func count(_ status: CheckStatus) -> Int { checks.count { $0.status == status } }
+        return Summary(pass: count(.pass), warn: count(.warn), fail: count(.fail), error: count(.error))
+    }
+
+    /// At least one check failed: something must be published or changed.
+    public var hasFailures: Bool { checks.contains { $0.status == .fail } }
+    /// At least one check could not be made (temporary DNS error): run again later.
+    public var hasErrors: Bool { checks.contains { $0.status == .error } }
+
+    /// The check with `id`, if made.
+    public func check(_ id: String) -> CheckResult? { checks.first { $0.id == id } }
+
+    private enum CodingKeys: String, CodingKey { case domain, checks, summary }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        domain = try container.decode(String.self, forKey: .domain)
+        checks = try container.decode([CheckResult].self, forKey: .checks)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(domain, forKey: .domain)
+        try container.encode(checks, forKey: .checks)
+        try container.encode(summary, forKey: .summary)
+    }
+}
