@@ -77,7 +77,10 @@ let package = Package(
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceCrypto"]),
         .testTarget(name: "SluiceAWSTests", dependencies: ["SluiceAWS", "SluiceCrypto", "SluiceHTTP"]),
-        .testTarget(name: "SluiceDNSTests", dependencies: ["SluiceDNS"]),
+        .testTarget(
+            name: "SluiceDNSTests", dependencies: ["SluiceDNS"],
+            exclude: ["Support/dns_server.py", "Support/checkdmarc_probe.py", "Support/zones.zone"]
+        ),
         .testTarget(name: "SluiceAppTests", dependencies: ["SluiceApp", "SluiceStore", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
     ]
 )
