@@ -91,7 +91,7 @@ extension ConfigurationKey {
         .init("monitoring", "alert_cooldown_seconds", .integer(60...604_800), .integer(3600), "A holding alert repeats after this."),
         .init("monitoring", "webhook_url", .string, .string(""), secret: true, "Alert webhook (JSON with a Slack-compatible text field)."),
 
-        .init("dns", "servers", .stringList, .array([]), "DNS servers as host:port; empty reads /etc/resolv.conf."),
+        .init("dns", "servers", .stringList, .array([]), "DNS servers as numeric ip[:port] (IPv6 as [addr]:port); empty reads /etc/resolv.conf."),
 
         .init("log", "level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), .string("info"), "Log level."),
         .init("log", "format", .choice(["json", "text"]), .string("json"), "Log line format on stderr."),

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceDNS
 
 /// The effective configuration: every key's value and where it came from.
 public struct SluiceConfiguration: Sendable {
@@ -95,8 +96,8 @@ public struct SluiceConfiguration: Sendable {
                 }
             }
         }
-        for server in strings("dns.servers") where DNSServerAddress(server) == nil {
-            throw invalid("dns.servers", "'\(server.prefix(60))' is not host:port")
+        for server in strings("dns.servers") {
+            do { _ = try DNSServerAddress(parsing: server) } catch { throw invalid("dns.servers", error.message) }
         }
         if !string("sns.basic_auth_user").isEmpty && string("sns.basic_auth_password").isEmpty {
             throw invalid("sns.basic_auth_password", "required when sns.basic_auth_user is set")
@@ -119,29 +120,5 @@ public struct SluiceConfiguration: Sendable {
             notes.append("listening beyond loopback without sns.basic_auth_user: put TLS termination in front of /sns")
         }
         return notes
-    }
-}
-
-/// A `host:port` pair, IPv6 hosts in brackets.
-public struct DNSServerAddress: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-
-    public init?(_ text: String) {
-        let hostPart: Substring
-        let portPart: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
-            hostPart = text[text.index(after: text.startIndex)..<close]
-            portPart = text[text.index(close, offsetBy: 2)...]
-        } else {
-            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2 else { return nil }
-            hostPart = parts[0]
-            portPart = parts[1]
-        }
-        guard !hostPart.isEmpty, let port = Int(portPart), (1...65535).contains(port) else { return nil }
-        host = String(hostPart)
-        self.port = port
     }
 }
