@@ -6,7 +6,7 @@ import Foundation
 
 extension HTTPResponse {
     /// `value` encoded as JSON; an encoding failure becomes a 500 error response.
-    public static func json(_ status: HTTPStatus = .ok, _ value: some Encodable, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    public static func json(_ status: HTTPStatus, _ value: some Encodable, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else {
@@ -22,17 +22,26 @@ extension HTTPResponse {
         return HTTPResponse(status: status, headers: h, body: .bytes(bytes))
     }
 
-    public static func text(_ status: HTTPStatus = .ok, _ text: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    public static func text(_ status: HTTPStatus, _ text: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var h = headers
         h.set("Content-Type", "text/plain; charset=utf-8")
         return HTTPResponse(status: status, headers: h, body: .bytes(Array(text.utf8)))
     }
 
-    public static func html(_ status: HTTPStatus = .ok, _ html: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+    public static func html(_ status: HTTPStatus, _ html: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var h = headers
         h.set("Content-Type", "text/html; charset=utf-8")
         return HTTPResponse(status: status, headers: h, body: .bytes(Array(html.utf8)))
     }
+
+    /// 200 with `value` as JSON.
+    public static func json(_ value: some Encodable) -> HTTPResponse { json(.ok, value) }
+
+    /// 200 with a plain-text body.
+    public static func text(_ text: String) -> HTTPResponse { self.text(.ok, text) }
+
+    /// 200 with an HTML body.
+    public static func html(_ html: String) -> HTTPResponse { self.html(.ok, html) }
 
     /// `{"error":{"code":"…","message":"…"}}` with both strings JSON-escaped.
     public static func error(_ status: HTTPStatus, code: String, message: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
