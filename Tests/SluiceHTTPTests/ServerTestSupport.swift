@@ -28,13 +28,17 @@ struct RawClientError: Error, CustomStringConvertible {
 
 /// A blocking raw-socket HTTP client for tests; every call is bounded by a receive timeout.
 /// Use it from `onThread` so it never blocks the Swift concurrency pool.
-final class RawClient {
+// @unchecked Sendable: a test hands a client between threads but uses it from one at a time.
+final class RawClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeoutSeconds: Int = 5) throws {
+    init(port: Int, timeoutSeconds: Int = 5, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawClientError(description: "socket failed") }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -64,8 +68,9 @@ final class RawClient {
     }
 
     /// Reads more bytes into the buffer; false on EOF.
+    private var chunk = [UInt8](repeating: 0, count: 65536)
+
     private func fill() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n > 0 {
             buffer.append(contentsOf: chunk[0..<n])
@@ -87,13 +92,15 @@ final class RawClient {
         }
     }
 
-    private func readExactly(_ count: Int) throws -> [UInt8] {
-        while buffer.count < count {
-            guard try fill() else { throw RawClientError(description: "EOF while reading body") }
+    private func readExactly(_ count: Int, into out: inout [UInt8]) throws {
+        var needed = count
+        while needed > 0 {
+            if buffer.isEmpty, try !fill() { throw RawClientError(description: "EOF while reading body") }
+            let n = min(needed, buffer.count)
+            out.append(contentsOf: buffer[..<n])
+            buffer.removeSubrange(..<n)
+            needed -= n
         }
-        let out = Array(buffer[..<count])
-        buffer.removeSubrange(..<count)
-        return out
     }
 
     /// Reads one response; `head` true for a HEAD request (no body is read).
@@ -111,7 +118,7 @@ final class RawClient {
         var response = WireResponse(status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: [])
         if head || status < 200 || status == 204 || status == 304 { return response }
         if let length = headers["Content-Length"].flatMap(Int.init) {
-            response.body = try readExactly(length)
+            try readExactly(length, into: &response.body)
         } else if headers["Transfer-Encoding"]?.lowercased() == "chunked" {
             while true {
                 let sizeLine = try readLine()
@@ -120,8 +127,9 @@ final class RawClient {
                     while try !readLine().isEmpty {}
                     break
                 }
-                response.body += try readExactly(size)
-                _ = try readExactly(2)
+                try readExactly(size, into: &response.body)
+                var crlf: [UInt8] = []
+                try readExactly(2, into: &crlf)
             }
         } else {
             while try fill() {}
@@ -199,4 +207,12 @@ func echoRouter() -> Router {
         return .text("slow")
     }
     return router
+}
+
+/// A shared integer for tests (Atomic itself cannot be captured by escaping closures).
+final class Counter: Sendable {
+    private let storage = Atomic<Int>(0)
+    var value: Int { storage.load(ordering: .relaxed) }
+    func add(_ n: Int = 1) { storage.add(n, ordering: .relaxed) }
+    func set(_ n: Int) { storage.store(n, ordering: .relaxed) }
 }

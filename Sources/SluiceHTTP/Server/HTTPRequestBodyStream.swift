@@ -67,47 +67,58 @@ public final class HTTPRequestBodyStream: AsyncSequence, Sendable {
         waiter?.resume(throwing: error)
     }
 
+    private enum Poll {
+        case chunk([UInt8]?, resume: Bool)
+        case failure(HTTPServerError)
+        case empty
+    }
+
+    /// Takes a buffered chunk, the end, or the failure; `.empty` when the consumer must wait.
+    private func poll(_ s: inout State) -> Poll {
+        if s.head < s.chunks.count {
+            let chunk = s.chunks[s.head]
+            s.head += 1
+            s.buffered -= chunk.count
+            if s.head == s.chunks.count {
+                s.chunks.removeAll(keepingCapacity: true)
+                s.head = 0
+            }
+            var resume = false
+            if s.producerPaused && s.buffered <= highWater / 2 {
+                s.producerPaused = false
+                resume = true
+            }
+            return .chunk(chunk, resume: resume)
+        }
+        if let failure = s.failure { return .failure(failure) }
+        if s.finished { return .chunk(nil, resume: false) }
+        return .empty
+    }
+
     /// The next chunk, nil at the end of the body.
     func next() async throws -> [UInt8]? {
-        enum Immediate { case chunk([UInt8]?, resume: Bool), failure(HTTPServerError), wait }
-        let immediate: Immediate = state.withLock { s in
-            if s.head < s.chunks.count {
-                let chunk = s.chunks[s.head]
-                s.head += 1
-                s.buffered -= chunk.count
-                if s.head == s.chunks.count {
-                    s.chunks.removeAll(keepingCapacity: true)
-                    s.head = 0
-                }
-                var resume = false
-                if s.producerPaused && s.buffered <= highWater / 2 {
-                    s.producerPaused = false
-                    resume = true
-                }
-                return .chunk(chunk, resume: resume)
-            }
-            if let failure = s.failure { return .failure(failure) }
-            if s.finished { return .chunk(nil, resume: false) }
-            return .wait
-        }
-        switch immediate {
+        switch state.withLock({ poll(&$0) }) {
         case .chunk(let chunk, let resume):
             if resume { onDemand() }
             return chunk
         case .failure(let error):
             throw error
-        case .wait:
+        case .empty:
             return try await withCheckedThrowingContinuation { continuation in
-                let outcome: Immediate? = state.withLock { s in
-                    if let failure = s.failure { return .failure(failure) }
-                    if s.finished { return .chunk(nil, resume: false) }
-                    s.waiter = continuation
-                    return nil
+                // Re-check under the lock: a chunk may have arrived since the first poll.
+                let outcome: Poll = state.withLock { s in
+                    let p = poll(&s)
+                    if case .empty = p { s.waiter = continuation }
+                    return p
                 }
                 switch outcome {
-                case .failure(let error): continuation.resume(throwing: error)
-                case .chunk(let chunk, _): continuation.resume(returning: chunk)
-                default: break
+                case .chunk(let chunk, let resume):
+                    if resume { onDemand() }
+                    continuation.resume(returning: chunk)
+                case .failure(let error):
+                    continuation.resume(throwing: error)
+                case .empty:
+                    break
                 }
             }
         }
