@@ -10,7 +10,7 @@ final class EventLoop: @unchecked Sendable {
     let index: Int
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let inbox = Mutex<[LoopMessage]>([])
+    private let inbox = Mutex<Inbox>(Inbox())
     private var listenFD: Int32
     private var connections: [Int32: Connection] = [:]
     private var nextID: UInt64 = 1
@@ -18,6 +18,12 @@ final class EventLoop: @unchecked Sendable {
     private var lastSweep: UInt64 = 0
     var ids: RequestIDGenerator
     private var onExit: (@Sendable () -> Void)?
+
+    private struct Inbox {
+        var messages: [LoopMessage] = []
+        /// The loop thread has exited; late messages are answered on the posting thread.
+        var closed = false
+    }
 
     private static let wakeToken = UInt64.max
     private static let listenToken = UInt64.max - 1
@@ -30,9 +36,8 @@ final class EventLoop: @unchecked Sendable {
         epollFD = LinuxSystem.epollCreate()
         wakeFD = LinuxSystem.makeEventFD()
         guard epollFD >= 0, wakeFD >= 0 else {
+            // deinit closes whichever of the two was created.
             let e = errno
-            if epollFD >= 0 { close(epollFD) }
-            if wakeFD >= 0 { close(wakeFD) }
             throw HTTPServerError(.bindFailed, "Could not create epoll or eventfd", errno: e)
         }
         _ = LinuxSystem.epollAdd(epollFD, wakeFD, events: LinuxSystem.epollIn, token: Self.wakeToken)
@@ -61,10 +66,15 @@ final class EventLoop: @unchecked Sendable {
 
     /// Queues `message` for the loop thread; callable from any thread.
     func post(_ message: LoopMessage) {
-        let wasEmpty = inbox.withLock { queue in
-            let empty = queue.isEmpty
-            queue.append(message)
+        let wasEmpty: Bool? = inbox.withLock { box in
+            if box.closed { return nil }
+            let empty = box.messages.isEmpty
+            box.messages.append(message)
             return empty
+        }
+        guard let wasEmpty else {
+            Self.discard(message)
+            return
         }
         // Only the empty→non-empty transition needs a wake-up: the loop drains the whole queue
         // after reading the eventfd.
@@ -97,17 +107,37 @@ final class EventLoop: @unchecked Sendable {
         }
         for connection in Array(connections.values) { closeConnection(connection) }
         closeListener()
-        close(epollFD)
-        close(wakeFD)
+        let late = inbox.withLock { box in
+            box.closed = true
+            defer { box.messages = [] }
+            return box.messages
+        }
+        for message in late { Self.discard(message) }
         onExit?()
+    }
+
+    // The fds live as long as the object: a handler task finishing after the loop stopped may
+    // still post, and must never write into a recycled descriptor number.
+    deinit {
+        if epollFD >= 0 { close(epollFD) }
+        if wakeFD >= 0 { close(wakeFD) }
+    }
+
+    /// Releases whatever a message is waiting on when no loop will handle it.
+    private static func discard(_ message: LoopMessage) {
+        switch message {
+        case .response(_, _, _, _, _, let sink): sink?.close()
+        case .stopAccepting(let ack): ack()
+        default: break
+        }
     }
 
     private func drainInbox() {
         var counter: UInt64 = 0
         _ = read(wakeFD, &counter, 8)
-        let messages = inbox.withLock { queue -> [LoopMessage] in
-            let taken = queue
-            queue.removeAll(keepingCapacity: true)
+        let messages = inbox.withLock { box -> [LoopMessage] in
+            let taken = box.messages
+            box.messages.removeAll(keepingCapacity: true)
             return taken
         }
         for message in messages { handle(message) }
