@@ -72,6 +72,10 @@ struct ServerParserTests {
         #expect(error.status == .contentTooLarge)
     }
 
+    @Test func formatsIMFFixdate() {
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+    }
+
     @Test func requestIdSanity() {
         #expect(HTTPToken.isSaneRequestId("abc-DEF_1.2"))
         #expect(!HTTPToken.isSaneRequestId(""))

@@ -14,6 +14,7 @@ struct ServerProtocolTests {
                     #expect(r.bodyText == "hello")
                     #expect(r.headers["Connection"] == nil)
                     #expect(r.headers["X-Request-Id"]?.count == 16)
+                    #expect(r.headers["Date"]?.hasSuffix(" GMT") == true)
                 }
             }
         }

@@ -221,7 +221,7 @@ extension EventLoop {
         headers.add("Content-Type", "application/json")
         let head = ResponseSerializer.head(
             status: status, headers: headers, framing: .length(body.count), close: true, keepAliveHeader: false,
-            requestId: requestId, serverName: core.configuration.serverName
+            requestId: requestId, serverName: core.configuration.serverName, date: core.date.headerLine()
         )
         let exchange = c.exchange
         exchange?.stream?.fail(HTTPServerError(.connectionClosed, message))

@@ -16,6 +16,7 @@ final class EventLoop: @unchecked Sendable {
     private var nextID: UInt64 = 1
     private var stopped = false
     private var lastSweep: UInt64 = 0
+    private var acceptParkedUntil: UInt64?
     var ids: RequestIDGenerator
     private var onExit: (@Sendable () -> Void)?
 
@@ -102,6 +103,10 @@ final class EventLoop: @unchecked Sendable {
             let now = LinuxSystem.now()
             if now &- lastSweep >= 100_000_000 {
                 lastSweep = now
+                if let parked = acceptParkedUntil, now >= parked, listenFD >= 0 {
+                    acceptParkedUntil = nil
+                    _ = LinuxSystem.epollAdd(epollFD, listenFD, events: LinuxSystem.epollIn, token: Self.listenToken)
+                }
                 sweep(now: now)
             }
         }
@@ -204,7 +209,15 @@ final class EventLoop: @unchecked Sendable {
             let fd = withUnsafeMutablePointer(to: &storage) { p in
                 p.withMemoryRebound(to: sockaddr.self, capacity: 1) { LinuxSystem.accept(listenFD, $0, &length) }
             }
-            if fd < 0 { return }
+            if fd < 0 {
+                let e = errno
+                if e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM {
+                    // Out of descriptors: the level-triggered listener would spin; park it briefly.
+                    _ = LinuxSystem.epollRemove(epollFD, listenFD)
+                    acceptParkedUntil = LinuxSystem.now() &+ 100_000_000
+                }
+                return
+            }
             let count = core.connectionCount.add(1, ordering: .relaxed).newValue
             if count > core.configuration.maxConnections || core.isDraining {
                 // Over the limit: answer 503 at once and close rather than leave clients hanging in

@@ -11,7 +11,7 @@ enum ResponseSerializer {
 
     static func head(
         status: HTTPStatus, headers: HTTPHeaders, framing: Framing, close: Bool, keepAliveHeader: Bool,
-        requestId: String, serverName: String?
+        requestId: String, serverName: String?, date: [UInt8] = []
     ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(192 + headers.entries.count * 48)
@@ -55,6 +55,7 @@ enum ResponseSerializer {
             out.append(contentsOf: requestId.utf8)
             out.append(contentsOf: "\r\n".utf8)
         }
+        out.append(contentsOf: date)
         if let serverName {
             out.append(contentsOf: "Server: ".utf8)
             appendSafe(serverName, to: &out)
