@@ -93,6 +93,44 @@ struct ServerStreamingTests {
         }
     }
 
+    @Test func streamedResponseToHTTP10EndsWithClose() async throws {
+        var router = Router()
+        router.add(.GET, "/export") { _ in
+            HTTPResponse(body: .stream(HTTPResponseStream { writer in
+                for i in 0..<3 { try await writer.write("part\(i);") }
+            }))
+        }
+        try await withServer(router) { server in
+            let port = server.port
+            try await onThread {
+                let c = try RawClient(port: port)
+                let r = try c.roundTrip("GET /export HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                #expect(r.headers["Transfer-Encoding"] == nil)
+                #expect(r.headers["Connection"] == "close")
+                #expect(r.bodyText == "part0;part1;part2;")
+            }
+        }
+    }
+
+    @Test func failingProducerTruncatesAndCloses() async throws {
+        struct Broken: Error {}
+        var router = Router()
+        router.add(.GET, "/export") { _ in
+            HTTPResponse(body: .stream(HTTPResponseStream { writer in
+                try await writer.write("partial")
+                throw Broken()
+            }))
+        }
+        try await withServer(router) { server in
+            let port = server.port
+            try await onThread {
+                let c = try RawClient(port: port)
+                // No terminating zero-size chunk: the client must see a broken body, not a complete one.
+                #expect(throws: RawClientError.self) { _ = try c.roundTrip("GET /export HTTP/1.1\r\nHost: x\r\n\r\n") }
+            }
+        }
+    }
+
     @Test func headOfStreamedResponseSendsNoBody() async throws {
         var router = Router()
         router.add(.GET, "/export") { _ in

@@ -17,7 +17,7 @@ extension EventLoop {
                 c.lastActivity = now
                 if c.exchange == nil, c.headStart == nil { c.headStart = now }
                 processInput(c)
-                guard connection(isOpen: c) else { return }
+                guard isRegistered(c) else { return }
             } else if n == 0 {
                 c.readable = false
                 c.peerClosed = true
@@ -33,8 +33,6 @@ extension EventLoop {
         }
     }
 
-    func connection(isOpen c: Connection) -> Bool { connectionIsRegistered(c) }
-
     /// Whether to keep reading: not while a response is pending and the read-ahead (pipelined
     /// requests) already holds a full head's worth, nor while a streamed body's buffer is full.
     private func wantsInput(_ c: Connection) -> Bool {
@@ -46,7 +44,7 @@ extension EventLoop {
 
     /// Parses heads and bodies out of the input buffer as far as the current state allows.
     func processInput(_ c: Connection) {
-        while connectionIsRegistered(c), !c.lingering {
+        while isRegistered(c), !c.lingering {
             if let exchange = c.exchange {
                 if exchange.bodyDone || exchange.streamPaused { return }
                 if c.input.readableBytes == 0 { return }
@@ -108,7 +106,7 @@ extension EventLoop {
         if head.expectContinue, !exchange.bodyDone {
             c.output.append(OutChunk(bytes: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)))
             flush(c)
-            guard connectionIsRegistered(c) else { return }
+            guard isRegistered(c) else { return }
         }
         if exchange.bodyDone {
             core.dispatch(request, context: context, loop: self)

@@ -1,8 +1,6 @@
 import Glibc
 
 extension EventLoop {
-    func connectionIsRegistered(_ c: Connection) -> Bool { connectionsContains(c) }
-
     /// Queues a response for the current exchange and starts sending it.
     func queueResponse(_ c: Connection, head: [UInt8], body: [UInt8], closeAfter: Bool, sink: ResponseStreamSink?) {
         guard let exchange = c.exchange, !exchange.responseQueued else {
@@ -103,7 +101,7 @@ extension EventLoop {
         c.lastActivity = now
         c.headStart = c.input.readableBytes > 0 ? now : nil
         processInput(c)
-        if connectionIsRegistered(c) { readAvailable(c) }
+        if isRegistered(c) { readAvailable(c) }
     }
 
     /// Sends FIN and keeps reading (and dropping) briefly so unread request bytes do not make the

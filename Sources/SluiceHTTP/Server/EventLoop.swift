@@ -163,7 +163,7 @@ final class EventLoop: @unchecked Sendable {
         case .streamEnd(let fd, let id, let trailer):
             guard let c = connection(fd, id), let exchange = c.exchange else { return }
             if let trailer {
-                c.output.append(OutChunk(bytes: trailer))
+                if !trailer.isEmpty { c.output.append(OutChunk(bytes: trailer)) }
             } else {
                 exchange.closeAfter = true
             }
@@ -175,7 +175,7 @@ final class EventLoop: @unchecked Sendable {
             exchange.lastBodyProgress = LinuxSystem.now()
             // Bytes already buffered may complete the body before any new read.
             processInput(c)
-            if connections[c.fd] === c { readAvailable(c) }
+            if isRegistered(c) { readAvailable(c) }
         case .stopAccepting(let ack):
             closeListener()
             ack()
@@ -270,14 +270,7 @@ final class EventLoop: @unchecked Sendable {
             if let exchange = c.exchange {
                 if !exchange.bodyDone, !exchange.streamPaused, !exchange.responseQueued,
                    now &- exchange.lastBodyProgress > config.body {
-                    exchange.stream?.fail(HTTPServerError(.bodyTimeout, "Request body timed out"))
-                    if exchange.pendingRequest != nil || exchange.stream != nil && !exchange.responseQueued {
-                        if exchange.stream != nil {
-                            closeConnection(c)
-                        } else {
-                            sendLoopError(c, status: .requestTimeout, code: "body_timeout", message: "Request body not received in time")
-                        }
-                    }
+                    sendLoopError(c, status: .requestTimeout, code: "body_timeout", message: "Request body not received in time")
                 }
                 continue
             }
@@ -293,7 +286,8 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    func connectionsContains(_ c: Connection) -> Bool { connections[c.fd] === c }
+    /// Whether `c` is still open on this loop.
+    func isRegistered(_ c: Connection) -> Bool { connections[c.fd] === c }
 
     func removeConnection(_ c: Connection) {
         guard connections[c.fd] === c else { return }

@@ -35,13 +35,9 @@ struct RequestHeadParser {
             if let lineEnd = memchr(headStart, 10, searchLength), headStart.distance(to: UnsafeRawPointer(lineEnd)) < maxURILength {
                 return .failure(HeadParseError(status: .requestHeaderFieldsTooLarge, code: "headers_too_large", message: "Request header fields too large"))
             }
-            return .failure(Self.uriTooLong(available: available, maxURI: maxURILength))
+            return .failure(HeadParseError(status: .uriTooLong, code: "uri_too_long", message: "Request line too long"))
         }
         return .incomplete
-    }
-
-    private static func uriTooLong(available: Int, maxURI: Int) -> HeadParseError {
-        HeadParseError(status: .uriTooLong, code: "uri_too_long", message: "Request line too long")
     }
 
     private static func find(_ base: UnsafeRawPointer, _ count: Int, _ needle: StaticString) -> Int? {
