@@ -3,7 +3,15 @@ import Glibc
 extension EventLoop {
     /// Reads while the socket has data and the connection wants more.
     func readAvailable(_ c: Connection) {
+        // A fast uploader must not monopolise the loop: after a budget of reads, the connection
+        // goes to the back of the deferred list (edge-triggered epoll would not report it again).
+        var budget = 16
         while c.readable {
+            budget -= 1
+            if budget < 0 {
+                deferRead(c)
+                return
+            }
             if c.lingering {
                 discardInput(c)
                 return

@@ -17,6 +17,8 @@ final class EventLoop: @unchecked Sendable {
     private var stopped = false
     private var lastSweep: UInt64 = 0
     private var acceptParkedUntil: UInt64?
+    /// Connections whose read budget ran out while data was still pending.
+    private var deferredReads: [Connection] = []
     var ids: RequestIDGenerator
     private var onExit: (@Sendable () -> Void)?
 
@@ -90,7 +92,7 @@ final class EventLoop: @unchecked Sendable {
         let events = UnsafeMutableRawBufferPointer.allocate(byteCount: maxEvents * LinuxSystem.epollEventSize, alignment: 8)
         defer { events.deallocate() }
         while !stopped {
-            let n = LinuxSystem.epollWait(epollFD, into: events, timeoutMilliseconds: 100)
+            let n = LinuxSystem.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty ? 100 : 0)
             if n < 0 && errno != EINTR { break }
             for i in 0..<max(0, Int(n)) {
                 let (flags, token) = LinuxSystem.epollEvent(events, i)
@@ -99,6 +101,11 @@ final class EventLoop: @unchecked Sendable {
                 case Self.listenToken: acceptConnections()
                 default: handleSocketEvent(token: token, flags: flags)
                 }
+            }
+            if !deferredReads.isEmpty {
+                let pending = deferredReads
+                deferredReads.removeAll(keepingCapacity: true)
+                for c in pending where isRegistered(c) { readAvailable(c) }
             }
             let now = LinuxSystem.now()
             if now &- lastSweep >= 100_000_000 {
@@ -285,6 +292,8 @@ final class EventLoop: @unchecked Sendable {
             }
         }
     }
+
+    func deferRead(_ c: Connection) { deferredReads.append(c) }
 
     /// Whether `c` is still open on this loop.
     func isRegistered(_ c: Connection) -> Bool { connections[c.fd] === c }
