@@ -79,11 +79,15 @@ extension EventLoop {
     private func startExchange(_ c: Connection, _ head: RequestHead) {
         let now = LinuxSystem.now()
         c.headStart = nil
-        var request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: head.headers)
-        guard RequestTarget.segments(of: Array(request.path.utf8)[...]) != nil else {
+        let split = RequestTarget.split(head.target)
+        guard let segments = split.segments else {
             sendLoopError(c, status: .badRequest, code: "bad_request", message: "Malformed percent-encoding in path")
             return
         }
+        var request = HTTPRequest(
+            method: head.method, target: head.target, split: (split.path, segments, split.query),
+            version: head.version, headers: head.headers
+        )
         request.requestId = head.requestId ?? ids.next()
         request.remoteAddress = c.remoteAddress
         let policy = core.responder.bodyPolicy(for: request)

@@ -31,7 +31,7 @@ public struct HTTPRequest: Sendable {
         headers: HTTPHeaders = HTTPHeaders(),
         body: [UInt8] = [],
         bodyStream: HTTPRequestBodyStream? = nil,
-        requestId: String = "test",
+        requestId: String = "-",
         remoteAddress: String = "127.0.0.1:0",
         pathParameters: [String: String] = [:]
     ) {
@@ -48,6 +48,23 @@ public struct HTTPRequest: Sendable {
         self.requestId = requestId
         self.remoteAddress = remoteAddress
         self.pathParameters = pathParameters
+        self.routePattern = nil
+    }
+
+    /// The server's initializer: the target was already split and validated.
+    init(method: HTTPMethod, target: String, split: (path: String, segments: [String], query: [(name: String, value: String)]), version: HTTPVersion, headers: HTTPHeaders) {
+        self.method = method
+        self.target = target
+        self.path = split.path
+        self.pathSegments = split.segments
+        self.queryItems = split.query
+        self.version = version
+        self.headers = headers
+        self.body = []
+        self.bodyStream = nil
+        self.requestId = "-"
+        self.remoteAddress = ""
+        self.pathParameters = [:]
         self.routePattern = nil
     }
 
