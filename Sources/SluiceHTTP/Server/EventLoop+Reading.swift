@@ -1,0 +1,256 @@
+import Glibc
+
+extension EventLoop {
+    /// Reads while the socket has data and the connection wants more.
+    func readAvailable(_ c: Connection) {
+        // A fast uploader must not monopolise the loop: after a budget of reads, the connection
+        // goes to the back of the deferred list (edge-triggered epoll would not report it again).
+        var budget = 16
+        while c.readable {
+            budget -= 1
+            if budget < 0 {
+                deferRead(c)
+                return
+            }
+            if c.lingering {
+                discardInput(c)
+                return
+            }
+            guard wantsInput(c) else { return }
+            c.input.reserveWritable(16 * 1024)
+            let n = recv(c.fd, c.input.writePointer, c.input.writableBytes, 0)
+            if n > 0 {
+                c.input.didWrite(n)
+                let now = LinuxSystem.now()
+                c.lastActivity = now
+                if c.exchange == nil, c.headStart == nil { c.headStart = now }
+                processInput(c)
+                guard isRegistered(c) else { return }
+            } else if n == 0 {
+                c.readable = false
+                c.peerClosed = true
+                peerDidClose(c)
+                return
+            } else {
+                let e = errno
+                if e == EAGAIN || e == EWOULDBLOCK { c.readable = false; return }
+                if e == EINTR { continue }
+                closeConnection(c)
+                return
+            }
+        }
+    }
+
+    /// Whether to keep reading: not while a response is pending and the read-ahead (pipelined
+    /// requests) already holds a full head's worth, nor while a streamed body's buffer is full.
+    private func wantsInput(_ c: Connection) -> Bool {
+        guard let exchange = c.exchange else { return c.input.readableBytes < core.configuration.maxHeaderBytes + 16 * 1024 }
+        if exchange.streamPaused { return false }
+        if exchange.bodyDone { return c.input.readableBytes < core.configuration.maxHeaderBytes }
+        return true
+    }
+
+    /// Parses heads and bodies out of the input buffer as far as the current state allows.
+    func processInput(_ c: Connection) {
+        while isRegistered(c), !c.lingering {
+            if let exchange = c.exchange {
+                if exchange.bodyDone || exchange.streamPaused { return }
+                if c.input.readableBytes == 0 { return }
+                feedBody(c, exchange)
+                continue
+            }
+            if c.input.readableBytes == 0 {
+                c.input.shrinkIfEmpty(to: 4096)
+                return
+            }
+            switch core.parser.parse(c.input.readable) {
+            case .incomplete:
+                return
+            case .failure(let error):
+                sendLoopError(c, status: error.status, code: error.code, message: error.message)
+                return
+            case .head(let head, let consumed):
+                c.input.consume(consumed)
+                startExchange(c, head)
+            }
+        }
+    }
+
+    private func startExchange(_ c: Connection, _ head: RequestHead) {
+        let now = LinuxSystem.now()
+        c.headStart = nil
+        let split = RequestTarget.split(head.target)
+        guard let segments = split.segments else {
+            sendLoopError(c, status: .badRequest, code: "bad_request", message: "Malformed percent-encoding in path")
+            return
+        }
+        var request = HTTPRequest(
+            method: head.method, target: head.target, split: (split.path, segments, split.query),
+            version: head.version, headers: head.headers
+        )
+        request.requestId = head.requestId ?? ids.next()
+        request.remoteAddress = c.remoteAddress
+        let policy = core.responder.bodyPolicy(for: request)
+        request.routePattern = policy.routePattern
+        let limit = policy.limit ?? core.configuration.defaultBodyLimit
+        let maxRequests = core.configuration.maxRequestsPerConnection
+        let keepAlive = head.keepAlive && !core.isDraining && !c.closeWhenIdle
+            && (maxRequests == 0 || c.requestsServed + 1 < maxRequests)
+        let context = ExchangeContext(
+            connectionID: c.id, fd: c.fd, method: head.method, path: request.path, version: head.version,
+            keepAlive: keepAlive, requestId: request.requestId, remoteAddress: c.remoteAddress,
+            routePattern: policy.routePattern, startTime: now
+        )
+        let framing: Exchange.BodyFraming
+        if head.chunked {
+            framing = .chunked(ChunkedDecoder(limit: limit))
+        } else if let length = head.contentLength, length > 0 {
+            framing = .length(remaining: length)
+        } else {
+            framing = .none
+        }
+        let exchange = Exchange(context: context, framing: framing, limit: limit, now: now)
+        c.exchange = exchange
+        if let length = head.contentLength, length > limit {
+            sendLoopError(c, status: .contentTooLarge, code: "body_too_large", message: "Request body too large")
+            return
+        }
+        if head.expectContinue, !exchange.bodyDone {
+            c.output.append(OutChunk(bytes: Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)))
+            flush(c)
+            guard isRegistered(c) else { return }
+        }
+        if exchange.bodyDone {
+            core.dispatch(request, context: context, loop: self)
+        } else if policy.streaming {
+            let fd = c.fd, id = c.id
+            let stream = HTTPRequestBodyStream(highWater: core.configuration.requestStreamBufferBytes) { [weak self] in
+                self?.post(.resumeReading(fd: fd, id: id))
+            }
+            exchange.stream = stream
+            request.bodyStream = stream
+            core.dispatch(request, context: context, loop: self)
+        } else {
+            if case .length(let n) = framing { exchange.buffered.reserveCapacity(n) }
+            exchange.pendingRequest = request
+        }
+    }
+
+    /// Moves body bytes from the input buffer into the exchange; dispatches when complete.
+    private func feedBody(_ c: Connection, _ exchange: Exchange) {
+        let before = exchange.bodyBytes
+        switch exchange.framing {
+        case .none:
+            exchange.bodyDone = true
+        case .length(let remaining):
+            let n = min(remaining, c.input.readableBytes)
+            deliver(exchange, UnsafeRawBufferPointer(rebasing: c.input.readable[0..<n]))
+            c.input.consume(n)
+            exchange.framing = .length(remaining: remaining - n)
+            if remaining == n { exchange.bodyDone = true }
+        case .chunked(var decoder):
+            let (consumed, progress) = decoder.decode(c.input.readable) { deliver(exchange, $0) }
+            c.input.consume(consumed)
+            exchange.framing = .chunked(decoder)
+            switch progress {
+            case .needMore:
+                break
+            case .done:
+                exchange.bodyDone = true
+            case .failure(let error):
+                exchange.stream?.fail(HTTPServerError(error.status.code == 413 ? .bodyTooLarge : .malformedBody, error.message))
+                if exchange.stream != nil {
+                    // The handler already owns the exchange; it will answer, then we close.
+                    exchange.closeAfter = true
+                    exchange.bodyDone = true
+                } else {
+                    sendLoopError(c, status: error.status, code: error.code, message: error.message)
+                }
+                return
+            }
+        }
+        if exchange.bodyBytes != before { exchange.lastBodyProgress = LinuxSystem.now() }
+        guard exchange.bodyDone else { return }
+        if let stream = exchange.stream {
+            stream.finish()
+        } else if var request = exchange.pendingRequest {
+            exchange.pendingRequest = nil
+            request.body = exchange.buffered
+            exchange.buffered = []
+            core.dispatch(request, context: exchange.context, loop: self)
+        }
+    }
+
+    private func deliver(_ exchange: Exchange, _ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        exchange.bodyBytes += bytes.count
+        if let stream = exchange.stream {
+            if exchange.responseQueued { return }
+            if !stream.push([UInt8](bytes)) { exchange.streamPaused = true }
+        } else {
+            exchange.buffered.append(contentsOf: bytes)
+        }
+    }
+
+    /// The peer half-closed: finish what is in flight, then close.
+    private func peerDidClose(_ c: Connection) {
+        if let exchange = c.exchange {
+            if !exchange.bodyDone {
+                exchange.stream?.fail(HTTPServerError(.connectionClosed, "Client closed the connection mid-body"))
+                closeConnection(c)
+                return
+            }
+            exchange.closeAfter = true
+            return
+        }
+        closeConnection(c)
+    }
+
+    /// Reads and drops input after the final response so the FIN is not turned into a RST.
+    private func discardInput(_ c: Connection) {
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = scratch.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                c.lingerDiscarded += n
+                if c.lingerDiscarded > 4 * 1024 * 1024 { closeConnection(c); return }
+                continue
+            }
+            if n < 0, errno == EINTR { continue }
+            if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { c.readable = false; return }
+            closeConnection(c)
+            return
+        }
+    }
+
+    /// Answers with a JSON error generated by the server itself, then closes the connection.
+    func sendLoopError(_ c: Connection, status: HTTPStatus, code: String, message: String) {
+        let requestId = c.exchange?.context.requestId ?? ids.next()
+        let body = HTTPResponse.errorBody(code: code, message: message)
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        let head = ResponseSerializer.head(
+            status: status, headers: headers, framing: .length(body.count), close: true, keepAliveHeader: false,
+            requestId: requestId, serverName: core.configuration.serverName, date: core.date.headerLine()
+        )
+        let exchange = c.exchange
+        exchange?.stream?.fail(HTTPServerError(.connectionClosed, message))
+        if let exchange, exchange.responseQueued {
+            // A handler response is already on its way; it will close the connection.
+            exchange.closeAfter = true
+            return
+        }
+        core.logLoopError(status: status, exchange: exchange?.context, remote: c.remoteAddress, requestId: requestId)
+        let placeholder = exchange ?? Exchange(
+            context: ExchangeContext(
+                connectionID: c.id, fd: c.fd, method: HTTPMethod("-"), path: "-", version: .http1_1, keepAlive: false,
+                requestId: requestId, remoteAddress: c.remoteAddress, routePattern: nil, startTime: LinuxSystem.now()
+            ),
+            framing: .none, limit: 0, now: LinuxSystem.now()
+        )
+        placeholder.pendingRequest = nil
+        placeholder.bodyDone = true
+        c.exchange = placeholder
+        queueResponse(c, head: head, body: body, closeAfter: true, sink: nil)
+    }
+}

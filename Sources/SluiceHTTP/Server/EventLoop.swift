@@ -1,0 +1,307 @@
+import Glibc
+import Synchronization
+
+/// One epoll thread: accepts on its own SO_REUSEPORT listener, parses, writes and keeps timers.
+/// Handlers run in Swift tasks and hand their responses back through `post`.
+final class EventLoop: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `inbox` and `exited` are the only state touched from other
+    // threads (both Mutex-protected, plus the immutable fds); everything else is loop-thread-only.
+    let core: ServerCore
+    let index: Int
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let inbox = Mutex<Inbox>(Inbox())
+    private var listenFD: Int32
+    private var connections: [Int32: Connection] = [:]
+    private var nextID: UInt64 = 1
+    private var stopped = false
+    private var lastSweep: UInt64 = 0
+    private var acceptParkedUntil: UInt64?
+    /// Connections whose read budget ran out while data was still pending.
+    private var deferredReads: [Connection] = []
+    var ids: RequestIDGenerator
+    private var onExit: (@Sendable () -> Void)?
+
+    private struct Inbox {
+        var messages: [LoopMessage] = []
+        /// The loop thread has exited; late messages are answered on the posting thread.
+        var closed = false
+    }
+
+    private static let wakeToken = UInt64.max
+    private static let listenToken = UInt64.max - 1
+
+    init(core: ServerCore, index: Int, listenFD: Int32) throws(HTTPServerError) {
+        self.core = core
+        self.index = index
+        self.listenFD = listenFD
+        self.ids = RequestIDGenerator()
+        epollFD = LinuxSystem.epollCreate()
+        wakeFD = LinuxSystem.makeEventFD()
+        guard epollFD >= 0, wakeFD >= 0 else {
+            // deinit closes whichever of the two was created.
+            let e = errno
+            throw HTTPServerError(.bindFailed, "Could not create epoll or eventfd", errno: e)
+        }
+        _ = LinuxSystem.epollAdd(epollFD, wakeFD, events: LinuxSystem.epollIn, token: Self.wakeToken)
+        _ = LinuxSystem.epollAdd(epollFD, listenFD, events: LinuxSystem.epollIn, token: Self.listenToken)
+    }
+
+    /// Starts the loop thread; `onExit` runs on it after the last connection is closed.
+    func start(onExit: @escaping @Sendable () -> Void) {
+        self.onExit = onExit
+        let unmanaged = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+        let rc = pthread_create(&thread, &attr, { raw in
+            let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, unmanaged.toOpaque())
+        pthread_attr_destroy(&attr)
+        if rc != 0 {
+            unmanaged.release()
+            onExit()
+        }
+    }
+
+    /// Queues `message` for the loop thread; callable from any thread.
+    func post(_ message: LoopMessage) {
+        let wasEmpty: Bool? = inbox.withLock { box in
+            if box.closed { return nil }
+            let empty = box.messages.isEmpty
+            box.messages.append(message)
+            return empty
+        }
+        guard let wasEmpty else {
+            Self.discard(message)
+            return
+        }
+        // Only the empty→non-empty transition needs a wake-up: the loop drains the whole queue
+        // after reading the eventfd.
+        if wasEmpty {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    private func run() {
+        let maxEvents = 256
+        let events = UnsafeMutableRawBufferPointer.allocate(byteCount: maxEvents * LinuxSystem.epollEventSize, alignment: 8)
+        defer { events.deallocate() }
+        while !stopped {
+            let n = LinuxSystem.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty ? 100 : 0)
+            if n < 0 && errno != EINTR { break }
+            for i in 0..<max(0, Int(n)) {
+                let (flags, token) = LinuxSystem.epollEvent(events, i)
+                switch token {
+                case Self.wakeToken: drainInbox()
+                case Self.listenToken: acceptConnections()
+                default: handleSocketEvent(token: token, flags: flags)
+                }
+            }
+            if !deferredReads.isEmpty {
+                let pending = deferredReads
+                deferredReads.removeAll(keepingCapacity: true)
+                for c in pending where isRegistered(c) { readAvailable(c) }
+            }
+            let now = LinuxSystem.now()
+            if now &- lastSweep >= 100_000_000 {
+                lastSweep = now
+                if let parked = acceptParkedUntil, now >= parked, listenFD >= 0 {
+                    acceptParkedUntil = nil
+                    _ = LinuxSystem.epollAdd(epollFD, listenFD, events: LinuxSystem.epollIn, token: Self.listenToken)
+                }
+                sweep(now: now)
+            }
+        }
+        for connection in Array(connections.values) { closeConnection(connection) }
+        closeListener()
+        let late = inbox.withLock { box in
+            box.closed = true
+            defer { box.messages = [] }
+            return box.messages
+        }
+        for message in late { Self.discard(message) }
+        onExit?()
+    }
+
+    // The fds live as long as the object: a handler task finishing after the loop stopped may
+    // still post, and must never write into a recycled descriptor number.
+    deinit {
+        if epollFD >= 0 { close(epollFD) }
+        if wakeFD >= 0 { close(wakeFD) }
+    }
+
+    /// Releases whatever a message is waiting on when no loop will handle it.
+    private static func discard(_ message: LoopMessage) {
+        switch message {
+        case .response(_, _, _, _, _, let sink): sink?.close()
+        case .stopAccepting(let ack): ack()
+        default: break
+        }
+    }
+
+    private func drainInbox() {
+        var counter: UInt64 = 0
+        _ = read(wakeFD, &counter, 8)
+        let messages = inbox.withLock { box -> [LoopMessage] in
+            let taken = box.messages
+            box.messages.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for message in messages { handle(message) }
+    }
+
+    private func handle(_ message: LoopMessage) {
+        switch message {
+        case .response(let fd, let id, let head, let body, let closeAfter, let sink):
+            guard let c = connection(fd, id) else {
+                sink?.close()
+                return
+            }
+            queueResponse(c, head: head, body: body, closeAfter: closeAfter, sink: sink)
+        case .streamChunk(let fd, let id, let bytes):
+            guard let c = connection(fd, id) else { return }
+            c.output.append(OutChunk(bytes: bytes, streamCredit: bytes.count))
+            flush(c)
+        case .streamEnd(let fd, let id, let trailer):
+            guard let c = connection(fd, id), let exchange = c.exchange else { return }
+            if let trailer {
+                if !trailer.isEmpty { c.output.append(OutChunk(bytes: trailer)) }
+            } else {
+                exchange.closeAfter = true
+            }
+            exchange.responseComplete = true
+            flush(c)
+        case .resumeReading(let fd, let id):
+            guard let c = connection(fd, id), let exchange = c.exchange, exchange.streamPaused else { return }
+            exchange.streamPaused = false
+            exchange.lastBodyProgress = LinuxSystem.now()
+            // Bytes already buffered may complete the body before any new read.
+            processInput(c)
+            if isRegistered(c) { readAvailable(c) }
+        case .stopAccepting(let ack):
+            closeListener()
+            ack()
+        case .drain:
+            for c in Array(connections.values) {
+                c.closeWhenIdle = true
+                if c.isIdle { closeConnection(c) }
+            }
+        case .stop:
+            stopped = true
+        }
+    }
+
+    private func connection(_ fd: Int32, _ id: UInt64) -> Connection? {
+        guard let c = connections[fd], c.id == id else { return nil }
+        return c
+    }
+
+    private func closeListener() {
+        guard listenFD >= 0 else { return }
+        _ = LinuxSystem.epollRemove(epollFD, listenFD)
+        close(listenFD)
+        listenFD = -1
+    }
+
+    private func acceptConnections() {
+        for _ in 0..<64 {
+            guard listenFD >= 0 else { return }
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { LinuxSystem.accept(listenFD, $0, &length) }
+            }
+            if fd < 0 {
+                let e = errno
+                if e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM {
+                    // Out of descriptors: the level-triggered listener would spin; park it briefly.
+                    _ = LinuxSystem.epollRemove(epollFD, listenFD)
+                    acceptParkedUntil = LinuxSystem.now() &+ 100_000_000
+                }
+                return
+            }
+            let count = core.connectionCount.add(1, ordering: .relaxed).newValue
+            if count > core.configuration.maxConnections || core.isDraining {
+                // Over the limit: answer 503 at once and close rather than leave clients hanging in
+                // the backlog; the kernel buffer takes this tiny response without blocking.
+                let bytes = core.overloadResponse
+                _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                close(fd)
+                core.connectionCount.subtract(1, ordering: .relaxed)
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let now = LinuxSystem.now()
+            let c = Connection(fd: fd, id: nextID, remoteAddress: SocketAddress.describe(storage), now: now)
+            nextID += 1
+            connections[fd] = c
+            let token = UInt64(UInt32(bitPattern: fd)) | (c.id << 32)
+            let events = LinuxSystem.epollIn | LinuxSystem.epollOut | LinuxSystem.epollRdHup | LinuxSystem.epollEdgeTriggered
+            if LinuxSystem.epollAdd(epollFD, fd, events: events, token: token) != 0 {
+                closeConnection(c)
+            }
+        }
+    }
+
+    private func handleSocketEvent(token: UInt64, flags: UInt32) {
+        let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
+        guard let c = connections[fd], c.id & 0xFFFF_FFFF == token >> 32 else { return }
+        if flags & (LinuxSystem.epollIn | LinuxSystem.epollRdHup | LinuxSystem.epollHup | LinuxSystem.epollErr) != 0 {
+            c.readable = true
+            readAvailable(c)
+        }
+        guard connections[fd] === c else { return }
+        if flags & LinuxSystem.epollOut != 0, c.hasPendingOutput {
+            flush(c)
+        }
+    }
+
+    /// Enforces header, body, idle, write and linger deadlines.
+    private func sweep(now: UInt64) {
+        let config = core.timeouts
+        for c in Array(connections.values) {
+            if c.lingering {
+                if now >= c.lingerDeadline { closeConnection(c) }
+                continue
+            }
+            if c.hasPendingOutput, now &- c.lastWriteProgress > config.write {
+                closeConnection(c)
+                continue
+            }
+            if let exchange = c.exchange {
+                if !exchange.bodyDone, !exchange.streamPaused, !exchange.responseQueued,
+                   now &- exchange.lastBodyProgress > config.body {
+                    sendLoopError(c, status: .requestTimeout, code: "body_timeout", message: "Request body not received in time")
+                }
+                continue
+            }
+            if c.closeWhenIdle && c.isIdle {
+                closeConnection(c)
+            } else if let start = c.headStart {
+                if now &- start > config.header {
+                    sendLoopError(c, status: .requestTimeout, code: "header_timeout", message: "Request header not received in time")
+                }
+            } else if now &- c.lastActivity > config.idle {
+                closeConnection(c)
+            }
+        }
+    }
+
+    func deferRead(_ c: Connection) { deferredReads.append(c) }
+
+    /// Whether `c` is still open on this loop.
+    func isRegistered(_ c: Connection) -> Bool { connections[c.fd] === c }
+
+    func removeConnection(_ c: Connection) {
+        guard connections[c.fd] === c else { return }
+        connections[c.fd] = nil
+        close(c.fd)
+        core.connectionCount.subtract(1, ordering: .relaxed)
+    }
+}

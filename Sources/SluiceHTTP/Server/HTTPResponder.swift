@@ -1,0 +1,28 @@
+/// Anything that answers requests; the server calls it once per request, off the event loop.
+public protocol HTTPResponder: Sendable {
+    func respond(to request: HTTPRequest) async -> HTTPResponse
+
+    /// How to read the body of `request` (head only, body empty); asked before any body byte is
+    /// read, so an oversized body gets 413 without being buffered.
+    func bodyPolicy(for request: HTTPRequest) -> HTTPBodyPolicy
+}
+
+extension HTTPResponder {
+    public func bodyPolicy(for request: HTTPRequest) -> HTTPBodyPolicy { HTTPBodyPolicy() }
+}
+
+/// Body handling for one request, decided from its head.
+public struct HTTPBodyPolicy: Sendable, Equatable {
+    /// Maximum body bytes; nil means the server's `defaultBodyLimit`.
+    public var limit: Int?
+    /// Deliver the body as `HTTPRequest.bodyStream` instead of buffering it.
+    public var streaming: Bool
+    /// The matched route pattern, reported in access logs and observations.
+    public var routePattern: String?
+
+    public init(limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil) {
+        self.limit = limit
+        self.streaming = streaming
+        self.routePattern = routePattern
+    }
+}

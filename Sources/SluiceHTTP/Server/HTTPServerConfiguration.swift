@@ -1,0 +1,97 @@
+/// Settings for `HTTPServer`; every limit has a safe default.
+public struct HTTPServerConfiguration: Sendable {
+    public var host: String
+    /// 0 binds an ephemeral port; read `HTTPServer.port` after `start()`.
+    public var port: Int
+    /// Event loop threads, each with its own SO_REUSEPORT listener.
+    public var threads: Int
+    public var backlog: Int32
+    /// Request line plus header fields; beyond it the answer is 431.
+    public var maxHeaderBytes: Int
+    public var maxHeaderCount: Int
+    /// Request-target length; beyond it the answer is 414.
+    public var maxURILength: Int
+    /// Body limit for responders that do not set one; beyond it the answer is 413.
+    public var defaultBodyLimit: Int
+    /// Whole-head deadline from the first byte (slowloris); expiry answers 408 and closes.
+    public var headerReadTimeout: Duration
+    /// How long a keep-alive connection may sit idle between requests.
+    public var idleTimeout: Duration
+    /// Longest pause between body bytes; expiry answers 408 and closes.
+    public var bodyReadTimeout: Duration
+    /// Longest pause in draining response bytes to a client that stopped reading.
+    public var writeTimeout: Duration
+    /// Open connections at most; beyond it a new connection gets 503 and is closed at once.
+    public var maxConnections: Int
+    /// How long `shutdown()` waits for in-flight requests before closing everything.
+    public var drainTimeout: Duration
+    /// Requests answered on one connection before it is closed (0 = unlimited). Pipelined requests
+    /// are answered one at a time, in order; read-ahead is bounded to `maxHeaderBytes`.
+    public var maxRequestsPerConnection: Int
+    /// Buffered bytes of a streamed request body before the loop stops reading the socket.
+    public var requestStreamBufferBytes: Int
+    /// Unsent bytes of a streamed response before the producer's `write` waits.
+    public var responseStreamBufferBytes: Int
+    /// Called once per finished request, off the event loop.
+    public var observer: (@Sendable (RequestObservation) -> Void)?
+    /// Value of the `Server` header; nil sends none.
+    public var serverName: String?
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        threads: Int = HTTPServerConfiguration.cpuCount,
+        backlog: Int32 = 1024,
+        maxHeaderBytes: Int = 16 * 1024,
+        maxHeaderCount: Int = 100,
+        maxURILength: Int = 8 * 1024,
+        defaultBodyLimit: Int = 1024 * 1024,
+        headerReadTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60),
+        bodyReadTimeout: Duration = .seconds(30),
+        writeTimeout: Duration = .seconds(30),
+        maxConnections: Int = 10_000,
+        drainTimeout: Duration = .seconds(10),
+        maxRequestsPerConnection: Int = 0,
+        requestStreamBufferBytes: Int = 1024 * 1024,
+        responseStreamBufferBytes: Int = 256 * 1024,
+        observer: (@Sendable (RequestObservation) -> Void)? = nil,
+        serverName: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.threads = threads
+        self.backlog = backlog
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxURILength = maxURILength
+        self.defaultBodyLimit = defaultBodyLimit
+        self.headerReadTimeout = headerReadTimeout
+        self.idleTimeout = idleTimeout
+        self.bodyReadTimeout = bodyReadTimeout
+        self.writeTimeout = writeTimeout
+        self.maxConnections = maxConnections
+        self.drainTimeout = drainTimeout
+        self.maxRequestsPerConnection = maxRequestsPerConnection
+        self.requestStreamBufferBytes = requestStreamBufferBytes
+        self.responseStreamBufferBytes = responseStreamBufferBytes
+        self.observer = observer
+        self.serverName = serverName
+    }
+
+    /// Online CPUs, at least 1.
+    public static var cpuCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Duration {
+    /// Whole nanoseconds, saturating.
+    var nanoseconds: UInt64 {
+        let (s, a) = components
+        guard s >= 0 else { return 0 }
+        return UInt64(s) &* 1_000_000_000 &+ UInt64(a / 1_000_000_000)
+    }
+}

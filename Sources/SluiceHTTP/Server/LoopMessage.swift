@@ -1,0 +1,14 @@
+/// Work posted to an event loop from other threads.
+enum LoopMessage: Sendable {
+    /// A response head (and whole body, unless `streaming`) for the connection's current exchange.
+    case response(fd: Int32, id: UInt64, bytes: [UInt8], body: [UInt8], closeAfter: Bool, sink: ResponseStreamSink?)
+    /// One framed chunk of a streamed response.
+    case streamChunk(fd: Int32, id: UInt64, bytes: [UInt8])
+    /// The end of a streamed response; `trailer` is the last-chunk marker, nil after a failure.
+    case streamEnd(fd: Int32, id: UInt64, trailer: [UInt8]?)
+    /// A streamed request body has room again.
+    case resumeReading(fd: Int32, id: UInt64)
+    case stopAccepting(@Sendable () -> Void)
+    case drain
+    case stop
+}

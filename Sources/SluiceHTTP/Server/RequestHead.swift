@@ -1,0 +1,26 @@
+/// The parsed head of a request plus the framing facts the connection needs.
+struct RequestHead {
+    var method: HTTPMethod
+    var target: String
+    var version: HTTPVersion
+    var headers: HTTPHeaders
+    /// Declared Content-Length, nil when absent.
+    var contentLength: Int?
+    var chunked: Bool
+    /// Whether the connection may stay open after this exchange (version + Connection header).
+    var keepAlive: Bool
+    var expectContinue: Bool
+    /// A sane `X-Request-Id` from the client, if any.
+    var requestId: String?
+}
+
+/// Why a head could not be accepted: the status to answer with and a fixed, input-free message.
+struct HeadParseError: Error {
+    var status: HTTPStatus
+    var code: String
+    var message: String
+
+    static func bad(_ message: String) -> HeadParseError {
+        HeadParseError(status: .badRequest, code: "bad_request", message: message)
+    }
+}

@@ -1,0 +1,77 @@
+/// Splits and percent-decodes an origin-form request-target.
+enum RequestTarget {
+    /// Returns the raw path, its decoded segments (nil when a segment has a bad escape) and the
+    /// decoded query items.
+    static func split(_ target: String) -> (path: String, segments: [String]?, query: [(name: String, value: String)]) {
+        var utf8 = Array(target.utf8)
+        var queryBytes: ArraySlice<UInt8> = []
+        if let q = utf8.firstIndex(of: UInt8(ascii: "?")) {
+            queryBytes = utf8[(q + 1)...]
+            utf8.removeSubrange(q...)
+        }
+        let path = String(decoding: utf8, as: UTF8.self)
+        return (path, segments(of: utf8[...]), queryItems(queryBytes))
+    }
+
+    /// Decoded path segments without the leading empty one; "/" gives [].
+    static func segments(of path: ArraySlice<UInt8>) -> [String]? {
+        var result: [String] = []
+        var parts = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        if parts.first?.isEmpty == true { parts.removeFirst() }
+        if parts.count == 1, parts[0].isEmpty { return [] }
+        result.reserveCapacity(parts.count)
+        for part in parts {
+            guard let decoded = percentDecode(part, plusAsSpace: false) else { return nil }
+            result.append(decoded)
+        }
+        return result
+    }
+
+    /// Decoded `name=value` pairs; an item with a bad escape keeps its raw text.
+    static func queryItems(_ bytes: ArraySlice<UInt8>) -> [(name: String, value: String)] {
+        guard !bytes.isEmpty else { return [] }
+        var items: [(name: String, value: String)] = []
+        for pair in bytes.split(separator: UInt8(ascii: "&")) {
+            let eq = pair.firstIndex(of: UInt8(ascii: "="))
+            let rawName = eq.map { pair[pair.startIndex..<$0] } ?? pair
+            let rawValue = eq.map { pair[($0 + 1)...] } ?? []
+            let name = percentDecode(rawName, plusAsSpace: true) ?? String(decoding: rawName, as: UTF8.self)
+            let value = percentDecode(rawValue, plusAsSpace: true) ?? String(decoding: rawValue, as: UTF8.self)
+            items.append((name: name, value: value))
+        }
+        return items
+    }
+
+    /// Percent-decodes `bytes`; nil on a malformed escape.
+    static func percentDecode(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) -> String? {
+        if !bytes.contains(UInt8(ascii: "%")) && !(plusAsSpace && bytes.contains(UInt8(ascii: "+"))) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if b == UInt8(ascii: "%") {
+                guard i + 2 < bytes.endIndex,
+                      let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) else { return nil }
+                out.append(hi << 4 | lo)
+                i += 3
+            } else {
+                out.append(plusAsSpace && b == UInt8(ascii: "+") ? UInt8(ascii: " ") : b)
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Glibc
+import Logging
+import Synchronization
+
+/// State shared by the server and all its loops: configuration, responder, counters.
+final class ServerCore: Sendable {
+    struct Timeouts: Sendable {
+        var header: UInt64
+        var idle: UInt64
+        var body: UInt64
+        var write: UInt64
+    }
+
+    let configuration: HTTPServerConfiguration
+    let responder: any HTTPResponder
+    let logger: Logger
+    let parser: RequestHeadParser
+    let timeouts: Timeouts
+    let connectionCount = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+    let overloadResponse: [UInt8]
+    let date = HTTPDate()
+
+    init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        parser = RequestHeadParser(
+            maxHeaderBytes: configuration.maxHeaderBytes, maxHeaderCount: configuration.maxHeaderCount,
+            maxURILength: configuration.maxURILength
+        )
+        timeouts = Timeouts(
+            header: configuration.headerReadTimeout.nanoseconds, idle: configuration.idleTimeout.nanoseconds,
+            body: configuration.bodyReadTimeout.nanoseconds, write: configuration.writeTimeout.nanoseconds
+        )
+        let body = HTTPResponse.errorBody(code: "overloaded", message: "Too many connections")
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        headers.add("Retry-After", "1")
+        overloadResponse = ResponseSerializer.head(
+            status: .serviceUnavailable, headers: headers, framing: .length(body.count), close: true,
+            keepAliveHeader: false, requestId: "-", serverName: configuration.serverName
+        ) + body
+    }
+
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+    func beginDraining() { draining.store(true, ordering: .relaxed) }
+
+    /// Runs the responder for `request` in a task and posts the response back to `loop`.
+    func dispatch(_ request: HTTPRequest, context: ExchangeContext, loop: EventLoop) {
+        Task {
+            let response = await responder.respond(to: request)
+            await self.send(response, context: context, requestBytes: request.body.count, loop: loop)
+        }
+    }
+
+    private func send(_ response: HTTPResponse, context: ExchangeContext, requestBytes: Int, loop: EventLoop) async {
+        let close = !context.keepAlive || isDraining
+        let keepAliveHeader = context.version == .http1_0 && !close
+        let isHead = context.method == .HEAD
+        let noBody = ResponseSerializer.forbidsBody(response.status)
+        switch response.body {
+        case .bytes(let bytes):
+            let head = ResponseSerializer.head(
+                status: response.status, headers: response.headers,
+                framing: noBody ? .noBody : .length(bytes.count), close: close, keepAliveHeader: keepAliveHeader,
+                requestId: context.requestId, serverName: configuration.serverName, date: date.headerLine()
+            )
+            let sentBody = isHead || noBody ? [] : bytes
+            loop.post(.response(fd: context.fd, id: context.connectionID, bytes: head, body: sentBody, closeAfter: close, sink: nil))
+            finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: sentBody.count)
+        case .stream(let stream):
+            let chunked = context.version == .http1_1
+            if isHead || noBody {
+                let head = ResponseSerializer.head(
+                    status: response.status, headers: response.headers, framing: noBody ? .noBody : .chunked,
+                    close: close, keepAliveHeader: keepAliveHeader, requestId: context.requestId, serverName: configuration.serverName, date: date.headerLine()
+                )
+                loop.post(.response(fd: context.fd, id: context.connectionID, bytes: head, body: [], closeAfter: close, sink: nil))
+                finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: 0)
+                return
+            }
+            // HTTP/1.0 has no chunked coding: the body ends when the connection closes.
+            let closeAfter = close || !chunked
+            let head = ResponseSerializer.head(
+                status: response.status, headers: response.headers, framing: chunked ? .chunked : .untilClose,
+                close: closeAfter, keepAliveHeader: false, requestId: context.requestId, serverName: configuration.serverName, date: date.headerLine()
+            )
+            let sink = ResponseStreamSink(
+                loop: loop, fd: context.fd, id: context.connectionID,
+                highWater: configuration.responseStreamBufferBytes, chunked: chunked
+            )
+            loop.post(.response(fd: context.fd, id: context.connectionID, bytes: head, body: [], closeAfter: closeAfter, sink: sink))
+            let counter = Atomic<Int>(0)
+            var ok = true
+            do {
+                try await stream.produce(HTTPResponseBodyWriter { bytes in
+                    counter.add(bytes.count, ordering: .relaxed)
+                    try await sink.write(bytes)
+                })
+            } catch {
+                ok = false
+                logger.debug("response stream failed", metadata: ["request.id": "\(context.requestId)", "error": "\(error)"])
+            }
+            let trailer: [UInt8]? = ok ? (chunked ? Array("0\r\n\r\n".utf8) : []) : nil
+            loop.post(.streamEnd(fd: context.fd, id: context.connectionID, trailer: trailer))
+            finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: counter.load(ordering: .relaxed))
+        }
+    }
+
+    /// Access log line and metrics observation for one request.
+    private func finished(context: ExchangeContext, status: HTTPStatus, requestBytes: Int, responseBytes: Int) {
+        let duration = Double(LinuxSystem.now() &- context.startTime) / 1e9
+        logger.info("request", metadata: [
+            "time": "\(Self.wallClock())",
+            "request.id": "\(context.requestId)",
+            "method": "\(context.method.rawValue)",
+            "path": "\(context.path)",
+            "route": "\(context.routePattern ?? "-")",
+            "status": "\(status.code)",
+            "bytes": "\(responseBytes)",
+            "duration_ms": "\((duration * 1e6).rounded() / 1e3)",
+            "remote": "\(context.remoteAddress)",
+        ])
+        configuration.observer?(RequestObservation(
+            method: context.method, routePattern: context.routePattern, status: status.code,
+            durationSeconds: duration, requestBodyBytes: requestBytes, responseBodyBytes: responseBytes
+        ))
+    }
+
+    /// Logs and observes an error answered by the loop itself (400, 408, 413, 431, ...).
+    func logLoopError(status: HTTPStatus, exchange: ExchangeContext?, remote: String, requestId: String) {
+        let context = exchange ?? ExchangeContext(
+            connectionID: 0, fd: -1, method: HTTPMethod("-"), path: "-", version: .http1_1, keepAlive: false,
+            requestId: requestId, remoteAddress: remote, routePattern: nil, startTime: LinuxSystem.now()
+        )
+        finished(context: context, status: status, requestBytes: 0, responseBytes: 0)
+    }
+
+    /// Wall-clock time as RFC 3339 UTC with milliseconds, without Foundation.
+    static func wallClock() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var seconds = ts.tv_sec
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(t.tm_year + 1900, 4))-\(pad(t.tm_mon + 1, 2))-\(pad(t.tm_mday, 2))T"
+            + "\(pad(t.tm_hour, 2)):\(pad(t.tm_min, 2)):\(pad(t.tm_sec, 2)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))Z"
+    }
+}

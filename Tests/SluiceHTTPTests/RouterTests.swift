@@ -1,0 +1,82 @@
+import Testing
+@testable import SluiceHTTP
+
+/// Router matching, in process (no sockets).
+struct RouterTests {
+    static func router() -> Router {
+        var router = Router()
+        router.add(.POST, "/sns/{name}", options: RouteOptions(bodyLimit: 256 * 1024)) { request in
+            .text("sns \(request.pathParameters["name"] ?? "")")
+        }
+        router.add(.GET, "/v1/suppressions/{address}") { request in
+            .text("get \(request.pathParameters["address"] ?? "")")
+        }
+        router.add(.DELETE, "/v1/suppressions/{address}") { _ in HTTPResponse(status: .noContent) }
+        router.add(.GET, "/v1/suppressions") { _ in .json(["items": [String]()]) }
+        router.add(.POST, "/v1/import", options: RouteOptions(bodyLimit: 1 << 30, streamingBody: true)) { _ in .text("ok") }
+        router.add(.GET, "/boom") { _ in throw TestError() }
+        return router
+    }
+
+    struct TestError: Error {}
+
+    @Test func matchesPathParametersPercentDecoded() async throws {
+        let r = await Self.router().respond(to: HTTPRequest(method: .GET, target: "/v1/suppressions/a%40b.com"))
+        #expect(String(decoding: try await r.collectBody(), as: UTF8.self) == "get a@b.com")
+    }
+
+    @Test func unknownPathIs404JSON() async throws {
+        let r = await Self.router().respond(to: HTTPRequest(method: .GET, target: "/nope"))
+        #expect(r.status == .notFound)
+        #expect(r.headers["Content-Type"] == "application/json")
+        #expect(String(decoding: try await r.collectBody(), as: UTF8.self) == #"{"error":{"code":"not_found","message":"No route for this path"}}"#)
+    }
+
+    @Test func wrongMethodIs405WithAllow() async {
+        let r = await Self.router().respond(to: HTTPRequest(method: .PUT, target: "/v1/suppressions/x"))
+        #expect(r.status == .methodNotAllowed)
+        #expect(r.headers["Allow"] == "GET, DELETE, HEAD")
+    }
+
+    @Test func headUsesGetRoute() async throws {
+        let r = await Self.router().respond(to: HTTPRequest(method: .HEAD, target: "/v1/suppressions/x"))
+        #expect(r.status == .ok)
+    }
+
+    @Test func bodyPolicyComesFromRouteOptions() {
+        let router = Self.router()
+        let sns = router.bodyPolicy(for: HTTPRequest(method: .POST, target: "/sns/bounces"))
+        #expect(sns == HTTPBodyPolicy(limit: 256 * 1024, streaming: false, routePattern: "/sns/{name}"))
+        let importing = router.bodyPolicy(for: HTTPRequest(method: .POST, target: "/v1/import"))
+        #expect(importing.streaming)
+        let unknown = router.bodyPolicy(for: HTTPRequest(method: .POST, target: "/nope"))
+        #expect(unknown.routePattern == nil)
+    }
+
+    @Test func listsRoutesForOpenAPIComparison() {
+        let listed = Self.router().routes.map { "\($0.method) \($0.pattern)" }
+        #expect(listed == [
+            "POST /sns/{name}", "GET /v1/suppressions/{address}", "DELETE /v1/suppressions/{address}",
+            "GET /v1/suppressions", "POST /v1/import", "GET /boom",
+        ])
+    }
+
+    @Test func thrownErrorsBecomeOpaque500() async throws {
+        let r = await Self.router().respond(to: HTTPRequest(method: .GET, target: "/boom"))
+        #expect(r.status == .internalServerError)
+        #expect(String(decoding: try await r.collectBody(), as: UTF8.self).contains("internal_error"))
+    }
+
+    @Test func emptySegmentDoesNotMatchParameter() async {
+        let r = await Self.router().respond(to: HTTPRequest(method: .POST, target: "/sns/"))
+        #expect(r.status == .notFound)
+    }
+
+    @Test func decodesQueryItems() {
+        let request = HTTPRequest(method: .GET, target: "/x?a=1&b=hello+world&c=%2F%26&d")
+        #expect(request.query("b") == "hello world")
+        #expect(request.query("c") == "/&")
+        #expect(request.query("d") == "")
+        #expect(request.pathSegments == ["x"])
+    }
+}

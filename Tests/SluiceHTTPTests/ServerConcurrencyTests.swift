@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import SluiceHTTP
+
+/// Many connections at once, and slow handlers that must not hold up others.
+struct ServerConcurrencyTests {
+    @Test func serves200ConcurrentKeepAliveConnections() async throws {
+        try await withServer(echoRouter()) { server in
+            let port = server.port
+            let served = Counter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        try await onThread {
+                            let clients = try (0..<25).map { _ in try RawClient(port: port) }
+                            for round in 0..<4 {
+                                for (i, c) in clients.enumerated() {
+                                    let body = "w\(worker)c\(i)r\(round)"
+                                    try c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                                }
+                                for (i, c) in clients.enumerated() {
+                                    let r = try c.readResponse()
+                                    #expect(r.bodyText == "w\(worker)c\(i)r\(round)")
+                                    served.add()
+                                }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(served.value == 800)
+        }
+    }
+
+    @Test func slowHandlerDoesNotBlockAnotherConnection() async throws {
+        try await withServer(echoRouter(), configure: { $0.threads = 1 }) { server in
+            let port = server.port
+            let slowDone = Counter()
+            async let slow: Void = onThread {
+                let c = try RawClient(port: port)
+                #expect(try c.roundTrip("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "slow")
+                slowDone.set(1)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            try await onThread {
+                let c = try RawClient(port: port)
+                #expect(try c.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "hello")
+                // The 600 ms handler on the same (single) loop is still running.
+                #expect(slowDone.value == 0)
+            }
+            try await slow
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import SluiceHTTP
+
+/// Graceful shutdown, access log and metrics hook.
+struct ServerShutdownTests {
+    @Test func inFlightRequestCompletesWhileShutdownRuns() async throws {
+        let config = HTTPServerConfiguration(port: 0, threads: 2, drainTimeout: .seconds(5))
+        let server = HTTPServer(configuration: config, responder: echoRouter(), logger: testLogger())
+        try server.start()
+        let port = server.port
+        let runTask = Task { try await server.run() }
+        let idle = try await onThread { () -> RawClient in
+            let c = try RawClient(port: port)
+            #expect(try c.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+            return c
+        }
+        async let slow = onThread { () -> WireResponse in
+            let c = try RawClient(port: port)
+            return try c.roundTrip("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        }
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(!server.isDraining)
+        async let stopping: Void = server.shutdown()
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(server.isDraining)
+        // Idle keep-alive connections are closed at once; new connections are refused.
+        #expect(try await onThread { idle.isClosedByPeer() })
+        #expect(throws: RawClientError.self) { _ = try RawClient(port: port) }
+        let response = try await slow
+        #expect(response.status == 200)
+        #expect(response.bodyText == "slow")
+        #expect(response.headers["Connection"] == "close")
+        await stopping
+        try await runTask.value
+        #expect(server.connectionCount == 0)
+        #expect(throws: RawClientError.self) { _ = try RawClient(port: port) }
+    }
+
+    @Test func drainTimeoutBoundsShutdown() async throws {
+        var router = Router()
+        router.add(.GET, "/forever") { _ in
+            try await Task.sleep(for: .seconds(30))
+            return .text("late")
+        }
+        let config = HTTPServerConfiguration(port: 0, threads: 1, drainTimeout: .milliseconds(300))
+        let server = HTTPServer(configuration: config, responder: router, logger: testLogger())
+        try server.start()
+        let port = server.port
+        let client = try await onThread { () -> RawClient in
+            let c = try RawClient(port: port)
+            try c.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+            return c
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        await server.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try await onThread { client.isClosedByPeer() })
+    }
+
+    @Test func logsOneAccessLineAndObservesEachRequest() async throws {
+        let records = RecordingLogHandler.Store()
+        var logger = Logger(label: "access") { _ in RecordingLogHandler(store: records) }
+        logger.logLevel = .info
+        let observations = Mutex<[RequestObservation]>([])
+        try await withServer(echoRouter(), configure: { config in
+            config.observer = { o in observations.withLock { $0.append(o) } }
+        }, logger: logger) { server in
+            let port = server.port
+            try await onThread {
+                let c = try RawClient(port: port)
+                let r = try c.roundTrip("GET /n/7?token=secret HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer hunter2\r\nX-Request-Id: req-1\r\n\r\n")
+                #expect(r.status == 200)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let lines = records.lines.filter { $0.message == "request" }
+        #expect(lines.count == 1)
+        let line = try #require(lines.first)
+        #expect(line.metadata["request.id"] == "req-1")
+        #expect(line.metadata["method"] == "GET")
+        #expect(line.metadata["path"] == "/n/7")
+        #expect(line.metadata["status"] == "200")
+        #expect(line.metadata["route"] == "/n/{n}")
+        #expect(line.metadata["remote"]?.hasPrefix("127.0.0.1:") == true)
+        #expect(line.metadata["duration_ms"] != nil)
+        let everything = line.metadata.values.joined(separator: " ")
+        #expect(!everything.contains("secret"))
+        #expect(!everything.contains("hunter2"))
+        let seen = observations.withLock { $0 }
+        #expect(seen.count == 1)
+        #expect(seen.first?.routePattern == "/n/{n}")
+        #expect(seen.first?.status == 200)
+    }
+}
+
+/// Captures log records for assertions.
+struct RecordingLogHandler: LogHandler {
+    struct Line: Sendable {
+        var message: String
+        var metadata: [String: String]
+    }
+
+    final class Store: Sendable {
+        private let storage = Mutex<[Line]>([])
+        var lines: [Line] { storage.withLock { $0 } }
+        func append(_ line: Line) { storage.withLock { $0.append(line) } }
+    }
+
+    let store: Store
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var flat: [String: String] = [:]
+        for (k, v) in event.metadata ?? [:] { flat[k] = "\(v)" }
+        store.append(Line(message: "\(event.message)", metadata: flat))
+    }
+}
