@@ -15,11 +15,18 @@ public final class SQLiteStore: Sendable {
     /// Opens (creating if needed) the database at `configuration.path` and applies pending migrations.
     /// - Throws: `.migration` when the file's schema is newer than this build, `.unavailable` when it
     ///   cannot be opened, `.corrupt` when it is not a database.
-    public convenience init(configuration: SQLiteStoreConfiguration, logger: Logger) throws(StoreError) {
+    /// Logs at debug level only; without a `logger` it stays silent.
+    public convenience init(
+        configuration: SQLiteStoreConfiguration,
+        logger: Logger = SQLiteStore.silentLogger
+    ) throws(StoreError) {
         try self.init(configuration: configuration, logger: logger, migrations: Schema.migrations)
     }
 
-    init(configuration: SQLiteStoreConfiguration, logger: Logger, migrations: [Migration]) throws(StoreError) {
+    /// A logger that drops everything: the default, so the library is silent unless given one.
+    public static let silentLogger = Logger(label: "sluice.store", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init(configuration: SQLiteStoreConfiguration, logger: Logger = SQLiteStore.silentLogger, migrations: [Migration]) throws(StoreError) {
         self.configuration = configuration
         self.logger = logger
         self.migrations = migrations
