@@ -1,0 +1,90 @@
+import CSQLite
+import Foundation
+import SluiceCore
+
+/// One SQLite connection with its prepared-statement cache.
+///
+/// Not thread-safe: it is owned by exactly one thread at a time (the writer thread, or whoever checked it
+/// out of the reader pool); that hand-over is the invariant behind `@unchecked Sendable`.
+final class Database: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private var cache: [String: Statement] = [:]
+    let path: String
+
+    /// Opens `path`; `readOnly` connections never create the file.
+    init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int) throws(StoreError) {
+        var pointer: OpaquePointer?
+        // NOMUTEX: one owner at a time (see type doc), so SQLite's own connection mutex is dead weight.
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let rc = sqlite3_open_v2(path, &pointer, flags, nil)
+        guard rc == SQLITE_OK, let pointer else {
+            let error = SQLiteResult.error(rc, connection: pointer, context: "open database")
+            sqlite3_close_v2(pointer)
+            throw error
+        }
+        handle = pointer
+        self.path = path
+        sqlite3_extended_result_codes(pointer, 1)
+        sqlite3_busy_timeout(pointer, Int32(clamping: busyTimeoutMilliseconds))
+    }
+
+    deinit {
+        cache.removeAll()  // finalize statements before the connection
+        sqlite3_close_v2(handle)
+    }
+
+    /// Throws the mapped error unless `rc` is SQLITE_OK/ROW/DONE.
+    @inline(__always)
+    func check(_ rc: Int32, _ context: @autoclosure () -> String) throws(StoreError) {
+        if rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE { return }
+        throw SQLiteResult.error(rc, connection: handle, context: context())
+    }
+
+    /// Runs one or more statements with no parameters and no results (DDL, pragmas, BEGIN/COMMIT).
+    func execute(_ sql: String) throws(StoreError) {
+        let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+        try check(rc, "execute \(sql.prefix(60))")
+    }
+
+    /// The cached prepared statement for `sql`, reset and with cleared bindings.
+    func statement(_ sql: String) throws(StoreError) -> Statement {
+        if let cached = cache[sql] { return cached }
+        var pointer: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+        guard rc == SQLITE_OK, let pointer else {
+            throw SQLiteResult.error(rc, connection: handle, context: "prepare \(sql.prefix(60))")
+        }
+        let statement = Statement(pointer, database: self)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// Prepares (cached), binds with `bind`, and steps `sql` to completion; returns rows changed.
+    @discardableResult
+    func run(_ sql: String, _ bind: (Statement) -> Void = { _ in }) throws(StoreError) -> Int {
+        let statement = try self.statement(sql)
+        defer { statement.reset() }
+        bind(statement)
+        while try statement.step() {}
+        return changes
+    }
+
+    /// Rows changed by the last INSERT/UPDATE/DELETE.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// False while a transaction is open; SQLite may roll one back by itself after FULL/IOERR/BUSY.
+    var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    /// Scoped access to the raw handle for the few C calls outside this file.
+    func withHandle<T>(_ body: (OpaquePointer) -> T) -> T { body(handle) }
+
+    /// Values of a one-column query, as text.
+    func strings(_ sql: String) throws(StoreError) -> [String] {
+        let statement = try self.statement(sql)
+        defer { statement.reset() }
+        var result: [String] = []
+        while try statement.step() { result.append(statement.string(at: 0)) }
+        return result
+    }
+}

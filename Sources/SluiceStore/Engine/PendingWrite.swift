@@ -1,0 +1,46 @@
+import SluiceCore
+
+/// A queued write job as the writer thread sees it.
+protocol PendingWrite: AnyObject {
+    /// Runs the job inside its savepoint; false when it threw (its error is kept for `finish`).
+    func run(_ database: Database) -> Bool
+    /// The error the job threw, if it did.
+    var failure: StoreError? { get }
+    /// Resumes the caller: with `error` if given, else with the job's own result.
+    func finish(with error: StoreError?)
+}
+
+/// A write job producing `T`, resumed exactly once through `finish`.
+final class TypedWrite<T: Sendable>: PendingWrite {
+    private let body: (Database) throws(StoreError) -> T
+    private let continuation: CheckedContinuation<Result<T, StoreError>, Never>
+    private var result: Result<T, StoreError>?
+
+    init(_ body: @escaping (Database) throws(StoreError) -> T, continuation: CheckedContinuation<Result<T, StoreError>, Never>) {
+        self.body = body
+        self.continuation = continuation
+    }
+
+    func run(_ database: Database) -> Bool {
+        do throws(StoreError) {
+            result = .success(try body(database))
+            return true
+        } catch {
+            result = .failure(error)
+            return false
+        }
+    }
+
+    var failure: StoreError? {
+        if case .failure(let error) = result { return error }
+        return nil
+    }
+
+    func finish(with error: StoreError?) {
+        if let error {
+            continuation.resume(returning: .failure(error))
+        } else {
+            continuation.resume(returning: result ?? .failure(StoreError(.io, "write job finished without running")))
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import CSQLite
+import Foundation
+import Logging
+import SluiceCore
+import Synchronization
+
+/// The single writer: one dedicated thread owns the write connection and group-commits queued jobs.
+///
+/// The thread takes every pending job, runs them in one `BEGIN IMMEDIATE … COMMIT` with a savepoint per
+/// job, then resumes every caller. A failing job rolls back only its savepoint; a failed COMMIT fails the
+/// jobs of that transaction and leaves nothing of them written.
+final class Writer: @unchecked Sendable {
+    // @unchecked: `pending`/`closed` are guarded by `condition`; `database` is touched only by the writer
+    // thread once it has started (and by `init` before that).
+    private let condition = NSCondition()
+    private var pending: [any PendingWrite] = []
+    private var closed = false
+    private var database: Database?
+    private let finished = DispatchSemaphore(value: 0)
+    private let joined = Mutex(false)
+    private let stats = Mutex(WriterStatistics())
+    private let logger: Logger
+    let fault = CommitFault()
+
+    init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+        fault.install(on: database)
+        let thread = Thread { [self] in loop() }
+        thread.name = "sluice.store.writer"
+        thread.start()
+    }
+
+    var statistics: WriterStatistics { stats.withLock { $0 } }
+
+    /// Jobs queued and not yet taken by the writer thread.
+    var pendingCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return pending.count
+    }
+
+    /// Runs `body` on the writer thread inside its own savepoint of a group-committed transaction and
+    /// returns once that transaction is committed (synced).
+    @discardableResult
+    func submit<T: Sendable>(_ body: @escaping @Sendable (Database) throws(StoreError) -> T) async throws(StoreError) -> T {
+        let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
+            let job = TypedWrite(body, continuation: continuation)
+            condition.lock()
+            if closed {
+                condition.unlock()
+                continuation.resume(returning: .failure(StoreError(.unavailable, "store is closed")))
+                return
+            }
+            pending.append(job)
+            condition.signal()
+            condition.unlock()
+        }
+        return try result.get()
+    }
+
+    /// Stops accepting jobs, lets the thread finish queued ones, and waits for it to close the connection.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+        let first = joined.withLock { joined in
+            defer { joined = true }
+            return !joined
+        }
+        if first { finished.wait() }
+    }
+
+    /// Stops accepting jobs without waiting (used from `deinit` paths).
+    func shutdown() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !closed { condition.wait() }
+            if pending.isEmpty {
+                condition.unlock()
+                break
+            }
+            let jobs = pending
+            pending.removeAll(keepingCapacity: true)
+            condition.unlock()
+            if let database { runBatch(jobs, on: database) }
+        }
+        database = nil
+        finished.signal()
+    }
+
+    private func runBatch(_ batch: [any PendingWrite], on database: Database) {
+        stats.withLock {
+            $0.jobs += batch.count
+            $0.largestBatch = max($0.largestBatch, batch.count)
+        }
+        var queue = batch[...]
+        while !queue.isEmpty {
+            do throws(StoreError) {
+                try database.execute("BEGIN IMMEDIATE")
+            } catch {
+                logger.debug("store.begin_failed", metadata: ["store.error": "\(error)"])
+                for job in queue { job.finish(with: error) }
+                countFailedCommit()
+                return
+            }
+            var applied: [any PendingWrite] = []
+            var abort: StoreError?
+            while let job = queue.popFirst() {
+                if let error = runJob(job, on: database) {
+                    abort = error
+                    break
+                }
+                if job.failure == nil { applied.append(job) }
+            }
+            if let abort {
+                // SQLite rolled the whole transaction back (FULL/IOERR/BUSY can do that): the jobs already
+                // applied lost their writes, so run them again in a fresh transaction; the culprit is done.
+                if !database.isAutocommit { try? database.execute("ROLLBACK") }
+                logger.debug("store.batch_aborted", metadata: ["store.error": "\(abort)"])
+                countFailedCommit()
+                queue = (applied + queue)[...]
+                continue
+            }
+            do throws(StoreError) {
+                try database.execute("COMMIT")
+                stats.withLock { $0.commits += 1 }
+                for job in applied { job.finish(with: nil) }
+            } catch {
+                if !database.isAutocommit { try? database.execute("ROLLBACK") }
+                logger.debug("store.commit_failed", metadata: ["store.error": "\(error)"])
+                countFailedCommit()
+                for job in applied { job.finish(with: error) }
+            }
+        }
+    }
+
+    /// Runs one job in a savepoint. Returns an error only when the enclosing transaction is lost.
+    private func runJob(_ job: any PendingWrite, on database: Database) -> StoreError? {
+        do throws(StoreError) {
+            try database.execute("SAVEPOINT job")
+        } catch {
+            job.finish(with: error)
+            return error
+        }
+        if job.run(database) {
+            do throws(StoreError) {
+                try database.execute("RELEASE job")
+                return nil
+            } catch {
+                job.finish(with: error)
+                return error
+            }
+        }
+        stats.withLock { $0.failedJobs += 1 }
+        let failure = job.failure ?? StoreError(.io, "write job failed")
+        if database.isAutocommit {
+            job.finish(with: nil)
+            return failure
+        }
+        do throws(StoreError) {
+            try database.execute("ROLLBACK TO job; RELEASE job")
+        } catch {
+            job.finish(with: nil)
+            return error
+        }
+        // Nothing of this job will be committed, so its caller can have its error now.
+        job.finish(with: nil)
+        return nil
+    }
+
+    private func countFailedCommit() { stats.withLock { $0.failedCommits += 1 } }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import SluiceCore
+
+extension SQLiteStore: FeedbackStore, MessageRetentionStore {
+    public func ingest(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy) async throws(StoreError) -> IngestOutcome {
+        guard !message.messageId.isEmpty, message.messageId.utf8.count <= 256 else {
+            throw StoreError(.invalidInput, "SNS MessageId must be 1-256 bytes")
+        }
+        return try await writer.submit { database throws(StoreError) in
+            try FeedbackIngest.apply(message, events: events, policy: policy, in: database)
+        }
+    }
+
+    public func hasMessage(id: String) async throws(StoreError) -> Bool {
+        try await readers.read { database throws(StoreError) in
+            let statement = try database.statement("SELECT 1 FROM sns_messages WHERE message_id = ?1")
+            defer { statement.reset() }
+            statement.bind(id, at: 1)
+            return try statement.step()
+        }
+    }
+
+    public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
+        try await writer.submit { database throws(StoreError) in
+            try database.run("DELETE FROM sns_messages WHERE received_at < ?1") { $0.bind(cutoff, at: 1) }
+        }
+    }
+
+    public func purgeHistory(olderThan cutoff: Date) async throws(StoreError) -> Int {
+        try await writer.submit { database throws(StoreError) in
+            try database.run("DELETE FROM history WHERE recorded_at < ?1") { $0.bind(cutoff, at: 1) }
+        }
+    }
+}
+
+/// The body of one ingest job, run on the writer thread inside the job's savepoint.
+enum FeedbackIngest {
+    static func apply(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy, in database: Database) throws(StoreError) -> IngestOutcome {
+        let inserted = try database.run("""
+            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (message_id) DO NOTHING
+            """) {
+            $0.bind(message.messageId, at: 1)
+            $0.bind(message.type, at: 2)
+            $0.bind(message.topicArn, at: 3)
+            $0.bind(message.timestamp, at: 4)
+            $0.bind(message.receivedAt, at: 5)
+            $0.bind(message.endpoint, at: 6)
+            $0.bind(events.count, at: 7)
+            $0.bind(message.rawCompressed, at: 8)
+        }
+        guard inserted == 1 else { return .duplicate }
+
+        for event in events {
+            let state = RecipientState(
+                suppressions: try SuppressionRows.all(of: event.address, in: database),
+                softBounce: try softBounce(of: event.address, in: database)
+            )
+            let decision = policy.decide(event, state: state)
+            for change in decision.suppressionChanges {
+                try apply(change, in: database)
+            }
+            if let change = decision.softBounceChange {
+                try apply(change, in: database)
+            }
+            if !event.address.isEmpty {
+                try recordHistory(event, outcome: decision.outcome, source: message.messageId, at: message.receivedAt, in: database)
+            }
+            try CounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: database)
+        }
+        return .stored(events: events.count)
+    }
+
+    private static func softBounce(of address: String, in database: Database) throws(StoreError) -> SoftBounceState? {
+        let statement = try database.statement("SELECT count, window_start, last_bounce, last_subtype FROM soft_bounces WHERE address = ?1")
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        guard try statement.step() else { return nil }
+        return SoftBounceState(
+            address: address, count: statement.int(at: 0), windowStart: statement.date(at: 1),
+            lastBounce: statement.date(at: 2), lastSubtype: statement.optionalString(at: 3)
+        )
+    }
+
+    private static func apply(_ change: SuppressionChange, in database: Database) throws(StoreError) {
+        switch change {
+        case .upsert(let suppression):
+            try SuppressionRows.merge(suppression, in: database)
+        case .remove(let address, let scope, let reasons):
+            for reason in reasons {
+                try database.run("DELETE FROM suppressions WHERE address = ?1 AND scope = ?2 AND reason = ?3") {
+                    $0.bind(address, at: 1)
+                    $0.bind(scope, at: 2)
+                    $0.bind(reason.rawValue, at: 3)
+                }
+            }
+        }
+    }
+
+    private static func apply(_ change: SoftBounceChange, in database: Database) throws(StoreError) {
+        switch change {
+        case .set(let state):
+            guard !state.address.isEmpty else { throw StoreError(.invalidInput, "soft-bounce address must not be empty") }
+            try database.run("""
+                INSERT INTO soft_bounces (address, count, window_start, last_bounce, last_subtype) VALUES (?1, ?2, ?3, ?4, ?5)
+                ON CONFLICT (address) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
+                    last_bounce = excluded.last_bounce, last_subtype = excluded.last_subtype
+                """) {
+                $0.bind(state.address, at: 1)
+                $0.bind(state.count, at: 2)
+                $0.bind(state.windowStart, at: 3)
+                $0.bind(state.lastBounce, at: 4)
+                $0.bind(state.lastSubtype, at: 5)
+            }
+        case .clear(let address):
+            try database.run("DELETE FROM soft_bounces WHERE address = ?1") { $0.bind(address, at: 1) }
+        }
+    }
+
+    private static func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date, in database: Database) throws(StoreError) {
+        try database.run("""
+            INSERT INTO history (address, kind, original_address, ses_message_id, event_at, identity, subtype, detail,
+                scope, raw_type, outcome, source, recorded_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+            """) {
+            $0.bind(event.address, at: 1)
+            $0.bind(event.kind.rawValue, at: 2)
+            $0.bind(event.originalAddress, at: 3)
+            $0.bind(event.sesMessageId, at: 4)
+            $0.bind(event.timestamp, at: 5)
+            $0.bind(event.identity, at: 6)
+            $0.bind(event.subtype, at: 7)
+            $0.bind(event.detail, at: 8)
+            $0.bind(event.scope, at: 9)
+            $0.bind(event.rawType, at: 10)
+            $0.bind(outcome, at: 11)
+            $0.bind(source, at: 12)
+            $0.bind(recordedAt, at: 13)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import SluiceCore
+
+/// The SQLite store: one writer thread with group commit, a pool of read-only connections, WAL.
+///
+/// Conforms to every store protocol of SluiceCore. Open one per database file per process.
+public final class SQLiteStore: Sendable {
+    public let configuration: SQLiteStoreConfiguration
+    let writer: Writer
+    let readers: ReaderPool
+    let migrations: [Migration]
+    private let logger: Logger
+
+    /// Opens (creating if needed) the database at `configuration.path` and applies pending migrations.
+    /// - Throws: `.migration` when the file's schema is newer than this build, `.unavailable` when it
+    ///   cannot be opened, `.corrupt` when it is not a database.
+    /// Logs at debug level only; without a `logger` it stays silent.
+    public convenience init(
+        configuration: SQLiteStoreConfiguration,
+        logger: Logger = SQLiteStore.silentLogger
+    ) throws(StoreError) {
+        try self.init(configuration: configuration, logger: logger, migrations: Schema.migrations)
+    }
+
+    /// A logger that drops everything: the default, so the library is silent unless given one.
+    public static let silentLogger = Logger(label: "sluice.store", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init(configuration: SQLiteStoreConfiguration, logger: Logger = SQLiteStore.silentLogger, migrations: [Migration]) throws(StoreError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.migrations = migrations
+        try Self.createDirectory(for: configuration.path)
+
+        let database = try Database(path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        let mode = try database.strings("PRAGMA journal_mode = WAL")
+        guard mode.first?.lowercased() == "wal" else {
+            throw StoreError(.unavailable, "cannot enable WAL journal mode (got \(mode.first ?? "nothing")); \(configuration.path) needs a real file")
+        }
+        // FULL: the WAL is synced on every commit, so a 2xx after ingest means the event survives power loss.
+        try database.execute("PRAGMA synchronous = FULL")
+        try Self.configureCommon(database, configuration)
+        if let maxPageCount = configuration.maxPageCount {
+            _ = try database.strings("PRAGMA max_page_count = \(max(1, maxPageCount))")
+        }
+        let applied = try Migrator.migrate(database, migrations: migrations, appliedAt: Statement.milliseconds(Date()))
+        if !applied.isEmpty {
+            logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"])
+        }
+
+        var connections: [Database] = []
+        for _ in 0..<max(1, configuration.readerCount) {
+            let reader = try Database(path: configuration.path, readOnly: true, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+            try Self.configureCommon(reader, configuration)
+            try reader.execute("PRAGMA query_only = ON")
+            connections.append(reader)
+        }
+        readers = ReaderPool(connections)
+        writer = Writer(database: database, logger: logger)
+    }
+
+    deinit {
+        writer.shutdown()
+        readers.close()
+    }
+
+    /// Finishes queued writes, then closes every connection. Later calls fail with `.unavailable`.
+    public func close() {
+        writer.close()
+        readers.close()
+    }
+
+    /// Group-commit counters of the writer (commits vs jobs show the batching).
+    public var writerStatistics: WriterStatistics { writer.statistics }
+
+    /// Applies migrations not yet recorded (already done at open; idempotent). Returns versions applied.
+    @discardableResult
+    public func migrate() async throws(StoreError) -> [Int] {
+        let migrations = self.migrations
+        return try await writer.submit { database throws(StoreError) in
+            try Migrator.apply(database, migrations: migrations, appliedAt: Statement.milliseconds(Date()))
+        }
+    }
+
+    /// The highest schema version recorded in the file.
+    public func schemaVersion() async throws(StoreError) -> Int {
+        try await readers.read { database throws(StoreError) in
+            let rows = try database.strings("SELECT coalesce(max(version), 0) FROM schema_migrations")
+            return Int(rows.first ?? "0") ?? 0
+        }
+    }
+
+    /// Problems found by `PRAGMA integrity_check` (or `quick_check`); empty when the file is healthy.
+    public func integrityCheck(quick: Bool = false) async throws(StoreError) -> [String] {
+        try await readers.read { database throws(StoreError) in
+            let rows = try database.strings(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check")
+            return rows == ["ok"] ? [] : rows
+        }
+    }
+
+    /// Cheap readiness probe: the file is writable and a one-row write commits (and syncs) through the writer.
+    public func checkWritable() async throws(StoreError) {
+        let path = configuration.path
+        if FileManager.default.fileExists(atPath: path), !FileManager.default.isWritableFile(atPath: path) {
+            throw StoreError(.readOnly, "database file is not writable")
+        }
+        try await writer.submit { database throws(StoreError) in
+            try database.run("INSERT INTO write_probe (id, probed_at) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at") {
+                $0.bind(Date(), at: 1)
+            }
+        }
+    }
+
+    private static func configureCommon(_ database: Database, _ configuration: SQLiteStoreConfiguration) throws(StoreError) {
+        try database.execute("PRAGMA foreign_keys = ON")
+        try database.execute("PRAGMA cache_size = -\(max(64, configuration.cacheSizeKiB))")
+        try database.execute("PRAGMA temp_store = MEMORY")
+        if configuration.mmapSize > 0 {
+            _ = try database.strings("PRAGMA mmap_size = \(configuration.mmapSize)")
+        }
+    }
+
+    private static func createDirectory(for path: String) throws(StoreError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        guard !FileManager.default.fileExists(atPath: directory.path) else { return }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.unavailable, "cannot create the database directory", underlying: error)
+        }
+    }
+}

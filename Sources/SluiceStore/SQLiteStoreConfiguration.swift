@@ -1,0 +1,30 @@
+import Foundation
+
+/// How to open the SQLite store.
+public struct SQLiteStoreConfiguration: Sendable {
+    /// Database file path; its directory is created if missing. `:memory:` does not work (several connections).
+    public var path: String
+    /// How long a connection waits for a lock before `.busy`.
+    public var busyTimeoutMilliseconds: Int
+    /// Read-only connections in the pool (default: one per core, at least 2).
+    public var readerCount: Int
+    /// Page cache per connection, in KiB.
+    public var cacheSizeKiB: Int
+    /// Bytes of the file to memory-map for reads (0 = off).
+    public var mmapSize: Int
+    /// Cap on the database size in pages (nil = SQLite's default); hitting it answers `.full`.
+    public var maxPageCount: Int?
+
+    public init(
+        path: String, busyTimeoutMilliseconds: Int = 5000,
+        readerCount: Int = max(2, ProcessInfo.processInfo.activeProcessorCount),
+        cacheSizeKiB: Int = 32 * 1024, mmapSize: Int = 0, maxPageCount: Int? = nil
+    ) {
+        self.path = path
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.readerCount = readerCount
+        self.cacheSizeKiB = cacheSizeKiB
+        self.mmapSize = mmapSize
+        self.maxPageCount = maxPageCount
+    }
+}

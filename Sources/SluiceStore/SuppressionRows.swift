@@ -1,0 +1,98 @@
+import Foundation
+import SluiceCore
+
+/// SQL for the `suppressions` table shared by ingest, lookups and management.
+enum SuppressionRows {
+    static let columns = "address, scope, original_address, reason, detail, first_seen, last_seen, count, source, expires_at"
+
+    /// Reads a row selected with `columns` starting at column 0.
+    static func read(_ statement: Statement) -> Suppression {
+        Suppression(
+            address: statement.string(at: 0),
+            originalAddress: statement.string(at: 2),
+            scope: statement.string(at: 1),
+            // An unknown reason (written by a newer build) must still block mail.
+            reason: SuppressionReason(rawValue: statement.string(at: 3)) ?? .manual,
+            detail: statement.optionalString(at: 4),
+            firstSeen: statement.date(at: 5),
+            lastSeen: statement.date(at: 6),
+            count: statement.int(at: 7),
+            source: statement.string(at: 8),
+            expiresAt: statement.optionalDate(at: 9)
+        )
+    }
+
+    /// Every suppression of `address`, in any scope, active or not.
+    static func all(of address: String, in database: Database) throws(StoreError) -> [Suppression] {
+        let statement = try database.statement("SELECT \(columns) FROM suppressions WHERE address = ?1")
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        var result: [Suppression] = []
+        while try statement.step() { result.append(read(statement)) }
+        return result
+    }
+
+    /// Whether `suppression` can be stored.
+    static func validate(_ suppression: Suppression) throws(StoreError) {
+        guard !suppression.address.isEmpty, suppression.address.utf8.count <= 512 else {
+            throw StoreError(.invalidInput, "suppression address must be 1-512 bytes")
+        }
+        guard suppression.scope.utf8.count <= 512, suppression.source.utf8.count <= 1024 else {
+            throw StoreError(.invalidInput, "suppression scope or source too long")
+        }
+        guard suppression.count >= 0 else { throw StoreError(.invalidInput, "suppression count must not be negative") }
+    }
+
+    /// Inserts, or merges into the row with the same key: earliest firstSeen, counts added, the spelling first
+    /// seen kept, everything else from `suppression`.
+    static func merge(_ suppression: Suppression, in database: Database) throws(StoreError) {
+        try validate(suppression)
+        try database.run("""
+            INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            ON CONFLICT (address, scope) DO UPDATE SET
+                first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
+                reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
+                source = excluded.source, expires_at = excluded.expires_at
+            """) { bind(suppression, to: $0) }
+    }
+
+    /// Inserts or overwrites every column of the row with the same key.
+    static func replace(_ suppression: Suppression, in database: Database) throws(StoreError) {
+        try validate(suppression)
+        // Not INSERT OR REPLACE: its implicit delete skips the counting triggers.
+        try database.run("""
+            INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            ON CONFLICT (address, scope) DO UPDATE SET
+                original_address = excluded.original_address, reason = excluded.reason, detail = excluded.detail,
+                first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count,
+                source = excluded.source, expires_at = excluded.expires_at
+            """) { bind(suppression, to: $0) }
+    }
+
+    private static func bind(_ suppression: Suppression, to statement: Statement) {
+        statement.bind(suppression.address, at: 1)
+        statement.bind(suppression.scope, at: 2)
+        statement.bind(suppression.originalAddress, at: 3)
+        statement.bind(suppression.reason.rawValue, at: 4)
+        statement.bind(suppression.detail, at: 5)
+        statement.bind(suppression.firstSeen, at: 6)
+        statement.bind(suppression.lastSeen, at: 7)
+        statement.bind(suppression.count, at: 8)
+        statement.bind(suppression.source, at: 9)
+        statement.bind(suppression.expiresAt, at: 10)
+        statement.bind(domain(of: suppression.address), at: 11)
+    }
+
+    /// The part after the last `@` (the whole address when there is none).
+    static func domain(of address: String) -> String {
+        guard let at = address.lastIndex(of: "@") else { return address }
+        return String(address[address.index(after: at)...])
+    }
+
+    /// Scopes whose suppressions apply to mail in `scope`: "", the list, and the list/topic.
+    static func matchingScopes(_ scope: String?) -> (list: String, topic: String) {
+        guard let scope, !scope.isEmpty else { return ("", "") }
+        let list = scope.split(separator: "/", maxSplits: 1).first.map(String.init) ?? scope
+        return (list, scope)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import SluiceCore
+@testable import SluiceStore
+import Testing
+
+struct MigrationTests {
+    @Test func migratesAnEmptyFileAndCreatesItsDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        #expect(FileManager.default.fileExists(atPath: directory.databasePath))
+        #expect(try await store.schemaVersion() == Schema.migrations.last?.version)
+        #expect(try await store.integrityCheck() == [])
+        #expect(try await store.integrityCheck(quick: true) == [])
+    }
+
+    @Test func rerunIsIdempotent() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let store = try directory.openStore()
+            try await store.putManual(.make())
+            #expect(try await store.migrate() == [])
+            store.close()
+        }
+        let reopened = try directory.openStore()
+        defer { reopened.close() }
+        #expect(try await reopened.migrate() == [])
+        #expect(try await reopened.schemaVersion() == Schema.migrations.last?.version)
+        #expect(try await reopened.suppression(for: "user@example.com", scope: nil, at: referenceDate) != nil)
+    }
+
+    @Test func appendedMigrationAppliesOnReopen() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore().close()
+        let next = Migration(version: 2, name: "send_queue", sql: "CREATE TABLE send_queue (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        let store = try directory.openStore(migrations: Schema.migrations + [next])
+        defer { store.close() }
+        #expect(try await store.schemaVersion() == 2)
+        #expect(try await store.migrate() == [])
+    }
+
+    @Test func refusesNewerSchema() throws {
+        let directory = try TemporaryDirectory()
+        let future = Migration(version: 99, name: "future", sql: "CREATE TABLE future (x)")
+        try directory.openStore(migrations: Schema.migrations + [future]).close()
+        let error = #expect(throws: StoreError.self) { try directory.openStore() }
+        #expect(error?.code == .migration)
+    }
+
+    @Test func refusesRenamedMigration() throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore().close()
+        var renamed = Schema.migrations
+        renamed[0].name = "something_else"
+        let error = #expect(throws: StoreError.self) { try directory.openStore(migrations: renamed) }
+        #expect(error?.code == .migration)
+    }
+
+    @Test func failedMigrationLeavesSchemaUnchanged() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore().close()
+        let broken = Migration(version: 2, name: "broken", sql: "CREATE TABLE half (x); SELECT * FROM no_such_table")
+        let error = #expect(throws: StoreError.self) { try directory.openStore(migrations: Schema.migrations + [broken]) }
+        #expect(error?.code == .migration)
+        let store = try directory.openStore()
+        defer { store.close() }
+        #expect(try await store.schemaVersion() == 1)
+        let fixed = Migration(version: 2, name: "broken", sql: "CREATE TABLE half (x)")
+        let again = try directory.openStore(migrations: Schema.migrations + [fixed])  // `half` was rolled back
+        again.close()
+    }
+
+    @Test func rejectsAFileThatIsNotADatabase() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: (directory.databasePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: directory.databasePath))
+        let error = #expect(throws: StoreError.self) { try directory.openStore() }
+        #expect(error?.code == .corrupt)
+    }
+
+    @Test func unopenablePathIsUnavailable() throws {
+        let directory = try TemporaryDirectory()
+        // The parent "directory" is a regular file, so neither it nor the database can be created.
+        let blocker = directory.url.appendingPathComponent("file")
+        try Data().write(to: blocker)
+        let configuration = SQLiteStoreConfiguration(path: blocker.appendingPathComponent("sluice.sqlite").path)
+        let error = #expect(throws: StoreError.self) { try SQLiteStore(configuration: configuration) }
+        #expect(error?.code == .unavailable)
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import SluiceCore
+import Testing
+
+/// Behaviour every store implementation must show, written only against the SluiceCore protocols so a
+/// PostgreSQL store can run the same checks. Each check gets a fresh, empty store.
+enum StoreConformance {
+    static let policy = TestPolicy()
+
+    static func ingestStoresAndDeduplicates(_ store: any FeedbackStore & SuppressionStore) async throws {
+        let message = InboundMessage.make(id: "msg-1")
+        let events = [RecipientEvent.make(.hardBounce, address: "a@example.com", subtype: "General")]
+        #expect(try await store.ingest(message, events: events, policy: policy) == .stored(events: 1))
+        #expect(try await store.hasMessage(id: "msg-1"))
+        #expect(try await store.hasMessage(id: "msg-2") == false)
+
+        // A replay with different content changes nothing.
+        let replay = [RecipientEvent.make(.complaint, address: "b@example.com")]
+        #expect(try await store.ingest(message, events: replay, policy: policy) == .duplicate)
+        #expect(try await store.suppression(for: "b@example.com", scope: nil, at: referenceDate) == nil)
+        #expect(try await store.history(address: "a@example.com", limit: 10).count == 1)
+
+        let found = try #require(try await store.suppression(for: "a@example.com", scope: nil, at: referenceDate))
+        #expect(found.reason == .hardBounce)
+        #expect(found.detail == "General")
+        #expect(found.source == events[0].sesMessageId)
+    }
+
+    static func policyDecisionsApplied(_ store: any FeedbackStore & SuppressionStore) async throws {
+        let address = "soft@example.com"
+        var at = referenceDate
+        func ingest(_ kind: EventKind) async throws {
+            at = at.addingTimeInterval(60)
+            _ = try await store.ingest(.make(receivedAt: at), events: [.make(kind, address: address, at: at, subtype: "MailboxFull")], policy: policy)
+        }
+        try await ingest(.softBounce)
+        try await ingest(.softBounce)
+        try await ingest(.delivery)  // clears the counter: the next two soft bounces start again at 1
+        try await ingest(.softBounce)
+        try await ingest(.softBounce)
+        #expect(try await store.suppression(for: address, scope: nil, at: at) == nil)
+        try await ingest(.softBounce)
+        let suppression = try #require(try await store.suppression(for: address, scope: nil, at: at))
+        #expect(suppression.reason == .softBounceLimit)
+        #expect(suppression.expiresAt == at.addingTimeInterval(14 * 86_400))
+
+        let outcomes = try await store.history(address: address, limit: 10).map(\.outcome)
+        #expect(outcomes == [
+            "suppressed:soft_bounce_limit", "counted:soft_bounce 2/3", "counted:soft_bounce 1/3", "recorded",
+            "counted:soft_bounce 2/3", "counted:soft_bounce 1/3",
+        ])
+        #expect(try await store.history(address: address, limit: 2).count == 2)
+    }
+
+    static func upsertMergesRepeatedSuppressions(_ store: any FeedbackStore & SuppressionStore) async throws {
+        let first = RecipientEvent.make(.hardBounce, address: "m@example.com", at: referenceDate, subtype: "General")
+        let second = RecipientEvent.make(.complaint, address: "m@example.com", at: referenceDate.addingTimeInterval(3600), subtype: "abuse")
+        _ = try await store.ingest(.make(), events: [second], policy: policy)
+        _ = try await store.ingest(.make(), events: [first], policy: policy)
+        let merged = try #require(try await store.suppression(for: "m@example.com", scope: nil, at: referenceDate))
+        #expect(merged.count == 2)
+        #expect(merged.firstSeen == referenceDate)  // earliest kept
+        #expect(merged.reason == .hardBounce)  // the rest from the newest write
+        #expect(merged.lastSeen == referenceDate)
+        #expect(merged.source == first.sesMessageId)
+    }
+
+    static func expiryBoundary(_ store: any SuppressionStore) async throws {
+        let expiry = referenceDate.addingTimeInterval(600)
+        try await store.putManual(.make(address: "e@example.com", reason: .softBounceLimit, expiresAt: expiry))
+        try await store.putManual(.make(address: "f@example.com", reason: .complaint))
+        let justBefore = expiry.addingTimeInterval(-0.001)
+        #expect(try await store.suppression(for: "e@example.com", scope: nil, at: justBefore) != nil)
+        #expect(try await store.suppression(for: "e@example.com", scope: nil, at: expiry) == nil)
+        #expect(try await store.suppressed(among: ["e@example.com", "f@example.com"], scope: nil, at: expiry).keys.sorted() == ["f@example.com"])
+        #expect(try await store.counts(byReason: justBefore)[.softBounceLimit] == 1)
+        #expect(try await store.counts(byReason: expiry)[.softBounceLimit] == 0)
+        #expect(try await store.list(SuppressionQuery(activeAt: expiry)).items.map(\.address) == ["f@example.com"])
+        #expect(try await store.list(SuppressionQuery()).items.count == 2)  // unpurged rows are still listed
+
+        #expect(try await store.purgeExpired(at: justBefore) == 0)
+        #expect(try await store.purgeExpired(at: expiry) == 1)
+        #expect(try await store.export(after: nil, limit: 10).items.map(\.address) == ["f@example.com"])
+    }
+
+    static func scopeMatching(_ store: any SuppressionStore) async throws {
+        try await store.putManual(.make(address: "g@example.com", scope: ""))
+        try await store.putManual(.make(address: "l@example.com", scope: "news", reason: .unsubscribed))
+        try await store.putManual(.make(address: "t@example.com", scope: "news/weekly", reason: .unsubscribed))
+        try await store.putManual(.make(address: "g@example.com", scope: "news", reason: .unsubscribed))
+        let cases: [(address: String, scope: String?, suppressedIn: String?)] = [
+            ("g@example.com", nil, ""), ("g@example.com", "news", ""), ("g@example.com", "news/weekly", ""),
+            ("l@example.com", nil, nil), ("l@example.com", "news", "news"), ("l@example.com", "news/weekly", "news"),
+            ("l@example.com", "other", nil),
+            ("t@example.com", nil, nil), ("t@example.com", "news", nil), ("t@example.com", "news/weekly", "news/weekly"),
+            ("t@example.com", "news/daily", nil),
+        ]
+        for item in cases {
+            let found = try await store.suppression(for: item.address, scope: item.scope, at: referenceDate)
+            #expect(found?.scope == item.suppressedIn, "\(item.address) in \(item.scope ?? "nil")")
+        }
+        let many = try await store.suppressed(among: ["g@example.com", "l@example.com", "t@example.com", "x@example.com"], scope: "news", at: referenceDate)
+        #expect(many.keys.sorted() == ["g@example.com", "l@example.com"])
+    }
+
+    static func paginationStableUnderInserts(_ store: any SuppressionStore) async throws {
+        for name in ["a", "c", "e", "g", "i"] { try await store.putManual(.make(address: "\(name)@example.com")) }
+        let first = try await store.list(SuppressionQuery(limit: 2))
+        #expect(first.items.map(\.address) == ["a@example.com", "c@example.com"])
+        let cursor = try #require(first.nextCursor)
+        // Rows inserted before and after the cursor between pages.
+        try await store.putManual(.make(address: "b@example.com"))
+        try await store.putManual(.make(address: "d@example.com"))
+        // The cursor survives a round trip through its opaque token.
+        let restored = try #require(SuppressionCursor(token: cursor.token))
+        let second = try await store.list(SuppressionQuery(limit: 2, cursor: restored))
+        #expect(second.items.map(\.address) == ["d@example.com", "e@example.com"])
+        let third = try await store.list(SuppressionQuery(limit: 2, cursor: second.nextCursor))
+        #expect(third.items.map(\.address) == ["g@example.com", "i@example.com"])
+        #expect(third.nextCursor == nil)
+    }
+
+    static func listFilters(_ store: any SuppressionStore) async throws {
+        try await store.putManual(.make(address: "a@one.test", reason: .hardBounce, lastSeen: referenceDate))
+        try await store.putManual(.make(address: "b@one.test", reason: .complaint, lastSeen: referenceDate.addingTimeInterval(100)))
+        try await store.putManual(.make(address: "c@two.test", reason: .complaint, lastSeen: referenceDate.addingTimeInterval(200)))
+        func addresses(_ query: SuppressionQuery) async throws -> [String] { try await store.list(query).items.map(\.address) }
+        #expect(try await addresses(SuppressionQuery(reason: .complaint)) == ["b@one.test", "c@two.test"])
+        #expect(try await addresses(SuppressionQuery(domain: "one.test")) == ["a@one.test", "b@one.test"])
+        #expect(try await addresses(SuppressionQuery(since: referenceDate.addingTimeInterval(100))) == ["b@one.test", "c@two.test"])
+        #expect(try await addresses(SuppressionQuery(reason: .complaint, domain: "one.test")) == ["b@one.test"])
+        #expect(try await addresses(SuppressionQuery(limit: 5000)).count == 3)
+    }
+
+    static func importExportRoundTrip(_ source: any SuppressionStore, _ target: any SuppressionStore) async throws {
+        let rows = (0..<2500).map { index in
+            Suppression.make(
+                address: String(format: "user%05d@example.com", index), scope: index % 7 == 0 ? "news" : "",
+                reason: SuppressionReason.allCases[index % SuppressionReason.allCases.count],
+                count: index % 3 + 1, expiresAt: index % 5 == 0 ? referenceDate.addingTimeInterval(86_400) : nil,
+                detail: index % 2 == 0 ? "detail \(index)" : nil
+            )
+        }
+        var imported = 0
+        for start in stride(from: 0, to: rows.count, by: 1000) {
+            imported += try await source.importBatch(Array(rows[start..<min(start + 1000, rows.count)]))
+        }
+        #expect(imported == rows.count)
+
+        var exported: [Suppression] = []
+        var cursor: SuppressionCursor?
+        var pages = 0
+        repeat {
+            let page = try await source.export(after: cursor, limit: 1000)
+            exported += page.items
+            cursor = page.nextCursor
+            pages += 1
+        } while cursor != nil && pages < 10
+        #expect(pages == 3)
+        let sorted = rows.sorted { ($0.address, $0.scope) < ($1.address, $1.scope) }
+        #expect(exported == sorted)
+
+        #expect(try await target.importBatch(exported) == exported.count)
+        #expect(try await target.export(after: nil, limit: 5000).items == sorted)
+    }
+
+    static func removeReportsAbsence(_ store: any SuppressionStore) async throws {
+        #expect(try await store.remove(address: "r@example.com", scope: "") == false)
+        try await store.putManual(.make(address: "r@example.com", scope: "news"))
+        #expect(try await store.remove(address: "r@example.com", scope: "") == false)
+        #expect(try await store.remove(address: "r@example.com", scope: "news"))
+        #expect(try await store.suppression(for: "r@example.com", scope: "news", at: referenceDate) == nil)
+        #expect(try await store.remove(address: "r@example.com", scope: "news") == false)
+    }
+
+    static func countsByReason(_ store: any SuppressionStore) async throws {
+        try await store.putManual(.make(address: "a@example.com", reason: .hardBounce))
+        try await store.putManual(.make(address: "b@example.com", reason: .hardBounce))
+        try await store.putManual(.make(address: "c@example.com", reason: .complaint))
+        try await store.putManual(.make(address: "b@example.com", reason: .manual))  // changes reason
+        _ = try await store.remove(address: "c@example.com", scope: "")
+        let counts = try await store.counts(byReason: referenceDate)
+        #expect(counts[.hardBounce] == 1)
+        #expect(counts[.manual] == 1)
+        #expect(counts[.complaint] == 0)
+        #expect(counts.count == SuppressionReason.allCases.count)
+    }
+
+    static func invalidInputRejected(_ store: any SuppressionStore & FeedbackStore) async throws {
+        let error = await #expect(throws: StoreError.self) { try await store.putManual(.make(address: "")) }
+        #expect(error?.code == .invalidInput)
+        let ingestError = await #expect(throws: StoreError.self) {
+            try await store.ingest(.make(id: ""), events: [], policy: policy)
+        }
+        #expect(ingestError?.code == .invalidInput)
+    }
+
+    static func countersFromIngestAndSends(_ store: any FeedbackStore & CounterStore) async throws {
+        let hour = HourlyCounter.hourStart(of: referenceDate)
+        _ = try await store.ingest(.make(), events: [
+            .make(.delivery, address: "a@example.com", at: hour.addingTimeInterval(10), identity: "one.test"),
+            .make(.delivery, address: "b@example.com", at: hour.addingTimeInterval(20), identity: "one.test"),
+            .make(.hardBounce, address: "c@example.com", at: hour.addingTimeInterval(3600), identity: "two.test"),
+        ], policy: policy)
+        try await store.recordSends(identity: "one.test", count: 5, at: hour.addingTimeInterval(59))
+        try await store.recordSends(identity: "one.test", count: 2, at: hour.addingTimeInterval(3599))
+        let counters = try await store.hourlyCounters(from: hour, to: hour.addingTimeInterval(7200))
+        #expect(Set(counters) == [
+            HourlyCounter(hourStart: hour, identity: "one.test", kind: .delivery, count: 2),
+            HourlyCounter(hourStart: hour, identity: "one.test", kind: .send, count: 7),
+            HourlyCounter(hourStart: hour.addingTimeInterval(3600), identity: "two.test", kind: .hardBounce, count: 1),
+        ])
+        #expect(try await store.hourlyCounters(from: hour, to: hour.addingTimeInterval(3600)).count == 2)
+    }
+
+    static func certificatesSubscriptionsSettings(_ store: any CertificateCacheStore & SubscriptionStore & SettingsStore) async throws {
+        let url = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem"
+        #expect(try await store.cachedCertificate(url: url) == nil)
+        try await store.storeCertificate(url: url, pem: Array("PEM-1".utf8), expiresAt: referenceDate)
+        try await store.storeCertificate(url: url, pem: Array("PEM-2".utf8), expiresAt: referenceDate.addingTimeInterval(60))
+        let cached = try #require(try await store.cachedCertificate(url: url))
+        #expect(cached.pem == Array("PEM-2".utf8))
+        #expect(cached.expiresAt == referenceDate.addingTimeInterval(60))
+
+        let topic = "arn:aws:sns:eu-west-1:123456789012:ses-events"
+        var record = SNSSubscriptionRecord(topicArn: topic, endpoint: "default", state: .pending, subscribeURL: "https://sns.example/confirm", token: "tok", updatedAt: referenceDate)
+        try await store.recordSubscription(record)
+        record.state = .confirmed
+        record.subscriptionArn = "\(topic):1234"
+        try await store.recordSubscription(record)
+        try await store.recordSubscription(SNSSubscriptionRecord(topicArn: "arn:aws:sns:eu-west-1:123456789012:a", endpoint: "x", state: .confirmFailed, updatedAt: referenceDate))
+        #expect(try await store.subscription(topicArn: topic) == record)
+        #expect(try await store.subscriptions().map(\.topicArn) == ["arn:aws:sns:eu-west-1:123456789012:a", topic])
+        #expect(try await store.subscription(topicArn: "arn:none") == nil)
+
+        #expect(try await store.setting("sending.paused") == nil)
+        try await store.setSetting("sending.paused", "true")
+        #expect(try await store.setting("sending.paused") == "true")
+        try await store.setSetting("sending.paused", "")
+        #expect(try await store.setting("sending.paused") == "")
+        try await store.setSetting("sending.paused", nil)
+        #expect(try await store.setting("sending.paused") == nil)
+    }
+
+    static func purgeMessages(_ store: any FeedbackStore & MessageRetentionStore) async throws {
+        _ = try await store.ingest(.make(id: "old", receivedAt: referenceDate), events: [.make(.delivery)], policy: policy)
+        _ = try await store.ingest(.make(id: "new", receivedAt: referenceDate.addingTimeInterval(3600)), events: [.make(.delivery)], policy: policy)
+        #expect(try await store.purgeMessages(olderThan: referenceDate.addingTimeInterval(1)) == 1)
+        #expect(try await store.hasMessage(id: "old") == false)
+        #expect(try await store.hasMessage(id: "new"))
+        #expect(try await store.purgeHistory(olderThan: referenceDate.addingTimeInterval(1)) == 1)
+    }
+}
