@@ -1,13 +1,34 @@
 import ArgumentParser
+import SluiceApp
+import SluiceStore
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Create or upgrade the database schema, then exit.",
+        discussion: "Safe to run repeatedly: applied migrations are skipped."
+    )
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Also run PRAGMA integrity_check and exit 1 if it reports problems.") var check = false
 
     func run() async throws {
         try await exiting {
-            _ = try global.loadConfiguration()
-            throw ExitFailure.failure("not wired yet")
+            let configuration = try global.loadConfiguration()
+            let store: SQLiteStore
+            do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
+                throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+            }
+            defer { store.close() }
+            let version = try await store.schemaVersion()
+            print("database \(configuration.string("database.path")) at schema version \(version)")
+            if check {
+                let problems = try await store.integrityCheck()
+                if problems.isEmpty || problems == ["ok"] {
+                    print("integrity_check: ok")
+                } else {
+                    problems.prefix(50).forEach { print("integrity_check: \($0)") }
+                    throw ExitCode(1)
+                }
+            }
         }
     }
 }

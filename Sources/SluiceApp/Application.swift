@@ -1,0 +1,125 @@
+import Synchronization
+import Foundation
+import Logging
+import SluiceCore
+import SluiceHTTP
+import SluiceStore
+
+/// The whole service: store, HTTP server, routes and background workers, wired from configuration.
+/// The executable and the end-to-end tests both build it through `Application.build`.
+public final class Application: Sendable {
+    public let context: AppContext
+    public let server: HTTPServer
+    public let routes: [RouteDescription]
+    private let workers: [any BackgroundWorker]
+    private let workerTask: WorkerTask
+
+    /// Opens (and migrates) the store and builds the routes; nothing listens until `start()`.
+    public static func build(
+        configuration: SluiceConfiguration,
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> Application {
+        let store = try openStore(configuration: configuration, logger: logger)
+        let metrics = AppMetrics()
+        let context = AppContext(configuration: configuration, logger: logger, store: store, metrics: metrics, state: ServiceState(), now: now)
+        var router = Router()
+        ProbeRoutes.register(on: &router, context: context)
+        DNSRoutes.register(on: &router, context: context)
+        let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context)]
+        return Application(context: context, router: router, workers: workers)
+    }
+
+    /// Opens the configured database, creating its directory, and applies migrations.
+    public static func openStore(configuration: SluiceConfiguration, logger: Logger) throws(StoreError) -> SQLiteStore {
+        let path = configuration.string("database.path")
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.unavailable, "cannot create database directory '\(directory)': \(error.localizedDescription)")
+        }
+        let storeConfiguration = SQLiteStoreConfiguration(path: path, busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"))
+        return try SQLiteStore(configuration: storeConfiguration, logger: logger)
+    }
+
+    private init(context: AppContext, router: Router, workers: [any BackgroundWorker]) {
+        self.context = context
+        self.routes = router.routes
+        self.workers = workers
+        self.workerTask = WorkerTask()
+        let c = context.configuration
+        let threads = c.int("http.threads")
+        let metrics = context.metrics
+        let serverConfiguration = HTTPServerConfiguration(
+            host: c.string("http.host"),
+            port: c.int("http.port"),
+            threads: threads == 0 ? HTTPServerConfiguration.cpuCount : threads,
+            maxHeaderBytes: c.int("http.max_header_bytes"),
+            defaultBodyLimit: c.int("http.max_body_bytes"),
+            headerReadTimeout: .seconds(c.double("http.header_timeout_seconds")),
+            idleTimeout: .seconds(c.double("http.idle_timeout_seconds")),
+            bodyReadTimeout: .seconds(c.double("http.body_timeout_seconds")),
+            maxConnections: c.int("http.max_connections"),
+            drainTimeout: .seconds(c.double("http.drain_timeout_seconds")),
+            observer: { metrics.observe($0) }
+        )
+        self.server = HTTPServer(configuration: serverConfiguration, responder: router, logger: context.logger)
+    }
+
+    /// The bound port (after `start()`).
+    public var port: Int { server.port }
+
+    /// Binds the listeners and starts the background workers.
+    public func start() throws {
+        try server.start()
+        let workers = self.workers
+        let logger = context.logger
+        workerTask.start {
+            await withTaskGroup(of: Void.self) { group in
+                for worker in workers {
+                    group.addTask {
+                        logger.debug("worker started", metadata: ["worker": "\(worker.name)"])
+                        await worker.run()
+                    }
+                }
+            }
+        }
+        context.logger.info("sluice listening", metadata: [
+            "http.host": "\(context.configuration.string("http.host"))", "http.port": "\(port)",
+            "database.path": "\(context.configuration.string("database.path"))", "version": "\(SluiceVersion.current)",
+        ])
+    }
+
+    /// Serves until `shutdown()` finishes.
+    public func run() async throws {
+        try await server.run()
+    }
+
+    /// Graceful stop: `/readyz` turns 503, the server stops accepting and drains in-flight requests
+    /// (their store commits finish), then workers stop and the store closes.
+    public func shutdown() async {
+        context.state.beginDraining()
+        context.logger.info("draining", metadata: ["http.drain_timeout_seconds": "\(context.configuration.double("http.drain_timeout_seconds"))"])
+        await server.shutdown()
+        await workerTask.cancelAndWait()
+        context.store.close()
+        context.logger.info("stopped")
+    }
+}
+
+/// Holds the workers' task so shutdown can cancel and await it.
+final class WorkerTask: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    func start(_ body: @escaping @Sendable () async -> Void) {
+        task.withLock { $0 = Task { await body() } }
+    }
+
+    func cancelAndWait() async {
+        let running = task.withLock { t -> Task<Void, Never>? in defer { t = nil }; return t }
+        running?.cancel()
+        await running?.value
+    }
+}

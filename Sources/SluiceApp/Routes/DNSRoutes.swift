@@ -1,0 +1,29 @@
+import Foundation
+import SluiceDNS
+import SluiceHTTP
+
+/// `GET /v1/domains/{domain}/dns-check`: the same report as `sluice dns check --json`.
+enum DNSRoutes {
+    static func register(on router: inout Router, context: AppContext) {
+        let auth = BearerAuthenticator(tokens: context.configuration.strings("api.tokens"))
+        let service = try? DomainCheckService(configuration: context.configuration, logger: context.logger)
+        router.add(.GET, "/v1/domains/{domain}/dns-check") { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            guard let service else {
+                return .error(.serviceUnavailable, code: "dns_unavailable", message: "no usable DNS servers configured")
+            }
+            let domain = request.pathParameters["domain"] ?? ""
+            guard domain.utf8.count <= 253, !domain.isEmpty else {
+                return .error(.badRequest, code: "invalid_domain", message: "domain must be 1-253 characters")
+            }
+            let tokens = request.queryItems.filter { $0.name == "dkim_token" }.map(\.value)
+            guard tokens.count <= 10 else { return .error(.badRequest, code: "too_many_tokens", message: "at most 10 dkim_token values") }
+            let report = await service.check(domain: domain, dkimTokens: tokens, mailFrom: request.query("mail_from"), region: request.query("region"))
+            do {
+                return .json(.ok, bytes: Array(try report.renderJSON().utf8))
+            } catch {
+                return .error(.internalServerError, code: "encoding_failed", message: "could not encode the report")
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import SluiceCore
+import SluiceHTTP
+
+/// `/healthz` (alive) and `/readyz` (database writable, not draining) for load balancers.
+enum ProbeRoutes {
+    struct Probe: Encodable {
+        var status: String
+        var reason: String?
+    }
+
+    static func register(on router: inout Router, context: AppContext) {
+        router.add(.GET, "/healthz") { _ in
+            .json(.ok, Probe(status: "ok"))
+        }
+        router.add(.GET, "/readyz") { _ in
+            if context.state.isDraining {
+                return .json(.serviceUnavailable, Probe(status: "unavailable", reason: "draining: the service is shutting down"))
+            }
+            do throws(StoreError) {
+                try await context.store.checkWritable()
+            } catch {
+                return .json(.serviceUnavailable, Probe(status: "unavailable", reason: "database not writable: \(error.code)"))
+            }
+            return .json(.ok, Probe(status: "ready"))
+        }
+        router.add(.GET, "/metrics") { _ in
+            var headers = HTTPHeaders()
+            headers.set("Content-Type", MetricsRegistry.contentType)
+            return HTTPResponse(status: .ok, headers: headers, body: .bytes(Array(context.metrics.registry.render().utf8)))
+        }
+    }
+}
