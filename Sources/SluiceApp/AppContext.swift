@@ -12,6 +12,12 @@ public struct AppContext: Sendable {
     public let state: ServiceState
     /// The wall clock; tests inject a fixed or moving one.
     public let now: @Sendable () -> Date
+    /// Address matching rules (`policy.case_sensitive_local_part`).
+    public let normalizer: AddressNormalizer
+    /// What SES events do to suppressions (`policy.*`).
+    public let policy: SuppressionPolicy
+    /// Paused/running state of the send gate.
+    public let sending: SendingControl
 
     public init(configuration: SluiceConfiguration, logger: Logger, store: SQLiteStore, metrics: AppMetrics, state: ServiceState, now: @escaping @Sendable () -> Date) {
         self.configuration = configuration
@@ -20,5 +26,14 @@ public struct AppContext: Sendable {
         self.metrics = metrics
         self.state = state
         self.now = now
+        self.normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(
+            caseInsensitiveLocalPart: !configuration.bool("policy.case_sensitive_local_part")
+        ))
+        var policy = SuppressionPolicyConfiguration()
+        policy.softBounceLimit = configuration.int("policy.soft_bounce_limit")
+        policy.softBounceWindow = TimeInterval(configuration.int("policy.soft_bounce_window_days")) * 86_400
+        policy.softBounceSuppressionDuration = TimeInterval(configuration.int("policy.soft_bounce_expiry_days")) * 86_400
+        self.policy = SuppressionPolicy(configuration: policy)
+        self.sending = SendingControl(store: store)
     }
 }
