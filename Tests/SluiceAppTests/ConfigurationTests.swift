@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import SluiceApp
+import SluiceCore
+
+struct ConfigurationTests {
+    @Test func zeroConfigurationUsesDocumentedDefaults() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: [:])
+        #expect(c.string("http.host") == "127.0.0.1")
+        #expect(c.int("http.port") == 8080)
+        #expect(c.string("database.path") == "./data/sluice.sqlite")
+        #expect(c.int("sns.max_body_bytes") == 262_144)
+        #expect(c.sources["http.port"] == .defaultValue)
+    }
+
+    @Test func environmentOverridesFileWhichOverridesDefaults() throws {
+        let c = try ConfigurationLoader().load(
+            fileText: "[http]\nport = 9000\nhost = \"0.0.0.0\"\n",
+            environment: ["SLUICE_HTTP_PORT": "9100", "SLUICE_SNS_TOPIC_ARNS": "arn:aws:sns:us-east-1:1:a, arn:aws:sns:*:1:b*", "PATH": "/bin"]
+        )
+        #expect(c.int("http.port") == 9100)
+        #expect(c.sources["http.port"] == .environment)
+        #expect(c.string("http.host") == "0.0.0.0")
+        #expect(c.sources["http.host"] == .file)
+        #expect(c.strings("sns.topic_arns") == ["arn:aws:sns:us-east-1:1:a", "arn:aws:sns:*:1:b*"])
+    }
+
+    @Test(arguments: [
+        ("[http]\nprot = 1\n", [String: String](), ConfigurationError.Code.unknownKey, "did you mean 'http.port'"),
+        ("", ["SLUICE_HTTP_PORT": "70000"], .invalidValue, "0...65535"),
+        ("", ["SLUICE_HTTP_PORT": "eighty"], .invalidValue, "http.port"),
+        ("[http]\nport = \"80\"\n", [:], .invalidValue, "integer"),
+        ("[log]\nformat = \"xml\"\n", [:], .invalidValue, "json, text"),
+        ("[sns]\nca_file = \"/nonexistent/ca.pem\"\n", [:], .invalidValue, "not readable"),
+        ("[sns]\ncert_url_pattern = \"([\"\n", [:], .invalidValue, "regular expression"),
+        ("[dns]\nservers = [\"resolver.example:53\"]\n", [:], .invalidValue, "numeric"),
+        ("[sns]\nbasic_auth_user = \"sns\"\n", [:], .invalidValue, "basic_auth_password"),
+        ("[http\n", [:], .syntax, "line 1"),
+    ])
+    func rejectsInvalidConfiguration(file: String, environment: [String: String], code: ConfigurationError.Code, fragment: String) {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader().load(fileText: file, environment: environment)
+        }
+        #expect(error?.code == code)
+        #expect(error?.message.contains(fragment) == true, "\(String(describing: error?.message))")
+    }
+
+    @Test func secretsAreRedactedInTheEffectiveConfiguration() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: [
+            "SLUICE_API_TOKENS": "s3cr3t-token-1,s3cr3t-token-2",
+            "SLUICE_SNS_BASIC_AUTH_USER": "sns", "SLUICE_SNS_BASIC_AUTH_PASSWORD": "hunter2",
+        ])
+        let text = c.renderEffective()
+        #expect(!text.contains("s3cr3t"))
+        #expect(!text.contains("hunter2"))
+        #expect(text.contains("tokens = [\"<redacted>\", \"<redacted>\"]  # environment"))
+        #expect(text.contains("basic_auth_user = \"sns\""))
+    }
+
+    @Test func unknownEnvironmentVariablesWarnButDoNotFail() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: ["SLUICE_HTTP_PROT": "1", "SLUICE_CONFIG": "x"])
+        #expect(c.warnings.contains("ignoring unknown environment variable SLUICE_HTTP_PROT"))
+        #expect(!c.warnings.contains { $0.contains("SLUICE_CONFIG") })
+    }
+
+    @Test func exampleFileIsCurrentAndParsesToTheDefaults() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let committed = try String(contentsOf: root.appendingPathComponent("Config/sluice.example.toml"), encoding: .utf8)
+        #expect(committed == SluiceConfiguration.renderExample(), "regenerate with: sluice config example > Config/sluice.example.toml")
+        let fromExample = try ConfigurationLoader().load(fileText: committed, environment: [:])
+        #expect(fromExample.values == SluiceConfiguration.defaults.values)
+    }
+
+    @Test func effectiveConfigurationRoundTripsThroughTheParser() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: ["SLUICE_SNS_CERT_URL_PATTERN": #"^https://127\.0\.0\.1:[0-9]+/x\.pem$"#])
+        let reparsed = try ConfigurationLoader().load(fileText: c.renderEffective(), environment: [:])
+        #expect(reparsed.string("sns.cert_url_pattern") == #"^https://127\.0\.0\.1:[0-9]+/x\.pem$"#)
+    }
+}

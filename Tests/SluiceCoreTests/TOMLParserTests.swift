@@ -1,0 +1,48 @@
+import Testing
+@testable import SluiceCore
+
+struct TOMLParserTests {
+    @Test func parsesSectionsAndEveryValueKind() throws {
+        let doc = try TOMLParser.parse("""
+        # comment
+        top = "level"
+        [http]
+        host = "0.0.0.0"   # trailing comment
+        port = 8_080
+        ratio = 0.25
+        enabled = true
+        literal = 'C:\\path'
+        escaped = "a\\"b\\n\\u00e9"
+        list = [
+          "a", # first
+          "b",
+        ]
+        empty = []
+        """)
+        #expect(doc["top"] == .string("level"))
+        #expect(doc["http.host"] == .string("0.0.0.0"))
+        #expect(doc["http.port"] == .integer(8080))
+        #expect(doc["http.ratio"] == .float(0.25))
+        #expect(doc["http.enabled"] == .boolean(true))
+        #expect(doc["http.literal"] == .string("C:\\path"))
+        #expect(doc["http.escaped"] == .string("a\"b\né"))
+        #expect(doc["http.list"] == .array([.string("a"), .string("b")]))
+        #expect(doc["http.empty"] == .array([]))
+    }
+
+    @Test(arguments: [
+        ("port = 80\nport = 81", 2, "duplicate key"),
+        ("[http.inner]", 1, "nested"),
+        ("key = bare", 1, "strings need quotes"),
+        ("key = \"open", 1, "unterminated"),
+        ("key = 1 2", 1, "unexpected text"),
+        ("a.b = 1", 1, "dotted keys"),
+        ("key = { x = 1 }", 1, "inline tables"),
+        ("\n\nkey = \"\\q\"", 3, "invalid escape"),
+    ])
+    func rejectsWithLine(input: String, line: Int, fragment: String) {
+        let error = #expect(throws: TOMLError.self) { try TOMLParser.parse(input) }
+        #expect(error?.line == line)
+        #expect(error?.message.contains(fragment) == true, "\(String(describing: error))")
+    }
+}
