@@ -158,14 +158,10 @@ extension ServerEventLoop {
             case .done:
                 exchange.bodyDone = true
             case .failure(let error):
+                // Also for streamed bodies: the handler's stream fails, and this error answer wins
+                // unless the handler already responded.
                 exchange.stream?.fail(HTTPServerError(error.status.code == 413 ? .bodyTooLarge : .malformedBody, error.message))
-                if exchange.stream != nil {
-                    // The handler already owns the exchange; it will answer, then we close.
-                    exchange.closeAfter = true
-                    exchange.bodyDone = true
-                } else {
-                    sendLoopError(c, status: error.status, code: error.code, message: error.message)
-                }
+                sendLoopError(c, status: error.status, code: error.code, message: error.message)
                 return
             }
         }
