@@ -6,6 +6,14 @@ import Synchronization
 /// SO_REUSEPORT listener; handlers run as Swift tasks.
 ///
 /// Over `maxConnections`, a new connection is accepted, answered `503` and closed at once.
+///
+///     var router = Router()
+///     router.add(.GET, "/healthz") { _ in .text("ok") }
+///     let server = HTTPServer(configuration: .init(port: 8080), responder: router, logger: logger)
+///     try server.start()            // binds; `server.port` is now valid
+///     try await server.run()        // returns after `shutdown()` (or task cancellation)
+///
+/// Call `shutdown()` before dropping the server: the loop threads run until then.
 public final class HTTPServer: Sendable {
     private enum Phase {
         case idle

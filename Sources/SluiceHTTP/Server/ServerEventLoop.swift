@@ -285,7 +285,12 @@ final class ServerEventLoop: @unchecked Sendable {
                 closeConnection(c)
             } else if let start = c.headStart {
                 if now &- start > config.header {
-                    sendLoopError(c, status: .requestTimeout, code: "header_timeout", message: "Request header not received in time")
+                    if c.input.readableBytes == 0 {
+                        // Nothing was sent at all (e.g. a speculative pre-connect): just close.
+                        closeConnection(c)
+                    } else {
+                        sendLoopError(c, status: .requestTimeout, code: "header_timeout", message: "Request header not received in time")
+                    }
                 }
             } else if now &- c.lastActivity > config.idle {
                 closeConnection(c)
