@@ -101,6 +101,17 @@ struct ServerLimitsTests {
         }
     }
 
+    @Test func silentConnectionIsClosedWithoutResponse() async throws {
+        try await withServer(echoRouter(), configure: { $0.headerReadTimeout = .milliseconds(200) }) { server in
+            let port = server.port
+            try await onThread {
+                let client = try RawClient(port: port)
+                // isClosedByPeer is false if any byte (such as a 408) arrives before EOF.
+                #expect(client.isClosedByPeer())
+            }
+        }
+    }
+
     @Test func slowBodyIsAnswered408() async throws {
         try await withServer(echoRouter(), configure: { $0.bodyReadTimeout = .milliseconds(300) }) { server in
             let port = server.port

@@ -42,7 +42,7 @@ struct ServerParserTests {
     @Test func chunkedDecoderHandlesSplitInput() {
         let wire = Array("4;x=y\r\nWiki\r\n5\r\npedia\r\n0\r\nT: v\r\n\r\nNEXT".utf8)
         for split in 1..<(wire.count - 4) {
-            var decoder = ChunkedDecoder(limit: 100)
+            var decoder = RequestChunkedDecoder(limit: 100)
             var out: [UInt8] = []
             var buffer = Array(wire[..<split])
             var rest = Array(wire[split...])
@@ -62,7 +62,7 @@ struct ServerParserTests {
     }
 
     @Test func chunkedDecoderEnforcesLimit() {
-        var decoder = ChunkedDecoder(limit: 4)
+        var decoder = RequestChunkedDecoder(limit: 4)
         let wire = Array("5\r\nhello\r\n0\r\n\r\n".utf8)
         let (_, progress) = wire.withUnsafeBytes { decoder.decode($0) { _ in } }
         guard case .failure(let error) = progress else {
@@ -73,14 +73,14 @@ struct ServerParserTests {
     }
 
     @Test func formatsIMFFixdate() {
-        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(ResponseDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
     }
 
     @Test func requestIdSanity() {
-        #expect(HTTPToken.isSaneRequestId("abc-DEF_1.2"))
-        #expect(!HTTPToken.isSaneRequestId(""))
-        #expect(!HTTPToken.isSaneRequestId("a b"))
-        #expect(!HTTPToken.isSaneRequestId(String(repeating: "a", count: 129)))
+        #expect(HeaderSyntax.isSaneRequestId("abc-DEF_1.2"))
+        #expect(!HeaderSyntax.isSaneRequestId(""))
+        #expect(!HeaderSyntax.isSaneRequestId("a b"))
+        #expect(!HeaderSyntax.isSaneRequestId(String(repeating: "a", count: 129)))
         var ids = RequestIDGenerator()
         let a = ids.next(), b = ids.next()
         #expect(a.count == 16 && b.count == 16 && a != b)

@@ -54,6 +54,31 @@ struct ServerStreamingTests {
         }
     }
 
+    @Test func streamedChunkedBodyOverTheLimitGets413AndFailsTheStream() async throws {
+        let failure = Counter()
+        var router = Router()
+        router.add(.POST, "/import", options: RouteOptions(bodyLimit: 1000, streamingBody: true)) { request in
+            do {
+                for try await _ in try #require(request.bodyStream) {}
+            } catch let error as HTTPServerError where error.code == .bodyTooLarge {
+                failure.add()
+            }
+            return .text("handler")
+        }
+        try await withServer(router) { server in
+            let port = server.port
+            try await onThread {
+                let c = try RawClient(port: port)
+                let chunk = String(repeating: "x", count: 600)
+                let r = try c.roundTrip("POST /import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n")
+                #expect(r.status == 413)
+                #expect(c.isClosedByPeer())
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(failure.value == 1)
+        }
+    }
+
     @Test func streamedResponseIsChunkedAndBounded() async throws {
         let produced = Counter()
         let chunk = [UInt8](repeating: 0x61, count: 64 * 1024)

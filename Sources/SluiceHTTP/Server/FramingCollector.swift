@@ -34,7 +34,7 @@ struct FramingCollector {
                 if t.caseInsensitiveEquals("keep-alive") { connectionKeepAlive = true }
             }
         case 12 where name.caseInsensitiveEquals("x-request-id"):
-            if HTTPToken.isSaneRequestId(value) { requestId = value }
+            if HeaderSyntax.isSaneRequestId(value) { requestId = value }
         case 14 where name.caseInsensitiveEquals("content-length"):
             contentLengths += 1
             if contentLengths > 1 { return .bad("Duplicate Content-Length header") }

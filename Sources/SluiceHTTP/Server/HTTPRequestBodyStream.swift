@@ -59,7 +59,8 @@ public final class HTTPRequestBodyStream: AsyncSequence, Sendable {
 
     func fail(_ error: HTTPServerError) {
         let waiter = state.withLock { s -> CheckedContinuation<[UInt8]?, any Error>? in
-            if s.finished { return nil }
+            // The first failure is the real cause; later ones (connection teardown) only repeat it.
+            if s.finished || s.failure != nil { return nil }
             s.failure = error
             defer { s.waiter = nil }
             return s.waiter

@@ -51,16 +51,16 @@ extension HTTPResponse {
     /// The JSON error body, built without Foundation so the event loop can use it.
     static func errorBody(code: String, message: String) -> [UInt8] {
         var out: [UInt8] = Array(#"{"error":{"code":"#.utf8)
-        JSONString.append(code, to: &out)
+        JSONEscaping.append(code, to: &out)
         out.append(contentsOf: #","message":"#.utf8)
-        JSONString.append(message, to: &out)
+        JSONEscaping.append(message, to: &out)
         out.append(contentsOf: "}}".utf8)
         return out
     }
 }
 
 /// Minimal JSON string escaping (RFC 8259 §7), also escaping <, > and & so HTML sniffing is inert.
-enum JSONString {
+enum JSONEscaping {
     static func append(_ string: String, to out: inout [UInt8]) {
         out.append(34)
         let hex: [UInt8] = Array("0123456789abcdef".utf8)

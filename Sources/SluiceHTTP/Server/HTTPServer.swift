@@ -6,10 +6,18 @@ import Synchronization
 /// SO_REUSEPORT listener; handlers run as Swift tasks.
 ///
 /// Over `maxConnections`, a new connection is accepted, answered `503` and closed at once.
+///
+///     var router = Router()
+///     router.add(.GET, "/healthz") { _ in .text("ok") }
+///     let server = HTTPServer(configuration: .init(port: 8080), responder: router, logger: logger)
+///     try server.start()            // binds; `server.port` is now valid
+///     try await server.run()        // returns after `shutdown()` (or task cancellation)
+///
+/// Call `shutdown()` before dropping the server: the loop threads run until then.
 public final class HTTPServer: Sendable {
     private enum Phase {
         case idle
-        case running(loops: [EventLoop], port: Int)
+        case running(loops: [ServerEventLoop], port: Int)
         case stopping
         case stopped
     }
@@ -53,14 +61,14 @@ public final class HTTPServer: Sendable {
             signal(SIGPIPE, SIG_IGN)
             var fds: [Int32] = []
             do throws(HTTPServerError) {
-                let first = try SocketAddress.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+                let first = try ServerSocket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
                 fds.append(first)
-                let port = SocketAddress.localPort(first)
+                let port = ServerSocket.localPort(first)
                 for _ in 1..<configuration.threads {
-                    fds.append(try SocketAddress.listen(host: configuration.host, port: port, backlog: configuration.backlog))
+                    fds.append(try ServerSocket.listen(host: configuration.host, port: port, backlog: configuration.backlog))
                 }
-                var loops: [EventLoop] = []
-                for (i, fd) in fds.enumerated() { loops.append(try EventLoop(core: core, index: i, listenFD: fd)) }
+                var loops: [ServerEventLoop] = []
+                for (i, fd) in fds.enumerated() { loops.append(try ServerEventLoop(core: core, index: i, listenFD: fd)) }
                 boundPort.store(port, ordering: .relaxed)
                 s.phase = .running(loops: loops, port: port)
                 for loop in loops { loop.start { [self] in exitedLoops.add(1, ordering: .relaxed) } }
@@ -93,7 +101,7 @@ public final class HTTPServer: Sendable {
     /// Graceful stop: refuse new connections, let in-flight requests finish (up to `drainTimeout`),
     /// close idle keep-alive connections, then stop the loops. Safe to call more than once.
     public func shutdown() async {
-        let loops: [EventLoop]? = state.withLock { s in
+        let loops: [ServerEventLoop]? = state.withLock { s in
             guard !s.shutdownStarted else { return nil }
             s.shutdownStarted = true
             if case .running(let loops, _) = s.phase {

@@ -41,7 +41,7 @@ struct RequestHeadParser {
     }
 
     private static func find(_ base: UnsafeRawPointer, _ count: Int, _ needle: StaticString) -> Int? {
-        guard let p = LinuxSystem.memmem(base, count, needle.utf8Start, needle.utf8CodeUnitCount) else { return nil }
+        guard let p = ServerSyscalls.memmem(base, count, needle.utf8Start, needle.utf8CodeUnitCount) else { return nil }
         return base.distance(to: UnsafeRawPointer(p))
     }
 
@@ -102,7 +102,7 @@ struct RequestHeadParser {
         let methodBytes = line[..<sp1]
         let targetBytes = line[(sp1 + 1)..<sp2]
         let versionBytes = line[(sp2 + 1)...]
-        guard !methodBytes.isEmpty, methodBytes.count <= 32, methodBytes.allSatisfy(HTTPToken.isTokenByte) else {
+        guard !methodBytes.isEmpty, methodBytes.count <= 32, methodBytes.allSatisfy(HeaderSyntax.isTokenByte) else {
             return .failure(.bad("Malformed request method"))
         }
         guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
@@ -153,7 +153,7 @@ struct RequestHeadParser {
         if line[0] == 32 || line[0] == 9 { return .failure(.bad("Obsolete line folding is not accepted")) }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return .failure(.bad("Malformed header field")) }
         let name = line[..<colon]
-        guard name.allSatisfy(HTTPToken.isTokenByte) else { return .failure(.bad("Invalid header field name")) }
+        guard name.allSatisfy(HeaderSyntax.isTokenByte) else { return .failure(.bad("Invalid header field name")) }
         var valueStart = colon + 1
         var valueEnd = line.count
         while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }

@@ -29,7 +29,7 @@ enum ResponseSerializer {
             case 12 where name.caseInsensitiveEquals("x-request-id"): sawRequestId = true
             default: break
             }
-            guard !name.isEmpty, name.utf8.allSatisfy(HTTPToken.isTokenByte) else { continue }
+            guard !name.isEmpty, name.utf8.allSatisfy(HeaderSyntax.isTokenByte) else { continue }
             out.append(contentsOf: name.utf8)
             out.append(contentsOf: ": ".utf8)
             appendSafe(value, to: &out)

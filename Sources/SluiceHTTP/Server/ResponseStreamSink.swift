@@ -11,12 +11,12 @@ final class ResponseStreamSink: Sendable {
 
     private let state = Mutex(State())
     private let highWater: Int
-    private let loop: EventLoop
+    private let loop: ServerEventLoop
     private let fd: Int32
     private let id: UInt64
     let chunked: Bool
 
-    init(loop: EventLoop, fd: Int32, id: UInt64, highWater: Int, chunked: Bool) {
+    init(loop: ServerEventLoop, fd: Int32, id: UInt64, highWater: Int, chunked: Bool) {
         self.loop = loop
         self.fd = fd
         self.id = id

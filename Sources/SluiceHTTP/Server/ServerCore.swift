@@ -19,7 +19,7 @@ final class ServerCore: Sendable {
     let connectionCount = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
     let overloadResponse: [UInt8]
-    let date = HTTPDate()
+    let date = ResponseDate()
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
         self.configuration = configuration
@@ -47,14 +47,14 @@ final class ServerCore: Sendable {
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
     /// Runs the responder for `request` in a task and posts the response back to `loop`.
-    func dispatch(_ request: HTTPRequest, context: ExchangeContext, loop: EventLoop) {
+    func dispatch(_ request: HTTPRequest, context: ExchangeContext, loop: ServerEventLoop) {
         Task {
             let response = await responder.respond(to: request)
             await self.send(response, context: context, requestBytes: request.body.count, loop: loop)
         }
     }
 
-    private func send(_ response: HTTPResponse, context: ExchangeContext, requestBytes: Int, loop: EventLoop) async {
+    private func send(_ response: HTTPResponse, context: ExchangeContext, requestBytes: Int, loop: ServerEventLoop) async {
         let close = !context.keepAlive || isDraining
         let keepAliveHeader = context.version == .http1_0 && !close
         let isHead = context.method == .HEAD
@@ -110,7 +110,7 @@ final class ServerCore: Sendable {
 
     /// Access log line and metrics observation for one request.
     private func finished(context: ExchangeContext, status: HTTPStatus, requestBytes: Int, responseBytes: Int) {
-        let duration = Double(LinuxSystem.now() &- context.startTime) / 1e9
+        let duration = Double(ServerSyscalls.now() &- context.startTime) / 1e9
         logger.info("request", metadata: [
             "time": "\(Self.wallClock())",
             "request.id": "\(context.requestId)",
@@ -132,7 +132,7 @@ final class ServerCore: Sendable {
     func logLoopError(status: HTTPStatus, exchange: ExchangeContext?, remote: String, requestId: String) {
         let context = exchange ?? ExchangeContext(
             connectionID: 0, fd: -1, method: HTTPMethod("-"), path: "-", version: .http1_1, keepAlive: false,
-            requestId: requestId, remoteAddress: remote, routePattern: nil, startTime: LinuxSystem.now()
+            requestId: requestId, remoteAddress: remote, routePattern: nil, startTime: ServerSyscalls.now()
         )
         finished(context: context, status: status, requestBytes: 0, responseBytes: 0)
     }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Conversions between text addresses and sockaddr structures.
-enum SocketAddress {
+enum ServerSocket {
     /// "a.b.c.d:port" or "[v6]:port".
     static func describe(_ storage: sockaddr_storage) -> String {
         var copy = storage

@@ -3,7 +3,7 @@ import Synchronization
 
 /// One epoll thread: accepts on its own SO_REUSEPORT listener, parses, writes and keeps timers.
 /// Handlers run in Swift tasks and hand their responses back through `post`.
-final class EventLoop: @unchecked Sendable {
+final class ServerEventLoop: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `inbox` and `exited` are the only state touched from other
     // threads (both Mutex-protected, plus the immutable fds); everything else is loop-thread-only.
     let core: ServerCore
@@ -12,13 +12,13 @@ final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let inbox = Mutex<Inbox>(Inbox())
     private var listenFD: Int32
-    private var connections: [Int32: Connection] = [:]
+    private var connections: [Int32: ServerConnection] = [:]
     private var nextID: UInt64 = 1
     private var stopped = false
     private var lastSweep: UInt64 = 0
     private var acceptParkedUntil: UInt64?
     /// Connections whose read budget ran out while data was still pending.
-    private var deferredReads: [Connection] = []
+    private var deferredReads: [ServerConnection] = []
     var ids: RequestIDGenerator
     private var onExit: (@Sendable () -> Void)?
 
@@ -36,15 +36,15 @@ final class EventLoop: @unchecked Sendable {
         self.index = index
         self.listenFD = listenFD
         self.ids = RequestIDGenerator()
-        epollFD = LinuxSystem.epollCreate()
-        wakeFD = LinuxSystem.makeEventFD()
+        epollFD = ServerSyscalls.epollCreate()
+        wakeFD = ServerSyscalls.makeEventFD()
         guard epollFD >= 0, wakeFD >= 0 else {
             // deinit closes whichever of the two was created.
             let e = errno
             throw HTTPServerError(.bindFailed, "Could not create epoll or eventfd", errno: e)
         }
-        _ = LinuxSystem.epollAdd(epollFD, wakeFD, events: LinuxSystem.epollIn, token: Self.wakeToken)
-        _ = LinuxSystem.epollAdd(epollFD, listenFD, events: LinuxSystem.epollIn, token: Self.listenToken)
+        _ = ServerSyscalls.epollAdd(epollFD, wakeFD, events: ServerSyscalls.epollIn, token: Self.wakeToken)
+        _ = ServerSyscalls.epollAdd(epollFD, listenFD, events: ServerSyscalls.epollIn, token: Self.listenToken)
     }
 
     /// Starts the loop thread; `onExit` runs on it after the last connection is closed.
@@ -56,7 +56,7 @@ final class EventLoop: @unchecked Sendable {
         pthread_attr_init(&attr)
         pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
         let rc = pthread_create(&thread, &attr, { raw in
-            let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+            let loop = Unmanaged<ServerEventLoop>.fromOpaque(raw!).takeRetainedValue()
             loop.run()
             return nil
         }, unmanaged.toOpaque())
@@ -89,13 +89,13 @@ final class EventLoop: @unchecked Sendable {
 
     private func run() {
         let maxEvents = 256
-        let events = UnsafeMutableRawBufferPointer.allocate(byteCount: maxEvents * LinuxSystem.epollEventSize, alignment: 8)
+        let events = UnsafeMutableRawBufferPointer.allocate(byteCount: maxEvents * ServerSyscalls.epollEventSize, alignment: 8)
         defer { events.deallocate() }
         while !stopped {
-            let n = LinuxSystem.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty ? 100 : 0)
+            let n = ServerSyscalls.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty ? 100 : 0)
             if n < 0 && errno != EINTR { break }
             for i in 0..<max(0, Int(n)) {
-                let (flags, token) = LinuxSystem.epollEvent(events, i)
+                let (flags, token) = ServerSyscalls.epollEvent(events, i)
                 switch token {
                 case Self.wakeToken: drainInbox()
                 case Self.listenToken: acceptConnections()
@@ -107,12 +107,12 @@ final class EventLoop: @unchecked Sendable {
                 deferredReads.removeAll(keepingCapacity: true)
                 for c in pending where isRegistered(c) { readAvailable(c) }
             }
-            let now = LinuxSystem.now()
+            let now = ServerSyscalls.now()
             if now &- lastSweep >= 100_000_000 {
                 lastSweep = now
                 if let parked = acceptParkedUntil, now >= parked, listenFD >= 0 {
                     acceptParkedUntil = nil
-                    _ = LinuxSystem.epollAdd(epollFD, listenFD, events: LinuxSystem.epollIn, token: Self.listenToken)
+                    _ = ServerSyscalls.epollAdd(epollFD, listenFD, events: ServerSyscalls.epollIn, token: Self.listenToken)
                 }
                 sweep(now: now)
             }
@@ -179,7 +179,7 @@ final class EventLoop: @unchecked Sendable {
         case .resumeReading(let fd, let id):
             guard let c = connection(fd, id), let exchange = c.exchange, exchange.streamPaused else { return }
             exchange.streamPaused = false
-            exchange.lastBodyProgress = LinuxSystem.now()
+            exchange.lastBodyProgress = ServerSyscalls.now()
             // Bytes already buffered may complete the body before any new read.
             processInput(c)
             if isRegistered(c) { readAvailable(c) }
@@ -196,14 +196,14 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func connection(_ fd: Int32, _ id: UInt64) -> Connection? {
+    private func connection(_ fd: Int32, _ id: UInt64) -> ServerConnection? {
         guard let c = connections[fd], c.id == id else { return nil }
         return c
     }
 
     private func closeListener() {
         guard listenFD >= 0 else { return }
-        _ = LinuxSystem.epollRemove(epollFD, listenFD)
+        _ = ServerSyscalls.epollRemove(epollFD, listenFD)
         close(listenFD)
         listenFD = -1
     }
@@ -214,14 +214,14 @@ final class EventLoop: @unchecked Sendable {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { LinuxSystem.accept(listenFD, $0, &length) }
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { ServerSyscalls.accept(listenFD, $0, &length) }
             }
             if fd < 0 {
                 let e = errno
                 if e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM {
                     // Out of descriptors: the level-triggered listener would spin; park it briefly.
-                    _ = LinuxSystem.epollRemove(epollFD, listenFD)
-                    acceptParkedUntil = LinuxSystem.now() &+ 100_000_000
+                    _ = ServerSyscalls.epollRemove(epollFD, listenFD)
+                    acceptParkedUntil = ServerSyscalls.now() &+ 100_000_000
                 }
                 return
             }
@@ -237,13 +237,13 @@ final class EventLoop: @unchecked Sendable {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let now = LinuxSystem.now()
-            let c = Connection(fd: fd, id: nextID, remoteAddress: SocketAddress.describe(storage), now: now)
+            let now = ServerSyscalls.now()
+            let c = ServerConnection(fd: fd, id: nextID, remoteAddress: ServerSocket.describe(storage), now: now)
             nextID += 1
             connections[fd] = c
             let token = UInt64(UInt32(bitPattern: fd)) | (c.id << 32)
-            let events = LinuxSystem.epollIn | LinuxSystem.epollOut | LinuxSystem.epollRdHup | LinuxSystem.epollEdgeTriggered
-            if LinuxSystem.epollAdd(epollFD, fd, events: events, token: token) != 0 {
+            let events = ServerSyscalls.epollIn | ServerSyscalls.epollOut | ServerSyscalls.epollRdHup | ServerSyscalls.epollEdgeTriggered
+            if ServerSyscalls.epollAdd(epollFD, fd, events: events, token: token) != 0 {
                 closeConnection(c)
             }
         }
@@ -252,12 +252,12 @@ final class EventLoop: @unchecked Sendable {
     private func handleSocketEvent(token: UInt64, flags: UInt32) {
         let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
         guard let c = connections[fd], c.id & 0xFFFF_FFFF == token >> 32 else { return }
-        if flags & (LinuxSystem.epollIn | LinuxSystem.epollRdHup | LinuxSystem.epollHup | LinuxSystem.epollErr) != 0 {
+        if flags & (ServerSyscalls.epollIn | ServerSyscalls.epollRdHup | ServerSyscalls.epollHup | ServerSyscalls.epollErr) != 0 {
             c.readable = true
             readAvailable(c)
         }
         guard connections[fd] === c else { return }
-        if flags & LinuxSystem.epollOut != 0, c.hasPendingOutput {
+        if flags & ServerSyscalls.epollOut != 0, c.hasPendingOutput {
             flush(c)
         }
     }
@@ -285,7 +285,12 @@ final class EventLoop: @unchecked Sendable {
                 closeConnection(c)
             } else if let start = c.headStart {
                 if now &- start > config.header {
-                    sendLoopError(c, status: .requestTimeout, code: "header_timeout", message: "Request header not received in time")
+                    if c.input.readableBytes == 0 {
+                        // Nothing was sent at all (e.g. a speculative pre-connect): just close.
+                        closeConnection(c)
+                    } else {
+                        sendLoopError(c, status: .requestTimeout, code: "header_timeout", message: "Request header not received in time")
+                    }
                 }
             } else if now &- c.lastActivity > config.idle {
                 closeConnection(c)
@@ -293,12 +298,12 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    func deferRead(_ c: Connection) { deferredReads.append(c) }
+    func deferRead(_ c: ServerConnection) { deferredReads.append(c) }
 
     /// Whether `c` is still open on this loop.
-    func isRegistered(_ c: Connection) -> Bool { connections[c.fd] === c }
+    func isRegistered(_ c: ServerConnection) -> Bool { connections[c.fd] === c }
 
-    func removeConnection(_ c: Connection) {
+    func removeConnection(_ c: ServerConnection) {
         guard connections[c.fd] === c else { return }
         connections[c.fd] = nil
         close(c.fd)

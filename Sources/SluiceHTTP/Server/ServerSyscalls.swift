@@ -22,7 +22,7 @@ private func c_accept4(
 private func c_memmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?
 
 /// Thin wrappers over the Linux calls the event loop needs.
-enum LinuxSystem {
+enum ServerSyscalls {
     static let epollIn: UInt32 = 0x001
     static let epollOut: UInt32 = 0x004
     static let epollErr: UInt32 = 0x008

@@ -1,5 +1,5 @@
 /// RFC 9110 §5.6.2 token characters.
-enum HTTPToken {
+enum HeaderSyntax {
     private static let table: [Bool] = {
         var t = [Bool](repeating: false, count: 256)
         for c in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(c)] = true }

@@ -1,8 +1,8 @@
 import Glibc
 
-extension EventLoop {
+extension ServerEventLoop {
     /// Queues a response for the current exchange and starts sending it.
-    func queueResponse(_ c: Connection, head: [UInt8], body: [UInt8], closeAfter: Bool, sink: ResponseStreamSink?) {
+    func queueResponse(_ c: ServerConnection, head: [UInt8], body: [UInt8], closeAfter: Bool, sink: ResponseStreamSink?) {
         guard let exchange = c.exchange, !exchange.responseQueued else {
             sink?.close()
             return
@@ -24,11 +24,11 @@ extension EventLoop {
     }
 
     /// Writes queued output until done or EAGAIN (then EPOLLOUT resumes it).
-    func flush(_ c: Connection) {
+    func flush(_ c: ServerConnection) {
         while c.outputIndex < c.output.count {
             let n = writeSome(c)
             if n > 0 {
-                c.lastWriteProgress = LinuxSystem.now()
+                c.lastWriteProgress = ServerSyscalls.now()
                 advance(c, by: n)
                 continue
             }
@@ -43,7 +43,7 @@ extension EventLoop {
         if let exchange = c.exchange, exchange.responseComplete { finishExchange(c) }
     }
 
-    private func writeSome(_ c: Connection) -> Int {
+    private func writeSome(_ c: ServerConnection) -> Int {
         let first = c.output[c.outputIndex]
         let flags = Int32(MSG_NOSIGNAL)
         if c.outputIndex + 1 < c.output.count {
@@ -71,7 +71,7 @@ extension EventLoop {
         }
     }
 
-    private func advance(_ c: Connection, by written: Int) {
+    private func advance(_ c: ServerConnection, by written: Int) {
         var n = written
         while n > 0 {
             let remaining = c.output[c.outputIndex].bytes.count - c.output[c.outputIndex].offset
@@ -89,7 +89,7 @@ extension EventLoop {
     }
 
     /// The response is fully sent: close, or move on to the next (possibly pipelined) request.
-    private func finishExchange(_ c: Connection) {
+    private func finishExchange(_ c: ServerConnection) {
         guard let exchange = c.exchange else { return }
         c.exchange = nil
         c.requestsServed += 1
@@ -97,7 +97,7 @@ extension EventLoop {
             startLingering(c)
             return
         }
-        let now = LinuxSystem.now()
+        let now = ServerSyscalls.now()
         c.lastActivity = now
         c.headStart = c.input.readableBytes > 0 ? now : nil
         processInput(c)
@@ -106,7 +106,7 @@ extension EventLoop {
 
     /// Sends FIN and keeps reading (and dropping) briefly so unread request bytes do not make the
     /// kernel answer with RST, which could destroy the final response before the client reads it.
-    func startLingering(_ c: Connection) {
+    func startLingering(_ c: ServerConnection) {
         if c.peerClosed {
             closeConnection(c)
             return
@@ -114,13 +114,13 @@ extension EventLoop {
         shutdown(c.fd, Int32(SHUT_WR))
         c.lingering = true
         c.exchange = nil
-        c.lingerDeadline = LinuxSystem.now() &+ 2_000_000_000
+        c.lingerDeadline = ServerSyscalls.now() &+ 2_000_000_000
         c.readable = true
         readAvailable(c)
     }
 
     /// Closes at once and fails anything still waiting on the connection.
-    func closeConnection(_ c: Connection) {
+    func closeConnection(_ c: ServerConnection) {
         if let exchange = c.exchange {
             exchange.stream?.fail(HTTPServerError(.connectionClosed, "Client connection closed"))
             exchange.sink?.close()

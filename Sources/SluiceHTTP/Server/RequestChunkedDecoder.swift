@@ -2,7 +2,7 @@ import Glibc
 
 /// Incremental decoder for `Transfer-Encoding: chunked` (RFC 9112 §7.1): extensions ignored,
 /// trailers discarded, sizes and line lengths bounded.
-struct ChunkedDecoder {
+struct RequestChunkedDecoder {
     private enum State {
         case size
         case data(remaining: Int)

@@ -1,8 +1,8 @@
 import Glibc
 
-extension EventLoop {
+extension ServerEventLoop {
     /// Reads while the socket has data and the connection wants more.
-    func readAvailable(_ c: Connection) {
+    func readAvailable(_ c: ServerConnection) {
         // A fast uploader must not monopolise the loop: after a budget of reads, the connection
         // goes to the back of the deferred list (edge-triggered epoll would not report it again).
         var budget = 16
@@ -21,7 +21,7 @@ extension EventLoop {
             let n = recv(c.fd, c.input.writePointer, c.input.writableBytes, 0)
             if n > 0 {
                 c.input.didWrite(n)
-                let now = LinuxSystem.now()
+                let now = ServerSyscalls.now()
                 c.lastActivity = now
                 if c.exchange == nil, c.headStart == nil { c.headStart = now }
                 processInput(c)
@@ -43,7 +43,7 @@ extension EventLoop {
 
     /// Whether to keep reading: not while a response is pending and the read-ahead (pipelined
     /// requests) already holds a full head's worth, nor while a streamed body's buffer is full.
-    private func wantsInput(_ c: Connection) -> Bool {
+    private func wantsInput(_ c: ServerConnection) -> Bool {
         guard let exchange = c.exchange else { return c.input.readableBytes < core.configuration.maxHeaderBytes + 16 * 1024 }
         if exchange.streamPaused { return false }
         if exchange.bodyDone { return c.input.readableBytes < core.configuration.maxHeaderBytes }
@@ -51,7 +51,7 @@ extension EventLoop {
     }
 
     /// Parses heads and bodies out of the input buffer as far as the current state allows.
-    func processInput(_ c: Connection) {
+    func processInput(_ c: ServerConnection) {
         while isRegistered(c), !c.lingering {
             if let exchange = c.exchange {
                 if exchange.bodyDone || exchange.streamPaused { return }
@@ -76,8 +76,8 @@ extension EventLoop {
         }
     }
 
-    private func startExchange(_ c: Connection, _ head: RequestHead) {
-        let now = LinuxSystem.now()
+    private func startExchange(_ c: ServerConnection, _ head: RequestHead) {
+        let now = ServerSyscalls.now()
         c.headStart = nil
         let split = RequestTarget.split(head.target)
         guard let segments = split.segments else {
@@ -103,7 +103,7 @@ extension EventLoop {
         )
         let framing: Exchange.BodyFraming
         if head.chunked {
-            framing = .chunked(ChunkedDecoder(limit: limit))
+            framing = .chunked(RequestChunkedDecoder(limit: limit))
         } else if let length = head.contentLength, length > 0 {
             framing = .length(remaining: length)
         } else {
@@ -137,7 +137,7 @@ extension EventLoop {
     }
 
     /// Moves body bytes from the input buffer into the exchange; dispatches when complete.
-    private func feedBody(_ c: Connection, _ exchange: Exchange) {
+    private func feedBody(_ c: ServerConnection, _ exchange: Exchange) {
         let before = exchange.bodyBytes
         switch exchange.framing {
         case .none:
@@ -158,18 +158,14 @@ extension EventLoop {
             case .done:
                 exchange.bodyDone = true
             case .failure(let error):
+                // Also for streamed bodies: the handler's stream fails, and this error answer wins
+                // unless the handler already responded.
                 exchange.stream?.fail(HTTPServerError(error.status.code == 413 ? .bodyTooLarge : .malformedBody, error.message))
-                if exchange.stream != nil {
-                    // The handler already owns the exchange; it will answer, then we close.
-                    exchange.closeAfter = true
-                    exchange.bodyDone = true
-                } else {
-                    sendLoopError(c, status: error.status, code: error.code, message: error.message)
-                }
+                sendLoopError(c, status: error.status, code: error.code, message: error.message)
                 return
             }
         }
-        if exchange.bodyBytes != before { exchange.lastBodyProgress = LinuxSystem.now() }
+        if exchange.bodyBytes != before { exchange.lastBodyProgress = ServerSyscalls.now() }
         guard exchange.bodyDone else { return }
         if let stream = exchange.stream {
             stream.finish()
@@ -193,7 +189,7 @@ extension EventLoop {
     }
 
     /// The peer half-closed: finish what is in flight, then close.
-    private func peerDidClose(_ c: Connection) {
+    private func peerDidClose(_ c: ServerConnection) {
         if let exchange = c.exchange {
             if !exchange.bodyDone {
                 exchange.stream?.fail(HTTPServerError(.connectionClosed, "Client closed the connection mid-body"))
@@ -207,7 +203,7 @@ extension EventLoop {
     }
 
     /// Reads and drops input after the final response so the FIN is not turned into a RST.
-    private func discardInput(_ c: Connection) {
+    private func discardInput(_ c: ServerConnection) {
         var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             let n = scratch.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, 0) }
@@ -224,7 +220,7 @@ extension EventLoop {
     }
 
     /// Answers with a JSON error generated by the server itself, then closes the connection.
-    func sendLoopError(_ c: Connection, status: HTTPStatus, code: String, message: String) {
+    func sendLoopError(_ c: ServerConnection, status: HTTPStatus, code: String, message: String) {
         let requestId = c.exchange?.context.requestId ?? ids.next()
         let body = HTTPResponse.errorBody(code: code, message: message)
         var headers = HTTPHeaders()
@@ -244,9 +240,9 @@ extension EventLoop {
         let placeholder = exchange ?? Exchange(
             context: ExchangeContext(
                 connectionID: c.id, fd: c.fd, method: HTTPMethod("-"), path: "-", version: .http1_1, keepAlive: false,
-                requestId: requestId, remoteAddress: c.remoteAddress, routePattern: nil, startTime: LinuxSystem.now()
+                requestId: requestId, remoteAddress: c.remoteAddress, routePattern: nil, startTime: ServerSyscalls.now()
             ),
-            framing: .none, limit: 0, now: LinuxSystem.now()
+            framing: .none, limit: 0, now: ServerSyscalls.now()
         )
         placeholder.pendingRequest = nil
         placeholder.bodyDone = true

@@ -2,7 +2,7 @@ import Glibc
 import Synchronization
 
 /// The IMF-fixdate for the `Date` response header (RFC 9110 §5.6.7), formatted once per second.
-final class HTTPDate: Sendable {
+final class ResponseDate: Sendable {
     private struct Cached {
         var second: Int = -1
         var bytes: [UInt8] = []

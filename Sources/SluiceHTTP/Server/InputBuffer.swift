@@ -1,7 +1,7 @@
 import Glibc
 
 /// A growable byte buffer with a read cursor, owned by one connection on its loop thread.
-final class ByteBuffer {
+final class InputBuffer {
     private(set) var storage: UnsafeMutableRawPointer
     private(set) var capacity: Int
     private(set) var readerIndex = 0

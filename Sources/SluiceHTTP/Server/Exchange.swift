@@ -1,0 +1,48 @@
+/// One request/response exchange on a connection.
+final class Exchange {
+    enum BodyFraming {
+        case none
+        case length(remaining: Int)
+        case chunked(RequestChunkedDecoder)
+    }
+
+    var context: ExchangeContext
+    var framing: BodyFraming
+    var bodyDone: Bool
+    var bodyBytes = 0
+    var limit: Int
+    /// The request waiting for its buffered body; nil once dispatched.
+    var pendingRequest: HTTPRequest?
+    var buffered: [UInt8] = []
+    var stream: HTTPRequestBodyStream?
+    /// The stream buffer is full; the loop stops reading until the consumer catches up.
+    var streamPaused = false
+    var lastBodyProgress: UInt64
+    var responseQueued = false
+    var responseComplete = false
+    var closeAfter: Bool
+    var sink: ResponseStreamSink?
+
+    init(context: ExchangeContext, framing: BodyFraming, limit: Int, now: UInt64) {
+        self.context = context
+        self.framing = framing
+        if case .none = framing { bodyDone = true } else { bodyDone = false }
+        self.limit = limit
+        self.lastBodyProgress = now
+        self.closeAfter = !context.keepAlive
+    }
+}
+
+/// What the handler task needs to know about its exchange; crosses threads.
+struct ExchangeContext: Sendable {
+    var connectionID: UInt64
+    var fd: Int32
+    var method: HTTPMethod
+    var path: String
+    var version: HTTPVersion
+    var keepAlive: Bool
+    var requestId: String
+    var remoteAddress: String
+    var routePattern: String?
+    var startTime: UInt64
+}
