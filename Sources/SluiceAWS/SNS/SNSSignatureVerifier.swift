@@ -8,7 +8,9 @@ import SluiceCrypto
 /// The endpoint calls `SNSSecurityPolicy.checkEnvelope(_:now:)` first (cheap checks, including the
 /// message age); this type re-checks the version and certificate URL and does the cryptography.
 public struct SNSSignatureVerifier: Sendable {
+    /// Decides which signature versions are acceptable.
     public let policy: SNSSecurityPolicy
+    /// Where signing certificates come from (cached, single-flight).
     public let certificates: SigningCertificateProvider
     /// False ONLY for tests of archived AWS fixtures, whose certificates have long expired.
     public let checksCertificateDates: Bool

@@ -43,14 +43,18 @@ public struct SNSVerificationError: Error, Sendable, CustomStringConvertible {
         public var description: String { value.rawValue }
     }
 
+    /// What went wrong; compare on this only.
     public var code: Code
+    /// Human-readable detail, safe to log (untrusted text is quoted and truncated).
     public var message: String
     /// True when retrying later may succeed: the endpoint answers 5xx so SNS redelivers.
     public var isTransient: Bool
     /// HTTP status of the failed fetch or confirmation, when one was received.
     public var httpStatus: Int?
+    /// The lower-level cause (policy, HTTP client or crypto error), for debugging.
     public var underlying: (any Error)?
 
+    /// `isTransient` nil means the code's default: only `.certificateFetchFailed` is transient.
     public init(_ code: Code, _ message: String, isTransient: Bool? = nil, httpStatus: Int? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message

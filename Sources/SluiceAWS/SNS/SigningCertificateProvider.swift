@@ -9,7 +9,9 @@ import SluiceHTTP
 /// Only certificates that passed every check are cached; a failed fetch is never remembered as a verdict
 /// (at most a short `failureBackoff` stops a storm of retries for the same URL).
 public actor SigningCertificateProvider {
+    /// Fetch, cache and acceptance settings.
     public nonisolated let configuration: SigningCertificateProviderConfiguration
+    /// The policy every certificate URL is re-checked against.
     public nonisolated let policy: SNSSecurityPolicy
     private let store: (any SigningCertificateStore)?
     private let client: HTTPClient
@@ -107,7 +109,8 @@ public actor SigningCertificateProvider {
         defer { inFlight[url] = nil }
         if let stored = await loadFromStore(url: url, topicArn: topicArn) {
             let now = self.now()
-            cache.put(url, certificate: stored.certificate, expiresAt: min(stored.expiresAt, now + configuration.cacheTTL), now: now)
+            let expiresAt = min(stored.expiresAt, now + configuration.cacheTTL, stored.certificate.notAfter)
+            cache.put(url, certificate: stored.certificate, expiresAt: expiresAt, now: now)
             return .success(stored.certificate)
         }
         do {

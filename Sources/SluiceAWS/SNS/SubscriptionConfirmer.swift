@@ -5,7 +5,9 @@ import SluiceHTTP
 /// Confirms an SNS subscription by visiting the `SubscribeURL` of a verified SubscriptionConfirmation
 /// (AWS SNS guide, "Confirm the subscription"), after the policy allows it.
 public struct SubscriptionConfirmer: Sendable {
+    /// Decides which topics and SubscribeURLs may be confirmed.
     public let policy: SNSSecurityPolicy
+    /// HTTPS trust, timeout and size settings.
     public let configuration: SubscriptionConfirmerConfiguration
     private let client: HTTPClient
     private let logger: Logger
