@@ -4,7 +4,7 @@ import Testing
 @testable import SluiceAWS
 
 /// The bounded LRU behind `SigningCertificateProvider` (pure, no I/O).
-struct SigningCertificateCacheTests {
+struct SNSSigningCertificateCacheTests {
     static func certificate() throws -> X509Certificate {
         let url = SNSTestPaths.fixtures.appendingPathComponent("sns/certs/SimpleNotificationService-7ff5318490ec183fbaddaa2a969abfda.pem")
         return try X509Certificate(pem: Array(try Data(contentsOf: url)))

@@ -4,7 +4,7 @@ import Testing
 @testable import SluiceAWS
 
 /// PEM shape and name rules (pure).
-struct SigningCertificateCheckTests {
+struct SNSSigningCertificateCheckTests {
     @Test func acceptsOnlyOnePEMCertificate() throws {
         let pem = Array(try Data(contentsOf: SNSTestPaths.fixtures.appendingPathComponent(
             "sns/certs/SimpleNotificationService-7ff5318490ec183fbaddaa2a969abfda.pem")))

@@ -6,7 +6,7 @@ import Testing
 
 /// `SigningCertificateProvider` against a real HTTPS server on 127.0.0.1: failures are never cached,
 /// one fetch per URL however many callers wait, durable store as second level.
-struct SigningCertificateProviderTests {
+struct SNSSigningCertificateProviderTests {
     static func provider(
         _ pki: SNSTestPKI, _ server: SNSTestServer, store: (any SigningCertificateStore)? = nil, backoff: TimeInterval = 0,
         clock: SNSTestClock? = nil, configure: (inout SigningCertificateProviderConfiguration) -> Void = { _ in }
@@ -159,6 +159,46 @@ struct SigningCertificateProviderTests {
         #expect(codes.count == callers)
         #expect(codes.allSatisfy { $0 == nil })
         #expect(server.count(path: path) == 1)
+    }
+
+    @Test func backoffIsClampedToAFewSeconds() async throws {
+        let pki = try SNSTestPKI.load()
+        let (server, routes) = try SNSTestRoutes.start(pki)
+        defer { server.stop() }
+        let path = SNSTestKit.newCertPath()
+        let clock = SNSTestClock()
+        let provider = try Self.provider(pki, server, backoff: 86400, clock: clock)
+        let url = server.origin + path
+        #expect(Self.failure(await Self.fetch(provider, url))?.code == .certificateFetchFailed)
+        try routes.serveCertificate(path, pki)
+        clock.advance(by: SigningCertificateProvider.maxFailureBackoff)
+        #expect(try await Self.fetch(provider, url).get() == "sns.amazonaws.com")
+        #expect(server.count(path: path) == 2)
+    }
+
+    @Test func fetchesBeyondTheConcurrencyLimitFailFast() async throws {
+        let pki = try SNSTestPKI.load()
+        let (server, routes) = try SNSTestRoutes.start(pki)
+        defer { server.stop() }
+        let first = SNSTestKit.newCertPath(), second = SNSTestKit.newCertPath()
+        try routes.serveCertificate(first, pki)
+        try routes.serveCertificate(second, pki)
+        routes.closeGate()
+        let provider = try Self.provider(pki, server) {
+            $0.maxConcurrentFetches = 1
+            $0.fetchTimeout = .seconds(20)
+        }
+        let pending = Task { await Self.fetch(provider, server.origin + first) }
+        for _ in 0..<1000 where await provider.waiterCount(for: server.origin + first) < 1 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let refused = Self.failure(await Self.fetch(provider, server.origin + second))
+        #expect(refused?.code == .certificateFetchFailed)
+        #expect(refused?.isTransient == true)
+        routes.openGate()
+        #expect(try await pending.value.get() == "sns.amazonaws.com")
+        #expect(server.count(path: second) == 0)
+        #expect(try await Self.fetch(provider, server.origin + second).get() == "sns.amazonaws.com")
     }
 
     @Test func memoryCacheHoldsUntilTTL() async throws {

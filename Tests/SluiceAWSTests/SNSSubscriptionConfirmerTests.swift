@@ -4,7 +4,7 @@ import SluiceCore
 import Testing
 
 /// `SubscriptionConfirmer` against a real HTTPS server on 127.0.0.1.
-struct SubscriptionConfirmerTests {
+struct SNSSubscriptionConfirmerTests {
     static let subscriptionArn = SNSTestKit.topicArn + ":2bcfbf39-05c3-41de-beaa-fcfcc21c8f55"
     static let encodedTopic = SNSTestKit.topicArn.replacingOccurrences(of: ":", with: "%3A")
 

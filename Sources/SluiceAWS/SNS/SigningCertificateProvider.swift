@@ -97,6 +97,9 @@ public actor SigningCertificateProvider {
         return certificate
     }
 
+    /// Upper bound for `failureBackoff`, whatever the configuration says.
+    public static let maxFailureBackoff: TimeInterval = 10
+
     /// Callers currently waiting on the fetch of `url` (tests use it to line up a single-flight race).
     func waiterCount(for url: String) -> Int { waiters[url] ?? 0 }
 
@@ -164,12 +167,14 @@ public actor SigningCertificateProvider {
     }
 
     private func noteFailure(_ url: String) {
-        guard configuration.failureBackoff > 0 else { return }
+        // Clamped so that no configuration turns the backoff into a cached verdict.
+        let backoff = min(configuration.failureBackoff, Self.maxFailureBackoff)
+        guard backoff > 0 else { return }
         let now = self.now()
         if failedUntil.count >= 1024 {
             failedUntil = failedUntil.filter { $0.value > now }
             if failedUntil.count >= 1024 { failedUntil.removeAll() }
         }
-        failedUntil[url] = now + configuration.failureBackoff
+        failedUntil[url] = now + backoff
     }
 }

@@ -15,7 +15,7 @@ public struct SigningCertificateProviderConfiguration: Sendable {
     /// Certificates kept in memory (least recently used evicted first).
     public var maxCachedCertificates: Int
     /// After a failed fetch, further requests for the same URL fail at once for this long (0 = off).
-    /// Failures are never cached beyond this short window.
+    /// Failures are never cached beyond this short window (clamped to `maxFailureBackoff`).
     public var failureBackoff: TimeInterval
     /// Fetches of different URLs running at once; more fail fast as transient (limits outbound requests
     /// an attacker can trigger with many distinct, policy-conforming URLs).
