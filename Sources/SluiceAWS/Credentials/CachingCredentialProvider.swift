@@ -39,9 +39,8 @@ public actor CachingCredentialProvider: CredentialProvider {
         let t = now()
         guard let current = cached, !current.isExpired(now: t) else { return try await refresh() }
         guard current.shouldRefresh(now: t) else { return current }
-        if let lastAttempt, t.timeIntervalSince(lastAttempt) < minimumRefreshInterval, inflight == nil,
-            !current.mustRefresh(now: t)
-        {
+        // Valid keys beat hammering a failing endpoint (a down IMDS costs 1 s per attempt).
+        if let lastAttempt, t.timeIntervalSince(lastAttempt) < minimumRefreshInterval, inflight == nil {
             return current
         }
         return try await refresh()
