@@ -3,6 +3,9 @@ import Glibc
 import SluiceHTTP
 
 /// A `python3 -m moto.server` subprocess on 127.0.0.1 (needs PyPI `moto[server]`; CI installs it).
+///
+/// One instance is shared by all tests (`shared()`): moto takes seconds to import. A watcher thread in the
+/// Python process exits it when its parent (the test process) goes away, so no server outlives the run.
 final class MotoServer: @unchecked Sendable {
     // @unchecked: `process` is set once in init and only read afterwards (terminate/wait are thread-safe).
     let port: Int
@@ -10,7 +13,35 @@ final class MotoServer: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts moto on a free port and waits (bounded, ~20 s) until it answers.
+    private static let holder = Holder()
+
+    /// The shared server, started on first use.
+    static func shared() async throws -> MotoServer { try await holder.server() }
+
+    private actor Holder {
+        private var task: Task<MotoServer, any Error>?
+        func server() async throws -> MotoServer {
+            if let task { return try await task.value }
+            let started = Task { try await MotoServer.start() }
+            task = started
+            return try await started.value
+        }
+    }
+
+    /// Python run by the subprocess: a parent watcher, then `moto.server` as `__main__`.
+    static let launcher = """
+        import os, sys, threading, time, runpy
+        parent = os.getppid()
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
+        sys.argv = ["moto.server", "-H", "127.0.0.1", "-p", sys.argv[1]]
+        runpy.run_module("moto.server", run_name="__main__", alter_sys=True)
+        """
+
+    /// Starts moto on a free port and waits (bounded, ~30 s: imports are slow on a busy machine) until it answers.
     /// - Throws: a clear error when moto is not installed or does not come up.
     static func start() async throws -> MotoServer {
         guard run(["python3", "-c", "import moto.server, flask"]) == 0 else {
@@ -20,7 +51,7 @@ final class MotoServer: @unchecked Sendable {
         let client = try HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: .milliseconds(200), readTimeout: .seconds(2), totalTimeout: .seconds(3),
             maxIdleConnectionsPerHost: 0))
-        for _ in 0..<200 {
+        for _ in 0..<300 {
             if let response = try? await client.execute(HTTPClientRequest(url: server.baseURL + "/moto-api/data.json")),
                 response.status == 200
             {
@@ -37,7 +68,7 @@ final class MotoServer: @unchecked Sendable {
         self.port = port
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
+        process.arguments = ["python3", "-c", Self.launcher, String(port)]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
