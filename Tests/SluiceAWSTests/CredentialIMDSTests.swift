@@ -50,6 +50,19 @@ struct CredentialIMDSTests {
         ])
     }
 
+    @Test func concurrentResolutionProbesIMDSOnce() async throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let chain = DefaultCredentialChain(
+            environment: try environment(server), httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        let sources = await withTaskGroup(of: CredentialSource?.self) { group in
+            for _ in 0..<8 { group.addTask { await chain.resolveSource() } }
+            return await group.reduce(into: [CredentialSource?]()) { $0.append($1) }
+        }
+        #expect(sources == Array(repeating: .instanceMetadata, count: 8))
+        #expect(server.requests.filter { $0.method == "PUT" }.count == 1)
+    }
+
     @Test func forbiddenTokenFallsBackToIMDSv1() async throws {
         let server = try makeServer(tokenStatus: 403, acceptV1: true)
         defer { server.stop() }

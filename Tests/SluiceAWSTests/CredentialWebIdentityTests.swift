@@ -62,6 +62,26 @@ struct CredentialWebIdentityTests {
         #expect(form.contains(.init("RoleSessionName", "sluice-test")))
     }
 
+    @Test func chainReadsWebIdentitySettingsFromProfile() async throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let dir = try AWSTestSupport.tempDirectory()
+        try AWSTestSupport.write("jwtprofile", to: dir + "/token")
+        try AWSTestSupport.write(
+            """
+            [profile eks]
+            role_arn = arn:aws:iam::123456789012:role/sluice
+            web_identity_token_file = \(dir)/token
+            region = ap-southeast-2
+            """, to: dir + "/config")
+        let env = try AWSTestSupport.isolatedEnvironment(["AWS_CONFIG_FILE": dir + "/config", "AWS_PROFILE": "eks"])
+        let chain = DefaultCredentialChain(
+            environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger,
+            stsEndpoint: server.baseURL + "/")
+        #expect(await chain.resolveSource() == .webIdentity)
+        #expect(try await chain.credentials().accessKeyId == "AKID-jwtprofile")
+    }
+
     @Test func rereadsTheTokenFileOnEachFetch() async throws {
         let server = try makeServer()
         defer { server.stop() }

@@ -18,7 +18,8 @@ public actor DefaultCredentialChain: CredentialProvider {
     private let stsEndpoint: String?
     private let now: @Sendable () -> Date
 
-    private var resolved: (source: CredentialSource, provider: CachingCredentialProvider)?
+    private var resolved: Link?
+    private var resolving: Task<Result<Link?, CredentialProviderError>, Never>?
     private var resolutionError: CredentialProviderError?
 
     /// - Parameters:
@@ -59,54 +60,78 @@ public actor DefaultCredentialChain: CredentialProvider {
         return try await link.provider.credentials()
     }
 
-    private func resolve() async -> (source: CredentialSource, provider: CachingCredentialProvider)? {
+    private typealias Link = (source: CredentialSource, provider: CachingCredentialProvider)
+
+    private func resolve() async -> Link? {
         if let resolved { return resolved }
-        do {
-            guard let link = try await findLink() else {
-                logger.debug("no aws credential source found")
-                return nil
+        // Single flight: concurrent first callers share one probe (IMDS costs up to a second).
+        let task: Task<Result<Link?, CredentialProviderError>, Never>
+        if let running = resolving {
+            task = running
+        } else {
+            task = Task { await self.probe() }
+            resolving = task
+        }
+        let outcome = await task.value
+        if resolving == task { resolving = nil }
+        switch outcome {
+        case .success(let link?):
+            if resolved == nil {
+                resolved = link
+                resolutionError = nil
+                logger.debug("aws credential source resolved", metadata: ["aws.credentials.source": "\(link.source)"])
             }
-            // Another caller may have resolved while this one awaited IMDS.
-            if let resolved { return resolved }
-            resolved = link
+            return resolved
+        case .success(nil):
             resolutionError = nil
-            logger.debug("aws credential source resolved", metadata: ["aws.credentials.source": "\(link.source)"])
-            return link
-        } catch {
+            logger.debug("no aws credential source found")
+            return nil
+        case .failure(let error):
             resolutionError = error
             logger.warning("aws credential configuration invalid", metadata: ["error": "\(error)"])
             return nil
         }
     }
 
+    private func probe() async -> Result<Link?, CredentialProviderError> {
+        do {
+            return .success(try await findLink())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func webIdentityProvider(
+        _ settings: (roleArn: String, tokenFile: String, sessionName: String?), region: String?
+    ) -> WebIdentityCredentialProvider {
+        WebIdentityCredentialProvider(
+            roleArn: settings.roleArn, tokenFile: settings.tokenFile, roleSessionName: settings.sessionName,
+            endpoint: stsEndpoint ?? WebIdentityCredentialProvider.endpoint(region: region), httpClient: httpClient)
+    }
+
     private func cache(_ provider: any CredentialProvider) -> CachingCredentialProvider {
         CachingCredentialProvider(provider, logger: logger, now: now)
     }
 
-    private func findLink() async throws(CredentialProviderError)
-        -> (source: CredentialSource, provider: CachingCredentialProvider)?
-    {
+    private func findLink() async throws(CredentialProviderError) -> Link? {
         let env = AWSEnvironment(environment)
         let envProvider = EnvironmentCredentialProvider(environment: environment)
         if let keys = try envProvider.load() {
             return (.environment, cache(StaticCredentialProvider(keys)))
         }
         let profileProvider = ProfileCredentialProvider(environment: environment)
+        // Web identity from the environment must not depend on the shared files being readable.
+        if let webIdentity = env.webIdentity {
+            let region = env.region ?? (try? profileProvider.loadProfile())?.region
+            return (.webIdentity, cache(webIdentityProvider(webIdentity, region: region)))
+        }
         let profile = try profileProvider.loadProfile()
-        let webIdentity =
-            env.webIdentity
-            ?? profile.roleArn.flatMap { arn in
-                profile.webIdentityTokenFile.map { (roleArn: arn, tokenFile: $0, sessionName: profile.roleSessionName) }
-            }
-        if let webIdentity {
-            let provider = WebIdentityCredentialProvider(
-                roleArn: webIdentity.roleArn, tokenFile: webIdentity.tokenFile, roleSessionName: webIdentity.sessionName,
-                endpoint: stsEndpoint ?? WebIdentityCredentialProvider.endpoint(region: env.region ?? profile.region),
-                httpClient: httpClient)
-            return (.webIdentity, cache(provider))
+        if let arn = profile.roleArn, let tokenFile = profile.webIdentityTokenFile {
+            let settings = (roleArn: arn, tokenFile: tokenFile, sessionName: profile.roleSessionName)
+            return (.webIdentity, cache(webIdentityProvider(settings, region: env.region ?? profile.region)))
         }
         if let keys = profile.credentials {
-            // Shared files are re-read on refresh, but static keys never expire: cache the value.
+            // Static keys never expire: the value read at resolution is kept.
             return (.sharedFiles, cache(StaticCredentialProvider(keys)))
         }
         if let container = try ContainerCredentialProvider.fromEnvironment(environment, httpClient: metadataClient) {
