@@ -1,0 +1,14 @@
+import SluiceCore
+
+/// Something that can produce AWS credentials (static, from files, or fetched from a metadata endpoint).
+public protocol CredentialProvider: Sendable {
+    /// Current credentials; providers that fetch do so on every call (wrap in `CachingCredentialProvider`).
+    func credentials() async throws -> AWSCredentials
+}
+
+/// Fixed credentials (configuration or tests).
+public struct StaticCredentialProvider: CredentialProvider {
+    public let value: AWSCredentials
+    public init(_ value: AWSCredentials) { self.value = value }
+    public func credentials() async throws -> AWSCredentials { value }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceHTTP
+
+/// The SDK default chain: environment → web identity → shared files → container → IMDS.
+///
+/// The first configured link wins and is kept (as botocore does); its keys are cached and refreshed
+/// through `CachingCredentialProvider`. Environment and shared-file links count only when they hold keys;
+/// web identity and container count when their variables are set (a fetch failure there is an error, not a
+/// reason to fall through); IMDS counts only when a fetch succeeds. With no source, resolution is retried
+/// on the next call.
+public actor DefaultCredentialChain: CredentialProvider {
+    private let environment: [String: String]
+    private let httpClient: HTTPClient
+    private let metadataClient: HTTPClient
+    private let logger: Logger
+    private let stsEndpoint: String?
+    private let now: @Sendable () -> Date
+
+    private var resolved: Link?
+    private var resolving: Task<Result<Link?, CredentialProviderError>, Never>?
+    private var resolutionError: CredentialProviderError?
+
+    /// - Parameters:
+    ///   - environment: the process environment (only the executable reads it).
+    ///   - httpClient: used for STS.
+    ///   - logger: debug-level diagnostics; secrets are never logged.
+    ///   - stsEndpoint: overrides the regional STS URL (tests).
+    ///   - metadataClient: for container/IMDS calls; default: a client with 1 s connect/read timeouts.
+    public init(
+        environment: [String: String], httpClient: HTTPClient, logger: Logger, stsEndpoint: String? = nil,
+        metadataClient: HTTPClient? = nil, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.environment = environment
+        self.httpClient = httpClient
+        self.logger = logger
+        self.stsEndpoint = stsEndpoint
+        self.now = now
+        self.metadataClient = metadataClient ?? Self.makeMetadataClient() ?? httpClient
+    }
+
+    /// botocore: 1 s timeout for IMDS, no pooling (link-local endpoints, rare calls).
+    static func makeMetadataClient() -> HTTPClient? {
+        try? HTTPClient(configuration: HTTPClientConfiguration(
+            connectTimeout: .seconds(1), readTimeout: .seconds(1), totalTimeout: .seconds(3),
+            maxResponseBytes: 64 * 1024, maxIdleConnectionsPerHost: 0))
+    }
+
+    /// Which link supplies credentials, nil when none is configured (or configuration is invalid).
+    public func resolveSource() async -> CredentialSource? {
+        await resolve()?.source
+    }
+
+    public func credentials() async throws -> AWSCredentials {
+        guard let link = await resolve() else {
+            throw resolutionError
+                ?? CredentialProviderError(.noCredentials, "no AWS credentials found in the default chain")
+        }
+        return try await link.provider.credentials()
+    }
+
+    private typealias Link = (source: CredentialSource, provider: CachingCredentialProvider)
+
+    private func resolve() async -> Link? {
+        if let resolved { return resolved }
+        // Single flight: concurrent first callers share one probe (IMDS costs up to a second).
+        let task: Task<Result<Link?, CredentialProviderError>, Never>
+        if let running = resolving {
+            task = running
+        } else {
+            task = Task { await self.probe() }
+            resolving = task
+        }
+        let outcome = await task.value
+        if resolving == task { resolving = nil }
+        switch outcome {
+        case .success(let link?):
+            if resolved == nil {
+                resolved = link
+                resolutionError = nil
+                logger.debug("aws credential source resolved", metadata: ["aws.credentials.source": "\(link.source)"])
+            }
+            return resolved
+        case .success(nil):
+            resolutionError = nil
+            logger.debug("no aws credential source found")
+            return nil
+        case .failure(let error):
+            resolutionError = error
+            logger.warning("aws credential configuration invalid", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func probe() async -> Result<Link?, CredentialProviderError> {
+        do {
+            return .success(try await findLink())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func webIdentityProvider(
+        _ settings: (roleArn: String, tokenFile: String, sessionName: String?), region: String?
+    ) -> WebIdentityCredentialProvider {
+        WebIdentityCredentialProvider(
+            roleArn: settings.roleArn, tokenFile: settings.tokenFile, roleSessionName: settings.sessionName,
+            endpoint: stsEndpoint ?? WebIdentityCredentialProvider.endpoint(region: region), httpClient: httpClient)
+    }
+
+    private func cache(_ provider: any CredentialProvider) -> CachingCredentialProvider {
+        CachingCredentialProvider(provider, logger: logger, now: now)
+    }
+
+    private func findLink() async throws(CredentialProviderError) -> Link? {
+        let env = AWSEnvironment(environment)
+        let envProvider = EnvironmentCredentialProvider(environment: environment)
+        if let keys = try envProvider.load() {
+            return (.environment, cache(StaticCredentialProvider(keys)))
+        }
+        let profileProvider = ProfileCredentialProvider(environment: environment)
+        // Web identity from the environment must not depend on the shared files being readable.
+        if let webIdentity = env.webIdentity {
+            let region = env.region ?? (try? profileProvider.loadProfile())?.region
+            return (.webIdentity, cache(webIdentityProvider(webIdentity, region: region)))
+        }
+        let profile = try profileProvider.loadProfile()
+        if let arn = profile.roleArn, let tokenFile = profile.webIdentityTokenFile {
+            let settings = (roleArn: arn, tokenFile: tokenFile, sessionName: profile.roleSessionName)
+            return (.webIdentity, cache(webIdentityProvider(settings, region: env.region ?? profile.region)))
+        }
+        if let keys = profile.credentials {
+            // Static keys never expire: the value read at resolution is kept.
+            return (.sharedFiles, cache(StaticCredentialProvider(keys)))
+        }
+        if let container = try ContainerCredentialProvider.fromEnvironment(environment, httpClient: metadataClient) {
+            return (.container, cache(container))
+        }
+        guard InstanceMetadataCredentialProvider.isEnabled(environment: environment) else { return nil }
+        let imds = InstanceMetadataCredentialProvider(environment: environment, httpClient: metadataClient)
+        do {
+            let keys = try await imds.fetch()
+            let cached = cache(imds)
+            await cached.prime(keys)
+            return (.instanceMetadata, cached)
+        } catch {
+            logger.debug("imds credentials unavailable", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceHTTP
+
+/// SES API v2 over rest-json, signed with SigV4 (`ses`). Classifies failures but never retries:
+/// the send worker owns retries and backoff.
+public final class SESClient: Sendable {
+    public let configuration: SESClientConfiguration
+    private let logger: Logger
+    private let signer: AWSRequestSigner
+    private let now: @Sendable () -> Date
+
+    public init(configuration: SESClientConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.logger = logger
+        self.signer = AWSRequestSigner(service: "ses", region: configuration.region)
+        self.now = now
+    }
+
+    /// `SendEmail`. Retry per `SESError.retry`.
+    public func sendEmail(_ request: SESSendEmailRequest) async throws(SESError) -> SESSendEmailResponse {
+        let response = try await perform(
+            operation: "SendEmail", method: "POST", path: "/v2/email/outbound-emails", body: try request.jsonBody())
+        let object = try SESJSON.decodeObject(response.body, operation: "SendEmail")
+        guard let id = object["MessageId"] as? String, !id.isEmpty else {
+            throw SESError(.invalidResponse, "SendEmail: response lacks MessageId", retry: .permanent)
+        }
+        logger.debug("ses message accepted", metadata: ["ses.message_id": "\(id)"])
+        return SESSendEmailResponse(messageId: id)
+    }
+
+    /// `GetAccount`: quota, sending status, sandbox flag.
+    public func getAccount() async throws(SESError) -> SESAccount {
+        let response = try await perform(operation: "GetAccount", method: "GET", path: "/v2/email/account")
+        return SESAccount(json: try SESJSON.decodeObject(response.body, operation: "GetAccount"))
+    }
+
+    /// `PutSuppressedDestination`: adds (or updates) an address on the account suppression list.
+    public func putSuppressedDestination(email: String, reason: SESSuppressionReason) async throws(SESError) {
+        let body = try SESJSON.encode(["EmailAddress": email, "Reason": reason.rawValue])
+        _ = try await perform(
+            operation: "PutSuppressedDestination", method: "PUT", path: "/v2/email/suppression/addresses", body: body)
+    }
+
+    /// `DeleteSuppressedDestination`; SES answers 404 `NotFoundException` when the address is not listed.
+    public func deleteSuppressedDestination(email: String) async throws(SESError) {
+        _ = try await perform(
+            operation: "DeleteSuppressedDestination", method: "DELETE",
+            path: "/v2/email/suppression/addresses/" + SigV4Encoding.uriEncode(email))
+    }
+
+    /// `ListSuppressedDestinations`, one page.
+    public func listSuppressedDestinations(startDate: Date? = nil, nextToken: String? = nil, pageSize: Int? = nil)
+        async throws(SESError) -> SESSuppressedDestinationPage
+    {
+        var query: [(String, String)] = []
+        if let startDate { query.append(("StartDate", AWSTimestamp.iso8601(startDate))) }
+        if let nextToken { query.append(("NextToken", nextToken)) }
+        if let pageSize { query.append(("PageSize", String(pageSize))) }
+        let response = try await perform(
+            operation: "ListSuppressedDestinations", method: "GET", path: "/v2/email/suppression/addresses", query: query)
+        return SESSuppressedDestinationPage(json: try SESJSON.decodeObject(response.body, operation: "ListSuppressedDestinations"))
+    }
+
+    /// Sends one signed request and returns the 2xx response; any other outcome is a classified `SESError`.
+    ///
+    /// Also usable for SES v1 Query calls (`path: "/"`, form body, `contentType: "application/x-www-form-urlencoded"`).
+    /// - Parameters:
+    ///   - path: already percent-encoded path below the endpoint (the signer encodes it once more).
+    ///   - query: decoded names and values; encoded here.
+    public func perform(
+        operation: String, method: String, path: String, query: [(String, String)] = [], body: [UInt8] = [],
+        contentType: String = "application/json"
+    ) async throws(SESError) -> HTTPClientResponse {
+        var url = configuration.resolvedEndpoint + path
+        if !query.isEmpty {
+            url += "?" + query.map { SigV4Encoding.uriEncode($0.0) + "=" + SigV4Encoding.uriEncode($0.1) }.joined(separator: "&")
+        }
+        var request = HTTPClientRequest(method: method, url: url, body: body)
+        // Content-Type only when there is a body: signed headers must be exactly the ones sent.
+        if !body.isEmpty || method == "POST" || method == "PUT" { request.headers.set("Content-Type", contentType) }
+        let credentials: AWSCredentials
+        do {
+            credentials = try await configuration.credentials.credentials()
+        } catch {
+            let text = (error as? CredentialProviderError)?.description ?? "credential provider failed"
+            throw SESError(.credentials, text, retry: .retryable, underlying: error as? CredentialProviderError)
+        }
+        // A fresh signature per attempt: each call signs at the current time.
+        let signed: HTTPClientRequest
+        do {
+            signed = try signer.sign(request, credentials: credentials, at: now())
+        } catch {
+            throw SESError(.invalidRequest, error.message, retry: .permanent, underlying: error)
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await configuration.httpClient.execute(signed)
+        } catch {
+            let failure = SESError.fromTransport(error)
+            logger.debug(
+                "ses request failed", metadata: ["ses.operation": "\(operation)", "error": "\(failure.code)"])
+            throw failure
+        }
+        guard (200..<300).contains(response.status) else {
+            let failure = SESError.fromResponse(response)
+            logger.debug(
+                "ses error response",
+                metadata: [
+                    "ses.operation": "\(operation)", "http.status": "\(response.status)",
+                    "ses.error_type": "\(failure.awsErrorType ?? "-")", "ses.retry": "\(failure.retry.rawValue)",
+                ])
+            throw failure
+        }
+        return response
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import SluiceCore
+@testable import SluiceAWS
+
+/// Counts fetches; each returns `AKID-<n>` expiring `lifetime` after the test clock's now.
+actor CountingProvider: CredentialProvider {
+    private(set) var fetches = 0
+    var failing = false
+    let clock: TestClock
+    let lifetime: TimeInterval
+    let delay: Duration
+
+    init(clock: TestClock, lifetime: TimeInterval = 3600, delay: Duration = .zero) {
+        self.clock = clock
+        self.lifetime = lifetime
+        self.delay = delay
+    }
+
+    func setFailing(_ value: Bool) { failing = value }
+
+    func credentials() async throws -> AWSCredentials {
+        fetches += 1
+        let n = fetches
+        if delay > .zero { try await Task.sleep(for: delay) }
+        if failing { throw CredentialProviderError(.network, "endpoint down") }
+        return AWSCredentials(
+            accessKeyId: "AKID-\(n)", secretAccessKey: "s", sessionToken: "t",
+            expiration: clock.now.addingTimeInterval(lifetime))
+    }
+}
+
+struct CredentialCachingTests {
+    @Test func concurrentCallersShareOneFetch() async throws {
+        let clock = TestClock()
+        let base = CountingProvider(clock: clock, delay: .milliseconds(200))
+        let cache = CachingCredentialProvider(base, logger: AWSTestSupport.logger, now: { clock.now })
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 { group.addTask { try await cache.credentials().accessKeyId } }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        #expect(ids.count == 20)
+        #expect(Set(ids) == ["AKID-1"])
+        #expect(await base.fetches == 1)
+    }
+
+    @Test func servesCacheUntilRefreshWindowThenRefreshes() async throws {
+        let clock = TestClock()
+        let base = CountingProvider(clock: clock)
+        let cache = CachingCredentialProvider(base, logger: AWSTestSupport.logger, now: { clock.now })
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        clock.advance(40 * 60)  // 20 min left: still fresh
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        clock.advance(6 * 60)  // 14 min left: inside the 15-minute window
+        #expect(try await cache.credentials().accessKeyId == "AKID-2")
+        #expect(await base.fetches == 2)
+    }
+
+    @Test func failedRefreshKeepsUnexpiredCredentials() async throws {
+        let clock = TestClock()
+        let base = CountingProvider(clock: clock)
+        let cache = CachingCredentialProvider(base, logger: AWSTestSupport.logger, minimumRefreshInterval: 10, now: { clock.now })
+        _ = try await cache.credentials()
+        await base.setFailing(true)
+        clock.advance(50 * 60)  // 10 min left
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        #expect(await base.fetches == 2)
+        // Within the minimum interval the failing endpoint is not hit again.
+        clock.advance(5)
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        #expect(await base.fetches == 2)
+        clock.advance(11 * 60)  // expired now
+        await #expect(throws: CredentialProviderError.self) { try await cache.credentials() }
+        await base.setFailing(false)
+        #expect(try await cache.credentials().accessKeyId.hasPrefix("AKID-"))
+    }
+
+    @Test func longTermKeysAreFetchedOnce() async throws {
+        let cache = CachingCredentialProvider(
+            StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDSTATIC", secretAccessKey: "s")),
+            logger: AWSTestSupport.logger)
+        for _ in 0..<3 { #expect(try await cache.credentials().accessKeyId == "AKIDSTATIC") }
+    }
+}

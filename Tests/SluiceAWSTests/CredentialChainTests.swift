@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import SluiceCore
+import SluiceHTTP
+@testable import SluiceAWS
+
+/// Order of the default chain: env → web identity → shared files → container → IMDS.
+struct CredentialChainTests {
+    /// A server that answers container and IMDS paths and records who asked.
+    private func makeMetadataServer() throws -> TestHTTPServer {
+        try TestHTTPServer { request in
+            switch request.path {
+            case "/creds": return .json(AWSTestSupport.credentialJSON(keyId: "AKIDCONTAINER"))
+            case "/latest/api/token": return TestHTTPServer.Response(body: "t")
+            case "/latest/meta-data/iam/security-credentials/": return TestHTTPServer.Response(body: "role")
+            default: return .json(AWSTestSupport.credentialJSON(keyId: "AKIDIMDS"))
+            }
+        }
+    }
+
+    private func chain(_ env: [String: String]) throws -> DefaultCredentialChain {
+        DefaultCredentialChain(environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+    }
+
+    private func sharedFiles() throws -> [String: String] {
+        let dir = try AWSTestSupport.tempDirectory()
+        try AWSTestSupport.write("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n", to: dir + "/credentials")
+        return ["AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials"]
+    }
+
+    @Test func environmentBeatsEverythingElse() async throws {
+        let server = try makeMetadataServer()
+        defer { server.stop() }
+        var env = try AWSTestSupport.isolatedEnvironment(try sharedFiles())
+        env["AWS_ACCESS_KEY_ID"] = "AKIDENV"
+        env["AWS_SECRET_ACCESS_KEY"] = "s"
+        env["AWS_SESSION_TOKEN"] = "env-session"
+        env["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/nonexistent"
+        env["AWS_ROLE_ARN"] = "arn:aws:iam::1:role/r"
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = server.baseURL + "/creds"
+        let chain = try chain(env)
+        #expect(await chain.resolveSource() == .environment)
+        let keys = try await chain.credentials()
+        #expect(keys.accessKeyId == "AKIDENV")
+        #expect(keys.sessionToken == "env-session")
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test func webIdentityBeatsSharedFiles() async throws {
+        var env = try AWSTestSupport.isolatedEnvironment(try sharedFiles())
+        env["AWS_WEB_IDENTITY_TOKEN_FILE"] = "/nonexistent"
+        env["AWS_ROLE_ARN"] = "arn:aws:iam::1:role/r"
+        let chain = try chain(env)
+        #expect(await chain.resolveSource() == .webIdentity)
+    }
+
+    @Test func sharedFilesBeatContainer() async throws {
+        let server = try makeMetadataServer()
+        defer { server.stop() }
+        var env = try AWSTestSupport.isolatedEnvironment(try sharedFiles())
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = server.baseURL + "/creds"
+        let chain = try chain(env)
+        #expect(await chain.resolveSource() == .sharedFiles)
+        #expect(try await chain.credentials().accessKeyId == "AKIDFILE")
+        #expect(server.requests.isEmpty)
+    }
+
+    @Test func containerBeatsIMDS() async throws {
+        let server = try makeMetadataServer()
+        defer { server.stop() }
+        var env = try AWSTestSupport.isolatedEnvironment([
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL,
+        ])
+        env.removeValue(forKey: "AWS_EC2_METADATA_DISABLED")
+        let chain = try chain(env)
+        #expect(await chain.resolveSource() == .container)
+        #expect(try await chain.credentials().accessKeyId == "AKIDCONTAINER")
+        #expect(server.requests.map(\.path) == ["/creds"])
+    }
+
+    @Test func cachedCredentialsAreNotRefetched() async throws {
+        let server = try makeMetadataServer()
+        defer { server.stop() }
+        let chain = try chain(try AWSTestSupport.isolatedEnvironment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds"]))
+        for _ in 0..<3 { #expect(try await chain.credentials().accessKeyId == "AKIDCONTAINER") }
+        #expect(server.requests.count == 1)
+    }
+}

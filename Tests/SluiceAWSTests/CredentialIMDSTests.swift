@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import SluiceCore
+import SluiceHTTP
+@testable import SluiceAWS
+
+struct CredentialIMDSTests {
+    static let rolePath = "/latest/meta-data/iam/security-credentials/"
+
+    /// An IMDSv2 fake: the token PUT must carry the TTL header; GETs must carry the token (unless v1 allowed).
+    private func makeServer(tokenStatus: Int = 200, acceptV1: Bool = false) throws -> TestHTTPServer {
+        try TestHTTPServer { request in
+            if request.path == "/latest/api/token" {
+                guard request.method == "PUT", request.header("X-aws-ec2-metadata-token-ttl-seconds") == "21600" else {
+                    return TestHTTPServer.Response(status: 400)
+                }
+                return tokenStatus == 200
+                    ? TestHTTPServer.Response(body: "imds-token-1") : TestHTTPServer.Response(status: tokenStatus)
+            }
+            let token = request.header("X-aws-ec2-metadata-token")
+            guard request.method == "GET", token == "imds-token-1" || (acceptV1 && token == nil) else {
+                return TestHTTPServer.Response(status: 401)
+            }
+            switch request.path {
+            case Self.rolePath: return TestHTTPServer.Response(body: "sluice-role\n")
+            case Self.rolePath + "sluice-role": return .json(AWSTestSupport.credentialJSON(keyId: "AKIDIMDS"))
+            default: return TestHTTPServer.Response(status: 404)
+            }
+        }
+    }
+
+    private func environment(_ server: TestHTTPServer, _ extra: [String: String] = [:]) throws -> [String: String] {
+        var env = try AWSTestSupport.isolatedEnvironment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL])
+        env.removeValue(forKey: "AWS_EC2_METADATA_DISABLED")
+        return env.merging(extra) { $1 }
+    }
+
+    @Test func fetchesTokenThenRoleThenCredentials() async throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let chain = DefaultCredentialChain(
+            environment: try environment(server), httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        #expect(await chain.resolveSource() == .instanceMetadata)
+        let keys = try await chain.credentials()
+        #expect(keys.accessKeyId == "AKIDIMDS")
+        #expect(keys.sessionToken == "token-AKIDIMDS")
+        // Resolution fetched once and primed the cache: exactly one PUT + two GETs.
+        #expect(server.requests.map { "\($0.method) \($0.path)" } == [
+            "PUT /latest/api/token", "GET \(Self.rolePath)", "GET \(Self.rolePath)sluice-role",
+        ])
+    }
+
+    @Test func concurrentResolutionProbesIMDSOnce() async throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let chain = DefaultCredentialChain(
+            environment: try environment(server), httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        let sources = await withTaskGroup(of: CredentialSource?.self) { group in
+            for _ in 0..<8 { group.addTask { await chain.resolveSource() } }
+            return await group.reduce(into: [CredentialSource?]()) { $0.append($1) }
+        }
+        #expect(sources == Array(repeating: .instanceMetadata, count: 8))
+        #expect(server.requests.filter { $0.method == "PUT" }.count == 1)
+    }
+
+    @Test func forbiddenTokenFallsBackToIMDSv1() async throws {
+        let server = try makeServer(tokenStatus: 403, acceptV1: true)
+        defer { server.stop() }
+        let provider = InstanceMetadataCredentialProvider(environment: try environment(server), httpClient: try AWSTestSupport.httpClient())
+        #expect(try await provider.credentials().accessKeyId == "AKIDIMDS")
+        #expect(server.requests.dropFirst().allSatisfy { $0.header("X-aws-ec2-metadata-token") == nil })
+    }
+
+    @Test func forbiddenTokenFailsWhenV1IsDisabled() async throws {
+        let server = try makeServer(tokenStatus: 403, acceptV1: true)
+        defer { server.stop() }
+        let provider = InstanceMetadataCredentialProvider(
+            environment: try environment(server, ["AWS_EC2_METADATA_V1_DISABLED": "true"]),
+            httpClient: try AWSTestSupport.httpClient())
+        let error = await #expect(throws: CredentialProviderError.self) { try await provider.credentials() }
+        #expect(error?.code == .httpStatus)
+        #expect(error?.httpStatus == 403)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func badRequestOnTokenIsAnError() async throws {
+        let server = try makeServer(tokenStatus: 400, acceptV1: true)
+        defer { server.stop() }
+        let provider = InstanceMetadataCredentialProvider(environment: try environment(server), httpClient: try AWSTestSupport.httpClient())
+        let error = await #expect(throws: CredentialProviderError.self) { try await provider.credentials() }
+        #expect(error?.httpStatus == 400)
+    }
+
+    @Test func unreachableIMDSMeansNoSource() async throws {
+        var env = try AWSTestSupport.isolatedEnvironment(["AWS_EC2_METADATA_SERVICE_ENDPOINT": try AWSTestSupport.closedPortURL()])
+        env.removeValue(forKey: "AWS_EC2_METADATA_DISABLED")
+        let chain = DefaultCredentialChain(environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        #expect(await chain.resolveSource() == nil)
+    }
+
+    @Test func disabledIMDSIsNeverContacted() async throws {
+        let server = try makeServer()
+        defer { server.stop() }
+        let env = try environment(server, ["AWS_EC2_METADATA_DISABLED": "true"])
+        let chain = DefaultCredentialChain(environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        #expect(await chain.resolveSource() == nil)
+        #expect(server.requests.isEmpty)
+    }
+}
