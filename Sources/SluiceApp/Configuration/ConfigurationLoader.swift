@@ -118,9 +118,25 @@ public struct ConfigurationLoader: Sendable {
         }
     }
 
+    /// "did you mean" for a misspelt key: the known key closest in edit distance, if close enough.
     static func suggestion(for path: String) -> String {
-        let leaf = path.split(separator: ".").last.map(String.init) ?? path
-        if let near = ConfigurationKey.all.first(where: { $0.key == leaf }) { return " (did you mean '\(near.path)'?)" }
-        return ""
+        let best = ConfigurationKey.all.map { ($0.path, editDistance($0.path, path)) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= 3 else { return "" }
+        return " (did you mean '\(best.0)'?)"
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
     }
 }

@@ -32,7 +32,14 @@ public struct TOMLParser {
             if c == "[" {
                 advance()
                 skipSpaces()
-                let name = try bareKey()
+                if current == "[" { throw fail("arrays of tables are not supported") }
+                var name = ""
+                while let c = current, c != "]", c != "\n" { name.unicodeScalars.append(c); advance() }
+                name = String(name.filter { $0 != " " && $0 != "\t" })
+                guard !name.isEmpty, name.unicodeScalars.allSatisfy({ ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == "." }) else {
+                    throw fail("invalid table name")
+                }
+                if name.contains(".") { throw fail("nested tables are not supported ('\(name)')") }
                 skipSpaces()
                 guard current == "]" else { throw fail("expected ']' after table name (nested or array tables are not supported)") }
                 advance()
