@@ -550,7 +550,9 @@ def cmd_batch(args) -> None:
         "domains": args.domain or ["example.com", "example.net", "example.org"],
         "from_domain": args.from_domain, "format": args.format, "topic_arn": args.topic_arn,
         "cert_url": args.cert_url, "version": args.signature_version, "subject": args.subject,
-        "base_time": (args.base_time or dt.datetime.now(dt.timezone.utc).isoformat()),
+        # Message i is base+i ms; by default the last one is "now", so none lies in the future.
+        "base_time": (args.base_time or (dt.datetime.now(dt.timezone.utc)
+                                         - dt.timedelta(milliseconds=args.count)).isoformat()),
         "unsubscribe_url": (f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe"
                             f"&SubscriptionArn={args.topic_arn}:{uuid.uuid4()}"),
     }
@@ -715,7 +717,7 @@ def main(argv=None) -> None:
     s.add_argument("--subject", action="store_true", help="include Subject in every message")
     s.add_argument("--seed", type=int, help="seed for MessageIds (default random)")
     s.add_argument("--run-id", help="tag put into recipients/SES ids (default random hex)")
-    s.add_argument("--base-time", help="ISO time of message 0 (default now); message i is +i ms")
+    s.add_argument("--base-time", help="ISO time of message 0 (default now - count ms); message i is +i ms")
     s.add_argument("--jobs", type=int, help="worker processes (default CPU count)")
     s.set_defaults(fn=cmd_batch)
 
