@@ -219,9 +219,9 @@ def cmd_pki(args) -> None:
     _write_key(out / "server.key.pem", srv_key)
     _write_cert(out / "server.pem", srv)
 
-    sig_key = _new_key(args.key_bits)
+    sig_key = _new_key(args.signing_key_bits or args.key_bits)
     _write_key(out / "signing.key.pem", sig_key)
-    _write_key(out / "wrong.key.pem", _new_key(args.key_bits))
+    _write_key(out / "wrong.key.pem", _new_key(args.signing_key_bits or args.key_bits))
     pub = sig_key.public_key()
     sns = [x509.DNSName("sns.amazonaws.com")]
     variants = {
@@ -661,6 +661,9 @@ def main(argv=None) -> None:
     s.add_argument("--out", required=True, help="output folder (created)")
     s.add_argument("--tls-host", action="append", help="extra SAN for the TLS server cert (repeatable)")
     s.add_argument("--key-bits", type=int, default=2048, help="RSA key size (default 2048)")
+    s.add_argument("--signing-key-bits", type=int,
+                   help="RSA size of the SNS signing key only (default --key-bits; real SNS uses 2048; "
+                        "1024 makes `batch` ~3x faster where 2048-bit signing is the bottleneck)")
     s.set_defaults(fn=cmd_pki)
 
     def add_key_opts(sp):

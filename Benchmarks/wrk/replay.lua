@@ -98,6 +98,10 @@ function delay()
 end
 
 function request()
+  if reserved == 0 then
+    -- wrk calls request() once on thread 0 before the run to count pipelined requests: not sent.
+    return reqs[1]
+  end
   if first_us == 0 then first_us = now_us() end
   if pending > 0 then
     pending = pending - 1
