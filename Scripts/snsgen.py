@@ -10,6 +10,7 @@ Subcommands (each has --help):
   ses-event  print an SES event JSON (identity notification or event publishing) for `Message`
   batch      write N distinct signed Notification bodies as JSONL (benchmarks, soak tests)
   verify     re-verify signatures of a JSON/JSONL file against a PEM cert or a folder of PEMs
+  selftest   round trip of all of the above plus the genuine AWS messages in Tests/Fixtures/sns
 
 Files written by `pki --out DIR` (fixed names):
   DIR/ca.pem, DIR/ca.key.pem            test root CA (CN "Sluice Test Root CA"); trust this in tests
@@ -651,6 +652,79 @@ def cmd_verify(args) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Self-test
+
+def cmd_selftest(args) -> None:
+    """Round trip in a temp folder: PKI, every message type and version, each tamper, genuine fixtures."""
+    import tempfile
+    failures = []
+
+    def check(name: str, cond: bool) -> None:
+        print(f"{'ok  ' if cond else 'FAIL'} {name}")
+        if not cond:
+            failures.append(name)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd_pki_quiet = argparse.Namespace(out=tmp, tls_host=None, key_bits=2048, signing_key_bits=None)
+        _stdout, sys.stdout = sys.stdout, open(os.devnull, "w")
+        try:
+            cmd_pki(cmd_pki_quiet)
+        finally:
+            sys.stdout.close()
+            sys.stdout = _stdout
+        key = load_key(Path(tmp) / "signing.key.pem")
+        wrong = load_key(Path(tmp) / "wrong.key.pem")
+        cert = _load_cert(Path(tmp) / "www" / CERT_NAMES["good"])
+        ca = _load_cert(Path(tmp) / "ca.pem")
+        check("good signing cert issued by the CA", cert.issuer == ca.subject)
+        for mtype in (NOTIFICATION, SUB_CONFIRM, UNSUB_CONFIRM):
+            for version in ("1", "2"):
+                for subject in (None, "Hi\nthere"):
+                    ev = json.dumps(ses_event("hard_bounce", ["a@example.com"]))
+                    msg = build_sns(mtype, message=ev, topic_arn=DEFAULT_TOPIC, cert_url=DEFAULT_CERT_URL,
+                                    version=version, subject=subject)
+                    msg["Signature"] = sign_message(msg, key, version)
+                    wire = json.loads(json.dumps(msg))
+                    check(f"{mtype} v{version} subject={subject is not None} verifies",
+                          verify_message(wire, cert)[0])
+        targets = ["message", "subject", "topic", "timestamp", "message-id", "type", "signature"]
+        for what in targets:
+            msg = build_sns(NOTIFICATION, message="x", topic_arn=DEFAULT_TOPIC, cert_url=DEFAULT_CERT_URL,
+                            version="2")
+            msg["Signature"] = sign_message(msg, key, "2")
+            tamper(msg, what)
+            check(f"tamper {what} fails", not verify_message(msg, cert)[0])
+        for what in ("token", "subscribe-url"):
+            msg = build_sns(SUB_CONFIRM, message="x", topic_arn=DEFAULT_TOPIC, cert_url=DEFAULT_CERT_URL,
+                            version="1")
+            msg["Signature"] = sign_message(msg, key, "1")
+            tamper(msg, what)
+            check(f"tamper {what} (SC) fails", not verify_message(msg, cert)[0])
+        msg = build_sns(NOTIFICATION, message="x", topic_arn=DEFAULT_TOPIC, cert_url=DEFAULT_CERT_URL, version="1")
+        msg["Signature"] = sign_message(msg, wrong, "1")
+        check("wrong key fails", not verify_message(msg, cert)[0])
+        msg["Signature"] = sign_message(msg, key, "1")
+        msg["SignatureVersion"] = "3"
+        check("SignatureVersion 3 fails", not verify_message(msg, cert)[0])
+    fixtures = Path(args.fixtures)
+    if (fixtures / "genuine").is_dir():
+        certs = fixtures / "certs"
+        for f in sorted((fixtures / "genuine").glob("*.json")) + sorted((fixtures / "genuine-lambda-format").glob("*.json")):
+            msg = json.loads(f.read_text(encoding="utf-8"))
+            url = msg.get("SigningCertURL") or msg.get("SigningCertUrl") or ""
+            check(f"genuine {f.name}", verify_message(msg, _load_cert(certs / Path(urlparse(url).path).name))[0])
+        for f in sorted((fixtures / "negative").glob("*.json")):
+            msg = json.loads(f.read_text(encoding="utf-8"))
+            url = msg.get("SigningCertURL") or ""
+            check(f"negative {f.name} fails",
+                  not verify_message(msg, _load_cert(certs / Path(urlparse(url).path).name))[0])
+    else:
+        check(f"fixtures folder {fixtures}", False)
+    print(f"selftest: {'FAILED ' + str(len(failures)) if failures else 'all passed'}")
+    sys.exit(1 if failures else 0)
+
+
+# ---------------------------------------------------------------------------------------------
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(prog="snsgen.py", description=__doc__,
@@ -732,6 +806,11 @@ def main(argv=None) -> None:
     s.add_argument("--verbose", "-v", action="store_true")
     s.add_argument("--quiet", "-q", action="store_true")
     s.set_defaults(fn=cmd_verify)
+
+    s = sub.add_parser("selftest", help="round-trip check of this script (+ genuine AWS fixtures)")
+    s.add_argument("--fixtures", default=str(Path(__file__).resolve().parent.parent / "Tests" / "Fixtures" / "sns"),
+                   help="Tests/Fixtures/sns folder (default: next to this script)")
+    s.set_defaults(fn=cmd_selftest)
 
     args = p.parse_args(argv)
     args.fn(args)
