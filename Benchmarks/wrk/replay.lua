@@ -1,18 +1,21 @@
 -- replay.lua: wrk script that POSTs each line of a JSONL file exactly once (SNS benchmark replay).
 --
--- Usage: wrk -t T -c C -d MAX_SECONDS --latency -s Benchmarks/wrk/replay.lua URL -- BODIES.jsonl STATE_DIR T
+-- Usage: wrk -t T -c C -d MAX_SECONDS --latency -s Benchmarks/wrk/replay.lua URL \
+--          -- BODIES.jsonl STATE_DIR T [park|stop]
 --   T must repeat wrk's -t (wrk runs each thread's init() before the next thread exists, so the
---   script cannot count them itself). Line i goes to thread (i-1) % T; each request takes the thread's next body, with
---   x-amz-sns-message-type: Notification, x-amz-sns-message-id, x-amz-sns-topic-arn and
---   Content-Type: text/plain; charset=UTF-8 (as SNS sends it).
---   When a thread has no body left its idle connections park (delay()), and once every one of its
---   bodies got an answer (or its connection died) it stops and writes STATE_DIR/done-<id>, so the
---   caller can SIGINT wrk early. done() prints one machine-readable line:
---   REPLAY sent=N ok2xx=N non2xx=N lost=N dups=N seconds=S rate2xx=R p50_ms=X p99_ms=Y
---   (sent = distinct bodies sent; rate2xx = 2xx answers / wall time between the first request and the
---   last answer; lost = requests whose connection died before the answer (wrk then reconnects and
---   moves on); dups = last body re-sent after such a loss when nothing else was left to send;
---   unanswered = still in flight when the thread stopped, only with the "stop" tail mode).
+--   script cannot count them itself). Line i goes to thread (i-1) % T; each request takes the
+--   thread's next body, with x-amz-sns-message-type: Notification, x-amz-sns-message-id,
+--   x-amz-sns-topic-arn, the SNS User-Agent and Content-Type: text/plain; charset=UTF-8 (as SNS does).
+--   Tail: "park" (default) parks a thread's idle connections once its bodies are all sent; "stop"
+--   ends the thread right after its last body is sent (for servers that block a worker per idle
+--   connection, e.g. gunicorn sync). When every body of a thread got an answer (or its connection
+--   died), the thread stops and writes STATE_DIR/done-<id>, so the caller can SIGINT wrk early
+--   (wrk's main thread otherwise sleeps the whole -d). done() prints one machine-readable line:
+--   REPLAY sent=N ok2xx=N non2xx=N lost=N dups=N unanswered=N seconds=S rate2xx=R p50_ms=X p99_ms=Y
+--   sent = distinct bodies sent; rate2xx = 2xx answers / wall time from the first request to the
+--   last answer; lost = requests whose connection died before an answer (wrk reconnects and moves
+--   on); dups = last body re-sent after such a loss when nothing else was left; unanswered = still
+--   in flight when a "stop" thread ended. p50/p99 are wrk's latency percentiles over all requests.
 
 local ffi = require("ffi")
 ffi.cdef [[
