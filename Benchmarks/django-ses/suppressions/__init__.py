@@ -1,0 +1,1 @@
+"""Stores what django-ses's signals report: one row per SNS event, one per suppressed address."""
