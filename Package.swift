@@ -72,6 +72,12 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "http-bench-server",
+            dependencies: ["SluiceHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/HTTPBenchServer"
+        ),
+
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
