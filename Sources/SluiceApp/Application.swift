@@ -13,6 +13,7 @@ public final class Application: Sendable {
     public let routes: [RouteDescription]
     private let workers: [any BackgroundWorker]
     private let workerTask: WorkerTask
+    private let shutdownLatch = ShutdownLatch()
 
     /// Opens (and migrates) the store and builds the routes; nothing listens until `start()`.
     public static func build(
@@ -92,14 +93,21 @@ public final class Application: Sendable {
         ])
     }
 
-    /// Serves until `shutdown()` finishes.
+    /// Serves until `shutdown()` has finished completely (server drained, workers stopped, store closed).
     public func run() async throws {
         try await server.run()
+        // The server stops first; wait for the rest of shutdown (or start it, if the server stopped on its own).
+        await shutdown()
     }
 
     /// Graceful stop: `/readyz` turns 503, the server stops accepting and drains in-flight requests
     /// (their store commits finish), then workers stop and the store closes.
     public func shutdown() async {
+        guard shutdownLatch.begin() else {
+            await shutdownLatch.wait()
+            return
+        }
+        defer { shutdownLatch.finish() }
         context.state.beginDraining()
         context.logger.info("draining", metadata: ["http.drain_timeout_seconds": "\(context.configuration.double("http.drain_timeout_seconds"))"])
         await server.shutdown()
@@ -121,5 +129,44 @@ final class WorkerTask: Sendable {
         let running = task.withLock { t -> Task<Void, Never>? in defer { t = nil }; return t }
         running?.cancel()
         await running?.value
+    }
+}
+
+/// Makes `shutdown()` run once while every other caller waits for it to finish.
+final class ShutdownLatch: Sendable {
+    private struct State {
+        var started = false
+        var finished = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    /// True for the first caller, who must call `finish()`.
+    func begin() -> Bool {
+        state.withLock { s in
+            if s.started { return false }
+            s.started = true
+            return true
+        }
+    }
+
+    func finish() {
+        let waiters = state.withLock { s in
+            s.finished = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s in
+                if s.finished { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 }
