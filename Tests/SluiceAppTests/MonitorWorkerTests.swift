@@ -167,6 +167,25 @@ struct MonitorWorkerTests {
     }
 }
 
+extension MonitorWorkerTests {
+    @Test func configuredQuotaIsJudgedAndPublished() async throws {
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+        let clock = TestClock(MonitorFixture.start)
+        let configuration = try MonitorFixture.configuration(
+            databasePath: dir.databasePath, protection: "off", extra: [("ses.max_24h_send", .integer(1000))]
+        )
+        let app = try MonitorFixture.app(configuration, clock: clock)
+        defer { app.context.store.close() }
+        try await MonitorFixture.seed(app.context, at: clock.now, sends: 900, deliveries: 900)
+        let outcome = try await MonitorWorker(context: app.context, sinks: []).evaluateOnce(now: clock.now)
+        #expect(outcome.report.quota.use == 0.9)
+        let quota = try #require(outcome.notifications.first { $0.rule == .quotaUse })
+        #expect(quota.severity == .warning)
+        #expect(app.context.metrics.registry.render().contains("sluice_quota_use_ratio 0.9\n"))
+    }
+}
+
 struct MonitorProtectionMemoryTests {
     @Test func pausesAreNewOnlyOncePerEpisode() {
         var memory = ProtectionMemory()

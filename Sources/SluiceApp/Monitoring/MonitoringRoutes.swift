@@ -9,14 +9,17 @@ enum MonitoringRoutes {
         let service = MonitoringService(
             store: context.store, configuration: MonitoringConfiguration(configuration: context.configuration), quotaProvider: quotaProvider
         )
+        let cache = StatusPageCache()
         router.add(.GET, "/") { _ in
             do throws(StoreError) {
-                let snapshot = try await service.statusSnapshot(now: context.now())
+                let page = try await cache.page { () async throws(StoreError) -> String in
+                    StatusPageRenderer.render(try await service.statusSnapshot(now: context.now()))
+                }
                 var headers = HTTPHeaders()
                 // Inline CSS and SVG only: nothing else may load.
-                headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+                headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
                 headers.set("Cache-Control", "no-store")
-                return .html(.ok, StatusPageRenderer.render(snapshot), headers: headers)
+                return .html(.ok, page, headers: headers)
             } catch {
                 return APIErrorMapping.response(for: error)
             }
