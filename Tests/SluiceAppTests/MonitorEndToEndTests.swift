@@ -68,12 +68,14 @@ struct MonitorEndToEndTests {
         #expect(page.bodyText.contains("<h2>Open alerts</h2>") && page.bodyText.contains("bounce_rate"))
         #expect(page.bodyText.contains("<svg"))
 
+        // Paused is not unready: the service still ingests feedback and accepts mail.
+        #expect(try await api.request("GET", "/readyz", token: nil).status == 200)
+
         let resumed = try await api.json("POST", "/v1/sending/resume")
         #expect(resumed["paused"] as? Bool == false)
         sending = try await api.json("GET", "/v1/sending")
         #expect(sending["paused"] as? Bool == false)
         #expect(try await api.request("GET", "/metrics", token: nil).bodyText.contains("sluice_sending_paused 0"))
-        #expect(try await api.request("GET", "/readyz", token: nil).status == 200)
 
         await app.shutdown()
         await receiver.stop()

@@ -3,7 +3,9 @@ import SluiceCore
 
 /// Open alerts (critical first) and the last notifications (newest first).
 public struct AlertsView: Sendable, Encodable {
+    /// Open alerts, critical first.
     public var open: [ActiveAlert]
+    /// The last notifications, newest first.
     public var recent: [AlertNotification]
 
     private enum CodingKeys: String, CodingKey { case open, recent }

@@ -9,6 +9,7 @@ public struct LogAlertSink: AlertSink {
         self.logger = logger
     }
 
+    /// Logs at error (critical), warning (warning) or notice (resolved).
     public func submit(_ notifications: [AlertNotification]) async {
         for n in notifications {
             let level: Logger.Level

@@ -19,6 +19,7 @@ public struct MonitorStateStore: Sendable {
         try await load(AlertState.self, key: Self.alertStateKey) ?? AlertState()
     }
 
+    /// Replaces the persisted alert state.
     public func saveAlertState(_ state: AlertState) async throws(StoreError) {
         try await save(state, key: Self.alertStateKey)
     }

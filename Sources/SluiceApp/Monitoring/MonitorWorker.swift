@@ -11,7 +11,9 @@ import SluiceStore
 /// (see `ProtectionMemory`), and refreshes the gauges. Protection never resumes sending by itself.
 public struct MonitorWorker: BackgroundWorker {
     public let name = "monitor"
+    /// The reads it judges (also what the routes show).
     public let service: MonitoringService
+    /// Time between evaluations (60 s in the service).
     public let interval: Duration
     private let sinks: [any AlertSink]
     private let gauges: MonitorGauges
@@ -59,9 +61,13 @@ public struct MonitorWorker: BackgroundWorker {
 
     /// What one evaluation did.
     public struct Outcome: Sendable {
+        /// The report judged, with the pause state after this evaluation.
         public var report: StatsReport
+        /// The alert state saved.
         public var state: AlertState
+        /// What was handed to the sinks.
         public var notifications: [AlertNotification]
+        /// What the protection policy asked for (applied only when new in its episode).
         public var protection: ProtectionDecision
         /// Whether this evaluation paused the whole gate.
         public var pausedAll: Bool
