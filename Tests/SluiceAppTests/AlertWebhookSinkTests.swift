@@ -81,7 +81,9 @@ struct AlertWebhookSinkTests {
         // A receiver that never answers in time must not hold up the caller of submit.
         let receiver = try WebhookReceiver(statuses: [.internalServerError])
         let metrics = AppMetrics()
-        let slow = WebhookAlertSink.Settings(maxQueue: 5, maxAttempts: 5, backoff: Backoff(base: 30, cap: 30), timeout: .seconds(2))
+        let slow = WebhookAlertSink.Settings(
+            maxQueue: 5, maxAttempts: 5, backoff: Backoff(base: 30, cap: 30), timeout: .seconds(2), shutdownGrace: .milliseconds(50)
+        )
         let sink = WebhookAlertSink(url: receiver.url, settings: slow, metrics: metrics, logger: MonitorFixture.silent)
         await sink.submit([Self.notification(1)])
         #expect(await receiver.waitFor(1))
@@ -89,6 +91,23 @@ struct AlertWebhookSinkTests {
         await sink.submit([Self.notification(2)])
         #expect(await sink.pending == 1)
         await sink.shutdown()
+        // The one waiting for its retry and the one queued are dropped as "shutdown", not silently.
+        #expect(Self.counter(metrics, "sluice_alert_webhook_dropped_total{reason=\"shutdown\"}") == 2)
+        #expect(await sink.pending == 0)
+        await receiver.stop()
+    }
+
+    @Test func shutdownLetsPendingNotificationsGoOutWithinTheGrace() async throws {
+        let receiver = try WebhookReceiver()
+        let metrics = AppMetrics()
+        let sink = WebhookAlertSink(url: receiver.url, settings: Self.fast, metrics: metrics, logger: MonitorFixture.silent)
+        await sink.submit((1...3).map { Self.notification($0) })
+        await sink.shutdown()
+        #expect(receiver.received.count == 3)
+        #expect(Self.counter(metrics, "sluice_alert_webhook_delivered_total") == 3)
+        // Stopped: later notifications are refused.
+        await sink.submit([Self.notification(4)])
+        #expect(await sink.pending == 0)
         await receiver.stop()
     }
 }

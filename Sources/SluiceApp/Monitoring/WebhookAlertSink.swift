@@ -17,12 +17,18 @@ public actor WebhookAlertSink: AlertSink {
         public var backoff: Backoff
         /// Deadline of one POST.
         public var timeout: Duration
+        /// On shutdown, how long pending notifications may still go out before the rest is dropped.
+        public var shutdownGrace: Duration
 
-        public init(maxQueue: Int = 100, maxAttempts: Int = 5, backoff: Backoff = Backoff(base: 2, cap: 60), timeout: Duration = .seconds(10)) {
+        public init(
+            maxQueue: Int = 100, maxAttempts: Int = 5, backoff: Backoff = Backoff(base: 2, cap: 60), timeout: Duration = .seconds(10),
+            shutdownGrace: Duration = .seconds(3)
+        ) {
             self.maxQueue = max(1, maxQueue)
             self.maxAttempts = max(1, maxAttempts)
             self.backoff = backoff
             self.timeout = timeout
+            self.shutdownGrace = shutdownGrace
         }
     }
 
@@ -57,7 +63,7 @@ public actor WebhookAlertSink: AlertSink {
             logger.error("alert webhook disabled: cannot build the HTTP client", metadata: ["error": "\(error.code)"])
         }
         metrics.set(Self.depthGauge, help: "Alert notifications waiting for the webhook.", 0)
-        for reason in ["queue_full", "attempts_exhausted", "rejected"] {
+        for reason in ["queue_full", "attempts_exhausted", "rejected", "shutdown"] {
             metrics.count(Self.droppedCounter, help: Self.droppedHelp, labels: ["reason": reason], by: 0)
         }
         metrics.count(Self.deliveredCounter, help: Self.deliveredHelp, by: 0)
@@ -84,12 +90,25 @@ public actor WebhookAlertSink: AlertSink {
         }
     }
 
-    public func shutdown() {
+    /// Stops accepting, lets the queue drain for up to `shutdownGrace`, then cancels delivery (dropping the rest).
+    public func shutdown() async {
+        guard !stopped else { return }
         stopped = true
-        drainTask?.cancel()
+        if let task = drainTask {
+            let grace = settings.shutdownGrace
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await task.value }
+                group.addTask { try? await Task.sleep(for: grace) }
+                await group.next()
+                task.cancel()
+                group.cancelAll()
+            }
+        }
         drainTask = nil
         if !queue.isEmpty {
-            logger.warning("alert webhook stopping with undelivered notifications", metadata: ["alert.pending": "\(queue.count)"])
+            logger.warning("alert webhook stopped with undelivered notifications", metadata: ["alert.pending": "\(queue.count)"])
+            for n in queue { drop(n, reason: "shutdown", log: false) }
+            queue.removeAll()
         }
     }
 
@@ -97,7 +116,7 @@ public actor WebhookAlertSink: AlertSink {
     public var pending: Int { queue.count }
 
     private func drain() async {
-        while !Task.isCancelled, !stopped, !queue.isEmpty {
+        while !Task.isCancelled, !queue.isEmpty {
             let next = queue.removeFirst()
             metrics.set(Self.depthGauge, help: "Alert notifications waiting for the webhook.", Double(queue.count))
             await deliver(next)
@@ -113,7 +132,10 @@ public actor WebhookAlertSink: AlertSink {
             if attempt > 0 {
                 let ceiling = settings.backoff.ceiling(attempt: attempt - 1)
                 let delay = ceiling / 2 + Double.random(in: 0...1) * ceiling / 2
-                do { try await Task.sleep(for: .seconds(delay)) } catch { return }
+                do { try await Task.sleep(for: .seconds(delay)) } catch {
+                    drop(n, reason: "shutdown", log: false)
+                    return
+                }
             }
             switch await post(body) {
             case .delivered:
