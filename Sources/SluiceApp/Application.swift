@@ -28,7 +28,8 @@ public final class Application: Sendable {
         var router = Router()
         ProbeRoutes.register(on: &router, context: context)
         DNSRoutes.register(on: &router, context: context)
-        let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context)]
+        MonitoringRoutes.register(on: &router, context: context)
+        let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context), MonitorWorker(context: context)]
         return Application(context: context, router: router, workers: workers)
     }
 

@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceStore
+
+/// Evaluates the alert rules and reputation protection every `interval`.
+///
+/// Each evaluation reads the counters, judges them against the alert state persisted in settings
+/// (`monitoring.alert_state`, so a restart neither repeats nor forgets alerts), saves the new state
+/// before handing notifications to the sinks, applies protection pauses that are new in their episode
+/// (see `ProtectionMemory`), and refreshes the gauges. Protection never resumes sending by itself.
+public struct MonitorWorker: BackgroundWorker {
+    public let name = "monitor"
+    /// The reads it judges (also what the routes show).
+    public let service: MonitoringService
+    /// Time between evaluations (60 s in the service).
+    public let interval: Duration
+    private let sinks: [any AlertSink]
+    private let gauges: MonitorGauges
+    private let logger: Logger
+    private let clock: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - sinks: nil for the configured ones: the log, plus the webhook when `monitoring.webhook_url` is set.
+    ///   - quotaProvider: the send gate's live SES quota, used when `ses.max_24h_send` is 0.
+    public init(
+        context: AppContext, interval: Duration = .seconds(60), sinks: [any AlertSink]? = nil,
+        quotaProvider: (any SendQuotaProvider)? = nil
+    ) {
+        let configuration = MonitoringConfiguration(configuration: context.configuration)
+        self.service = MonitoringService(store: context.store, configuration: configuration, quotaProvider: quotaProvider)
+        self.interval = interval
+        self.logger = context.logger
+        self.clock = context.now
+        self.gauges = MonitorGauges(metrics: context.metrics)
+        if let sinks {
+            self.sinks = sinks
+        } else {
+            var configured: [any AlertSink] = [LogAlertSink(logger: context.logger)]
+            if let url = configuration.webhookURL {
+                configured.append(WebhookAlertSink(url: url, metrics: context.metrics, logger: context.logger))
+            }
+            self.sinks = configured
+        }
+        gauges.registerAll()
+    }
+
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                try await evaluateOnce(now: clock())
+            } catch {
+                // Transient store trouble: the next tick retries; nothing was notified for this one.
+                logger.warning("monitor evaluation failed; will retry", metadata: ["error": "\(error)"])
+                gauges.metrics.count("sluice_monitor_evaluations_total", help: Self.evaluationsHelp, labels: ["result": "error"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+        for sink in sinks { await sink.shutdown() }
+    }
+
+    /// What one evaluation did.
+    public struct Outcome: Sendable {
+        /// The report judged, with the pause state after this evaluation.
+        public var report: StatsReport
+        /// The alert state saved.
+        public var state: AlertState
+        /// What was handed to the sinks.
+        public var notifications: [AlertNotification]
+        /// What the protection policy asked for (applied only when new in its episode).
+        public var protection: ProtectionDecision
+        /// Whether this evaluation paused the whole gate.
+        public var pausedAll: Bool
+        /// Identities this evaluation paused.
+        public var pausedIdentities: [String]
+    }
+
+    /// One evaluation at `now` (the loop's body; tests call it with their own clock).
+    @discardableResult
+    public func evaluateOnce(now: Date) async throws(StoreError) -> Outcome {
+        let service = self.service
+        let outcome = try await EvaluationLock.shared(for: service.store.configuration.path).withLock { () async throws(StoreError) -> Outcome in
+            try await evaluateLocked(now: now)
+        }
+        for sink in sinks { await sink.submit(outcome.notifications) }
+        return outcome
+    }
+
+    private func evaluateLocked(now: Date) async throws(StoreError) -> Outcome {
+        let reading = try await service.read(now: now)
+        let inputs = AlertInputs(
+            samples: reading.samples, quota: reading.quota, lastFeedbackAt: try await service.store.lastMessageReceivedAt(),
+            signals: try await service.signals(sending: reading.sending, now: now)
+        )
+        let previous = try await service.state.alertState()
+        let engine = AlertEngine(configuration: service.configuration.alerts)
+        let (state, notifications) = engine.evaluate(inputs: inputs, stats: reading.report, previous: previous, now: now)
+        // Saved before dispatch: if the save fails nothing is sent and the next tick produces the same notifications.
+        if state != previous { try await service.state.saveAlertState(state) }
+        try await service.state.appendNotifications(notifications, limit: service.configuration.recentNotificationLimit)
+
+        let decision = service.configuration.protection.decide(reading.report)
+        var memory = try await service.state.protectionMemory()
+        let before = memory
+        let action = memory.apply(decision)
+        var sending = reading.sending
+        var pausedAll = false
+        var pausedIdentities: [String] = []
+        switch action {
+        case .none:
+            break
+        case .pauseAll(let reason):
+            // An operator's or SES's pause already stops everything; keep its reason and source.
+            if !sending.paused {
+                sending = try await service.sending.pause(reason: "protection: " + reason, source: .protection, at: now)
+                pausedAll = true
+                logger.critical("sending paused by reputation protection", metadata: ["protection.reason": "\(reason)"])
+            }
+        case .pauseIdentities(let pauses):
+            sending = try await service.sending.pauseIdentities(pauses.mapValues { "protection: " + $0 })
+            pausedIdentities = pauses.keys.sorted()
+            for (identity, reason) in pauses.sorted(by: { $0.key < $1.key }) {
+                logger.critical("identity paused by reputation protection", metadata: ["identity": "\(identity)", "protection.reason": "\(reason)"])
+            }
+        }
+        if memory != before { try await service.state.saveProtectionMemory(memory) }
+
+        gauges.update(report: reading.report, alerts: state)
+        gauges.update(sending: sending)
+        gauges.update(suppressions: try await service.store.counts(byReason: now))
+        gauges.metrics.count("sluice_monitor_evaluations_total", help: Self.evaluationsHelp, labels: ["result": "ok"])
+        gauges.metrics.set("sluice_monitor_last_evaluation_timestamp_seconds", help: "When the monitor last evaluated (Unix time).",
+                           now.timeIntervalSince1970)
+        var report = reading.report
+        report.paused = MonitoringService.pauseStatus(sending)
+        return Outcome(report: report, state: state, notifications: notifications, protection: decision,
+                       pausedAll: pausedAll, pausedIdentities: pausedIdentities)
+    }
+
+    static let evaluationsHelp = "Monitor evaluations by result."
+}

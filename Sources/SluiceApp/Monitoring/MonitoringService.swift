@@ -1,0 +1,82 @@
+import Foundation
+import SluiceCore
+import SluiceStore
+
+/// Reads what monitoring shows and judges from the store: counters, pause state, signals, alert memory.
+/// The monitor worker, the routes and the CLI all go through it, so they agree on every number.
+public struct MonitoringService: Sendable {
+    public let configuration: MonitoringConfiguration
+    public let store: SQLiteStore
+    public let sending: SendingControl
+    public let state: MonitorStateStore
+    private let quotaProvider: (any SendQuotaProvider)?
+
+    public init(store: SQLiteStore, configuration: MonitoringConfiguration, quotaProvider: (any SendQuotaProvider)? = nil) {
+        self.store = store
+        self.configuration = configuration
+        self.sending = SendingControl(store: store)
+        self.state = MonitorStateStore(store: store)
+        self.quotaProvider = quotaProvider
+    }
+
+    /// Everything one evaluation or one page view needs, read at `now`.
+    public struct Reading: Sendable {
+        public var samples: [CounterSample]
+        public var report: StatsReport
+        public var sending: SendingControl.State
+        public var quota: SendQuota?
+    }
+
+    /// Counters of the configured history before `now`, the report over them, and the gate state.
+    public func read(now: Date) async throws(StoreError) -> Reading {
+        let from = HourMath.floor(now.addingTimeInterval(-configuration.history))
+        let samples = try await store.hourlyCounters(from: from, to: now.addingTimeInterval(HourMath.hour)).map(CounterSample.init)
+        let sendingState = try await sending.state()
+        let quota = await quota()
+        let report = DeliverabilityStats(configuration: configuration.alerts.stats)
+            .report(samples: samples, now: now, quota: quota, paused: Self.pauseStatus(sendingState))
+        return Reading(samples: samples, report: report, sending: sendingState, quota: quota)
+    }
+
+    /// The stats report at `now` (`GET /v1/stats`, `sluice stats`).
+    public func report(now: Date) async throws(StoreError) -> StatsReport {
+        try await read(now: now).report
+    }
+
+    /// The configured quota, else the live one; nil when unknown or unlimited.
+    public func quota() async -> SendQuota? {
+        if let max = configuration.configuredMax24HourSend { return SendQuota(max24HourSend: max) }
+        return await quotaProvider?.currentQuota()
+    }
+
+    /// Signals in effect: SNS subscriptions SNS has ended, and a pause SES imposed.
+    public func signals(sending: SendingControl.State, now: Date) async throws(StoreError) -> [ExternalSignal] {
+        var signals = try await store.subscriptions().filter { $0.state == .unsubscribed }.map {
+            ExternalSignal(kind: .snsUnsubscribeConfirmation, detail: $0.topicArn, at: $0.updatedAt)
+        }
+        if sending.paused, sending.source == .ses {
+            signals.append(ExternalSignal(kind: .sesSendingPaused, detail: sending.reason ?? "sending paused by SES", at: sending.since ?? now))
+        }
+        return signals
+    }
+
+    /// Open alerts and recent notifications (`GET /v1/alerts`, `sluice alerts`).
+    public func alerts() async throws(StoreError) -> AlertsView {
+        AlertsView(open: try await state.alertState().openAlerts, recent: try await state.recentNotifications())
+    }
+
+    /// The status page content at `now`; `queueCounts` comes from the send gate once it exists.
+    public func statusSnapshot(now: Date, queueCounts: [String: Int] = [:]) async throws(StoreError) -> StatusSnapshot {
+        let reading = try await read(now: now)
+        return StatusSnapshot(
+            generatedAt: now, report: reading.report, thresholds: configuration.alerts,
+            chart: ChartBucket.series(samples: reading.samples, now: now), openAlerts: try await state.alertState().openAlerts,
+            suppressionCounts: try await store.counts(byReason: now), queueCounts: queueCounts
+        )
+    }
+
+    /// The report's view of the gate state.
+    static func pauseStatus(_ s: SendingControl.State) -> PauseStatus {
+        PauseStatus(paused: s.paused, reason: s.reason, since: s.since, identities: s.pausedIdentities.keys.sorted())
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import SluiceCore
+@testable import SluiceApp
+
+/// `sluice stats|alerts|sending` run as the built binary against a database the test filled.
+struct MonitorCLITests {
+    static var binary: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().appendingPathComponent(".build/debug/sluice")
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], database: String) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ["SLUICE_DATABASE_PATH": database, "SLUICE_LOG_LEVEL": "error", "PATH": "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A database with this hour's traffic and one evaluation's alert state.
+    static func prepare(_ dir: MonitorTempDirectory) async throws {
+        let now = Date()
+        let app = try MonitorFixture.app(
+            try MonitorFixture.configuration(databasePath: dir.databasePath, protection: "off"), clock: TestClock(now)
+        )
+        // One hour back, so the counters are in the past whenever the CLI runs.
+        try await MonitorFixture.seed(app.context, at: now.addingTimeInterval(-3600), sends: 200, hardBounces: 10, deliveries: 150)
+        try await MonitorWorker(context: app.context, sinks: []).evaluateOnce(now: now)
+        await app.shutdown()
+    }
+
+    @Test func statsPrintsTheTableAndTheJSON() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the sluice binary first")
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+        try await Self.prepare(dir)
+
+        let table = try Self.run(["stats"], database: dir.databasePath)
+        #expect(table.status == 0, "\(table.stderr)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("SCOPE") == true)
+        let day = try #require(lines.first { $0.hasPrefix("overall") && $0.contains(" 24h ") })
+        #expect(day.contains(" 200 ") && day.contains("5%"))
+        #expect(table.stdout.contains("paused: no"))
+
+        let json = try Self.run(["stats", "--json"], database: dir.databasePath)
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let windows = try #require(object["windows"] as? [[String: Any]])
+        #expect(windows.first?["sends"] as? Int == 200)
+        #expect(windows.first?["hard_bounces"] as? Int == 10)
+        #expect(object["minimum_volume"] as? Int == 100)
+    }
+
+    @Test func alertsShowsWhatTheMonitorSaved() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the sluice binary first")
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+        try await Self.prepare(dir)
+
+        let text = try Self.run(["alerts"], database: dir.databasePath)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("open alerts (1):") || text.stdout.contains("CRITICAL  bounce_rate"))
+        #expect(text.stdout.contains("bounce_rate"))
+        #expect(text.stdout.contains("recent notifications (newest first):"))
+
+        let json = try Self.run(["alerts", "--json"], database: dir.databasePath)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let open = try #require(object["open"] as? [[String: Any]])
+        #expect(open.contains { $0["rule"] as? String == "bounce_rate" && $0["severity"] as? String == "critical" })
+    }
+
+    @Test func sendingPauseStatusResume() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the sluice binary first")
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+
+        let paused = try Self.run(["sending", "pause", "--reason", "warming up a new IP"], database: dir.databasePath)
+        #expect(paused.status == 0, "\(paused.stderr)")
+        #expect(paused.stdout.hasPrefix("paused: yes (by operator) - warming up a new IP"))
+
+        let status = try Self.run(["sending", "status", "--json"], database: dir.databasePath)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["paused"] as? Bool == true)
+        #expect(object["source"] as? String == "operator")
+        #expect(object["reason"] as? String == "warming up a new IP")
+
+        // The service sees the CLI's pause in the same database.
+        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath), clock: TestClock(Date()))
+        #expect(try await app.context.sending.state().paused)
+        await app.shutdown()
+
+        let resumed = try Self.run(["sending", "resume"], database: dir.databasePath)
+        #expect(resumed.status == 0)
+        #expect(resumed.stdout == "paused: no\n")
+        #expect(try Self.run(["sending", "status"], database: dir.databasePath).stdout == "paused: no\n")
+
+        let empty = try Self.run(["sending", "pause", "--reason", "  "], database: dir.databasePath)
+        #expect(empty.status == 64)
+    }
+}
