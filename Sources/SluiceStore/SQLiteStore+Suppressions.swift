@@ -176,8 +176,9 @@ extension SQLiteStore: SuppressionStore {
     }
 
     public func purgeExpired(at now: Date) async throws(StoreError) -> Int {
-        try await writer.submit { database throws(StoreError) in
-            try database.run("DELETE FROM suppressions WHERE expires_at IS NOT NULL AND expires_at <= ?1") { $0.bind(now, at: 1) }
-        }
+        try await deleteInChunks("""
+            DELETE FROM suppressions WHERE (address, scope) IN (SELECT address, scope FROM suppressions
+                WHERE expires_at IS NOT NULL AND expires_at <= ?1 LIMIT ?2)
+            """, cutoff: now)
     }
 }
