@@ -2,9 +2,15 @@ import Foundation
 import SluiceCore
 
 extension SQLiteStore: FeedbackStore, MessageRetentionStore {
+    /// Largest compressed raw SNS body stored (SNS messages are at most 256 KiB before compression).
+    public static let maxRawMessageBytes = 1 << 20
+
     public func ingest(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy) async throws(StoreError) -> IngestOutcome {
         guard !message.messageId.isEmpty, message.messageId.utf8.count <= 256 else {
             throw StoreError(.invalidInput, "SNS MessageId must be 1-256 bytes")
+        }
+        guard message.rawCompressed.count <= Self.maxRawMessageBytes else {
+            throw StoreError(.invalidInput, "compressed SNS message larger than \(Self.maxRawMessageBytes) bytes")
         }
         return try await writer.submit { database throws(StoreError) in
             try FeedbackIngest.apply(message, events: events, policy: policy, in: database)
@@ -21,14 +27,32 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
     }
 
     public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
-        try await writer.submit { database throws(StoreError) in
-            try database.run("DELETE FROM sns_messages WHERE received_at < ?1") { $0.bind(cutoff, at: 1) }
-        }
+        try await deleteInChunks("""
+            DELETE FROM sns_messages WHERE rowid IN
+                (SELECT rowid FROM sns_messages WHERE received_at < ?1 LIMIT ?2)
+            """, cutoff: cutoff)
     }
 
     public func purgeHistory(olderThan cutoff: Date) async throws(StoreError) -> Int {
-        try await writer.submit { database throws(StoreError) in
-            try database.run("DELETE FROM history WHERE recorded_at < ?1") { $0.bind(cutoff, at: 1) }
+        try await deleteInChunks("""
+            DELETE FROM history WHERE id IN (SELECT id FROM history WHERE recorded_at < ?1 LIMIT ?2)
+            """, cutoff: cutoff)
+    }
+
+    /// Runs a `DELETE … LIMIT ?2` job until it deletes less than a chunk, so a large purge never holds the
+    /// writer (and the ingest latency behind it) for long.
+    func deleteInChunks(_ sql: String, cutoff: Date) async throws(StoreError) -> Int {
+        let chunk = 5000
+        var total = 0
+        while true {
+            let deleted = try await writer.submit { database throws(StoreError) in
+                try database.run(sql) {
+                    $0.bind(cutoff, at: 1)
+                    $0.bind(chunk, at: 2)
+                }
+            }
+            total += deleted
+            if deleted < chunk { return total }
         }
     }
 }

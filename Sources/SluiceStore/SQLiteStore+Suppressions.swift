@@ -7,11 +7,11 @@ extension SQLiteStore: SuppressionStore {
     /// Largest page `export` returns.
     public static let maxExportPage = 10_000
 
-    // Broadest scope first: a global suppression explains a block better than a list one.
+    // One primary-key range seek over the address's few rows; scopes are filtered here rather than with
+    // `scope IN (…)`, which would build an ephemeral table and sort on every call.
     private static let lookupSQL = """
         SELECT \(SuppressionRows.columns) FROM suppressions
-        WHERE address = ?1 AND scope IN ('', ?2, ?3) AND (expires_at IS NULL OR expires_at > ?4)
-        ORDER BY length(scope) LIMIT 1
+        WHERE address = ?1 AND (expires_at IS NULL OR expires_at > ?2)
         """
 
     public func suppression(for address: String, scope: String?, at now: Date) async throws(StoreError) -> Suppression? {
@@ -32,14 +32,21 @@ extension SQLiteStore: SuppressionStore {
         }
     }
 
+    /// The active row of `address` whose scope applies, broadest (global) first.
     private static func lookup(_ address: String, scope: (list: String, topic: String), at now: Date, in database: Database) throws(StoreError) -> Suppression? {
         let statement = try database.statement(lookupSQL)
         defer { statement.reset() }
         statement.bind(address, at: 1)
-        statement.bind(scope.list, at: 2)
-        statement.bind(scope.topic, at: 3)
-        statement.bind(now, at: 4)
-        return try statement.step() ? SuppressionRows.read(statement) : nil
+        statement.bind(now, at: 2)
+        var best: Suppression?
+        while try statement.step() {
+            let rowScope = statement.string(at: 1)
+            guard rowScope.isEmpty || rowScope == scope.list || rowScope == scope.topic else { continue }
+            if let current = best, current.scope.utf8.count <= rowScope.utf8.count { continue }
+            best = SuppressionRows.read(statement)
+            if rowScope.isEmpty { break }
+        }
+        return best
     }
 
     public func putManual(_ suppression: Suppression) async throws(StoreError) {
@@ -176,8 +183,9 @@ extension SQLiteStore: SuppressionStore {
     }
 
     public func purgeExpired(at now: Date) async throws(StoreError) -> Int {
-        try await writer.submit { database throws(StoreError) in
-            try database.run("DELETE FROM suppressions WHERE expires_at IS NOT NULL AND expires_at <= ?1") { $0.bind(now, at: 1) }
-        }
+        try await deleteInChunks("""
+            DELETE FROM suppressions WHERE (address, scope) IN (SELECT address, scope FROM suppressions
+                WHERE expires_at IS NOT NULL AND expires_at <= ?1 LIMIT ?2)
+            """, cutoff: now)
     }
 }

@@ -39,6 +39,8 @@ public final class SQLiteStore: Sendable {
         }
         // FULL: the WAL is synced on every commit, so a 2xx after ingest means the event survives power loss.
         try database.execute("PRAGMA synchronous = FULL")
+        // Truncate the WAL back to 64 MiB after checkpoints so one burst does not keep a huge file.
+        _ = try database.strings("PRAGMA journal_size_limit = \(64 << 20)")
         try Self.configureCommon(database, configuration)
         if let maxPageCount = configuration.maxPageCount {
             _ = try database.strings("PRAGMA max_page_count = \(max(1, maxPageCount))")

@@ -24,6 +24,7 @@ struct SQLiteConformanceTests {
     @Test func invalidInputRejected() async throws { try await withStore(StoreConformance.invalidInputRejected) }
     @Test func countersFromIngestAndSends() async throws { try await withStore(StoreConformance.countersFromIngestAndSends) }
     @Test func certificatesSubscriptionsSettings() async throws { try await withStore(StoreConformance.certificatesSubscriptionsSettings) }
+    @Test func failedIngestChangesNothing() async throws { try await withStore(StoreConformance.failedIngestChangesNothing) }
     @Test func purgeMessages() async throws { try await withStore(StoreConformance.purgeMessages) }
 
     @Test func importExportRoundTrip() async throws {

@@ -26,6 +26,18 @@ enum StoreConformance {
         #expect(found.source == events[0].sesMessageId)
     }
 
+    static func failedIngestChangesNothing(_ store: any FeedbackStore & SuppressionStore & CounterStore) async throws {
+        let events = [RecipientEvent.make(.hardBounce, address: "ok@example.com"), .make(.hardBounce, address: TestPolicy.poisonAddress)]
+        let error = await #expect(throws: StoreError.self) { try await store.ingest(.make(id: "half"), events: events, policy: policy) }
+        #expect(error?.code == .invalidInput)
+        #expect(try await store.hasMessage(id: "half") == false)
+        #expect(try await store.suppression(for: "ok@example.com", scope: nil, at: referenceDate) == nil)
+        #expect(try await store.history(address: "ok@example.com", limit: 10).isEmpty)
+        #expect(try await store.hourlyCounters(from: .distantPast, to: .distantFuture).isEmpty)
+        // The same message without the poison is not a duplicate.
+        #expect(try await store.ingest(.make(id: "half"), events: [events[0]], policy: policy) == .stored(events: 1))
+    }
+
     static func policyDecisionsApplied(_ store: any FeedbackStore & SuppressionStore) async throws {
         let address = "soft@example.com"
         var at = referenceDate

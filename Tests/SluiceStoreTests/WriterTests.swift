@@ -177,6 +177,44 @@ struct WriterTests {
         try await store.checkWritable()  // small writes still fit
     }
 
+    @Test func fullJobInABatchFailsAloneAndTheOthersCommit() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore().close()
+        let pages = try FileManager.default.attributesOfItem(atPath: directory.databasePath)[.size] as? Int ?? 0
+        let store = try directory.openStore(maxPageCount: max(pages / 4096, 1) + 2)
+        defer { store.close() }
+        let gate = try await WriterGate(store)
+        let big = [UInt8](repeating: 0xCD, count: 256 * 1024)
+        // Queued in this order, so "small-1" is applied before "big" makes SQLite roll the whole
+        // transaction back: the writer must re-run "small-1" in a fresh transaction.
+        var tasks: [(String, Task<StoreError.Code?, Never>)] = []
+        for (index, id) in ["small-1", "big", "small-2"].enumerated() {
+            let task = Task { () -> StoreError.Code? in
+                do throws(StoreError) {
+                    _ = try await store.ingest(.make(id: id, raw: id == "big" ? big : [1]), events: [.make(.hardBounce, address: "\(id)@example.com")], policy: TestPolicy())
+                    return nil
+                } catch {
+                    return error.code
+                }
+            }
+            tasks.append((id, task))
+            try await WriterGate.waitUntil { store.writer.pendingCount == index + 1 }
+        }
+        let before = store.writerStatistics
+        gate.open()
+        var codes: [String: StoreError.Code?] = [:]
+        for (id, task) in tasks { codes[id] = await task.value }
+        try await gate.task.value
+        #expect(store.writerStatistics.failedCommits - before.failedCommits >= 1)
+        #expect(codes["big"] == .some(.full))
+        #expect(codes["small-1"] == .some(nil))
+        #expect(codes["small-2"] == .some(nil))
+        #expect(try await store.hasMessage(id: "small-1"))
+        #expect(try await store.hasMessage(id: "small-2"))
+        #expect(try await store.hasMessage(id: "big") == false)
+        #expect(try await store.suppression(for: "big@example.com", scope: nil, at: referenceDate) == nil)
+    }
+
     @Test func readOnlyConnectionFailsReadinessProbe() async throws {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()

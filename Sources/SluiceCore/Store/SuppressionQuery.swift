@@ -32,15 +32,3 @@ public struct SuppressionQuery: Sendable, Equatable {
     /// `limit` clamped to what a store returns.
     public var effectiveLimit: Int { min(max(limit, 1), Self.maxLimit) }
 }
-
-/// One page of suppressions.
-public struct SuppressionPage: Sendable, Equatable {
-    public var items: [Suppression]
-    /// Position after the last item; nil when there are no more rows.
-    public var nextCursor: SuppressionCursor?
-
-    public init(items: [Suppression], nextCursor: SuppressionCursor?) {
-        self.items = items
-        self.nextCursor = nextCursor
-    }
-}
