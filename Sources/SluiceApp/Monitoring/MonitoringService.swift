@@ -30,7 +30,7 @@ public struct MonitoringService: Sendable {
     /// Counters of the configured history before `now`, the report over them, and the gate state.
     public func read(now: Date) async throws(StoreError) -> Reading {
         let from = HourMath.floor(now.addingTimeInterval(-configuration.history))
-        let samples = try await store.hourlyCounters(from: from, to: now.addingTimeInterval(HourMath.hour)).map(CounterSample.init)
+        let samples = try await store.hourlyCounters(from: from, to: now.addingTimeInterval(HourMath.hour))
         let sendingState = try await sending.state()
         let quota = await quota()
         let report = DeliverabilityStats(configuration: configuration.alerts.stats)
