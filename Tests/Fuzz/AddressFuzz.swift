@@ -1,5 +1,6 @@
 // libFuzzer entry for `address`: AddressNormalizer, EmailAddressValidator and Punycode.
-// Built by Scripts/fuzz into one module with Sources/SluiceCore (internal APIs, no import).
+// Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceCore.
+@testable import SluiceCore
 
 /// Byte 0 picks the configuration flags, the rest is the address; see `checkAddress`.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,6 +1,7 @@
 // libFuzzer entry for `dns-message` (pending until branch dns is merged): the DNS wire decoder with
 // an encode round trip, and the SPF and DMARC record parsers on TXT text.
-// Built by Scripts/fuzz into one module with Sources/SluiceDNS/{Wire,SPF,DMARC} (no import).
+// Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceDNS.
+@testable import SluiceDNS
 
 /// Byte 0 picks the mode: even = a DNS message (UDP payload), odd = one TXT record's text.
 @_cdecl("LLVMFuzzerTestOneInput")

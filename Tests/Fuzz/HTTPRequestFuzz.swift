@@ -1,7 +1,8 @@
 // libFuzzer entry for `http-request` (pending until branch http is merged): the server's request
 // head parser, body framing and chunked decoder over a whole pipelined byte stream, the way the
-// event loop drives them. Built by Scripts/fuzz into one module with the parsing files of
-// Sources/SluiceHTTP (internal APIs, no import).
+// event loop drives them. Scripts/fuzz links it against an instrumented, -enable-testing build of
+// the pure parsing files of Sources/SluiceHTTP (the socket/Logging files are left out).
+@testable import SluiceHTTP
 
 /// Byte 0 picks how the stream is cut into reads; the rest is what a client sent on one connection.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,5 +1,6 @@
 // libFuzzer entry for `ses-event`: SESEventParser.parse over arbitrary bytes.
-// Built by Scripts/fuzz into one module together with Sources/SluiceCore, so no import is needed.
+// Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceCore.
+@testable import SluiceCore
 
 /// Feeds the bytes as an SES message; thrown errors are expected, crashes are findings.
 @_cdecl("LLVMFuzzerTestOneInput")

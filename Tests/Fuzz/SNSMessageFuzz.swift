@@ -1,6 +1,7 @@
 // libFuzzer entry for `sns-message` (pending until branch aws is merged): SNSMessage.parse, its
 // canonical string, the topic ARN parser and the certificate/subscribe URL policy checks.
-// Built by Scripts/fuzz into one module with Sources/SluiceCore (internal APIs, no import).
+// Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceCore.
+@testable import SluiceCore
 
 /// Parses the bytes as an SNS HTTP body; everything derived from a parsed message must not trap.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,7 +1,8 @@
 // libFuzzer entry for `sigv4` (pending until branch aws is merged): the SigV4 canonical request,
 // header and presigned signing from a fuzzed request, plus the encoding helpers.
-// Built by Scripts/fuzz into one module with Sources/SluiceCore (internal APIs, no import).
+// Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceCore.
 import Foundation
+@testable import SluiceCore
 
 /// Input: byte 0 = option flags, then LF-separated lines: method, path, raw query, `name:value` headers.
 @_cdecl("LLVMFuzzerTestOneInput")

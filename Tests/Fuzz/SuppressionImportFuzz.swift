@@ -1,6 +1,7 @@
 // libFuzzer entry for `suppression-import` (pending: no branch has the importer yet). Written
 // against the most likely API; adjust the two calls below to the real row parser when it lands.
-// Built by Scripts/fuzz into one module with Sources/SluiceCore (internal APIs, no import).
+// Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceCore.
+@testable import SluiceCore
 
 /// Byte 0 picks the format (even = CSV, odd = JSON lines); the rest is the uploaded file.
 @_cdecl("LLVMFuzzerTestOneInput")

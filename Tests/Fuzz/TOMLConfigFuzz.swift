@@ -1,5 +1,6 @@
 // libFuzzer entry for `toml-config`: TOMLParser over arbitrary (UTF-8 repaired) text.
-// Built by Scripts/fuzz into one module with Sources/SluiceCore (no import).
+// Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceCore.
+@testable import SluiceCore
 
 /// Parses the bytes as a config file; errors are expected, crashes and hangs are findings.
 @_cdecl("LLVMFuzzerTestOneInput")
