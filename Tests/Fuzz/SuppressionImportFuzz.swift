@@ -1,5 +1,5 @@
 // libFuzzer entry for `suppression-import` (pending: no branch has the importer yet). Written
-// against the most likely API; adjust the two calls below to the real row parser when it lands.
+// against the most likely API; adjust the parser calls below to the real row parser when it lands.
 // Scripts/fuzz links it against an instrumented, -enable-testing build of SluiceCore.
 @testable import SluiceCore
 
