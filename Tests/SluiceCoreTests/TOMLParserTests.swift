@@ -45,4 +45,13 @@ struct TOMLParserTests {
         #expect(error?.line == line)
         #expect(error?.message.contains(fragment) == true, "\(String(describing: error))")
     }
+
+    @Test func deeplyNestedArraysAreAnErrorNotAStackOverflow() throws {
+        // Regression: Tests/Fuzz/Regressions/toml-config/deep-array-nesting.toml crashed the parser.
+        let hostile = "a = " + String(repeating: "[", count: 40_000)
+        let error = #expect(throws: TOMLError.self) { try TOMLParser.parse(hostile) }
+        #expect(error?.message.contains("nested deeper") == true)
+        let fine = "a = " + String(repeating: "[", count: 32) + String(repeating: "]", count: 32)
+        #expect(try TOMLParser.parse(fine)["a"] != nil)
+    }
 }

@@ -8,9 +8,13 @@ public struct TOMLParser {
         return try parser.document()
     }
 
+    /// Arrays nest at most this deep; deeper input is an error, not a stack overflow (found by fuzzing).
+    static let maxArrayDepth = 32
+
     private let scalars: [Unicode.Scalar]
     private var index = 0
     private var line = 1
+    private var arrayDepth = 0
 
     private init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
 
@@ -83,6 +87,9 @@ public struct TOMLParser {
     }
 
     private mutating func array() throws(TOMLError) -> TOMLValue {
+        guard arrayDepth < Self.maxArrayDepth else { throw fail("arrays nested deeper than \(Self.maxArrayDepth) levels") }
+        arrayDepth += 1
+        defer { arrayDepth -= 1 }
         advance()
         var items: [TOMLValue] = []
         while true {
