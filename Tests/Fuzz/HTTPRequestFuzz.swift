@@ -31,7 +31,7 @@ private struct StreamDriver {
     private enum State {
         case head
         case length(remaining: Int, received: Int)
-        case chunked(ChunkedDecoder)
+        case chunked(RequestChunkedDecoder)
     }
 
     static let bodyLimit = 64 * 1024
@@ -71,7 +71,7 @@ private struct StreamDriver {
                 keepAlive = head.keepAlive
                 if head.chunked {
                     precondition(head.contentLength == nil, "both chunked and Content-Length accepted")
-                    state = .chunked(ChunkedDecoder(limit: Self.bodyLimit))
+                    state = .chunked(RequestChunkedDecoder(limit: Self.bodyLimit))
                 } else if let length = head.contentLength, length > 0 {
                     precondition(length >= 0)
                     if length > Self.bodyLimit {
