@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceHTTP
+import SluiceStore
 import Synchronization
 @testable import SluiceApp
 
@@ -67,7 +68,7 @@ final class SNSAppHarness: Sendable {
     ///     the whole service is built by `Application.build`.
     init(
         extra: [String: String] = [:], clock: SNSTestClock = SNSTestClock(),
-        settings adjust: ((inout SNSEndpointSettings) -> Void)? = nil
+        settings adjust: ((inout SNSEndpointSettings) -> Void)? = nil, extraPages: Int? = nil
     ) throws {
         pki = try SNSTestPKI.load()
         (certServer, certRoutes) = try SNSTestRoutes.start(pki)
@@ -94,13 +95,21 @@ final class SNSAppHarness: Sendable {
         let logger = Logger(label: "sluice.test") { label in
             LineLogHandler(label: label, level: .info, format: .json, sink: LineSink(handle: handle))
         }
-        if let adjust {
-            let store = try Application.openStore(configuration: configuration, logger: logger)
+        if adjust != nil || extraPages != nil {
+            var store = try Application.openStore(configuration: configuration, logger: logger)
+            if let extraPages {
+                // A database that can grow by only `extraPages` pages beyond its migrated schema.
+                store.close()
+                let pages = try FileManager.default.attributesOfItem(atPath: directory + "/sluice.sqlite")[.size] as? Int ?? 0
+                store = try SQLiteStore(configuration: SQLiteStoreConfiguration(
+                    path: directory + "/sluice.sqlite", maxPageCount: pages / 4096 + extraPages))
+            }
+            let opened = store
             let context = AppContext(
-                configuration: configuration, logger: logger, store: store, metrics: AppMetrics(), state: ServiceState(),
+                configuration: configuration, logger: logger, store: opened, metrics: AppMetrics(), state: ServiceState(),
                 now: clock.function)
             var settings = SNSEndpointSettings(configuration: configuration)
-            adjust(&settings)
+            adjust?(&settings)
             var router = Router()
             try SNSRoutes.register(on: &router, context: context, settings: settings)
             let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, threads: 2), responder: router, logger: logger)
@@ -111,7 +120,7 @@ final class SNSAppHarness: Sendable {
             stopServer = {
                 await server.shutdown()
                 _ = await running.value
-                store.close()
+                opened.close()
             }
         } else {
             let app = try Application.build(configuration: configuration, logger: logger, environment: [:], now: clock.function)
