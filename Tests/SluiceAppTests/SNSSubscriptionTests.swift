@@ -112,6 +112,17 @@ struct SNSSubscriptionTests {
         // Only the SubscriptionConfirmation visited its URL.
         #expect(harness.certServer.count(path: "/") == 1)
     }
+
+    @Test func emptyTopicListConfirmsNothingAndWarnsAtStart() async throws {
+        let harness = try SNSAppHarness(extra: ["SLUICE_SNS_TOPIC_ARNS": ""])
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        #expect(harness.logLines.contains { $0.contains("sns.topic_arns is empty") && $0.contains(#""level":"warning""#) })
+        let response = try await harness.post(try Self.confirmation(harness))
+        #expect(response.status == 403)
+        #expect(harness.certServer.requests.isEmpty)
+        #expect(try await harness.context.store.subscriptions().isEmpty)
+    }
 }
 
 /// Runs the built `sluice` executable (`.build/debug/sluice`, made by `swift build`).
