@@ -9,11 +9,12 @@ import Testing
 
 /// 200 means committed and synced: store failures answer 503 with nothing half-written, and a
 /// SIGKILLed server loses no acknowledged message.
+@Suite(.serialized)
 struct SNSDurabilityTests {
     @Test func lockedDatabaseAnswers503AndWritesNothing() async throws {
-        let harness = try SNSAppHarness(extra: ["SLUICE_DATABASE_BUSY_TIMEOUT_MS": "100"])
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_DATABASE_BUSY_TIMEOUT_MS": "100"])
         defer { Task { await harness.stop() } }
-        let envelope = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("locked@example.com"))
+        let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("locked@example.com"))
 
         // Another process holds the write lock: our commit cannot happen.
         let locker = Process()
@@ -29,7 +30,8 @@ struct SNSDurabilityTests {
         locker.standardInput = input
         locker.standardOutput = output
         try locker.run()
-        let line = String(decoding: output.fileHandleForReading.availableDataUntil("locked"), as: UTF8.self)
+        let reader = output.fileHandleForReading
+        let line = try await SNSEnvelope.offPool { String(decoding: reader.availableDataUntil("locked"), as: UTF8.self) }
         try #require(line.contains("locked"))
 
         let refused = try await harness.post(envelope)
@@ -41,7 +43,7 @@ struct SNSDurabilityTests {
         #expect(harness.messagesCounted(type: "Notification", verdict: "store_unavailable") == 1)
 
         try input.fileHandleForWriting.close()
-        locker.waitUntilExit()
+        try await SNSEnvelope.offPool { locker.waitUntilExit() }
         // SNS's retry of the same message now succeeds.
         let retried = try await harness.post(envelope)
         #expect(retried.status == 200, "\(retried.bodyText)")
@@ -49,27 +51,27 @@ struct SNSDurabilityTests {
     }
 
     @Test func fullDatabaseAnswers503AndWritesNothing() async throws {
-        let harness = try SNSAppHarness(extraPages: 12)
+        let harness = try await SNSAppHarness.make(extraPages: 12)
         defer { Task { await harness.stop() } }
         // ~160 KB that zlib cannot shrink, inside an otherwise normal bounce.
         let noise = (0..<120_000).map { _ in UInt8.random(in: 0...255) }
         var payload = SESPayload.bounce("full@example.com")
         payload.insert(contentsOf: #""padding":"\#(Data(noise).base64EncodedString())","#, at: payload.index(after: payload.startIndex))
-        let big = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: payload)
+        let big = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: payload)
         let refused = try await harness.post(big)
         #expect(refused.status == 503, "\(refused.bodyText)")
         #expect(try await !harness.context.store.hasMessage(id: big.messageId))
         #expect(try await harness.context.store.suppression(for: "full@example.com", scope: nil, at: Date()) == nil)
         #expect(try await harness.context.store.history(address: "full@example.com", limit: 10).isEmpty)
 
-        let small = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("fits@example.com"))
+        let small = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("fits@example.com"))
         let accepted = try await harness.post(small)
         #expect(accepted.status == 200, "\(accepted.bodyText)")
         #expect(try await harness.context.store.hasMessage(id: small.messageId))
     }
 
     @Test func sigkillLosesNoAcknowledgedMessage() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSEnvelope.offPool { try SNSTestPKI.load() }
         let (certServer, certRoutes) = try SNSTestRoutes.start(pki)
         defer { certServer.stop() }
         let certPath = "/SimpleNotificationService-killtest.pem"
@@ -83,16 +85,21 @@ struct SNSDurabilityTests {
         ]
 
         let count = 300
-        let envelopes = try await withThrowingTaskGroup(of: SNSEnvelope.self) { group in
-            for i in 0..<count {
-                group.addTask {
-                    try SNSEnvelope.signed(pki, certURL: certServer.origin + certPath, message: SESPayload.bounce("user\(i)@example.com"))
+        // Signed up front, four openssl processes at a time.
+        var signed: [SNSEnvelope] = []
+        for start in stride(from: 0, to: count, by: 4) {
+            try await withThrowingTaskGroup(of: SNSEnvelope.self) { group in
+                for i in start..<min(start + 4, count) {
+                    group.addTask {
+                        try await SNSEnvelope.signed(pki, certURL: certServer.origin + certPath, message: SESPayload.bounce("user\(i)@example.com"))
+                    }
                 }
+                for try await envelope in group { signed.append(envelope) }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
         }
+        let envelopes = signed
 
-        let first = try ServeProcess(environment: environment)
+        let first = try await SNSEnvelope.offPool { try ServeProcess(environment: environment) }
         let client = try HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: .seconds(2), readTimeout: .seconds(5), totalTimeout: .seconds(5), maxIdleConnectionsPerHost: 8))
         let run = KillRun()
@@ -121,7 +128,7 @@ struct SNSDurabilityTests {
         #expect(ids.count < count, "the kill came too late to interrupt anything")
 
         // Restarted on the same file: every acknowledged message is there, and is a duplicate to SNS.
-        let second = try ServeProcess(environment: environment)
+        let second = try await SNSEnvelope.offPool { try ServeProcess(environment: environment) }
         defer { second.kill(); second.wait() }
         let replay = try #require(envelopes.first { $0.messageId == ids.first })
         let again = try await client.execute(HTTPClientRequest(

@@ -5,19 +5,20 @@ import Testing
 
 /// The SNS endpoint end to end: real sockets, a real SQLite file, a local HTTPS certificate server
 /// trusted through `sns.ca_file`, and messages signed with OpenSSL.
+@Suite(.serialized)
 struct SNSEndpointTests {
     @Test func signedV1AndV2FeedbackIsStoredAndSuppresses() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         let store = harness.context.store
 
-        let bounce = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "1", message: SESPayload.bounce("Hard@Example.com"))
+        let bounce = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "1", message: SESPayload.bounce("Hard@Example.com"))
         let r1 = try await harness.post(bounce)
         #expect(r1.status == 200, "\(r1.bodyText)")
         #expect(r1.bodyText == #"{"status":"stored"}"#)
-        let complaint = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "2", message: SESPayload.complaint("angry@example.com"))
+        let complaint = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "2", message: SESPayload.complaint("angry@example.com"))
         #expect(try await harness.post(complaint).status == 200)
-        let delivery = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.delivery("happy@example.com"))
+        let delivery = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.delivery("happy@example.com"))
         #expect(try await harness.post(delivery).status == 200)
 
         let now = harness.clock.now
@@ -37,9 +38,9 @@ struct SNSEndpointTests {
     }
 
     @Test func namedEndpointsAndNonSESMessagesAreStored() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
-        let plain = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: "hello, not an SES event", subject: "hi")
+        let plain = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: "hello, not an SES event", subject: "hi")
         let r = try await harness.post(plain, path: "/sns/marketing")
         #expect(r.status == 200, "\(r.bodyText)")
         #expect(try await harness.context.store.hasMessage(id: plain.messageId))
@@ -49,14 +50,14 @@ struct SNSEndpointTests {
     }
 
     @Test func tamperedFieldsAreRefused() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         let tampers: [(String, String)] = [
             ("Message", SESPayload.bounce("victim@example.com")), ("MessageId", UUID().uuidString), ("Subject", "changed"),
             ("Timestamp", SNSEnvelope.timestampString(Date().addingTimeInterval(2))),
         ]
         for (field, value) in tampers {
-            var envelope = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, subject: "original")
+            var envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, subject: "original")
             envelope.fields[field] = value
             let r = try await harness.post(envelope.body, headers: [("x-amz-sns-message-type", "Notification")])
             #expect(r.status == 403, "\(field): \(r.bodyText)")
@@ -64,7 +65,7 @@ struct SNSEndpointTests {
             #expect(try await !harness.context.store.hasMessage(id: envelope.messageId))
         }
         // Signed by a key that is not the certificate's.
-        let forged = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, key: "sns-other")
+        let forged = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, key: "sns-other")
         #expect(try await harness.post(forged).status == 403)
         #expect(try await harness.context.store.suppression(for: "victim@example.com", scope: nil, at: Date()) == nil)
         #expect(harness.messagesCounted(type: "Notification", verdict: "bad_signature") == 5)
@@ -74,7 +75,7 @@ struct SNSEndpointTests {
     }
 
     @Test func certificateURLAttacksAreRefusedWithoutFetching() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         let origin = harness.certServer.origin
         let name = "SimpleNotificationService-0123abcd.pem"
@@ -89,7 +90,7 @@ struct SNSEndpointTests {
             "\(origin)/other.pem",
         ]
         for url in attacks {
-            let envelope = try SNSEnvelope.signed(harness.pki, certURL: url)
+            let envelope = try await SNSEnvelope.signed(harness.pki, certURL: url)
             let r = try await harness.post(envelope)
             #expect(r.status == 403, "\(url): \(r.bodyText)")
             #expect(r.bodyText.contains("certificate_url_refused"), "\(url): \(r.bodyText)")
@@ -101,18 +102,18 @@ struct SNSEndpointTests {
     }
 
     @Test func expiredAndWrongNameCertificatesAreRefused() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         for name in ["sns-expired", "sns-wrongname"] {
             let path = "/SimpleNotificationService-\(name.replacingOccurrences(of: "-", with: "")).pem"
             try harness.certRoutes.serveCertificate(path, harness.pki, name: name)
-            let envelope = try SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + path, key: name)
+            let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + path, key: name)
             let r = try await harness.post(envelope)
             #expect(r.status == 403, "\(name): \(r.bodyText)")
             #expect(r.bodyText.contains("certificate_rejected"), "\(name): \(r.bodyText)")
         }
         // Unreachable certificate: transient, so SNS is told to retry.
-        let missing = try SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + "/SimpleNotificationService-missing.pem")
+        let missing = try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + "/SimpleNotificationService-missing.pem")
         let r = try await harness.post(missing)
         #expect(r.status == 503)
         #expect(r.headers["Retry-After"] != nil)
@@ -120,15 +121,15 @@ struct SNSEndpointTests {
     }
 
     @Test func foreignTopicsAreRefusedBeforeAnyNetwork() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         let foreign = "arn:aws:sns:us-east-1:999999999999:someone-else"
-        let notification = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, topicArn: foreign)
+        let notification = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, topicArn: foreign)
         let r = try await harness.post(notification)
         #expect(r.status == 403)
         #expect(r.bodyText.contains("topic_not_allowed"))
         let subscribe = "\(harness.certServer.origin)/?Action=ConfirmSubscription&TopicArn=\(foreign)&Token=t0k"
-        let confirmation = try SNSEnvelope.signed(
+        let confirmation = try await SNSEnvelope.signed(
             harness.pki, type: .subscriptionConfirmation, certURL: harness.certURL, topicArn: foreign, message: "confirm",
             subscribeURL: subscribe, token: "t0k")
         #expect(try await harness.post(confirmation).status == 403)
@@ -139,17 +140,17 @@ struct SNSEndpointTests {
     }
 
     @Test func staleFutureAndRequiredVersionAreRefused() async throws {
-        let harness = try SNSAppHarness(extra: ["SLUICE_SNS_REQUIRE_SIGNATURE_V2": "true"])
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_REQUIRE_SIGNATURE_V2": "true"])
         defer { Task { await harness.stop() } }
-        let stale = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, timestamp: Date().addingTimeInterval(-2 * 86_400))
+        let stale = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, timestamp: Date().addingTimeInterval(-2 * 86_400))
         let r1 = try await harness.post(stale)
         #expect(r1.status == 403)
         #expect(r1.bodyText.contains("stale"))
-        let future = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, timestamp: Date().addingTimeInterval(3600))
+        let future = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, timestamp: Date().addingTimeInterval(3600))
         let r2 = try await harness.post(future)
         #expect(r2.status == 403)
         #expect(r2.bodyText.contains("future_timestamp"))
-        let v1 = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "1")
+        let v1 = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "1")
         let r3 = try await harness.post(v1)
         #expect(r3.status == 403)
         #expect(r3.bodyText.contains("signature_version_refused"))
@@ -159,9 +160,9 @@ struct SNSEndpointTests {
     }
 
     @Test func duplicateIsAcknowledgedButAppliedOnce() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
-        let envelope = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("twice@example.com"))
+        let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("twice@example.com"))
         let first = try await harness.post(envelope)
         let second = try await harness.post(envelope)
         #expect(first.bodyText == #"{"status":"stored"}"#)
@@ -174,17 +175,17 @@ struct SNSEndpointTests {
     }
 
     @Test func malformedMismatchedAndOversizedBodiesAreRefused() async throws {
-        let harness = try SNSAppHarness(extra: ["SLUICE_SNS_MAX_BODY_BYTES": "4096"])
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_MAX_BODY_BYTES": "4096"])
         defer { Task { await harness.stop() } }
         let invalid = try await harness.post(Array(#"{"Type":"Notification","#.utf8), headers: [("x-amz-sns-message-type", "Notification")])
         #expect(invalid.status == 400)
         #expect(invalid.bodyText.contains("malformed"))
 
-        var missing = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
+        var missing = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
         missing.fields["Signature"] = nil
         #expect(try await harness.post(missing).status == 400)
 
-        let envelope = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
+        let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
         let mismatch = try await harness.post(envelope.body, headers: [("x-amz-sns-message-type", "SubscriptionConfirmation")])
         #expect(mismatch.status == 400)
         #expect(mismatch.bodyText.contains("header_mismatch"))
@@ -201,7 +202,7 @@ struct SNSEndpointTests {
     }
 
     @Test func rawDeliveryIsRefusedWithoutBasicAuth() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         let headers = [("x-amz-sns-message-type", "Notification"), ("x-amz-sns-message-id", UUID().uuidString),
                        ("x-amz-sns-topic-arn", SNSEnvelope.topicArn)]
@@ -217,9 +218,9 @@ struct SNSEndpointTests {
     }
 
     @Test func basicAuthGuardsTheEndpointAndAdmitsRawDelivery() async throws {
-        let harness = try SNSAppHarness(extra: ["SLUICE_SNS_BASIC_AUTH_USER": "sns", "SLUICE_SNS_BASIC_AUTH_PASSWORD": "s3cret"])
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_BASIC_AUTH_USER": "sns", "SLUICE_SNS_BASIC_AUTH_PASSWORD": "s3cret"])
         defer { Task { await harness.stop() } }
-        let envelope = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
+        let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
         let none = try await harness.post(envelope)
         #expect(none.status == 401)
         #expect(none.headers["WWW-Authenticate"] == #"Basic realm="sluice-sns""#)
@@ -240,10 +241,10 @@ struct SNSEndpointTests {
     }
 
     @Test func drainingAnswers503() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         harness.context.state.beginDraining()
-        let envelope = try SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
+        let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
         let r = try await harness.post(envelope)
         #expect(r.status == 503)
         #expect(r.headers["Retry-After"] != nil)

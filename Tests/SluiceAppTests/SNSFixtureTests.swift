@@ -5,6 +5,7 @@ import Testing
 
 /// The archived AWS messages of Tests/Fixtures/sns through the real HTTP endpoint, with the clock at
 /// each message's time and its (real, long expired) AWS certificate pre-seeded in the store's cache.
+@Suite(.serialized)
 struct SNSFixtureTests {
     struct Entry: Decodable {
         var file: String
@@ -40,7 +41,7 @@ struct SNSFixtureTests {
         #expect(entries.count >= 20)
         let topics = Set(entries.map(\.topicArn)).sorted().joined(separator: ",")
         // AWS's 2012 certificate has a 1024-bit key: admitted here only, see the next test for the default.
-        let harness = try SNSAppHarness(
+        let harness = try await SNSAppHarness.make(
             extra: ["SLUICE_SNS_TOPIC_ARNS": topics, "SLUICE_SNS_CERT_URL_PATTERN": SNSSecurityPolicy.defaultCertURLPattern,
                     "SLUICE_SNS_AUTO_CONFIRM": "false", "SLUICE_SNS_CA_FILE": ""],
             settings: { $0.certificates.minimumRSAKeyBits = 1024 })
@@ -72,7 +73,7 @@ struct SNSFixtureTests {
 
     @Test func defaultSettingsRefuseTheWeak1024BitCertificate() async throws {
         let entry = try #require(try Self.manifest().first { $0.file.hasPrefix("genuine/01-") })
-        let harness = try SNSAppHarness(extra: ["SLUICE_SNS_TOPIC_ARNS": entry.topicArn])
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_TOPIC_ARNS": entry.topicArn])
         defer { Task { await harness.stop() } }
         // SigningCertURL is not signed: point it at the local server, which serves AWS's 2012 certificate.
         harness.certRoutes.set("/SimpleNotificationService-aws2012.pem", .response(Array(try Data(contentsOf: Self.directory.appendingPathComponent(entry.certFile)))))

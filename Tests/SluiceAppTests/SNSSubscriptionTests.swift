@@ -4,21 +4,22 @@ import Testing
 @testable import SluiceApp
 
 /// SubscriptionConfirmation and UnsubscribeConfirmation end to end, including `sluice sns confirm`.
+@Suite(.serialized)
 struct SNSSubscriptionTests {
     static let subscriptionArn = SNSEnvelope.topicArn + ":4f2c1f44-0d3c-4a6b-9e7a-000000000001"
 
-    static func confirmation(_ harness: SNSAppHarness, subscribeURL: String? = nil, type: SNSMessageType = .subscriptionConfirmation) throws -> SNSEnvelope {
+    static func confirmation(_ harness: SNSAppHarness, subscribeURL: String? = nil, type: SNSMessageType = .subscriptionConfirmation) async throws -> SNSEnvelope {
         let url = subscribeURL ?? "\(harness.certServer.origin)/?Action=ConfirmSubscription&TopicArn=\(SNSEnvelope.topicArn)&Token=t0k3n"
-        return try SNSEnvelope.signed(
+        return try await SNSEnvelope.signed(
             harness.pki, type: type, certURL: harness.certURL, message: "You have chosen to subscribe to the topic.",
             subscribeURL: url, token: "t0k3n")
     }
 
     @Test func allowedTopicIsConfirmedAutomatically() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
-        let response = try await harness.post(try Self.confirmation(harness))
+        let response = try await harness.post(try await Self.confirmation(harness))
         #expect(response.status == 200, "\(response.bodyText)")
         #expect(response.bodyText == #"{"status":"confirmed"}"#)
         #expect(harness.certServer.count(path: "/") == 1)
@@ -30,7 +31,7 @@ struct SNSSubscriptionTests {
     }
 
     @Test func subscribeURLAttacksAreNeverVisited() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
         let origin = harness.certServer.origin
@@ -47,8 +48,8 @@ struct SNSSubscriptionTests {
             "https://user@127.0.0.1:\(harness.certServer.port)/?Action=ConfirmSubscription&TopicArn=\(topic)&Token=t0k3n",
         ]
         for url in attacks {
-            let response = try await harness.post(try Self.confirmation(harness, subscribeURL: url))
-            #expect(response.status == 403, "\(url): \(response.bodyText)")
+            let response = try await harness.post(try await Self.confirmation(harness, subscribeURL: url))
+            #expect(response.status == 403, "\(url): \(response.bodyText) \(harness.logLines.filter { $0.contains("fetch") }.prefix(2))")
             #expect(response.bodyText.contains("subscribe_url_refused"), "\(url): \(response.bodyText)")
         }
         #expect(harness.certServer.requests.allSatisfy { $0.path == harness.certPath })
@@ -56,19 +57,19 @@ struct SNSSubscriptionTests {
     }
 
     @Test func pendingSubscriptionIsConfirmedByTheCLI() async throws {
-        let harness = try SNSAppHarness(extra: ["SLUICE_SNS_AUTO_CONFIRM": "false"])
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_AUTO_CONFIRM": "false"])
         defer { Task { await harness.stop() } }
         harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
-        let response = try await harness.post(try Self.confirmation(harness), path: "/sns/feedback")
+        let response = try await harness.post(try await Self.confirmation(harness), path: "/sns/feedback")
         #expect(response.bodyText == #"{"status":"pending"}"#)
         #expect(harness.certServer.count(path: "/") == 0)
         #expect(try await harness.context.store.subscription(topicArn: SNSEnvelope.topicArn)?.state == .pending)
 
-        let listed = try SluiceBinary.run(["sns", "subscriptions"], environment: harness.environment)
+        let listed = try await SluiceBinary.run(["sns", "subscriptions"], environment: harness.environment)
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout.contains("\(SNSEnvelope.topicArn)\tpending\t"))
 
-        let confirmed = try SluiceBinary.run(["sns", "confirm", SNSEnvelope.topicArn], environment: harness.environment)
+        let confirmed = try await SluiceBinary.run(["sns", "confirm", SNSEnvelope.topicArn], environment: harness.environment)
         #expect(confirmed.status == 0, "\(confirmed.stderr)")
         #expect(confirmed.stdout.contains(Self.subscriptionArn))
         #expect(harness.certServer.count(path: "/") == 1)
@@ -76,32 +77,32 @@ struct SNSSubscriptionTests {
         #expect(record?.state == .confirmed)
         #expect(record?.endpoint == "feedback")
 
-        let after = try SluiceBinary.run(["sns", "subscriptions"], environment: harness.environment)
+        let after = try await SluiceBinary.run(["sns", "subscriptions"], environment: harness.environment)
         #expect(after.stdout.contains("\(SNSEnvelope.topicArn)\tconfirmed\t"))
-        let unknown = try SluiceBinary.run(["sns", "confirm", "arn:aws:sns:us-east-1:123456789012:nothing"], environment: harness.environment)
+        let unknown = try await SluiceBinary.run(["sns", "confirm", "arn:aws:sns:us-east-1:123456789012:nothing"], environment: harness.environment)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no SubscriptionConfirmation recorded"))
     }
 
     @Test func failedConfirmationIsRecordedForARetry() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         harness.certRoutes.set("/", .response("<Error/>", status: "403 Forbidden"))
-        let response = try await harness.post(try Self.confirmation(harness))
+        let response = try await harness.post(try await Self.confirmation(harness))
         #expect(response.bodyText == #"{"status":"confirm_failed"}"#)
         #expect(try await harness.context.store.subscription(topicArn: SNSEnvelope.topicArn)?.state == .confirmFailed)
         harness.certRoutes.set("/", .response("busy", status: "503 Service Unavailable"))
-        let transient = try await harness.post(try Self.confirmation(harness))
+        let transient = try await harness.post(try await Self.confirmation(harness))
         #expect(transient.status == 503)
         #expect(harness.messagesCounted(type: "SubscriptionConfirmation", verdict: "confirm_failed") == 2)
     }
 
     @Test func unsubscribeConfirmationIsRecordedAndWarned() async throws {
-        let harness = try SNSAppHarness()
+        let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
         harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
-        #expect(try await harness.post(try Self.confirmation(harness)).status == 200)
-        let unsubscribe = try Self.confirmation(harness, type: .unsubscribeConfirmation)
+        #expect(try await harness.post(try await Self.confirmation(harness)).status == 200)
+        let unsubscribe = try await Self.confirmation(harness, type: .unsubscribeConfirmation)
         let response = try await harness.post(unsubscribe)
         #expect(response.bodyText == #"{"status":"unsubscribed"}"#)
         let record = try await harness.context.store.subscription(topicArn: SNSEnvelope.topicArn)
@@ -114,11 +115,11 @@ struct SNSSubscriptionTests {
     }
 
     @Test func emptyTopicListConfirmsNothingAndWarnsAtStart() async throws {
-        let harness = try SNSAppHarness(extra: ["SLUICE_SNS_TOPIC_ARNS": ""])
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_TOPIC_ARNS": ""])
         defer { Task { await harness.stop() } }
         harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
         #expect(harness.logLines.contains { $0.contains("sns.topic_arns is empty") && $0.contains(#""level":"warning""#) })
-        let response = try await harness.post(try Self.confirmation(harness))
+        let response = try await harness.post(try await Self.confirmation(harness))
         #expect(response.status == 403)
         #expect(harness.certServer.requests.isEmpty)
         #expect(try await harness.context.store.subscriptions().isEmpty)
@@ -135,8 +136,12 @@ enum SluiceBinary {
 
     static var path: String { SNSTestPaths.repositoryRoot.appendingPathComponent(".build/debug/sluice").path }
 
-    static func run(_ arguments: [String], environment: [String: String]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String]) async throws -> Result {
         try #require(FileManager.default.isExecutableFile(atPath: path), "build the executable first: swift build")
+        return try await SNSEnvelope.offPool { try runBlocking(arguments, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

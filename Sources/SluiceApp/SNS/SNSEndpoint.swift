@@ -155,9 +155,11 @@ final class SNSEndpoint: Sendable {
             return .refused(.certFetchFailed, type, .internalServerError, code: "misconfigured", "certificate trust settings are unusable", message)
         default:
             if error.isTransient {
-                return .refused(
+                var outcome = SNSOutcome.refused(
                     .certFetchFailed, type, .serviceUnavailable, code: "certificate_unavailable",
                     "the signing certificate could not be fetched; retry later", message)
+                outcome.reason = error.message  // the log gets the cause (URL already quoted), the client does not
+                return outcome
             }
             // Wrong name, weak key, not RSA, expired: this certificate will never sign for SNS.
             return .refused(.badSignature, type, .forbidden, code: "certificate_rejected", error.message, message)

@@ -68,7 +68,7 @@ final class SNSAppHarness: Sendable {
     ///     the whole service is built by `Application.build`.
     init(
         extra: [String: String] = [:], clock: SNSTestClock = SNSTestClock(),
-        settings adjust: ((inout SNSEndpointSettings) -> Void)? = nil, extraPages: Int? = nil
+        settings adjust: (@Sendable (inout SNSEndpointSettings) -> Void)? = nil, extraPages: Int? = nil
     ) throws {
         pki = try SNSTestPKI.load()
         (certServer, certRoutes) = try SNSTestRoutes.start(pki)
@@ -135,6 +135,15 @@ final class SNSAppHarness: Sendable {
         }
         client = try HTTPClient(configuration: HTTPClientConfiguration(
             readTimeout: .seconds(20), totalTimeout: .seconds(30), maxIdleConnectionsPerHost: 8))
+    }
+
+    /// Builds a harness on its own thread: set-up blocks (openssl, fsync) and must not starve the
+    /// cooperative pool that the servers' handlers and the certificate fetches run on.
+    static func make(
+        extra: [String: String] = [:], clock: SNSTestClock = SNSTestClock(),
+        settings adjust: (@Sendable (inout SNSEndpointSettings) -> Void)? = nil, extraPages: Int? = nil
+    ) async throws -> SNSAppHarness {
+        try await SNSEnvelope.offPool { try SNSAppHarness(extra: extra, clock: clock, settings: adjust, extraPages: extraPages) }
     }
 
     /// POSTs `body` to `path` with SNS-like headers.

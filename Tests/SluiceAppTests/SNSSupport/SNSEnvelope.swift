@@ -12,7 +12,7 @@ struct SNSEnvelope {
         _ pki: SNSTestPKI, type: SNSMessageType = .notification, certURL: String, key: String = "sns", version: String = "2",
         topicArn: String = topicArn, message: String = SESPayload.bounce("bounced@example.com"), subject: String? = nil,
         subscribeURL: String? = nil, token: String? = nil, timestamp: Date = Date(), messageId: String = UUID().uuidString.lowercased()
-    ) throws -> SNSEnvelope {
+    ) async throws -> SNSEnvelope {
         var fields: [String: String] = [
             "Type": type.rawValue, "MessageId": messageId, "TopicArn": topicArn, "Message": message,
             "Timestamp": timestampString(timestamp), "SignatureVersion": version, "Signature": "AA==",
@@ -25,16 +25,20 @@ struct SNSEnvelope {
             fields["SubscribeURL"] = subscribeURL
             fields["Token"] = token
         }
-        var envelope = SNSEnvelope(fields: fields)
-        try envelope.sign(pki, key: key, digest: version == "1" ? "sha1" : "sha256")
-        return envelope
+        fields["Signature"] = "AA=="
+        let canonical = try SNSMessage.parse(SNSEnvelope(fields: fields).body).canonicalString()
+        let digest = version == "1" ? "sha1" : "sha256"
+        let signature = try await offPool { try pki.sign(canonical, key: key, digest: digest) }
+        fields["Signature"] = Data(signature).base64EncodedString()
+        return SNSEnvelope(fields: fields)
     }
 
-    /// (Re)computes `Signature` over the current fields.
-    mutating func sign(_ pki: SNSTestPKI, key: String = "sns", digest: String = "sha256") throws {
-        fields["Signature"] = "AA=="
-        let parsed = try SNSMessage.parse(body)
-        fields["Signature"] = Data(try pki.sign(parsed.canonicalString(), key: key, digest: digest)).base64EncodedString()
+    /// Runs blocking work (an `openssl` child process) on its own thread, never on the cooperative
+    /// pool: the server's handlers share that pool, and starving it would time out certificate fetches.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
     }
 
     var body: [UInt8] { Array(try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) }
