@@ -9,12 +9,15 @@ import SluiceStore
 /// `POST /sns` and `POST /sns/{name}`: verifies SNS deliveries and stores them with their SES events.
 ///
 /// Check order, cheapest and safest first (the server already answered 413 for an oversized body):
-/// draining (503) → Basic auth (401) → raw-delivery refusal (403) → parse (400) → header/body agreement
-/// (400) → topic allow-list (403, before any network) → signature version, certificate URL, timestamp
-/// (403) → certificate (503 when the fetch failed transiently) → RSA signature (403) → per type.
+/// draining (503) → Basic auth (401) → raw delivery: `x-amz-sns-rawdelivery: true` here, a bare
+/// (non-envelope) JSON body once parsing failed (403 unless Basic auth vouches) → parse (400) →
+/// header/body agreement (400) → topic allow-list (403, before any network or crypto) → signature
+/// version, certificate URL, timestamp (403) → certificate (503 when the fetch failed transiently,
+/// 403 when it is unacceptable) → RSA signature (403) → per type; store trouble answers 503.
 ///
 /// Dedupe comes after verification: `ingest` is idempotent per MessageId in the same transaction as
-/// the events, so a forged message that reuses a seen id is refused (403), never answered "duplicate".
+/// the events, so a forged message that reuses a seen id is refused (403), never answered "duplicate",
+/// and a genuine retry costs one RSA verify but no extra read on the hot path.
 final class SNSEndpoint: Sendable {
     let context: AppContext
     let settings: SNSEndpointSettings
