@@ -86,4 +86,28 @@ struct SNSFixtureTests {
         #expect(response.bodyText.contains("certificate_rejected"), "\(response.bodyText)")
         #expect(harness.certServer.count(path: "/SimpleNotificationService-aws2012.pem") == 1)
     }
+
+    /// The AWS documentation's examples carry placeholder signatures ("EXAMPLE…"): never accepted.
+    @Test func documentationExamplesAreRefused() async throws {
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_TOPIC_ARNS": "arn:aws:sns:us-west-2:123456789012:*"])
+        defer { Task { await harness.stop() } }
+        let folder = Self.directory.appendingPathComponent("docs-examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".http") }.sorted()
+        #expect(files.count == 4)
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            let parts = text.components(separatedBy: "\n\n")
+            let headers = parts[0].split(separator: "\n").dropFirst().compactMap { line -> (String, String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                let name = String(line[..<colon])
+                guard name.lowercased().hasPrefix("x-amz-sns-") || name == "Content-Type" else { return nil }
+                return (name, line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+            let body = parts.dropFirst().joined(separator: "\n\n")
+            let response = try await harness.post(Array(body.utf8), headers: headers)
+            #expect((400..<500).contains(response.status), "\(file): \(response.status) \(response.bodyText)")
+        }
+        #expect(harness.certServer.requests.isEmpty)
+        #expect(harness.messagesCounted(type: "Notification", verdict: "stored") == 0)
+    }
 }
