@@ -125,34 +125,3 @@ struct SNSSubscriptionTests {
         #expect(try await harness.context.store.subscriptions().isEmpty)
     }
 }
-
-/// Runs the built `sluice` executable (`.build/debug/sluice`, made by `swift build`).
-enum SluiceBinary {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static var path: String { SNSTestPaths.repositoryRoot.appendingPathComponent(".build/debug/sluice").path }
-
-    static func run(_ arguments: [String], environment: [String: String]) async throws -> Result {
-        try #require(FileManager.default.isExecutableFile(atPath: path), "build the executable first: swift build")
-        return try await SNSEnvelope.offPool { try runBlocking(arguments, environment: environment) }
-    }
-
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
