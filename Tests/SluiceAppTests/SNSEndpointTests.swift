@@ -172,6 +172,12 @@ struct SNSEndpointTests {
         #expect(suppression?.count == 1)
         #expect(try await harness.context.store.history(address: "twice@example.com", limit: 10).count == 1)
         #expect(harness.messagesCounted(type: "Notification", verdict: "duplicate") == 1)
+        // Verify-then-dedupe: a forgery reusing the seen MessageId is refused, not called a duplicate.
+        var forged = envelope
+        forged.fields["Message"] = SESPayload.bounce("other@example.com")
+        let refused = try await harness.post(forged)
+        #expect(refused.status == 403)
+        #expect(refused.bodyText.contains("bad_signature"))
     }
 
     @Test func malformedMismatchedAndOversizedBodiesAreRefused() async throws {

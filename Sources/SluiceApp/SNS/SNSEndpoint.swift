@@ -326,20 +326,21 @@ final class SNSEndpoint: Sendable {
 
     /// The recipient events of an SES payload; none (logged) when the payload is not an SES event.
     private func sesEvents(in payload: [UInt8], message: SNSMessage?, messageId: String? = nil) -> [RecipientEvent] {
-        let id = SNSMessageError.quote(message?.messageId ?? messageId ?? "")
+        // Quoted only when a line is actually logged: this runs for every notification.
+        let id = { SNSMessageError.quote(message?.messageId ?? messageId ?? "") }
         do {
             let event = try SESEventParser.parse(payload, normalizer: context.normalizer)
             if !event.invalidAddresses.isEmpty {
                 context.logger.notice(
                     "SES event names recipients that are not valid addresses; skipped",
-                    metadata: ["sns.message_id": "\(id)", "ses.invalid_addresses": "\(event.invalidAddresses.count)"])
+                    metadata: ["sns.message_id": "\(id())", "ses.invalid_addresses": "\(event.invalidAddresses.count)"])
             }
             return event.recipientEvents
         } catch {
             // Stored anyway (zero events): an acknowledged message must never be lost.
             context.logger.info(
                 "SNS message carries no SES event; stored without events",
-                metadata: ["sns.message_id": "\(id)", "ses.error": "\(error.code)"])
+                metadata: ["sns.message_id": "\(id())", "ses.error": "\(error.code)"])
             return []
         }
     }
