@@ -1,0 +1,377 @@
+import Foundation
+import Logging
+import SluiceAWS
+import SluiceCore
+import SluiceCrypto
+import SluiceHTTP
+import SluiceStore
+
+/// `POST /sns` and `POST /sns/{name}`: verifies SNS deliveries and stores them with their SES events.
+///
+/// Check order, cheapest and safest first (the server already answered 413 for an oversized body):
+/// draining (503) → Basic auth (401) → raw delivery: `x-amz-sns-rawdelivery: true` here, a bare
+/// (non-envelope) JSON body once parsing failed (403 unless Basic auth vouches) → parse (400) →
+/// header/body agreement (400) → topic allow-list (403, before any network or crypto) → signature
+/// version, certificate URL, timestamp (403) → certificate (503 when the fetch failed transiently,
+/// 403 when it is unacceptable) → RSA signature (403) → per type; store trouble answers 503.
+///
+/// Dedupe comes after verification: `ingest` is idempotent per MessageId in the same transaction as
+/// the events, so a forged message that reuses a seen id is refused (403), never answered "duplicate",
+/// and a genuine retry costs one RSA verify but no extra read on the hot path.
+final class SNSEndpoint: Sendable {
+    let context: AppContext
+    let settings: SNSEndpointSettings
+    let provider: SigningCertificateProvider
+    let subscriptions: SNSSubscriptionService
+    private let memo: SNSCertificateMemo
+    private let metrics: SNSMetrics
+
+    init(context: AppContext, settings: SNSEndpointSettings) throws(SNSVerificationError) {
+        self.context = context
+        self.settings = settings
+        provider = try SigningCertificateProvider(
+            configuration: settings.certificates, policy: settings.policy,
+            store: StoreSigningCertificateStore(store: context.store), logger: context.logger, now: context.now)
+        subscriptions = SNSSubscriptionService(settings: settings, store: context.store, logger: context.logger, now: context.now)
+        memo = SNSCertificateMemo(ttl: settings.certificates.cacheTTL)
+        metrics = SNSMetrics(context.metrics)
+    }
+
+    /// Answers one delivery for the endpoint named `endpoint` (`default` for the bare path).
+    func handle(_ request: HTTPRequest, endpoint: String) async -> HTTPResponse {
+        let outcome = await evaluate(request, endpoint: endpoint)
+        record(outcome, request: request)
+        return outcome.response
+    }
+
+    // MARK: Checks
+
+    private func evaluate(_ request: HTTPRequest, endpoint: String) async -> SNSOutcome {
+        let headerType = request.headers["x-amz-sns-message-type"]
+        let type = SNSTypeLabel(headerType)
+        if context.state.isDraining {
+            return .refused(.draining, type, .serviceUnavailable, code: "draining", "the service is shutting down; retry later")
+        }
+        if let auth = settings.basicAuth, !auth.isAuthorized(request.headers) {
+            var outcome = SNSOutcome.refused(.unauthorized, type, .unauthorized, code: "unauthorized", "missing or invalid basic auth credentials")
+            outcome.response = SNSBasicAuth.challenge()
+            return outcome
+        }
+        if Self.isRawDeliveryHeader(request.headers) {
+            return await rawDelivery(request, endpoint: endpoint, type: type)
+        }
+        let message: SNSMessage
+        do {
+            message = try SNSMessage.parse(request.body)
+        } catch {
+            // Only now (off the hot path) tell a raw message apart from a broken envelope.
+            if Self.isBareMessage(request.body) { return await rawDelivery(request, endpoint: endpoint, type: type) }
+            return .refused(.malformed, type, .badRequest, code: "malformed", error.message)
+                .about(messageId: request.headers["x-amz-sns-message-id"], topicArn: request.headers["x-amz-sns-topic-arn"])
+        }
+        let bodyType = SNSTypeLabel(message.type.rawValue)
+        do {
+            try message.checkHeaders(
+                messageType: headerType, messageId: request.headers["x-amz-sns-message-id"],
+                topicArn: request.headers["x-amz-sns-topic-arn"])
+        } catch {
+            return .refused(.malformed, bodyType, .badRequest, code: "header_mismatch", error.message, message)
+        }
+        // Before anything that costs: no certificate fetch, no RSA, no store for foreign topics.
+        guard settings.policy.isTopicAllowed(message.topicArn) else {
+            return .refused(.forbiddenTopic, bodyType, .forbidden, code: "topic_not_allowed", "TopicArn is not in sns.topic_arns", message)
+        }
+        let now = context.now()
+        if let refusal = await verify(message, type: bodyType, now: now) { return refusal }
+
+        switch message.type {
+        case .notification:
+            return await ingestNotification(message, body: request.body, endpoint: endpoint, now: now)
+        case .subscriptionConfirmation:
+            return await handleSubscriptionConfirmation(message, body: request.body, endpoint: endpoint, now: now)
+        case .unsubscribeConfirmation:
+            return await handleUnsubscribeConfirmation(message, body: request.body, endpoint: endpoint, now: now)
+        }
+    }
+
+    /// nil when the message is authentic; otherwise the refusal.
+    private func verify(_ message: SNSMessage, type: SNSTypeLabel, now: Date) async -> SNSOutcome? {
+        let policy = settings.policy
+        let certificate: X509Certificate
+        if let known = memo.get(url: message.signingCertURL, topicArn: message.topicArn, now: now) {
+            // This exact URL and topic already passed the URL policy and the certificate checks.
+            do {
+                try policy.checkSignatureVersion(message.signatureVersion)
+                try policy.checkTimestamp(message.timestamp, now: now)
+            } catch {
+                return refusal(error, message, type)
+            }
+            certificate = known
+        } else {
+            do {
+                try policy.checkEnvelope(message, now: now)
+            } catch {
+                return refusal(error, message, type)
+            }
+            do {
+                certificate = try await provider.certificate(for: message.signingCertURL, topicArn: message.topicArn)
+            } catch {
+                return refusal(error, message, type)
+            }
+            memo.put(url: message.signingCertURL, topicArn: message.topicArn, certificate: certificate, now: now)
+        }
+        // As SNSSignatureVerifier: the certificate must have been valid when SNS signed.
+        guard certificate.notBefore <= message.timestamp, message.timestamp <= certificate.notAfter else {
+            return .refused(
+                .badSignature, type, .forbidden, code: "certificate_rejected",
+                "signing certificate was not valid at the message Timestamp", message)
+        }
+        let algorithm: SignatureAlgorithm = message.signatureAlgorithm == .rsaSHA256 ? .rsaSHA256 : .rsaSHA1
+        guard certificate.verify(signature: message.signature, data: message.canonicalString(), algorithm: algorithm) else {
+            return .refused(.badSignature, type, .forbidden, code: "bad_signature", "signature does not match the message", message)
+        }
+        return nil
+    }
+
+    private func refusal(_ error: SNSMessageError, _ message: SNSMessage, _ type: SNSTypeLabel) -> SNSOutcome {
+        switch error.code {
+        case .unsupportedSignatureVersion:
+            return .refused(.badSignature, type, .forbidden, code: "signature_version_refused", error.message, message)
+        case .certificateURLNotAllowed:
+            return .refused(.badCertificateURL, type, .forbidden, code: "certificate_url_refused", error.message, message)
+        case .stale, .future:
+            return .refused(.stale, type, .forbidden, code: error.code == .stale ? "stale" : "future_timestamp", error.message, message)
+        case .invalidConfiguration:
+            return .refused(.malformed, type, .internalServerError, code: "misconfigured", "the SNS policy is unusable", message)
+        default:
+            return .refused(.malformed, type, .badRequest, code: "malformed", error.message, message)
+        }
+    }
+
+    private func refusal(_ error: SNSVerificationError, _ message: SNSMessage, _ type: SNSTypeLabel) -> SNSOutcome {
+        switch error.code {
+        case .certificateURLRejected:
+            return .refused(.badCertificateURL, type, .forbidden, code: "certificate_url_refused", error.message, message)
+        case .signatureInvalid, .unsupportedSignatureVersion:
+            return .refused(.badSignature, type, .forbidden, code: "bad_signature", error.message, message)
+        case .invalidConfiguration:
+            return .refused(.certFetchFailed, type, .internalServerError, code: "misconfigured", "certificate trust settings are unusable", message)
+        default:
+            if error.isTransient {
+                var outcome = SNSOutcome.refused(
+                    .certFetchFailed, type, .serviceUnavailable, code: "certificate_unavailable",
+                    "the signing certificate could not be fetched; retry later", message)
+                outcome.reason = error.message  // the log gets the cause (URL already quoted), the client does not
+                return outcome
+            }
+            // Wrong name, weak key, not RSA, expired: this certificate will never sign for SNS.
+            return .refused(.badSignature, type, .forbidden, code: "certificate_rejected", error.message, message)
+        }
+    }
+
+    /// `x-amz-sns-rawdelivery: true`: the subscription has RawMessageDelivery on.
+    static func isRawDeliveryHeader(_ headers: HTTPHeaders) -> Bool {
+        headers["x-amz-sns-rawdelivery"]?.lowercased() == "true"
+    }
+
+    /// A JSON object with none of the envelope's keys: a published message (an SES event) posted as is.
+    static func isBareMessage(_ body: [UInt8]) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return false }
+        return ["Type", "Signature", "SignatureVersion", "SigningCertURL", "SigningCertUrl", "TopicArn", "MessageId"]
+            .allSatisfy { object[$0] == nil }
+    }
+
+    /// Raw delivery has no signature: refused unless Basic auth (checked already) vouches for the sender.
+    private func rawDelivery(_ request: HTTPRequest, endpoint: String, type: SNSTypeLabel) async -> SNSOutcome {
+        guard settings.basicAuth != nil else {
+            return SNSOutcome.refused(
+                .rawRefused, type, .forbidden, code: "raw_delivery_refused",
+                "raw message delivery is refused: it carries no SNS signature, so accepting it would let anyone forge bounces; disable RawMessageDelivery on the subscription, or configure sns.basic_auth_user"
+            ).about(messageId: request.headers["x-amz-sns-message-id"], topicArn: request.headers["x-amz-sns-topic-arn"])
+        }
+        return await ingestRaw(request, endpoint: endpoint)
+    }
+
+    // MARK: Per type
+
+    private func ingestNotification(_ message: SNSMessage, body: [UInt8], endpoint: String, now: Date) async -> SNSOutcome {
+        let events = sesEvents(in: Array(message.message.utf8), message: message)
+        let inbound = InboundMessage(
+            messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, rawCompressed: archive(body))
+        return await ingest(inbound, events: events, type: .notification, message: message)
+    }
+
+    /// Stores `inbound` with `events`; answers 200 only once the commit is synced.
+    private func ingest(_ inbound: InboundMessage, events: [RecipientEvent], type: SNSTypeLabel, message: SNSMessage?) async -> SNSOutcome {
+        do {
+            switch try await context.store.ingest(inbound, events: events, policy: context.policy) {
+            case .stored:
+                if events.isEmpty { metrics.count(event: .unknown) }
+                for event in events { metrics.count(event: event.kind) }
+                return SNSOutcome.accepted(.stored, type, status: "stored").about(messageId: inbound.messageId, topicArn: inbound.topicArn)
+            case .duplicate:
+                return SNSOutcome.accepted(.duplicate, type, status: "duplicate").about(messageId: inbound.messageId, topicArn: inbound.topicArn)
+            }
+        } catch {
+            return storeFailure(error, type: type).about(messageId: inbound.messageId, topicArn: inbound.topicArn)
+        }
+    }
+
+    private func storeFailure(_ error: StoreError, type: SNSTypeLabel) -> SNSOutcome {
+        let response = APIErrorMapping.response(for: error)
+        var outcome = SNSOutcome.refused(.storeUnavailable, type, response.status, code: "store_unavailable", "store: \(error.code)")
+        outcome.response = response
+        return outcome
+    }
+
+    private func handleSubscriptionConfirmation(_ message: SNSMessage, body: [UInt8], endpoint: String, now: Date) async -> SNSOutcome {
+        let type = SNSTypeLabel.subscriptionConfirmation
+        do {
+            try subscriptions.checkSubscribeURL(message)
+        } catch {
+            // Never visited, never recorded: a signed message should not carry such a URL.
+            return .refused(.confirmFailed, type, .forbidden, code: "subscribe_url_refused", error.message, message)
+        }
+        var record = SNSSubscriptionRecord(
+            topicArn: message.topicArn, endpoint: endpoint, state: .pending, subscribeURL: message.subscribeURL,
+            token: message.token, updatedAt: now)
+        var failure: SNSVerificationError?
+        if settings.autoConfirm {
+            do {
+                record.subscriptionArn = try await subscriptions.confirm(message)
+                record.state = .confirmed
+            } catch {
+                record.state = .confirmFailed
+                failure = error
+            }
+            record.updatedAt = context.now()
+        }
+        let archived = InboundMessage(
+            messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, rawCompressed: archive(body))
+        do {
+            try await context.store.recordSubscription(record)
+            _ = try await context.store.ingest(archived, events: [], policy: context.policy)
+        } catch {
+            return storeFailure(error, type: type).about(messageId: message.messageId, topicArn: message.topicArn)
+        }
+        switch record.state {
+        case .confirmed:
+            return .accepted(.confirmed, type, status: "confirmed", message)
+        case .pending:
+            context.logger.notice(
+                "SNS subscription awaits confirmation: run `sluice sns confirm <topic>`",
+                metadata: ["sns.topic_arn": "\(SNSMessageError.quote(message.topicArn))"])
+            return .accepted(.stored, type, status: "pending", message)
+        default:
+            let reason = failure.map { "confirmation failed: \($0.message)" } ?? "confirmation failed"
+            if failure?.isTransient == true {
+                return .refused(.confirmFailed, type, .serviceUnavailable, code: "confirm_failed", reason, message)
+            }
+            // Recorded with its SubscribeURL; a redelivery would fail the same way, `sluice sns confirm` can retry.
+            var outcome = SNSOutcome.accepted(.confirmFailed, type, status: "confirm_failed", message)
+            outcome.reason = reason
+            return outcome
+        }
+    }
+
+    private func handleUnsubscribeConfirmation(_ message: SNSMessage, body: [UInt8], endpoint: String, now: Date) async -> SNSOutcome {
+        let type = SNSTypeLabel.unsubscribeConfirmation
+        let previous = try? await context.store.subscription(topicArn: message.topicArn)
+        // Its SubscribeURL re-subscribes: kept so `sluice sns confirm` can undo an unwanted unsubscribe.
+        let record = SNSSubscriptionRecord(
+            topicArn: message.topicArn, endpoint: endpoint, state: .unsubscribed, subscriptionArn: previous?.subscriptionArn,
+            subscribeURL: message.subscribeURL, token: message.token, updatedAt: now)
+        let archived = InboundMessage(
+            messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, rawCompressed: archive(body))
+        do {
+            try await context.store.recordSubscription(record)
+            _ = try await context.store.ingest(archived, events: [], policy: context.policy)
+        } catch {
+            return storeFailure(error, type: type).about(messageId: message.messageId, topicArn: message.topicArn)
+        }
+        context.logger.warning(
+            "SNS subscription was unsubscribed: no more feedback arrives from this topic",
+            metadata: ["sns.topic_arn": "\(SNSMessageError.quote(message.topicArn))", "sns.endpoint": "\(endpoint)"])
+        return .accepted(.stored, type, status: "unsubscribed", message)
+    }
+
+    /// Raw delivery behind Basic auth: the body is the published message; ids come from the headers.
+    private func ingestRaw(_ request: HTTPRequest, endpoint: String) async -> SNSOutcome {
+        let headers = request.headers
+        let type = SNSTypeLabel.notification
+        guard headers["x-amz-sns-message-type"].map({ $0 == "Notification" }) ?? true else {
+            return .refused(.malformed, SNSTypeLabel(headers["x-amz-sns-message-type"]), .badRequest, code: "malformed", "raw delivery carries only Notification messages")
+        }
+        guard let messageId = headers["x-amz-sns-message-id"], Self.isSaneID(messageId),
+            let topicArn = headers["x-amz-sns-topic-arn"], SNSTopicARN(topicArn) != nil
+        else {
+            return .refused(.malformed, type, .badRequest, code: "malformed", "raw delivery needs x-amz-sns-message-id and x-amz-sns-topic-arn headers")
+        }
+        guard settings.policy.isTopicAllowed(topicArn) else {
+            return SNSOutcome.refused(.forbiddenTopic, type, .forbidden, code: "topic_not_allowed", "TopicArn is not in sns.topic_arns")
+                .about(messageId: messageId, topicArn: topicArn)
+        }
+        let now = context.now()
+        let events = sesEvents(in: request.body, message: nil, messageId: messageId)
+        let inbound = InboundMessage(
+            messageId: messageId, type: "Notification", topicArn: topicArn, timestamp: now, receivedAt: now,
+            endpoint: endpoint, rawCompressed: archive(request.body))
+        return await ingest(inbound, events: events, type: type, message: nil)
+    }
+
+    // MARK: Helpers
+
+    /// The recipient events of an SES payload; none (logged) when the payload is not an SES event.
+    private func sesEvents(in payload: [UInt8], message: SNSMessage?, messageId: String? = nil) -> [RecipientEvent] {
+        // Quoted only when a line is actually logged: this runs for every notification.
+        let id = { SNSMessageError.quote(message?.messageId ?? messageId ?? "") }
+        do {
+            let event = try SESEventParser.parse(payload, normalizer: context.normalizer)
+            if !event.invalidAddresses.isEmpty {
+                context.logger.notice(
+                    "SES event names recipients that are not valid addresses; skipped",
+                    metadata: ["sns.message_id": "\(id())", "ses.invalid_addresses": "\(event.invalidAddresses.count)"])
+            }
+            return event.recipientEvents
+        } catch {
+            // Stored anyway (zero events): an acknowledged message must never be lost.
+            context.logger.info(
+                "SNS message carries no SES event; stored without events",
+                metadata: ["sns.message_id": "\(id())", "ses.error": "\(error.code)"])
+            return []
+        }
+    }
+
+    private func archive(_ body: [UInt8]) -> [UInt8] {
+        do {
+            return try Zlib.compress(body, level: settings.archiveCompressionLevel)
+        } catch {
+            context.logger.error("cannot compress the SNS body for the archive", metadata: ["error.code": "\(error.code)"])
+            return []
+        }
+    }
+
+    /// 1-256 printable ASCII characters, as SNS MessageIds (UUIDs) are.
+    static func isSaneID(_ text: String) -> Bool {
+        (1...256).contains(text.utf8.count) && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    private func record(_ outcome: SNSOutcome, request: HTTPRequest) {
+        metrics.count(outcome.type, outcome.verdict)
+        let level: Logger.Level = outcome.verdict.isAccepted ? .debug : (outcome.verdict == .draining ? .notice : .warning)
+        context.logger.log(
+            level: level, outcome.verdict.isAccepted ? "SNS message accepted" : "SNS message refused",
+            metadata: [
+                "request.id": "\(request.requestId)",
+                "sns.message_id": "\(SNSMessageError.quote(outcome.messageId ?? "", limit: 64))",
+                "sns.topic_arn": "\(SNSMessageError.quote(outcome.topicArn ?? "", limit: 128))",
+                "sns.type": "\(outcome.type.rawValue)",
+                "sns.verdict": "\(outcome.verdict.rawValue)",
+                "http.status": "\(outcome.response.status.code)",
+                "reason": "\(outcome.reason)",
+            ])
+    }
+}

@@ -1,0 +1,133 @@
+// Copied from Tests/SluiceAWSTests/SNSSupport (test targets cannot import each other).
+import Foundation
+import Glibc
+import SluiceCrypto
+import Synchronization
+
+/// A tiny blocking HTTPS/1.1 server on 127.0.0.1: one request per connection, answered by `handler`,
+/// then closed. Counts requests by path. Threads end within ~50 ms of `stop()`.
+final class SNSTestServer: Sendable {
+    enum Reply: Sendable {
+        /// Write these bytes and close.
+        case send([UInt8])
+        /// Never answer; hold the connection open until the server stops.
+        case hang
+    }
+
+    struct Request: Sendable {
+        let head: String
+        /// Request target, e.g. `/SimpleNotificationService-abc.pem` or `/?Action=...`.
+        var target: String {
+            let line = head.split(separator: "\r\n").first ?? ""
+            let parts = line.split(separator: " ")
+            return parts.count >= 2 ? String(parts[1]) : ""
+        }
+        /// Target without the query.
+        var path: String { String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
+    }
+
+    typealias Handler = @Sendable (Request) -> Reply
+
+    let port: Int
+    private let listenFD: Int32
+    private let stopped = Atomic<Bool>(false)
+    private let received = Mutex<[Request]>([])
+    private let tls: TLSServerContext
+    private let handler: Handler
+
+    var requests: [Request] { received.withLock { $0 } }
+    /// Requests whose path equals `path`.
+    func count(path: String) -> Int { received.withLock { $0.filter { $0.path == path }.count } }
+    /// `https://127.0.0.1:PORT`
+    var origin: String { "https://127.0.0.1:\(port)" }
+
+    init(pki: SNSTestPKI, handler: @escaping Handler) throws {
+        tls = try TLSServerContext(certificatePEMFile: pki.path("server.pem"), keyPEMFile: pki.path("server.key"))
+        self.handler = handler
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SNSTestError("socket failed") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 128) == 0 else {
+            close(fd)
+            throw SNSTestError("bind/listen failed")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listenFD = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    deinit { close(listenFD) }
+
+    /// Stops accepting and ends every connection thread within ~50 ms.
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    private var isStopped: Bool { stopped.load(ordering: .relaxed) }
+
+    private func acceptLoop() {
+        while !isStopped {
+            var descriptor = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 50) > 0 else { continue }
+            let client = accept(listenFD, nil, nil)
+            guard client >= 0 else { continue }
+            Thread.detachNewThread { [self] in
+                serve(client)
+                close(client)
+            }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        guard let session = try? TLSConnection.accept(socket: fd, context: tls, deadline: .now + .seconds(5)) else { return }
+        var buffer: [UInt8] = []
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        // Bounded: reads until the head is complete, 64 KiB, EOF, error or stop.
+        while !isStopped, buffer.count < 64 * 1024 {
+            if let end = buffer.indices.dropLast(3).first(where: { buffer[$0..<($0 + 4)].elementsEqual(terminator) }) {
+                let request = Request(head: String(decoding: buffer[..<end], as: UTF8.self))
+                received.withLock { $0.append(request) }
+                switch handler(request) {
+                case .send(let bytes):
+                    try? session.write(bytes, deadline: .now + .seconds(5))
+                    session.shutdown(deadline: .now + .milliseconds(100))
+                case .hang:
+                    while !isStopped { usleep(20_000) }
+                }
+                return
+            }
+            do {
+                let bytes = try session.read(maxBytes: 16 * 1024, deadline: .now + .milliseconds(50))
+                if bytes.isEmpty { return }
+                buffer += bytes
+            } catch where error.code == .timeout {
+                continue
+            } catch {
+                return
+            }
+        }
+    }
+}
+
+extension SNSTestServer.Reply {
+    /// A complete response with Content-Length and `Connection: close`.
+    static func response(_ body: [UInt8], status: String = "200 OK", headers: [String] = []) -> Self {
+        let head = (["HTTP/1.1 \(status)", "Content-Length: \(body.count)", "Connection: close"] + headers)
+            .joined(separator: "\r\n") + "\r\n\r\n"
+        return .send(Array(head.utf8) + body)
+    }
+
+    static func response(_ body: String, status: String = "200 OK", headers: [String] = []) -> Self {
+        response(Array(body.utf8), status: status, headers: headers)
+    }
+}
