@@ -78,15 +78,18 @@ let package = Package(
             path: "Benchmarks/HTTPBenchServer"
         ),
 
-        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
-        .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
-        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),
-        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP", "SluiceCrypto"]),
-        .testTarget(name: "SluiceAWSTests", dependencies: ["SluiceAWS", "SluiceCrypto", "SluiceHTTP"]),
+        // Helpers shared by the test targets (off-pool blocking work, child processes).
+        .target(name: "SluiceTestSupport", path: "Tests/Support"),
+
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceTestSupport", "SluiceCore"]),
+        .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceTestSupport", "SluiceCrypto"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceTestSupport", "SluiceStore", "SluiceCore"]),
+        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceTestSupport", "SluiceHTTP", "SluiceCrypto"]),
+        .testTarget(name: "SluiceAWSTests", dependencies: ["SluiceTestSupport", "SluiceAWS", "SluiceCrypto", "SluiceHTTP"]),
         .testTarget(
-            name: "SluiceDNSTests", dependencies: ["SluiceDNS"],
+            name: "SluiceDNSTests", dependencies: ["SluiceTestSupport", "SluiceDNS"],
             exclude: ["Support/dns_server.py", "Support/checkdmarc_probe.py", "Support/zones.zone"]
         ),
-        .testTarget(name: "SluiceAppTests", dependencies: ["SluiceApp", "SluiceStore", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
+        .testTarget(name: "SluiceAppTests", dependencies: ["SluiceTestSupport", "SluiceApp", "SluiceStore", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
     ]
 )

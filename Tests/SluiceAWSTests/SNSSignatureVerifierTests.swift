@@ -103,7 +103,7 @@ struct SNSSignatureVerifierTests {
 
     @Test(arguments: ["1", "2"])
     func signedMessageVerifies(version: String) async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -121,7 +121,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func tamperedFieldsFail() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -154,7 +154,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func unknownSignatureVersionIsRejectedBeforeFetching() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -166,7 +166,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func policyRequiringVersion2RejectsVersion1() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -180,7 +180,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func certificateMustBeValidAtMessageTimestamp() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -197,7 +197,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func certificateWithWrongNameIsRejected() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -207,7 +207,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func regionalSigningNameMustMatchTopicRegion() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -221,7 +221,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func signatureFromAnotherKeyFails() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -231,7 +231,7 @@ struct SNSSignatureVerifierTests {
     }
 
     @Test func certificateURLOutsidePolicyIsNeverFetched() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()

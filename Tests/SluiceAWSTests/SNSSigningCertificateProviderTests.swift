@@ -40,7 +40,7 @@ struct SNSSigningCertificateProviderTests {
     /// Each broken answer is a transient failure; after the server is fixed the next call fetches again.
     @Test(arguments: Broken.allCases)
     func failedFetchIsTransientAndNotCached(_ broken: Broken) async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -74,7 +74,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func httpStatusIsReported() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, _) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let error = Self.failure(await Self.fetch(try Self.provider(pki, server), server.origin + SNSTestKit.newCertPath()))
@@ -82,7 +82,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func failureBackoffIsShortAndThenRetries() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -102,7 +102,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func wrongNameIsNotCachedEither() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -118,7 +118,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func weakOrNonRSAKeyIsRejected() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let rsa = SNSTestKit.newCertPath(), ec = SNSTestKit.newCertPath()
@@ -130,7 +130,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func concurrentCallersShareOneFetch() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -162,7 +162,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func backoffIsClampedToAFewSeconds() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -177,7 +177,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func fetchesBeyondTheConcurrencyLimitFailFast() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let first = SNSTestKit.newCertPath(), second = SNSTestKit.newCertPath()
@@ -202,7 +202,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func memoryCacheHoldsUntilTTL() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -222,7 +222,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func durableStoreServesASecondProvider() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -243,7 +243,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func durableStoreEntryIsCheckedAndExpires() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let wrong = SNSTestKit.newCertPath(), stale = SNSTestKit.newCertPath()
@@ -262,7 +262,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func expiredCertificateIsNotCached() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()
@@ -276,7 +276,7 @@ struct SNSSigningCertificateProviderTests {
     }
 
     @Test func urlIsRecheckedByTheProvider() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         let path = SNSTestKit.newCertPath()

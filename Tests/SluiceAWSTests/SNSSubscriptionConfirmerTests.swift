@@ -40,7 +40,7 @@ struct SNSSubscriptionConfirmerTests {
     }
 
     @Test func confirmsAndReturnsSubscriptionArn() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         routes.set("/", .response(SNSTestKit.confirmationResponse(Self.subscriptionArn), headers: ["Content-Type: text/xml"]))
@@ -53,7 +53,7 @@ struct SNSSubscriptionConfirmerTests {
     }
 
     @Test func refusesURLsOutsidePolicyWithoutRequesting() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         routes.set("/", .response(SNSTestKit.confirmationResponse(Self.subscriptionArn)))
@@ -82,7 +82,7 @@ struct SNSSubscriptionConfirmerTests {
     }
 
     @Test func refusesTopicNotAllowedAndOtherTypes() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         routes.set("/", .response(SNSTestKit.confirmationResponse(Self.subscriptionArn)))
@@ -99,7 +99,7 @@ struct SNSSubscriptionConfirmerTests {
     }
 
     @Test func redirectIsNotFollowed() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         routes.set("/", .response("", status: "302 Found", headers: ["Location: \(server.origin)/elsewhere"]))
@@ -114,7 +114,7 @@ struct SNSSubscriptionConfirmerTests {
 
     @Test(arguments: [("500 Internal Server Error", 500, true), ("429 Too Many Requests", 429, true), ("403 Forbidden", 403, false)])
     func errorStatusFails(status: String, code: Int, transient: Bool) async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         routes.set("/", .response("<ErrorResponse><Error><Code>Oops</Code></Error></ErrorResponse>", status: status))
@@ -125,7 +125,7 @@ struct SNSSubscriptionConfirmerTests {
     }
 
     @Test func unreachableServerIsTransient() async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         routes.set("/", .hang)
@@ -143,7 +143,7 @@ struct SNSSubscriptionConfirmerTests {
         SNSTestKit.confirmationResponse(SNSTestKit.topicArn + ":<b>x</b>"),
     ])
     func responseWithoutMatchingArnFails(body: String) async throws {
-        let pki = try SNSTestPKI.load()
+        let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)
         defer { server.stop() }
         routes.set("/", .response(body))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SluiceTestSupport
 import SluiceCore
 @testable import SluiceApp
 
@@ -17,19 +18,11 @@ struct MonitorCLITests {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], database: String) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ["SLUICE_DATABASE_PATH": database, "SLUICE_LOG_LEVEL": "error", "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    static func run(_ arguments: [String], database: String) async throws -> Run {
+        let result = try await runChildProcess(binary, arguments, environment: [
+            "SLUICE_DATABASE_PATH": database, "SLUICE_LOG_LEVEL": "error", "PATH": "/usr/bin:/bin",
+        ])
+        return Run(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// A database with this hour's traffic and one evaluation's alert state.
@@ -50,7 +43,7 @@ struct MonitorCLITests {
         defer { dir.remove() }
         try await Self.prepare(dir)
 
-        let table = try Self.run(["stats"], database: dir.databasePath)
+        let table = try await Self.run(["stats"], database: dir.databasePath)
         #expect(table.status == 0, "\(table.stderr)")
         let lines = table.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("SCOPE") == true)
@@ -58,7 +51,7 @@ struct MonitorCLITests {
         #expect(day.contains(" 200 ") && day.contains("5%"))
         #expect(table.stdout.contains("paused: no"))
 
-        let json = try Self.run(["stats", "--json"], database: dir.databasePath)
+        let json = try await Self.run(["stats", "--json"], database: dir.databasePath)
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let windows = try #require(object["windows"] as? [[String: Any]])
@@ -73,13 +66,13 @@ struct MonitorCLITests {
         defer { dir.remove() }
         try await Self.prepare(dir)
 
-        let text = try Self.run(["alerts"], database: dir.databasePath)
+        let text = try await Self.run(["alerts"], database: dir.databasePath)
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("open alerts (1):") || text.stdout.contains("CRITICAL  bounce_rate"))
         #expect(text.stdout.contains("bounce_rate"))
         #expect(text.stdout.contains("recent notifications (newest first):"))
 
-        let json = try Self.run(["alerts", "--json"], database: dir.databasePath)
+        let json = try await Self.run(["alerts", "--json"], database: dir.databasePath)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let open = try #require(object["open"] as? [[String: Any]])
         #expect(open.contains { $0["rule"] as? String == "bounce_rate" && $0["severity"] as? String == "critical" })
@@ -90,11 +83,11 @@ struct MonitorCLITests {
         let dir = try MonitorTempDirectory()
         defer { dir.remove() }
 
-        let paused = try Self.run(["sending", "pause", "--reason", "warming up a new IP"], database: dir.databasePath)
+        let paused = try await Self.run(["sending", "pause", "--reason", "warming up a new IP"], database: dir.databasePath)
         #expect(paused.status == 0, "\(paused.stderr)")
         #expect(paused.stdout.hasPrefix("paused: yes (by operator) - warming up a new IP"))
 
-        let status = try Self.run(["sending", "status", "--json"], database: dir.databasePath)
+        let status = try await Self.run(["sending", "status", "--json"], database: dir.databasePath)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["paused"] as? Bool == true)
         #expect(object["source"] as? String == "operator")
@@ -105,12 +98,12 @@ struct MonitorCLITests {
         #expect(try await app.context.sending.state().paused)
         await app.shutdown()
 
-        let resumed = try Self.run(["sending", "resume"], database: dir.databasePath)
+        let resumed = try await Self.run(["sending", "resume"], database: dir.databasePath)
         #expect(resumed.status == 0)
         #expect(resumed.stdout == "paused: no\n")
-        #expect(try Self.run(["sending", "status"], database: dir.databasePath).stdout == "paused: no\n")
+        #expect(try await Self.run(["sending", "status"], database: dir.databasePath).stdout == "paused: no\n")
 
-        let empty = try Self.run(["sending", "pause", "--reason", "  "], database: dir.databasePath)
+        let empty = try await Self.run(["sending", "pause", "--reason", "  "], database: dir.databasePath)
         #expect(empty.status == 64)
     }
 }

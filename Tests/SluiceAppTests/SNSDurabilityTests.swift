@@ -71,7 +71,7 @@ struct SNSDurabilityTests {
     }
 
     @Test func sigkillLosesNoAcknowledgedMessage() async throws {
-        let pki = try await SNSEnvelope.offPool { try SNSTestPKI.load() }
+        let pki = try await SNSTestPKI.load()
         let (certServer, certRoutes) = try SNSTestRoutes.start(pki)
         defer { certServer.stop() }
         let certPath = "/SimpleNotificationService-killtest.pem"

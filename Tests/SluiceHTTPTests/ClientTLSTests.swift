@@ -5,18 +5,19 @@ import Testing
 
 /// HTTPClient over real TLS against TLSServerContext, with a throwaway PKI from Scripts/make-test-certs.
 struct ClientTLSTests {
-    static func server(_ leaf: String, body: String = "secure") throws -> ClientTestServer {
-        let pki = try ClientTestPKI.load()
+    static func server(_ leaf: String, body: String = "secure") async throws -> ClientTestServer {
+        let pki = try await ClientTestPKI.load()
         let context = try TLSServerContext(certificatePEMFile: pki.path("\(leaf).pem"), keyPEMFile: pki.path("\(leaf).key"))
         return try ClientTestServer(tls: context) { _ in .ok(body) }
     }
 
-    static func client(trustTestCA: Bool = true) throws -> HTTPClient {
-        try ClientHTTPTests.client { $0.extraCAFile = trustTestCA ? (try? ClientTestPKI.load())?.caFile : nil }
+    static func client(trustTestCA: Bool = true) async throws -> HTTPClient {
+        let caFile = trustTestCA ? try await ClientTestPKI.load().caFile : nil
+        return try ClientHTTPTests.client { $0.extraCAFile = caFile }
     }
 
     @Test func trustedCertificateGives200() async throws {
-        let server = try Self.server("server")
+        let server = try await Self.server("server")
         defer { server.stop() }
         let response = try await Self.client().execute(HTTPClientRequest(url: "https://localhost:\(server.port)/hello"))
         #expect(response.status == 200)
@@ -25,16 +26,16 @@ struct ClientTLSTests {
     }
 
     @Test func ipLiteralMatchesIPSubjectAltName() async throws {
-        let server = try Self.server("server")
+        let server = try await Self.server("server")
         defer { server.stop() }
         let response = try await Self.client().execute(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/"))
         #expect(response.bodyText == "secure")
     }
 
     @Test func reusesTLSConnection() async throws {
-        let server = try Self.server("server")
+        let server = try await Self.server("server")
         defer { server.stop() }
-        let client = try Self.client()
+        let client = try await Self.client()
         let url = "https://localhost:\(server.port)/"
         _ = try await client.execute(HTTPClientRequest(url: url))
         _ = try await client.execute(HTTPClientRequest(url: url))
@@ -43,26 +44,26 @@ struct ClientTLSTests {
     }
 
     @Test func selfSignedCertificateIsUntrusted() async throws {
-        let server = try Self.server("selfsigned")
+        let server = try await Self.server("selfsigned")
         defer { server.stop() }
-        let client = try Self.client()
+        let client = try await Self.client()
         let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
         #expect(code == .certificateUntrusted)
         #expect(server.requests.isEmpty)
     }
 
     @Test func testCAIsNotTrustedWithoutExtraCAFile() async throws {
-        let server = try Self.server("server")
+        let server = try await Self.server("server")
         defer { server.stop() }
-        let client = try Self.client(trustTestCA: false)
+        let client = try await Self.client(trustTestCA: false)
         let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
         #expect(code == .certificateUntrusted)
     }
 
     @Test func wrongHostNameIsRejected() async throws {
-        let server = try Self.server("wronghost")
+        let server = try await Self.server("wronghost")
         defer { server.stop() }
-        let client = try Self.client()
+        let client = try await Self.client()
         let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
         #expect(code == .hostnameMismatch)
         let byIP = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/")) }
@@ -70,9 +71,9 @@ struct ClientTLSTests {
     }
 
     @Test func expiredCertificateIsRejected() async throws {
-        let server = try Self.server("expired")
+        let server = try await Self.server("expired")
         defer { server.stop() }
-        let client = try Self.client()
+        let client = try await Self.client()
         let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/")) }
         #expect(code == .certificateExpired)
     }

@@ -1,8 +1,9 @@
+import SluiceCore
 import Dispatch
 import Logging
 
 /// A stub resolver: asks recursive servers over UDP (EDNS0), falls back to TCP on TC=1, retries
-/// across servers, follows CNAMEs. Socket work runs on its own queue, bounded by poll() timeouts.
+/// across servers, follows CNAMEs. Socket work runs on threads of its own (`BlockingWork`), bounded by poll() timeouts.
 public struct DNSResolver: DNSLookup {
     /// The settings given at init.
     public let configuration: DNSResolverConfiguration
@@ -10,7 +11,6 @@ public struct DNSResolver: DNSLookup {
     private let logger: Logger
 
     /// Socket calls block a thread for up to one timeout; keep them off Swift's cooperative pool.
-    private static let queue = DispatchQueue(label: "sluice.dns.io", attributes: .concurrent)
 
     /// - Throws: `.configuration` when no server is configured and resolv.conf lists none.
     public init(
@@ -99,7 +99,7 @@ public struct DNSResolver: DNSLookup {
         let timeout = configuration.timeout
         let fallback = configuration.useTCPFallback
         let result: Result<DNSMessage, DNSError> = await withCheckedContinuation { continuation in
-            DNSResolver.queue.async {
+            BlockingWork.start {
                 continuation.resume(
                     returning: Result { () throws(DNSError) -> DNSMessage in
                         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int(timeout * 1000)))

@@ -1,13 +1,13 @@
+import SluiceCore
 import Dispatch
 import SluiceCrypto
 
 /// An HTTP/1.1 client for http and https with keep-alive pooling, strict size caps and deadlines.
-/// Blocking socket work runs on a private dispatch queue, never on Swift's cooperative pool.
+/// Blocking socket work runs on threads of its own (`BlockingWork`), never on Swift's cooperative pool.
 public final class HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
     private let tlsContext: TLSClientContext
     private let pool: HTTPClientPool
-    private let queue = DispatchQueue(label: "sluice.http-client", qos: .utility, attributes: .concurrent)
 
     /// - Throws: `.tlsConfiguration` when the trust store or `extraCAFile` cannot be loaded.
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) throws(HTTPClientError) {
@@ -32,7 +32,7 @@ public final class HTTPClient: Sendable {
         let cancellation = HTTPClientCancellation()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
-                queue.async {
+                BlockingWork.start {
                     let result = Result { () throws(HTTPClientError) -> HTTPClientResponse in
                         try self.perform(request, url: url, wire: wire, deadline: deadline, cancellation: cancellation)
                     }
@@ -53,7 +53,7 @@ public final class HTTPClient: Sendable {
         return pool.idleCount(Self.poolKey(parsed))
     }
 
-    // MARK: Blocking part (runs on `queue`)
+    // MARK: Blocking part (runs on a `BlockingWork` thread)
 
     private func perform(
         _ request: HTTPClientRequest, url: HTTPClientURL, wire: [UInt8], deadline: ContinuousClock.Instant,

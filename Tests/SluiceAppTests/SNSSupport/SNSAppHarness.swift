@@ -70,7 +70,7 @@ final class SNSAppHarness: Sendable {
         extra: [String: String] = [:], clock: SNSTestClock = SNSTestClock(),
         settings adjust: (@Sendable (inout SNSEndpointSettings) -> Void)? = nil, extraPages: Int? = nil
     ) throws {
-        pki = try SNSTestPKI.load()
+        pki = try SNSTestPKI.shared.get()  // this initialiser runs off the pool (see `make`)
         (certServer, certRoutes) = try SNSTestRoutes.start(pki)
         certPath = "/SimpleNotificationService-\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()).pem"
         try certRoutes.serveCertificate(certPath, pki)

@@ -1,5 +1,6 @@
 // Copied from Tests/SluiceAWSTests/SNSSupport (test targets cannot import each other).
 import Foundation
+import SluiceTestSupport
 
 /// A throwaway PKI made once per test process with the `openssl` CLI (fixed arguments, temp directory):
 /// Scripts/make-test-certs for the test CA and the 127.0.0.1 TLS server certificate, then RSA signing
@@ -24,7 +25,8 @@ struct SNSTestPKI: Sendable {
         }
     }()
 
-    static func load() throws -> SNSTestPKI { try shared.get() }
+    /// Loads (first call: generates) the PKI off the cooperative pool; see `offPool`.
+    static func load() async throws -> SNSTestPKI { try await offPool { try shared.get() } }
 
     private static func make() throws(SNSTestError) -> SNSTestPKI {
         let script = SNSTestPaths.repositoryRoot.appendingPathComponent("Scripts/make-test-certs").path

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -115,9 +116,15 @@ struct DNSServerTrait: SuiteTrait, TestScoping {
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try TestDNSServer.start()
-        defer { server.stop() }
-        try await TestDNSServer.$current.withValue(server) { try await function() }
+        // Starting and reaping the Python server block (seconds under load): keep that off the pool.
+        let server = try await offPool { try TestDNSServer.start() }
+        do {
+            try await TestDNSServer.$current.withValue(server) { try await function() }
+        } catch {
+            await offPool { server.stop() }
+            throw error
+        }
+        await offPool { server.stop() }
     }
 }
 

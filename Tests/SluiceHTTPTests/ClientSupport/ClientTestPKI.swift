@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 
 /// A throwaway PKI made once per test process by Scripts/make-test-certs (needs the `openssl` CLI).
 struct ClientTestPKI: Sendable {
@@ -28,7 +29,9 @@ struct ClientTestPKI: Sendable {
         return .success(ClientTestPKI(directory: directory))
     }()
 
-    static func load() throws -> ClientTestPKI { try shared.get() }
+    /// Loads (first call: generates) the PKI on a thread of its own: the one-time initialiser blocks
+    /// for seconds, and blocking the cooperative pool starves the other tests.
+    static func load() async throws -> ClientTestPKI { try await offPool { try shared.get() } }
 }
 
 struct ClientTestPKIError: Error, Sendable {
