@@ -12,6 +12,13 @@ struct ZlibTests {
         #expect(try Zlib.decompress(compressed, maxOutput: Self.sample.count) == Self.sample)
     }
 
+    @Test func compactStreamsRoundTripThroughTheOrdinaryInflater() throws {
+        let json = Array(String(repeating: #"{"notificationType":"Bounce","bounce":{"bounceType":"Permanent"}},"#, count: 400).utf8)
+        let compact = try Zlib.compress(json, level: 1, compact: true)
+        #expect(compact.count < json.count / 4)
+        #expect(try Zlib.decompress(compact, maxOutput: json.count) == json)
+    }
+
     @Test func emptyInputRoundTrips() throws {
         #expect(try Zlib.decompress(try Zlib.compress([UInt8]()), maxOutput: 0) == [])
     }

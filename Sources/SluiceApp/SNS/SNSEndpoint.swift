@@ -347,7 +347,7 @@ final class SNSEndpoint: Sendable {
 
     private func archive(_ body: [UInt8]) -> [UInt8] {
         do {
-            return try Zlib.compress(body, level: settings.archiveCompressionLevel)
+            return try Zlib.compress(body, level: settings.archiveCompressionLevel, compact: true)
         } catch {
             context.logger.error("cannot compress the SNS body for the archive", metadata: ["error.code": "\(error.code)"])
             return []

@@ -8,12 +8,13 @@ final class ZStream {
     private let mode: Mode
 
     /// `windowBits` follows zlib: 15 = zlib wrapper, 31 = gzip wrapper, 47 = inflate either.
-    init(mode: Mode, windowBits: Int32, level: Int32 = Z_DEFAULT_COMPRESSION) throws(CryptoError) {
+    /// `memoryLevel` 1-9 sizes the deflate state (zlib default 8, about 256 KiB with a 32 KiB window).
+    init(mode: Mode, windowBits: Int32, level: Int32 = Z_DEFAULT_COMPRESSION, memoryLevel: Int32 = 8) throws(CryptoError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         self.mode = mode
         let status = switch mode {
-        case .deflate: CZlib_deflateInit2(stream, level, windowBits)
+        case .deflate: CZlib_deflateInit2(stream, level, windowBits, memoryLevel)
         case .inflate: CZlib_inflateInit2(stream, windowBits)
         }
         guard status == Z_OK else {
