@@ -72,6 +72,8 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(name: "store-bench", dependencies: ["SluiceStore", "SluiceCore"], path: "Benchmarks/StoreBench"),
+
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceCrypto"]),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceCore"]),

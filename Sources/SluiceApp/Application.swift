@@ -27,6 +27,7 @@ public final class Application: Sendable {
         var router = Router()
         ProbeRoutes.register(on: &router, context: context)
         DNSRoutes.register(on: &router, context: context)
+        SuppressionRoutes.register(on: &router, context: context)
         let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context)]
         return Application(context: context, router: router, workers: workers)
     }

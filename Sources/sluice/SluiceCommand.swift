@@ -13,6 +13,6 @@ struct SluiceCommand: AsyncParsableCommand {
         Exit codes: 0 ok, 1 other error, 2 a check failed (dns check), 64 usage error, 78 configuration error.
         """,
         version: "sluice \(versionString)",
-        subcommands: [Serve.self, Migrate.self, ConfigCommand.self, DNSCommand.self, Healthcheck.self, Version.self]
+        subcommands: [Serve.self, Migrate.self, ConfigCommand.self, DNSCommand.self, SuppressionsCommand.self, Healthcheck.self, Version.self]
     )
 }
