@@ -8,6 +8,7 @@ public struct SuppressionImport: Sendable {
     public static let maxReportedErrors = 100
 
     private let service: SuppressionService
+    /// `import:<source>`, recorded on rows that name no source of their own.
     private let source: String
     private let chunkSize: Int
     private let startedAt: Date
@@ -17,7 +18,7 @@ public struct SuppressionImport: Sendable {
 
     init(service: SuppressionService, format: ImportFormat, source: String, chunkSize: Int) {
         self.service = service
-        self.source = source
+        self.source = "import:\(source)"
         self.chunkSize = min(max(chunkSize, 1), 50_000)
         self.startedAt = service.now()
         self.parser = SuppressionRowParser(format: format)
@@ -86,7 +87,7 @@ public struct SuppressionImport: Sendable {
         }
         let original = row.originalAddress ?? address.original
         guard original.utf8.count <= 512 else { throw SuppressionServiceError(.invalidAddress, "original_address longer than 512 bytes") }
-        let rowSource = row.source ?? "import:\(source)"
+        let rowSource = row.source ?? source
         guard rowSource.utf8.count <= 1024 else { throw SuppressionServiceError(.invalidBody, "source longer than 1024 bytes") }
         return Suppression(
             address: address.normalized, originalAddress: original, scope: try service.scope(row.scope),

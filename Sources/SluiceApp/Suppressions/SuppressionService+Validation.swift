@@ -12,7 +12,10 @@ extension SuppressionService {
 
     /// A reason's raw value; nil or empty means `manual`.
     public func reason(_ raw: String?) throws(SuppressionServiceError) -> SuppressionReason {
-        let text = raw?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard let raw, !raw.isEmpty else { return .manual }
+        // Fast path for the common exact spelling (imports call this per row).
+        if let reason = SuppressionReason(rawValue: raw) { return reason }
+        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
         if text.isEmpty { return .manual }
         guard let reason = SuppressionReason(rawValue: text) else {
             throw SuppressionServiceError(.invalidReason, "reason must be one of \(SuppressionReason.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -22,7 +25,8 @@ extension SuppressionService {
 
     /// An RFC 3339 expiry after `now`; nil or empty means never.
     public func expiry(_ raw: String?, now: Date) throws(SuppressionServiceError) -> Date? {
-        let text = raw?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard let raw, !raw.isEmpty else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return nil }
         guard let date = RFC3339.parse(text) else {
             throw SuppressionServiceError(.invalidExpiry, "expires_at must be an RFC 3339 date-time such as 2026-12-31T00:00:00Z")
@@ -34,11 +38,12 @@ extension SuppressionService {
     /// An operator note of at most `maxDetailLength` characters; nil or empty means none.
     public func detail(_ raw: String?) throws(SuppressionServiceError) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
-        guard raw.count <= Self.maxDetailLength else {
+        // utf8.count bounds count from above, so the grapheme count is only needed for long text.
+        guard raw.utf8.count <= Self.maxDetailLength || raw.count <= Self.maxDetailLength else {
             throw SuppressionServiceError(.invalidDetail, "detail must be at most \(Self.maxDetailLength) characters")
         }
         // Line breaks and tabs are allowed: SES diagnostics carry them and CSV exports must import back.
-        guard !raw.unicodeScalars.contains(where: { $0.value < 0x20 && !["\t", "\n", "\r"].contains($0) || $0.value == 0x7F }) else {
+        guard !raw.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D || $0 == 0x7F }) else {
             throw SuppressionServiceError(.invalidDetail, "detail must not contain control characters")
         }
         return raw
@@ -46,7 +51,8 @@ extension SuppressionService {
 
     /// A scope: "" (all mail), `list` or `list/topic`, printable without spaces.
     public func scope(_ raw: String?) throws(SuppressionServiceError) -> String {
-        let text = raw?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard let raw, !raw.isEmpty else { return "" }
+        let text = raw.trimmingCharacters(in: .whitespaces)
         guard text.utf8.count <= Self.maxScopeBytes else {
             throw SuppressionServiceError(.invalidScope, "scope must be at most \(Self.maxScopeBytes) bytes")
         }
