@@ -4,6 +4,9 @@ import Foundation
 import SluiceCore
 import SluiceStore
 
+/// Writes a line unbuffered, so progress shows when stdout is a file.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: Int) -> Int {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
@@ -49,7 +52,7 @@ let directory = FileManager.default.temporaryDirectory.appendingPathComponent("s
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 let path = directory.appendingPathComponent("bench.sqlite").path
 let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path))
-print("store-bench: \(total) rows, chunks of \(chunk), database \(path)")
+say("store-bench: \(total) rows, chunks of \(chunk), database \(path)")
 
 // Fill.
 let fillStart = ContinuousClock.now
@@ -63,15 +66,17 @@ while let task = pending {
     let start = next + rows.count
     next = start
     pending = start < total ? Task { (start..<min(start + chunk, total)).map(Fixture.suppression) } : nil
+    let chunkStart = ContinuousClock.now
     written += try await store.importBatch(rows)
+    if arguments.contains("--verbose") { say("  chunk of \(rows.count) committed in \(String(format: "%.2f", seconds(since: chunkStart))) s (\(written) rows)") }
     if firstMillion == nil, written >= min(1_000_000, total) {
         firstMillion = seconds(since: fillStart)
-        print("import first \(written) rows: \(String(format: "%.1f", firstMillion!)) s, \(rate(written, firstMillion!)) rows/s")
+        say("import first \(written) rows: \(String(format: "%.1f", firstMillion!)) s, \(rate(written, firstMillion!)) rows/s")
     }
-    if written % 1_000_000 == 0 { print("  \(written) rows, \(rate(written, seconds(since: fillStart))) rows/s overall") }
+    if written % 1_000_000 == 0 { say("  \(written) rows, \(rate(written, seconds(since: fillStart))) rows/s overall") }
 }
 let fillSeconds = seconds(since: fillStart)
-print("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s")
+say("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s")
 
 // Point lookups, one at a time (one core): half existing, half missing, random order.
 let now = Fixture.base.addingTimeInterval(86_400)
@@ -92,7 +97,7 @@ let lookupSeconds = seconds(since: lookupStart)
 samples.sort()
 let sorted = samples
 @Sendable func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-print(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds)))
+say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds)))
 
 // Export: keyset pages turned into CSV bytes (what the export route streams, minus the socket).
 let exportStart = ContinuousClock.now
@@ -112,7 +117,7 @@ repeat {
     cursor = page.nextCursor
 } while cursor != nil
 let exportSeconds = seconds(since: exportStart)
-print("export: \(exported) rows, \(bytes / 1_048_576) MiB CSV in \(String(format: "%.1f", exportSeconds)) s, \(rate(exported, exportSeconds)) rows/s")
+say("export: \(exported) rows, \(bytes / 1_048_576) MiB CSV in \(String(format: "%.1f", exportSeconds)) s, \(rate(exported, exportSeconds)) rows/s")
 
 store.close()
 var size: UInt64 = 0
@@ -120,5 +125,5 @@ for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path
     let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
     size += (attributes?[.size] as? UInt64) ?? 0
 }
-print("database size on disk: \(size / 1_048_576) MiB (\(size / UInt64(max(total, 1))) bytes/row)")
-if keep { print("kept \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
+say("database size on disk: \(size / 1_048_576) MiB (\(size / UInt64(max(total, 1))) bytes/row)")
+if keep { say("kept \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }

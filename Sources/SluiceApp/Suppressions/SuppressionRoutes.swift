@@ -122,9 +122,11 @@ enum SuppressionRoutes {
             return response(for: error)
         } catch let error as any HTTPResponseError {
             return error.response
+        } catch let error as HTTPServerError where error.code == .bodyTooLarge {
+            return .error(.contentTooLarge, code: "body_too_large", message: "import bodies are limited to \(importBodyLimit / 1_048_576) MiB; rows before the limit were committed")
         } catch {
-            // The body stream failed (too large, client gone, timeout): earlier chunks stay committed.
-            return .error(.badRequest, code: "body_read_failed", message: "the request body could not be read: \(error)")
+            // The body stream failed (client gone, timeout, bad chunking): earlier chunks stay committed.
+            return .error(.badRequest, code: "body_read_failed", message: "the request body could not be read; rows before the failure were committed")
         }
     }
 
