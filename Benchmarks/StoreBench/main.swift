@@ -16,6 +16,11 @@ let total = option("--rows", 10_000_000)
 let chunk = min(option("--chunk", SQLiteStore.maxImportChunk), SQLiteStore.maxImportChunk)
 let lookups = option("--lookups", 200_000)
 let keep = arguments.contains("--keep")
+// Defaults are the application's (SQLiteStoreConfiguration()); these only help find what limits a run.
+let cacheMiB = option("--cache-mib", 0)
+let mmapMiB = option("--mmap-mib", 0)
+// Sort each chunk by key before importBatch (B-tree locality); rows stay random across chunks.
+let sortChunks = arguments.contains("--sort-chunks")
 
 /// Deterministic rows: addresses scrambled so inserts arrive in random key order, as real lists do.
 enum Fixture {
@@ -51,8 +56,11 @@ func rate(_ n: Int, _ s: Double) -> String { String(format: "%.0f", Double(n) / 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(ProcessInfo.processInfo.processIdentifier)")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 let path = directory.appendingPathComponent("bench.sqlite").path
-let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path))
-say("store-bench: \(total) rows, chunks of \(chunk), database \(path)")
+var storeConfiguration = SQLiteStoreConfiguration(path: path)
+if cacheMiB > 0 { storeConfiguration.cacheSizeKiB = cacheMiB * 1024 }
+if mmapMiB > 0 { storeConfiguration.mmapSize = mmapMiB << 20 }
+let store = try SQLiteStore(configuration: storeConfiguration)
+say("store-bench: \(total) rows, chunks of \(chunk)\(sortChunks ? " (sorted)" : ""), cache \(storeConfiguration.cacheSizeKiB / 1024) MiB, mmap \(storeConfiguration.mmapSize >> 20) MiB, database \(path)")
 
 // Fill.
 let fillStart = ContinuousClock.now
@@ -60,12 +68,16 @@ var firstMillion: Double?
 var written = 0
 var next = 0
 // Build the next chunk while the writer commits the current one.
-var pending: Task<[Suppression], Never>? = Task { (0..<min(chunk, total)).map(Fixture.suppression) }
+@Sendable func makeChunk(_ range: Range<Int>, sorted: Bool) -> [Suppression] {
+    let rows = range.map(Fixture.suppression)
+    return sorted ? rows.sorted { $0.address < $1.address } : rows
+}
+var pending: Task<[Suppression], Never>? = Task { makeChunk(0..<min(chunk, total), sorted: sortChunks) }
 while let task = pending {
     let rows = await task.value
     let start = next + rows.count
     next = start
-    pending = start < total ? Task { (start..<min(start + chunk, total)).map(Fixture.suppression) } : nil
+    pending = start < total ? Task { makeChunk(start..<min(start + chunk, total), sorted: sortChunks) } : nil
     let chunkStart = ContinuousClock.now
     written += try await store.importBatch(rows)
     if arguments.contains("--verbose") { say("  chunk of \(rows.count) committed in \(String(format: "%.2f", seconds(since: chunkStart))) s (\(written) rows)") }

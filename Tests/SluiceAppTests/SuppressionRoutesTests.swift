@@ -189,6 +189,20 @@ struct SuppressionRoutesTests {
         #expect(stored[2].reason == .manual)
     }
 
+    @Test func duplicateRowsMergeInFileOrder() async throws {
+        let t = try SuppressionTestApp()
+        defer { Task { await t.stop() } }
+        let csv = "z@example.com,hard_bounce\na@example.com,manual\nZ@example.com,complaint,later\n"
+        let response = try await t.request("POST", "/v1/suppressions/import?format=csv", body: csv)
+        #expect(try SuppressionTestApp.object(response)["imported"] as? Int == 3)
+        let stored = try await t.allStored()
+        #expect(stored.map(\.address) == ["a@example.com", "z@example.com"])
+        #expect(stored[1].reason == .complaint)
+        #expect(stored[1].detail == "later")
+        #expect(stored[1].count == 2)
+        #expect(stored[1].originalAddress == "z@example.com", "the spelling first seen is kept")
+    }
+
     @Test func importsJSONLines() async throws {
         let t = try SuppressionTestApp()
         defer { Task { await t.stop() } }
