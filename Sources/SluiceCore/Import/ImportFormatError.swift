@@ -1,12 +1,11 @@
 /// A problem with the import as a whole (not one row): the header cannot be used. Compare on `code`.
 public struct ImportFormatError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: Hashable, Sendable { case unknownColumn, duplicateColumn, missingAddressColumn }
+        private enum Value: Hashable, Sendable { case unknownColumn, duplicateColumn }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         public static let unknownColumn = Code(.unknownColumn)
         public static let duplicateColumn = Code(.duplicateColumn)
-        public static let missingAddressColumn = Code(.missingAddressColumn)
         public var description: String { "\(value)" }
     }
 

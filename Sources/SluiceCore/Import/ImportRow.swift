@@ -38,7 +38,7 @@ public enum ImportRowResult: Sendable, Equatable {
     case invalid(line: Int, message: String)
 }
 
-/// The column names a CSV header or JSON line may use; `address` is required.
+/// The column names a CSV header or JSON line may use; a CSV header starts with `address`.
 public enum ImportColumn: String, Sendable, CaseIterable {
     case address, reason, detail, scope, source, count
     case expiresAt = "expires_at"

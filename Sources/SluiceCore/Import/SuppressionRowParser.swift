@@ -67,7 +67,8 @@ public struct SuppressionRowParser: Sendable {
     /// The columns a header names, or nil when `fields` is data (its first field is not `address`).
     static func header(_ fields: [String]) throws(ImportFormatError) -> [ImportColumn]? {
         let names = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard names.first == "address" || names.contains("address") && !names[0].contains("@") else { return nil }
+        // A header starts with `address` (never a valid address itself); anything else is data.
+        guard names.first == "address" else { return nil }
         var columns: [ImportColumn] = []
         for name in names {
             guard let column = ImportColumn(rawValue: name) else {
@@ -76,7 +77,6 @@ public struct SuppressionRowParser: Sendable {
             guard !columns.contains(column) else { throw ImportFormatError(.duplicateColumn, "CSV column '\(name)' appears twice") }
             columns.append(column)
         }
-        guard columns.contains(.address) else { throw ImportFormatError(.missingAddressColumn, "the CSV header has no address column") }
         return columns
     }
 
