@@ -77,6 +77,7 @@ let package = Package(
             dependencies: ["SluiceHTTP", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/HTTPBenchServer"
         ),
+        .executableTarget(name: "store-bench", dependencies: ["SluiceStore", "SluiceCore"], path: "Benchmarks/StoreBench"),
 
         // Helpers shared by the test targets (off-pool blocking work, child processes).
         .target(name: "SluiceTestSupport", path: "Tests/Support"),

@@ -29,6 +29,7 @@ public final class Application: Sendable {
         ProbeRoutes.register(on: &router, context: context)
         DNSRoutes.register(on: &router, context: context)
         MonitoringRoutes.register(on: &router, context: context)
+        SuppressionRoutes.register(on: &router, context: context)
         try SNSRoutes.register(on: &router, context: context)
         let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context), MonitorWorker(context: context)]
         return Application(context: context, router: router, workers: workers)

@@ -14,8 +14,8 @@ struct SluiceCommand: AsyncParsableCommand {
         """,
         version: "sluice \(versionString)",
         subcommands: [
-            Serve.self, Migrate.self, ConfigCommand.self, SNSCommand.self, Stats.self, Alerts.self, Sending.self,
-            DNSCommand.self, Healthcheck.self, Version.self,
+            Serve.self, Migrate.self, ConfigCommand.self, SuppressionsCommand.self, HistoryCommand.self, SNSCommand.self,
+            Stats.self, Alerts.self, Sending.self, DNSCommand.self, Healthcheck.self, Version.self,
         ]
     )
 }

@@ -1,0 +1,141 @@
+// store-bench: fills a temporary database with suppressions through `importBatch`, then measures
+// point lookups, export and size. Run through Scripts/bench-suppressions (release build).
+import Foundation
+import SluiceCore
+import SluiceStore
+
+/// Writes a line unbuffered, so progress shows when stdout is a file.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+let arguments = CommandLine.arguments
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
+    return value
+}
+let total = option("--rows", 10_000_000)
+let chunk = min(option("--chunk", SQLiteStore.maxImportChunk), SQLiteStore.maxImportChunk)
+let lookups = option("--lookups", 200_000)
+let keep = arguments.contains("--keep")
+// Defaults are the application's (SQLiteStoreConfiguration()); these only help find what limits a run.
+let cacheMiB = option("--cache-mib", 0)
+let mmapMiB = option("--mmap-mib", 0)
+// Sort each chunk by key before importBatch (B-tree locality); rows stay random across chunks.
+let sortChunks = arguments.contains("--sort-chunks")
+
+/// Deterministic rows: addresses scrambled so inserts arrive in random key order, as real lists do.
+enum Fixture {
+    static let reasons: [SuppressionReason] = [.hardBounce, .complaint, .unsubscribed, .manual, .softBounceLimit]
+    static let base = Date(timeIntervalSince1970: 1_780_000_000)
+
+    /// A bijection of 0..<2^32 (integer hash finaliser).
+    static func scramble(_ i: Int) -> UInt32 {
+        var x = UInt32(truncatingIfNeeded: i)
+        x = (x ^ (x >> 16)) &* 0x45D9_F3B
+        x = (x ^ (x >> 16)) &* 0x45D9_F3B
+        return x ^ (x >> 16)
+    }
+
+    static func address(_ i: Int) -> String { "user\(String(scramble(i), radix: 16))@d\(i % 5000).example.com" }
+    static func missing(_ i: Int) -> String { "nobody\(String(scramble(i), radix: 16))@d\(i % 5000).example.com" }
+
+    static func suppression(_ i: Int) -> Suppression {
+        Suppression(
+            address: address(i), scope: "", reason: reasons[i % reasons.count], detail: i % 3 == 0 ? "smtp; 550 5.1.1 user unknown" : nil,
+            firstSeen: base.addingTimeInterval(Double(i % 86_400)), count: 1, source: "bench",
+            expiresAt: i % 10 == 0 ? base.addingTimeInterval(400 * 86_400) : nil
+        )
+    }
+}
+
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+func rate(_ n: Int, _ s: Double) -> String { String(format: "%.0f", Double(n) / max(s, 1e-9)) }
+
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(ProcessInfo.processInfo.processIdentifier)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+let path = directory.appendingPathComponent("bench.sqlite").path
+var storeConfiguration = SQLiteStoreConfiguration(path: path)
+if cacheMiB > 0 { storeConfiguration.cacheSizeKiB = cacheMiB * 1024 }
+if mmapMiB > 0 { storeConfiguration.mmapSize = mmapMiB << 20 }
+let store = try SQLiteStore(configuration: storeConfiguration)
+say("store-bench: \(total) rows, chunks of \(chunk)\(sortChunks ? " (sorted)" : ""), cache \(storeConfiguration.cacheSizeKiB / 1024) MiB, mmap \(storeConfiguration.mmapSize >> 20) MiB, database \(path)")
+
+// Fill.
+let fillStart = ContinuousClock.now
+var firstMillion: Double?
+var written = 0
+var next = 0
+// Build the next chunk while the writer commits the current one.
+@Sendable func makeChunk(_ range: Range<Int>, sorted: Bool) -> [Suppression] {
+    let rows = range.map(Fixture.suppression)
+    return sorted ? rows.sorted { $0.address < $1.address } : rows
+}
+var pending: Task<[Suppression], Never>? = Task { makeChunk(0..<min(chunk, total), sorted: sortChunks) }
+while let task = pending {
+    let rows = await task.value
+    let start = next + rows.count
+    next = start
+    pending = start < total ? Task { makeChunk(start..<min(start + chunk, total), sorted: sortChunks) } : nil
+    let chunkStart = ContinuousClock.now
+    written += try await store.importBatch(rows)
+    if arguments.contains("--verbose") { say("  chunk of \(rows.count) committed in \(String(format: "%.2f", seconds(since: chunkStart))) s (\(written) rows)") }
+    if firstMillion == nil, written >= min(1_000_000, total) {
+        firstMillion = seconds(since: fillStart)
+        say("import first \(written) rows: \(String(format: "%.1f", firstMillion!)) s, \(rate(written, firstMillion!)) rows/s")
+    }
+    if written % 1_000_000 == 0 { say("  \(written) rows, \(rate(written, seconds(since: fillStart))) rows/s overall") }
+}
+let fillSeconds = seconds(since: fillStart)
+say("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s")
+
+// Point lookups, one at a time (one core): half existing, half missing, random order.
+let now = Fixture.base.addingTimeInterval(86_400)
+var samples: [Double] = []
+samples.reserveCapacity(lookups)
+var hits = 0
+var generator = SystemRandomNumberGenerator()
+for _ in 0..<min(5000, lookups) { _ = try await store.suppression(for: Fixture.address(Int.random(in: 0..<total, using: &generator)), scope: nil, at: now) }
+let lookupStart = ContinuousClock.now
+for n in 0..<lookups {
+    let i = Int.random(in: 0..<total, using: &generator)
+    let key = n % 2 == 0 ? Fixture.address(i) : Fixture.missing(i)
+    let t0 = ContinuousClock.now
+    if try await store.suppression(for: key, scope: nil, at: now) != nil { hits += 1 }
+    samples.append(seconds(since: t0) * 1e6)
+}
+let lookupSeconds = seconds(since: lookupStart)
+samples.sort()
+let sorted = samples
+@Sendable func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds)))
+
+// Export: keyset pages turned into CSV bytes (what the export route streams, minus the socket).
+let exportStart = ContinuousClock.now
+var cursor: SuppressionCursor?
+var exported = 0
+var bytes = 0
+var buffer: [UInt8] = []
+buffer.reserveCapacity(1 << 20)
+repeat {
+    let page = try await store.export(after: cursor, limit: 5000)
+    for row in page.items {
+        SuppressionCSV.append(row, to: &buffer)
+        exported += 1
+    }
+    bytes += buffer.count
+    buffer.removeAll(keepingCapacity: true)
+    cursor = page.nextCursor
+} while cursor != nil
+let exportSeconds = seconds(since: exportStart)
+say("export: \(exported) rows, \(bytes / 1_048_576) MiB CSV in \(String(format: "%.1f", exportSeconds)) s, \(rate(exported, exportSeconds)) rows/s")
+
+store.close()
+var size: UInt64 = 0
+for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)
+    size += (attributes?[.size] as? UInt64) ?? 0
+}
+say("database size on disk: \(size / 1_048_576) MiB (\(size / UInt64(max(total, 1))) bytes/row)")
+if keep { say("kept \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }

@@ -1,0 +1,126 @@
+import Foundation
+import SluiceCore
+
+/// A streaming import: bytes in, validated rows committed in chunks (each chunk one transaction),
+/// per-row errors collected with their line numbers. Memory: one chunk of rows plus one record.
+public struct SuppressionImport: Sendable {
+    /// Errors listed in a report; later ones are only counted in `rejected`.
+    public static let maxReportedErrors = 100
+
+    private let service: SuppressionService
+    /// `import:<source>`, recorded on rows that name no source of their own.
+    private let source: String
+    private let chunkSize: Int
+    private let startedAt: Date
+    private var parser: SuppressionRowParser
+    private var batch: [Suppression] = []
+    private var report = ImportReport()
+
+    init(service: SuppressionService, format: ImportFormat, source: String, chunkSize: Int) {
+        self.service = service
+        self.source = "import:\(source)"
+        self.chunkSize = min(max(chunkSize, 1), 50_000)
+        self.startedAt = service.now()
+        self.parser = SuppressionRowParser(format: format)
+        batch.reserveCapacity(self.chunkSize)
+    }
+
+    /// Parses `bytes` and commits every full chunk.
+    /// - Throws: `.invalidFormat` for an unusable CSV header, `.store` when a commit fails (earlier
+    ///   chunks stay committed; the message says how many rows).
+    public mutating func feed(_ bytes: [UInt8]) async throws(SuppressionServiceError) {
+        let results: [ImportRowResult]
+        do { results = try parser.feed(bytes) } catch { throw SuppressionServiceError(.invalidFormat, error.message) }
+        try await take(results)
+    }
+
+    /// Ends the input, commits the last chunk and returns the report.
+    public mutating func finish() async throws(SuppressionServiceError) -> ImportReport {
+        let results: [ImportRowResult]
+        do { results = try parser.finish() } catch { throw SuppressionServiceError(.invalidFormat, error.message) }
+        try await take(results)
+        try await commit()
+        service.logger.info("suppression.imported", metadata: ["import.imported": "\(report.imported)", "import.rejected": "\(report.rejected)"])
+        return report
+    }
+
+    private mutating func take(_ results: [ImportRowResult]) async throws(SuppressionServiceError) {
+        for result in results {
+            switch result {
+            case .invalid(let line, let message):
+                reject(line: line, message: message)
+            case .row(let row):
+                do throws(SuppressionServiceError) {
+                    batch.append(try suppression(from: row))
+                } catch {
+                    reject(line: row.line, message: error.message)
+                }
+                if batch.count >= chunkSize { try await commit() }
+            }
+        }
+    }
+
+    private mutating func reject(line: Int, message: String) {
+        report.rejected += 1
+        if report.errors.count < Self.maxReportedErrors { report.errors.append(ImportReport.RowError(line: line, message: message)) }
+    }
+
+    private mutating func commit() async throws(SuppressionServiceError) {
+        guard !batch.isEmpty else { return }
+        // Key order gives the B-tree inserts locality (2.6x faster in store-bench); the index keeps
+        // file order among rows with the same key, so the later row still merges last.
+        let ordered = batch.enumerated().sorted {
+            ($0.element.address, $0.element.scope, $0.offset) < ($1.element.address, $1.element.scope, $1.offset)
+        }.map(\.element)
+        do {
+            report.imported += try await service.store.importBatch(ordered)
+        } catch {
+            throw SuppressionServiceError(.store, "import stopped after \(report.imported) committed rows: the database reported an error (\(error.code))", underlying: error)
+        }
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// Validates one row exactly as the single-address API would.
+    private func suppression(from row: ImportRow) throws(SuppressionServiceError) -> Suppression {
+        let address = try service.address(row.address)
+        let firstSeen = try date(row.firstSeen, name: "first_seen") ?? startedAt
+        let lastSeen = try date(row.lastSeen, name: "last_seen") ?? max(firstSeen, startedAt)
+        var count = 1
+        if let text = row.count {
+            guard let value = Int(text), value >= 0 else { throw SuppressionServiceError(.invalidBody, "count must be a non-negative integer") }
+            count = value
+        }
+        let original = row.originalAddress ?? address.original
+        guard original.utf8.count <= 512 else { throw SuppressionServiceError(.invalidAddress, "original_address longer than 512 bytes") }
+        let rowSource = row.source ?? source
+        guard rowSource.utf8.count <= 1024 else { throw SuppressionServiceError(.invalidBody, "source longer than 1024 bytes") }
+        return Suppression(
+            address: address.normalized, originalAddress: original, scope: try service.scope(row.scope),
+            reason: try service.reason(row.reason), detail: try service.detail(row.detail), firstSeen: firstSeen,
+            lastSeen: lastSeen, count: count, source: rowSource, expiresAt: try service.expiry(row.expiresAt, now: startedAt)
+        )
+    }
+
+    private func date(_ text: String?, name: String) throws(SuppressionServiceError) -> Date? {
+        guard let text else { return nil }
+        guard let date = RFC3339.parse(text.trimmingCharacters(in: .whitespaces)) else {
+            throw SuppressionServiceError(.invalidBody, "\(name) must be an RFC 3339 date-time")
+        }
+        return date
+    }
+}
+
+/// The outcome of an import, as `POST /v1/suppressions/import` returns it.
+public struct ImportReport: Sendable, Equatable, Encodable {
+    /// One rejected row.
+    public struct RowError: Sendable, Equatable, Encodable {
+        public var line: Int
+        public var message: String
+    }
+
+    /// Rows written (merged into existing suppressions where the key already existed).
+    public var imported = 0
+    /// Rows refused; `errors` lists the first `SuppressionImport.maxReportedErrors` of them.
+    public var rejected = 0
+    public var errors: [RowError] = []
+}

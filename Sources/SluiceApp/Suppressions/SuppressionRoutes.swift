@@ -1,0 +1,164 @@
+import Foundation
+import SluiceCore
+import SluiceHTTP
+
+/// `/v1/suppressions…` and `/v1/addresses/{address}/history`, all behind the bearer token.
+enum SuppressionRoutes {
+    /// Largest accepted import body.
+    static let importBodyLimit = 512 * 1024 * 1024
+
+    static func register(on router: inout Router, context: AppContext) {
+        let auth = BearerAuthenticator(tokens: context.configuration.strings("api.tokens"))
+        let service = SuppressionService(context: context)
+        // Literal paths before `{address}`: the router takes the first pattern that matches.
+        router.add(.GET, "/v1/suppressions/export") { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            return export(request, service)
+        }
+        router.add(.POST, "/v1/suppressions/import", options: RouteOptions(bodyLimit: importBodyLimit, streamingBody: true)) { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            return await importBody(request, service)
+        }
+        router.add(.GET, "/v1/suppressions") { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            return await respond {
+                let page = try await service.list(reason: request.query("reason"), domain: request.query("domain"), since: request.query("since"), limit: request.query("limit"), cursor: request.query("cursor"))
+                return .json(.ok, SuppressionPageWire(page))
+            }
+        }
+        router.add(.GET, "/v1/suppressions/{address}") { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            return await respond {
+                .json(.ok, SuppressionWire(try await service.get(address: request.pathParameters["address"] ?? "", scope: request.query("scope"))))
+            }
+        }
+        router.add(.PUT, "/v1/suppressions/{address}") { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            return await respond {
+                let body = try SuppressionPutBody.parse(request.body)
+                let stored = try await service.put(
+                    address: request.pathParameters["address"] ?? "", scope: request.query("scope"), reason: body.reason,
+                    detail: body.detail, expiresAt: body.expiresAt, source: "api"
+                )
+                return .json(.ok, SuppressionWire(stored))
+            }
+        }
+        router.add(.DELETE, "/v1/suppressions/{address}") { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            return await respond {
+                try await service.remove(address: request.pathParameters["address"] ?? "", scope: request.query("scope"))
+                return HTTPResponse(status: .noContent)
+            }
+        }
+        router.add(.GET, "/v1/addresses/{address}/history") { request in
+            guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
+            return await respond {
+                .json(.ok, AddressHistoryWire(try await service.history(address: request.pathParameters["address"] ?? "", limit: request.query("limit"))))
+            }
+        }
+    }
+
+    /// Runs `body`, mapping service errors to their HTTP answers in one place.
+    static func respond(_ body: () async throws -> HTTPResponse) async -> HTTPResponse {
+        do {
+            return try await body()
+        } catch let error as SuppressionServiceError {
+            return response(for: error)
+        } catch {
+            return .error(.internalServerError, code: "internal_error", message: "Internal server error")
+        }
+    }
+
+    static func response(for error: SuppressionServiceError) -> HTTPResponse {
+        if error.code == .notFound { return .error(.notFound, code: "not_found", message: error.message) }
+        if error.code == .store {
+            if let storeError = error.underlying as? StoreError {
+                var response = APIErrorMapping.response(for: storeError)
+                if error.message.hasPrefix("import stopped") {
+                    response = .error(response.status, code: "import_interrupted", message: error.message, headers: response.headers)
+                }
+                return response
+            }
+            return .error(.internalServerError, code: "store_error", message: "the database reported an error")
+        }
+        return .error(.badRequest, code: snakeCase("\(error.code)"), message: error.message)
+    }
+
+    /// `invalidAddress` → `invalid_address`, the error code spelling of the API.
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase {
+                out += "_" + character.lowercased()
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    private static func importBody(_ request: HTTPRequest, _ service: SuppressionService) async -> HTTPResponse {
+        let format: ImportFormat
+        if let name = request.query("format") {
+            guard let parsed = ImportFormat(rawValue: name.lowercased()) else {
+                return .error(.badRequest, code: "invalid_format", message: "format must be csv or jsonl")
+            }
+            format = parsed
+        } else {
+            let type = request.headers["content-type"]?.lowercased() ?? ""
+            format = type.contains("ndjson") || type.contains("jsonl") || type.contains("json-seq") ? .jsonl : .csv
+        }
+        var importer = service.makeImport(format: format, source: "api")
+        do {
+            if let stream = request.bodyStream {
+                for try await chunk in stream {
+                    try await importer.feed(chunk)
+                }
+            } else {
+                try await importer.feed(request.body)
+            }
+            return .json(.ok, try await importer.finish())
+        } catch let error as SuppressionServiceError {
+            return response(for: error)
+        } catch let error as any HTTPResponseError {
+            return error.response
+        } catch let error as HTTPServerError where error.code == .bodyTooLarge {
+            return .error(.contentTooLarge, code: "body_too_large", message: "import bodies are limited to \(importBodyLimit / 1_048_576) MiB; rows before the limit were committed")
+        } catch {
+            // The body stream failed (client gone, timeout, bad chunking): earlier chunks stay committed.
+            return .error(.badRequest, code: "body_read_failed", message: "the request body could not be read; rows before the failure were committed")
+        }
+    }
+
+    private static func export(_ request: HTTPRequest, _ service: SuppressionService) -> HTTPResponse {
+        let gzip = acceptsGzip(request.headers["accept-encoding"])
+        var headers = HTTPHeaders()
+        headers.set("Content-Type", "text/csv; charset=utf-8")
+        headers.set("Content-Disposition", "attachment; filename=\"suppressions.csv\"")
+        headers.set("Vary", "Accept-Encoding")
+        if gzip { headers.set("Content-Encoding", "gzip") }
+        let logger = service.logger
+        let stream = HTTPResponseStream { writer in
+            do {
+                _ = try await service.export(gzip: gzip) { bytes in try await writer.write(bytes) }
+            } catch {
+                // Headers are gone already: ending the stream early is the only signal left.
+                logger.warning("suppression.export_failed", metadata: ["error": "\(error)"])
+                throw error
+            }
+        }
+        return HTTPResponse(status: .ok, headers: headers, body: .stream(stream))
+    }
+
+    /// Whether `Accept-Encoding` allows gzip (present with q > 0).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pieces.first == "gzip" || pieces.first == "x-gzip" else { continue }
+            let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return q > 0
+        }
+        return false
+    }
+}

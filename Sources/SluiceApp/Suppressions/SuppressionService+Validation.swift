@@ -1,0 +1,84 @@
+import Foundation
+import SluiceCore
+
+extension SuppressionService {
+    /// Normalises an address as written (display name and brackets allowed).
+    public func address(_ raw: String) throws(SuppressionServiceError) -> NormalizedAddress {
+        guard raw.utf8.count <= 512, let address = normalizer.normalize(raw), address.normalized.utf8.count <= 512 else {
+            throw SuppressionServiceError(.invalidAddress, "not a valid email address (expected local@domain)")
+        }
+        return address
+    }
+
+    /// A reason's raw value; nil or empty means `manual`.
+    public func reason(_ raw: String?) throws(SuppressionServiceError) -> SuppressionReason {
+        guard let raw, !raw.isEmpty else { return .manual }
+        // Fast path for the common exact spelling (imports call this per row).
+        if let reason = SuppressionReason(rawValue: raw) { return reason }
+        let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        if text.isEmpty { return .manual }
+        guard let reason = SuppressionReason(rawValue: text) else {
+            throw SuppressionServiceError(.invalidReason, "reason must be one of \(SuppressionReason.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return reason
+    }
+
+    /// An RFC 3339 expiry after `now`; nil or empty means never.
+    public func expiry(_ raw: String?, now: Date) throws(SuppressionServiceError) -> Date? {
+        guard let raw, !raw.isEmpty else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return nil }
+        guard let date = RFC3339.parse(text) else {
+            throw SuppressionServiceError(.invalidExpiry, "expires_at must be an RFC 3339 date-time such as 2026-12-31T00:00:00Z")
+        }
+        guard date > now else { throw SuppressionServiceError(.invalidExpiry, "expires_at is in the past") }
+        return date
+    }
+
+    /// An operator note of at most `maxDetailLength` characters; nil or empty means none.
+    public func detail(_ raw: String?) throws(SuppressionServiceError) -> String? {
+        guard let raw, !raw.isEmpty else { return nil }
+        // utf8.count bounds count from above, so the grapheme count is only needed for long text.
+        guard raw.utf8.count <= Self.maxDetailLength || raw.count <= Self.maxDetailLength else {
+            throw SuppressionServiceError(.invalidDetail, "detail must be at most \(Self.maxDetailLength) characters")
+        }
+        // Line breaks and tabs are allowed: SES diagnostics carry them and CSV exports must import back.
+        guard !raw.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D || $0 == 0x7F }) else {
+            throw SuppressionServiceError(.invalidDetail, "detail must not contain control characters")
+        }
+        return raw
+    }
+
+    /// A scope: "" (all mail), `list` or `list/topic`, printable without spaces.
+    public func scope(_ raw: String?) throws(SuppressionServiceError) -> String {
+        guard let raw, !raw.isEmpty else { return "" }
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard text.utf8.count <= Self.maxScopeBytes else {
+            throw SuppressionServiceError(.invalidScope, "scope must be at most \(Self.maxScopeBytes) bytes")
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        let printable = text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F }
+        guard text.isEmpty || (parts.count <= 2 && parts.allSatisfy { !$0.isEmpty } && printable) else {
+            throw SuppressionServiceError(.invalidScope, "scope must be a contact list name or list/topic, without spaces")
+        }
+        return text
+    }
+
+    /// A domain filter in the store's spelling (lower-case, IDNA).
+    func domain(_ raw: String) throws(SuppressionServiceError) -> String {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard text.utf8.count <= 253, !text.contains("@"), let probe = normalizer.normalize("x@\(text)") else {
+            throw SuppressionServiceError(.invalidQuery, "domain must be a domain name such as example.com")
+        }
+        return String(probe.domain)
+    }
+
+    /// A positive page size, capped at `max`.
+    func limit(_ raw: String?, default fallback: Int, max: Int) throws(SuppressionServiceError) -> Int {
+        guard let raw, !raw.isEmpty else { return fallback }
+        guard let value = Int(raw), value >= 1, value <= max else {
+            throw SuppressionServiceError(.invalidQuery, "limit must be an integer from 1 to \(max)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,140 @@
+/// Splits a CSV byte stream (RFC 4180: `"` quoting, `""` escapes, CRLF or LF line ends, line breaks
+/// inside quoted fields) into records incrementally; memory is bounded by `maxRecordBytes`.
+public struct CSVRecordReader: Sendable {
+    /// One record: its fields, or why it is unusable; `line` is where it starts (1-based).
+    public enum Record: Sendable, Equatable {
+        case fields(line: Int, [String])
+        case invalid(line: Int, message: String)
+    }
+
+    private enum State: Sendable {
+        case fieldStart, unquoted, quoted, quoteInQuoted
+    }
+
+    public let maxRecordBytes: Int
+    private var state = State.fieldStart
+    private var fields: [String] = []
+    private var field: [UInt8] = []
+    private var recordBytes = 0
+    private var line = 1
+    private var recordLine = 1
+    private var problem: String?
+
+    public init(maxRecordBytes: Int = 64 * 1024) {
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// Consumes `bytes`, calling `emit` for each record completed by them. Blank lines are skipped.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Record) -> Void) {
+        for byte in bytes {
+            consume(byte, emit)
+        }
+    }
+
+    /// Convenience over `feed(_:_:)` for arrays.
+    public mutating func feed(_ bytes: [UInt8], _ emit: (Record) -> Void) {
+        bytes.withUnsafeBytes { feed($0, emit) }
+    }
+
+    /// Ends the input: emits a final record that lacks its line break, or reports an open quote.
+    public mutating func finish(_ emit: (Record) -> Void) {
+        if case .quoted = state {
+            problem = problem ?? "unterminated quoted field"
+        }
+        if recordBytes > 0 || !fields.isEmpty || problem != nil {
+            endRecord(emit)
+        }
+    }
+
+    private mutating func consume(_ byte: UInt8, _ emit: (Record) -> Void) {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        if byte == lf { line += 1 }
+        switch state {
+        case .fieldStart, .unquoted:
+            switch byte {
+            case comma:
+                endField()
+                state = .fieldStart
+            case lf:
+                endRecord(emit)
+            case cr:
+                // A CR outside quotes only ever belongs to a CRLF line end.
+                break
+            case quote where state == .fieldStart && field.isEmpty:
+                state = .quoted
+                count()
+            case quote:
+                problem = problem ?? "quote inside an unquoted field"
+                append(byte)
+            default:
+                state = .unquoted
+                append(byte)
+            }
+        case .quoted:
+            if byte == quote {
+                state = .quoteInQuoted
+                count()
+            } else {
+                append(byte)
+            }
+        case .quoteInQuoted:
+            switch byte {
+            case quote:
+                append(quote)
+                state = .quoted
+            case comma:
+                endField()
+                state = .fieldStart
+            case lf:
+                endRecord(emit)
+            case cr:
+                break
+            default:
+                problem = problem ?? "characters after a closing quote"
+                append(byte)
+                state = .unquoted
+            }
+        }
+    }
+
+    private mutating func count() {
+        recordBytes += 1
+        if recordBytes > maxRecordBytes { problem = problem ?? "record longer than \(maxRecordBytes) bytes" }
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        count()
+        // Past the limit keep scanning (to find the record's end) but stop storing.
+        if recordBytes <= maxRecordBytes { field.append(byte) }
+    }
+
+    private mutating func endField() {
+        count()
+        if problem == nil {
+            if let text = String(validating: field, as: UTF8.self) {
+                fields.append(text)
+            } else {
+                problem = "field is not valid UTF-8"
+            }
+        }
+        field.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func endRecord(_ emit: (Record) -> Void) {
+        let isBlank = fields.isEmpty && field.isEmpty && recordBytes == 0 && problem == nil
+        if !isBlank {
+            endField()
+            if let problem {
+                emit(.invalid(line: recordLine, message: problem))
+            } else {
+                emit(.fields(line: recordLine, fields))
+            }
+        }
+        fields.removeAll(keepingCapacity: true)
+        field.removeAll(keepingCapacity: true)
+        recordBytes = 0
+        problem = nil
+        state = .fieldStart
+        recordLine = line
+    }
+}

@@ -1,0 +1,65 @@
+/// Splits a byte stream into lines (LF or CRLF) incrementally; lines longer than `maxLineBytes`
+/// are reported, not stored, so memory stays bounded.
+public struct JSONLineReader: Sendable {
+    /// One non-blank line, or why it is unusable; `line` is 1-based.
+    public enum Line: Sendable, Equatable {
+        case text(line: Int, [UInt8])
+        case tooLong(line: Int)
+    }
+
+    public let maxLineBytes: Int
+    private var buffer: [UInt8] = []
+    private var overflow = false
+    private var line = 1
+
+    public init(maxLineBytes: Int = 64 * 1024) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// Consumes `bytes`, calling `emit` for each line they complete.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Line) -> Void) {
+        var start = 0
+        while start < bytes.count {
+            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else {
+                take(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+                return
+            }
+            take(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]))
+            endLine(emit)
+            start = newline + 1
+        }
+    }
+
+    /// Convenience over `feed(_:_:)` for arrays.
+    public mutating func feed(_ bytes: [UInt8], _ emit: (Line) -> Void) {
+        bytes.withUnsafeBytes { feed($0, emit) }
+    }
+
+    /// Ends the input, emitting a last line that lacks its line break.
+    public mutating func finish(_ emit: (Line) -> Void) {
+        if !buffer.isEmpty || overflow { endLine(emit) }
+    }
+
+    private mutating func take(_ bytes: UnsafeRawBufferPointer) {
+        guard !overflow else { return }
+        if buffer.count + bytes.count > maxLineBytes {
+            overflow = true
+            buffer.removeAll()
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    private mutating func endLine(_ emit: (Line) -> Void) {
+        if overflow {
+            emit(.tooLong(line: line))
+        } else {
+            if buffer.last == UInt8(ascii: "\r") { buffer.removeLast() }
+            let blank = buffer.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            if !blank { emit(.text(line: line, buffer)) }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        overflow = false
+        line += 1
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// Streams CSV or JSON-lines bytes into `ImportRow`s. Pure and incremental: feed chunks as they
+/// arrive, then `finish()`; only the current record is held in memory.
+public struct SuppressionRowParser: Sendable {
+    public let format: ImportFormat
+    private var csv: CSVRecordReader
+    private var jsonl: JSONLineReader
+    /// CSV column order; decided by the first record (a header when its first field is `address`).
+    private var columns: [ImportColumn]?
+
+    public init(format: ImportFormat, maxRecordBytes: Int = 64 * 1024) {
+        self.format = format
+        self.csv = CSVRecordReader(maxRecordBytes: maxRecordBytes)
+        self.jsonl = JSONLineReader(maxLineBytes: maxRecordBytes)
+        self.columns = format == .jsonl ? [] : nil
+    }
+
+    /// Parses `bytes`, returning the rows (and rejected records) they complete.
+    /// - Throws: `ImportFormatError` when the CSV header cannot be used (nothing after it is read).
+    public mutating func feed(_ bytes: [UInt8]) throws(ImportFormatError) -> [ImportRowResult] {
+        var results: [ImportRowResult] = []
+        switch format {
+        case .csv:
+            var records: [CSVRecordReader.Record] = []
+            csv.feed(bytes) { records.append($0) }
+            for record in records { try handle(record, into: &results) }
+        case .jsonl:
+            jsonl.feed(bytes) { results.append(Self.parse($0)) }
+        }
+        return results
+    }
+
+    /// Ends the input and returns what the last, unterminated record produced.
+    public mutating func finish() throws(ImportFormatError) -> [ImportRowResult] {
+        var results: [ImportRowResult] = []
+        switch format {
+        case .csv:
+            var records: [CSVRecordReader.Record] = []
+            csv.finish { records.append($0) }
+            for record in records { try handle(record, into: &results) }
+        case .jsonl:
+            jsonl.finish { results.append(Self.parse($0)) }
+        }
+        return results
+    }
+
+    private mutating func handle(_ record: CSVRecordReader.Record, into results: inout [ImportRowResult]) throws(ImportFormatError) {
+        switch record {
+        case .invalid(let line, let message):
+            if columns == nil { columns = ImportColumn.positional }
+            results.append(.invalid(line: line, message: message))
+        case .fields(let line, let fields):
+            guard let columns else {
+                if let header = try Self.header(fields) {
+                    columns = header
+                    return
+                }
+                columns = ImportColumn.positional
+                results.append(Self.row(line: line, fields: fields, columns: ImportColumn.positional))
+                return
+            }
+            results.append(Self.row(line: line, fields: fields, columns: columns))
+        }
+    }
+
+    /// The columns a header names, or nil when `fields` is data (its first field is not `address`).
+    static func header(_ fields: [String]) throws(ImportFormatError) -> [ImportColumn]? {
+        let names = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        // A header starts with `address` (never a valid address itself); anything else is data.
+        guard names.first == "address" else { return nil }
+        var columns: [ImportColumn] = []
+        for name in names {
+            guard let column = ImportColumn(rawValue: name) else {
+                throw ImportFormatError(.unknownColumn, "unknown CSV column '\(name.prefix(64))' (known: \(ImportColumn.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !columns.contains(column) else { throw ImportFormatError(.duplicateColumn, "CSV column '\(name)' appears twice") }
+            columns.append(column)
+        }
+        return columns
+    }
+
+    static func row(line: Int, fields: [String], columns: [ImportColumn]) -> ImportRowResult {
+        guard fields.count <= columns.count else {
+            return .invalid(line: line, message: "\(fields.count) fields, expected at most \(columns.count)")
+        }
+        var row = ImportRow(line: line, address: "")
+        for (column, value) in zip(columns, fields) {
+            column.assign(value, to: &row)
+        }
+        guard !row.address.allSatisfy(\.isWhitespace) else { return .invalid(line: line, message: "address is empty") }
+        return .row(row)
+    }
+
+    static func parse(_ line: JSONLineReader.Line) -> ImportRowResult {
+        switch line {
+        case .tooLong(let number):
+            return .invalid(line: number, message: "line too long")
+        case .text(let number, let bytes):
+            guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                return .invalid(line: number, message: "not a JSON object")
+            }
+            var row = ImportRow(line: number, address: "")
+            for (key, value) in object {
+                guard let column = ImportColumn(rawValue: key) else {
+                    return .invalid(line: number, message: "unknown field '\(key.prefix(64))'")
+                }
+                switch value {
+                case let text as String:
+                    column.assign(text, to: &row)
+                case is NSNull:
+                    column.assign(nil, to: &row)
+                case let number as NSNumber where column == .count:
+                    column.assign("\(number.intValue)", to: &row)
+                default:
+                    return .invalid(line: number, message: "field '\(key)' must be a \(column == .count ? "number" : "string")")
+                }
+            }
+            guard !row.address.isEmpty else { return .invalid(line: number, message: "address is missing") }
+            return .row(row)
+        }
+    }
+}

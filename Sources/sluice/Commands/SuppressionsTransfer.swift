@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SluiceApp
+import SluiceCore
+
+/// `sluice suppressions import <file|->`: streamed CSV or JSON-lines import, committed per chunk.
+struct SuppressionsImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import suppressions from CSV (address,reason,detail,expires_at; header optional) or JSON lines.",
+        discussion: """
+        The file is read in pieces and committed every 1,000 valid rows; invalid rows are reported
+        with their line numbers and skipped. Exit 0 when every row was imported, 1 when some rows were
+        rejected (the valid ones are kept), 64 for an unusable header or format.
+        """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The file to read, or - for standard input.") var file: String
+    @Option(help: "csv or jsonl (default: from the file extension, else csv).") var format: String?
+    @Flag(help: "Print the report as JSON like the API.") var json = false
+
+    func run() async throws {
+        try await exiting {
+            let format = try resolvedFormat()
+            let handle: FileHandle
+            if file == "-" {
+                handle = FileHandle.standardInput
+            } else {
+                guard let opened = FileHandle(forReadingAtPath: file) else { throw ExitFailure(code: 66, message: "error: cannot open '\(file)' for reading") }
+                handle = opened
+            }
+            let report = try await SuppressionsSupport.withService(global) { service in
+                var importer = service.makeImport(format: format, source: "cli")
+                while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
+                    try await importer.feed([UInt8](chunk))
+                }
+                return try await importer.finish()
+            }
+            if json {
+                print(try SuppressionsSupport.json(report))
+            } else {
+                print("imported \(report.imported), rejected \(report.rejected)")
+                for error in report.errors { print("line \(error.line): \(error.message)") }
+                if report.rejected > report.errors.count { print("… and \(report.rejected - report.errors.count) more rejected rows") }
+            }
+            if report.rejected > 0 { throw ExitCode(1) }
+        }
+    }
+
+    private func resolvedFormat() throws -> ImportFormat {
+        if let format {
+            guard let parsed = ImportFormat(rawValue: format.lowercased()) else { throw ExitFailure(code: 64, message: "error: --format must be csv or jsonl") }
+            return parsed
+        }
+        let lower = file.lowercased()
+        return lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv
+    }
+}
+
+/// `sluice suppressions export`: every active suppression as CSV, streamed.
+struct SuppressionsExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export active suppressions as CSV (the header names the columns; `import` reads it back)."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @Flag(help: "gzip the output.") var gzip = false
+
+    func run() async throws {
+        try await exiting {
+            let handle: FileHandle
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: nil), let opened = FileHandle(forWritingAtPath: output) else {
+                    throw ExitFailure(code: 73, message: "error: cannot create '\(output)'")
+                }
+                handle = opened
+            } else {
+                handle = FileHandle.standardOutput
+            }
+            let rows = try await SuppressionsSupport.withService(global) { service in
+                try await service.export(gzip: gzip) { bytes in try handle.write(contentsOf: bytes) }
+            }
+            if output != nil {
+                try handle.close()
+                FileHandle.standardError.write(Data("exported \(rows) suppressions to \(output ?? "")\n".utf8))
+            }
+        }
+    }
+}

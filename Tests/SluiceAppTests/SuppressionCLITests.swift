@@ -1,0 +1,134 @@
+import Foundation
+import SluiceCrypto
+import Testing
+
+/// Runs the built `sluice` binary against a temporary database and checks output and exit codes.
+@Suite(.serialized)
+struct SuppressionCLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stdoutBytes: [UInt8]
+    }
+
+    static var binary: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
+        return url.deletingLastPathComponent().appendingPathComponent(".build/debug/sluice")
+    }
+
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func sluice(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") }
+        environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
+        environment["SLUICE_LOG_LEVEL"] = "error"
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
+        try input.fileHandleForWriting.close()
+        // Read before waiting so a full pipe cannot block the child.
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self), stdoutBytes: [UInt8](stdoutData))
+    }
+
+    @Test func addShowListRemoveWithExitCodes() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the sluice product first")
+        let add = try sluice(["suppressions", "add", "Ann@Example.com", "--reason", "complaint", "--detail", "by phone", "--expires", "2099-01-01T00:00:00Z"])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(add.stdout.contains("address:          ann@example.com"))
+        #expect(add.stdout.contains("expires_at:       2099-01-01T00:00:00.000Z"))
+        #expect(try sluice(["suppressions", "add", "bob@example.com", "--scope", "news"]).status == 0)
+
+        let show = try sluice(["suppressions", "show", "ANN@example.com"])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("reason:           complaint"))
+        let json = try sluice(["suppressions", "show", "ann@example.com", "--json"])
+        #expect(json.stdout.contains(#""reason" : "complaint""#))
+        let absent = try sluice(["suppressions", "show", "carol@example.com"])
+        #expect(absent.status == 1)
+        #expect(absent.stderr.contains("not suppressed"))
+
+        let list = try sluice(["suppressions", "list"])
+        #expect(list.status == 0)
+        let lines = list.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("ADDRESS") == true)
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("ann@example.com") && lines[1].contains("complaint"))
+        #expect(lines[2].hasPrefix("bob@example.com") && lines[2].contains("news"))
+        let filtered = try sluice(["suppressions", "list", "--reason", "manual", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(filtered.stdout.utf8)) as? [String: Any]
+        #expect((object?["suppressions"] as? [[String: Any]])?.compactMap { $0["address"] as? String } == ["bob@example.com"])
+
+        #expect(try sluice(["suppressions", "remove", "ann@example.com"]).status == 0)
+        #expect(try sluice(["suppressions", "remove", "ann@example.com"]).status == 1)
+        #expect(try sluice(["suppressions", "remove", "bob@example.com"]).status == 1, "scoped rows need --scope")
+        #expect(try sluice(["suppressions", "remove", "bob@example.com", "--scope", "news"]).status == 0)
+    }
+
+    @Test(arguments: [
+        ["suppressions", "add", "not-an-address"],
+        ["suppressions", "add", "a@example.com", "--reason", "spam"],
+        ["suppressions", "add", "a@example.com", "--expires", "soon"],
+        ["suppressions", "show", "@example.com"],
+        ["suppressions", "list", "--limit", "0"],
+        ["suppressions", "import", "-", "--format", "xml"],
+    ])
+    func invalidInputExits64(arguments: [String]) throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let run = try sluice(arguments)
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("error: "))
+    }
+
+    @Test func importAndExportRoundTrip() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let csv = directory.appendingPathComponent("in.csv")
+        var text = "address,reason,detail\n"
+        for i in 0..<500 { text += "p\(i)@example.org,hard_bounce,\"550, \"\"gone\"\"\"\n" }
+        text += "oops\n"
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let imported = try sluice(["suppressions", "import", csv.path])
+        #expect(imported.status == 1, "one row was rejected")
+        #expect(imported.stdout.hasPrefix("imported 500, rejected 1"))
+        #expect(imported.stdout.contains("line 502: "))
+
+        let jsonl = try sluice(["suppressions", "import", "-", "--format", "jsonl", "--json"], stdin: Array(#"{"address":"q@example.org","reason":"complaint"}"#.utf8))
+        #expect(jsonl.status == 0)
+        #expect(jsonl.stdout.contains(#""imported" : 1"#))
+
+        let export = try sluice(["suppressions", "export"])
+        #expect(export.status == 0)
+        let rows = export.stdout.split(separator: "\r\n")
+        #expect(rows.count == 502)
+        #expect(rows.first == "address,original_address,scope,reason,detail,first_seen,last_seen,count,source,expires_at")
+        #expect(rows.contains { $0.hasPrefix(#"p7@example.org,p7@example.org,,hard_bounce,"550, ""gone""","#) })
+
+        let gz = directory.appendingPathComponent("out.csv.gz")
+        let zipped = try sluice(["suppressions", "export", "--gzip", "--output", gz.path])
+        #expect(zipped.status == 0)
+        #expect(zipped.stderr.contains("exported 501 suppressions"))
+        let inflated = try Zlib.decompress([UInt8](try Data(contentsOf: gz)), maxOutput: 16 << 20, format: .gzip)
+        #expect(inflated == export.stdoutBytes)
+
+        let history = try sluice(["suppressions", "history", "p7@example.org"])
+        #expect(history.status == 0)
+        #expect(history.stdout.hasPrefix("address: p7@example.org"))
+        #expect(history.stdout.contains("hard_bounce"))
+    }
+}

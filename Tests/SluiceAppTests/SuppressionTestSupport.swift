@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import SluiceApp
+import SluiceCore
+import SluiceHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `Application` on 127.0.0.1 with a temporary database, for end-to-end suppression tests.
+final class SuppressionTestApp: Sendable {
+    static let token = "test-token-0123456789"
+
+    let app: Application
+    let directory: URL
+    let client: HTTPClient
+
+    init(now: @escaping @Sendable () -> Date = { Date() }) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = SluiceConfiguration.defaults
+        try configuration.set("database.path", .string(directory.appendingPathComponent("sluice.sqlite").path))
+        try configuration.set("http.port", .integer(0))
+        try configuration.set("http.threads", .integer(1))
+        try configuration.set("api.tokens", .array([.string(Self.token)]))
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        app = try Application.build(configuration: configuration, logger: logger, now: now)
+        try app.start()
+        client = try HTTPClient(configuration: HTTPClientConfiguration(readTimeout: .seconds(60), totalTimeout: .seconds(120), maxResponseBytes: 256 << 20))
+    }
+
+    var databasePath: String { directory.appendingPathComponent("sluice.sqlite").path }
+
+    func stop() async {
+        await app.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Sends a request with the bearer token (or `token`, or none when `authorized` is false).
+    func request(_ method: String, _ path: String, body: String = "", headers: [(String, String)] = [], token: String? = SuppressionTestApp.token) async throws -> HTTPClientResponse {
+        var h = HTTPHeaders()
+        if let token { h.set("Authorization", "Bearer \(token)") }
+        for (name, value) in headers { h.add(name, value) }
+        return try await client.execute(HTTPClientRequest(method: method, url: "http://127.0.0.1:\(app.port)\(path)", headers: h, body: Array(body.utf8)))
+    }
+
+    /// The JSON object of a response body.
+    static func object(_ response: HTTPClientResponse) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+            throw TestFailure("response is not a JSON object: \(response.bodyText.prefix(200))")
+        }
+        return object
+    }
+
+    /// Every active suppression through the store's keyset pages.
+    func allStored() async throws -> [Suppression] {
+        var rows: [Suppression] = []
+        var cursor: SuppressionCursor?
+        repeat {
+            let page = try await app.context.store.export(after: cursor, limit: 5000)
+            rows += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return rows
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Uploads a body generated piece by piece with chunked transfer encoding over a raw socket, so a
+/// large import never exists in memory on the client side either. Blocking: run off the cooperative pool.
+enum ChunkedUpload {
+    static func post(port: Int, path: String, token: String, contentType: String, pieces: Int, piece: (Int) -> [UInt8]) throws -> (status: Int, body: [UInt8]) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_port = UInt16(port).bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr)
+        let rc = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else { throw TestFailure("connect failed") }
+        func send(_ bytes: [UInt8]) throws {
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                guard n > 0 else { throw TestFailure("send failed errno \(errno)") }
+                offset += n
+            }
+        }
+        try send(Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nContent-Type: \(contentType)\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8))
+        for index in 0..<pieces {
+            let bytes = piece(index)
+            guard !bytes.isEmpty else { continue }
+            try send(Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + [13, 10])
+        }
+        try send(Array("0\r\n\r\n".utf8))
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        guard let split = response.indices.first(where: { response[$0...].starts(with: [13, 10, 13, 10]) }) else {
+            throw TestFailure("no response head (\(response.count) bytes)")
+        }
+        let head = String(decoding: response[..<split], as: UTF8.self)
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return (status, Array(response[(split + 4)...]))
+    }
+}
