@@ -27,7 +27,8 @@ public final class Application: Sendable {
         var router = Router()
         ProbeRoutes.register(on: &router, context: context)
         DNSRoutes.register(on: &router, context: context)
-        let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context)]
+        SendRoutes.register(on: &router, context: context)
+        let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context), SendWorker(context: context, environment: environment)]
         return Application(context: context, router: router, workers: workers)
     }
 
