@@ -73,6 +73,9 @@ actor SendRateLimiter {
         }
     }
 
+    /// Seconds until `recipients` more fit every limit now (0 = at once).
+    func waitTime(for recipients: Int) -> TimeInterval { delay(for: max(1, recipients), at: now()) }
+
     /// Seconds until `n` fit every limit (0 = now).
     private func delay(for n: Int, at t: Date) -> TimeInterval {
         if notBefore > t { return notBefore.timeIntervalSince(t) }
