@@ -76,6 +76,7 @@ struct SendRateLimiterTests {
         let limiter = limiter(rate: 1, clock: clock)
         await limiter.setLimits(maxSendRate: 200, max24HourSend: 50_000, sentLast24Hours: 100)
         #expect(await limiter.maxRate == 200)
+        #expect(await limiter.currentRate == 200, "an unthrottled limiter adopts a higher account rate at once")
         #expect(await limiter.quotaLimit == 50_000)
         #expect(await limiter.usedLast24Hours() == 100)
         await limiter.block(until: clock.now.addingTimeInterval(600))

@@ -39,7 +39,12 @@ actor SendRateLimiter {
     func setLimits(maxSendRate: Double?, max24HourSend: Double?, sentLast24Hours: Double?) {
         let t = now()
         if let maxSendRate, maxSendRate > 0, maxSendRate != adaptive.maxRate {
-            adaptive.setMaxRate(maxSendRate, now: t)
+            if adaptive.rate(now: t) >= adaptive.maxRate * 0.999 {
+                // Not throttled: take the new maximum at once (AdaptiveRate.setMaxRate would climb to it slowly).
+                adaptive = AdaptiveRate(maxRate: maxSendRate, now: t)
+            } else {
+                adaptive.setMaxRate(maxSendRate, now: t)
+            }
             bucket.setRate(adaptive.rate(now: t), burst: Self.burst(for: maxSendRate), now: t)
         }
         if let max24HourSend { quota.setLimit(max24HourSend) }

@@ -53,7 +53,7 @@ struct SendService: Sendable {
             return APIErrorMapping.response(for: error)
         }
         if dropped.count == message.recipients.count {
-            let body = Self.allSuppressedBody(dropped)
+            let body = MessageStatusBody.allSuppressed(dropped)
             guard let key = idempotencyKey, let hash = requestHash else { return .json(.unprocessableContent, bytes: body) }
             let record = IdempotencyRecord(key: key, requestHash: hash, status: 422, body: body, messageId: nil, createdAt: now)
             do {
@@ -137,16 +137,7 @@ struct SendService: Sendable {
     }
 
     private static func invalid(_ error: SendValidationError) -> HTTPResponse {
-        var object: [String: Any] = ["code": error.code.description, "message": error.message]
-        if let field = error.field { object["field"] = field }
-        return .json(.badRequest, bytes: MessageStatusBody.json(["error": object]))
-    }
-
-    private static func allSuppressedBody(_ dropped: [DroppedRecipient]) -> [UInt8] {
-        MessageStatusBody.json([
-            "error": ["code": "all_suppressed", "message": "every recipient is suppressed; nothing was queued"],
-            "suppressed": dropped.map { ["address": $0.address, "reason": $0.reason] },
-        ])
+        .json(.badRequest, bytes: MessageStatusBody.invalid(error))
     }
 
     static func isValidKey(_ key: String) -> Bool {
