@@ -90,4 +90,15 @@ struct SendRateLimiterTests {
         try await limiter.acquire(10)  // bucket burst is 1 at 10/s; 9 recipients become debt
         #expect(await limiter.waitTime(for: 1) >= 0.89)
     }
+
+    @Test func reservationsAreHandedOutOnTheRateScheduleWithinTheLead() async throws {
+        let clock = Clock()
+        let start = clock.now
+        let limiter = limiter(rate: 10, clock: clock)
+        var slots: [TimeInterval] = []
+        for _ in 0..<5 { slots.append(try await limiter.reserve(1, lead: 0.6).timeIntervalSince(start)) }
+        // The bucket starts empty: one send per 0.1 s, all reserved ahead without waiting.
+        for (index, slot) in slots.enumerated() { #expect(abs(slot - 0.1 * Double(index + 1)) < 1e-6) }
+        #expect(await limiter.waitTime(for: 1) > 0.5)
+    }
 }

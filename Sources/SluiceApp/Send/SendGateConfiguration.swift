@@ -22,6 +22,9 @@ public struct SendGateConfiguration: Sendable {
     public var inflightResolution: InflightResolution = .fail
     /// Bound of one SES call (HTTP client total timeout); rows in `sending` longer than this are orphans.
     public var requestTimeout: TimeInterval = 30
+    /// How far ahead a send time is reserved: store work (suppression re-check, claim commit) happens in
+    /// this lead, so calls leave on the rate's schedule. A message may be `sending` this long before its call.
+    public var reservationLead: TimeInterval = 0.25
     /// SES calls in flight at once.
     public var concurrency: Int = 32
     /// Idle poll interval of the dispatcher.

@@ -18,6 +18,8 @@ actor SendRateLimiter {
     private var quota: RollingQuota
     /// No sending before this (daily quota hit, or the debt of a message larger than the bucket).
     private var notBefore: Date
+    /// The latest reserved send time.
+    private var lastSlot: Date
     private let now: @Sendable () -> Date
 
     init(maxSendRate: Double, max24HourSend: Double, now: @escaping @Sendable () -> Date) {
@@ -27,6 +29,7 @@ actor SendRateLimiter {
         bucket = Self.emptyBucket(rate: max(0.01, maxSendRate), now: t)
         quota = RollingQuota(max24HourSend: max24HourSend)
         notBefore = t
+        lastSlot = t
     }
 
     /// The rate in use now (recipients per second).
@@ -63,43 +66,61 @@ actor SendRateLimiter {
         notBefore = max(notBefore, date)
     }
 
-    /// Waits until `recipients` more may be sent, then counts them. Throws `CancellationError`.
-    func acquire(_ recipients: Int) async throws {
+    /// Reserves the send time for `recipients`: waits until that time is at most `lead` seconds away and
+    /// returns it. The caller prepares (reads, claim commit) and then calls SES at the returned time, so store
+    /// latency between the reservation and the call does not bunch calls together. Throws `CancellationError`.
+    func reserve(_ recipients: Int, lead: TimeInterval = 0) async throws -> Date {
         let n = max(1, recipients)
         while true {
             try Task.checkCancellation()
             let t = now()
-            let wait = delay(for: n, at: t)
-            if wait <= 0 {
-                take(n, at: t)
-                return
+            let slot = earliestSlot(for: n, from: max(t, lastSlot, notBefore))
+            let ahead = slot.timeIntervalSince(t)
+            if ahead <= lead {
+                take(n, at: slot)
+                return slot
             }
-            try await Task.sleep(for: .seconds(min(wait, Self.maxSleep)))
+            try await Task.sleep(for: .seconds(min(ahead - lead, Self.maxSleep)))
         }
     }
 
-    /// Seconds until `recipients` more fit every limit now (0 = at once).
-    func waitTime(for recipients: Int) -> TimeInterval { delay(for: max(1, recipients), at: now()) }
+    /// Waits until `recipients` more may be sent now, then counts them.
+    func acquire(_ recipients: Int) async throws {
+        _ = try await reserve(recipients, lead: 0)
+    }
 
-    /// Seconds until `n` fit every limit (0 = now).
-    private func delay(for n: Int, at t: Date) -> TimeInterval {
-        if notBefore > t { return notBefore.timeIntervalSince(t) }
-        let rate = adaptive.rate(now: t)
-        if abs(bucket.ratePerSecond - rate) > rate * 0.01 { bucket.setRate(rate, now: t) }
-        let fromQuota = quota.timeUntilFree(n, now: t)
-        if fromQuota > 0 { return fromQuota.isFinite ? fromQuota : Self.maxSleep * 60 }
-        // A message larger than the bucket waits for a full bucket and pays the rest as debt (notBefore).
-        let tokens = min(Double(n), bucket.burst)
-        let fromBucket = bucket.timeUntilAvailable(tokens, now: t)
+    /// Seconds until `recipients` more fit every limit (0 = at once).
+    func waitTime(for recipients: Int) -> TimeInterval {
+        let t = now()
+        return max(0, earliestSlot(for: max(1, recipients), from: max(t, lastSlot, notBefore)).timeIntervalSince(t))
+    }
+
+    /// The first time at or after `start` when `n` fit the bucket, the window and the daily quota.
+    /// Reservations are handed out in time order, so every limit sees a non-decreasing clock.
+    private func earliestSlot(for n: Int, from start: Date) -> Date {
+        var slot = start
+        let rate = adaptive.rate(now: start)
+        if abs(bucket.ratePerSecond - rate) > rate * 0.01 { bucket.setRate(rate, now: start) }
         let cap = max(1, Int(adaptive.maxRate.rounded(.down)))
-        let fromWindow = window.timeUntilFree(min(n, cap), limit: cap, now: t)
-        return max(fromBucket.isFinite ? fromBucket : Self.maxSleep, fromWindow.isFinite ? fromWindow : Self.maxSleep)
+        let tokens = min(Double(n), bucket.burst)
+        for _ in 0..<16 {
+            let fromQuota = quota.timeUntilFree(n, now: slot)
+            let fromBucket = bucket.timeUntilAvailable(tokens, now: slot)
+            let fromWindow = window.timeUntilFree(min(n, cap), limit: cap, now: slot)
+            let wait = max(fromQuota, fromBucket, fromWindow)
+            if wait <= 0 { return slot }
+            // An unsatisfiable daily quota is re-checked later (GetAccount may raise it).
+            slot = slot.addingTimeInterval(wait.isFinite ? wait : Self.maxSleep * 60)
+        }
+        return slot
     }
 
     private func take(_ n: Int, at t: Date) {
         let tokens = min(Double(n), bucket.burst)
         _ = bucket.tryTake(tokens, now: t)
         let rate = max(0.01, adaptive.rate(now: t))
+        lastSlot = t
+        // A message larger than the bucket pays the rest as debt.
         if Double(n) > tokens { notBefore = max(notBefore, t.addingTimeInterval((Double(n) - tokens) / rate)) }
         window.record(n, now: t)
         quota.record(n, now: t)

@@ -115,7 +115,7 @@ final class SendEngine: Sendable {
         let logger = context.logger
         do {
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
-            try await limiter.acquire(ready.recipientCount)
+            let slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead)
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
             guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return }
             // Suppression check again, right before the call: an address suppressed while queued is not mailed.
@@ -132,7 +132,13 @@ final class SendEngine: Sendable {
             // From the claim on, finish even when shutting down: the call is bounded by requestTimeout, and
             // recording its outcome is what keeps the duplicate/loss window small.
             let attempts = queued.attempts + 1
-            await Task { await self.call(id: queued.id, message: message, attempts: attempts) }.value
+            let clock = context.now
+            await Task {
+                // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
+                let wait = slot.timeIntervalSince(clock())
+                if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
+                await self.call(id: queued.id, message: message, attempts: attempts)
+            }.value
         } catch is CancellationError {
             return
         } catch {

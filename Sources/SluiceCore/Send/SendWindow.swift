@@ -13,19 +13,19 @@ public struct SendWindow: Sendable, Equatable {
         self.length = length
     }
 
-    /// Recipients counted in `(now - length, now]`.
-    public mutating func used(now: Date) -> Int {
-        expire(now: now)
-        return total
+    /// Recipients counted in `(now - length, now]`. Does not forget anything: asking about a later time
+    /// (a reservation) must not drop sends that still count at an earlier one.
+    public func used(now: Date) -> Int {
+        total - expiredCount(before: now).count
     }
 
     /// Seconds until `n` more fit under `limit` (0 = now; `.infinity` when `n > limit`).
-    public mutating func timeUntilFree(_ n: Int, limit: Int, now: Date) -> TimeInterval {
-        expire(now: now)
-        if total + n <= limit { return 0 }
+    public func timeUntilFree(_ n: Int, limit: Int, now: Date) -> TimeInterval {
+        let (expired, first) = expiredCount(before: now)
+        var remaining = total - expired
+        if remaining + n <= limit { return 0 }
         guard n <= limit else { return .infinity }
-        var remaining = total
-        var index = head
+        var index = first
         while index < entries.count {
             remaining -= entries[index].count
             if remaining + n <= limit {
@@ -36,23 +36,31 @@ public struct SendWindow: Sendable, Equatable {
         return length
     }
 
+    /// Records `n` sends at `now`; times must not go backwards.
     public mutating func record(_ n: Int, now: Date) {
         guard n > 0 else { return }
-        entries.append((now, n))
-        total += n
-    }
-
-    private mutating func expire(now: Date) {
-        let cutoff = now.addingTimeInterval(-length)
-        while head < entries.count, entries[head].at <= cutoff {
-            total -= entries[head].count
-            head += 1
-        }
+        let (expired, first) = expiredCount(before: now)
+        total -= expired
+        head = first
         // Compact now and then so the array does not grow without bound.
         if head > 1024, head * 2 > entries.count {
             entries.removeFirst(head)
             head = 0
         }
+        entries.append((now, n))
+        total += n
+    }
+
+    /// Sends that left the window by `now`, and the index of the first one still in it.
+    private func expiredCount(before now: Date) -> (count: Int, first: Int) {
+        let cutoff = now.addingTimeInterval(-length)
+        var index = head
+        var count = 0
+        while index < entries.count, entries[index].at <= cutoff {
+            count += entries[index].count
+            index += 1
+        }
+        return (count, index)
     }
 
     public static func == (lhs: SendWindow, rhs: SendWindow) -> Bool {
