@@ -8,7 +8,7 @@ actor SendRateLimiter {
     static let burstSeconds = 0.1
     /// The cap window is slightly longer than a second so network jitter cannot squeeze rate+1 sends
     /// into a second as SES measures it.
-    static let windowLength: TimeInterval = 1.01
+    static let windowLength: TimeInterval = 1.02
     /// Longest single sleep; limits are re-read after it.
     static let maxSleep: TimeInterval = 1
 

@@ -7,9 +7,11 @@ import Synchronization
 /// Drains the durable queue into SES: claims due messages, paces them (`SendRateLimiter`), re-checks
 /// suppressions and the pause state right before each call, and records every outcome.
 ///
-/// Delivery window: a message is committed as `sending` before its SES call and as `sent`/`failed`/`queued`
-/// after it. Only a crash between SES accepting and that second commit leaves doubt; such rows are resolved
-/// after `requestTimeout` per `inflightResolution` (default `fail`: at-most-once).
+/// Delivery window: a message is committed as `sending` (at most `reservationLead` before its reserved send
+/// time) before its SES call, and as `sent`/`failed`/`queued` after it. Only a crash between that first commit
+/// and the outcome commit leaves doubt (SES has no idempotency key); such rows are resolved once older than
+/// `requestTimeout` per `inflightResolution`: `fail` (default, at-most-once: state `failed`, error
+/// `outcome_unknown…`) or `resend` (at-least-once: back to `queued`). Calls already claimed finish on shutdown.
 struct SendWorker: BackgroundWorker {
     let name = "send"
     let context: AppContext
