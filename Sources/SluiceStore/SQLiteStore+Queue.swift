@@ -5,7 +5,7 @@ extension SQLiteStore: OutboundQueueStore {
     public func enqueue(_ message: QueuedMessage, idempotency: IdempotencyRecord?) async throws(StoreError) -> IdempotentWriteOutcome {
         if let idempotency { try IdempotencyRows.validate(idempotency) }
         // Encoded here, off the writer thread: the writer only binds bytes.
-        let payload = try QueueRows.encode(message.message)
+        let payload = message.message.jsonBytes()
         let suppressed = try QueueRows.encode(message.suppressed)
         return try await writer.submit { database throws(StoreError) in
             if let idempotency, let existing = try IdempotencyRows.find(idempotency.key, in: database) {
@@ -71,7 +71,7 @@ extension SQLiteStore: OutboundQueueStore {
     }
 
     public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool {
-        let payload = try message.map { m throws(StoreError) in try QueueRows.encode(m) }
+        let payload = message?.jsonBytes()
         return try await writer.submit { database throws(StoreError) in
             guard try QueueRows.state(of: id, in: database) == .queued else { return false }
             if !dropped.isEmpty { try QueueRows.appendSuppressed(dropped, to: id, in: database) }

@@ -86,3 +86,17 @@ struct SendValidationTests {
         #expect(message.recipients == ["a@example.net"])
     }
 }
+
+struct SendOutboundJSONTests {
+    @Test func handWrittenJSONDecodesToTheSameMessage() throws {
+        let full = OutboundMessage(
+            from: "\"Quote \\\" Name\" <s@example.com>", fromAddress: "s@example.com", to: ["a@example.net"], cc: ["c@example.net"],
+            bcc: ["b@example.net"], replyTo: ["r@example.com"], subject: "Ünïcode\tsubject \u{1}", text: "line1\nline2 </script>",
+            html: "<p>&amp;</p>", headers: [.init(name: "List-Unsubscribe", value: "<https://u.example/x?a=1&b=2>")],
+            tags: [.init(name: "k", value: "v")], configurationSet: "set-1", raw: Data([0, 1, 2, 255]))
+        let minimal = OutboundMessage(from: "s@example.com", fromAddress: "s@example.com", to: ["a@example.net"])
+        for message in [full, minimal] {
+            #expect(try JSONDecoder().decode(OutboundMessage.self, from: Data(message.jsonBytes())) == message)
+        }
+    }
+}
