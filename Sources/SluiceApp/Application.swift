@@ -30,8 +30,13 @@ public final class Application: Sendable {
         DNSRoutes.register(on: &router, context: context)
         MonitoringRoutes.register(on: &router, context: context)
         SuppressionRoutes.register(on: &router, context: context)
+        SendRoutes.register(on: &router, context: context)
         try SNSRoutes.register(on: &router, context: context)
-        let workers: [any BackgroundWorker] = [MaintenanceWorker(context: context), MonitorWorker(context: context)]
+        let workers: [any BackgroundWorker] = [
+            MaintenanceWorker(context: context),
+            MonitorWorker(context: context),
+            SendWorker(context: context, environment: environment),
+        ]
         return Application(context: context, router: router, workers: workers)
     }
 

@@ -1,0 +1,64 @@
+import Foundation
+import SluiceCore
+
+/// Settings of the send gate, read from `ses.*` once at build time.
+public struct SendGateConfiguration: Sendable {
+    /// `auto`, `ses` or `outbox`.
+    public var transport: String
+    public var region: String
+    public var endpoint: URL?
+    public var caFile: String?
+    /// `ses.max_send_rate`; 0 = GetAccount's MaxSendRate.
+    public var configuredMaxSendRate: Double
+    /// `ses.max_24h_send`; 0 = GetAccount's Max24HourSend, -1 = unlimited.
+    public var configuredMax24HourSend: Int
+    /// Rate used until GetAccount answers when none is configured (the key's documented 1/s).
+    public var fallbackMaxSendRate: Double = 1
+    public var maxAttempts: Int
+    public var backoffBase: TimeInterval = 1
+    public var maxBackoff: TimeInterval
+    public var accountRefresh: TimeInterval
+    /// What a `sending` row left by a crash becomes (`ses.inflight_resolution` when the key exists).
+    public var inflightResolution: InflightResolution = .fail
+    /// Bound of one SES call (HTTP client total timeout); rows in `sending` longer than this are orphans.
+    public var requestTimeout: TimeInterval = 30
+    /// How far ahead a send time is reserved: store work (suppression re-check, claim commit) happens in
+    /// this lead, so calls leave on the rate's schedule. A message may be `sending` this long before its call.
+    public var reservationLead: TimeInterval = 0.25
+    /// SES calls in flight at once.
+    public var concurrency: Int = 32
+    /// Idle poll interval of the dispatcher.
+    public var pollInterval: Duration = .milliseconds(50)
+    /// How long `Idempotency-Key` records are kept (≥ 24 h).
+    public var idempotencyRetention: TimeInterval = 25 * 3600
+    /// Wait after SES reports the daily quota used up (AWS: ~10 min).
+    public var dailyQuotaWait: TimeInterval = 600
+    /// How often crash leftovers are looked for and old idempotency keys purged.
+    public var housekeepingInterval: Duration = .seconds(5)
+
+    public init(configuration c: SluiceConfiguration) {
+        transport = c.string("ses.transport")
+        region = c.string("ses.region")
+        let endpointText = c.string("ses.endpoint")
+        endpoint = endpointText.isEmpty ? nil : URL(string: endpointText)
+        let ca = c.string("ses.ca_file")
+        caFile = ca.isEmpty ? nil : ca
+        configuredMaxSendRate = c.double("ses.max_send_rate")
+        configuredMax24HourSend = c.int("ses.max_24h_send")
+        maxAttempts = c.int("ses.max_attempts")
+        maxBackoff = c.double("ses.max_backoff_seconds")
+        accountRefresh = TimeInterval(c.int("ses.account_refresh_seconds"))
+        // The key is not in every build's key list yet; read it only when it exists.
+        if ConfigurationKey.byPath["ses.inflight_resolution"] != nil,
+            let resolution = InflightResolution(rawValue: c.string("ses.inflight_resolution"))
+        {
+            inflightResolution = resolution
+        }
+    }
+
+    /// The retry rules for the queue.
+    public var stateMachine: QueueStateMachine {
+        QueueStateMachine(
+            maxAttempts: maxAttempts, backoff: Backoff(base: backoffBase, cap: maxBackoff, maxRetries: max(0, maxAttempts - 1)))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import SluiceAWS
+import SluiceHTTP
+
+/// Picks the transport from `ses.transport` and the credential chain, and says which at start.
+enum SendTransportFactory {
+    static func make(configuration: SendGateConfiguration, environment: [String: String], logger: Logger) async -> any SendTransport {
+        if configuration.transport == "outbox" {
+            logger.notice("send gate transport: outbox (ses.transport = outbox): SES requests are recorded, nothing is sent")
+            return OutboxTransport()
+        }
+        let client: HTTPClient
+        do {
+            client = try HTTPClient(configuration: HTTPClientConfiguration(
+                extraCAFile: configuration.caFile, connectTimeout: .seconds(5), readTimeout: .seconds(configuration.requestTimeout),
+                totalTimeout: .seconds(configuration.requestTimeout), maxIdleConnectionsPerHost: max(4, configuration.concurrency)))
+        } catch {
+            logger.error("send gate transport: outbox, because the SES HTTP client cannot be built", metadata: ["error": "\(error)"])
+            return OutboxTransport()
+        }
+        let chain = DefaultCredentialChain(environment: environment, httpClient: client, logger: logger)
+        let source = await chain.resolveSource()
+        if source == nil && configuration.transport == "auto" {
+            logger.notice("send gate transport: outbox (no AWS credentials found): SES requests are recorded in the store, nothing is sent")
+            return OutboxTransport()
+        }
+        if source == nil {
+            logger.warning("send gate transport: ses, but no AWS credentials were found; sends will fail and be retried")
+        }
+        let ses = SESClient(
+            configuration: SESClientConfiguration(
+                region: configuration.region, endpoint: configuration.endpoint, credentials: chain, httpClient: client),
+            logger: logger)
+        logger.notice("send gate transport: ses", metadata: [
+            "ses.endpoint": "\(ses.configuration.resolvedEndpoint)", "aws.credential_source": "\(source?.description ?? "none")",
+        ])
+        return SESTransport(client: ses)
+    }
+}

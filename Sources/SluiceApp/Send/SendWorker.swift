@@ -1,0 +1,268 @@
+import Foundation
+import Logging
+import SluiceAWS
+import SluiceCore
+import Synchronization
+
+/// Drains the durable queue into SES: claims due messages, paces them (`SendRateLimiter`), re-checks
+/// suppressions and the pause state right before each call, and records every outcome.
+///
+/// Delivery window: a message is committed as `sending` (at most `reservationLead` before its reserved send
+/// time) before its SES call, and as `sent`/`failed`/`queued` after it. Only a crash between that first commit
+/// and the outcome commit leaves doubt (SES has no idempotency key); such rows are resolved once older than
+/// `requestTimeout` per `inflightResolution`: `fail` (default, at-most-once: state `failed`, error
+/// `outcome_unknown…`) or `resend` (at-least-once: back to `queued`). Calls already claimed finish on shutdown.
+struct SendWorker: BackgroundWorker {
+    let name = "send"
+    let context: AppContext
+    let environment: [String: String]
+    var configuration: SendGateConfiguration
+    /// Tests inject a transport; otherwise it comes from `ses.transport` and the credential chain.
+    var transport: (any SendTransport)?
+
+    init(context: AppContext, environment: [String: String], configuration: SendGateConfiguration? = nil, transport: (any SendTransport)? = nil) {
+        self.context = context
+        self.environment = environment
+        self.configuration = configuration ?? SendGateConfiguration(configuration: context.configuration)
+        self.transport = transport
+    }
+
+    func run() async {
+        let chosen: any SendTransport
+        if let transport {
+            chosen = transport
+        } else {
+            chosen = await SendTransportFactory.make(configuration: configuration, environment: environment, logger: context.logger)
+        }
+        let engine = SendEngine(context: context, configuration: configuration, transport: chosen)
+        await engine.run()
+    }
+}
+
+/// The worker's running state: the limiter, calls in flight, and the loops.
+final class SendEngine: Sendable {
+    let context: AppContext
+    let configuration: SendGateConfiguration
+    let transport: any SendTransport
+    let limiter: SendRateLimiter
+    let machine: QueueStateMachine
+    private let inflight = Mutex<Set<String>>([])
+
+    init(context: AppContext, configuration: SendGateConfiguration, transport: any SendTransport) {
+        self.context = context
+        self.configuration = configuration
+        self.transport = transport
+        self.machine = configuration.stateMachine
+        let rate = configuration.configuredMaxSendRate > 0 ? configuration.configuredMaxSendRate : configuration.fallbackMaxSendRate
+        // Until GetAccount answers: the configured daily limit, else unlimited (the per-second rate still holds).
+        let daily = configuration.configuredMax24HourSend != 0 ? Double(configuration.configuredMax24HourSend) : -1
+        limiter = SendRateLimiter(maxSendRate: rate, max24HourSend: daily, now: context.now)
+    }
+
+    func run() async {
+        context.logger.info("send worker started", metadata: [
+            "send.transport": "\(transport.kind)", "send.inflight_resolution": "\(configuration.inflightResolution.rawValue)",
+        ])
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.refreshAccountLoop() }
+            group.addTask { await self.housekeepingLoop() }
+            await dispatchLoop(group: &group)
+        }
+    }
+
+    // MARK: Dispatch
+
+    private func dispatchLoop(group: inout DiscardingTaskGroup) async {
+        while !Task.isCancelled {
+            let dispatched = await dispatchOnce(group: &group)
+            if dispatched == 0 { try? await Task.sleep(for: configuration.pollInterval) }
+        }
+    }
+
+    /// Starts a send task for each due message not already in flight; returns how many started.
+    private func dispatchOnce(group: inout DiscardingTaskGroup) async -> Int {
+        let state: SendingControl.State
+        let ready: [ReadyMessage]
+        do {
+            state = try await context.sending.state()
+            if state.paused { return 0 }
+            ready = try await context.store.readyMessages(at: context.now(), limit: 256)
+        } catch {
+            context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            return 0
+        }
+        var started = 0
+        for message in ready {
+            if Task.isCancelled { break }
+            if state.pausedIdentities[message.identity] != nil { continue }
+            // Bounded concurrency: wait for a free slot (short sleeps; slots free as calls finish).
+            while inflight.withLock({ $0.count }) >= configuration.concurrency, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            let fresh = inflight.withLock { $0.insert(message.id).inserted }
+            guard fresh else { continue }
+            started += 1
+            group.addTask {
+                await self.process(message)
+                _ = self.inflight.withLock { $0.remove(message.id) }
+            }
+        }
+        return started
+    }
+
+    // MARK: One message
+
+    private func process(_ ready: ReadyMessage) async {
+        let logger = context.logger
+        do {
+            guard try await context.sending.allowsSending(identity: ready.identity) else { return }
+            let slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead)
+            guard try await context.sending.allowsSending(identity: ready.identity) else { return }
+            guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return }
+            // Suppression check again, right before the call: an address suppressed while queued is not mailed.
+            let dropped = try await suppressedRecipients(of: queued.message)
+            if !dropped.isEmpty, dropped.count == queued.message.recipients.count {
+                _ = try await context.store.markSuppressed(id: queued.id, dropping: dropped, at: context.now())
+                context.metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": "suppressed"])
+                return
+            }
+            let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
+            guard try await context.store.claim(
+                id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: context.now())
+            else { return }
+            // From the claim on, finish even when shutting down: the call is bounded by requestTimeout, and
+            // recording its outcome is what keeps the duplicate/loss window small.
+            let attempts = queued.attempts + 1
+            let clock = context.now
+            await Task {
+                // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
+                let wait = slot.timeIntervalSince(clock())
+                if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
+                await self.call(id: queued.id, message: message, attempts: attempts)
+            }.value
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
+        }
+    }
+
+    private func call(id: String, message: OutboundMessage, attempts: Int) async {
+        let request = SendRequestMapping.request(for: message)
+        let result = await transport.send(request, at: context.now())
+        let now = context.now()
+        let action = machine.action(after: result.outcome, attempts: attempts, now: now, random: Double.random(in: 0..<1))
+        do {
+            try await apply(action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now)
+        } catch {
+            // The row stays `sending` and is resolved by crash recovery after requestTimeout.
+            context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func apply(_ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date) async throws {
+        let store = context.store
+        let metrics = context.metrics
+        func count(_ outcome: String) {
+            metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": outcome])
+        }
+        if case .failed(.throttled, _) = outcome { await limiter.recordThrottle() }
+        switch action {
+        case .markSent(let sesMessageId):
+            _ = try await store.markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, at: now)
+            if sesMessageId != nil {
+                try await store.recordSends(identity: message.identity, count: message.recipients.count, at: now)
+            }
+            count(sesMessageId == nil ? "outbox" : "sent")
+        case .retry(let at, let error):
+            _ = try await store.requeue(id: id, nextAttemptAt: at, error: error, countAttempt: true, at: now)
+            metrics.count("sluice_send_retries_total", help: "SES calls that will be retried.")
+        case .fail(let error):
+            _ = try await store.markFailed(id: id, error: error, at: now)
+            count("failed")
+        case .release(let reason, let error):
+            _ = try await store.requeue(id: id, nextAttemptAt: now, error: error, countAttempt: false, at: now)
+            if reason == .pauseSending {
+                let state = try await context.sending.pause(reason: "SES refused sending: \(error)", source: .ses, at: now)
+                context.logger.error("SES refused sending: all sending paused until resumed", metadata: [
+                    "send.reason": "\(error)", "sending.since": "\(state.since.map { "\($0)" } ?? "-")",
+                ])
+            } else {
+                await limiter.block(until: now.addingTimeInterval(configuration.dailyQuotaWait))
+                context.logger.warning("SES daily quota exceeded: sending waits", metadata: ["send.wait_seconds": "\(configuration.dailyQuotaWait)"])
+            }
+        }
+    }
+
+    private func suppressedRecipients(of message: OutboundMessage) async throws -> [DroppedRecipient] {
+        var keys: [String: String] = [:]
+        for address in message.recipients {
+            if let normalized = context.normalizer.normalize(address)?.normalized { keys[address] = normalized }
+        }
+        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: nil, at: context.now())
+        guard !found.isEmpty else { return [] }
+        return message.recipients.compactMap { address in
+            guard let key = keys[address], let suppression = found[key] else { return nil }
+            return DroppedRecipient(address: address, reason: suppression.reason.rawValue)
+        }
+    }
+
+    // MARK: Background loops
+
+    private func refreshAccountLoop() async {
+        while !Task.isCancelled {
+            do {
+                if let account = try await transport.account() {
+                    await adopt(account)
+                }
+            } catch {
+                context.logger.warning("GetAccount failed; keeping current send limits", metadata: ["error": "\(error)"])
+                if error.retry == .pauseSending {
+                    _ = try? await context.sending.pause(reason: "SES GetAccount: \(error.awsErrorType ?? "paused")", source: .ses, at: context.now())
+                }
+            }
+            try? await Task.sleep(for: .seconds(configuration.accountRefresh))
+        }
+    }
+
+    private func adopt(_ account: SESAccount) async {
+        let quota = account.sendQuota
+        let rate = configuration.configuredMaxSendRate > 0 ? configuration.configuredMaxSendRate : quota?.maxSendRate
+        let daily = configuration.configuredMax24HourSend != 0 ? Double(configuration.configuredMax24HourSend) : quota?.max24HourSend
+        await limiter.setLimits(maxSendRate: rate, max24HourSend: daily, sentLast24Hours: quota?.sentLast24Hours)
+        context.metrics.set("sluice_send_rate_limit", help: "Recipients per second the send gate allows.", await limiter.maxRate)
+        context.metrics.set("sluice_send_quota_24h", help: "Recipients per rolling 24 h allowed (-1 unlimited).", await limiter.quotaLimit)
+        if !account.sendingEnabled {
+            context.logger.warning("SES GetAccount reports SendingEnabled = false")
+        }
+        context.logger.debug("send limits refreshed", metadata: [
+            "ses.max_send_rate": "\(quota?.maxSendRate ?? 0)", "ses.max_24h_send": "\(quota?.max24HourSend ?? 0)",
+        ])
+    }
+
+    private func housekeepingLoop() async {
+        while !Task.isCancelled {
+            let now = context.now()
+            do {
+                let excluded = inflight.withLock { $0 }
+                let recovered = try await context.store.recoverInflight(
+                    claimedBefore: now.addingTimeInterval(-configuration.requestTimeout), resolution: configuration.inflightResolution,
+                    excluding: excluded, at: now)
+                if recovered > 0 {
+                    context.logger.warning("resolved messages interrupted during their SES call", metadata: [
+                        "send.recovered": "\(recovered)", "send.inflight_resolution": "\(configuration.inflightResolution.rawValue)",
+                    ])
+                }
+                _ = try await context.store.purgeIdempotency(createdBefore: now.addingTimeInterval(-configuration.idempotencyRetention))
+                let counts = try await context.store.queueCounts()
+                for (state, n) in counts {
+                    context.metrics.set("sluice_send_queue_messages", help: "Messages in the send queue by state.", labels: ["state": state.rawValue], Double(n))
+                }
+            } catch {
+                context.logger.warning("send housekeeping failed; will retry", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.housekeepingInterval)
+        }
+    }
+}

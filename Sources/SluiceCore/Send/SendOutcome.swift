@@ -1,0 +1,22 @@
+import Foundation
+
+/// The result of one SES call for a queued message.
+public enum SendOutcome: Sendable, Equatable {
+    /// SES accepted it; `sesMessageId` is nil for the outbox transport.
+    case accepted(sesMessageId: String?)
+    /// The call failed; `decision` from `RetryClassifier` / `SESError.retry`.
+    case failed(decision: RetryDecision, error: String)
+}
+
+/// What the worker writes after an outcome (`QueueStateMachine.action`).
+public enum QueueAction: Sendable, Equatable {
+    /// `sending` → `sent`.
+    case markSent(sesMessageId: String?)
+    /// `sending` → `queued`, due again at `at`; the attempt counts.
+    case retry(at: Date, error: String)
+    /// `sending` → `failed`.
+    case fail(error: String)
+    /// `sending` → `queued` at once and the attempt does not count: the account may not send right now
+    /// (`pauseSending`) or the daily quota is used up (`dailyQuotaExceeded`); the worker stops sending.
+    case release(reason: RetryDecision, error: String)
+}

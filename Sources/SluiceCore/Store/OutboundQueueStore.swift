@@ -1,0 +1,31 @@
+import Foundation
+
+/// The durable send queue. Every state change commits (synced) before it returns; each change checks the
+/// current state so a stale worker cannot move a message backwards (see `QueueStateMachine`).
+public protocol OutboundQueueStore: Sendable {
+    /// Inserts a `queued` message and, atomically with it, its idempotency record. When the key already
+    /// exists nothing is inserted and the outcome says replay or conflict.
+    func enqueue(_ message: QueuedMessage, idempotency: IdempotencyRecord?) async throws(StoreError) -> IdempotentWriteOutcome
+    /// The message with `id`, payload included.
+    func queuedMessage(id: String) async throws(StoreError) -> QueuedMessage?
+    /// `queued` messages due at `now`, oldest due first.
+    func readyMessages(at now: Date, limit: Int) async throws(StoreError) -> [ReadyMessage]
+    /// `queued` → `sending` (attempts + 1, `claimedAt` = now). Recipients suppressed since acceptance are moved
+    /// to the suppressed list first (`message` is the payload without them). False when not `queued`.
+    func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool
+    /// `queued` → `suppressed`: every remaining recipient is suppressed.
+    func markSuppressed(id: String, dropping dropped: [DroppedRecipient], at now: Date) async throws(StoreError) -> Bool
+    /// `sending` → `sent`; with the outbox transport `outbox` holds the recorded request.
+    func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool
+    /// `sending` → `queued` due at `nextAttemptAt`. `countAttempt: false` undoes the claim's attempt count.
+    func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, at now: Date) async throws(StoreError) -> Bool
+    /// `sending` → `failed`.
+    func markFailed(id: String, error: String, at now: Date) async throws(StoreError) -> Bool
+    /// Resolves `sending` messages claimed before `claimedBefore` (left by a crash) per `resolution`,
+    /// except `excluding` (calls still in flight in this process). Returns how many.
+    func recoverInflight(claimedBefore: Date, resolution: InflightResolution, excluding: Set<String>, at now: Date) async throws(StoreError) -> Int
+    /// Messages per state (every state present).
+    func queueCounts() async throws(StoreError) -> [MessageState: Int]
+    /// SES events recorded for one SES message id (history entries), oldest first.
+    func events(sesMessageId: String, limit: Int) async throws(StoreError) -> [HistoryEntry]
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A tiny blocking plain-HTTP/1.1 server on 127.0.0.1: the local SES stand-in (copied from SluiceAWSTests).
+final class SendStandInServer: Sendable {
+    struct Request: Sendable {
+        let method: String
+        /// Request target as sent: path plus optional `?query`.
+        let target: String
+        let headers: [(name: String, value: String)]
+        let body: [UInt8]
+
+        var path: String { String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
+        var query: String {
+            let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            return parts.count > 1 ? String(parts[1]) : ""
+        }
+        var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+    }
+
+    struct Response: Sendable {
+        var status: Int
+        var headers: [(String, String)]
+        var body: [UInt8]
+
+        init(status: Int = 200, headers: [(String, String)] = [], body: String = "") {
+            self.status = status
+            self.headers = headers
+            self.body = Array(body.utf8)
+        }
+
+        static func json(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> Response {
+            Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+        }
+    }
+
+    typealias Handler = @Sendable (Request) -> Response
+
+    let port: Int
+    private let listenFD: Int32
+    private let stopped = Atomic<Bool>(false)
+    private let log = Mutex<[Request]>([])
+    private let handler: Handler
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// Every request received, in arrival order.
+    var requests: [Request] { log.withLock { $0 } }
+
+    init(handler: @escaping Handler) throws {
+        self.handler = handler
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SendTestError("socket failed") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 32) == 0 else {
+            close(fd)
+            throw SendTestError("bind/listen failed")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listenFD = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    deinit { close(listenFD) }
+
+    /// Stops accepting; connection threads end within ~50 ms.
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    private var isStopped: Bool { stopped.load(ordering: .relaxed) }
+
+    private func acceptLoop() {
+        while !isStopped {
+            var descriptor = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 50) > 0 else { continue }
+            let client = accept(listenFD, nil, nil)
+            guard client >= 0 else { continue }
+            Thread.detachNewThread { [self] in
+                serve(client)
+                close(client)
+            }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        var buffer: [UInt8] = []
+        // Bounded: one pass per request; ends on EOF, stop or error.
+        while !isStopped {
+            guard let request = readRequest(fd, &buffer) else { return }
+            log.withLock { $0.append(request) }
+            let response = handler(request)
+            guard write(fd, encode(response)) else { return }
+        }
+    }
+
+    private func encode(_ response: Response) -> [UInt8] {
+        var head = "HTTP/1.1 \(response.status) X\r\nContent-Length: \(response.body.count)\r\n"
+        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        return Array((head + "\r\n").utf8) + response.body
+    }
+
+    private func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> Request? {
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        while true {
+            if let end = buffer.indices.dropLast(3).first(where: { Array(buffer[$0..<($0 + 4)]) == terminator }) {
+                let headText = String(decoding: buffer[..<end], as: UTF8.self)
+                let lines = headText.components(separatedBy: "\r\n")
+                let requestLine = lines[0].split(separator: " ")
+                guard requestLine.count == 3 else { return nil }
+                var headers: [(name: String, value: String)] = []
+                for line in lines.dropFirst() {
+                    guard let colon = line.firstIndex(of: ":") else { continue }
+                    headers.append((
+                        String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                }
+                let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+                var rest = Array(buffer[(end + 4)...])
+                while rest.count < length {
+                    guard let more = read(fd) else { return nil }
+                    rest += more
+                }
+                buffer = Array(rest[length...])
+                return Request(
+                    method: String(requestLine[0]), target: String(requestLine[1]), headers: headers,
+                    body: Array(rest[..<length]))
+            }
+            guard buffer.count < 1 << 20, let more = read(fd) else { return nil }
+            buffer += more
+        }
+    }
+
+    private func read(_ fd: Int32) -> [UInt8]? {
+        while !isStopped {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 50) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            let count = recv(fd, &chunk, chunk.count, 0)
+            return count > 0 ? Array(chunk[..<count]) : nil
+        }
+        return nil
+    }
+
+    private func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { return false }
+            offset += sent
+        }
+        return true
+    }
+}
+
+/// A failure inside test scaffolding.
+struct SendTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
