@@ -32,10 +32,11 @@ struct MigrationTests {
     @Test func appendedMigrationAppliesOnReopen() async throws {
         let directory = try TemporaryDirectory()
         try directory.openStore().close()
-        let next = Migration(version: 2, name: "send_queue", sql: "CREATE TABLE send_queue (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        let nextVersion = (Schema.migrations.last?.version ?? 0) + 1
+        let next = Migration(version: nextVersion, name: "appended", sql: "CREATE TABLE appended (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
         let store = try directory.openStore(migrations: Schema.migrations + [next])
         defer { store.close() }
-        #expect(try await store.schemaVersion() == 2)
+        #expect(try await store.schemaVersion() == nextVersion)
         #expect(try await store.migrate() == [])
     }
 
@@ -59,13 +60,14 @@ struct MigrationTests {
     @Test func failedMigrationLeavesSchemaUnchanged() async throws {
         let directory = try TemporaryDirectory()
         try directory.openStore().close()
-        let broken = Migration(version: 2, name: "broken", sql: "CREATE TABLE half (x); SELECT * FROM no_such_table")
+        let current = Schema.migrations.last?.version ?? 0
+        let broken = Migration(version: current + 1, name: "broken", sql: "CREATE TABLE half (x); SELECT * FROM no_such_table")
         let error = #expect(throws: StoreError.self) { try directory.openStore(migrations: Schema.migrations + [broken]) }
         #expect(error?.code == .migration)
         let store = try directory.openStore()
         defer { store.close() }
-        #expect(try await store.schemaVersion() == 1)
-        let fixed = Migration(version: 2, name: "broken", sql: "CREATE TABLE half (x)")
+        #expect(try await store.schemaVersion() == current)
+        let fixed = Migration(version: current + 1, name: "broken", sql: "CREATE TABLE half (x)")
         let again = try directory.openStore(migrations: Schema.migrations + [fixed])  // `half` was rolled back
         again.close()
     }

@@ -65,8 +65,9 @@ public struct MonitoringService: Sendable {
         AlertsView(open: try await state.alertState().openAlerts, recent: try await state.recentNotifications())
     }
 
-    /// The status page content at `now`; `queueCounts` comes from the send gate once it exists.
-    public func statusSnapshot(now: Date, queueCounts: [String: Int] = [:]) async throws(StoreError) -> StatusSnapshot {
+    /// The status page content at `now`.
+    public func statusSnapshot(now: Date) async throws(StoreError) -> StatusSnapshot {
+        let queueCounts = try await store.queueCountsByStateName()
         let reading = try await read(now: now)
         return StatusSnapshot(
             generatedAt: now, report: reading.report, thresholds: configuration.alerts,

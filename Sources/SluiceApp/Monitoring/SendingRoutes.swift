@@ -16,7 +16,7 @@ enum SendingRoutes {
         router.add(.GET, "/v1/sending") { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             do throws(StoreError) {
-                return MonitoringRoutes.json(SendingStateView(try await sending.state()))
+                return MonitoringRoutes.json(SendingStateView(try await sending.state(), queue: try await context.store.queueCountsByStateName()))
             } catch {
                 return APIErrorMapping.response(for: error)
             }
@@ -32,7 +32,7 @@ enum SendingRoutes {
                 let state = try await sending.pause(reason: reason, source: .operator, at: context.now())
                 gauges.update(sending: state)
                 context.logger.notice("sending paused by operator", metadata: ["request.id": "\(request.requestId)", "sending.reason": "\(reason)"])
-                return MonitoringRoutes.json(SendingStateView(state))
+                return MonitoringRoutes.json(SendingStateView(state, queue: try await context.store.queueCountsByStateName()))
             } catch {
                 return APIErrorMapping.response(for: error)
             }
@@ -43,7 +43,7 @@ enum SendingRoutes {
                 let state = try await sending.resume()
                 gauges.update(sending: state)
                 context.logger.notice("sending resumed by operator", metadata: ["request.id": "\(request.requestId)"])
-                return MonitoringRoutes.json(SendingStateView(state))
+                return MonitoringRoutes.json(SendingStateView(state, queue: try await context.store.queueCountsByStateName()))
             } catch {
                 return APIErrorMapping.response(for: error)
             }

@@ -18,7 +18,7 @@ public struct SendGateConfiguration: Sendable {
     public var backoffBase: TimeInterval = 1
     public var maxBackoff: TimeInterval
     public var accountRefresh: TimeInterval
-    /// What a `sending` row left by a crash becomes (`ses.inflight_resolution` when the key exists).
+    /// What a `sending` row left by a crash becomes (`ses.inflight_resolution`).
     public var inflightResolution: InflightResolution = .fail
     /// Bound of one SES call (HTTP client total timeout); rows in `sending` longer than this are orphans.
     public var requestTimeout: TimeInterval = 30
@@ -49,9 +49,7 @@ public struct SendGateConfiguration: Sendable {
         maxBackoff = c.double("ses.max_backoff_seconds")
         accountRefresh = TimeInterval(c.int("ses.account_refresh_seconds"))
         // The key is not in every build's key list yet; read it only when it exists.
-        if ConfigurationKey.byPath["ses.inflight_resolution"] != nil,
-            let resolution = InflightResolution(rawValue: c.string("ses.inflight_resolution"))
-        {
+        if let resolution = InflightResolution(rawValue: c.string("ses.inflight_resolution")) {
             inflightResolution = resolution
         }
     }
