@@ -4,11 +4,29 @@ import Synchronization
 
 /// A settable clock for cache-expiry and backoff tests.
 final class SNSTestClock: Sendable {
+    /// A fixed clock's time; a live clock's start plus any `advance`.
     private let current: Mutex<Date>
+    /// Set for a live clock, which follows real time: workers with rate limiters need one.
+    private let createdAt: Date?
 
-    init(_ start: Date = Date()) { current = Mutex(start) }
+    init(_ start: Date = Date()) {
+        current = Mutex(start)
+        createdAt = nil
+    }
 
-    var now: Date { current.withLock { $0 } }
+    private init(liveFrom start: Date) {
+        current = Mutex(start)
+        createdAt = start
+    }
+
+    /// Real time, still advanceable.
+    static func live() -> SNSTestClock { SNSTestClock(liveFrom: Date()) }
+
+    var now: Date {
+        let base = current.withLock { $0 }
+        guard let createdAt else { return base }
+        return base.addingTimeInterval(Date().timeIntervalSince(createdAt))
+    }
 
     func advance(by seconds: TimeInterval) { current.withLock { $0 += seconds } }
 
