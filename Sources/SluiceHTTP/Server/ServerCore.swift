@@ -46,10 +46,16 @@ final class ServerCore: Sendable {
     var isDraining: Bool { draining.load(ordering: .relaxed) }
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
-    /// Runs the responder for `request` in a task and posts the response back to `loop`.
+    /// Runs the responder for `request` in a task that prefers `loop` as its executor, and posts the
+    /// response back to `loop`.
+    ///
+    /// A handler that does not suspend runs to completion on the loop thread in the same loop
+    /// iteration, and its response is queued without a lock or an eventfd write. A handler that
+    /// suspends resumes on the loop too, so handler code must never block the thread (blocking
+    /// work belongs on threads of its own, as the store's writer and readers do).
     func dispatch(_ request: HTTPRequest, context: ExchangeContext, loop: ServerEventLoop) {
-        Task {
-            let response = await responder.respond(to: request)
+        Task(executorPreference: loop) {
+            let response = await self.responder.respond(to: request)
             await self.send(response, context: context, requestBytes: request.body.count, loop: loop)
         }
     }
