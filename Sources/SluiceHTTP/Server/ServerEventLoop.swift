@@ -289,6 +289,7 @@ final class ServerEventLoop: @unchecked Sendable {
         let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
         guard let c = connections[fd], c.id & 0xFFFF_FFFF == token >> 32 else { return }
         if flags & (ServerSyscalls.epollIn | ServerSyscalls.epollRdHup | ServerSyscalls.epollHup | ServerSyscalls.epollErr) != 0 {
+            if flags & (ServerSyscalls.epollRdHup | ServerSyscalls.epollHup | ServerSyscalls.epollErr) != 0 { c.hangupSeen = true }
             c.readable = true
             readAvailable(c)
         }
