@@ -19,7 +19,6 @@ final class ServerCore: Sendable {
     let connectionCount = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
     let overloadResponse: [UInt8]
-    let date = ResponseDate()
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
         self.configuration = configuration
@@ -73,7 +72,7 @@ final class ServerCore: Sendable {
         let head = ResponseSerializer.head(
             status: response.status, headers: response.headers,
             framing: noBody ? .noBody : .length(bytes.count), close: close, keepAliveHeader: keepAliveHeader,
-            requestId: context.requestId, serverName: configuration.serverName, date: date.headerLine()
+            requestId: context.requestId, serverName: configuration.serverName, date: loop.date.headerLine()
         )
         let sentBody = context.method == .HEAD || noBody ? [] : bytes
         loop.post(.response(fd: context.fd, id: context.connectionID, bytes: head, body: sentBody, closeAfter: close, sink: nil))
@@ -93,7 +92,7 @@ final class ServerCore: Sendable {
             if isHead || noBody {
                 let head = ResponseSerializer.head(
                     status: response.status, headers: response.headers, framing: noBody ? .noBody : .chunked,
-                    close: close, keepAliveHeader: keepAliveHeader, requestId: context.requestId, serverName: configuration.serverName, date: date.headerLine()
+                    close: close, keepAliveHeader: keepAliveHeader, requestId: context.requestId, serverName: configuration.serverName, date: loop.date.headerLine()
                 )
                 loop.post(.response(fd: context.fd, id: context.connectionID, bytes: head, body: [], closeAfter: close, sink: nil))
                 finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: 0)
@@ -103,7 +102,7 @@ final class ServerCore: Sendable {
             let closeAfter = close || !chunked
             let head = ResponseSerializer.head(
                 status: response.status, headers: response.headers, framing: chunked ? .chunked : .untilClose,
-                close: closeAfter, keepAliveHeader: false, requestId: context.requestId, serverName: configuration.serverName, date: date.headerLine()
+                close: closeAfter, keepAliveHeader: false, requestId: context.requestId, serverName: configuration.serverName, date: loop.date.headerLine()
             )
             let sink = ResponseStreamSink(
                 loop: loop, fd: context.fd, id: context.connectionID,

@@ -233,7 +233,7 @@ extension ServerEventLoop {
         headers.add("Content-Type", "application/json")
         let head = ResponseSerializer.head(
             status: status, headers: headers, framing: .length(body.count), close: true, keepAliveHeader: false,
-            requestId: requestId, serverName: core.configuration.serverName, date: core.date.headerLine()
+            requestId: requestId, serverName: core.configuration.serverName, date: date.headerLine()
         )
         let exchange = c.exchange
         exchange?.stream?.fail(HTTPServerError(.connectionClosed, message))

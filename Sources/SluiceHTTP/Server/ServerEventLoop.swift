@@ -5,7 +5,7 @@ import Synchronization
 /// Handlers run in Swift tasks that prefer this loop as their task executor and hand their
 /// responses back through `post` (see ServerEventLoop+Executor.swift).
 final class ServerEventLoop: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `inbox` (Mutex) and `loopThread` (Atomic) are the only
+    // Invariant for @unchecked Sendable: `inbox`, `date` (Mutex) and `loopThread` (Atomic) are the only
     // mutable state touched from other threads, plus the immutable fds; everything else, `local`
     // included, is loop-thread-only (`post` checks the calling thread before touching `local`).
     let core: ServerCore
@@ -27,6 +27,8 @@ final class ServerEventLoop: @unchecked Sendable {
     /// Connections whose read budget ran out while data was still pending.
     private var deferredReads: [ServerConnection] = []
     var ids: RequestIDGenerator
+    /// One Date cache per loop: its lock is then uncontended and its cache line stays on this core.
+    let date = ResponseDate()
     private var onExit: (@Sendable () -> Void)?
 
     private struct Inbox {
