@@ -1,4 +1,4 @@
-/// Work posted to an event loop from other threads.
+/// Work posted to an event loop, from other threads or (queued locally) from the loop itself.
 enum LoopMessage: Sendable {
     /// A response head (and whole body, unless `streaming`) for the connection's current exchange.
     case response(fd: Int32, id: UInt64, bytes: [UInt8], body: [UInt8], closeAfter: Bool, sink: ResponseStreamSink?)
@@ -8,6 +8,8 @@ enum LoopMessage: Sendable {
     case streamEnd(fd: Int32, id: UInt64, trailer: [UInt8]?)
     /// A streamed request body has room again.
     case resumeReading(fd: Int32, id: UInt64)
+    /// A task job for the loop's `TaskExecutor` role.
+    case job(UnownedJob)
     case stopAccepting(@Sendable () -> Void)
     case drain
     case stop

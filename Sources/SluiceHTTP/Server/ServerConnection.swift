@@ -9,6 +9,8 @@ final class ServerConnection {
     var outputIndex = 0
     /// Edge-triggered epoll: true while the socket may still hold unread bytes.
     var readable = false
+    /// epoll reported RDHUP/HUP/ERR: read until recv says so instead of trusting a short read.
+    var hangupSeen = false
     /// The peer sent FIN.
     var peerClosed = false
     /// After the last response: FIN sent, unread input being discarded until `lingerDeadline`.

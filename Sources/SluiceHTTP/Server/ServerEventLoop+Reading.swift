@@ -18,8 +18,14 @@ extension ServerEventLoop {
             }
             guard wantsInput(c) else { return }
             c.input.reserveWritable(16 * 1024)
-            let n = recv(c.fd, c.input.writePointer, c.input.writableBytes, 0)
+            let room = c.input.writableBytes
+            let n = recv(c.fd, c.input.writePointer, room, 0)
             if n > 0 {
+                // A short read drained the socket: bytes arriving later raise a new edge-triggered
+                // event (Linux signals every arrival), so the recv that would only say EAGAIN is
+                // skipped — one syscall less per request. Not after a reported hang-up: a FIN that
+                // came with this event raises no new one and must be read as recv's 0.
+                if n < room, !c.hangupSeen { c.readable = false }
                 c.input.didWrite(n)
                 let now = ServerSyscalls.now()
                 c.lastActivity = now
@@ -227,7 +233,7 @@ extension ServerEventLoop {
         headers.add("Content-Type", "application/json")
         let head = ResponseSerializer.head(
             status: status, headers: headers, framing: .length(body.count), close: true, keepAliveHeader: false,
-            requestId: requestId, serverName: core.configuration.serverName, date: core.date.headerLine()
+            requestId: requestId, serverName: core.configuration.serverName, date: date.headerLine()
         )
         let exchange = c.exchange
         exchange?.stream?.fail(HTTPServerError(.connectionClosed, message))

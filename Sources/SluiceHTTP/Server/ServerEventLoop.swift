@@ -2,15 +2,22 @@ import Glibc
 import Synchronization
 
 /// One epoll thread: accepts on its own SO_REUSEPORT listener, parses, writes and keeps timers.
-/// Handlers run in Swift tasks and hand their responses back through `post`.
+/// Handlers run in Swift tasks that prefer this loop as their task executor and hand their
+/// responses back through `post` (see ServerEventLoop+Executor.swift).
 final class ServerEventLoop: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `inbox` and `exited` are the only state touched from other
-    // threads (both Mutex-protected, plus the immutable fds); everything else is loop-thread-only.
+    // Invariant for @unchecked Sendable: `inbox`, `date` (Mutex) and `loopThread` (Atomic) are the only
+    // mutable state touched from other threads, plus the immutable fds; everything else, `local`
+    // included, is loop-thread-only (`post` checks the calling thread before touching `local`).
     let core: ServerCore
     let index: Int
     private let epollFD: Int32
     private let wakeFD: Int32
     private let inbox = Mutex<Inbox>(Inbox())
+    /// The loop thread's pthread id while it runs the loop, 0 otherwise.
+    private let loopThread = Atomic<UInt>(0)
+    /// Messages (and task jobs) posted by the loop thread itself: no lock, no eventfd.
+    private var local: [LoopMessage] = []
+    private var localSpare: [LoopMessage] = []
     private var listenFD: Int32
     private var connections: [Int32: ServerConnection] = [:]
     private var nextID: UInt64 = 1
@@ -20,6 +27,8 @@ final class ServerEventLoop: @unchecked Sendable {
     /// Connections whose read budget ran out while data was still pending.
     private var deferredReads: [ServerConnection] = []
     var ids: RequestIDGenerator
+    /// One Date cache per loop: its lock is then uncontended and its cache line stays on this core.
+    let date = ResponseDate()
     private var onExit: (@Sendable () -> Void)?
 
     private struct Inbox {
@@ -67,8 +76,17 @@ final class ServerEventLoop: @unchecked Sendable {
         }
     }
 
+    /// Whether the caller runs on this loop's thread, inside the loop.
+    var isLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
+
     /// Queues `message` for the loop thread; callable from any thread.
     func post(_ message: LoopMessage) {
+        if isLoopThread {
+            // Handled before the next epoll_wait; never inline, so loop state is not re-entered
+            // in the middle of parsing or writing.
+            local.append(message)
+            return
+        }
         let wasEmpty: Bool? = inbox.withLock { box in
             if box.closed { return nil }
             let empty = box.messages.isEmpty
@@ -91,8 +109,9 @@ final class ServerEventLoop: @unchecked Sendable {
         let maxEvents = 256
         let events = UnsafeMutableRawBufferPointer.allocate(byteCount: maxEvents * ServerSyscalls.epollEventSize, alignment: 8)
         defer { events.deallocate() }
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
         while !stopped {
-            let n = ServerSyscalls.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty ? 100 : 0)
+            let n = ServerSyscalls.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty && local.isEmpty ? 100 : 0)
             if n < 0 && errno != EINTR { break }
             for i in 0..<max(0, Int(n)) {
                 let (flags, token) = ServerSyscalls.epollEvent(events, i)
@@ -107,6 +126,7 @@ final class ServerEventLoop: @unchecked Sendable {
                 deferredReads.removeAll(keepingCapacity: true)
                 for c in pending where isRegistered(c) { readAvailable(c) }
             }
+            runLocal()
             let now = ServerSyscalls.now()
             if now &- lastSweep >= 100_000_000 {
                 lastSweep = now
@@ -115,8 +135,13 @@ final class ServerEventLoop: @unchecked Sendable {
                     _ = ServerSyscalls.epollAdd(epollFD, listenFD, events: ServerSyscalls.epollIn, token: Self.listenToken)
                 }
                 sweep(now: now)
+                runLocal()
             }
         }
+        // From here on the loop thread posts through the inbox like any other thread, so whatever
+        // closing the connections wakes up is discarded (jobs go to the global executor) below.
+        loopThread.store(0, ordering: .relaxed)
+        runLocal()
         for connection in Array(connections.values) { closeConnection(connection) }
         closeListener()
         let late = inbox.withLock { box in
@@ -140,7 +165,18 @@ final class ServerEventLoop: @unchecked Sendable {
         switch message {
         case .response(_, _, _, _, _, let sink): sink?.close()
         case .stopAccepting(let ack): ack()
+        case .job(let job): globalConcurrentExecutor.enqueue(ExecutorJob(job))
         default: break
+        }
+    }
+
+    /// Handles what the loop thread posted to itself, including task jobs and whatever those post
+    /// in turn, until nothing is left.
+    private func runLocal() {
+        while !local.isEmpty {
+            swap(&local, &localSpare)
+            for message in localSpare { handle(message) }
+            localSpare.removeAll(keepingCapacity: true)
         }
     }
 
@@ -193,6 +229,8 @@ final class ServerEventLoop: @unchecked Sendable {
             }
         case .stop:
             stopped = true
+        case .job(let job):
+            runJob(job)
         }
     }
 
@@ -253,6 +291,7 @@ final class ServerEventLoop: @unchecked Sendable {
         let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
         guard let c = connections[fd], c.id & 0xFFFF_FFFF == token >> 32 else { return }
         if flags & (ServerSyscalls.epollIn | ServerSyscalls.epollRdHup | ServerSyscalls.epollHup | ServerSyscalls.epollErr) != 0 {
+            if flags & (ServerSyscalls.epollRdHup | ServerSyscalls.epollHup | ServerSyscalls.epollErr) != 0 { c.hangupSeen = true }
             c.readable = true
             readAvailable(c)
         }
