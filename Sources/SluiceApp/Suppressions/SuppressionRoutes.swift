@@ -11,11 +11,11 @@ enum SuppressionRoutes {
         let auth = BearerAuthenticator(tokens: context.configuration.strings("api.tokens"))
         let service = SuppressionService(context: context)
         // Literal paths before `{address}`: the router takes the first pattern that matches.
-        router.add(.GET, "/v1/suppressions/export") { request in
+        router.add(.GET, "/v1/suppressions/export", options: RouteOptions(runsOffLoop: true)) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return export(request, service)
         }
-        router.add(.POST, "/v1/suppressions/import", options: RouteOptions(bodyLimit: importBodyLimit, streamingBody: true)) { request in
+        router.add(.POST, "/v1/suppressions/import", options: RouteOptions(bodyLimit: importBodyLimit, streamingBody: true, runsOffLoop: true)) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await importBody(request, service)
         }

@@ -12,7 +12,7 @@ public struct SuppressionService: Sendable {
     /// Rows committed per import transaction. Kept small because of a store-engine limit: the writer
     /// wraps each job in a SAVEPOINT and uses temp_store=MEMORY, which makes a job's cost grow with the
     /// square of its row count (see the store-bench notes); raise to 10,000 once that is fixed.
-    public static let defaultImportChunk = 1_000
+    public static let defaultImportChunk = 10_000
 
     public let store: SQLiteStore
     public let normalizer: AddressNormalizer

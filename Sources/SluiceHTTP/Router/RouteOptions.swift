@@ -4,9 +4,13 @@ public struct RouteOptions: Sendable, Equatable {
     public var bodyLimit: Int?
     /// Hand the body to the handler as `HTTPRequest.bodyStream` instead of buffering it.
     public var streamingBody: Bool
+    /// Run the handler on the shared task pool instead of the connection's event loop: for handlers
+    /// that do long CPU work (bulk import, export), which would stall the loop's other connections.
+    public var runsOffLoop: Bool
 
-    public init(bodyLimit: Int? = nil, streamingBody: Bool = false) {
+    public init(bodyLimit: Int? = nil, streamingBody: Bool = false, runsOffLoop: Bool = false) {
         self.bodyLimit = bodyLimit
         self.streamingBody = streamingBody
+        self.runsOffLoop = runsOffLoop
     }
 }

@@ -51,7 +51,9 @@ public struct Router: HTTPResponder {
     public func bodyPolicy(for request: HTTPRequest) -> HTTPBodyPolicy {
         switch lookup(request.method, request.pathSegments) {
         case .found(let route, _):
-            HTTPBodyPolicy(limit: route.options.bodyLimit, streaming: route.options.streamingBody, routePattern: route.pattern.text)
+            HTTPBodyPolicy(
+                limit: route.options.bodyLimit, streaming: route.options.streamingBody, routePattern: route.pattern.text,
+                runsOffLoop: route.options.runsOffLoop)
         case .wrongMethod, .notFound:
             // No handler will read the body: accept none beyond a small allowance.
             HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil)

@@ -45,4 +45,6 @@ struct ExchangeContext: Sendable {
     var remoteAddress: String
     var routePattern: String?
     var startTime: UInt64
+    /// The route asked to run on the shared pool (`RouteOptions.runsOffLoop`).
+    var runsOffLoop = false
 }

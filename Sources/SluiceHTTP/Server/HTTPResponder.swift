@@ -19,10 +19,13 @@ public struct HTTPBodyPolicy: Sendable, Equatable {
     public var streaming: Bool
     /// The matched route pattern, reported in access logs and observations.
     public var routePattern: String?
+    /// Run the handler on the shared task pool, not on the connection's event loop.
+    public var runsOffLoop: Bool
 
-    public init(limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil) {
+    public init(limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false) {
         self.limit = limit
         self.streaming = streaming
         self.routePattern = routePattern
+        self.runsOffLoop = runsOffLoop
     }
 }

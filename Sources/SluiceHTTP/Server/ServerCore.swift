@@ -53,7 +53,9 @@ final class ServerCore: Sendable {
     /// suspends resumes on the loop too, so handler code must never block the thread (blocking
     /// work belongs on threads of its own, as the store's writer and readers do).
     func dispatch(_ request: HTTPRequest, context: ExchangeContext, loop: ServerEventLoop) {
-        Task(executorPreference: loop) {
+        // Long CPU work (bulk import/export) runs on the shared pool; see `RouteOptions.runsOffLoop`.
+        let executor: (any TaskExecutor)? = context.runsOffLoop ? nil : loop
+        Task(executorPreference: executor) {
             let response = await self.responder.respond(to: request)
             // Whole bodies are sent by a synchronous call: every call into an async function costs
             // an executor check, measurable at this request rate.

@@ -105,7 +105,7 @@ extension ServerEventLoop {
         let context = ExchangeContext(
             connectionID: c.id, fd: c.fd, method: head.method, path: request.path, version: head.version,
             keepAlive: keepAlive, requestId: request.requestId, remoteAddress: c.remoteAddress,
-            routePattern: policy.routePattern, startTime: now
+            routePattern: policy.routePattern, startTime: now, runsOffLoop: policy.runsOffLoop
         )
         let framing: Exchange.BodyFraming
         if head.chunked {

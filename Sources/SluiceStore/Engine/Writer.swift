@@ -112,6 +112,10 @@ final class Writer: @unchecked Sendable {
                 countFailedCommit()
                 return
             }
+            if queue.count == 1, let job = queue.popFirst() {
+                runAlone(job, on: database)
+                continue
+            }
             var applied: [any PendingWrite] = []
             var abort: StoreError?
             while let job = queue.popFirst() {
@@ -140,6 +144,28 @@ final class Writer: @unchecked Sendable {
                 countFailedCommit()
                 for job in applied { job.finish(with: error) }
             }
+        }
+    }
+
+    /// Runs a batch of one job with the transaction as its only scope. A savepoint adds nothing there,
+    /// and with SQLite 3.40 it makes a large job (a bulk-import chunk) quadratic: each statement walks
+    /// the savepoint's in-memory journal.
+    private func runAlone(_ job: any PendingWrite, on database: Database) {
+        guard job.run(database) else {
+            stats.withLock { $0.failedJobs += 1 }
+            if !database.isAutocommit { try? database.execute("ROLLBACK") }
+            job.finish(with: nil)
+            return
+        }
+        do throws(StoreError) {
+            try database.execute("COMMIT")
+            stats.withLock { $0.commits += 1 }
+            job.finish(with: nil)
+        } catch {
+            if !database.isAutocommit { try? database.execute("ROLLBACK") }
+            logger.debug("store.commit_failed", metadata: ["store.error": "\(error)"])
+            countFailedCommit()
+            job.finish(with: error)
         }
     }
 
