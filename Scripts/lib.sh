@@ -3,6 +3,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+# Name the failing command and line, so a CI log says where a script stopped.
+trap 'status=$?; log "$(basename "$0"): line $LINENO: \"$BASH_COMMAND\" failed with exit $status"' ERR
 
 # apt_need PKG...: installs the Debian packages that are missing (as root, or via sudo).
 apt_need() {
