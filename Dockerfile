@@ -10,8 +10,10 @@ WORKDIR /src
 # Resolve dependencies first so source edits reuse this layer.
 COPY Package.swift ./
 RUN swift package resolve
+# Every target's folder must exist for the manifest to load, benchmarks and tests included.
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY Benchmarks ./Benchmarks
 RUN swift build -c release --product sluice --static-swift-stdlib \
  && cp "$(swift build -c release --show-bin-path)/sluice" /sluice
 
