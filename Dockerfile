@@ -7,10 +7,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev zlib1g-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies first so source edits reuse this layer.
-COPY Package.swift ./
-RUN swift package resolve
 # Every target's folder must exist for the manifest to load, benchmarks and tests included.
+COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 COPY Benchmarks ./Benchmarks
