@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Foundation
 import Testing
 import SluiceAWS
@@ -7,7 +8,7 @@ import SluiceHTTP
 
 /// The send gate end to end against moto (`pip install 'moto[server]'`): API → queue → SES v2 → moto.
 struct SendMotoTests {
-    private func start(_ moto: SendMotoServer, databasePath: String? = nil) async throws -> SendTestApp {
+    private func start(_ moto: MotoServer, databasePath: String? = nil) async throws -> SendTestApp {
         try await SendTestApp.start(
             databasePath: databasePath,
             settings: ["ses.transport": .string("ses"), "ses.endpoint": .string(moto.baseURL), "ses.max_send_rate": .float(100)],
@@ -15,7 +16,7 @@ struct SendMotoTests {
     }
 
     /// Verifies `address` in moto through the SES v1 Query API.
-    private func verify(_ address: String, in moto: SendMotoServer) async throws {
+    private func verify(_ address: String, in moto: MotoServer) async throws {
         let client = SESClient(
             configuration: SESClientConfiguration(
                 region: "us-east-1", endpoint: URL(string: moto.baseURL),
@@ -29,17 +30,17 @@ struct SendMotoTests {
     }
 
     /// moto's recorded `ses.Message` instances.
-    private func messages(in moto: SendMotoServer) async throws -> [[String: Any]] {
+    private func messages(in moto: MotoServer) async throws -> [[String: Any]] {
         let data = try await moto.modelData()
         return ((data["ses"] as? [String: Any])?["Message"] as? [[String: Any]]) ?? []
     }
 
-    private func message(_ sesId: String, in moto: SendMotoServer) async throws -> [String: Any]? {
+    private func message(_ sesId: String, in moto: MotoServer) async throws -> [String: Any]? {
         try await messages(in: moto).first { $0["id"] as? String == sesId }
     }
 
     @Test func messageSentThroughTheAPIArrivesInMoto() async throws {
-        let moto = try await SendMotoServer.shared()
+        let moto = try await MotoServer.shared()
         try await verify("api-sender@example.com", in: moto)
         let app = try await start(moto)
         defer { Task { await app.stop() } }
@@ -54,7 +55,7 @@ struct SendMotoTests {
     }
 
     @Test func unverifiedSenderFailsWithoutRetry() async throws {
-        let moto = try await SendMotoServer.shared()
+        let moto = try await MotoServer.shared()
         let app = try await start(moto)
         defer { Task { await app.stop() } }
         let accepted = try await app.post(SendTestApp.message(from: "nobody-verified@example.org", to: ["rcpt2@example.net"]))
@@ -65,7 +66,7 @@ struct SendMotoTests {
     }
 
     @Test func suppressedRecipientNeverReachesMoto() async throws {
-        let moto = try await SendMotoServer.shared()
+        let moto = try await MotoServer.shared()
         try await verify("gate-sender@example.com", in: moto)
         let app = try await start(moto)
         defer { Task { await app.stop() } }
@@ -88,7 +89,7 @@ struct SendMotoTests {
     }
 
     @Test func idempotencyKeySendsOnceAndRejectsAnotherBody() async throws {
-        let moto = try await SendMotoServer.shared()
+        let moto = try await MotoServer.shared()
         try await verify("idem-sender@example.com", in: moto)
         let app = try await start(moto)
         defer { Task { await app.stop() } }
@@ -110,7 +111,7 @@ struct SendMotoTests {
     }
 
     @Test func queuedMessagesResumeAfterRestartOnTheSameDatabase() async throws {
-        let moto = try await SendMotoServer.shared()
+        let moto = try await MotoServer.shared()
         try await verify("restart-sender@example.com", in: moto)
         let path = SendTestApp.temporaryDatabasePath()
         let first = try await start(moto, databasePath: path)

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Foundation
 import Logging
 import SluiceCore
@@ -88,7 +89,7 @@ final class SendTestApp: Sendable {
             if let state = reply.state, states.contains(state) { return reply }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw SendTestError("message \(id) never reached \(states); last: \(try await get(id).json)")
+        throw TestSupportError("message \(id) never reached \(states); last: \(try await get(id).json)")
     }
 
     /// Polls `condition` (bounded: ~15 s).
@@ -97,7 +98,7 @@ final class SendTestApp: Sendable {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw SendTestError("timed out waiting for \(what)")
+        throw TestSupportError("timed out waiting for \(what)")
     }
 
     private static func reply(_ response: HTTPClientResponse) -> Reply {
@@ -138,17 +139,17 @@ struct SendCapturingLogHandler: LogHandler {
 
 /// A scripted SES v2 stand-in: GetAccount, and SendEmail answers taken from a queue (then 200s).
 final class SESStandIn: Sendable {
-    let server: SendStandInServer
+    let server: TestHTTPServer
     /// Holds the scripted answers; a class so the server's handler can share it.
     final class Script: Sendable {
-        let responses: Mutex<[SendStandInServer.Response]>
+        let responses: Mutex<[TestHTTPServer.Response]>
         let counter = Atomic<Int>(0)
-        init(_ responses: [SendStandInServer.Response]) { self.responses = Mutex(responses) }
+        init(_ responses: [TestHTTPServer.Response]) { self.responses = Mutex(responses) }
     }
 
-    init(maxSendRate: Double = 200, max24HourSend: Double = 100_000, script: [SendStandInServer.Response] = []) throws {
+    init(maxSendRate: Double = 200, max24HourSend: Double = 100_000, script: [TestHTTPServer.Response] = []) throws {
         let queue = Script(script)
-        server = try SendStandInServer { request in
+        server = try TestHTTPServer { request in
             if request.method == "GET" && request.path == "/v2/email/account" {
                 return .json(#"{"SendQuota":{"Max24HourSend":\#(max24HourSend),"MaxSendRate":\#(maxSendRate),"SentLast24Hours":0},"SendingEnabled":true,"ProductionAccessEnabled":true,"EnforcementStatus":"HEALTHY"}"#)
             }
@@ -163,10 +164,10 @@ final class SESStandIn: Sendable {
     }
 
     var endpoint: String { server.baseURL }
-    var sendRequests: [SendStandInServer.Request] { server.requests.filter { $0.path == "/v2/email/outbound-emails" } }
+    var sendRequests: [TestHTTPServer.Request] { server.requests.filter { $0.path == "/v2/email/outbound-emails" } }
     var accountRequests: Int { server.requests.filter { $0.path == "/v2/email/account" }.count }
 
-    static func error(_ type: String, status: Int, message: String) -> SendStandInServer.Response {
+    static func error(_ type: String, status: Int, message: String) -> TestHTTPServer.Response {
         .json(#"{"message":"\#(message)"}"#, status: status, headers: [("x-amzn-ErrorType", type)])
     }
 }

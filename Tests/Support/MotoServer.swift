@@ -6,23 +6,23 @@ import SluiceHTTP
 ///
 /// One instance is shared by all tests (`shared()`): moto takes seconds to import. A watcher thread in the
 /// Python process exits it when its parent (the test process) goes away, so no server outlives the run.
-final class SendMotoServer: @unchecked Sendable {
+public final class MotoServer: @unchecked Sendable {
     // @unchecked: `process` is set once in init and only read afterwards (terminate/wait are thread-safe).
-    let port: Int
+    public let port: Int
     private let process: Process
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private static let holder = Holder()
 
     /// The shared server, started on first use.
-    static func shared() async throws -> SendMotoServer { try await holder.server() }
+    public static func shared() async throws -> MotoServer { try await holder.server() }
 
     private actor Holder {
-        private var task: Task<SendMotoServer, any Error>?
-        func server() async throws -> SendMotoServer {
+        private var task: Task<MotoServer, any Error>?
+        func server() async throws -> MotoServer {
             if let task { return try await task.value }
-            let started = Task { try await SendMotoServer.start() }
+            let started = Task { try await MotoServer.start() }
             task = started
             return try await started.value
         }
@@ -43,11 +43,11 @@ final class SendMotoServer: @unchecked Sendable {
 
     /// Starts moto on a free port and waits (bounded, ~30 s: imports are slow on a busy machine) until it answers.
     /// - Throws: a clear error when moto is not installed or does not come up.
-    static func start() async throws -> SendMotoServer {
+    public static func start() async throws -> MotoServer {
         guard run(["python3", "-c", "import moto.server, flask"]) == 0 else {
-            throw SendTestError("moto[server] is not installed: run `pip install 'moto[server]'` (or Scripts/moto-server)")
+            throw TestSupportError("moto[server] is not installed: run `pip install 'moto[server]'` (or Scripts/moto-server)")
         }
-        let server = try SendMotoServer(port: freePort())
+        let server = try MotoServer(port: freePort())
         let client = try HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: .milliseconds(200), readTimeout: .seconds(2), totalTimeout: .seconds(3),
             maxIdleConnectionsPerHost: 0))
@@ -61,7 +61,7 @@ final class SendMotoServer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         server.stop()
-        throw SendTestError("moto server did not start on port \(server.port)")
+        throw TestSupportError("moto server did not start on port \(server.port)")
     }
 
     private init(port: Int) throws {
@@ -76,18 +76,18 @@ final class SendMotoServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
 
     /// The JSON of `GET /moto-api/data.json` (every tracked model instance, incl. `ses.Message` / `ses.RawMessage`).
-    func modelData() async throws -> [String: Any] {
+    public func modelData() async throws -> [String: Any] {
         let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
         let response = try await client.execute(HTTPClientRequest(url: baseURL + "/moto-api/data.json"))
         guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-            throw SendTestError("moto data.json is not an object")
+            throw TestSupportError("moto data.json is not an object")
         }
         return object
     }
@@ -104,9 +104,9 @@ final class SendMotoServer: @unchecked Sendable {
     }
 
     /// A port the kernel just handed out (bind to 0, read it back, close).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SendTestError("socket failed") }
+        guard fd >= 0 else { throw TestSupportError("socket failed") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -117,7 +117,7 @@ final class SendMotoServer: @unchecked Sendable {
                 bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
             }
         }
-        guard ok else { throw SendTestError("cannot find a free port") }
+        guard ok else { throw TestSupportError("cannot find a free port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -3,55 +3,55 @@ import Glibc
 import Synchronization
 
 /// A tiny blocking plain-HTTP/1.1 server on 127.0.0.1 for tests: one thread per connection, canned replies.
-final class TestHTTPServer: Sendable {
-    struct Request: Sendable {
-        let method: String
+public final class TestHTTPServer: Sendable {
+    public struct Request: Sendable {
+        public let method: String
         /// Request target as sent: path plus optional `?query`.
-        let target: String
-        let headers: [(name: String, value: String)]
-        let body: [UInt8]
+        public let target: String
+        public let headers: [(name: String, value: String)]
+        public let body: [UInt8]
 
-        var path: String { String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
-        var query: String {
+        public var path: String { String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
+        public var query: String {
             let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
             return parts.count > 1 ? String(parts[1]) : ""
         }
-        var bodyText: String { String(decoding: body, as: UTF8.self) }
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
     }
 
-    struct Response: Sendable {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
 
-        init(status: Int = 200, headers: [(String, String)] = [], body: String = "") {
+        public init(status: Int = 200, headers: [(String, String)] = [], body: String = "") {
             self.status = status
             self.headers = headers
             self.body = Array(body.utf8)
         }
 
-        static func json(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> Response {
+        public static func json(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> Response {
             Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
         }
     }
 
-    typealias Handler = @Sendable (Request) -> Response
+    public typealias Handler = @Sendable (Request) -> Response
 
-    let port: Int
+    public let port: Int
     private let listenFD: Int32
     private let stopped = Atomic<Bool>(false)
     private let log = Mutex<[Request]>([])
     private let handler: Handler
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
     /// Every request received, in arrival order.
-    var requests: [Request] { log.withLock { $0 } }
+    public var requests: [Request] { log.withLock { $0 } }
 
-    init(handler: @escaping Handler) throws {
+    public init(handler: @escaping Handler) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket failed") }
@@ -80,7 +80,7 @@ final class TestHTTPServer: Sendable {
     deinit { close(listenFD) }
 
     /// Stops accepting; connection threads end within ~50 ms.
-    func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { stopped.store(true, ordering: .relaxed) }
 
     private var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
@@ -167,7 +167,7 @@ final class TestHTTPServer: Sendable {
 }
 
 /// A failure inside test scaffolding.
-struct TestSupportError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestSupportError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
