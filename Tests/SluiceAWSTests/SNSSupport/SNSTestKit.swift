@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Dispatch
 import Foundation
 import Logging

@@ -1,5 +1,4 @@
 import Foundation
-import SluiceTestSupport
 
 /// A throwaway PKI made once per test process with the `openssl` CLI (fixed arguments, temp directory):
 /// Scripts/make-test-certs for the test CA and the 127.0.0.1 TLS server certificate, then RSA signing
@@ -9,14 +8,14 @@ import SluiceTestSupport
 ///   sns-expired    CN/SAN sns.amazonaws.com, valid 2019-01-01 to 2020-01-01
 ///   sns-wrongname  CN/SAN sns.amazonaws.com.evil.example
 ///   sns-regional   CN/SAN sns-signing.us-east-1.amazonaws.com (the newer-region name)
-struct SNSTestPKI: Sendable {
-    let directory: String
+public struct SNSTestPKI: Sendable {
+    public let directory: String
 
-    func path(_ name: String) -> String { directory + "/" + name }
-    var caFile: String { path("ca.pem") }
-    func pem(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path("\(name).pem")))) }
+    public func path(_ name: String) -> String { directory + "/" + name }
+    public var caFile: String { path("ca.pem") }
+    public func pem(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path("\(name).pem")))) }
 
-    static let shared: Result<SNSTestPKI, SNSTestError> = {
+    public static let shared: Result<SNSTestPKI, SNSTestError> = {
         do {
             return .success(try make())
         } catch {
@@ -25,7 +24,7 @@ struct SNSTestPKI: Sendable {
     }()
 
     /// Loads (first call: generates) the PKI off the cooperative pool; see `offPool`.
-    static func load() async throws -> SNSTestPKI { try await offPool { try shared.get() } }
+    public static func load() async throws -> SNSTestPKI { try await offPool { try shared.get() } }
 
     private static func make() throws(SNSTestError) -> SNSTestPKI {
         let script = SNSTestPaths.repositoryRoot.appendingPathComponent("Scripts/make-test-certs").path
@@ -79,7 +78,7 @@ struct SNSTestPKI: Sendable {
     }
 
     /// RSA PKCS#1 v1.5 signature of `data` with `<key>.key` (`sha1` or `sha256`), via `openssl dgst`.
-    func sign(_ data: [UInt8], key: String, digest: String) throws -> [UInt8] {
+    public func sign(_ data: [UInt8], key: String, digest: String) throws -> [UInt8] {
         let id = UUID().uuidString
         let input = path("tbs-\(id).bin"), output = path("sig-\(id).bin")
         defer {
@@ -115,20 +114,20 @@ struct SNSTestPKI: Sendable {
 }
 
 /// A test-setup failure.
-struct SNSTestError: Error, Sendable, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct SNSTestError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Locates repository folders from this file's path (tests run from any working directory).
-enum SNSTestPaths {
+public enum SNSTestPaths {
     /// The `Tests` folder.
-    static let tests: URL = {
+    public static let tests: URL = {
         var url = URL(fileURLWithPath: #filePath)
         while url.lastPathComponent != "Tests" && url.path != "/" { url.deleteLastPathComponent() }
         return url
     }()
 
-    static let fixtures = tests.appendingPathComponent("Fixtures")
-    static let repositoryRoot = tests.deletingLastPathComponent()
+    public static let fixtures = tests.appendingPathComponent("Fixtures")
+    public static let repositoryRoot = tests.deletingLastPathComponent()
 }

@@ -5,42 +5,42 @@ import Synchronization
 
 /// A tiny blocking HTTPS/1.1 server on 127.0.0.1: one request per connection, answered by `handler`,
 /// then closed. Counts requests by path. Threads end within ~50 ms of `stop()`.
-final class SNSTestServer: Sendable {
-    enum Reply: Sendable {
+public final class SNSTestServer: Sendable {
+    public enum Reply: Sendable {
         /// Write these bytes and close.
         case send([UInt8])
         /// Never answer; hold the connection open until the server stops.
         case hang
     }
 
-    struct Request: Sendable {
-        let head: String
+    public struct Request: Sendable {
+        public let head: String
         /// Request target, e.g. `/SimpleNotificationService-abc.pem` or `/?Action=...`.
-        var target: String {
+        public var target: String {
             let line = head.split(separator: "\r\n").first ?? ""
             let parts = line.split(separator: " ")
             return parts.count >= 2 ? String(parts[1]) : ""
         }
         /// Target without the query.
-        var path: String { String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
+        public var path: String { String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
     }
 
-    typealias Handler = @Sendable (Request) -> Reply
+    public typealias Handler = @Sendable (Request) -> Reply
 
-    let port: Int
+    public let port: Int
     private let listenFD: Int32
     private let stopped = Atomic<Bool>(false)
     private let received = Mutex<[Request]>([])
     private let tls: TLSServerContext
     private let handler: Handler
 
-    var requests: [Request] { received.withLock { $0 } }
+    public var requests: [Request] { received.withLock { $0 } }
     /// Requests whose path equals `path`.
-    func count(path: String) -> Int { received.withLock { $0.filter { $0.path == path }.count } }
+    public func count(path: String) -> Int { received.withLock { $0.filter { $0.path == path }.count } }
     /// `https://127.0.0.1:PORT`
-    var origin: String { "https://127.0.0.1:\(port)" }
+    public var origin: String { "https://127.0.0.1:\(port)" }
 
-    init(pki: SNSTestPKI, handler: @escaping Handler) throws {
+    public init(pki: SNSTestPKI, handler: @escaping Handler) throws {
         tls = try TLSServerContext(certificatePEMFile: pki.path("server.pem"), keyPEMFile: pki.path("server.key"))
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -70,7 +70,7 @@ final class SNSTestServer: Sendable {
     deinit { close(listenFD) }
 
     /// Stops accepting and ends every connection thread within ~50 ms.
-    func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { stopped.store(true, ordering: .relaxed) }
 
     private var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
@@ -120,13 +120,13 @@ final class SNSTestServer: Sendable {
 
 extension SNSTestServer.Reply {
     /// A complete response with Content-Length and `Connection: close`.
-    static func response(_ body: [UInt8], status: String = "200 OK", headers: [String] = []) -> Self {
+    public static func response(_ body: [UInt8], status: String = "200 OK", headers: [String] = []) -> Self {
         let head = (["HTTP/1.1 \(status)", "Content-Length: \(body.count)", "Connection: close"] + headers)
             .joined(separator: "\r\n") + "\r\n\r\n"
         return .send(Array(head.utf8) + body)
     }
 
-    static func response(_ body: String, status: String = "200 OK", headers: [String] = []) -> Self {
+    public static func response(_ body: String, status: String = "200 OK", headers: [String] = []) -> Self {
         response(Array(body.utf8), status: status, headers: headers)
     }
 }
