@@ -6,11 +6,7 @@ import SluiceCore
 
 /// `sluice stats|alerts|sending` run as the built binary against a database the test filled.
 struct MonitorCLITests {
-    static var binary: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent(".build/debug/sluice")
-    }
+    static var binary: URL { sluiceExecutable }
 
     struct Run {
         var status: Int32

@@ -32,7 +32,7 @@ struct SNSDurabilityTests {
         locker.standardOutput = output
         try locker.run()
         let reader = output.fileHandleForReading
-        let line = try await SNSEnvelope.offPool { String(decoding: reader.availableDataUntil("locked"), as: UTF8.self) }
+        let line = await offPool { String(decoding: reader.availableDataUntil("locked"), as: UTF8.self) }
         try #require(line.contains("locked"))
 
         let refused = try await harness.post(envelope)
@@ -44,7 +44,7 @@ struct SNSDurabilityTests {
         #expect(harness.messagesCounted(type: "Notification", verdict: "store_unavailable") == 1)
 
         try input.fileHandleForWriting.close()
-        try await SNSEnvelope.offPool { locker.waitUntilExit() }
+        await offPool { locker.waitUntilExit() }
         // SNS's retry of the same message now succeeds.
         let retried = try await harness.post(envelope)
         #expect(retried.status == 200, "\(retried.bodyText)")
@@ -100,7 +100,7 @@ struct SNSDurabilityTests {
         }
         let envelopes = signed
 
-        let first = try await SNSEnvelope.offPool { try ServeProcess(environment: environment) }
+        let first = try await offPool { try ServeProcess(environment: environment) }
         let client = try HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: .seconds(2), readTimeout: .seconds(5), totalTimeout: .seconds(5), maxIdleConnectionsPerHost: 8))
         let run = KillRun()
@@ -129,7 +129,7 @@ struct SNSDurabilityTests {
         #expect(ids.count < count, "the kill came too late to interrupt anything")
 
         // Restarted on the same file: every acknowledged message is there, and is a duplicate to SNS.
-        let second = try await SNSEnvelope.offPool { try ServeProcess(environment: environment) }
+        let second = try await offPool { try ServeProcess(environment: environment) }
         defer { second.kill(); second.wait() }
         let replay = try #require(envelopes.first { $0.messageId == ids.first })
         let again = try await client.execute(HTTPClientRequest(

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import SluiceCrypto
 import Testing
 
@@ -12,11 +13,7 @@ struct SuppressionCLITests {
         var stdoutBytes: [UInt8]
     }
 
-    static var binary: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.lastPathComponent != "Tests" { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent(".build/debug/sluice")
-    }
+    static var binary: URL { sluiceExecutable }
 
     let directory: URL
 

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Synchronization
 import Testing
 @testable import SluiceHTTP
@@ -12,7 +13,7 @@ struct ServerConcurrencyTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<8 {
                     group.addTask {
-                        try await onThread {
+                        try await offPool {
                             let clients = try (0..<25).map { _ in try RawClient(port: port) }
                             for round in 0..<4 {
                                 for (i, c) in clients.enumerated() {
@@ -38,13 +39,13 @@ struct ServerConcurrencyTests {
         try await withServer(echoRouter(), configure: { $0.threads = 1 }) { server in
             let port = server.port
             let slowDone = Counter()
-            async let slow: Void = onThread {
+            async let slow: Void = offPool {
                 let c = try RawClient(port: port)
                 #expect(try c.roundTrip("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "slow")
                 slowDone.set(1)
             }
             try await Task.sleep(for: .milliseconds(100))
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 #expect(try c.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "hello")
                 // The 600 ms handler on the same (single) loop is still running.

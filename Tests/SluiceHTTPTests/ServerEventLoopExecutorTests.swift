@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Synchronization
 import Testing
 @testable import SluiceHTTP
@@ -18,7 +19,7 @@ struct ServerEventLoopExecutorTests {
         let server = HTTPServer(configuration: config, responder: router, logger: testLogger())
         try server.start()
         let port = server.port
-        let client = try await onThread { () -> RawClient in
+        let client = try await offPool { () -> RawClient in
             let c = try RawClient(port: port)
             try c.send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
             return c
@@ -34,7 +35,7 @@ struct ServerEventLoopExecutorTests {
     @Test func handlerOnTheLoopServesManySequentialRequests() async throws {
         try await withServer(echoRouter(), configure: { $0.threads = 1 }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 for i in 0..<200 {
                     let body = "r\(i)"

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Testing
 @testable import SluiceHTTP
 
@@ -7,7 +8,7 @@ struct ServerLimitsTests {
     @Test func oversizedHeadersGet431() async throws {
         try await withServer(echoRouter(), configure: { $0.maxHeaderBytes = 4096 }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let big = String(repeating: "a", count: 5000)
                 let r = try client.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: \(big)\r\n\r\n")
@@ -21,7 +22,7 @@ struct ServerLimitsTests {
     @Test func tooManyHeaderFieldsGet431() async throws {
         try await withServer(echoRouter(), configure: { $0.maxHeaderCount = 10 }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let fields = (0..<11).map { "X-\($0): v\r\n" }.joined()
                 let r = try client.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\(fields)\r\n")
@@ -33,7 +34,7 @@ struct ServerLimitsTests {
     @Test func overlongTargetGets414() async throws {
         try await withServer(echoRouter(), configure: { $0.maxURILength = 256 }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let r = try client.roundTrip("GET /\(String(repeating: "p", count: 300)) HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(r.status == 414)
@@ -44,7 +45,7 @@ struct ServerLimitsTests {
     @Test func oversizedContentLengthGets413BeforeTheBodyIsSent() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 // Only the head is sent: the answer must not wait for 100 MB that never come.
                 try client.send("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n")
@@ -59,7 +60,7 @@ struct ServerLimitsTests {
     @Test func oversizedChunkedBodyGets413() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let chunk = String(repeating: "z", count: 800)
                 let request = "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -73,7 +74,7 @@ struct ServerLimitsTests {
     @Test func bodyWithinRouteLimitIsAccepted() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let body = String(repeating: "q", count: 1024)
                 let r = try client.roundTrip("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 1024\r\n\r\n\(body)")
@@ -85,7 +86,7 @@ struct ServerLimitsTests {
     @Test func slowHeadersAreAnswered408AndClosed() async throws {
         try await withServer(echoRouter(), configure: { $0.headerReadTimeout = .milliseconds(300) }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let started = Date()
                 // Trickle bytes faster than any per-read timeout, slower than the head deadline.
@@ -104,7 +105,7 @@ struct ServerLimitsTests {
     @Test func silentConnectionIsClosedWithoutResponse() async throws {
         try await withServer(echoRouter(), configure: { $0.headerReadTimeout = .milliseconds(200) }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 // isClosedByPeer is false if any byte (such as a 408) arrives before EOF.
                 #expect(client.isClosedByPeer())
@@ -115,7 +116,7 @@ struct ServerLimitsTests {
     @Test func slowBodyIsAnswered408() async throws {
         try await withServer(echoRouter(), configure: { $0.bodyReadTimeout = .milliseconds(300) }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
                 let r = try client.readResponse()
@@ -128,7 +129,7 @@ struct ServerLimitsTests {
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         try await withServer(echoRouter(), configure: { $0.idleTimeout = .milliseconds(300) }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 #expect(try client.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
                 Thread.sleep(forTimeInterval: 0.8)
@@ -140,7 +141,7 @@ struct ServerLimitsTests {
     @Test func connectionsBeyondTheCapGet503() async throws {
         try await withServer(echoRouter(), configure: { $0.maxConnections = 3 }) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 var held: [RawClient] = []
                 for _ in 0..<3 {
                     let c = try RawClient(port: port)

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Testing
 @testable import SluiceHTTP
 
@@ -6,7 +7,7 @@ struct ServerProtocolTests {
     @Test func servesSimpleGetWithKeepAlive() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 for _ in 0..<3 {
                     let r = try client.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -29,7 +30,7 @@ struct ServerProtocolTests {
         }
         try await withServer(router) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let delays = [300, 0, 150, 0, 50]
                 try client.send(delays.map { "GET /wait/\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
@@ -44,7 +45,7 @@ struct ServerProtocolTests {
     @Test func decodesChunkedBodyIgnoringExtensionsAndTrailers() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let request = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n"
@@ -60,7 +61,7 @@ struct ServerProtocolTests {
     @Test func sendsContinueOnlyWhenTheBodyWillBeAccepted() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
                 let interim = try client.readResponse()
@@ -82,7 +83,7 @@ struct ServerProtocolTests {
     @Test func headIsServedByGetRouteWithoutBody() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let r = try client.roundTrip("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(r.status == 200)
@@ -98,7 +99,7 @@ struct ServerProtocolTests {
     @Test func honoursConnectionCloseFromClient() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let r = try client.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 #expect(r.status == 200)
@@ -111,7 +112,7 @@ struct ServerProtocolTests {
     @Test func closesHTTP10ByDefaultAndKeepsAliveOnRequest() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let r = try client.roundTrip("GET /hello HTTP/1.0\r\n\r\n")
                 #expect(r.status == 200)
@@ -128,7 +129,7 @@ struct ServerProtocolTests {
     @Test func echoesSaneRequestIdAndReplacesUnsafeOnes() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let good = try client.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\nX-Request-Id: abc-123_x.y\r\n\r\n")
                 #expect(good.headers["X-Request-Id"] == "abc-123_x.y")
@@ -143,7 +144,7 @@ struct ServerProtocolTests {
     @Test func answersUnknownVersionWith505() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let r = try client.roundTrip("GET /hello HTTP/2.0\r\nHost: x\r\n\r\n")
                 #expect(r.status == 505)
@@ -155,7 +156,7 @@ struct ServerProtocolTests {
     @Test func routesPercentDecodedPathParameters() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let r = try client.roundTrip("GET /n/a%20b%2Fc HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(r.bodyText == "n=a b/c")

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -12,12 +13,12 @@ struct ServerShutdownTests {
         try server.start()
         let port = server.port
         let runTask = Task { try await server.run() }
-        let idle = try await onThread { () -> RawClient in
+        let idle = try await offPool { () -> RawClient in
             let c = try RawClient(port: port)
             #expect(try c.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
             return c
         }
-        async let slow = onThread { () -> WireResponse in
+        async let slow = offPool { () -> WireResponse in
             let c = try RawClient(port: port)
             return try c.roundTrip("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
         }
@@ -27,7 +28,7 @@ struct ServerShutdownTests {
         try await Task.sleep(for: .milliseconds(100))
         #expect(server.isDraining)
         // Idle keep-alive connections are closed at once; new connections are refused.
-        #expect(try await onThread { idle.isClosedByPeer() })
+        #expect(await offPool { idle.isClosedByPeer() })
         #expect(throws: RawClientError.self) { _ = try RawClient(port: port) }
         let response = try await slow
         #expect(response.status == 200)
@@ -49,7 +50,7 @@ struct ServerShutdownTests {
         let server = HTTPServer(configuration: config, responder: router, logger: testLogger())
         try server.start()
         let port = server.port
-        let client = try await onThread { () -> RawClient in
+        let client = try await offPool { () -> RawClient in
             let c = try RawClient(port: port)
             try c.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
             return c
@@ -58,7 +59,7 @@ struct ServerShutdownTests {
         let started = ContinuousClock.now
         await server.shutdown()
         #expect(ContinuousClock.now - started < .seconds(5))
-        #expect(try await onThread { client.isClosedByPeer() })
+        #expect(await offPool { client.isClosedByPeer() })
     }
 
     @Test func logsOneAccessLineAndObservesEachRequest() async throws {
@@ -70,7 +71,7 @@ struct ServerShutdownTests {
             config.observer = { o in observations.withLock { $0.append(o) } }
         }, logger: logger) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 let r = try c.roundTrip("GET /n/7?token=secret HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer hunter2\r\nX-Request-Id: req-1\r\n\r\n")
                 #expect(r.status == 200)

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Testing
 @testable import SluiceHTTP
 
@@ -46,7 +47,7 @@ struct ServerSmugglingTests {
     func rejectsAmbiguousOrMalformedRequests(_ request: String) async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 // A trailing smuggled request must never be answered.
                 try client.send(request + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -62,7 +63,7 @@ struct ServerSmugglingTests {
     @Test func rejectsUnsupportedExpectationWith417() async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let client = try RawClient(port: port)
                 let r = try client.roundTrip("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\na")
                 #expect(r.status == 417)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Synchronization
 import Testing
 @testable import SluiceHTTP
@@ -22,7 +23,7 @@ struct ServerStreamingTests {
         let size = 24 << 20
         try await withServer(router, configure: { $0.requestStreamBufferBytes = 256 * 1024 }) { server in
             let port = server.port
-            let (c, stalledAt) = try await onThread { () -> (RawClient, Int) in
+            let (c, stalledAt) = try await offPool { () -> (RawClient, Int) in
                 let c = try RawClient(port: port, timeoutSeconds: 1)
                 try c.send("POST /import HTTP/1.1\r\nHost: x\r\nContent-Length: \(size)\r\n\r\n")
                 return (c, c.sendUntilStalled(total: size))
@@ -30,7 +31,7 @@ struct ServerStreamingTests {
             // Kernel buffers take a few MB; the server must not have swallowed the rest.
             #expect(stalledAt < size)
             await gate.open()
-            let response = try await onThread {
+            let response = try await offPool {
                 try c.finishSend(total: size, from: stalledAt)
                 return try c.readResponse()
             }
@@ -46,7 +47,7 @@ struct ServerStreamingTests {
         }
         try await withServer(router) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 let r = try c.roundTrip("POST /import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
                 #expect(r.bodyText == "abcde")
@@ -67,7 +68,7 @@ struct ServerStreamingTests {
         }
         try await withServer(router) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 let chunk = String(repeating: "x", count: 600)
                 let r = try c.roundTrip("POST /import HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n")
@@ -99,7 +100,7 @@ struct ServerStreamingTests {
             $0.idleTimeout = .seconds(30)
         }) { server in
             let port = server.port
-            let c = try await onThread { () -> RawClient in
+            let c = try await offPool { () -> RawClient in
                 let c = try RawClient(port: port, receiveBuffer: 64 * 1024)
                 try c.send("GET /export HTTP/1.1\r\nHost: x\r\n\r\n")
                 return c
@@ -107,13 +108,13 @@ struct ServerStreamingTests {
             // The client reads nothing yet: the producer must stall well before the end.
             try await Task.sleep(for: .milliseconds(400))
             #expect(produced.value < total)
-            let r = try await onThread { try c.readResponse() }
+            let r = try await offPool { try c.readResponse() }
             #expect(r.status == 200)
             #expect(r.headers["Transfer-Encoding"] == "chunked")
             #expect(r.body.count == total)
             #expect(r.body.allSatisfy { $0 == 0x61 })
             // Keep-alive still works after a streamed response.
-            let next = try await onThread { try c.roundTrip("GET /export HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") }
+            let next = try await offPool { try c.roundTrip("GET /export HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") }
             #expect(next.body.count == total)
         }
     }
@@ -127,7 +128,7 @@ struct ServerStreamingTests {
         }
         try await withServer(router) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 let r = try c.roundTrip("GET /export HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
                 #expect(r.headers["Transfer-Encoding"] == nil)
@@ -148,7 +149,7 @@ struct ServerStreamingTests {
         }
         try await withServer(router) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 // No terminating zero-size chunk: the client must see a broken body, not a complete one.
                 #expect(throws: RawClientError.self) { _ = try c.roundTrip("GET /export HTTP/1.1\r\nHost: x\r\n\r\n") }
@@ -163,7 +164,7 @@ struct ServerStreamingTests {
         }
         try await withServer(router) { server in
             let port = server.port
-            try await onThread {
+            try await offPool {
                 let c = try RawClient(port: port)
                 let r = try c.roundTrip("HEAD /export HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(r.status == 200)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -27,7 +28,7 @@ struct RawClientError: Error, CustomStringConvertible {
 }
 
 /// A blocking raw-socket HTTP client for tests; every call is bounded by a receive timeout.
-/// Use it from `onThread` so it never blocks the Swift concurrency pool.
+/// Use it from `offPool` so it never blocks the Swift concurrency pool.
 // @unchecked Sendable: a test hands a client between threads but uses it from one at a time.
 final class RawClient: @unchecked Sendable {
     let fd: Int32
@@ -153,14 +154,6 @@ final class RawClient: @unchecked Sendable {
 }
 
 /// Runs blocking test-client code on its own thread so it never starves the concurrency pool.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try body() })
-        }
-    }
-}
-
 /// A quiet logger for tests.
 func testLogger() -> Logger {
     var logger = Logger(label: "sluice.http.test")

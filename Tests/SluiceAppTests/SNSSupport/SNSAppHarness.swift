@@ -144,7 +144,7 @@ final class SNSAppHarness: Sendable {
         extra: [String: String] = [:], clock: SNSTestClock = SNSTestClock(),
         settings adjust: (@Sendable (inout SNSEndpointSettings) -> Void)? = nil, extraPages: Int? = nil
     ) async throws -> SNSAppHarness {
-        try await SNSEnvelope.offPool { try SNSAppHarness(extra: extra, clock: clock, settings: adjust, extraPages: extraPages) }
+        try await offPool { try SNSAppHarness(extra: extra, clock: clock, settings: adjust, extraPages: extraPages) }
     }
 
     /// POSTs `body` to `path` with SNS-like headers.

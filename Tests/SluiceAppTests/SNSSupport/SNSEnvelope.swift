@@ -34,14 +34,6 @@ struct SNSEnvelope {
         return SNSEnvelope(fields: fields)
     }
 
-    /// Runs blocking work (an `openssl` child process) on its own thread, never on the cooperative
-    /// pool: the server's handlers share that pool, and starving it would time out certificate fetches.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
     var body: [UInt8] { Array(try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) }
     var messageId: String { fields["MessageId"] ?? "" }
     var type: String { fields["Type"] ?? "" }

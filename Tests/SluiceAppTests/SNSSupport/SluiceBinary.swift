@@ -12,11 +12,11 @@ enum SluiceBinary {
         var stderr: String
     }
 
-    static var path: String { SNSTestPaths.repositoryRoot.appendingPathComponent(".build/debug/sluice").path }
+    static var path: String { sluiceExecutable.path }
 
     static func run(_ arguments: [String], environment: [String: String]) async throws -> Result {
         try #require(FileManager.default.isExecutableFile(atPath: path), "build the executable first: swift build")
-        return try await SNSEnvelope.offPool { try runBlocking(arguments, environment: environment) }
+        return try await offPool { try runBlocking(arguments, environment: environment) }
     }
 
     private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {

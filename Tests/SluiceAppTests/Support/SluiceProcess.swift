@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Glibc
 
 /// The built `sluice` executable run as a child process, for tests of the real binary
@@ -10,15 +11,7 @@ final class SluiceProcess: @unchecked Sendable {
     private(set) var port = 0
 
     /// The executable built by `swift build` next to the test bundle.
-    static var executable: URL {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        for candidate in [".build/debug/sluice", ".build/x86_64-unknown-linux-gnu/debug/sluice", ".build/aarch64-unknown-linux-gnu/debug/sluice"] {
-            let url = root.appendingPathComponent(candidate)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return root.appendingPathComponent(".build/debug/sluice")
-    }
+    static var executable: URL { sluiceExecutable }
 
     init(arguments: [String], environment: [String: String], directory: URL) throws {
         logURL = directory.appendingPathComponent("sluice-\(UUID().uuidString.prefix(8)).log")
