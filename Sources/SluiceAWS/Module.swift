@@ -1,2 +1,0 @@
-import SluiceCore
-// SluiceAWS: see README Architecture.

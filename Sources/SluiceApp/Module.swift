@@ -1,2 +1,0 @@
-import SluiceCore
-// SluiceApp: see README Architecture.

@@ -1,2 +1,0 @@
-import SluiceCore
-// SluiceCrypto: see README Architecture.

@@ -1,2 +1,0 @@
-import SluiceCore
-// SluiceDNS: see README Architecture.

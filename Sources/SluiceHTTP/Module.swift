@@ -1,2 +1,0 @@
-import SluiceCore
-// SluiceHTTP: see README Architecture.

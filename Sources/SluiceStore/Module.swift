@@ -1,2 +1,0 @@
-import SluiceCore
-// SluiceStore: see README Architecture.

@@ -1,6 +1,0 @@
-import Testing
-@testable import SluiceAWS
-
-struct SluiceAWSSmokeTests {
-    @Test func moduleLoads() { #expect(Bool(true)) }
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import SluiceCrypto
-
-struct SluiceCryptoSmokeTests {
-    @Test func moduleLoads() { #expect(Bool(true)) }
-}

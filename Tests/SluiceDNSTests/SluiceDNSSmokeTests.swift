@@ -1,6 +1,0 @@
-import Testing
-@testable import SluiceDNS
-
-struct SluiceDNSSmokeTests {
-    @Test func moduleLoads() { #expect(Bool(true)) }
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import SluiceStore
-
-struct SluiceStoreSmokeTests {
-    @Test func moduleLoads() { #expect(Bool(true)) }
-}
