@@ -19,8 +19,6 @@ let keep = arguments.contains("--keep")
 // Defaults are the application's (SQLiteStoreConfiguration()); these only help find what limits a run.
 let cacheMiB = option("--cache-mib", 0)
 let mmapMiB = option("--mmap-mib", 0)
-// Sort each chunk by key before importBatch (B-tree locality); rows stay random across chunks.
-let sortChunks = arguments.contains("--sort-chunks")
 
 /// Deterministic rows: addresses scrambled so inserts arrive in random key order, as real lists do.
 enum Fixture {
@@ -52,6 +50,15 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 func rate(_ n: Int, _ s: Double) -> String { String(format: "%.0f", Double(n) / max(s, 1e-9)) }
+/// CPU seconds used by this process so far (all threads): on a shared machine a steadier figure than wall time.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func value(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return value(usage.ru_utime) + value(usage.ru_stime)
+}
+/// The 1-minute load average, to say how busy the shared machine was.
+func loadAverage() -> String { (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?" }
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(ProcessInfo.processInfo.processIdentifier)")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -60,35 +67,39 @@ var storeConfiguration = SQLiteStoreConfiguration(path: path)
 if cacheMiB > 0 { storeConfiguration.cacheSizeKiB = cacheMiB * 1024 }
 if mmapMiB > 0 { storeConfiguration.mmapSize = mmapMiB << 20 }
 let store = try SQLiteStore(configuration: storeConfiguration)
-say("store-bench: \(total) rows, chunks of \(chunk)\(sortChunks ? " (sorted)" : ""), cache \(storeConfiguration.cacheSizeKiB / 1024) MiB, mmap \(storeConfiguration.mmapSize >> 20) MiB, database \(path)")
+say("store-bench: \(total) rows, chunks of \(chunk), cache \(storeConfiguration.cacheSizeKiB / 1024) MiB, mmap \(storeConfiguration.mmapSize >> 20) MiB, database \(path), load \(loadAverage())")
 
 // Fill.
 let fillStart = ContinuousClock.now
+let fillCPU = cpuSeconds()
+var millionStart = ContinuousClock.now
 var firstMillion: Double?
 var written = 0
 var next = 0
 // Build the next chunk while the writer commits the current one.
-@Sendable func makeChunk(_ range: Range<Int>, sorted: Bool) -> [Suppression] {
-    let rows = range.map(Fixture.suppression)
-    return sorted ? rows.sorted { $0.address < $1.address } : rows
-}
-var pending: Task<[Suppression], Never>? = Task { makeChunk(0..<min(chunk, total), sorted: sortChunks) }
+// (The store sorts each chunk by key itself, as it does for every import.)
+@Sendable func makeChunk(_ range: Range<Int>) -> [Suppression] { range.map(Fixture.suppression) }
+var pending: Task<[Suppression], Never>? = Task { makeChunk(0..<min(chunk, total)) }
 while let task = pending {
     let rows = await task.value
     let start = next + rows.count
     next = start
-    pending = start < total ? Task { makeChunk(start..<min(start + chunk, total), sorted: sortChunks) } : nil
+    pending = start < total ? Task { makeChunk(start..<min(start + chunk, total)) } : nil
     let chunkStart = ContinuousClock.now
     written += try await store.importBatch(rows)
     if arguments.contains("--verbose") { say("  chunk of \(rows.count) committed in \(String(format: "%.2f", seconds(since: chunkStart))) s (\(written) rows)") }
     if firstMillion == nil, written >= min(1_000_000, total) {
         firstMillion = seconds(since: fillStart)
-        say("import first \(written) rows: \(String(format: "%.1f", firstMillion!)) s, \(rate(written, firstMillion!)) rows/s")
+        let cpu = cpuSeconds() - fillCPU
+        say("import first \(written) rows: \(String(format: "%.1f", firstMillion!)) s, \(rate(written, firstMillion!)) rows/s (process CPU \(String(format: "%.1f", cpu)) s, load \(loadAverage()))")
     }
-    if written % 1_000_000 == 0 { say("  \(written) rows, \(rate(written, seconds(since: fillStart))) rows/s overall") }
+    if written % 1_000_000 == 0 {
+        say("  \(written) rows, this million at \(rate(1_000_000, seconds(since: millionStart))) rows/s, \(rate(written, seconds(since: fillStart))) rows/s overall, load \(loadAverage())")
+        millionStart = ContinuousClock.now
+    }
 }
 let fillSeconds = seconds(since: fillStart)
-say("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s")
+say("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s (process CPU \(String(format: "%.1f", cpuSeconds() - fillCPU)) s)")
 
 // Point lookups, one at a time (one core): half existing, half missing, random order.
 let now = Fixture.base.addingTimeInterval(86_400)
@@ -98,6 +109,7 @@ var hits = 0
 var generator = SystemRandomNumberGenerator()
 for _ in 0..<min(5000, lookups) { _ = try await store.suppression(for: Fixture.address(Int.random(in: 0..<total, using: &generator)), scope: nil, at: now) }
 let lookupStart = ContinuousClock.now
+let lookupCPU = cpuSeconds()
 for n in 0..<lookups {
     let i = Int.random(in: 0..<total, using: &generator)
     let key = n % 2 == 0 ? Fixture.address(i) : Fixture.missing(i)
@@ -109,7 +121,7 @@ let lookupSeconds = seconds(since: lookupStart)
 samples.sort()
 let sorted = samples
 @Sendable func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds)))
+say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s (%.1f µs CPU each), load %@", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds), (cpuSeconds() - lookupCPU) * 1e6 / Double(max(lookups, 1)), loadAverage()))
 
 // Export: keyset pages turned into CSV bytes (what the export route streams, minus the socket).
 let exportStart = ContinuousClock.now

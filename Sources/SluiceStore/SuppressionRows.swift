@@ -44,29 +44,67 @@ enum SuppressionRows {
     }
 
     /// Inserts, or merges into the row with the same key: earliest firstSeen, counts added, the spelling first
-    /// seen kept, everything else from `suppression`.
+    /// seen kept, everything else from `suppression`. Counts the change at once.
     static func merge(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
+        var tally = SuppressionTally()
+        try merge(suppression, in: database, tally: &tally)
+        try tally.flush(in: database)
+    }
+
+    /// `merge` for bulk writers: the count change goes to `tally`, which the caller flushes in the same
+    /// transaction. `suppression` must be valid already.
+    ///
+    /// A plain insert first: for a new key (the common case in an import) that is the only statement.
+    static func merge(_ suppression: Suppression, in database: Database, tally: inout SuppressionTally) throws(StoreError) {
+        if try insertNew(suppression, in: database) {
+            tally.inserted(suppression.reason.rawValue)
+            return
+        }
+        let old = try reason(of: suppression.address, scope: suppression.scope, in: database)
         try database.run("""
-            INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            ON CONFLICT (address, scope) DO UPDATE SET
-                first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
-                reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
-                source = excluded.source, expires_at = excluded.expires_at
+            UPDATE suppressions SET
+                first_seen = min(first_seen, ?6), count = count + ?8, reason = ?4, detail = ?5, last_seen = ?7,
+                source = ?9, expires_at = ?10
+            WHERE address = ?1 AND scope = ?2
             """) { bind(suppression, to: $0) }
+        if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
     }
 
     /// Inserts or overwrites every column of the row with the same key.
     static func replace(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
-        // Not INSERT OR REPLACE: its implicit delete skips the counting triggers.
+        var tally = SuppressionTally()
+        if try insertNew(suppression, in: database) {
+            tally.inserted(suppression.reason.rawValue)
+        } else {
+            let old = try reason(of: suppression.address, scope: suppression.scope, in: database)
+            try database.run("""
+                UPDATE suppressions SET
+                    original_address = ?3, reason = ?4, detail = ?5, first_seen = ?6, last_seen = ?7, count = ?8,
+                    source = ?9, expires_at = ?10
+                WHERE address = ?1 AND scope = ?2
+                """) { bind(suppression, to: $0) }
+            if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
+        }
+        try tally.flush(in: database)
+    }
+
+    /// Inserts `suppression` unless its key exists; true when it did.
+    private static func insertNew(_ suppression: Suppression, in database: Database) throws(StoreError) -> Bool {
         try database.run("""
             INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            ON CONFLICT (address, scope) DO UPDATE SET
-                original_address = excluded.original_address, reason = excluded.reason, detail = excluded.detail,
-                first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count,
-                source = excluded.source, expires_at = excluded.expires_at
-            """) { bind(suppression, to: $0) }
+            ON CONFLICT (address, scope) DO NOTHING
+            """) { bind(suppression, to: $0) } == 1
+    }
+
+    /// The stored reason of the row with this key, nil when there is none.
+    private static func reason(of address: String, scope: String, in database: Database) throws(StoreError) -> String? {
+        let statement = try database.statement("SELECT reason FROM suppressions WHERE address = ?1 AND scope = ?2")
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        statement.bind(scope, at: 2)
+        return try statement.step() ? statement.string(at: 0) : nil
     }
 
     private static func bind(_ suppression: Suppression, to statement: Statement) {
