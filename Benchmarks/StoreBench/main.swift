@@ -60,7 +60,12 @@ func cpuSeconds() -> Double {
 /// The 1-minute load average, to say how busy the shared machine was.
 func loadAverage() -> String { (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?" }
 
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(ProcessInfo.processInfo.processIdentifier)")
+// --dir DIR keeps the database there (and --no-fill reuses one filled before with the same --rows), so
+// lookups can be measured again with other settings without refilling 10 M rows.
+let fill = !arguments.contains("--no-fill")
+let chosenDirectory = arguments.firstIndex(of: "--dir").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+let directory = chosenDirectory.map { URL(fileURLWithPath: $0) }
+    ?? FileManager.default.temporaryDirectory.appendingPathComponent("sluice-bench-\(ProcessInfo.processInfo.processIdentifier)")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 let path = directory.appendingPathComponent("bench.sqlite").path
 var storeConfiguration = SQLiteStoreConfiguration(path: path)
@@ -79,7 +84,7 @@ var next = 0
 // Build the next chunk while the writer commits the current one.
 // (The store sorts each chunk by key itself, as it does for every import.)
 @Sendable func makeChunk(_ range: Range<Int>) -> [Suppression] { range.map(Fixture.suppression) }
-var pending: Task<[Suppression], Never>? = Task { makeChunk(0..<min(chunk, total)) }
+var pending: Task<[Suppression], Never>? = fill ? Task { makeChunk(0..<min(chunk, total)) } : nil
 while let task = pending {
     let rows = await task.value
     let start = next + rows.count
@@ -101,36 +106,40 @@ while let task = pending {
 let fillSeconds = seconds(since: fillStart)
 say("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s (process CPU \(String(format: "%.1f", cpuSeconds() - fillCPU)) s)")
 
-// Point lookups, one at a time (one core): half existing, half missing, random order.
+// Point lookups, one at a time (one core): half existing, half missing, random order. The loop runs off the
+// main actor, as request handlers do, so each call does not hop threads twice.
 let now = Fixture.base.addingTimeInterval(86_400)
-var samples: [Double] = []
-samples.reserveCapacity(lookups)
-var hits = 0
-var generator = SystemRandomNumberGenerator()
-for _ in 0..<min(5000, lookups) { _ = try await store.suppression(for: Fixture.address(Int.random(in: 0..<total, using: &generator)), scope: nil, at: now) }
 let lookupStart = ContinuousClock.now
 let lookupCPU = cpuSeconds()
-for n in 0..<lookups {
-    let i = Int.random(in: 0..<total, using: &generator)
-    let key = n % 2 == 0 ? Fixture.address(i) : Fixture.missing(i)
-    let t0 = ContinuousClock.now
-    if try await store.suppression(for: key, scope: nil, at: now) != nil { hits += 1 }
-    samples.append(seconds(since: t0) * 1e6)
-}
+let (samples, hits) = try await Task.detached { () async throws -> ([Double], Int) in
+    var samples: [Double] = []
+    samples.reserveCapacity(lookups)
+    var hits = 0
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<min(5000, lookups) { _ = try await store.suppression(for: Fixture.address(Int.random(in: 0..<total, using: &generator)), scope: nil, at: now) }
+    for n in 0..<lookups {
+        let i = Int.random(in: 0..<total, using: &generator)
+        let key = n % 2 == 0 ? Fixture.address(i) : Fixture.missing(i)
+        let t0 = ContinuousClock.now
+        if try await store.suppression(for: key, scope: nil, at: now) != nil { hits += 1 }
+        samples.append(seconds(since: t0) * 1e6)
+    }
+    return (samples.sorted(), hits)
+}.value
 let lookupSeconds = seconds(since: lookupStart)
-samples.sort()
 let sorted = samples
 @Sendable func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s (%.1f µs CPU each), load %@", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds), (cpuSeconds() - lookupCPU) * 1e6 / Double(max(lookups, 1)), loadAverage()))
+say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s (%.1f µs CPU each, warm-up included), load %@", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds), (cpuSeconds() - lookupCPU) * 1e6 / Double(max(lookups, 1)), loadAverage()))
 
-// Export: keyset pages turned into CSV bytes (what the export route streams, minus the socket).
+// Export: keyset pages (skipped with --no-export) turned into CSV bytes (what the export route streams, minus the socket).
+let exports = !arguments.contains("--no-export")
 let exportStart = ContinuousClock.now
 var cursor: SuppressionCursor?
 var exported = 0
 var bytes = 0
 var buffer: [UInt8] = []
 buffer.reserveCapacity(1 << 20)
-repeat {
+while exports {
     let page = try await store.export(after: cursor, limit: 5000)
     for row in page.items {
         SuppressionCSV.append(row, to: &buffer)
@@ -139,9 +148,10 @@ repeat {
     bytes += buffer.count
     buffer.removeAll(keepingCapacity: true)
     cursor = page.nextCursor
-} while cursor != nil
+    if cursor == nil { break }
+}
 let exportSeconds = seconds(since: exportStart)
-say("export: \(exported) rows, \(bytes / 1_048_576) MiB CSV in \(String(format: "%.1f", exportSeconds)) s, \(rate(exported, exportSeconds)) rows/s")
+if exports { say("export: \(exported) rows, \(bytes / 1_048_576) MiB CSV in \(String(format: "%.1f", exportSeconds)) s, \(rate(exported, exportSeconds)) rows/s") }
 
 store.close()
 var size: UInt64 = 0
@@ -150,4 +160,4 @@ for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path
     size += (attributes?[.size] as? UInt64) ?? 0
 }
 say("database size on disk: \(size / 1_048_576) MiB (\(size / UInt64(max(total, 1))) bytes/row)")
-if keep { say("kept \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
+if keep || chosenDirectory != nil { say("kept \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }

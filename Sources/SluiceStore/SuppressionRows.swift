@@ -54,60 +54,87 @@ enum SuppressionRows {
 
     /// `merge` for bulk writers: the count change goes to `tally`, which the caller flushes in the same
     /// transaction. `suppression` must be valid already.
-    ///
-    /// A plain insert first: for a new key (the common case in an import) that is the only statement.
     static func merge(_ suppression: Suppression, in database: Database, tally: inout SuppressionTally) throws(StoreError) {
-        if try insertNew(suppression, in: database) {
-            tally.inserted(suppression.reason.rawValue)
-            return
+        try MergeStatements(database).merge(suppression, tally: &tally)
+    }
+
+    /// The statements of a merge, prepared (or taken from the cache) once for a whole chunk.
+    struct MergeStatements {
+        let database: Database
+        let insert: Statement
+        let reason: Statement
+        let update: Statement
+
+        init(_ database: Database) throws(StoreError) {
+            self.database = database
+            insert = try database.statement(insertNewSQL)
+            reason = try database.statement(reasonSQL)
+            update = try database.statement("""
+                UPDATE suppressions SET
+                    first_seen = min(first_seen, ?6), count = count + ?8, reason = ?4, detail = ?5, last_seen = ?7,
+                    source = ?9, expires_at = ?10
+                WHERE address = ?1 AND scope = ?2
+                """)
         }
-        let old = try reason(of: suppression.address, scope: suppression.scope, in: database)
-        try database.run("""
-            UPDATE suppressions SET
-                first_seen = min(first_seen, ?6), count = count + ?8, reason = ?4, detail = ?5, last_seen = ?7,
-                source = ?9, expires_at = ?10
-            WHERE address = ?1 AND scope = ?2
-            """) { bind(suppression, to: $0) }
-        if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
+
+        /// A plain insert first: for a new key (the common case in an import) that is the only statement.
+        func merge(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) {
+            let domain = SuppressionRows.domain(of: suppression.address)
+            if try SuppressionRows.insertNew(suppression, domain: domain, with: insert, in: database) {
+                tally.inserted(suppression.reason.rawValue)
+                return
+            }
+            let old = try SuppressionRows.reason(of: suppression.address, scope: suppression.scope, with: reason)
+            defer { update.reset() }
+            bind(suppression, domain: nil, to: update)
+            while try update.step() {}
+            if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
+        }
     }
 
     /// Inserts or overwrites every column of the row with the same key.
     static func replace(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
         var tally = SuppressionTally()
-        if try insertNew(suppression, in: database) {
+        if try insertNew(suppression, domain: domain(of: suppression.address), with: database.statement(insertNewSQL), in: database) {
             tally.inserted(suppression.reason.rawValue)
         } else {
-            let old = try reason(of: suppression.address, scope: suppression.scope, in: database)
+            let old = try reason(of: suppression.address, scope: suppression.scope, with: database.statement(reasonSQL))
             try database.run("""
                 UPDATE suppressions SET
                     original_address = ?3, reason = ?4, detail = ?5, first_seen = ?6, last_seen = ?7, count = ?8,
                     source = ?9, expires_at = ?10
                 WHERE address = ?1 AND scope = ?2
-                """) { bind(suppression, to: $0) }
+                """) { bind(suppression, domain: nil, to: $0) }
             if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
         }
         try tally.flush(in: database)
     }
 
-    /// Inserts `suppression` unless its key exists; true when it did.
-    private static func insertNew(_ suppression: Suppression, in database: Database) throws(StoreError) -> Bool {
-        try database.run("""
-            INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            ON CONFLICT (address, scope) DO NOTHING
-            """) { bind(suppression, to: $0) } == 1
+    private static let insertNewSQL = """
+        INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        ON CONFLICT (address, scope) DO NOTHING
+        """
+    private static let reasonSQL = "SELECT reason FROM suppressions WHERE address = ?1 AND scope = ?2"
+
+    /// Inserts `suppression` with `insertNewSQL` unless its key exists; true when it did.
+    private static func insertNew(_ suppression: Suppression, domain: String, with statement: Statement, in database: Database) throws(StoreError) -> Bool {
+        defer { statement.reset() }
+        bind(suppression, domain: domain, to: statement)
+        while try statement.step() {}
+        return database.changes == 1
     }
 
-    /// The stored reason of the row with this key, nil when there is none.
-    private static func reason(of address: String, scope: String, in database: Database) throws(StoreError) -> String? {
-        let statement = try database.statement("SELECT reason FROM suppressions WHERE address = ?1 AND scope = ?2")
+    /// The stored reason of the row with this key (`reasonSQL`), nil when there is none.
+    private static func reason(of address: String, scope: String, with statement: Statement) throws(StoreError) -> String? {
         defer { statement.reset() }
         statement.bind(address, at: 1)
         statement.bind(scope, at: 2)
         return try statement.step() ? statement.string(at: 0) : nil
     }
 
-    private static func bind(_ suppression: Suppression, to statement: Statement) {
+    /// Binds ?1…?10 (the `columns`) and ?11 (the domain) when given; UPDATEs have no ?11.
+    private static func bind(_ suppression: Suppression, domain: String?, to statement: Statement) {
         statement.bind(suppression.address, at: 1)
         statement.bind(suppression.scope, at: 2)
         statement.bind(suppression.originalAddress, at: 3)
@@ -118,13 +145,13 @@ enum SuppressionRows {
         statement.bind(suppression.count, at: 8)
         statement.bind(suppression.source, at: 9)
         statement.bind(suppression.expiresAt, at: 10)
-        statement.bind(domain(of: suppression.address), at: 11)
+        if let domain { statement.bind(domain, at: 11) }
     }
 
     /// The part after the last `@` (the whole address when there is none).
     static func domain(of address: String) -> String {
-        guard let at = address.lastIndex(of: "@") else { return address }
-        return String(address[address.index(after: at)...])
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return address }
+        return String(address[address.utf8.index(after: at)...])
     }
 
     /// Scopes whose suppressions apply to mail in `scope`: "", the list, and the list/topic.
