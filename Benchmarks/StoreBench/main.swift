@@ -16,6 +16,8 @@ let total = option("--rows", 10_000_000)
 let chunk = min(option("--chunk", SQLiteStore.maxImportChunk), SQLiteStore.maxImportChunk)
 let lookups = option("--lookups", 200_000)
 let keep = arguments.contains("--keep")
+// Fill in ascending key order (a restore of an export) instead of random order.
+let ordered = arguments.contains("--ordered")
 // Defaults are the application's (SQLiteStoreConfiguration()); these only help find what limits a run.
 let cacheMiB = option("--cache-mib", 0)
 let mmapMiB = option("--mmap-mib", 0)
@@ -33,7 +35,12 @@ enum Fixture {
         return x ^ (x >> 16)
     }
 
-    static func address(_ i: Int) -> String { "user\(String(scramble(i), radix: 16))@d\(i % 5000).example.com" }
+    static func address(_ i: Int) -> String {
+        guard ordered else { return "user\(String(scramble(i), radix: 16))@d\(i % 5000).example.com" }
+        // --ordered: ascending keys (zero-padded hex), as when restoring another instance's export.
+        let hex = String(UInt32(truncatingIfNeeded: i &* 429), radix: 16)
+        return "user\(String(repeating: "0", count: 8 - hex.count))\(hex)@d\(i % 5000).example.com"
+    }
     static func missing(_ i: Int) -> String { "nobody\(String(scramble(i), radix: 16))@d\(i % 5000).example.com" }
 
     static func suppression(_ i: Int) -> Suppression {
@@ -72,7 +79,7 @@ var storeConfiguration = SQLiteStoreConfiguration(path: path)
 if cacheMiB > 0 { storeConfiguration.cacheSizeKiB = cacheMiB * 1024 }
 if mmapMiB > 0 { storeConfiguration.mmapSize = mmapMiB << 20 }
 let store = try SQLiteStore(configuration: storeConfiguration)
-say("store-bench: \(total) rows, chunks of \(chunk), cache \(storeConfiguration.cacheSizeKiB / 1024) MiB, mmap \(storeConfiguration.mmapSize >> 20) MiB, database \(path), load \(loadAverage())")
+say("store-bench: \(total) rows, chunks of \(chunk)\(ordered ? ", keys in order" : ", keys in random order"), cache \(storeConfiguration.cacheSizeKiB / 1024) MiB, mmap \(storeConfiguration.mmapSize >> 20) MiB, database \(path), load \(loadAverage())")
 
 // Fill.
 let fillStart = ContinuousClock.now
@@ -130,6 +137,27 @@ let lookupSeconds = seconds(since: lookupStart)
 let sorted = samples
 @Sendable func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
 say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s (%.1f µs CPU each, warm-up included), load %@", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds), (cpuSeconds() - lookupCPU) * 1e6 / Double(max(lookups, 1)), loadAverage()))
+
+// --add N: then import N more rows in random key order into the filled store (the import rate at scale).
+let extra = option("--add", 0)
+if extra > 0 {
+    let addStart = ContinuousClock.now
+    let addCPU = cpuSeconds()
+    var added = 0
+    while added < extra {
+        let count = min(chunk, extra - added)
+        // Random-order keys that the fill never wrote ("add" prefix).
+        let rows = (0..<count).map { n -> Suppression in
+            var row = Fixture.suppression(total + added + n)
+            row.address = "add\(String(Fixture.scramble(total + added + n), radix: 16))@d\(n % 5000).example.com"
+            row.originalAddress = row.address
+            return row
+        }
+        added += try await store.importBatch(rows)
+    }
+    let addSeconds = seconds(since: addStart)
+    say("import \(added) more rows (random order) into the \(total)-row store: \(String(format: "%.1f", addSeconds)) s, \(rate(added, addSeconds)) rows/s (process CPU \(String(format: "%.1f", cpuSeconds() - addCPU)) s, load \(loadAverage()))")
+}
 
 // Export: keyset pages (skipped with --no-export) turned into CSV bytes (what the export route streams, minus the socket).
 let exports = !arguments.contains("--no-export")
