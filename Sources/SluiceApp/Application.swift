@@ -49,7 +49,10 @@ public final class Application: Sendable {
         } catch {
             throw StoreError(.unavailable, "cannot create database directory '\(directory)': \(error.localizedDescription)")
         }
-        let storeConfiguration = SQLiteStoreConfiguration(path: path, busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"))
+        let storeConfiguration = SQLiteStoreConfiguration(
+            path: path, busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"),
+            cacheSizeKiB: configuration.int("database.cache_mib") * 1024, mmapSize: configuration.int("database.mmap_mib") << 20
+        )
         return try SQLiteStore(configuration: storeConfiguration, logger: logger)
     }
 

@@ -44,32 +44,97 @@ enum SuppressionRows {
     }
 
     /// Inserts, or merges into the row with the same key: earliest firstSeen, counts added, the spelling first
-    /// seen kept, everything else from `suppression`.
+    /// seen kept, everything else from `suppression`. Counts the change at once.
     static func merge(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
-        try database.run("""
-            INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            ON CONFLICT (address, scope) DO UPDATE SET
-                first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
-                reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
-                source = excluded.source, expires_at = excluded.expires_at
-            """) { bind(suppression, to: $0) }
+        var tally = SuppressionTally()
+        try merge(suppression, in: database, tally: &tally)
+        try tally.flush(in: database)
+    }
+
+    /// `merge` for bulk writers: the count change goes to `tally`, which the caller flushes in the same
+    /// transaction. `suppression` must be valid already.
+    static func merge(_ suppression: Suppression, in database: Database, tally: inout SuppressionTally) throws(StoreError) {
+        try MergeStatements(database).merge(suppression, tally: &tally)
+    }
+
+    /// The statements of a merge, prepared (or taken from the cache) once for a whole chunk.
+    struct MergeStatements {
+        let database: Database
+        let insert: Statement
+        let reason: Statement
+        let update: Statement
+
+        init(_ database: Database) throws(StoreError) {
+            self.database = database
+            insert = try database.statement(insertNewSQL)
+            reason = try database.statement(reasonSQL)
+            update = try database.statement("""
+                UPDATE suppressions SET
+                    first_seen = min(first_seen, ?6), count = count + ?8, reason = ?4, detail = ?5, last_seen = ?7,
+                    source = ?9, expires_at = ?10
+                WHERE address = ?1 AND scope = ?2
+                """)
+        }
+
+        /// A plain insert first: for a new key (the common case in an import) that is the only statement.
+        func merge(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) {
+            let domain = SuppressionRows.domain(of: suppression.address)
+            if try SuppressionRows.insertNew(suppression, domain: domain, with: insert, in: database) {
+                tally.inserted(suppression.reason.rawValue)
+                return
+            }
+            let old = try SuppressionRows.reason(of: suppression.address, scope: suppression.scope, with: reason)
+            defer { update.reset() }
+            bind(suppression, domain: nil, to: update)
+            while try update.step() {}
+            if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
+        }
     }
 
     /// Inserts or overwrites every column of the row with the same key.
     static func replace(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
-        // Not INSERT OR REPLACE: its implicit delete skips the counting triggers.
-        try database.run("""
-            INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            ON CONFLICT (address, scope) DO UPDATE SET
-                original_address = excluded.original_address, reason = excluded.reason, detail = excluded.detail,
-                first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count,
-                source = excluded.source, expires_at = excluded.expires_at
-            """) { bind(suppression, to: $0) }
+        var tally = SuppressionTally()
+        if try insertNew(suppression, domain: domain(of: suppression.address), with: database.statement(insertNewSQL), in: database) {
+            tally.inserted(suppression.reason.rawValue)
+        } else {
+            let old = try reason(of: suppression.address, scope: suppression.scope, with: database.statement(reasonSQL))
+            try database.run("""
+                UPDATE suppressions SET
+                    original_address = ?3, reason = ?4, detail = ?5, first_seen = ?6, last_seen = ?7, count = ?8,
+                    source = ?9, expires_at = ?10
+                WHERE address = ?1 AND scope = ?2
+                """) { bind(suppression, domain: nil, to: $0) }
+            if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
+        }
+        try tally.flush(in: database)
     }
 
-    private static func bind(_ suppression: Suppression, to statement: Statement) {
+    private static let insertNewSQL = """
+        INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        ON CONFLICT (address, scope) DO NOTHING
+        """
+    private static let reasonSQL = "SELECT reason FROM suppressions WHERE address = ?1 AND scope = ?2"
+
+    /// Inserts `suppression` with `insertNewSQL` unless its key exists; true when it did.
+    private static func insertNew(_ suppression: Suppression, domain: String, with statement: Statement, in database: Database) throws(StoreError) -> Bool {
+        defer { statement.reset() }
+        bind(suppression, domain: domain, to: statement)
+        while try statement.step() {}
+        return database.changes == 1
+    }
+
+    /// The stored reason of the row with this key (`reasonSQL`), nil when there is none.
+    private static func reason(of address: String, scope: String, with statement: Statement) throws(StoreError) -> String? {
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        statement.bind(scope, at: 2)
+        return try statement.step() ? statement.string(at: 0) : nil
+    }
+
+    /// Binds ?1…?10 (the `columns`) and ?11 (the domain) when given; UPDATEs have no ?11.
+    private static func bind(_ suppression: Suppression, domain: String?, to statement: Statement) {
         statement.bind(suppression.address, at: 1)
         statement.bind(suppression.scope, at: 2)
         statement.bind(suppression.originalAddress, at: 3)
@@ -80,13 +145,13 @@ enum SuppressionRows {
         statement.bind(suppression.count, at: 8)
         statement.bind(suppression.source, at: 9)
         statement.bind(suppression.expiresAt, at: 10)
-        statement.bind(domain(of: suppression.address), at: 11)
+        if let domain { statement.bind(domain, at: 11) }
     }
 
     /// The part after the last `@` (the whole address when there is none).
     static func domain(of address: String) -> String {
-        guard let at = address.lastIndex(of: "@") else { return address }
-        return String(address[address.index(after: at)...])
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return address }
+        return String(address[address.utf8.index(after: at)...])
     }
 
     /// Scopes whose suppressions apply to mail in `scope`: "", the list, and the list/topic.

@@ -58,6 +58,36 @@ struct WriterTests {
         #expect(try await store.counts(byReason: referenceDate)[.hardBounce] == jobs)
     }
 
+    @Test func importChunkGetsATransactionOfItsOwnBetweenGroupedJobs() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        let gate = try await WriterGate(store)
+        let before = store.writerStatistics
+        // Queued in this order while the writer is held: 2 small jobs, an import chunk, 2 small jobs.
+        let first = Task { for index in 0..<2 { try await store.putManual(.make(address: "a\(index)@example.com")) } }
+        try await WriterGate.waitUntil { store.writer.pendingCount == 1 }
+        let small = (0..<2).map { index in Task { try await store.putManual(.make(address: "b\(index)@example.com")) } }
+        try await WriterGate.waitUntil { store.writer.pendingCount == 3 }
+        let chunk = Task { try await store.importBatch((0..<100).map { .make(address: "c\($0)@example.com", reason: .complaint) }) }
+        try await WriterGate.waitUntil { store.writer.pendingCount == 4 }
+        let late = Task { try await store.putManual(.make(address: "d@example.com")) }
+        try await WriterGate.waitUntil { store.writer.pendingCount == 5 }
+        gate.open()
+        try await gate.task.value
+        for task in small { try await task.value }
+        #expect(try await chunk.value == 100)
+        try await late.value
+        try await first.value
+        let after = store.writerStatistics
+        // gate | a0 b0 b1 | chunk | d | a1: the chunk never shares a transaction.
+        #expect(after.commits - before.commits == 5)
+        #expect(after.failedJobs == before.failedJobs)
+        let counts = try await store.counts(byReason: referenceDate)
+        #expect(counts[.complaint] == 100)
+        #expect(counts[.hardBounce] == 5)
+    }
+
     @Test func ungatedConcurrentIngestsAllCommit() async throws {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()

@@ -45,6 +45,9 @@ extension ConfigurationKey {
 
         .init("database", "path", .string, .string("./data/sluice.sqlite"), "SQLite database file (its directory is created if missing)."),
         .init("database", "busy_timeout_ms", .integer(0...600_000), .integer(5000), "How long to wait for a database lock."),
+        .init("database", "cache_mib", .integer(1...65536), .integer(32), "Page cache per database connection, in MiB."),
+        .init("database", "mmap_mib", .integer(0...1_048_576), .integer(0), "Bytes of the file read through mmap, in MiB (0 = off; faster lookups, but an I/O error crashes instead of failing)."),
+        .init("queue", "retention_days", .integer(2...3650), .integer(30), "Sent, failed and suppressed messages older than this are purged (at least 2: idempotency keys replay for 25 h)."),
 
         .init("sns", "path", .string, .string("/sns"), "Path of the SNS endpoint; /sns/{name} serves named endpoints too."),
         .init("sns", "max_body_bytes", .integer(1024...1_048_576), .integer(262_144), "SNS body limit (SNS messages are at most 256 KiB)."),
@@ -78,6 +81,7 @@ extension ConfigurationKey {
         .init("ses", "inflight_resolution", .choice(["fail", "resend"]), .string("fail"), "After a crash, a message caught mid-call to SES is failed (never mailed twice) or resent (never lost, maybe twice)."),
         .init("ses", "account_refresh_seconds", .integer(10...86400), .integer(300), "How often send limits are re-read from GetAccount."),
 
+        .init("monitoring", "counter_retention_days", .integer(8...3650), .integer(35), "Hourly counters older than this are purged (monitoring reads the last 8 days)."),
         .init("monitoring", "min_volume", .integer(1...100_000_000), .integer(100), "Sends in a window below which rates are not judged."),
         .init("monitoring", "representative_volume", .integer(100...100_000_000), .integer(10000), "The last N sends over which SES-style rates are computed."),
         .init("monitoring", "bounce_warning", .float(0...1), .float(0.01), "Bounce rate warning threshold."),

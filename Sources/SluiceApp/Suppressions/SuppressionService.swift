@@ -9,9 +9,10 @@ public struct SuppressionService: Sendable {
     public static let maxDetailLength = 1000
     /// Longest scope (`list` or `list/topic`), in bytes.
     public static let maxScopeBytes = 255
-    /// Rows committed per import transaction (the writer runs a lone job without a savepoint, so a
-    /// chunk costs linear time in its rows).
-    public static let defaultImportChunk = 10_000
+    /// Rows committed per import transaction. Larger chunks dirty each B-tree page fewer times per row
+    /// (store-bench, 300,000 rows: 50,000 per chunk took ~35% less CPU and half the time of 10,000); an
+    /// import holds two chunks in memory.
+    public static let defaultImportChunk = 50_000
 
     public let store: SQLiteStore
     public let normalizer: AddressNormalizer

@@ -2,26 +2,39 @@ import Foundation
 import Logging
 import SluiceCore
 
-/// Purges expired suppressions and old SNS message records on a fixed cadence.
+/// Purges expired suppressions, old SNS message records, finished queue rows and old hourly counters on a
+/// fixed cadence. Each purge runs in writer jobs of at most 5,000 rows, so ingest is never held up for long.
 struct MaintenanceWorker: BackgroundWorker {
     let name = "maintenance"
     let context: AppContext
     var interval: Duration = .seconds(60)
 
     func run() async {
-        let retention = TimeInterval(context.configuration.int("sns.dedupe_retention_days")) * 86_400
         while !Task.isCancelled {
-            let now = context.now()
-            do {
-                let expired = try await context.store.purgeExpired(at: now)
-                let messages = try await context.store.purgeMessages(olderThan: now.addingTimeInterval(-retention))
-                if expired + messages > 0 {
-                    context.logger.info("maintenance purged rows", metadata: ["store.expired_suppressions": "\(expired)", "store.old_messages": "\(messages)"])
-                }
-            } catch {
-                context.logger.warning("maintenance failed; will retry", metadata: ["error": "\(error)"])
-            }
+            await runOnce()
             try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// One maintenance pass at `context.now()`; failures are logged and retried on the next pass.
+    func runOnce() async {
+        let configuration = context.configuration
+        let day: TimeInterval = 86_400
+        let now = context.now()
+        do {
+            let expired = try await context.store.purgeExpired(at: now)
+            let messages = try await context.store.purgeMessages(olderThan: now.addingTimeInterval(-Double(configuration.int("sns.dedupe_retention_days")) * day))
+            // The key's minimum (2 days) keeps finished messages longer than idempotency keys can replay them.
+            let queued = try await context.store.purgeFinishedMessages(olderThan: now.addingTimeInterval(-Double(configuration.int("queue.retention_days")) * day))
+            let counters = try await context.store.purgeHourlyCounters(olderThan: now.addingTimeInterval(-Double(configuration.int("monitoring.counter_retention_days")) * day))
+            if expired + messages + queued + counters > 0 {
+                context.logger.info("maintenance purged rows", metadata: [
+                    "store.expired_suppressions": "\(expired)", "store.old_messages": "\(messages)",
+                    "store.finished_messages": "\(queued)", "store.old_counters": "\(counters)",
+                ])
+            }
+        } catch {
+            context.logger.warning("maintenance failed; will retry", metadata: ["error": "\(error)"])
         }
     }
 }

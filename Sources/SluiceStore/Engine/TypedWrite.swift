@@ -5,9 +5,11 @@ final class TypedWrite<T: Sendable>: PendingWrite {
     private let body: (Database) throws(StoreError) -> T
     private let continuation: CheckedContinuation<Result<T, StoreError>, Never>
     private var result: Result<T, StoreError>?
+    let runsAlone: Bool
 
-    init(_ body: @escaping (Database) throws(StoreError) -> T, continuation: CheckedContinuation<Result<T, StoreError>, Never>) {
+    init(_ body: @escaping (Database) throws(StoreError) -> T, alone: Bool = false, continuation: CheckedContinuation<Result<T, StoreError>, Never>) {
         self.body = body
+        self.runsAlone = alone
         self.continuation = continuation
     }
 

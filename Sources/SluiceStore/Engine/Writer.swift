@@ -42,10 +42,11 @@ final class Writer: @unchecked Sendable {
 
     /// Runs `body` on the writer thread inside its own savepoint of a group-committed transaction and
     /// returns once that transaction is committed (synced).
+    /// `alone`: a large job (an import chunk) committed in a transaction of its own, without a savepoint.
     @discardableResult
-    func submit<T: Sendable>(_ body: @escaping @Sendable (Database) throws(StoreError) -> T) async throws(StoreError) -> T {
+    func submit<T: Sendable>(alone: Bool = false, _ body: @escaping @Sendable (Database) throws(StoreError) -> T) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
-            let job = TypedWrite(body, continuation: continuation)
+            let job = TypedWrite(body, alone: alone, continuation: continuation)
             condition.lock()
             if closed {
                 condition.unlock()
@@ -112,13 +113,15 @@ final class Writer: @unchecked Sendable {
                 countFailedCommit()
                 return
             }
-            if queue.count == 1, let job = queue.popFirst() {
-                runAlone(job, on: database)
+            if let first = queue.first, queue.count == 1 || first.runsAlone {
+                queue.removeFirst()
+                runAlone(first, on: database)
                 continue
             }
             var applied: [any PendingWrite] = []
             var abort: StoreError?
-            while let job = queue.popFirst() {
+            // Up to the next job that must run alone; it starts the next transaction.
+            while let next = queue.first, !next.runsAlone, let job = queue.popFirst() {
                 if let error = runJob(job, on: database) {
                     abort = error
                     break
