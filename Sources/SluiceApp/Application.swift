@@ -31,6 +31,7 @@ public final class Application: Sendable {
         MonitoringRoutes.register(on: &router, context: context)
         SuppressionRoutes.register(on: &router, context: context)
         SendRoutes.register(on: &router, context: context)
+        UnsubscribeRoutes.register(on: &router, context: context)
         try SNSRoutes.register(on: &router, context: context)
         let workers: [any BackgroundWorker] = [
             MaintenanceWorker(context: context),

@@ -200,7 +200,7 @@ final class SendEngine: Sendable {
         for address in message.recipients {
             if let normalized = context.normalizer.normalize(address)?.normalized { keys[address] = normalized }
         }
-        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: nil, at: context.now())
+        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: message.list, at: context.now())
         guard !found.isEmpty else { return [] }
         return message.recipients.compactMap { address in
             guard let key = keys[address], let suppression = found[key] else { return nil }
