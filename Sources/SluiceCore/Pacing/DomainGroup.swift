@@ -1,3 +1,5 @@
+import Foundation
+
 /// Recipient domains paced together (one mailbox provider) at `ratePerSecond` recipients per second.
 public struct DomainGroup: Sendable, Equatable {
     /// The name used in logs and metrics (the first domain unless given).
@@ -15,10 +17,10 @@ public struct DomainGroup: Sendable, Equatable {
     /// Parses `[name:]domain[+domain…]=rate`, e.g. `gmail:gmail.com+googlemail.com=10`.
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let equals = trimmed.lastIndex(of: "="), let rate = Double(trimmed[trimmed.index(after: equals)...]),
+        guard let equals = trimmed.lastIndex(of: "="), let rate = Double(trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)),
             rate > 0, rate.isFinite
         else { return nil }
-        var spec = Substring(trimmed[..<equals])
+        var spec = Substring(trimmed[..<equals].trimmingCharacters(in: .whitespaces))
         var name: String?
         if let colon = spec.firstIndex(of: ":") {
             name = String(spec[..<colon])
