@@ -46,6 +46,8 @@ final class SendEngine: Sendable {
     let transport: any SendTransport
     let limiter: SendRateLimiter
     let machine: QueueStateMachine
+    /// Per-ISP pacing and warm-up (`pacing.*`).
+    let pacing: PacingGate
     private let inflight = Mutex<Set<String>>([])
 
     init(context: AppContext, configuration: SendGateConfiguration, transport: any SendTransport) {
@@ -57,12 +59,14 @@ final class SendEngine: Sendable {
         // Until GetAccount answers: the configured daily limit, else unlimited (the per-second rate still holds).
         let daily = configuration.configuredMax24HourSend != 0 ? Double(configuration.configuredMax24HourSend) : -1
         limiter = SendRateLimiter(maxSendRate: rate, max24HourSend: daily, now: context.now)
+        pacing = PacingGate(configuration: context.configuration, now: context.now())
     }
 
     func run() async {
         context.logger.info("send worker started", metadata: [
             "send.transport": "\(transport.kind)", "send.inflight_resolution": "\(configuration.inflightResolution.rawValue)",
         ])
+        await seedPacing()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.refreshAccountLoop() }
             group.addTask { await self.housekeepingLoop() }
@@ -86,7 +90,7 @@ final class SendEngine: Sendable {
         do {
             state = try await context.sending.state()
             if state.paused { return 0 }
-            ready = try await context.store.readyMessages(at: context.now(), limit: 256)
+            ready = await paced(try await context.store.readyMessages(at: context.now(), limit: 256), excluding: inflight.withLock { $0 })
         } catch {
             context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -128,6 +132,8 @@ final class SendEngine: Sendable {
                 return
             }
             let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
+            // Per-ISP spacing of the actual call time (no-op without pacing groups).
+            let sendAt = pacing.isEnabled ? await pacing.sendTime(for: message.recipients, earliest: slot) : slot
             guard try await context.store.claim(
                 id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: context.now())
             else { return }
@@ -137,8 +143,10 @@ final class SendEngine: Sendable {
             let clock = context.now
             await Task {
                 // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
-                let wait = slot.timeIntervalSince(clock())
-                if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
+                // A paced call may wait past the lead: its group's turn (bounded by admission, ~lead + 1/rate).
+                let wait = sendAt.timeIntervalSince(clock())
+                let bound = sendAt > slot ? max(self.configuration.reservationLead, 5) : self.configuration.reservationLead
+                if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, bound))) }
                 await self.call(id: queued.id, message: message, attempts: attempts)
             }.value
         } catch is CancellationError {

@@ -1,0 +1,77 @@
+import Foundation
+import SluiceCore
+
+/// Per-ISP pacing and warm-up for the send worker (`pacing.*`), on top of the account limiter.
+///
+/// Two group pacers: `admission` decides at dispatch which due messages go now and which are made due
+/// later in the store (so over-budget gmail mail never blocks yahoo mail at the head of the queue);
+/// `sending` spaces the actual SES call times, so a group stays within its rate even when the account
+/// limiter delays some calls more than others.
+actor PacingGate {
+    /// The decision for one due message.
+    enum Admission: Equatable {
+        /// Dispatch now.
+        case go
+        /// Make it due at this time instead.
+        case later(Date)
+    }
+
+    let groups: [DomainGroup]
+    let warmups: [WarmupSchedule]
+    nonisolated let isEnabled: Bool
+    private var admission: GroupPacer
+    private var sending: GroupPacer
+    private var ledger: WarmupLedger
+    /// Admission slots already granted to messages that were deferred to them (id → slot).
+    private var granted: [String: Date] = [:]
+
+    init(configuration c: SluiceConfiguration, now: Date) {
+        let groups = c.strings("pacing.groups").compactMap(DomainGroup.init(parsing:))
+        let initial = c.int("pacing.warmup_initial_daily"), factor = c.double("pacing.warmup_factor"), ceiling = c.int("pacing.warmup_max_daily")
+        let warmups = c.strings("pacing.warmup_identities").compactMap {
+            WarmupSchedule(parsing: $0, initialDailyCap: initial, factor: factor, maxDailyCap: ceiling)
+        }
+        self.groups = groups
+        self.warmups = warmups
+        isEnabled = !groups.isEmpty || !warmups.isEmpty
+        admission = GroupPacer(groups: groups, now: now)
+        sending = GroupPacer(groups: groups, now: now)
+        ledger = WarmupLedger(schedules: warmups, now: now)
+    }
+
+    /// Seeds today's warm-up counts from the durable hourly send counters (survives restarts).
+    func seed(from counters: [HourlyCounter], now: Date) {
+        var today: [String: Int] = [:]
+        let start = WarmupSchedule.dayStart(of: now)
+        for counter in counters where counter.kind == .send && counter.hourStart >= start {
+            today[counter.identity.lowercased(), default: 0] += counter.count
+        }
+        for (identity, count) in today { ledger.seed(identity: identity, sentToday: count, now: now) }
+    }
+
+    /// Whether `id` (to `recipients`, from `identity`) may be dispatched now, or when it should be due instead.
+    func admit(id: String, recipients: [String], identity: String, now: Date, lead: TimeInterval) -> Admission {
+        if let slot = granted[id] {
+            if slot <= now.addingTimeInterval(lead) {
+                granted[id] = nil
+                return .go
+            }
+            return .later(slot)
+        }
+        if let renew = ledger.admit(identity: identity, recipients: recipients.count, now: now) { return .later(renew) }
+        let demand = admission.demand(of: recipients)
+        guard !demand.isEmpty else { return .go }
+        let slot = admission.reserve(demand, earliest: now)
+        if slot <= now.addingTimeInterval(lead) { return .go }
+        // Bounded memory: a restart or a flood only costs re-reservation, never correctness.
+        if granted.count > 100_000 { granted.removeAll() }
+        granted[id] = slot
+        return .later(slot)
+    }
+
+    /// The SES call time for `recipients`: at or after `earliest` (the account slot), spaced per group.
+    func sendTime(for recipients: [String], earliest: Date) -> Date {
+        let demand = sending.demand(of: recipients)
+        return demand.isEmpty ? earliest : sending.reserve(demand, earliest: earliest)
+    }
+}
