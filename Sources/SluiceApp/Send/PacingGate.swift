@@ -3,10 +3,11 @@ import SluiceCore
 
 /// Per-ISP pacing and warm-up for the send worker (`pacing.*`), on top of the account limiter.
 ///
-/// Two group pacers: `admission` decides at dispatch which due messages go now and which are made due
-/// later in the store (so over-budget gmail mail never blocks yahoo mail at the head of the queue);
-/// `sending` spaces the actual SES call times, so a group stays within its rate even when the account
-/// limiter delays some calls more than others.
+/// `admission` (a per-group GCRA) decides at dispatch which due messages go now and which are made due
+/// later in the store (so over-budget gmail mail never blocks yahoo mail at the head of the queue).
+/// `windows` check the actual SES call time (the account limiter's slot) against each group's cap per
+/// rolling second, so a group stays within its rate even when the account limiter bunches calls; the rare
+/// message that would exceed it is deferred again instead of sent.
 actor PacingGate {
     /// The decision for one due message.
     enum Admission: Equatable {
@@ -20,7 +21,7 @@ actor PacingGate {
     let warmups: [WarmupSchedule]
     nonisolated let isEnabled: Bool
     private var admission: GroupPacer
-    private var sending: GroupPacer
+    private var windows: [SendWindow]
     private var ledger: WarmupLedger
     /// Admission slots already granted to messages that were deferred to them (id → slot).
     private var granted: [String: Date] = [:]
@@ -35,7 +36,7 @@ actor PacingGate {
         self.warmups = warmups
         isEnabled = !groups.isEmpty || !warmups.isEmpty
         admission = GroupPacer(groups: groups, now: now)
-        sending = GroupPacer(groups: groups, now: now)
+        windows = Array(repeating: SendWindow(length: SendRateLimiter.windowLength), count: groups.count)
         ledger = WarmupLedger(schedules: warmups, now: now)
     }
 
@@ -69,9 +70,33 @@ actor PacingGate {
         return .later(slot)
     }
 
-    /// The SES call time for `recipients`: at or after `earliest` (the account slot), spaced per group.
-    func sendTime(for recipients: [String], earliest: Date) -> Date {
-        let demand = sending.demand(of: recipients)
-        return demand.isEmpty ? earliest : sending.reserve(demand, earliest: earliest)
+    /// Deferred messages whose granted slot has come (at most `limit`, earliest first). The dispatcher puts
+    /// them first: the store returns the oldest due rows, and a backlog of ungrouped mail would otherwise
+    /// starve mail that pacing made due later.
+    func dueGrants(now: Date, lead: TimeInterval, limit: Int) -> [String] {
+        let horizon = now.addingTimeInterval(lead)
+        return granted.filter { $0.value <= horizon }.sorted { $0.value < $1.value }.prefix(limit).map(\.key)
+    }
+
+    /// Forgets a grant whose message is gone (sent, failed or removed).
+    func drop(_ id: String) { granted[id] = nil }
+
+    /// Nil when a call at `slot` (the account limiter's time, non-decreasing) keeps every group of
+    /// `recipients` within its cap per rolling second, and records it; otherwise when it would fit,
+    /// granted so the message goes first then.
+    func checkSend(id: String, recipients: [String], at slot: Date) -> Date? {
+        let demand = admission.demand(of: recipients)
+        var wait: TimeInterval = 0
+        for (g, n) in demand {
+            let cap = max(1, Int(groups[g].ratePerSecond.rounded(.down)))
+            wait = max(wait, windows[g].timeUntilFree(min(n, cap), limit: cap, now: slot))
+        }
+        if wait > 0 {
+            let later = slot.addingTimeInterval(wait)
+            granted[id] = later
+            return later
+        }
+        for (g, n) in demand { windows[g].record(n, now: slot) }
+        return nil
     }
 }

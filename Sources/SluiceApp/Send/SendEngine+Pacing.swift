@@ -10,7 +10,18 @@ extension SendEngine {
         let now = context.now()
         var go: [ReadyMessage] = []
         var later: [String: Date] = [:]
-        for message in ready {
+        // Messages whose paced turn has come go first, even when older ungrouped mail fills `ready`.
+        var seen = Set(ready.map(\.id))
+        var candidates: [ReadyMessage] = []
+        for id in await pacing.dueGrants(now: now, lead: configuration.reservationLead, limit: 64) where !seen.contains(id) && !inflight.contains(id) {
+            guard let queued = try? await context.store.queuedMessage(id: id), queued.state == .queued else {
+                await pacing.drop(id)
+                continue
+            }
+            seen.insert(id)
+            candidates.append(ReadyMessage(id: id, identity: queued.message.identity, recipientCount: queued.message.recipients.count))
+        }
+        for message in candidates + ready {
             if inflight.contains(message.id) {
                 go.append(message)
                 continue

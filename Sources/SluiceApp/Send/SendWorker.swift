@@ -90,7 +90,9 @@ final class SendEngine: Sendable {
         do {
             state = try await context.sending.state()
             if state.paused { return 0 }
-            ready = await paced(try await context.store.readyMessages(at: context.now(), limit: 256), excluding: inflight.withLock { $0 })
+            // With pacing, short batches: a pass blocked on a long batch would not see paced mail come due.
+            let batch = pacing.isEnabled ? max(1, configuration.concurrency) : 256
+            ready = await paced(try await context.store.readyMessages(at: context.now(), limit: batch), excluding: inflight.withLock { $0 })
         } catch {
             context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -132,8 +134,11 @@ final class SendEngine: Sendable {
                 return
             }
             let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
-            // Per-ISP spacing of the actual call time (no-op without pacing groups).
-            let sendAt = pacing.isEnabled ? await pacing.sendTime(for: message.recipients, earliest: slot) : slot
+            // Per-ISP cap at the actual call time (no-op without pacing groups): over it, the message waits again.
+            if pacing.isEnabled, let later = await pacing.checkSend(id: queued.id, recipients: message.recipients, at: slot) {
+                _ = try await context.store.deferQueued([queued.id: later], at: context.now())
+                return
+            }
             guard try await context.store.claim(
                 id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: context.now())
             else { return }
@@ -143,10 +148,8 @@ final class SendEngine: Sendable {
             let clock = context.now
             await Task {
                 // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
-                // A paced call may wait past the lead: its group's turn (bounded by admission, ~lead + 1/rate).
-                let wait = sendAt.timeIntervalSince(clock())
-                let bound = sendAt > slot ? max(self.configuration.reservationLead, 5) : self.configuration.reservationLead
-                if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, bound))) }
+                let wait = slot.timeIntervalSince(clock())
+                if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
                 await self.call(id: queued.id, message: message, attempts: attempts)
             }.value
         } catch is CancellationError {
