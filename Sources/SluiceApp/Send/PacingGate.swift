@@ -5,9 +5,9 @@ import SluiceCore
 ///
 /// `admission` (a per-group GCRA) decides at dispatch which due messages go now and which are made due
 /// later in the store (so over-budget gmail mail never blocks yahoo mail at the head of the queue).
-/// `windows` check the actual SES call time (the account limiter's slot) against each group's cap per
-/// rolling second, so a group stays within its rate even when the account limiter bunches calls; the rare
-/// message that would exceed it is deferred again instead of sent.
+/// The account limiter then checks the actual call time against each group's cap per rolling second
+/// (`limiterDemand`), so a group stays within its rate even when calls bunch; a group-blocked call waits
+/// without holding the slot, so other domains keep the account's rate.
 actor PacingGate {
     /// The decision for one due message.
     enum Admission: Equatable {
@@ -21,7 +21,8 @@ actor PacingGate {
     let warmups: [WarmupSchedule]
     nonisolated let isEnabled: Bool
     private var admission: GroupPacer
-    private var windows: [SendWindow]
+    /// Domain → group lookup for callers outside the actor.
+    nonisolated let classifier: GroupPacer
     private var ledger: WarmupLedger
     /// Admission slots already granted to messages that were deferred to them (id → slot).
     private var granted: [String: Date] = [:]
@@ -36,7 +37,7 @@ actor PacingGate {
         self.warmups = warmups
         isEnabled = !groups.isEmpty || !warmups.isEmpty
         admission = GroupPacer(groups: groups, now: now)
-        windows = Array(repeating: SendWindow(length: SendRateLimiter.windowLength), count: groups.count)
+        classifier = GroupPacer(groups: groups, now: now)
         ledger = WarmupLedger(schedules: warmups, now: now)
     }
 
@@ -81,22 +82,12 @@ actor PacingGate {
     /// Forgets a grant whose message is gone (sent, failed or removed).
     func drop(_ id: String) { granted[id] = nil }
 
-    /// Nil when a call at `slot` (the account limiter's time, non-decreasing) keeps every group of
-    /// `recipients` within its cap per rolling second, and records it; otherwise when it would fit,
-    /// granted so the message goes first then.
-    func checkSend(id: String, recipients: [String], at slot: Date) -> Date? {
-        let demand = admission.demand(of: recipients)
-        var wait: TimeInterval = 0
-        for (g, n) in demand {
-            let cap = max(1, Int(groups[g].ratePerSecond.rounded(.down)))
-            wait = max(wait, windows[g].timeUntilFree(min(n, cap), limit: cap, now: slot))
+    /// Per-group recipients and cap per rolling second for the account limiter (`SendRateLimiter.reserve`).
+    nonisolated func limiterDemand(of recipients: [String]) -> [Int: (n: Int, cap: Int)] {
+        var result: [Int: (n: Int, cap: Int)] = [:]
+        for (g, n) in classifier.demand(of: recipients) {
+            result[g] = (n, max(1, Int(groups[g].ratePerSecond.rounded(.down))))
         }
-        if wait > 0 {
-            let later = slot.addingTimeInterval(wait)
-            granted[id] = later
-            return later
-        }
-        for (g, n) in demand { windows[g].record(n, now: slot) }
-        return nil
+        return result
     }
 }

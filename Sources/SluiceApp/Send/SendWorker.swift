@@ -91,7 +91,8 @@ final class SendEngine: Sendable {
             state = try await context.sending.state()
             if state.paused { return 0 }
             // With pacing, short batches: a pass blocked on a long batch would not see paced mail come due.
-            let batch = pacing.isEnabled ? max(1, configuration.concurrency) : 256
+            // (Rows already in flight are still `queued` until claimed, so they count on top.)
+            let batch = pacing.isEnabled ? inflight.withLock { $0.count } + min(8, max(1, configuration.concurrency)) : 256
             ready = await paced(try await context.store.readyMessages(at: context.now(), limit: batch), excluding: inflight.withLock { $0 })
         } catch {
             context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
@@ -123,7 +124,12 @@ final class SendEngine: Sendable {
         let logger = context.logger
         do {
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
-            let slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead)
+            // Per-ISP caps are checked at the account slot (an extra read only when pacing groups exist).
+            var groups: [Int: (n: Int, cap: Int)] = [:]
+            if !pacing.groups.isEmpty, let peek = try await context.store.queuedMessage(id: ready.id) {
+                groups = pacing.limiterDemand(of: peek.message.recipients)
+            }
+            let slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
             guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return }
             // Suppression check again, right before the call: an address suppressed while queued is not mailed.
@@ -134,11 +140,6 @@ final class SendEngine: Sendable {
                 return
             }
             let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
-            // Per-ISP cap at the actual call time (no-op without pacing groups): over it, the message waits again.
-            if pacing.isEnabled, let later = await pacing.checkSend(id: queued.id, recipients: message.recipients, at: slot) {
-                _ = try await context.store.deferQueued([queued.id: later], at: context.now())
-                return
-            }
             guard try await context.store.claim(
                 id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: context.now())
             else { return }
