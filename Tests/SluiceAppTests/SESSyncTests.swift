@@ -173,3 +173,21 @@ struct SESSyncTests {
         #expect(try await runChildProcess(sluiceExecutable, ["ses", "sync"], environment: environment).status == 78)
     }
 }
+
+/// The periodic worker (`ses.suppression_sync_seconds`).
+struct SESSyncWorkerTests {
+    @Test func workerPushesAndPullsOnItsInterval() async throws {
+        let standIn = try SESSuppressionStandIn()
+        defer { standIn.server.stop() }
+        standIn.set("remote@example.net", reason: "BOUNCE", updated: Date())
+        let app = try await SendTestApp.start(settings: [
+            "ses.transport": .string("ses"), "ses.endpoint": .string(standIn.endpoint), "ses.max_send_rate": .float(100),
+            "ses.suppression_push": .boolean(true), "ses.suppression_push_rate": .float(100), "ses.suppression_sync_seconds": .integer(1),
+        ], environment: SendTestApp.staticKeys)
+        defer { Task { await app.stop() } }
+        try await app.context.store.putManual(Suppression(address: "local@example.net", reason: .complaint, firstSeen: Date(), source: "test"))
+        let store = app.context.store
+        try await app.waitUntil("pulled") { try await store.suppression(for: "remote@example.net", scope: nil, at: Date())?.reason == .sesAccount }
+        try await app.waitUntil("pushed") { standIn.entries["local@example.net"]?.reason == "COMPLAINT" }
+    }
+}
