@@ -25,17 +25,20 @@ public final class Application: Sendable {
         let store = try openStore(configuration: configuration, logger: logger)
         let metrics = AppMetrics()
         let context = AppContext(configuration: configuration, logger: logger, store: store, metrics: metrics, state: ServiceState(), now: now)
+        let sesSync = SESSyncService(context: context, environment: environment)
         var router = Router()
         ProbeRoutes.register(on: &router, context: context)
         DNSRoutes.register(on: &router, context: context)
         MonitoringRoutes.register(on: &router, context: context)
-        SuppressionRoutes.register(on: &router, context: context)
+        SuppressionRoutes.register(on: &router, context: context, sesSync: sesSync)
         SendRoutes.register(on: &router, context: context)
+        UnsubscribeRoutes.register(on: &router, context: context)
         try SNSRoutes.register(on: &router, context: context)
         let workers: [any BackgroundWorker] = [
             MaintenanceWorker(context: context),
             MonitorWorker(context: context),
             SendWorker(context: context, environment: environment),
+            SESSyncWorker(service: sesSync, interval: configuration.int("ses.suppression_sync_seconds")),
         ]
         return Application(context: context, router: router, workers: workers)
     }

@@ -15,7 +15,7 @@ struct SluiceCommand: AsyncParsableCommand {
         version: "sluice \(versionString)",
         subcommands: [
             Serve.self, Migrate.self, ConfigCommand.self, SuppressionsCommand.self, HistoryCommand.self, SNSCommand.self,
-            Stats.self, Alerts.self, Sending.self, DNSCommand.self, Healthcheck.self, Version.self,
+            Stats.self, Alerts.self, Sending.self, SESCommand.self, DNSCommand.self, Healthcheck.self, Version.self,
         ]
     )
 }

@@ -82,6 +82,23 @@ extension ConfigurationKey {
         .init("ses", "account_refresh_seconds", .integer(10...86400), .integer(300), "How often send limits are re-read from GetAccount."),
 
         .init("monitoring", "counter_retention_days", .integer(8...3650), .integer(35), "Hourly counters older than this are purged (monitoring reads the last 8 days)."),
+        .init("ses", "suppression_push", .boolean, .boolean(false), "Write local hard bounces and complaints to the SES account-level suppression list (PutSuppressedDestination)."),
+        .init("ses", "suppression_push_rate", .float(0.01...100), .float(1), "PutSuppressedDestination calls per second (SES allows about 1/s)."),
+        .init("ses", "suppression_sync_seconds", .integer(0...604_800), .integer(0), "Push and pull the SES account-level suppression list every N seconds; 0 only on `sluice ses sync`."),
+        .init("ses", "suppression_pull", .boolean, .boolean(true), "Sync imports the SES account-level suppression list (ListSuppressedDestinations, incremental) as reason ses_account."),
+
+        .init("unsubscribe", "base_url", .string, .string(""), "Public HTTPS base URL of this service; bulk mail gets List-Unsubscribe: <base_url/u/TOKEN>. Empty: no headers added."),
+        .init("unsubscribe", "keys", .stringList, .array([]), secret: true, "Token keys id:base64secret (32+ bytes, e.g. `openssl rand -base64 32`); the first signs, all verify (rotation)."),
+        .init("unsubscribe", "mailto", .string, .string(""), "Address for the mailto: alternative in List-Unsubscribe (subject carries the token); empty: HTTPS only."),
+        .init("unsubscribe", "configuration_sets", .stringList, .array([]), "Messages sent with one of these configuration sets count as bulk (get unsubscribe headers)."),
+        .init("unsubscribe", "max_age_days", .integer(0...36_500), .integer(0), "Tokens older than this are refused; 0 accepts any age (links in old mail keep working)."),
+
+        .init("pacing", "groups", .stringList, .array([]), "Per-ISP limits as [name:]domain+domain=rate (recipients/s), e.g. gmail:gmail.com+googlemail.com=10; on top of the account rate."),
+        .init("pacing", "warmup_identities", .stringList, .array([]), "Sending identities (From domains) in warm-up, as identity@YYYY-MM-DD (first day)."),
+        .init("pacing", "warmup_initial_daily", .integer(1...1_000_000_000), .integer(200), "Warm-up: recipients allowed on the first day."),
+        .init("pacing", "warmup_factor", .float(1...10), .float(1.5), "Warm-up: the daily cap grows by this factor each UTC day."),
+        .init("pacing", "warmup_max_daily", .integer(0...1_000_000_000), .integer(0), "Warm-up ends once the daily cap reaches this; 0 = only the account quota ends it."),
+
         .init("monitoring", "min_volume", .integer(1...100_000_000), .integer(100), "Sends in a window below which rates are not judged."),
         .init("monitoring", "representative_volume", .integer(100...100_000_000), .integer(10000), "The last N sends over which SES-style rates are computed."),
         .init("monitoring", "bounce_warning", .float(0...1), .float(0.01), "Bounce rate warning threshold."),

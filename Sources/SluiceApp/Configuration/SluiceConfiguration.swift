@@ -82,6 +82,7 @@ public struct SluiceConfiguration: Sendable {
         if !snsPath.hasPrefix("/") || snsPath.contains("{") || snsPath.contains("?") || snsPath.count > 200 {
             throw invalid("sns.path", "must be an absolute path without parameters or query")
         }
+        try checkDeliverabilityRules()
         if double("monitoring.bounce_warning") > double("monitoring.bounce_critical") {
             throw invalid("monitoring.bounce_warning", "must not exceed monitoring.bounce_critical")
         }

@@ -21,6 +21,8 @@ actor SendRateLimiter {
     /// The latest reserved send time.
     private var lastSlot: Date
     private let now: @Sendable () -> Date
+    /// Per-ISP pacing: recipients sent per domain group (`PacingGate`) in the rolling window.
+    private var groupWindows: [Int: SendWindow] = [:]
 
     init(maxSendRate: Double, max24HourSend: Double, now: @escaping @Sendable () -> Date) {
         let t = now()
@@ -69,7 +71,9 @@ actor SendRateLimiter {
     /// Reserves the send time for `recipients`: waits until that time is at most `lead` seconds away and
     /// returns it. The caller prepares (reads, claim commit) and then calls SES at the returned time, so store
     /// latency between the reservation and the call does not bunch calls together. Throws `CancellationError`.
-    func reserve(_ recipients: Int, lead: TimeInterval = 0) async throws -> Date {
+    /// - Parameter groups: per-ISP demand (group index → recipients, cap per rolling second). A slot that
+    ///   would exceed a group's cap is not taken: the caller waits and others keep the slot (no head-of-line).
+    func reserve(_ recipients: Int, lead: TimeInterval = 0, groups: [Int: (n: Int, cap: Int)] = [:]) async throws -> Date {
         let n = max(1, recipients)
         while true {
             try Task.checkCancellation()
@@ -77,7 +81,15 @@ actor SendRateLimiter {
             let slot = earliestSlot(for: n, from: max(t, lastSlot, notBefore))
             let ahead = slot.timeIntervalSince(t)
             if ahead <= lead {
+                let groupWait = groups.map { g in
+                    groupWindows[g.key, default: SendWindow(length: Self.windowLength)].timeUntilFree(min(g.value.n, g.value.cap), limit: g.value.cap, now: slot)
+                }.max() ?? 0
+                if groupWait > 0 {
+                    try await Task.sleep(for: .seconds(min(max(groupWait, 0.005), Self.maxSleep)))
+                    continue
+                }
                 take(n, at: slot)
+                for (g, demand) in groups { groupWindows[g, default: SendWindow(length: Self.windowLength)].record(demand.n, now: slot) }
                 return slot
             }
             try await Task.sleep(for: .seconds(min(ahead - lead, Self.maxSleep)))

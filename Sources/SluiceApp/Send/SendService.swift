@@ -7,11 +7,13 @@ import SluiceHTTP
 struct SendService: Sendable {
     let context: AppContext
     private let validator = MessageRequestValidator()
+    private let unsubscribe: UnsubscribeSettings
     /// Time spent in the suppression gate per accepted request (the bench reads sum/count).
     private let gateSeconds: Histogram?
 
     init(context: AppContext) {
         self.context = context
+        unsubscribe = UnsubscribeSettings(configuration: context.configuration)
         gateSeconds = try? context.metrics.registry.histogram(
             "sluice_send_gate_seconds", help: "Suppression-gate lookup time per POST /v1/messages.",
             buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05])
@@ -39,7 +41,7 @@ struct SendService: Sendable {
         let message: OutboundMessage
         do {
             let request = try Self.decode(body)
-            message = try validator.validate(request)
+            message = try UnsubscribeHeaders.apply(to: try validator.validate(request), settings: unsubscribe, now: now)
         } catch {
             return Self.invalid(error)
         }
@@ -103,7 +105,7 @@ struct SendService: Sendable {
         for address in message.recipients {
             if let normalized = context.normalizer.normalize(address)?.normalized { keys[address] = normalized }
         }
-        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: nil, at: now)
+        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: message.list, at: now)
         guard !found.isEmpty else { return [] }
         return message.recipients.compactMap { address in
             guard let key = keys[address], let suppression = found[key] else { return nil }

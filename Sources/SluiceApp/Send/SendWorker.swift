@@ -46,6 +46,8 @@ final class SendEngine: Sendable {
     let transport: any SendTransport
     let limiter: SendRateLimiter
     let machine: QueueStateMachine
+    /// Per-ISP pacing and warm-up (`pacing.*`).
+    let pacing: PacingGate
     private let inflight = Mutex<Set<String>>([])
 
     init(context: AppContext, configuration: SendGateConfiguration, transport: any SendTransport) {
@@ -57,12 +59,14 @@ final class SendEngine: Sendable {
         // Until GetAccount answers: the configured daily limit, else unlimited (the per-second rate still holds).
         let daily = configuration.configuredMax24HourSend != 0 ? Double(configuration.configuredMax24HourSend) : -1
         limiter = SendRateLimiter(maxSendRate: rate, max24HourSend: daily, now: context.now)
+        pacing = PacingGate(configuration: context.configuration, now: context.now())
     }
 
     func run() async {
         context.logger.info("send worker started", metadata: [
             "send.transport": "\(transport.kind)", "send.inflight_resolution": "\(configuration.inflightResolution.rawValue)",
         ])
+        await seedPacing()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.refreshAccountLoop() }
             group.addTask { await self.housekeepingLoop() }
@@ -86,7 +90,10 @@ final class SendEngine: Sendable {
         do {
             state = try await context.sending.state()
             if state.paused { return 0 }
-            ready = try await context.store.readyMessages(at: context.now(), limit: 256)
+            // With pacing, short batches: a pass blocked on a long batch would not see paced mail come due.
+            // (Rows already in flight are still `queued` until claimed, so they count on top.)
+            let batch = pacing.isEnabled ? inflight.withLock { $0.count } + min(8, max(1, configuration.concurrency)) : 256
+            ready = await paced(try await context.store.readyMessages(at: context.now(), limit: batch), excluding: inflight.withLock { $0 })
         } catch {
             context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -117,7 +124,12 @@ final class SendEngine: Sendable {
         let logger = context.logger
         do {
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
-            let slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead)
+            // Per-ISP caps are checked at the account slot (an extra read only when pacing groups exist).
+            var groups: [Int: (n: Int, cap: Int)] = [:]
+            if !pacing.groups.isEmpty, let peek = try await context.store.queuedMessage(id: ready.id) {
+                groups = pacing.limiterDemand(of: peek.message.recipients)
+            }
+            let slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
             guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return }
             // Suppression check again, right before the call: an address suppressed while queued is not mailed.
@@ -200,7 +212,7 @@ final class SendEngine: Sendable {
         for address in message.recipients {
             if let normalized = context.normalizer.normalize(address)?.normalized { keys[address] = normalized }
         }
-        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: nil, at: context.now())
+        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: message.list, at: context.now())
         guard !found.isEmpty else { return [] }
         return message.recipients.compactMap { address in
             guard let key = keys[address], let suppression = found[key] else { return nil }

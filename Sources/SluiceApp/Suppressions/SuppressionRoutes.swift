@@ -7,7 +7,7 @@ enum SuppressionRoutes {
     /// Largest accepted import body.
     static let importBodyLimit = 512 * 1024 * 1024
 
-    static func register(on router: inout Router, context: AppContext) {
+    static func register(on router: inout Router, context: AppContext, sesSync: SESSyncService? = nil) {
         let auth = BearerAuthenticator(tokens: context.configuration.strings("api.tokens"))
         let service = SuppressionService(context: context)
         // Literal paths before `{address}`: the router takes the first pattern that matches.
@@ -46,7 +46,12 @@ enum SuppressionRoutes {
         router.add(.DELETE, "/v1/suppressions/{address}") { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await respond {
-                try await service.remove(address: request.pathParameters["address"] ?? "", scope: request.query("scope"))
+                let address = request.pathParameters["address"] ?? ""
+                if request.query("ses") == "true", let sesSync {
+                    // Also at SES, even when there was no local row: the operator fixes both places in one step.
+                    return try await SESSyncRoutes.remove(address, scope: request.query("scope"), service: service, sync: sesSync)
+                }
+                try await service.remove(address: address, scope: request.query("scope"))
                 return HTTPResponse(status: .noContent)
             }
         }

@@ -18,9 +18,14 @@ public struct MessageRequest: Sendable, Equatable, Decodable {
     public var configurationSet: String?
     /// A complete MIME message, base64-encoded.
     public var raw: String?
+    /// Bulk/marketing mail: the gate adds RFC 8058 one-click unsubscribe headers (one recipient only).
+    public var bulk: Bool?
+    /// The list the recipient unsubscribes from (a suppression scope, `list` or `list/topic`); implies `bulk`.
+    /// Suppressions in this scope (and global ones) block the message.
+    public var list: String?
 
     enum CodingKeys: String, CodingKey {
-        case from, to, cc, bcc, subject, text, html, headers, tags, raw
+        case from, to, cc, bcc, subject, text, html, headers, tags, raw, bulk, list
         case replyTo = "reply_to"
         case configurationSet = "configuration_set"
     }

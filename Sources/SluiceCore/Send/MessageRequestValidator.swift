@@ -51,6 +51,17 @@ public struct MessageRequestValidator: Sendable {
         var message = OutboundMessage(
             from: from, fromAddress: fromAddress, to: to, cc: cc, bcc: bcc, replyTo: replyTo, tags: tags,
             configurationSet: configurationSet)
+        if request.bulk == true || request.list != nil { message.bulk = true }
+        if let list = request.list {
+            // A suppression scope: `list` or `list/topic`, printable ASCII, at most 255 bytes.
+            let parts = list.split(separator: "/", omittingEmptySubsequences: false)
+            guard (1...255).contains(list.utf8.count), parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }),
+                list.utf8.allSatisfy({ (33...126).contains($0) })
+            else {
+                throw SendValidationError(.invalidUnsubscribe, field: "list", "list is a scope name: list or list/topic, 1-255 printable ASCII characters")
+            }
+            message.list = list
+        }
         if let raw = request.raw {
             try checkRawExclusive(request)
             message.raw = try decodedRaw(raw)

@@ -48,6 +48,8 @@ extension OutboundMessage {
         key("tags"); pairs(tags.map { ($0.name, $0.value) })
         if let configurationSet { key("configurationSet"); JSONBytes.string(configurationSet, into: &out) }
         if let raw { key("raw"); JSONBytes.string(raw.base64EncodedString(), into: &out) }
+        if let bulk { key("bulk"); out.append(contentsOf: (bulk ? "true" : "false").utf8) }
+        if let list { key("list"); JSONBytes.string(list, into: &out) }
         out.append(UInt8(ascii: "}"))
         return out
     }

@@ -38,6 +38,10 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
     public var configurationSet: String?
     /// The MIME message for raw sends.
     public var raw: Data?
+    /// Bulk mail (gets one-click unsubscribe headers at accept time).
+    public var bulk: Bool? = nil
+    /// Suppression scope checked besides global suppressions (`MessageRequest.list`).
+    public var list: String? = nil
 
     public init(
         from: String, fromAddress: String, to: [String] = [], cc: [String] = [], bcc: [String] = [],

@@ -14,6 +14,7 @@ public struct SendValidationError: Error, Sendable, Equatable, CustomStringConve
             case invalidConfigurationSet = "invalid_configuration_set"
             case invalidRaw = "invalid_raw"
             case invalidIdempotencyKey = "invalid_idempotency_key"
+            case invalidUnsubscribe = "invalid_unsubscribe"
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -31,6 +32,8 @@ public struct SendValidationError: Error, Sendable, Equatable, CustomStringConve
         public static let invalidConfigurationSet = Code(.invalidConfigurationSet)
         public static let invalidRaw = Code(.invalidRaw)
         public static let invalidIdempotencyKey = Code(.invalidIdempotencyKey)
+        /// A bulk message that cannot carry one-click unsubscribe headers (several recipients, not configured, bad list).
+        public static let invalidUnsubscribe = Code(.invalidUnsubscribe)
         /// The API error code string.
         public var description: String { value.rawValue }
     }

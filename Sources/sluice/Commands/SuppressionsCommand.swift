@@ -44,9 +44,14 @@ struct SuppressionsCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
         @Option(help: "Contact list or list/topic (default: the global suppression).") var scope: String?
+        @Flag(help: "Also delete it from the SES account-level suppression list (DeleteSuppressedDestination).") var ses = false
 
         func run() async throws {
             try await exiting {
+                if ses {
+                    try await SuppressionsSESRemove.run(global, address: address, scope: scope)
+                    return
+                }
                 try await SuppressionsSupport.withService(global) { service in
                     try await service.remove(address: address, scope: scope)
                     print("removed")

@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import SluiceAWS
+import SluiceCore
+import SluiceStore
+
+/// Two-way sync with the SES account-level suppression list.
+///
+/// - Push: local global hard bounces and complaints → `PutSuppressedDestination`, paced at `pushRate`,
+///   retried with backoff on throttling and transient errors. Durable progress in the settings store
+///   (`ses_sync.push`): a keyset cursor within a pass and the `lastSeen` watermark of the last full pass.
+/// - Pull: `ListSuppressedDestinations` from the last `StartDate` watermark (`ses_sync.pull`), every page,
+///   imported as reason `ses_account`, source `ses_account`. Addresses already suppressed globally here
+///   keep their local row (reason and history are not overwritten).
+/// - Delete: `DeleteSuppressedDestination`, where SES's 404 counts as done.
+struct SESSuppressionSync: Sendable {
+    /// Settings keys of the durable cursors.
+    static let pushKey = "ses_sync.push"
+    static let pullKey = "ses_sync.pull"
+    /// Rows read per page while pushing, and SES page size while pulling.
+    static let pageSize = 100
+
+    let store: SQLiteStore
+    let client: SESClient
+    let normalizer: AddressNormalizer
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// PutSuppressedDestination calls per second.
+    var pushRate: Double = 1
+    /// Retries of one call on throttling / transient errors.
+    var backoff = Backoff(base: 0.5, cap: 30, maxRetries: 6)
+
+    /// What one push run did.
+    struct PushReport: Sendable, Equatable, Codable {
+        var pushed = 0
+        /// Refused by SES as invalid (not retried; logged).
+        var rejected = 0
+    }
+
+    /// What one pull run did.
+    struct PullReport: Sendable, Equatable, Codable {
+        var listed = 0
+        var imported = 0
+        var pages = 0
+    }
+
+    struct PushCursor: Codable, Equatable {
+        /// Rows with `lastSeen >= since` are pushed (nil: every row, the first pass).
+        var since: Double?
+        /// When the pass in progress started (the next `since`).
+        var passStarted: Double?
+        /// Keyset position within the pass in progress.
+        var after: String?
+    }
+
+    struct PullCursor: Codable, Equatable {
+        /// `StartDate` of the next pull (epoch seconds).
+        var start: Double?
+    }
+
+    // MARK: Push
+
+    /// Pushes every local hard bounce and complaint changed since the last complete pass.
+    /// - Throws: the first call that still fails after retries (progress so far is kept), or a store error.
+    func push() async throws -> PushReport {
+        var cursor: PushCursor = try await load(Self.pushKey) ?? PushCursor()
+        if cursor.passStarted == nil {
+            cursor.passStarted = now().timeIntervalSince1970
+            try await save(Self.pushKey, cursor)
+        }
+        var report = PushReport()
+        var pacer = CallPacer(rate: pushRate)
+        while true {
+            try Task.checkCancellation()
+            var query = SuppressionQuery(since: cursor.since.map { Date(timeIntervalSince1970: $0) }, activeAt: now(), limit: Self.pageSize)
+            query.cursor = cursor.after.flatMap(SuppressionCursor.init(token:))
+            let page = try await store.list(query)
+            for row in page.items where row.scope.isEmpty {
+                let reason: SESSuppressionReason
+                switch row.reason {
+                case .hardBounce: reason = .bounce
+                case .complaint: reason = .complaint
+                default: continue
+                }
+                await pacer.wait()
+                do {
+                    try await withRetry("PutSuppressedDestination") {
+                        try await client.putSuppressedDestination(email: row.address, reason: reason)
+                    }
+                    report.pushed += 1
+                } catch let error as SESError where error.retry == .permanent {
+                    report.rejected += 1
+                    logger.warning("ses sync: SES refused a suppression; skipped", metadata: ["ses.error_type": "\(error.awsErrorType ?? "-")"])
+                }
+            }
+            if let next = page.nextCursor {
+                cursor.after = next.token
+                try await save(Self.pushKey, cursor)
+                continue
+            }
+            // Pass complete: the next pass takes rows touched since this one started (1 s of overlap).
+            cursor = PushCursor(since: (cursor.passStarted ?? now().timeIntervalSince1970) - 1, passStarted: nil, after: nil)
+            try await save(Self.pushKey, cursor)
+            return report
+        }
+    }
+
+    // MARK: Pull
+
+    /// Imports SES's entries updated since the last pull (all of them the first time).
+    func pull() async throws -> PullReport {
+        let cursor: PullCursor = try await load(Self.pullKey) ?? PullCursor()
+        let start = cursor.start.map { Date(timeIntervalSince1970: $0) }
+        var latest = start
+        var token: String?
+        var report = PullReport()
+        repeat {
+            try Task.checkCancellation()
+            let page = try await withRetry("ListSuppressedDestinations") {
+                try await client.listSuppressedDestinations(startDate: start, nextToken: token, pageSize: Self.pageSize)
+            }
+            report.pages += 1
+            report.listed += page.destinations.count
+            report.imported += try await importPage(page.destinations)
+            for destination in page.destinations {
+                if let t = destination.lastUpdateTime, latest.map({ t > $0 }) ?? true { latest = t }
+            }
+            token = page.nextToken
+        } while token != nil
+        // Only a complete listing moves the watermark; an interrupted one is repeated (imports are idempotent).
+        if let latest, latest != start { try await save(Self.pullKey, PullCursor(start: latest.timeIntervalSince1970)) }
+        return report
+    }
+
+    private func importPage(_ destinations: [SESSuppressedDestination]) async throws -> Int {
+        let at = now()
+        var rows: [String: Suppression] = [:]
+        for destination in destinations {
+            guard let normalized = normalizer.normalize(destination.emailAddress)?.normalized else { continue }
+            rows[normalized] = Suppression(
+                address: normalized, originalAddress: destination.emailAddress, reason: .sesAccount,
+                detail: destination.reason.isEmpty ? nil : destination.reason, firstSeen: destination.lastUpdateTime ?? at,
+                source: "ses_account")
+        }
+        guard !rows.isEmpty else { return 0 }
+        // Local global suppressions win: their reason and history stay as they are.
+        let existing = try await store.suppressed(among: Array(rows.keys), scope: nil, at: at)
+        let fresh = rows.filter { existing[$0.key]?.scope.isEmpty != true }.map(\.value)
+        guard !fresh.isEmpty else { return 0 }
+        return try await store.importBatch(fresh)
+    }
+
+    // MARK: Delete
+
+    /// Removes `address` from the SES account-level list; an address SES does not list counts as removed.
+    /// - Returns: false when SES did not list it.
+    func deleteRemote(_ address: String) async throws -> Bool {
+        do {
+            try await withRetry("DeleteSuppressedDestination") {
+                try await client.deleteSuppressedDestination(email: address)
+            }
+            return true
+        } catch let error as SESError where error.httpStatus == 404 || error.awsErrorType == "NotFoundException" {
+            return false
+        }
+    }
+
+    // MARK: Support
+
+    /// Runs `call`, retrying throttling and transient failures with jittered exponential backoff.
+    func withRetry<T: Sendable>(_ operation: String, _ call: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await call()
+            } catch let error as SESError {
+                guard error.retry.isRetryable, backoff.allowsRetry(attempt: attempt), !Task.isCancelled else { throw error }
+                let delay = max(0.05, backoff.delay(attempt: attempt, random: Double.random(in: 0.5..<1)))
+                logger.debug("ses sync: retrying", metadata: [
+                    "ses.operation": "\(operation)", "ses.retry": "\(error.retry.rawValue)", "retry.delay_seconds": "\(delay)",
+                ])
+                attempt += 1
+                try await Task.sleep(for: .seconds(delay))
+            }
+        }
+    }
+
+    private func load<T: Decodable>(_ key: String) async throws -> T? {
+        guard let text = try await store.setting(key) else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    private func save<T: Encodable>(_ key: String, _ value: T) async throws {
+        let data = try JSONEncoder().encode(value)
+        try await store.setSetting(key, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Spaces calls at least `1/rate` apart.
+struct CallPacer: Sendable {
+    let interval: Duration
+    private var last: ContinuousClock.Instant?
+
+    init(rate: Double) { interval = .seconds(1 / max(rate, 0.001)) }
+
+    mutating func wait() async {
+        let clock = ContinuousClock()
+        if let last {
+            let next = last.advanced(by: interval)
+            if next > clock.now { try? await clock.sleep(until: next) }
+        }
+        last = clock.now
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+import SluiceAWS
+import SluiceCore
+import SluiceStore
+
+/// The suppression-list sync as the worker, the API and the CLI use it: builds the SES client once
+/// (lazily, from `ses.*` and the credential chain) and runs push/pull/delete.
+public final class SESSyncService: Sendable {
+    /// Why sync cannot run.
+    public struct Unavailable: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// What one sync run did.
+    public struct Report: Sendable, Equatable, Codable {
+        public var pushed: Int?
+        public var pushRejected: Int?
+        public var pulledListed: Int?
+        public var pulledImported: Int?
+    }
+
+    let context: AppContext
+    private let environment: [String: String]
+    private let cache: ClientCache
+    private let pushEnabled: Bool
+    private let pullEnabled: Bool
+    private let pushRate: Double
+
+    public init(context: AppContext, environment: [String: String], client: SESClient? = nil) {
+        self.context = context
+        self.environment = environment
+        cache = ClientCache(client: client)
+        pushEnabled = context.configuration.bool("ses.suppression_push")
+        pullEnabled = context.configuration.bool("ses.suppression_pull")
+        pushRate = context.configuration.double("ses.suppression_push_rate")
+    }
+
+    /// Runs push (when `ses.suppression_push` or `forcePush`) then pull (when `ses.suppression_pull`).
+    public func sync(push: Bool? = nil, pull: Bool? = nil) async throws -> Report {
+        let sync = try await makeSync()
+        var report = Report()
+        if push ?? pushEnabled {
+            let pushed = try await sync.push()
+            report.pushed = pushed.pushed
+            report.pushRejected = pushed.rejected
+        }
+        if pull ?? pullEnabled {
+            let pulled = try await sync.pull()
+            report.pulledListed = pulled.listed
+            report.pulledImported = pulled.imported
+        }
+        context.logger.info("ses suppression sync done", metadata: [
+            "ses_sync.pushed": "\(report.pushed.map(String.init) ?? "-")", "ses_sync.imported": "\(report.pulledImported.map(String.init) ?? "-")",
+        ])
+        return report
+    }
+
+    /// Deletes `address` (already normalised) from the SES account-level suppression list; false when SES did not list it.
+    @discardableResult
+    public func deleteRemote(_ address: String) async throws -> Bool {
+        try await makeSync().deleteRemote(address)
+    }
+
+    private func makeSync() async throws -> SESSuppressionSync {
+        let configuration = SendGateConfiguration(configuration: context.configuration)
+        let environment = self.environment
+        let logger = context.logger
+        guard let client = await cache.client(make: { await SESClientFactory.make(configuration: configuration, environment: environment, logger: logger) }) else {
+            throw Unavailable(description: "SES is not reachable from this configuration (ses.transport = outbox, or no AWS credentials)")
+        }
+        var sync = SESSuppressionSync(store: context.store, client: client, normalizer: context.normalizer, logger: context.logger, now: context.now)
+        sync.pushRate = pushRate
+        return sync
+    }
+
+    /// Builds the client once, on first use.
+    private actor ClientCache {
+        private var client: SESClient?
+        private var tried = false
+        init(client: SESClient?) {
+            self.client = client
+            tried = client != nil
+        }
+        func client(make: @Sendable () async -> SESClient?) async -> SESClient? {
+            if !tried {
+                tried = true
+                client = await make()
+            }
+            return client
+        }
+    }
+}
+
+/// Runs the sync every `ses.suppression_sync_seconds` (0 = off).
+struct SESSyncWorker: BackgroundWorker {
+    let name = "ses-sync"
+    let service: SESSyncService
+    let interval: Int
+
+    func run() async {
+        guard interval > 0 else { return }
+        let logger = service.context.logger
+        while !Task.isCancelled {
+            do {
+                _ = try await service.sync()
+            } catch is CancellationError {
+                return
+            } catch let error as SESSyncService.Unavailable {
+                logger.warning("ses suppression sync disabled", metadata: ["reason": "\(error)"])
+                return
+            } catch {
+                logger.warning("ses suppression sync failed; will retry next interval", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(interval))
+        }
+    }
+}
+
+extension SESSyncService {
+    /// For the CLI: a service over an already-open store (no server, no workers).
+    public convenience init(configuration: SluiceConfiguration, store: SQLiteStore, logger: Logger, environment: [String: String]) {
+        let context = AppContext(configuration: configuration, logger: logger, store: store, metrics: AppMetrics(), state: ServiceState(), now: { Date() })
+        self.init(context: context, environment: environment)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import SluiceCore
+@testable import SluiceApp
+
+/// `unsubscribe.*`, `pacing.*` and `ses.suppression_*` keys: environment names, parsing, refusals.
+struct DeliverabilityConfigurationTests {
+    static let key = "k1:" + Data(repeating: 7, count: 32).base64EncodedString()
+
+    @Test func environmentSetsEveryDeliverabilityKey() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: [
+            "SLUICE_UNSUBSCRIBE_BASE_URL": "https://mail.example.com", "SLUICE_UNSUBSCRIBE_KEYS": Self.key,
+            "SLUICE_UNSUBSCRIBE_CONFIGURATION_SETS": "marketing,news",
+            "SLUICE_PACING_GROUPS": "gmail:gmail.com+googlemail.com=10,yahoo.com+aol.com=5",
+            "SLUICE_PACING_WARMUP_IDENTITIES": "news.example.com@2026-12-01",
+            "SLUICE_SES_SUPPRESSION_PUSH": "true", "SLUICE_SES_SUPPRESSION_SYNC_SECONDS": "600",
+        ])
+        let unsubscribe = UnsubscribeSettings(configuration: c)
+        #expect(unsubscribe.isEnabled)
+        #expect(unsubscribe.configurationSets == ["marketing", "news"])
+        #expect(c.strings("pacing.groups").compactMap(DomainGroup.init(parsing:)).map(\.name) == ["gmail", "yahoo.com"])
+        #expect(c.bool("ses.suppression_push"))
+        #expect(c.int("ses.suppression_sync_seconds") == 600)
+    }
+
+    @Test(arguments: [
+        ("SLUICE_UNSUBSCRIBE_KEYS", "k1:c2hvcnQ="),
+        ("SLUICE_UNSUBSCRIBE_KEYS", "\(key),\(key)"),
+        ("SLUICE_UNSUBSCRIBE_BASE_URL", "ftp://mail.example.com"),
+        ("SLUICE_UNSUBSCRIBE_BASE_URL", "https://mail.example.com/?x=1"),
+        ("SLUICE_UNSUBSCRIBE_MAILTO", "not an address"),
+        ("SLUICE_PACING_GROUPS", "gmail.com"),
+        ("SLUICE_PACING_WARMUP_IDENTITIES", "news.example.com"),
+        ("SLUICE_PACING_WARMUP_FACTOR", "0.5"),
+    ])
+    func refusesBadValues(name: String, value: String) {
+        let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader().load(fileText: nil, environment: [name: value]) }
+        #expect(error?.message.contains("invalid value") == true)
+    }
+
+    @Test func defaultsLeaveEverythingOff() {
+        let c = SluiceConfiguration.defaults
+        #expect(!UnsubscribeSettings(configuration: c).isEnabled)
+        #expect(c.strings("pacing.groups").isEmpty)
+        #expect(!c.bool("ses.suppression_push"))
+        #expect(c.int("ses.suppression_sync_seconds") == 0)
+    }
+}
