@@ -21,7 +21,8 @@ final class Writer: @unchecked Sendable {
     private let stats = Mutex(WriterStatistics())
     private let logger: Logger
     let fault = CommitFault()
-    /// Opens a fresh write connection (see `reopenIfReadOnly`); nil: never reopen.
+    /// Renews every connection to the file (readers too) and returns the new write connection (see
+    /// `reopenIfReadOnly`); nil: never reopen.
     private let reopen: (@Sendable () throws(StoreError) -> Database)?
     private var lastReopen = ContinuousClock.now - .seconds(60)
     /// A write failed with SQLITE_READONLY on the current connection (writer thread only).
@@ -127,7 +128,12 @@ final class Writer: @unchecked Sendable {
             logger.warning("store.reopen_failed", metadata: ["store.error": "\(error)"])
             return
         }
-        logger.notice("store.reopened", metadata: ["store.reason": "the database was read-only and is writable again"])
+        // Still read-only (the file system has not come back yet): say so quietly, the probe reports it.
+        if database?.isReadOnly == true {
+            logger.debug("store.reopened_read_only")
+        } else {
+            logger.notice("store.reopened", metadata: ["store.reason": "after a read-only refusal"])
+        }
     }
 
     private func runBatch(_ batch: [any PendingWrite], on database: Database) {
