@@ -32,6 +32,36 @@ public final class SQLiteStore: Sendable {
         self.migrations = migrations
         try Self.createDirectory(for: configuration.path)
 
+        let database = try Self.openWriter(configuration)
+        let applied = try Migrator.migrate(database, migrations: migrations, appliedAt: Statement.milliseconds(Date()))
+        if !applied.isEmpty {
+            logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"])
+        }
+
+        var connections: [Database] = []
+        for _ in 0..<max(1, configuration.readerCount) {
+            connections.append(try Self.openReader(configuration))
+        }
+        let readers = ReaderPool(connections)
+        self.readers = readers
+        // Once the file was read-only (e.g. its file system), every connection is renewed together.
+        writer = Writer(database: database, logger: logger, reopen: { () throws(StoreError) in
+            try readers.renew(count: max(1, configuration.readerCount), patience: .seconds(2)) { () throws(StoreError) in
+                try Self.openReader(configuration)
+            }
+            return try Self.openWriter(configuration)
+        })
+    }
+
+    private static func openReader(_ configuration: SQLiteStoreConfiguration) throws(StoreError) -> Database {
+        let reader = try Database(path: configuration.path, readOnly: true, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        try configureCommon(reader, configuration)
+        try reader.execute("PRAGMA query_only = ON")
+        return reader
+    }
+
+    /// The write connection: WAL, synced commits, the common settings and the optional size cap.
+    private static func openWriter(_ configuration: SQLiteStoreConfiguration) throws(StoreError) -> Database {
         let database = try Database(path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
         let mode = try database.strings("PRAGMA journal_mode = WAL")
         guard mode.first?.lowercased() == "wal" else {
@@ -41,24 +71,11 @@ public final class SQLiteStore: Sendable {
         try database.execute("PRAGMA synchronous = FULL")
         // Truncate the WAL back to 64 MiB after checkpoints so one burst does not keep a huge file.
         _ = try database.strings("PRAGMA journal_size_limit = \(64 << 20)")
-        try Self.configureCommon(database, configuration)
+        try configureCommon(database, configuration)
         if let maxPageCount = configuration.maxPageCount {
             _ = try database.strings("PRAGMA max_page_count = \(max(1, maxPageCount))")
         }
-        let applied = try Migrator.migrate(database, migrations: migrations, appliedAt: Statement.milliseconds(Date()))
-        if !applied.isEmpty {
-            logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"])
-        }
-
-        var connections: [Database] = []
-        for _ in 0..<max(1, configuration.readerCount) {
-            let reader = try Database(path: configuration.path, readOnly: true, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-            try Self.configureCommon(reader, configuration)
-            try reader.execute("PRAGMA query_only = ON")
-            connections.append(reader)
-        }
-        readers = ReaderPool(connections)
-        writer = Writer(database: database, logger: logger)
+        return database
     }
 
     deinit {

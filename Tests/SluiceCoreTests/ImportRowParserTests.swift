@@ -90,6 +90,15 @@ struct ImportRowParserTests {
         #expect(try Self.parse(text, .jsonl, pieceSize: 50) == [.invalid(line: 1, message: "line too long"), .row(ImportRow(line: 2, address: "b@x.example"))])
     }
 
+    /// Regression (fuzz target suppression-import): with two unknown fields the reported one
+    /// depended on the Dictionary's per-instance order; now the first in sorted order, every time.
+    @Test func jsonLineVerdictDoesNotDependOnFieldOrder() throws {
+        let line = "{\"address\":\"a@b.c\",\"zeta\":1,\"first_seej\":\"x\",\"detcil\":\"y\",\"beta\":2}\n"
+        for _ in 0..<20 {
+            #expect(try Self.parse(line, .jsonl, pieceSize: 7) == [.invalid(line: 1, message: "unknown field 'beta'")])
+        }
+    }
+
     @Test func exportCSVParsesBack() throws {
         let s = Suppression(
             address: "a@x.example", originalAddress: " A@x.example", scope: "l/t", reason: .softBounceLimit, detail: "x,\"y\"\nz",

@@ -38,6 +38,20 @@ struct RouterTests {
         #expect(r.headers["Allow"] == "GET, DELETE, HEAD")
     }
 
+    /// Found by schemathesis (ST205): "/v1/suppressions/export" advertised the {address} route's
+    /// methods too; a literal segment now wins over a parameter, for matching and for `Allow`.
+    @Test func literalSegmentWinsOverParameter() async throws {
+        var router = Self.router()
+        router.add(.GET, "/v1/suppressions/export") { _ in .text("export") }
+        let get = await router.respond(to: HTTPRequest(method: .GET, target: "/v1/suppressions/export"))
+        #expect(String(decoding: try await get.collectBody(), as: UTF8.self) == "export")
+        let delete = await router.respond(to: HTTPRequest(method: .DELETE, target: "/v1/suppressions/export"))
+        #expect(delete.status == .methodNotAllowed)
+        #expect(delete.headers["Allow"] == "GET, HEAD")
+        let other = await router.respond(to: HTTPRequest(method: .DELETE, target: "/v1/suppressions/a%40b.com"))
+        #expect(other.status == .noContent)
+    }
+
     @Test func headUsesGetRoute() async throws {
         let r = await Self.router().respond(to: HTTPRequest(method: .HEAD, target: "/v1/suppressions/x"))
         #expect(r.status == .ok)

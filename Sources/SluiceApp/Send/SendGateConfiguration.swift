@@ -48,6 +48,7 @@ public struct SendGateConfiguration: Sendable {
         maxAttempts = c.int("ses.max_attempts")
         maxBackoff = c.double("ses.max_backoff_seconds")
         accountRefresh = TimeInterval(c.int("ses.account_refresh_seconds"))
+        requestTimeout = c.double("ses.request_timeout_seconds")
         // The key is not in every build's key list yet; read it only when it exists.
         if let resolution = InflightResolution(rawValue: c.string("ses.inflight_resolution")) {
             inflightResolution = resolution

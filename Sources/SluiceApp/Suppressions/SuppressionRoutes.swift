@@ -22,6 +22,7 @@ enum SuppressionRoutes {
         router.add(.GET, "/v1/suppressions") { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await respond {
+                try single(request, ["reason", "domain", "since", "limit", "cursor"])
                 let page = try await service.list(reason: request.query("reason"), domain: request.query("domain"), since: request.query("since"), limit: request.query("limit"), cursor: request.query("cursor"))
                 return .json(.ok, SuppressionPageWire(page))
             }
@@ -58,12 +59,21 @@ enum SuppressionRoutes {
         router.add(.GET, "/v1/addresses/{address}/history") { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await respond {
-                .json(.ok, AddressHistoryWire(try await service.history(address: request.pathParameters["address"] ?? "", limit: request.query("limit"))))
+                try single(request, ["limit"])
+                return .json(.ok, AddressHistoryWire(try await service.history(address: request.pathParameters["address"] ?? "", limit: request.query("limit"))))
             }
         }
     }
 
     /// Runs `body`, mapping service errors to their HTTP answers in one place.
+    /// Refuses a single-valued query parameter given twice (`?limit=5&limit=x`): which one would win
+    /// is a guess, so 400 instead (found by schemathesis).
+    static func single(_ request: HTTPRequest, _ names: [String]) throws(SuppressionServiceError) {
+        for name in names where request.queryItems.lazy.filter({ $0.name == name }).count > 1 {
+            throw SuppressionServiceError(.invalidQuery, "\(name) may be given at most once")
+        }
+    }
+
     static func respond(_ body: () async throws -> HTTPResponse) async -> HTTPResponse {
         do {
             return try await body()

@@ -57,9 +57,11 @@ extension SuppressionService {
             throw SuppressionServiceError(.invalidScope, "scope must be at most \(Self.maxScopeBytes) bytes")
         }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        let printable = text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F }
+        // Printable ASCII only (SES contact list and topic names are ASCII): no look-alike scopes,
+        // and the OpenAPI pattern `^([!-.0-~]+(/[!-.0-~]+)?)?$` says exactly this.
+        let printable = text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
         guard text.isEmpty || (parts.count <= 2 && parts.allSatisfy { !$0.isEmpty } && printable) else {
-            throw SuppressionServiceError(.invalidScope, "scope must be a contact list name or list/topic, without spaces")
+            throw SuppressionServiceError(.invalidScope, "scope must be a contact list name or list/topic, printable ASCII without spaces")
         }
         return text
     }
@@ -75,7 +77,8 @@ extension SuppressionService {
 
     /// A positive page size, capped at `max`.
     func limit(_ raw: String?, default fallback: Int, max: Int) throws(SuppressionServiceError) -> Int {
-        guard let raw, !raw.isEmpty else { return fallback }
+        guard let raw else { return fallback }
+        // `?limit=` (given but empty) is refused like any other non-number, not read as the default.
         guard let value = Int(raw), value >= 1, value <= max else {
             throw SuppressionServiceError(.invalidQuery, "limit must be an integer from 1 to \(max)")
         }

@@ -73,16 +73,20 @@ public struct SuppressionService: Sendable {
     /// One page of active suppressions; `cursor` is the previous page's `nextCursor` token.
     public func list(reason rawReason: String? = nil, domain rawDomain: String? = nil, since rawSince: String? = nil, limit rawLimit: String? = nil, cursor rawCursor: String? = nil) async throws(SuppressionServiceError) -> SuppressionPage {
         var query = SuppressionQuery(activeAt: now())
-        if let rawReason, !rawReason.isEmpty { query.reason = try self.reason(rawReason) }
+        // A filter given but empty (`?since=`) is a client mistake, not "no filter": 400, as documented.
+        if let rawReason {
+            guard !rawReason.isEmpty else { throw SuppressionServiceError(.invalidReason, "reason must not be empty") }
+            query.reason = try self.reason(rawReason)
+        }
         if let rawDomain, !rawDomain.isEmpty { query.domain = try self.domain(rawDomain) }
-        if let rawSince, !rawSince.isEmpty {
+        if let rawSince {
             guard let since = RFC3339.parse(rawSince.trimmingCharacters(in: .whitespaces)) else {
                 throw SuppressionServiceError(.invalidQuery, "since must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z")
             }
             query.since = since
         }
         query.limit = try self.limit(rawLimit, default: 100, max: SuppressionQuery.maxLimit)
-        if let rawCursor, !rawCursor.isEmpty {
+        if let rawCursor {
             guard let cursor = SuppressionCursor(token: rawCursor) else {
                 throw SuppressionServiceError(.invalidQuery, "cursor is not a token returned by a previous page")
             }

@@ -145,7 +145,8 @@ struct SuppressionPutBody {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw SuppressionServiceError(.invalidBody, "the body must be a JSON object with reason, detail and expires_at")
         }
-        for (key, value) in object {
+        // Sorted: which bad field is reported must not depend on the Dictionary's order.
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
             let text: String?
             switch value {
             case let string as String: text = string
@@ -153,9 +154,15 @@ struct SuppressionPutBody {
             default: throw SuppressionServiceError(.invalidBody, "\(key.prefix(64)) must be a string or null")
             }
             switch key {
-            case "reason": body.reason = text
+            // An empty reason or expiry is not "absent" here (that is null or leaving the key out):
+            // the document types them as an enum and a date-time, so "" is refused (schemathesis).
+            case "reason":
+                guard text != "" else { throw SuppressionServiceError(.invalidReason, "reason must not be empty (leave it out for manual)") }
+                body.reason = text
             case "detail": body.detail = text
-            case "expires_at": body.expiresAt = text
+            case "expires_at":
+                guard text != "" else { throw SuppressionServiceError(.invalidExpiry, "expires_at must be an RFC 3339 date-time or null") }
+                body.expiresAt = text
             default: throw SuppressionServiceError(.invalidBody, "unknown field '\(key.prefix(64))' (allowed: reason, detail, expires_at)")
             }
         }

@@ -101,7 +101,9 @@ public struct SuppressionRowParser: Sendable {
                 return .invalid(line: number, message: "not a JSON object")
             }
             var row = ImportRow(line: number, address: "")
-            for (key, value) in object {
+            // Sorted: a Dictionary's order differs between instances, and the verdict (which field is
+            // reported) must not depend on it (found by the suppression-import fuzz target).
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
                 guard let column = ImportColumn(rawValue: key) else {
                     return .invalid(line: number, message: "unknown field '\(key.prefix(64))'")
                 }

@@ -26,6 +26,17 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// Which segments are literals, in order (compared to rank overlapping patterns).
+    var literalMask: [Bool] {
+        segments.map { if case .literal = $0 { true } else { false } }
+    }
+
+    /// Whether `mask` has a literal at the first position where the two differ.
+    static func isMoreSpecific(_ mask: [Bool], than other: [Bool]) -> Bool {
+        for (a, b) in zip(mask, other) where a != b { return a }
+        return false
+    }
+
     /// Parameter values when `path` (decoded segments) matches, nil otherwise.
     func match(_ path: [String]) -> [String: String]? {
         guard path.count == segments.count else { return nil }

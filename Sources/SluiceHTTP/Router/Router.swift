@@ -36,7 +36,14 @@ public struct Router: HTTPResponder {
     private func lookup(_ method: HTTPMethod, _ segments: [String]) -> Lookup {
         var allowed: [HTTPMethod] = []
         var getFallback: (Route, [String: String])?
-        for route in table {
+        // Literal segments win over parameters ("/v1/suppressions/export" is not an {address}), so
+        // only the most specific patterns matching the path take part, and `Allow` lists their methods.
+        var best: [Bool]?
+        for route in table where route.pattern.match(segments) != nil {
+            let mask = route.pattern.literalMask
+            if best.map({ RoutePattern.isMoreSpecific(mask, than: $0) }) ?? true { best = mask }
+        }
+        for route in table where route.pattern.literalMask == best {
             guard let parameters = route.pattern.match(segments) else { continue }
             if route.method == method { return .found(route, parameters) }
             if method == .HEAD, route.method == .GET { getFallback = (route, parameters) }

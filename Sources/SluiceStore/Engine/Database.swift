@@ -29,6 +29,10 @@ final class Database: @unchecked Sendable {
         sqlite3_busy_timeout(pointer, Int32(clamping: busyTimeoutMilliseconds))
     }
 
+    /// Whether SQLite opened (or fell back to opening) the main database read-only, e.g. because its
+    /// file system was mounted read-only when the connection was made.
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
     deinit {
         cache.removeAll()  // finalize statements before the connection
         sqlite3_close_v2(handle)

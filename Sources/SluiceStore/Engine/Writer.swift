@@ -21,10 +21,17 @@ final class Writer: @unchecked Sendable {
     private let stats = Mutex(WriterStatistics())
     private let logger: Logger
     let fault = CommitFault()
+    /// Renews every connection to the file (readers too) and returns the new write connection (see
+    /// `reopenIfReadOnly`); nil: never reopen.
+    private let reopen: (@Sendable () throws(StoreError) -> Database)?
+    private var lastReopen = ContinuousClock.now - .seconds(60)
+    /// A write failed with SQLITE_READONLY on the current connection (writer thread only).
+    private var sawReadOnly = false
 
-    init(database: Database, logger: Logger) {
+    init(database: Database, logger: Logger, reopen: (@Sendable () throws(StoreError) -> Database)? = nil) {
         self.database = database
         self.logger = logger
+        self.reopen = reopen
         fault.install(on: database)
         let thread = Thread { [self] in loop() }
         thread.name = "sluice.store.writer"
@@ -92,10 +99,42 @@ final class Writer: @unchecked Sendable {
             let jobs = pending
             pending.removeAll(keepingCapacity: true)
             condition.unlock()
-            if let database { runBatch(jobs, on: database) }
+            reopenIfReadOnly()
+            if let database {
+                runBatch(jobs, on: database)
+            } else {
+                let error = StoreError(.readOnly, "the database cannot be opened for writing; retrying")
+                for job in jobs { job.finish(with: error) }
+            }
         }
         database = nil
         finished.signal()
+    }
+
+    /// A connection made while the file system was read-only stays read-only after it turns writable
+    /// again; then a new one is opened (at most once a second) so the service recovers without a restart.
+    private func reopenIfReadOnly() {
+        guard let reopen, database == nil || sawReadOnly || database?.isReadOnly == true else { return }
+        let now = ContinuousClock.now
+        guard now - lastReopen >= .seconds(1) else { return }
+        lastReopen = now
+        // Close ours first: `reopen` waits for every connection to the file to be gone (see ReaderPool.renew).
+        database = nil
+        sawReadOnly = false
+        do throws(StoreError) {
+            let fresh = try reopen()
+            fault.install(on: fresh)
+            database = fresh
+        } catch {
+            logger.warning("store.reopen_failed", metadata: ["store.error": "\(error)"])
+            return
+        }
+        // Still read-only (the file system has not come back yet): say so quietly, the probe reports it.
+        if database?.isReadOnly == true {
+            logger.debug("store.reopened_read_only")
+        } else {
+            logger.notice("store.reopened", metadata: ["store.reason": "after a read-only refusal"])
+        }
     }
 
     private func runBatch(_ batch: [any PendingWrite], on database: Database) {
@@ -109,6 +148,7 @@ final class Writer: @unchecked Sendable {
                 try database.execute("BEGIN IMMEDIATE")
             } catch {
                 logger.debug("store.begin_failed", metadata: ["store.error": "\(error)"])
+                if error.code == .readOnly { sawReadOnly = true }
                 for job in queue { job.finish(with: error) }
                 countFailedCommit()
                 return
