@@ -184,8 +184,11 @@ struct JSONCursor {
             }
             if c < 0x20 { throw fail(.invalidUTF8, "a raw control character in a string") }
             if c != UInt8(ascii: "\\") {
-                scratch.append(c)
+                // Copy the whole run up to the next quote, backslash or control byte at once.
+                let run = i
                 i += 1
+                while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\"), b[i] >= 0x20 { i += 1 }
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[run..<i]))
                 continue
             }
             i += 1
