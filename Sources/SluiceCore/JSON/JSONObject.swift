@@ -81,6 +81,20 @@ extension JSONObject {
         return result
     }
 
+    /// The object of strings at `key` (e.g. headers); nil when absent or null; a non-string value is an error.
+    public func stringMap(_ key: String) throws(JSONReaderError) -> [String: String]? {
+        guard let object = try object(key) else { return nil }
+        var result: [String: String] = [:]
+        result.reserveCapacity(object.members.count)
+        for member in object.members {
+            guard case .string(let s) = member.value else {
+                throw JSONReaderError.typeMismatch(key: key, expected: "object of strings", found: member.value)
+            }
+            result[member.key] = s
+        }
+        return result
+    }
+
     /// The array of objects at `key`, each mapped by `transform`; nil when absent or null.
     public func objects<T>(_ key: String, _ transform: (JSONObject) throws(JSONReaderError) -> T) throws(JSONReaderError) -> [T]? {
         guard let array = try array(key) else { return nil }

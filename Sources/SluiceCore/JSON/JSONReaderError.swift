@@ -26,11 +26,14 @@ public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertib
     public let message: String
     /// Byte offset into the input (0 for type mismatches, which are found after parsing).
     public let offset: Int
+    /// For type mismatches: the schema key whose value had the wrong type.
+    public let field: String?
 
-    public init(_ code: Code, _ message: String, offset: Int = 0) {
+    public init(_ code: Code, _ message: String, offset: Int = 0, field: String? = nil) {
         self.code = code
         self.message = message
         self.offset = offset
+        self.field = field
     }
 
     public var description: String { "JSONReaderError(\(code)): \(message)" }
@@ -39,6 +42,6 @@ public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// A field of the wrong kind; names the key (a schema name), never the value.
     static func typeMismatch(key: String, expected: String, found: JSONValue) -> JSONReaderError {
-        JSONReaderError(.typeMismatch, "field \(key.prefix(64)) is \(found.kindName), expected \(expected)")
+        JSONReaderError(.typeMismatch, "field \(key.prefix(64)) is \(found.kindName), expected \(expected)", field: key)
     }
 }
