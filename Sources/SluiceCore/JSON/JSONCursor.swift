@@ -156,16 +156,15 @@ struct JSONCursor {
         i += 1
         let start = i
         // Fast path: no escapes, so the bytes between the quotes are the string.
+        var high: UInt8 = 0
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: b[start..<i])
                 i += 1
-                guard let s = String(validating: raw, as: UTF8.self) else {
-                    throw JSONReaderError(.invalidUTF8, "a string is not valid UTF-8 at byte \(start)", offset: start)
-                }
-                return s
+                return try Self.utf8String(raw, ascii: high < 0x80, offset: start)
             }
+            high |= c
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw fail(.invalidUTF8, "a raw control character in a string") }
             i += 1
@@ -177,10 +176,9 @@ struct JSONCursor {
             let c = b[i]
             if c == UInt8(ascii: "\"") {
                 i += 1
-                guard let s = String(validating: scratch, as: UTF8.self) else {
-                    throw JSONReaderError(.invalidUTF8, "a string is not valid UTF-8 at byte \(start)", offset: start)
+                return try scratch.withUnsafeBufferPointer { (raw) throws(JSONReaderError) in
+                    try Self.utf8String(raw, ascii: !raw.contains { $0 >= 0x80 }, offset: start)
                 }
-                return s
             }
             if c < 0x20 { throw fail(.invalidUTF8, "a raw control character in a string") }
             if c != UInt8(ascii: "\\") {
@@ -207,6 +205,16 @@ struct JSONCursor {
             }
         }
         throw fail(.syntax, "unterminated string")
+    }
+
+    /// The string of `raw`; pure ASCII needs no validation (the generic validating initialiser is
+    /// measurably slow per string), anything else must be well-formed UTF-8.
+    private static func utf8String(_ raw: UnsafeBufferPointer<UInt8>, ascii: Bool, offset: Int) throws(JSONReaderError) -> String {
+        if ascii { return String(decoding: raw, as: UTF8.self) }
+        guard let s = String(validating: raw, as: UTF8.self) else {
+            throw JSONReaderError(.invalidUTF8, "a string is not valid UTF-8 at byte \(offset)", offset: offset)
+        }
+        return s
     }
 
     /// After `\u`: four hex digits, a surrogate pair joined, appended to `scratch` as UTF-8.
