@@ -10,16 +10,24 @@ public enum UTCTimestamp {
         return format(epochMilliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000))
     }
 
-    /// The time `epochMilliseconds` after 1970-01-01T00:00:00Z (earlier times are clamped to it).
-    public static func format(epochMilliseconds: Int64) -> String {
-        let ms = max(0, epochMilliseconds)
-        var seconds = time_t(ms / 1000)
+    /// The time `secondsSince1970` (a `Date`'s `timeIntervalSince1970`), byte-identical to Foundation's
+    /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)`, which truncates the fraction.
+    public static func format(secondsSince1970 x: Double) -> String {
+        let seconds = Int64(x.rounded(.down))
+        let millis = Int64(((x - Double(seconds)) * 1000).rounded(.down))
+        return format(epochMilliseconds: seconds * 1000 + min(999, max(0, millis)))
+    }
+
+    /// The time `epochMilliseconds` after 1970-01-01T00:00:00Z (years 0001-9999).
+    public static func format(epochMilliseconds ms: Int64) -> String {
+        let floorSeconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        var seconds = time_t(floorSeconds)
+        let millis = Int(ms - floorSeconds * 1000)
         var t = tm()
         gmtime_r(&seconds, &t)
-        let millis = Int(ms % 1000)
         return String(unsafeUninitializedCapacity: 24) { buffer in
             func put(_ value: Int, _ width: Int, at offset: Int) {
-                var v = value
+                var v = max(0, value)  // digits only, even for a date outside years 0001-9999
                 for k in stride(from: offset + width - 1, through: offset, by: -1) {
                     buffer[k] = UInt8(ascii: "0") + UInt8(v % 10)
                     v /= 10
