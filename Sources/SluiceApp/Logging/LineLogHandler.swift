@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import SluiceHTTP
 import Synchronization
 
 /// A swift-log handler writing one line per record to stderr: JSON objects (for log shippers) or
@@ -27,39 +28,48 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        // The access log calls this once per request: no merged copy when the handler has no metadata
+        // of its own, one growing string, keys sorted so lines are stable.
+        let merged: Logger.Metadata
+        if metadata.isEmpty {
+            merged = event.metadata ?? [:]
+        } else {
+            var m = metadata
+            if let extra = event.metadata { m.merge(extra) { _, new in new } }
+            merged = m
+        }
         let time = Self.timestamp()
-        let line: String
+        var line = ""
+        line.reserveCapacity(128 + merged.count * 32)
         switch format {
         case .json:
-            var fields = "{\"time\":\"\(time)\",\"level\":\"\(event.level.rawValue)\",\"logger\":\(Self.jsonString(label)),\"msg\":\(Self.jsonString(event.message.description))"
+            line += "{\"time\":\""
+            line += time
+            line += "\",\"level\":\""
+            line += event.level.rawValue
+            line += "\",\"logger\":"
+            line += Self.jsonString(label)
+            line += ",\"msg\":"
+            line += Self.jsonString(event.message.description)
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-                fields += ",\(Self.jsonString(key)):\(Self.json(value))"
+                line += ","
+                line += Self.jsonString(key)
+                line += ":"
+                line += Self.json(value)
             }
-            line = fields + "}"
+            line += "}"
         case .text:
-            var fields = "\(time) \(event.level.rawValue.uppercased()) \(label): \(Self.textEscape(event.message.description))"
+            line += "\(time) \(event.level.rawValue.uppercased()) \(label): \(Self.textEscape(event.message.description))"
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-                fields += " \(key)=\(Self.textEscape(value.description))"
+                line += " \(key)=\(Self.textEscape(value.description))"
             }
-            line = fields
         }
         sink.write(line)
     }
 
     /// `2026-11-29T11:38:16.726Z`, formatted by hand: FormatStyle costs microseconds per line.
     static func timestamp(_ date: Date = Date()) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var seconds = time_t(milliseconds / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds % 1000), 3))Z"
+        UTCTimestamp.format(epochMilliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 
     static func json(_ value: Logger.Metadata.Value) -> String {
@@ -105,17 +115,84 @@ public struct LineLogHandler: LogHandler {
     }
 }
 
-/// Where log lines go; writes are serialised so lines never interleave.
+/// Where log lines go; lines never interleave and keep their order.
+///
+/// Writers do not queue on the lock across a syscall: the first writer that finds nobody flushing
+/// becomes the flusher and writes everything appended so far in one `write(2)`, looping until the
+/// buffer is empty; others only append. Under load many lines share one syscall; when idle each
+/// line is written at once (nothing waits in memory, so nothing is lost on exit). A stalled
+/// descriptor cannot grow memory without bound: past `maxPendingBytes` lines are dropped and counted.
 public final class LineSink: Sendable {
-    private let lock = Mutex<Void>(())
-    private let handle: FileHandle
+    /// Pending bytes beyond which new lines are dropped (and the drop reported).
+    static let maxPendingBytes = 4 << 20
 
-    public init(handle: FileHandle) { self.handle = handle }
+    private struct State {
+        var pending: [UInt8] = []
+        var flushing = false
+        var dropped = 0
+    }
+
+    // Held so the descriptor stays open (a released FileHandle closes it, and the number gets reused).
+    private let handle: FileHandle
+    private let fd: Int32
+    private let state = Mutex(State())
+
+    public init(handle: FileHandle) {
+        self.handle = handle
+        fd = handle.fileDescriptor
+    }
 
     public static let standardError = LineSink(handle: .standardError)
 
     func write(_ line: String) {
-        let data = Data((line + "\n").utf8)
-        lock.withLock { _ in handle.write(data) }
+        let becameFlusher: Bool = state.withLock { s in
+            if s.pending.count + line.utf8.count >= Self.maxPendingBytes {
+                s.dropped += 1
+                return false
+            }
+            s.pending.append(contentsOf: line.utf8)
+            s.pending.append(0x0A)
+            if s.flushing { return false }
+            s.flushing = true
+            return true
+        }
+        if becameFlusher { flushLoop() }
+    }
+
+    private func flushLoop() {
+        var batch: [UInt8] = []
+        while true {
+            let more: Bool = state.withLock { s in
+                if s.dropped > 0 {
+                    s.pending.append(contentsOf: "{\"msg\":\"log lines dropped: the log output is not keeping up\",\"dropped\":\(s.dropped)}\n".utf8)
+                    s.dropped = 0
+                }
+                if s.pending.isEmpty {
+                    s.flushing = false
+                    return false
+                }
+                swap(&batch, &s.pending)
+                return true
+            }
+            guard more else { return }
+            writeAll(batch)
+            batch.removeAll(keepingCapacity: batch.capacity <= 1 << 16)
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return  // a closed or broken log descriptor must not take the service down
+                }
+            }
+        }
     }
 }

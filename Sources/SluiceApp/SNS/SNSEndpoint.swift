@@ -25,6 +25,8 @@ final class SNSEndpoint: Sendable {
     let subscriptions: SNSSubscriptionService
     private let memo: SNSCertificateMemo
     private let metrics: SNSMetrics
+    /// Reused deflate states for the audit copy (a fresh state per message cost more than compressing).
+    private let archiver: DeflatePool
 
     init(context: AppContext, settings: SNSEndpointSettings) throws(SNSVerificationError) {
         self.context = context
@@ -35,6 +37,7 @@ final class SNSEndpoint: Sendable {
         subscriptions = SNSSubscriptionService(settings: settings, store: context.store, logger: context.logger, now: context.now)
         memo = SNSCertificateMemo(ttl: settings.certificates.cacheTTL)
         metrics = SNSMetrics(context.metrics)
+        archiver = DeflatePool(level: settings.archiveCompressionLevel, compact: true)
     }
 
     /// Answers one delivery for the endpoint named `endpoint` (`default` for the bare path).
@@ -347,7 +350,7 @@ final class SNSEndpoint: Sendable {
 
     private func archive(_ body: [UInt8]) -> [UInt8] {
         do {
-            return try Zlib.compress(body, level: settings.archiveCompressionLevel, compact: true)
+            return try archiver.compress(body)
         } catch {
             context.logger.error("cannot compress the SNS body for the archive", metadata: ["error.code": "\(error.code)"])
             return []

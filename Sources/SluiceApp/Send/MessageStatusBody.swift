@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceHTTP
 
 /// The `MessageStatus` JSON of the API (openapi.yaml), keys in sorted order.
 enum MessageStatusBody {
@@ -76,8 +77,9 @@ enum MessageStatusBody {
         json.endObject()
     }
 
-    /// RFC 3339 UTC with milliseconds.
+    /// RFC 3339 UTC with milliseconds, as `Date.ISO8601FormatStyle(includingFractionalSeconds: true)`
+    /// writes it (that style cost microseconds per call, three calls per accepted message).
     static func timestamp(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+        UTCTimestamp.format(secondsSince1970: date.timeIntervalSince1970)
     }
 }

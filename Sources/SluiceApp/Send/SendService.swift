@@ -129,11 +129,11 @@ struct SendService: Sendable {
 
     private static func decode(_ body: [UInt8]) throws(SendValidationError) -> MessageRequest {
         do {
-            return try JSONDecoder().decode(MessageRequest.self, from: Data(body))
-        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            let field = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            throw SendValidationError(.invalidJSON, field: field, "\(field) has the wrong type")
+            return try MessageRequest.parse(body)
         } catch {
+            if error.code == .typeMismatch, let field = error.field {
+                throw SendValidationError(.invalidJSON, field: field, "\(field) has the wrong type")
+            }
             throw SendValidationError(.invalidJSON, "the body must be a JSON object (see MessageRequest)")
         }
     }

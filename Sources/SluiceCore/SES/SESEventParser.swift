@@ -25,7 +25,7 @@ public enum SESEventParser {
         }
         let wire: SESWire
         do {
-            wire = try JSONDecoder().decode(SESWire.self, from: Data(messageJSON))
+            wire = try SESWire(JSONReader().parseObject(messageJSON))
         } catch {
             throw SESEventError(.notJSON, "the message is not an SES notification JSON object", underlying: error)
         }

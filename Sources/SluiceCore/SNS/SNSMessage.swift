@@ -66,21 +66,16 @@ public struct SNSMessage: Sendable, Equatable {
 
     /// Parses the HTTP body. The caller bounds its size (SNS sends at most 256 KiB).
     public static func parse(_ body: [UInt8]) throws(SNSMessageError) -> SNSMessage {
-        // Refuse duplicate keys before decoding: which one "wins" differs between JSON parsers.
-        guard let keys = SNSJSONTopLevelKeys.keys(body) else {
-            throw SNSMessageError(.malformed, "body is not a JSON object")
-        }
-        if keys.count != Set(keys).count {
-            throw SNSMessageError(.malformed, "body repeats a JSON key")
-        }
-        let fields: [String: String]
+        // The reader refuses duplicate keys: which one "wins" differs between JSON parsers, and the
+        // signed value must be the value every later reader sees.
+        let object: JSONObject
         do {
-            fields = try JSONDecoder().decode(StringFields.self, from: Data(body)).values
-        } catch let error as SNSMessageError {
-            throw error
+            object = try JSONReader().parseObject(body)
         } catch {
+            if error.code == .duplicateKey { throw SNSMessageError(.malformed, "body repeats a JSON key", underlying: error) }
             throw SNSMessageError(.malformed, "body is not a JSON object", underlying: error)
         }
+        let fields = try stringFields(object)
 
         func required(_ key: String) throws(SNSMessageError) -> String {
             guard let value = fields[key] else {
@@ -150,31 +145,24 @@ public struct SNSMessage: Sendable, Equatable {
     }
 }
 
-/// The body's top-level string fields; null values are dropped, other non-strings rejected for known keys.
-private struct StringFields: Decodable {
-    static let known: Set<String> = [
+extension SNSMessage {
+    static let knownFields: Set<String> = [
         "Type", "MessageId", "TopicArn", "Message", "Subject", "Timestamp", "SignatureVersion", "Signature",
         "SigningCertURL", "SigningCertUrl", "SubscribeURL", "Token", "UnsubscribeURL", "UnsubscribeUrl",
     ]
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    var values: [String: String] = [:]
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        for key in container.allKeys where Self.known.contains(key.stringValue) {
-            if try container.decodeNil(forKey: key) { continue }
-            guard let value = try? container.decode(String.self, forKey: key) else {
-                throw SNSMessageError(
-                    .wrongFieldType, "field \(key.stringValue) is not a string", field: key.stringValue)
+    /// The body's top-level string fields; null values are dropped, other non-strings rejected for known keys.
+    fileprivate static func stringFields(_ object: JSONObject) throws(SNSMessageError) -> [String: String] {
+        var values: [String: String] = [:]
+        values.reserveCapacity(object.members.count)
+        for member in object.members where knownFields.contains(member.key) {
+            switch member.value {
+            case .null: continue
+            case .string(let value): values[member.key] = value
+            default:
+                throw SNSMessageError(.wrongFieldType, "field \(member.key) is not a string", field: member.key)
             }
-            values[key.stringValue] = value
         }
+        return values
     }
 }
