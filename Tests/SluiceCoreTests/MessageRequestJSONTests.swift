@@ -11,6 +11,8 @@ struct MessageRequestJSONTests {
         let texts = [
             #"{"from":"s@example.com","to":["a@example.net"],"cc":null,"subject":"Hi","text":"t","html":"<b>x</b>","headers":{"List-Unsubscribe":"<mailto:u@example.com>"},"tags":{"campaign":"c1"},"configuration_set":"cs","reply_to":["r@example.com"],"unknown":{"x":[1,2]}}"#,
             #"{"from":"s@example.com","bcc":["b@example.net"],"raw":"TUlNRQ=="}"#,
+            #"{"from":"s@example.com","to":["a@example.net"],"subject":"Hi","text":"t","bulk":true,"list":"news/weekly"}"#,
+            #"{"bulk":false,"list":null}"#,
             "{}",
         ]
         for text in texts {
@@ -18,6 +20,9 @@ struct MessageRequestJSONTests {
             let theirs = try JSONDecoder().decode(MessageRequest.self, from: Data(text.utf8))
             #expect(ours == theirs)
         }
+        // Every field the Decodable conformance knows must be read by the hand-written reader too.
+        let all = try parse(texts[2])
+        #expect(all.bulk == true && all.list == "news/weekly")
     }
 
     @Test(arguments: [

@@ -12,6 +12,7 @@ extension MessageRequest {
             from: try o.string("from"), to: try o.strings("to"), cc: try o.strings("cc"), bcc: try o.strings("bcc"),
             replyTo: try o.strings("reply_to"), subject: try o.string("subject"), text: try o.string("text"),
             html: try o.string("html"), headers: try o.stringMap("headers"), tags: try o.stringMap("tags"),
-            configurationSet: try o.string("configuration_set"), raw: try o.string("raw"))
+            configurationSet: try o.string("configuration_set"), raw: try o.string("raw"),
+            bulk: try o.bool("bulk"), list: try o.string("list"))
     }
 }

@@ -33,7 +33,8 @@ public struct MessageRequest: Sendable, Equatable, Decodable {
     public init(
         from: String? = nil, to: [String]? = nil, cc: [String]? = nil, bcc: [String]? = nil, replyTo: [String]? = nil,
         subject: String? = nil, text: String? = nil, html: String? = nil, headers: [String: String]? = nil,
-        tags: [String: String]? = nil, configurationSet: String? = nil, raw: String? = nil
+        tags: [String: String]? = nil, configurationSet: String? = nil, raw: String? = nil, bulk: Bool? = nil,
+        list: String? = nil
     ) {
         self.from = from
         self.to = to
@@ -47,5 +48,7 @@ public struct MessageRequest: Sendable, Equatable, Decodable {
         self.tags = tags
         self.configurationSet = configurationSet
         self.raw = raw
+        self.bulk = bulk
+        self.list = list
     }
 }
