@@ -20,6 +20,7 @@ let package = Package(
         // C shims: only what Swift cannot do (macros, variadics, inline wrappers).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
@@ -34,6 +35,11 @@ let package = Package(
         .target(
             name: "SluiceStore",
             dependencies: ["SluiceCore", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SluicePostgres",
+            dependencies: ["SluiceCore", "CPostgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -84,7 +90,7 @@ let package = Package(
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceTestSupport", "SluiceCore"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceTestSupport", "SluiceCrypto"]),
-        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceTestSupport", "SluiceStore", "SluiceCore"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceTestSupport", "SluiceStore", "SluicePostgres", "SluiceCore"]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceTestSupport", "SluiceHTTP", "SluiceCrypto"]),
         .testTarget(name: "SluiceAWSTests", dependencies: ["SluiceTestSupport", "SluiceAWS", "SluiceCrypto", "SluiceHTTP"]),
         .testTarget(
