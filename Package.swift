@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "SluiceApp",
             dependencies: [
-                "SluiceCore", "SluiceCrypto", "SluiceStore", "SluiceHTTP", "SluiceAWS", "SluiceDNS",
+                "SluiceCore", "SluiceCrypto", "SluiceStore", "SluicePostgres", "SluiceHTTP", "SluiceAWS", "SluiceDNS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -90,3 +90,8 @@ public final class PostgresStore: Sendable {
         }
     }
 }
+
+extension PostgresStore: StoreAdministration {
+    /// Host, port and database from the URL (no user, no password).
+    public var databaseIdentity: String { PostgresStoreConfiguration.redacted(configuration.url) }
+}

@@ -24,3 +24,12 @@ public struct PostgresStoreConfiguration: Sendable {
         return lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://")
     }
 }
+
+extension PostgresStoreConfiguration {
+    /// `postgres://host:port/db` from a URL, without credentials or query, for logs and messages.
+    public static func redacted(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return "postgres://(unparsed URL)" }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return "postgres://\(host)\(port)\(components.path)"
+    }
+}

@@ -45,6 +45,9 @@ extension ConfigurationKey {
 
         .init("database", "path", .string, .string("./data/sluice.sqlite"), "SQLite database file (its directory is created if missing)."),
         .init("database", "busy_timeout_ms", .integer(0...600_000), .integer(5000), "How long to wait for a database lock."),
+        .init("database", "url", .string, .string(""), secret: true, "PostgreSQL URL (postgres://user:pass@host/db?sslmode=verify-full) shared by several instances; empty uses the SQLite file at database.path."),
+        .init("database", "pool_size", .integer(1...256), .integer(8), "PostgreSQL connections per instance."),
+        .init("database", "statement_timeout_ms", .integer(100...600_000), .integer(10000), "PostgreSQL statement timeout; a slower statement fails and the request gets 503."),
 
         .init("sns", "path", .string, .string("/sns"), "Path of the SNS endpoint; /sns/{name} serves named endpoints too."),
         .init("sns", "max_body_bytes", .integer(1024...1_048_576), .integer(262_144), "SNS body limit (SNS messages are at most 256 KiB)."),

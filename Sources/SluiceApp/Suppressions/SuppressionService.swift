@@ -13,12 +13,12 @@ public struct SuppressionService: Sendable {
     /// chunk costs linear time in its rows).
     public static let defaultImportChunk = 10_000
 
-    public let store: SQLiteStore
+    public let store: any AppStore
     public let normalizer: AddressNormalizer
     public let now: @Sendable () -> Date
     public let logger: Logger
 
-    public init(store: SQLiteStore, normalizer: AddressNormalizer, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any AppStore, normalizer: AddressNormalizer, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.normalizer = normalizer
         self.logger = logger

@@ -5,9 +5,9 @@ import SluiceCore
 import SluiceStore
 
 /// Opens the configured database for a monitoring command, or exits 1 with the path and the reason.
-func openMonitoring(_ global: GlobalOptions) throws -> (MonitoringService, SQLiteStore) {
+func openMonitoring(_ global: GlobalOptions) throws -> (MonitoringService, any AppStore) {
     let configuration = try global.loadConfiguration()
-    let store: SQLiteStore
+    let store: any AppStore
     do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
         throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
     }
