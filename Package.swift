@@ -97,6 +97,6 @@ let package = Package(
             name: "SluiceDNSTests", dependencies: ["SluiceTestSupport", "SluiceDNS"],
             exclude: ["Support/dns_server.py", "Support/checkdmarc_probe.py", "Support/zones.zone"]
         ),
-        .testTarget(name: "SluiceAppTests", dependencies: ["SluiceTestSupport", "SluiceApp", "SluiceStore", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
+        .testTarget(name: "SluiceAppTests", dependencies: ["SluiceTestSupport", "SluiceApp", "SluiceStore", "SluicePostgres", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
     ]
 )
