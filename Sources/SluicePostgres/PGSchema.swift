@@ -132,12 +132,12 @@ enum PGSchema {
         CREATE INDEX idempotency_created ON idempotency_keys (created_at);
         """)
 
-    /// Shared send budget: one token bucket per name (the account), updated atomically by every instance.
+    /// Shared send budget: per name (the SES account) the instant, in Unix microseconds, at which the shared
+    /// schedule is next free (GCRA). Every instance reserves its sends here, so together they stay under MaxSendRate.
     static let v2 = PGMigration(version: 2, name: "shared_send_budget", sql: """
         CREATE TABLE send_budget (
             name TEXT PRIMARY KEY,
-            tokens DOUBLE PRECISION NOT NULL,
-            updated_at BIGINT NOT NULL
+            next_free_us BIGINT NOT NULL
         );
         """)
 }

@@ -158,3 +158,36 @@ import Testing
             nextAttemptAt: now, createdAt: now)
     }
 }
+
+/// The account-wide send schedule shared by instances.
+@Suite(.serialized) struct PostgresSendBudgetTests {
+    @Test func reservationsFromTwoInstancesNeverOverlap() async throws {
+        let server = try await PostgresTestServer.shared()
+        let url = try await server.createDatabase()
+        let one = try await PostgresFixture.openStore(url: url)
+        defer { one.close() }
+        let two = try await PostgresFixture.openStore(url: url)
+        defer { two.close() }
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let rate = 10.0  // recipients per second
+        let slots = try await withThrowingTaskGroup(of: (Date, Int).self) { group in
+            for index in 0..<40 {
+                let store = index % 2 == 0 ? one : two
+                let recipients = index % 3 + 1
+                group.addTask { (try await store.reserveSendSlot(name: "ses", seconds: Double(recipients) / rate, at: now), recipients) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }.sorted { $0.0 < $1.0 }
+        #expect(slots.first?.0 == now)
+        // Each reservation starts when the previous one's recipients have had their share of the second.
+        for (previous, next) in zip(slots, slots.dropFirst()) {
+            #expect(next.0.timeIntervalSince(previous.0) >= Double(previous.1) / rate - 0.000_002)
+        }
+        // Any window of one second holds at most `rate` recipients' starts (plus the one at its edge).
+        let total = slots.map(\.1).reduce(0, +)
+        #expect(slots.last!.0.timeIntervalSince(now) >= Double(total - slots.last!.1) / rate - 0.001)
+        // A later caller after an idle gap starts at its own now, not in the past.
+        let later = now.addingTimeInterval(3600)
+        #expect(try await one.reserveSendSlot(name: "ses", seconds: 0.1, at: later) == later)
+    }
+}
