@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceCore
+import Synchronization
 
 /// The PostgreSQL store: several Sluice instances share one state through it.
 ///
@@ -9,6 +10,9 @@ import SluiceCore
 public final class PostgresStore: Sendable {
     public let configuration: PostgresStoreConfiguration
     let pool: PGPool
+    /// One connection that holds session advisory locks for leadership.
+    let leaderPool: PGPool
+    let leadership = Mutex<[String: Int]>([:])
     let migrations: [PGMigration]
 
     /// Connects, applies pending migrations (once across instances, under an advisory lock) and starts
@@ -33,12 +37,19 @@ public final class PostgresStore: Sendable {
         let applied = try PGMigrator.migrate(first, migrations: migrations)
         if !applied.isEmpty { logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"]) }
         pool = PGPool(size: configuration.poolSize, first: first, logger: logger, connect: connect)
+        leaderPool = PGPool(size: 1, first: nil, logger: logger, connect: connect)
     }
 
-    deinit { pool.close() }
+    deinit {
+        pool.close()
+        leaderPool.close()
+    }
 
     /// Finishes queued work, then closes every connection. Later calls fail with `.unavailable`.
-    public func close() { pool.close() }
+    public func close() {
+        pool.close()
+        leaderPool.close()
+    }
 
     /// Runs `body` in a transaction on a pool thread (retried on serialization failure or deadlock).
     func write<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T) async throws(StoreError) -> T {

@@ -191,3 +191,26 @@ import Testing
         #expect(try await one.reserveSendSlot(name: "ses", seconds: 0.1, at: later) == later)
     }
 }
+
+/// Leadership for one-instance jobs (alerts).
+@Suite(.serialized) struct PostgresLeadershipTests {
+    @Test func oneInstanceLeadsUntilItGoesAway() async throws {
+        let server = try await PostgresTestServer.shared()
+        let url = try await server.createDatabase()
+        let one = try await PostgresFixture.openStore(url: url)
+        let two = try await PostgresFixture.openStore(url: url)
+        defer { two.close() }
+        #expect(try await one.holdsLeadership("monitor"))
+        #expect(try await one.holdsLeadership("monitor"))
+        #expect(try await !two.holdsLeadership("monitor"))
+        #expect(try await two.holdsLeadership("other"))
+        one.close()
+        // The leader's session ended: the lock is released by the server and the other instance takes over.
+        var taken = false
+        for _ in 0..<50 where !taken {
+            taken = try await two.holdsLeadership("monitor")
+            if !taken { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(taken)
+    }
+}

@@ -48,6 +48,12 @@ public struct MonitorWorker: BackgroundWorker {
     public func run() async {
         while !Task.isCancelled {
             do {
+                // Several instances on one database: only the leader evaluates and alerts, so each alert is
+                // sent once and the shared alert state has one writer.
+                if let election = service.store as? any LeaderElection, try await !election.holdsLeadership("monitor") {
+                    try? await Task.sleep(for: interval)
+                    continue
+                }
                 try await evaluateOnce(now: clock())
             } catch {
                 // Transient store trouble: the next tick retries; nothing was notified for this one.

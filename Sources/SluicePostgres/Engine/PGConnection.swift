@@ -1,11 +1,15 @@
 import CPostgres
 import Foundation
 import SluiceCore
+import Synchronization
 
 /// One libpq connection. Owned by one pool thread: libpq calls block, so they never run on the
 /// cooperative pool or an HTTP event loop.
 final class PGConnection {
     private let handle: OpaquePointer
+    /// Unique per connection opened by this process (session-scoped state such as advisory locks is per serial).
+    let serial = PGConnection.serials.add(1, ordering: .relaxed).newValue
+    private static let serials = Atomic<Int>(0)
 
     /// Connects with `url` (a `postgres://` URI or key=value string; `sslmode` and the rest come from it).
     init(url: String, connectTimeoutSeconds: Int, statementTimeoutMilliseconds: Int) throws(StoreError) {
