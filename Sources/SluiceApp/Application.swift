@@ -41,6 +41,12 @@ public final class Application: Sendable {
         return Application(context: context, router: router, workers: workers)
     }
 
+    /// The configured database for messages: the PostgreSQL host and database (no credentials) or the SQLite path.
+    public static func databaseName(configuration: SluiceConfiguration) -> String {
+        let url = configuration.string("database.url")
+        return url.isEmpty ? configuration.string("database.path") : PostgresStoreConfiguration.redacted(url)
+    }
+
     /// Opens the configured database (PostgreSQL when `database.url` is set, else the SQLite file, creating
     /// its directory) and applies migrations.
     public static func openStore(configuration: SluiceConfiguration, logger: Logger) throws(StoreError) -> any AppStore {

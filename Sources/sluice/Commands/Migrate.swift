@@ -16,7 +16,7 @@ struct Migrate: AsyncParsableCommand {
             let configuration = try global.loadConfiguration()
             let store: any AppStore
             do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
-                throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+                throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
             }
             defer { store.close() }
             let version = try await store.schemaVersion()

@@ -63,7 +63,7 @@ private func openService(_ global: GlobalOptions) throws -> (SNSSubscriptionServ
     let logger = makeLogger(configuration)
     let store: any AppStore
     do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-        throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+        throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
     }
     let service = SNSSubscriptionService(settings: SNSEndpointSettings(configuration: configuration), store: store, logger: logger)
     return (service, store)

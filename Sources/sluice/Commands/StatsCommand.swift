@@ -9,7 +9,7 @@ func openMonitoring(_ global: GlobalOptions) throws -> (MonitoringService, any A
     let configuration = try global.loadConfiguration()
     let store: any AppStore
     do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
-        throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+        throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
     }
     return (MonitoringService(store: store, configuration: MonitoringConfiguration(configuration: configuration)), store)
 }

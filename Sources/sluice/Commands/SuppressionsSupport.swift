@@ -15,7 +15,7 @@ enum SuppressionsSupport {
         if logger.logLevel < .warning { logger.logLevel = .warning }
         let store: any AppStore
         do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-            throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+            throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
         }
         defer { store.close() }
         let normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(
