@@ -41,8 +41,9 @@ public final class PostgresStore: Sendable {
     }
 
     deinit {
-        pool.close()
-        leaderPool.close()
+        // Not close(): the last reference may drop on a pool thread, which must not wait for itself.
+        pool.shutdown()
+        leaderPool.shutdown()
     }
 
     /// Finishes queued work, then closes every connection. Later calls fail with `.unavailable`.

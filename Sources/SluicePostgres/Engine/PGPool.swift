@@ -83,6 +83,14 @@ final class PGPool: @unchecked Sendable {
         if first { for _ in 0..<size { finished.wait() } }
     }
 
+    /// Stops accepting jobs without waiting (from `deinit`, which may run on a pool thread itself).
+    func shutdown() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
     private func loop(initial: PGConnection?) {
         var connection = initial
         while true {
