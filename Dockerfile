@@ -4,7 +4,7 @@
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev zlib1g-dev pkg-config \
+ && apt-get install -y --no-install-recommends libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Every target's folder must exist for the manifest to load, benchmarks and tests included.
@@ -17,7 +17,7 @@ RUN swift build -c release --product sluice --static-swift-stdlib \
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl3 libsqlite3-0 zlib1g ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends libssl3 libsqlite3-0 libpq5 zlib1g ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system sluice && useradd --system --gid sluice --home-dir /data --shell /usr/sbin/nologin sluice \
  && mkdir -p /data && chown sluice:sluice /data

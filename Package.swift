@@ -20,6 +20,7 @@ let package = Package(
         // C shims: only what Swift cannot do (macros, variadics, inline wrappers).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
@@ -34,6 +35,11 @@ let package = Package(
         .target(
             name: "SluiceStore",
             dependencies: ["SluiceCore", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SluicePostgres",
+            dependencies: ["SluiceCore", "CPostgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -57,7 +63,7 @@ let package = Package(
         .target(
             name: "SluiceApp",
             dependencies: [
-                "SluiceCore", "SluiceCrypto", "SluiceStore", "SluiceHTTP", "SluiceAWS", "SluiceDNS",
+                "SluiceCore", "SluiceCrypto", "SluiceStore", "SluicePostgres", "SluiceHTTP", "SluiceAWS", "SluiceDNS",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -84,13 +90,13 @@ let package = Package(
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceTestSupport", "SluiceCore"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceTestSupport", "SluiceCrypto"]),
-        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceTestSupport", "SluiceStore", "SluiceCore"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceTestSupport", "SluiceStore", "SluicePostgres", "SluiceCore"]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceTestSupport", "SluiceHTTP", "SluiceCrypto"]),
         .testTarget(name: "SluiceAWSTests", dependencies: ["SluiceTestSupport", "SluiceAWS", "SluiceCrypto", "SluiceHTTP"]),
         .testTarget(
             name: "SluiceDNSTests", dependencies: ["SluiceTestSupport", "SluiceDNS"],
             exclude: ["Support/dns_server.py", "Support/checkdmarc_probe.py", "Support/zones.zone"]
         ),
-        .testTarget(name: "SluiceAppTests", dependencies: ["SluiceTestSupport", "SluiceApp", "SluiceStore", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
+        .testTarget(name: "SluiceAppTests", dependencies: ["SluiceTestSupport", "SluiceApp", "SluiceStore", "SluicePostgres", "SluiceHTTP", "SluiceCrypto", "SluiceAWS"]),
     ]
 )

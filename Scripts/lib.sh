@@ -37,4 +37,4 @@ swift_need() {
   command -v swift >/dev/null 2>&1 || { log "Swift 6 toolchain not found: install it from swift.org (or use the Dockerfile)"; exit 1; }
 }
 
-build_deps() { apt_need libssl-dev libsqlite3-dev zlib1g-dev pkg-config ca-certificates openssl; }
+build_deps() { apt_need libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config ca-certificates openssl; }

@@ -7,7 +7,7 @@ import SluiceStore
 public struct AppContext: Sendable {
     public let configuration: SluiceConfiguration
     public let logger: Logger
-    public let store: SQLiteStore
+    public let store: any AppStore
     public let metrics: AppMetrics
     public let state: ServiceState
     /// The wall clock; tests inject a fixed or moving one.
@@ -19,7 +19,7 @@ public struct AppContext: Sendable {
     /// Paused/running state of the send gate.
     public let sending: SendingControl
 
-    public init(configuration: SluiceConfiguration, logger: Logger, store: SQLiteStore, metrics: AppMetrics, state: ServiceState, now: @escaping @Sendable () -> Date) {
+    public init(configuration: SluiceConfiguration, logger: Logger, store: any AppStore, metrics: AppMetrics, state: ServiceState, now: @escaping @Sendable () -> Date) {
         self.configuration = configuration
         self.logger = logger
         self.store = store

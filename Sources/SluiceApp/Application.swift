@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceHTTP
+import SluicePostgres
 import SluiceStore
 
 /// The whole service: store, HTTP server, routes and background workers, wired from configuration.
@@ -43,8 +44,25 @@ public final class Application: Sendable {
         return Application(context: context, router: router, workers: workers)
     }
 
-    /// Opens the configured database, creating its directory, and applies migrations.
-    public static func openStore(configuration: SluiceConfiguration, logger: Logger) throws(StoreError) -> SQLiteStore {
+    /// The configured database for messages: the PostgreSQL host and database (no credentials) or the SQLite path.
+    public static func databaseName(configuration: SluiceConfiguration) -> String {
+        let url = configuration.string("database.url")
+        return url.isEmpty ? configuration.string("database.path") : PostgresStoreConfiguration.redacted(url)
+    }
+
+    /// Opens the configured database (PostgreSQL when `database.url` is set, else the SQLite file, creating
+    /// its directory) and applies migrations.
+    public static func openStore(configuration: SluiceConfiguration, logger: Logger) throws(StoreError) -> any AppStore {
+        let url = configuration.string("database.url")
+        if !url.isEmpty {
+            guard PostgresStoreConfiguration.isPostgresURL(url) else {
+                throw StoreError(.invalidInput, "database.url must start with postgres:// or postgresql://")
+            }
+            return try PostgresStore(configuration: PostgresStoreConfiguration(
+                url: url, poolSize: configuration.int("database.pool_size"),
+                statementTimeoutMilliseconds: configuration.int("database.statement_timeout_ms")
+            ), logger: logger)
+        }
         let path = configuration.string("database.path")
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
@@ -103,7 +121,7 @@ public final class Application: Sendable {
         }
         context.logger.info("sluice listening", metadata: [
             "http.host": "\(context.configuration.string("http.host"))", "http.port": "\(port)",
-            "database.path": "\(context.configuration.string("database.path"))", "version": "\(SluiceVersion.current)",
+            "database": "\(context.store.databaseIdentity)", "version": "\(SluiceVersion.current)",
         ])
     }
 

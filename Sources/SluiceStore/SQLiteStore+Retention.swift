@@ -1,7 +1,7 @@
 import Foundation
 import SluiceCore
 
-extension SQLiteStore {
+extension SQLiteStore: OperationalRetentionStore {
     /// Deletes messages in a final state (sent, failed, suppressed) created and last updated before `cutoff`,
     /// in writer jobs of at most 5,000 rows; returns how many.
     ///

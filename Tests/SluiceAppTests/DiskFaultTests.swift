@@ -62,7 +62,7 @@ struct DiskFaultTests {
         for id in acknowledged + [held.messageId] {
             #expect(try await harness.context.store.hasMessage(id: id), "acknowledged message \(id) is missing")
         }
-        #expect(try await harness.context.store.integrityCheck() == [])
+        #expect(try await harness.context.store.integrityCheck(quick: false) == [])
     }
 
     @Test func readOnlyFileSystemAnswers503AndRecoversWhenWritableAgain() async throws {

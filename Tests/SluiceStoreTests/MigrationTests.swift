@@ -10,7 +10,7 @@ struct MigrationTests {
         defer { store.close() }
         #expect(FileManager.default.fileExists(atPath: directory.databasePath))
         #expect(try await store.schemaVersion() == Schema.migrations.last?.version)
-        #expect(try await store.integrityCheck() == [])
+        #expect(try await store.integrityCheck(quick: false) == [])
         #expect(try await store.integrityCheck(quick: true) == [])
     }
 

@@ -48,6 +48,9 @@ extension ConfigurationKey {
         .init("database", "cache_mib", .integer(1...65536), .integer(32), "Page cache per database connection, in MiB."),
         .init("database", "mmap_mib", .integer(0...1_048_576), .integer(0), "Bytes of the file read through mmap, in MiB (0 = off; faster lookups, but an I/O error crashes instead of failing)."),
         .init("queue", "retention_days", .integer(2...3650), .integer(30), "Sent, failed and suppressed messages older than this are purged (at least 2: idempotency keys replay for 25 h)."),
+        .init("database", "url", .string, .string(""), secret: true, "PostgreSQL URL (postgres://user:pass@host/db?sslmode=verify-full) shared by several instances; empty uses the SQLite file at database.path."),
+        .init("database", "pool_size", .integer(1...256), .integer(8), "PostgreSQL connections per instance."),
+        .init("database", "statement_timeout_ms", .integer(100...600_000), .integer(10000), "PostgreSQL statement timeout; a slower statement fails and the request gets 503."),
 
         .init("sns", "path", .string, .string("/sns"), "Path of the SNS endpoint; /sns/{name} serves named endpoints too."),
         .init("sns", "max_body_bytes", .integer(1024...1_048_576), .integer(262_144), "SNS body limit (SNS messages are at most 256 KiB)."),

@@ -48,6 +48,12 @@ public struct MonitorWorker: BackgroundWorker {
     public func run() async {
         while !Task.isCancelled {
             do {
+                // Several instances on one database: only the leader evaluates and alerts, so each alert is
+                // sent once and the shared alert state has one writer.
+                if let election = service.store as? any LeaderElection, try await !election.holdsLeadership("monitor") {
+                    try? await Task.sleep(for: interval)
+                    continue
+                }
                 try await evaluateOnce(now: clock())
             } catch {
                 // Transient store trouble: the next tick retries; nothing was notified for this one.
@@ -79,7 +85,7 @@ public struct MonitorWorker: BackgroundWorker {
     @discardableResult
     public func evaluateOnce(now: Date) async throws(StoreError) -> Outcome {
         let service = self.service
-        let outcome = try await EvaluationLock.shared(for: service.store.configuration.path).withLock { () async throws(StoreError) -> Outcome in
+        let outcome = try await EvaluationLock.shared(for: service.store.databaseIdentity).withLock { () async throws(StoreError) -> Outcome in
             try await evaluateLocked(now: now)
         }
         for sink in sinks { await sink.submit(outcome.notifications) }
@@ -89,7 +95,7 @@ public struct MonitorWorker: BackgroundWorker {
     private func evaluateLocked(now: Date) async throws(StoreError) -> Outcome {
         let reading = try await service.read(now: now)
         let inputs = AlertInputs(
-            samples: reading.samples, quota: reading.quota, lastFeedbackAt: try await service.store.lastMessageReceivedAt(),
+            samples: reading.samples, quota: reading.quota, lastFeedbackAt: try await service.store.lastFeedbackReceivedAt(),
             signals: try await service.signals(sending: reading.sending, now: now)
         )
         let previous = try await service.state.alertState()

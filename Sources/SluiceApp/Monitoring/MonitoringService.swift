@@ -6,12 +6,12 @@ import SluiceStore
 /// The monitor worker, the routes and the CLI all go through it, so they agree on every number.
 public struct MonitoringService: Sendable {
     public let configuration: MonitoringConfiguration
-    public let store: SQLiteStore
+    public let store: any AppStore
     public let sending: SendingControl
     public let state: MonitorStateStore
     private let quotaProvider: (any SendQuotaProvider)?
 
-    public init(store: SQLiteStore, configuration: MonitoringConfiguration, quotaProvider: (any SendQuotaProvider)? = nil) {
+    public init(store: any AppStore, configuration: MonitoringConfiguration, quotaProvider: (any SendQuotaProvider)? = nil) {
         self.store = store
         self.configuration = configuration
         self.sending = SendingControl(store: store)

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import SluiceAWS
 import SluiceCore
-import SluiceStore
 
 /// Two-way sync with the SES account-level suppression list.
 ///
@@ -20,7 +19,7 @@ struct SESSuppressionSync: Sendable {
     /// Rows read per page while pushing, and SES page size while pulling.
     static let pageSize = 100
 
-    let store: SQLiteStore
+    let store: any AppStore
     let client: SESClient
     let normalizer: AddressNormalizer
     let logger: Logger

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import SluiceAWS
 import SluiceCore
-import SluiceStore
 
 /// The suppression-list sync as the worker, the API and the CLI use it: builds the SES client once
 /// (lazily, from `ses.*` and the credential chain) and runs push/pull/delete.
@@ -119,7 +118,7 @@ struct SESSyncWorker: BackgroundWorker {
 
 extension SESSyncService {
     /// For the CLI: a service over an already-open store (no server, no workers).
-    public convenience init(configuration: SluiceConfiguration, store: SQLiteStore, logger: Logger, environment: [String: String]) {
+    public convenience init(configuration: SluiceConfiguration, store: any AppStore, logger: Logger, environment: [String: String]) {
         let context = AppContext(configuration: configuration, logger: logger, store: store, metrics: AppMetrics(), state: ServiceState(), now: { Date() })
         self.init(context: context, environment: environment)
     }

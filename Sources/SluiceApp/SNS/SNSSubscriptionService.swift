@@ -8,11 +8,11 @@ import SluiceStore
 /// and lists what the store recorded about them.
 public struct SNSSubscriptionService: Sendable {
     public let settings: SNSEndpointSettings
-    let store: SQLiteStore
+    let store: any AppStore
     let logger: Logger
     let now: @Sendable () -> Date
 
-    public init(settings: SNSEndpointSettings, store: SQLiteStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(settings: SNSEndpointSettings, store: any AppStore, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.settings = settings
         self.store = store
         self.logger = logger

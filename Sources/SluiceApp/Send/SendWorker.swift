@@ -129,7 +129,10 @@ final class SendEngine: Sendable {
             if !pacing.groups.isEmpty, let peek = try await context.store.queuedMessage(id: ready.id) {
                 groups = pacing.limiterDemand(of: peek.message.recipients)
             }
-            let slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
+            var slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
+            if let budget = context.store as? any SharedSendBudget {
+                slot = max(slot, try await reserveShared(ready.recipientCount, in: budget))
+            }
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
             guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return }
             // Suppression check again, right before the call: an address suppressed while queued is not mailed.
@@ -158,6 +161,16 @@ final class SendEngine: Sendable {
         } catch {
             logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
         }
+    }
+
+    /// Several instances on one database share one schedule at the account's rate. Waits (unclaimed) until
+    /// the shared slot is within the reservation lead, so a claim never sits in `sending` past its lease.
+    private func reserveShared(_ recipients: Int, in budget: any SharedSendBudget) async throws -> Date {
+        let rate = max(await limiter.currentRate, 0.01)
+        let shared = try await budget.reserveSendSlot(name: "ses", seconds: Double(max(1, recipients)) / rate, at: context.now())
+        let early = shared.timeIntervalSince(context.now()) - configuration.reservationLead
+        if early > 0 { try await Task.sleep(for: .seconds(early)) }
+        return shared
     }
 
     private func call(id: String, message: OutboundMessage, attempts: Int) async {

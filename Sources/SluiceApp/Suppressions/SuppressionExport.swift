@@ -8,7 +8,7 @@ struct SuppressionExport {
     /// Output is handed on in pieces of about this size.
     static let flushBytes = 64 * 1024
 
-    let store: SQLiteStore
+    let store: any AppStore
     let at: Date
     let pageSize: Int
 

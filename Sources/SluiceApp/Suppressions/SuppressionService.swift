@@ -14,12 +14,12 @@ public struct SuppressionService: Sendable {
     /// import holds two chunks in memory.
     public static let defaultImportChunk = 50_000
 
-    public let store: SQLiteStore
+    public let store: any AppStore
     public let normalizer: AddressNormalizer
     public let now: @Sendable () -> Date
     public let logger: Logger
 
-    public init(store: SQLiteStore, normalizer: AddressNormalizer, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any AppStore, normalizer: AddressNormalizer, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.normalizer = normalizer
         self.logger = logger

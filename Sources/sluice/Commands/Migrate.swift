@@ -1,5 +1,6 @@
 import ArgumentParser
 import SluiceApp
+import SluiceCore
 import SluiceStore
 
 struct Migrate: AsyncParsableCommand {
@@ -13,15 +14,15 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         try await exiting {
             let configuration = try global.loadConfiguration()
-            let store: SQLiteStore
+            let store: any AppStore
             do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
-                throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+                throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
             }
             defer { store.close() }
             let version = try await store.schemaVersion()
-            print("database \(configuration.string("database.path")) at schema version \(version)")
+            print("database \(store.databaseIdentity) at schema version \(version)")
             if check {
-                let problems = try await store.integrityCheck()
+                let problems = try await store.integrityCheck(quick: false)
                 if problems.isEmpty || problems == ["ok"] {
                     print("integrity_check: ok")
                 } else {

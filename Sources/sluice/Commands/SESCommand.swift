@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceApp
-import SluiceStore
+import SluiceCore
 
 /// `sluice ses sync`: two-way sync with the SES account-level suppression list, on demand.
 struct SESCommand: AsyncParsableCommand {
@@ -30,9 +30,9 @@ struct SESCommand: AsyncParsableCommand {
                 let configuration = try global.loadConfiguration()
                 var logger = makeLogger(configuration)
                 if logger.logLevel < .warning { logger.logLevel = .warning }
-                let store: SQLiteStore
+                let store: any AppStore
                 do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-                    throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+                    throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
                 }
                 defer { store.close() }
                 let service = SESSyncService(configuration: configuration, store: store, logger: logger, environment: ProcessInfo.processInfo.environment)

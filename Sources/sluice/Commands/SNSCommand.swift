@@ -58,12 +58,12 @@ struct SNSCommand: ParsableCommand {
 }
 
 /// Loads configuration and opens the store for an `sns` subcommand.
-private func openService(_ global: GlobalOptions) throws -> (SNSSubscriptionService, SQLiteStore) {
+private func openService(_ global: GlobalOptions) throws -> (SNSSubscriptionService, any AppStore) {
     let configuration = try global.loadConfiguration()
     let logger = makeLogger(configuration)
-    let store: SQLiteStore
+    let store: any AppStore
     do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-        throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+        throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
     }
     let service = SNSSubscriptionService(settings: SNSEndpointSettings(configuration: configuration), store: store, logger: logger)
     return (service, store)

@@ -5,11 +5,11 @@ import SluiceCore
 import SluiceStore
 
 /// Opens the configured database for a monitoring command, or exits 1 with the path and the reason.
-func openMonitoring(_ global: GlobalOptions) throws -> (MonitoringService, SQLiteStore) {
+func openMonitoring(_ global: GlobalOptions) throws -> (MonitoringService, any AppStore) {
     let configuration = try global.loadConfiguration()
-    let store: SQLiteStore
+    let store: any AppStore
     do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
-        throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+        throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
     }
     return (MonitoringService(store: store, configuration: MonitoringConfiguration(configuration: configuration)), store)
 }

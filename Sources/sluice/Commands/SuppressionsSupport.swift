@@ -13,9 +13,9 @@ enum SuppressionsSupport {
         var logger = makeLogger(configuration)
         // The command's own output is the result; routine info logs would only clutter stderr.
         if logger.logLevel < .warning { logger.logLevel = .warning }
-        let store: SQLiteStore
+        let store: any AppStore
         do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-            throw ExitFailure.failure("cannot open database '\(configuration.string("database.path"))': \(error)")
+            throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
         }
         defer { store.close() }
         let normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(

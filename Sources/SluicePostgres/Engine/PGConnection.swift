@@ -1,0 +1,132 @@
+import CPostgres
+import Foundation
+import SluiceCore
+import Synchronization
+
+/// One libpq connection. Owned by one pool thread: libpq calls block, so they never run on the
+/// cooperative pool or an HTTP event loop.
+final class PGConnection {
+    private let handle: OpaquePointer
+    /// Unique per connection opened by this process (session-scoped state such as advisory locks is per serial).
+    let serial = PGConnection.serials.add(1, ordering: .relaxed).newValue
+    private static let serials = Atomic<Int>(0)
+
+    /// Connects with `url` (a `postgres://` URI or key=value string; `sslmode` and the rest come from it).
+    init(url: String, connectTimeoutSeconds: Int, statementTimeoutMilliseconds: Int) throws(StoreError) {
+        // Keywords before `dbname` are defaults the URL can override (expand_dbname processes it in place).
+        let keywords = ["connect_timeout", "application_name", "dbname"]
+        let values = [String(max(1, connectTimeoutSeconds)), "sluice", url]
+        let connection: OpaquePointer? = Self.withCStrings(keywords) { keys in
+            Self.withCStrings(values) { vals in PQconnectdbParams(keys, vals, 1) }
+        }
+        guard let connection else { throw StoreError(.unavailable, "PostgreSQL: out of memory while connecting") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            // libpq's message names host and port, never the password.
+            let message = PQerrorMessage(connection).map { String(cString: $0) } ?? "unknown error"
+            PQfinish(connection)
+            throw StoreError(.unavailable, "cannot connect to PostgreSQL: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        handle = connection
+        // Integers only, so building the text is safe.
+        try executeScript("SET statement_timeout = \(max(0, statementTimeoutMilliseconds)); SET idle_in_transaction_session_timeout = \(max(60_000, statementTimeoutMilliseconds * 4)); SET client_min_messages = warning")
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Whether the connection is still usable (false after the server went away).
+    var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Runs one parameterised statement (`$1`, `$2`, …). Text parameters must not contain NUL.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [PGValue] = []) throws(StoreError) -> PGResult {
+        var buffers: [UnsafeMutablePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        buffers.reserveCapacity(parameters.count)
+        defer { for buffer in buffers { buffer?.deallocate() } }
+        for parameter in parameters {
+            switch parameter {
+            case .null:
+                buffers.append(nil)
+                lengths.append(0)
+                formats.append(0)
+            case .text(let text):
+                let utf8 = Array(text.utf8)
+                // A NUL would silently end the C string: refuse instead of truncating.
+                guard !utf8.contains(0) else { throw StoreError(.invalidInput, "text contains a NUL character") }
+                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count + 1)
+                utf8.withUnsafeBufferPointer { source in
+                    UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress!, byteCount: utf8.count)
+                }
+                buffer[utf8.count] = 0
+                buffers.append(buffer)
+                lengths.append(Int32(utf8.count))
+                formats.append(0)
+            case .bytes(let bytes):
+                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
+                if !bytes.isEmpty {
+                    bytes.withUnsafeBufferPointer { source in
+                        UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress!, byteCount: bytes.count)
+                    }
+                }
+                buffers.append(buffer)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            }
+        }
+        let pointers = buffers.map { UnsafePointer($0) }
+        let result = PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+        return try check(result)
+    }
+
+    /// Runs fixed SQL text that may hold several statements (migrations, session settings). Never user input.
+    func executeScript(_ sql: String) throws(StoreError) {
+        _ = try check(PQexec(handle, sql))
+    }
+
+    /// Runs `body` in a transaction; serialization failures and deadlocks are retried a few times.
+    func transaction<T>(isolation: String = "READ COMMITTED", _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try executeScript("BEGIN ISOLATION LEVEL \(isolation)")
+            do throws(StoreError) {
+                let value = try body()
+                try executeScript("COMMIT")
+                return value
+            } catch {
+                if isHealthy { try? executeScript("ROLLBACK") }
+                if error.isRetryableConflict && attempt < 8 {
+                    // Jittered backoff so two instances do not collide again in lockstep.
+                    usleep(UInt32.random(in: 1_000...(5_000 * UInt32(attempt))))
+                    continue
+                }
+                throw error
+            }
+        }
+    }
+
+    private func check(_ result: OpaquePointer?) throws(StoreError) -> PGResult {
+        guard let result else {
+            let message = PQerrorMessage(handle).map { String(cString: $0) } ?? "no result"
+            throw StoreError(isHealthy ? .io : .unavailable, "PostgreSQL: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        let status = PQresultStatus(result)
+        if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY {
+            return PGResult(result)
+        }
+        let state = CPostgres_sqlstate(result).map { String(cString: $0) } ?? ""
+        let primary = CPostgres_primary_message(result).map { String(cString: $0) }
+            ?? PQerrorMessage(handle).map { String(cString: $0) } ?? "query failed"
+        PQclear(result)
+        let failure = PGFailure(sqlState: state, message: primary.trimmingCharacters(in: .whitespacesAndNewlines))
+        throw failure.storeError(connectionLost: !isHealthy)
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let copies = strings.map { strdup($0) }
+        defer { for copy in copies { free(copy) } }
+        let pointers = copies.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import SluiceCore
+
+/// Applies pending migrations under a session advisory lock, so instances starting together apply each
+/// version exactly once: the first holds the lock and migrates, the others wait and then find nothing to do.
+enum PGMigrator {
+    /// Advisory lock key for migrations ("sluice" + 1 as a number; any constant shared by all instances).
+    static let lockKey: Int64 = 0x736C_7569_6365_0001
+
+    static func migrate(_ connection: PGConnection, migrations: [PGMigration]) throws(StoreError) -> [Int] {
+        try connection.execute("SELECT pg_advisory_lock($1)", [.text(String(lockKey))])
+        defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [.text(String(lockKey))]) }
+        try connection.executeScript("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                applied_at BIGINT NOT NULL
+            )
+            """)
+        let rows = try connection.execute("SELECT version FROM schema_migrations ORDER BY version")
+        let applied = Set((0..<rows.rowCount).map { rows.int($0, 0) })
+        let newest = migrations.map(\.version).max() ?? 0
+        if let top = applied.max(), top > newest {
+            throw StoreError(.migration, "database schema version \(top) is newer than this build (\(newest)); upgrade Sluice")
+        }
+        var done: [Int] = []
+        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
+            do throws(StoreError) {
+                try connection.transaction { () throws(StoreError) in
+                    try connection.executeScript(migration.sql)
+                    try connection.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                        [.int(migration.version), .text(migration.name), .date(Date())])
+                }
+            } catch {
+                throw StoreError(.migration, "migration \(migration.version) (\(migration.name)) failed: \(error.message)", underlying: error)
+            }
+            done.append(migration.version)
+        }
+        return done
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import SluiceCore
+
+extension PostgresStore: FeedbackStore, MessageRetentionStore {
+    /// Largest compressed raw SNS body stored (SNS messages are at most 256 KiB before compression).
+    public static let maxRawMessageBytes = 1 << 20
+
+    public func ingest(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy) async throws(StoreError) -> IngestOutcome {
+        guard !message.messageId.isEmpty, message.messageId.utf8.count <= 256 else {
+            throw StoreError(.invalidInput, "SNS MessageId must be 1-256 bytes")
+        }
+        guard message.rawCompressed.count <= Self.maxRawMessageBytes else {
+            throw StoreError(.invalidInput, "compressed SNS message larger than \(Self.maxRawMessageBytes) bytes")
+        }
+        return try await write { connection throws(StoreError) in
+            try PGFeedbackIngest.apply(message, events: events, policy: policy, in: connection)
+        }
+    }
+
+    public func hasMessage(id: String) async throws(StoreError) -> Bool {
+        try await read { connection throws(StoreError) in
+            try connection.execute("SELECT 1 FROM sns_messages WHERE message_id = $1", [.text(id)]).rowCount > 0
+        }
+    }
+
+    public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
+        try await deleteInChunks("""
+            DELETE FROM sns_messages WHERE message_id IN
+                (SELECT message_id FROM sns_messages WHERE received_at < $1 LIMIT $2)
+            """, cutoff: cutoff)
+    }
+
+    public func purgeHistory(olderThan cutoff: Date) async throws(StoreError) -> Int {
+        try await deleteInChunks("""
+            DELETE FROM history WHERE id IN (SELECT id FROM history WHERE recorded_at < $1 LIMIT $2)
+            """, cutoff: cutoff)
+    }
+
+    /// When the newest stored SNS message of `type` was received; nil when none is kept.
+    public func lastMessageReceivedAt(type: String = "Notification") async throws(StoreError) -> Date? {
+        try await read { connection throws(StoreError) in
+            let result = try connection.execute(
+                "SELECT received_at FROM sns_messages WHERE type = $1 ORDER BY received_at DESC LIMIT 1", [.text(type)])
+            return result.rowCount > 0 ? result.date(0, 0) : nil
+        }
+    }
+
+    /// Runs a `DELETE … LIMIT $2` until it deletes less than a chunk, so a purge never holds locks long.
+    func deleteInChunks(_ sql: String, cutoff: Date) async throws(StoreError) -> Int {
+        let chunk = 5000
+        var total = 0
+        while true {
+            let deleted = try await write { connection throws(StoreError) in
+                try connection.execute(sql, [.date(cutoff), .int(chunk)]).affectedRows
+            }
+            total += deleted
+            if deleted < chunk { return total }
+        }
+    }
+}
+
+/// The body of one ingest transaction.
+enum PGFeedbackIngest {
+    static func apply(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy, in connection: PGConnection) throws(StoreError) -> IngestOutcome {
+        // The primary key is the global dedupe: a concurrent insert of the same id from another instance
+        // waits for that transaction and then inserts nothing.
+        let inserted = try connection.execute("""
+            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING
+            """, [
+                .text(message.messageId), .text(message.type), .text(message.topicArn), .date(message.timestamp),
+                .date(message.receivedAt), .text(message.endpoint), .int(events.count), .bytes(message.rawCompressed),
+            ]).affectedRows
+        guard inserted == 1 else { return .duplicate }
+
+        try PostgresStore.lockAddresses(events.map(\.address), in: connection)
+        for event in events {
+            let state = RecipientState(
+                suppressions: try PGSuppressionRows.all(of: event.address, in: connection),
+                softBounce: try softBounce(of: event.address, in: connection)
+            )
+            let decision = policy.decide(event, state: state)
+            for change in decision.suppressionChanges {
+                try apply(change, in: connection)
+            }
+            if let change = decision.softBounceChange {
+                try apply(change, in: connection)
+            }
+            if !event.address.isEmpty {
+                try recordHistory(event, outcome: decision.outcome, source: message.messageId, at: message.receivedAt, in: connection)
+            }
+            try PGCounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: connection)
+        }
+        return .stored(events: events.count)
+    }
+
+    private static func softBounce(of address: String, in connection: PGConnection) throws(StoreError) -> SoftBounceState? {
+        let result = try connection.execute(
+            "SELECT count, window_start, last_bounce, last_subtype FROM soft_bounces WHERE address = $1", [.text(address)])
+        guard result.rowCount > 0 else { return nil }
+        return SoftBounceState(
+            address: address, count: result.int(0, 0), windowStart: result.date(0, 1),
+            lastBounce: result.date(0, 2), lastSubtype: result.optionalString(0, 3))
+    }
+
+    private static func apply(_ change: SuppressionChange, in connection: PGConnection) throws(StoreError) {
+        switch change {
+        case .upsert(let suppression):
+            try PGSuppressionRows.merge(suppression, in: connection)
+        case .remove(let address, let scope, let reasons):
+            for reason in reasons {
+                try connection.execute(
+                    "DELETE FROM suppressions WHERE address = $1 AND scope = $2 AND reason = $3",
+                    [.text(address), .text(scope), .text(reason.rawValue)])
+            }
+        }
+    }
+
+    private static func apply(_ change: SoftBounceChange, in connection: PGConnection) throws(StoreError) {
+        switch change {
+        case .set(let state):
+            guard !state.address.isEmpty else { throw StoreError(.invalidInput, "soft-bounce address must not be empty") }
+            try connection.execute("""
+                INSERT INTO soft_bounces (address, count, window_start, last_bounce, last_subtype) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (address) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
+                    last_bounce = excluded.last_bounce, last_subtype = excluded.last_subtype
+                """, [.text(state.address), .int(state.count), .date(state.windowStart), .date(state.lastBounce), .string(state.lastSubtype)])
+        case .clear(let address):
+            try connection.execute("DELETE FROM soft_bounces WHERE address = $1", [.text(address)])
+        }
+    }
+
+    private static func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date, in connection: PGConnection) throws(StoreError) {
+        try connection.execute("""
+            INSERT INTO history (address, kind, original_address, ses_message_id, event_at, identity, subtype, detail,
+                scope, raw_type, outcome, source, recorded_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            """, [
+                .text(event.address), .text(event.kind.rawValue), .text(event.originalAddress), .text(event.sesMessageId),
+                .date(event.timestamp), .text(event.identity), .string(event.subtype), .string(event.detail),
+                .text(event.scope), .text(event.rawType), .text(outcome), .text(source), .date(recordedAt),
+            ])
+    }
+}
+
+/// SQL for `hourly_counters` (sharded rows, summed on read).
+enum PGCounterRows {
+    static let shards = 8
+
+    static func add(_ count: Int, identity: String, kind: EventKind, at date: Date, in connection: PGConnection) throws(StoreError) {
+        try connection.execute("""
+            INSERT INTO hourly_counters (hour_start, identity, kind, shard, count) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (hour_start, identity, kind, shard) DO UPDATE SET count = hourly_counters.count + excluded.count
+            """, [
+                .date(HourlyCounter.hourStart(of: date)), .text(identity), .text(kind.rawValue),
+                .int(Int.random(in: 0..<shards)), .int(count),
+            ])
+    }
+}

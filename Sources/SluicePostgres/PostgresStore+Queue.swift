@@ -1,0 +1,187 @@
+import Foundation
+import SluiceCore
+
+extension PostgresStore: OutboundQueueStore {
+    public func enqueue(_ message: QueuedMessage, idempotency: IdempotencyRecord?) async throws(StoreError) -> IdempotentWriteOutcome {
+        if let idempotency { try PGIdempotencyRows.validate(idempotency) }
+        let payload = message.message.jsonBytes()
+        let suppressed = try PGQueueRows.encode(message.suppressed)
+        return try await write { connection throws(StoreError) in
+            // The key first: a repeat on another instance waits for this commit and then replays.
+            if let idempotency, let existing = try PGIdempotencyRows.claim(idempotency, in: connection) {
+                return PGIdempotencyRows.outcome(existing, for: idempotency)
+            }
+            try connection.execute("""
+                INSERT INTO outbound_messages (id, state, identity, recipient_count, payload, suppressed, attempts,
+                    next_attempt_at, ses_message_id, error, outbox, created_at, updated_at, claimed_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, $9, $10, NULL)
+                """, [
+                    .text(message.id), .text(message.state.rawValue), .text(message.message.identity),
+                    .int(message.message.recipients.count), .bytes(payload), .text(String(decoding: suppressed, as: UTF8.self)),
+                    .int(message.attempts), .date(message.nextAttemptAt), .date(message.createdAt), .date(message.updatedAt),
+                ])
+            return .stored
+        }
+    }
+
+    public func queuedMessage(id: String) async throws(StoreError) -> QueuedMessage? {
+        try await read { connection throws(StoreError) in
+            let result = try connection.execute("""
+                SELECT state, payload, suppressed, attempts, next_attempt_at, ses_message_id, error, outbox,
+                    created_at, updated_at, claimed_at
+                FROM outbound_messages WHERE id = $1
+                """, [.text(id)])
+            guard result.rowCount > 0 else { return nil }
+            return QueuedMessage(
+                id: id, state: MessageState(rawValue: result.string(0, 0)) ?? .failed,
+                message: try PGQueueRows.decode(OutboundMessage.self, result.bytes(0, 1)),
+                suppressed: try PGQueueRows.decode([DroppedRecipient].self, Array(result.string(0, 2).utf8)),
+                attempts: result.int(0, 3), nextAttemptAt: result.date(0, 4),
+                sesMessageId: result.optionalString(0, 5), error: result.optionalString(0, 6),
+                outbox: result.optionalString(0, 7), createdAt: result.date(0, 8),
+                updatedAt: result.date(0, 9), claimedAt: result.optionalDate(0, 10))
+        }
+    }
+
+    public func readyMessages(at now: Date, limit: Int) async throws(StoreError) -> [ReadyMessage] {
+        try await read { connection throws(StoreError) in
+            // SKIP LOCKED: rows another instance is claiming right now are left to it.
+            let result = try connection.execute("""
+                SELECT id, identity, recipient_count FROM outbound_messages
+                WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at, id LIMIT $2
+                FOR UPDATE SKIP LOCKED
+                """, [.date(now), .int(min(max(limit, 1), 10_000))])
+            return (0..<result.rowCount).map {
+                ReadyMessage(id: result.string($0, 0), identity: result.string($0, 1), recipientCount: result.int($0, 2))
+            }
+        }
+    }
+
+    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool {
+        let payload = message?.jsonBytes()
+        let recipientCount = message?.recipients.count ?? 0
+        return try await write { connection throws(StoreError) in
+            // Another instance holding the row is claiming it: skip rather than wait, it wins.
+            let row = try connection.execute(
+                "SELECT state, suppressed FROM outbound_messages WHERE id = $1 FOR UPDATE SKIP LOCKED", [.text(id)])
+            guard row.rowCount == 1, row.string(0, 0) == MessageState.queued.rawValue else { return false }
+            if !dropped.isEmpty { try PGQueueRows.appendSuppressed(dropped, current: row.string(0, 1), to: id, in: connection) }
+            if let payload {
+                try connection.execute(
+                    "UPDATE outbound_messages SET payload = $2, recipient_count = $3 WHERE id = $1",
+                    [.text(id), .bytes(payload), .int(recipientCount)])
+            }
+            return try connection.execute("""
+                UPDATE outbound_messages SET state = 'sending', attempts = attempts + 1, claimed_at = $2, updated_at = $2
+                WHERE id = $1 AND state = 'queued'
+                """, [.text(id), .date(now)]).affectedRows == 1
+        }
+    }
+
+    public func markSuppressed(id: String, dropping dropped: [DroppedRecipient], at now: Date) async throws(StoreError) -> Bool {
+        try await write { connection throws(StoreError) in
+            let row = try connection.execute(
+                "SELECT state, suppressed FROM outbound_messages WHERE id = $1 FOR UPDATE", [.text(id)])
+            guard row.rowCount == 1, row.string(0, 0) == MessageState.queued.rawValue else { return false }
+            try PGQueueRows.appendSuppressed(dropped, current: row.string(0, 1), to: id, in: connection)
+            return try connection.execute(
+                "UPDATE outbound_messages SET state = 'suppressed', updated_at = $2 WHERE id = $1 AND state = 'queued'",
+                [.text(id), .date(now)]).affectedRows == 1
+        }
+    }
+
+    public func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool {
+        try await write { connection throws(StoreError) in
+            try connection.execute("""
+                UPDATE outbound_messages SET state = 'sent', ses_message_id = $2, outbox = $3, updated_at = $4
+                WHERE id = $1 AND state = 'sending'
+                """, [.text(id), .string(sesMessageId), .string(outbox), .date(now)]).affectedRows == 1
+        }
+    }
+
+    public func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, at now: Date) async throws(StoreError) -> Bool {
+        try await write { connection throws(StoreError) in
+            try connection.execute("""
+                UPDATE outbound_messages SET state = 'queued', next_attempt_at = $2, error = coalesce($3, error),
+                    attempts = GREATEST(0, attempts - $4::integer), updated_at = $5
+                WHERE id = $1 AND state = 'sending'
+                """, [.text(id), .date(nextAttemptAt), .string(error), .int(countAttempt ? 0 : 1), .date(now)]).affectedRows == 1
+        }
+    }
+
+    public func markFailed(id: String, error: String, at now: Date) async throws(StoreError) -> Bool {
+        try await write { connection throws(StoreError) in
+            try connection.execute(
+                "UPDATE outbound_messages SET state = 'failed', error = $2, updated_at = $3 WHERE id = $1 AND state = 'sending'",
+                [.text(id), .text(error), .date(now)]).affectedRows == 1
+        }
+    }
+
+    /// `claimedBefore` is the lease: a claim older than it belongs to a crashed (or hung) instance, on any
+    /// instance, so every instance's housekeeping recovers it.
+    public func recoverInflight(claimedBefore: Date, resolution: InflightResolution, excluding: Set<String>, at now: Date) async throws(StoreError) -> Int {
+        let (state, error) = QueueStateMachine.recovery(resolution)
+        return try await write { connection throws(StoreError) in
+            try connection.execute("""
+                UPDATE outbound_messages SET state = $2, error = $3, next_attempt_at = $4, updated_at = $4
+                WHERE state = 'sending' AND claimed_at < $1 AND NOT (id = ANY($5::text[]))
+                """, [.date(claimedBefore), .text(state.rawValue), .text(error), .date(now), PGValue.textArray(Array(excluding))]).affectedRows
+        }
+    }
+
+    public func queueCounts() async throws(StoreError) -> [MessageState: Int] {
+        try await read { connection throws(StoreError) in
+            var counts: [MessageState: Int] = [:]
+            for state in MessageState.allCases { counts[state] = 0 }
+            let result = try connection.execute("SELECT state, count(*) FROM outbound_messages GROUP BY state")
+            for row in 0..<result.rowCount {
+                if let state = MessageState(rawValue: result.string(row, 0)) { counts[state] = result.int(row, 1) }
+            }
+            return counts
+        }
+    }
+
+    public func events(sesMessageId: String, limit: Int) async throws(StoreError) -> [HistoryEntry] {
+        try await read { connection throws(StoreError) in
+            let result = try connection.execute("""
+                SELECT kind, address, original_address, event_at, identity, subtype, detail, scope, raw_type,
+                    outcome, source, recorded_at
+                FROM history WHERE ses_message_id = $1 ORDER BY id LIMIT $2
+                """, [.text(sesMessageId), .int(min(max(limit, 1), 1000))])
+            return (0..<result.rowCount).map { row in
+                let event = RecipientEvent(
+                    kind: EventKind(rawValue: result.string(row, 0)) ?? .unknown, address: result.string(row, 1),
+                    originalAddress: result.string(row, 2), sesMessageId: sesMessageId,
+                    timestamp: result.date(row, 3), identity: result.string(row, 4),
+                    subtype: result.optionalString(row, 5), detail: result.optionalString(row, 6),
+                    scope: result.string(row, 7), rawType: result.string(row, 8))
+                return HistoryEntry(event: event, outcome: result.string(row, 9), source: result.string(row, 10), recordedAt: result.date(row, 11))
+            }
+        }
+    }
+}
+
+/// Row helpers for `outbound_messages`.
+enum PGQueueRows {
+    static func encode<T: Encodable>(_ value: T) throws(StoreError) -> [UInt8] {
+        do {
+            return Array(try JSONEncoder().encode(value))
+        } catch {
+            throw StoreError(.invalidInput, "cannot encode queued message", underlying: error)
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws(StoreError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw StoreError(.corrupt, "queued message payload does not decode", underlying: error)
+        }
+    }
+
+    static func appendSuppressed(_ dropped: [DroppedRecipient], current: String, to id: String, in connection: PGConnection) throws(StoreError) {
+        let existing = try decode([DroppedRecipient].self, Array(current.utf8))
+        let merged = try encode(existing + dropped)
+        try connection.execute("UPDATE outbound_messages SET suppressed = $2 WHERE id = $1", [.text(id), .text(String(decoding: merged, as: UTF8.self))])
+    }
+}

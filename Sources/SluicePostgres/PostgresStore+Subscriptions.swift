@@ -1,0 +1,43 @@
+import Foundation
+import SluiceCore
+
+extension PostgresStore: SubscriptionStore {
+    private static let subscriptionColumns = "topic_arn, endpoint, state, subscription_arn, subscribe_url, token, updated_at"
+
+    public func recordSubscription(_ record: SNSSubscriptionRecord) async throws(StoreError) {
+        try await write { connection throws(StoreError) in
+            _ = try connection.execute("""
+                INSERT INTO sns_subscriptions (\(Self.subscriptionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (topic_arn) DO UPDATE SET endpoint = excluded.endpoint, state = excluded.state,
+                    subscription_arn = excluded.subscription_arn, subscribe_url = excluded.subscribe_url,
+                    token = excluded.token, updated_at = excluded.updated_at
+                """, [
+                    .text(record.topicArn), .text(record.endpoint), .text(record.state.rawValue), .string(record.subscriptionArn),
+                    .string(record.subscribeURL), .string(record.token), .date(record.updatedAt),
+                ])
+        }
+    }
+
+    public func subscriptions() async throws(StoreError) -> [SNSSubscriptionRecord] {
+        try await read { connection throws(StoreError) in
+            Self.records(try connection.execute("SELECT \(Self.subscriptionColumns) FROM sns_subscriptions ORDER BY topic_arn"))
+        }
+    }
+
+    public func subscription(topicArn: String) async throws(StoreError) -> SNSSubscriptionRecord? {
+        try await read { connection throws(StoreError) in
+            Self.records(try connection.execute(
+                "SELECT \(Self.subscriptionColumns) FROM sns_subscriptions WHERE topic_arn = $1", [.text(topicArn)])).first
+        }
+    }
+
+    private static func records(_ result: PGResult) -> [SNSSubscriptionRecord] {
+        (0..<result.rowCount).map { row in
+            SNSSubscriptionRecord(
+                topicArn: result.string(row, 0), endpoint: result.string(row, 1),
+                state: SNSSubscriptionState(rawValue: result.string(row, 2)) ?? .pending,
+                subscriptionArn: result.optionalString(row, 3), subscribeURL: result.optionalString(row, 4),
+                token: result.optionalString(row, 5), updatedAt: result.date(row, 6))
+        }
+    }
+}
