@@ -90,12 +90,17 @@ extension PostgresStore: OutboundQueueStore {
         }
     }
 
-    public func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool {
-        try await write { connection throws(StoreError) in
-            try connection.execute("""
+    public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, at now: Date) async throws(StoreError) -> Bool {
+        if let counting, counting.count < 0 { throw StoreError(.invalidInput, "send count must not be negative") }
+        return try await write { connection throws(StoreError) in
+            let moved = try connection.execute("""
                 UPDATE outbound_messages SET state = 'sent', ses_message_id = $2, outbox = $3, updated_at = $4
                 WHERE id = $1 AND state = 'sending'
                 """, [.text(id), .string(sesMessageId), .string(outbox), .date(now)]).affectedRows == 1
+            if moved, let counting, counting.count > 0 {
+                try PGCounterRows.add(counting.count, identity: counting.identity, kind: .send, at: now, in: connection)
+            }
+            return moved
         }
     }
 

@@ -105,9 +105,10 @@ extension SQLiteStore: OutboundQueueStore {
         }
     }
 
-    public func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool {
-        try await writer.submit { database throws(StoreError) in
-            try database.run("""
+    public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, at now: Date) async throws(StoreError) -> Bool {
+        if let counting, counting.count < 0 { throw StoreError(.invalidInput, "send count must not be negative") }
+        return try await writer.submit { database throws(StoreError) in
+            let moved = try database.run("""
                 UPDATE outbound_messages SET state = 'sent', ses_message_id = ?2, outbox = ?3, updated_at = ?4
                 WHERE id = ?1 AND state = 'sending'
                 """) {
@@ -116,6 +117,10 @@ extension SQLiteStore: OutboundQueueStore {
                 $0.bind(outbox, at: 3)
                 $0.bind(now, at: 4)
             } == 1
+            if moved, let counting, counting.count > 0 {
+                try CounterRows.add(counting.count, identity: counting.identity, kind: .send, at: now, in: database)
+            }
+            return moved
         }
     }
 

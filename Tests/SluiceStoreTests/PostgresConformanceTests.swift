@@ -26,6 +26,11 @@ import Testing
     @Test func certificatesSubscriptionsSettings() async throws { try await withStore(StoreConformance.certificatesSubscriptionsSettings) }
     @Test func failedIngestChangesNothing() async throws { try await withStore(StoreConformance.failedIngestChangesNothing) }
     @Test func purgeMessages() async throws { try await withStore(StoreConformance.purgeMessages) }
+    @Test func markSentCountsInTheSameTransaction() async throws { try await withStore(QueueConformance.markSentCountsInTheSameTransaction) }
+    @Test func deferQueuedMovesOnlyQueuedRows() async throws { try await withStore(QueueConformance.deferQueuedMovesOnlyQueuedRows) }
+    @Test func retentionPurgesOnlyOldFinishedMessagesAndCounters() async throws {
+        try await withStore(QueueConformance.retentionPurgesOnlyOldFinishedMessagesAndCounters)
+    }
 
     @Test func importExportRoundTrip() async throws {
         try await withStore { source in

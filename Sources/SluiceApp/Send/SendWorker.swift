@@ -195,10 +195,9 @@ final class SendEngine: Sendable {
         if case .failed(.throttled, _) = outcome { await limiter.recordThrottle() }
         switch action {
         case .markSent(let sesMessageId):
-            _ = try await store.markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, at: now)
-            if sesMessageId != nil {
-                try await store.recordSends(identity: message.identity, count: message.recipients.count, at: now)
-            }
+            // Only what SES accepted counts towards the rates; the counter commits with the state change.
+            let counting = sesMessageId == nil ? nil : SentRecipients(identity: message.identity, count: message.recipients.count)
+            _ = try await store.markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: counting, at: now)
             count(sesMessageId == nil ? "outbox" : "sent")
         case .retry(let at, let error):
             _ = try await store.requeue(id: id, nextAttemptAt: at, error: error, countAttempt: true, at: now)

@@ -15,8 +15,9 @@ public protocol OutboundQueueStore: Sendable {
     func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool
     /// `queued` → `suppressed`: every remaining recipient is suppressed.
     func markSuppressed(id: String, dropping dropped: [DroppedRecipient], at now: Date) async throws(StoreError) -> Bool
-    /// `sending` → `sent`; with the outbox transport `outbox` holds the recorded request.
-    func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool
+    /// `sending` → `sent`; with the outbox transport `outbox` holds the recorded request. `counting` is added to
+    /// the hourly send counters in the same transaction, so a crash can never keep one without the other.
+    func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `queued` due at `nextAttemptAt`. `countAttempt: false` undoes the claim's attempt count.
     func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `failed`.
@@ -28,4 +29,22 @@ public protocol OutboundQueueStore: Sendable {
     func queueCounts() async throws(StoreError) -> [MessageState: Int]
     /// SES events recorded for one SES message id (history entries), oldest first.
     func events(sesMessageId: String, limit: Int) async throws(StoreError) -> [HistoryEntry]
+}
+
+/// Recipients of one message SES accepted, for the monitoring counters (`markSent`).
+public struct SentRecipients: Sendable, Equatable {
+    public var identity: String
+    public var count: Int
+
+    public init(identity: String, count: Int) {
+        self.identity = identity
+        self.count = count
+    }
+}
+
+extension OutboundQueueStore {
+    /// `sending` → `sent` without counting sends (outbox deliveries, tests).
+    public func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool {
+        try await markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: nil, at: now)
+    }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import SluiceCore
+import Testing
+
+/// Send-queue behaviour both backends must show (state changes with counters, pacing deferral, retention),
+/// written against the SluiceCore protocols only. Each check gets a fresh, empty store.
+enum QueueConformance {
+    typealias Store = any OutboundQueueStore & CounterStore & QueuePacingStore & OperationalRetentionStore
+
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func queued(_ id: String, at date: Date = now, to: [String] = ["a@example.net", "b@example.net"]) -> QueuedMessage {
+        let message = OutboundMessage(from: "s@example.com", fromAddress: "s@example.com", to: to, subject: "s", text: "t")
+        return QueuedMessage(id: id, message: message, nextAttemptAt: date, createdAt: date)
+    }
+
+    private static func sends(_ store: Store) async throws -> Int {
+        try await store.hourlyCounters(from: .distantPast, to: .distantFuture).filter { $0.kind == .send }.map(\.count).reduce(0, +)
+    }
+
+    /// The send counter commits with `sending` → `sent`, and a stale mark (not `sending`) counts nothing.
+    static func markSentCountsInTheSameTransaction(_ store: Store) async throws {
+        _ = try await store.enqueue(queued("m"), idempotency: nil)
+        let counting = SentRecipients(identity: "example.com", count: 2)
+        #expect(try await !store.markSent(id: "m", sesMessageId: "ses-1", outbox: nil, counting: counting, at: now), "not sending yet")
+        #expect(try await sends(store) == 0)
+        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: now))
+        #expect(try await store.markSent(id: "m", sesMessageId: "ses-1", outbox: nil, counting: counting, at: now))
+        #expect(try await sends(store) == 2)
+        #expect(try await !store.markSent(id: "m", sesMessageId: "ses-1", outbox: nil, counting: counting, at: now), "marked once")
+        #expect(try await sends(store) == 2)
+        let counters = try await store.hourlyCounters(from: .distantPast, to: .distantFuture)
+        #expect(counters.allSatisfy { $0.identity == "example.com" })
+    }
+
+    /// Deferred messages leave the ready list until their new time; other states are left alone.
+    static func deferQueuedMovesOnlyQueuedRows(_ store: Store) async throws {
+        for id in ["gmail-1", "gmail-2", "other"] { _ = try await store.enqueue(queued(id), idempotency: nil) }
+        #expect(try await store.claim(id: "gmail-2", dropping: [], message: nil, at: now))
+        let later = now.addingTimeInterval(5)
+        #expect(try await store.deferQueued(["gmail-1": later, "gmail-2": later, "missing": later], at: now) == 1)
+        #expect(try await store.readyMessages(at: now, limit: 10).map(\.id) == ["other"])
+        #expect(try await store.readyMessages(at: later, limit: 10).map(\.id).sorted() == ["gmail-1", "other"])
+        #expect(try await store.queuedMessage(id: "gmail-2")?.state == .sending)
+        #expect(try await store.deferQueued([:], at: now) == 0)
+    }
+
+    /// Only finished messages older than the cutoff go; queued and in-flight ones stay whatever their age.
+    static func retentionPurgesOnlyOldFinishedMessagesAndCounters(_ store: Store) async throws {
+        let old = now.addingTimeInterval(-40 * 86_400)
+        for id in ["old-sent", "old-queued", "old-sending", "new-sent"] {
+            _ = try await store.enqueue(queued(id, at: id.hasPrefix("old") ? old : now), idempotency: nil)
+        }
+        for (id, date) in [("old-sent", old), ("old-sending", old), ("new-sent", now)] {
+            #expect(try await store.claim(id: id, dropping: [], message: nil, at: date))
+        }
+        #expect(try await store.markSent(id: "old-sent", sesMessageId: "s1", outbox: nil, counting: .init(identity: "example.com", count: 2), at: old))
+        #expect(try await store.markSent(id: "new-sent", sesMessageId: "s2", outbox: nil, counting: .init(identity: "example.com", count: 2), at: now))
+        let cutoff = now.addingTimeInterval(-30 * 86_400)
+        #expect(try await store.purgeFinishedMessages(olderThan: cutoff) == 1)
+        #expect(try await store.queuedMessage(id: "old-sent") == nil)
+        for id in ["old-queued", "old-sending", "new-sent"] { #expect(try await store.queuedMessage(id: id) != nil, "\(id) kept") }
+        #expect(try await store.purgeHourlyCounters(olderThan: cutoff) >= 1)
+        #expect(try await sends(store) == 2, "only the recent hour's sends remain")
+        #expect(try await store.purgeFinishedMessages(olderThan: cutoff) == 0)
+    }
+}
