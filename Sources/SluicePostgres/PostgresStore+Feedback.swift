@@ -74,27 +74,12 @@ enum PGFeedbackIngest {
         guard inserted == 1 else { return .duplicate }
 
         try PostgresStore.lockAddresses(events.map(\.address), in: connection)
-        for event in events {
-            let state = RecipientState(
-                suppressions: try PGSuppressionRows.all(of: event.address, in: connection),
-                softBounce: try softBounce(of: event.address, in: connection)
-            )
-            let decision = policy.decide(event, state: state)
-            for change in decision.suppressionChanges {
-                try apply(change, in: connection)
-            }
-            if let change = decision.softBounceChange {
-                try apply(change, in: connection)
-            }
-            if !event.address.isEmpty {
-                try recordHistory(event, outcome: decision.outcome, source: message.messageId, at: message.receivedAt, in: connection)
-            }
-            try PGCounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: connection)
-        }
+        var rows = PGFeedbackRows(connection: connection)
+        try rows.applyEvents(events, of: message, policy: policy)
         return .stored(events: events.count)
     }
 
-    private static func softBounce(of address: String, in connection: PGConnection) throws(StoreError) -> SoftBounceState? {
+    fileprivate static func softBounce(of address: String, in connection: PGConnection) throws(StoreError) -> SoftBounceState? {
         let result = try connection.execute(
             "SELECT count, window_start, last_bounce, last_subtype FROM soft_bounces WHERE address = $1", [.text(address)])
         guard result.rowCount > 0 else { return nil }
@@ -103,7 +88,7 @@ enum PGFeedbackIngest {
             lastBounce: result.date(0, 2), lastSubtype: result.optionalString(0, 3))
     }
 
-    private static func apply(_ change: SuppressionChange, in connection: PGConnection) throws(StoreError) {
+    fileprivate static func apply(_ change: SuppressionChange, in connection: PGConnection) throws(StoreError) {
         switch change {
         case .upsert(let suppression):
             try PGSuppressionRows.merge(suppression, in: connection)
@@ -116,7 +101,7 @@ enum PGFeedbackIngest {
         }
     }
 
-    private static func apply(_ change: SoftBounceChange, in connection: PGConnection) throws(StoreError) {
+    fileprivate static func apply(_ change: SoftBounceChange, in connection: PGConnection) throws(StoreError) {
         switch change {
         case .set(let state):
             guard !state.address.isEmpty else { throw StoreError(.invalidInput, "soft-bounce address must not be empty") }
@@ -130,7 +115,7 @@ enum PGFeedbackIngest {
         }
     }
 
-    private static func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date, in connection: PGConnection) throws(StoreError) {
+    fileprivate static func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date, in connection: PGConnection) throws(StoreError) {
         try connection.execute("""
             INSERT INTO history (address, kind, original_address, ses_message_id, event_at, identity, subtype, detail,
                 scope, raw_type, outcome, source, recorded_at)
@@ -155,5 +140,21 @@ enum PGCounterRows {
                 .date(HourlyCounter.hourStart(of: date)), .text(identity), .text(kind.rawValue),
                 .int(Int.random(in: 0..<shards)), .int(count),
             ])
+    }
+}
+
+/// `RecipientEventRows` on one pooled connection, inside the ingest transaction.
+private struct PGFeedbackRows: RecipientEventRows {
+    let connection: PGConnection
+
+    func suppressions(of address: String) throws(StoreError) -> [Suppression] { try PGSuppressionRows.all(of: address, in: connection) }
+    func softBounce(of address: String) throws(StoreError) -> SoftBounceState? { try PGFeedbackIngest.softBounce(of: address, in: connection) }
+    func apply(_ change: SuppressionChange) throws(StoreError) { try PGFeedbackIngest.apply(change, in: connection) }
+    func apply(_ change: SoftBounceChange) throws(StoreError) { try PGFeedbackIngest.apply(change, in: connection) }
+    func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) throws(StoreError) {
+        try PGFeedbackIngest.recordHistory(event, outcome: outcome, source: source, at: recordedAt, in: connection)
+    }
+    func count(_ event: RecipientEvent) throws(StoreError) {
+        try PGCounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: connection)
     }
 }

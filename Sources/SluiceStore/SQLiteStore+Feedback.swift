@@ -75,27 +75,12 @@ enum FeedbackIngest {
         }
         guard inserted == 1 else { return .duplicate }
 
-        for event in events {
-            let state = RecipientState(
-                suppressions: try SuppressionRows.all(of: event.address, in: database),
-                softBounce: try softBounce(of: event.address, in: database)
-            )
-            let decision = policy.decide(event, state: state)
-            for change in decision.suppressionChanges {
-                try apply(change, in: database)
-            }
-            if let change = decision.softBounceChange {
-                try apply(change, in: database)
-            }
-            if !event.address.isEmpty {
-                try recordHistory(event, outcome: decision.outcome, source: message.messageId, at: message.receivedAt, in: database)
-            }
-            try CounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: database)
-        }
+        var rows = FeedbackRows(database: database)
+        try rows.applyEvents(events, of: message, policy: policy)
         return .stored(events: events.count)
     }
 
-    private static func softBounce(of address: String, in database: Database) throws(StoreError) -> SoftBounceState? {
+    fileprivate static func softBounce(of address: String, in database: Database) throws(StoreError) -> SoftBounceState? {
         let statement = try database.statement("SELECT count, window_start, last_bounce, last_subtype FROM soft_bounces WHERE address = ?1")
         defer { statement.reset() }
         statement.bind(address, at: 1)
@@ -106,7 +91,7 @@ enum FeedbackIngest {
         )
     }
 
-    private static func apply(_ change: SuppressionChange, in database: Database) throws(StoreError) {
+    fileprivate static func apply(_ change: SuppressionChange, in database: Database) throws(StoreError) {
         switch change {
         case .upsert(let suppression):
             try SuppressionRows.merge(suppression, in: database)
@@ -121,7 +106,7 @@ enum FeedbackIngest {
         }
     }
 
-    private static func apply(_ change: SoftBounceChange, in database: Database) throws(StoreError) {
+    fileprivate static func apply(_ change: SoftBounceChange, in database: Database) throws(StoreError) {
         switch change {
         case .set(let state):
             guard !state.address.isEmpty else { throw StoreError(.invalidInput, "soft-bounce address must not be empty") }
@@ -141,7 +126,7 @@ enum FeedbackIngest {
         }
     }
 
-    private static func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date, in database: Database) throws(StoreError) {
+    fileprivate static func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date, in database: Database) throws(StoreError) {
         try database.run("""
             INSERT INTO history (address, kind, original_address, ses_message_id, event_at, identity, subtype, detail,
                 scope, raw_type, outcome, source, recorded_at)
@@ -161,5 +146,21 @@ enum FeedbackIngest {
             $0.bind(source, at: 12)
             $0.bind(recordedAt, at: 13)
         }
+    }
+}
+
+/// `RecipientEventRows` on the writer's connection, inside the ingest job's transaction.
+private struct FeedbackRows: RecipientEventRows {
+    let database: Database
+
+    func suppressions(of address: String) throws(StoreError) -> [Suppression] { try SuppressionRows.all(of: address, in: database) }
+    func softBounce(of address: String) throws(StoreError) -> SoftBounceState? { try FeedbackIngest.softBounce(of: address, in: database) }
+    func apply(_ change: SuppressionChange) throws(StoreError) { try FeedbackIngest.apply(change, in: database) }
+    func apply(_ change: SoftBounceChange) throws(StoreError) { try FeedbackIngest.apply(change, in: database) }
+    func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) throws(StoreError) {
+        try FeedbackIngest.recordHistory(event, outcome: outcome, source: source, at: recordedAt, in: database)
+    }
+    func count(_ event: RecipientEvent) throws(StoreError) {
+        try CounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: database)
     }
 }

@@ -30,35 +30,11 @@ public final class InMemoryStore: StoreBackend {
         guard !message.messageId.isEmpty else { throw StoreError(.invalidInput, "SNS MessageId must not be empty") }
         return try state.withLock { (state: inout State) throws(StoreError) -> IngestOutcome in
             guard state.messages[message.messageId] == nil else { return .duplicate }
-            var draft = state  // applied only if every change is valid, like a rolled-back transaction
-            draft.messages[message.messageId] = message.receivedAt
-            for event in events {
-                let current = RecipientState(
-                    suppressions: draft.suppressions.values.filter { $0.address == event.address },
-                    softBounce: draft.softBounces[event.address]
-                )
-                let decision = policy.decide(event, state: current)
-                for change in decision.suppressionChanges {
-                    switch change {
-                    case .upsert(let suppression): try Self.merge(suppression, into: &draft)
-                    case .remove(let address, let scope, let reasons):
-                        let key = Key(address: address, scope: scope)
-                        if let existing = draft.suppressions[key], reasons.contains(existing.reason) { draft.suppressions[key] = nil }
-                    }
-                }
-                switch decision.softBounceChange {
-                case .set(let soft)?:
-                    guard !soft.address.isEmpty else { throw StoreError(.invalidInput, "soft-bounce address must not be empty") }
-                    draft.softBounces[soft.address] = soft
-                case .clear(let address)?: draft.softBounces[address] = nil
-                case nil: break
-                }
-                if !event.address.isEmpty {
-                    draft.history.append((event.address, HistoryEntry(event: event, outcome: decision.outcome, source: message.messageId, recordedAt: message.receivedAt)))
-                }
-                draft.counters[HourlyCounter(hourStart: HourlyCounter.hourStart(of: event.timestamp), identity: event.identity, kind: event.kind, count: 0), default: 0] += 1
-            }
-            state = draft
+            // Applied only if every change is valid, like a rolled-back transaction.
+            var rows = DraftRows(draft: state)
+            rows.draft.messages[message.messageId] = message.receivedAt
+            try rows.applyEvents(events, of: message, policy: policy)
+            state = rows.draft
             return .stored(events: events.count)
         }
     }
@@ -216,6 +192,40 @@ public final class InMemoryStore: StoreBackend {
     private static func validate(_ suppression: Suppression) throws(StoreError) {
         guard !suppression.address.isEmpty else { throw StoreError(.invalidInput, "suppression address must not be empty") }
         guard suppression.count >= 0 else { throw StoreError(.invalidInput, "suppression count must not be negative") }
+    }
+
+    /// `RecipientEventRows` on a copy of the state, applied only when every event went through.
+    private struct DraftRows: RecipientEventRows {
+        var draft: State
+
+        func suppressions(of address: String) -> [Suppression] { draft.suppressions.values.filter { $0.address == address } }
+        func softBounce(of address: String) -> SoftBounceState? { draft.softBounces[address] }
+
+        mutating func apply(_ change: SuppressionChange) throws(StoreError) {
+            switch change {
+            case .upsert(let suppression): try InMemoryStore.merge(suppression, into: &draft)
+            case .remove(let address, let scope, let reasons):
+                let key = Key(address: address, scope: scope)
+                if let existing = draft.suppressions[key], reasons.contains(existing.reason) { draft.suppressions[key] = nil }
+            }
+        }
+
+        mutating func apply(_ change: SoftBounceChange) throws(StoreError) {
+            switch change {
+            case .set(let soft):
+                guard !soft.address.isEmpty else { throw StoreError(.invalidInput, "soft-bounce address must not be empty") }
+                draft.softBounces[soft.address] = soft
+            case .clear(let address): draft.softBounces[address] = nil
+            }
+        }
+
+        mutating func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) {
+            draft.history.append((event.address, HistoryEntry(event: event, outcome: outcome, source: source, recordedAt: recordedAt)))
+        }
+
+        mutating func count(_ event: RecipientEvent) {
+            draft.counters[HourlyCounter(hourStart: HourlyCounter.hourStart(of: event.timestamp), identity: event.identity, kind: event.kind, count: 0), default: 0] += 1
+        }
     }
 
     private static func merge(_ suppression: Suppression, into state: inout State) throws(StoreError) {

@@ -1,0 +1,35 @@
+import Foundation
+
+/// The reads and writes a backend offers inside its ingest transaction. `applyEvents` is the one algorithm
+/// every backend runs on them, so SQLite, PostgreSQL and the in-memory twin cannot drift apart.
+public protocol RecipientEventRows {
+    /// Every suppression of `address` (normalised), any scope.
+    mutating func suppressions(of address: String) throws(StoreError) -> [Suppression]
+    mutating func softBounce(of address: String) throws(StoreError) -> SoftBounceState?
+    mutating func apply(_ change: SuppressionChange) throws(StoreError)
+    mutating func apply(_ change: SoftBounceChange) throws(StoreError)
+    mutating func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) throws(StoreError)
+    /// Adds one to the hourly counter of the event's identity and kind.
+    mutating func count(_ event: RecipientEvent) throws(StoreError)
+}
+
+extension RecipientEventRows {
+    /// For each event: read the recipient's state, let `policy` decide, write its changes, the history entry
+    /// (events without an address have none) and the counter. Any error leaves the caller to roll back.
+    public mutating func applyEvents(_ events: [RecipientEvent], of message: InboundMessage, policy: any RecipientEventPolicy) throws(StoreError) {
+        for event in events {
+            let state = RecipientState(suppressions: try suppressions(of: event.address), softBounce: try softBounce(of: event.address))
+            let decision = policy.decide(event, state: state)
+            for change in decision.suppressionChanges {
+                try apply(change)
+            }
+            if let change = decision.softBounceChange {
+                try apply(change)
+            }
+            if !event.address.isEmpty {
+                try recordHistory(event, outcome: decision.outcome, source: message.messageId, at: message.receivedAt)
+            }
+            try count(event)
+        }
+    }
+}
