@@ -40,18 +40,7 @@ import Testing
         ]) { a, _ in a }
 
         let notificationCount = 120, messageCount = 120, importCount = 12, rowsPerImport = 100
-        var envelopes: [SNSEnvelope] = []
-        for start in stride(from: 0, to: notificationCount, by: 4) {
-            try await withThrowingTaskGroup(of: SNSEnvelope.self) { group in
-                for i in start..<min(start + 4, notificationCount) {
-                    group.addTask {
-                        try await SNSEnvelope.signed(pki, certURL: certServer.origin + certPath, message: SESPayload.bounce("bounced\(i)@example.com"))
-                    }
-                }
-                for try await envelope in group { envelopes.append(envelope) }
-            }
-        }
-        let signed = envelopes
+        let signed = try await SNSEnvelope.signedBounces(pki, certURL: certServer.origin + certPath, count: notificationCount) { "bounced\($0)@example.com" }
 
         let first = try await SluiceProcess.serve(environment: environment, directory: directory)
         let client = try HTTPClient(configuration: HTTPClientConfiguration(

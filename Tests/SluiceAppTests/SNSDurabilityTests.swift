@@ -86,19 +86,7 @@ struct SNSDurabilityTests {
         ]
 
         let count = 300
-        // Signed up front, four openssl processes at a time.
-        var signed: [SNSEnvelope] = []
-        for start in stride(from: 0, to: count, by: 4) {
-            try await withThrowingTaskGroup(of: SNSEnvelope.self) { group in
-                for i in start..<min(start + 4, count) {
-                    group.addTask {
-                        try await SNSEnvelope.signed(pki, certURL: certServer.origin + certPath, message: SESPayload.bounce("user\(i)@example.com"))
-                    }
-                }
-                for try await envelope in group { signed.append(envelope) }
-            }
-        }
-        let envelopes = signed
+        let envelopes = try await SNSEnvelope.signedBounces(pki, certURL: certServer.origin + certPath, count: count) { "user\($0)@example.com" }
 
         let first = try await offPool { try ServeProcess(environment: environment) }
         let client = try HTTPClient(configuration: HTTPClientConfiguration(

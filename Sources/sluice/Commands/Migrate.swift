@@ -14,10 +14,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         try await exiting {
             let configuration = try global.loadConfiguration()
-            let store: any AppStore
-            do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
-                throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
-            }
+            let store = try openStore(configuration, logger: makeLogger(configuration))
             defer { store.close() }
             let version = try await store.schemaVersion()
             print("database \(store.databaseIdentity) at schema version \(version)")

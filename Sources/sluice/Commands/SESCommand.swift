@@ -30,10 +30,7 @@ struct SESCommand: AsyncParsableCommand {
                 let configuration = try global.loadConfiguration()
                 var logger = makeLogger(configuration)
                 if logger.logLevel < .warning { logger.logLevel = .warning }
-                let store: any AppStore
-                do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-                    throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
-                }
+                let store = try openStore(configuration, logger: logger)
                 defer { store.close() }
                 let service = SESSyncService(configuration: configuration, store: store, logger: logger, environment: ProcessInfo.processInfo.environment)
                 let report: SESSyncService.Report

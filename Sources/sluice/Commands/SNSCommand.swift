@@ -61,10 +61,7 @@ struct SNSCommand: ParsableCommand {
 private func openService(_ global: GlobalOptions) throws -> (SNSSubscriptionService, any AppStore) {
     let configuration = try global.loadConfiguration()
     let logger = makeLogger(configuration)
-    let store: any AppStore
-    do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-        throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
-    }
+    let store = try openStore(configuration, logger: logger)
     let service = SNSSubscriptionService(settings: SNSEndpointSettings(configuration: configuration), store: store, logger: logger)
     return (service, store)
 }

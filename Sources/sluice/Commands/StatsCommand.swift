@@ -7,10 +7,7 @@ import SluiceStore
 /// Opens the configured database for a monitoring command, or exits 1 with the path and the reason.
 func openMonitoring(_ global: GlobalOptions) throws -> (MonitoringService, any AppStore) {
     let configuration = try global.loadConfiguration()
-    let store: any AppStore
-    do { store = try Application.openStore(configuration: configuration, logger: makeLogger(configuration)) } catch {
-        throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
-    }
+    let store = try openStore(configuration, logger: makeLogger(configuration))
     return (MonitoringService(store: store, configuration: MonitoringConfiguration(configuration: configuration)), store)
 }
 

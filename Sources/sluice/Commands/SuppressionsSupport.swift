@@ -13,10 +13,7 @@ enum SuppressionsSupport {
         var logger = makeLogger(configuration)
         // The command's own output is the result; routine info logs would only clutter stderr.
         if logger.logLevel < .warning { logger.logLevel = .warning }
-        let store: any AppStore
-        do { store = try Application.openStore(configuration: configuration, logger: logger) } catch {
-            throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
-        }
+        let store = try openStore(configuration, logger: logger)
         defer { store.close() }
         let normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(
             caseInsensitiveLocalPart: !configuration.bool("policy.case_sensitive_local_part")

@@ -8,6 +8,20 @@ struct SNSEnvelope {
 
     static let topicArn = "arn:aws:sns:us-east-1:123456789012:sluice-feedback"
 
+    /// `count` signed bounce notifications for `address(i)`, in order; four openssl signers at a time.
+    static func signedBounces(_ pki: SNSTestPKI, certURL: String, count: Int, address: @escaping @Sendable (Int) -> String) async throws -> [SNSEnvelope] {
+        var envelopes: [SNSEnvelope] = []
+        for start in stride(from: 0, to: count, by: 4) {
+            try await withThrowingTaskGroup(of: (Int, SNSEnvelope).self) { group in
+                for i in start..<min(start + 4, count) {
+                    group.addTask { (i, try await signed(pki, certURL: certURL, message: SESPayload.bounce(address(i)))) }
+                }
+                envelopes += try await group.reduce(into: []) { $0.append($1) }.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
+        return envelopes
+    }
+
     /// A signed message; `mutate` runs before signing (to shape the signed fields).
     static func signed(
         _ pki: SNSTestPKI, type: SNSMessageType = .notification, certURL: String, key: String = "sns", version: String = "2",
