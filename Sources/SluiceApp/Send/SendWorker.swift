@@ -167,7 +167,10 @@ final class SendEngine: Sendable {
     /// the shared slot is within the reservation lead, so a claim never sits in `sending` past its lease.
     private func reserveShared(_ recipients: Int, in budget: any SharedSendBudget) async throws -> Date {
         let rate = max(await limiter.currentRate, 0.01)
-        let shared = try await budget.reserveSendSlot(name: "ses", seconds: Double(max(1, recipients)) / rate, at: context.now())
+        // Spaced as the local cap window (rate per 1.02 s), not 1/rate: slots exactly 1/rate apart put rate+1
+        // calls into one second as SES measures it whenever one call travels a little slower than the next.
+        let cost = Double(max(1, recipients)) * SendRateLimiter.windowLength / rate
+        let shared = try await budget.reserveSendSlot(name: "ses", seconds: cost, at: context.now())
         let early = shared.timeIntervalSince(context.now()) - configuration.reservationLead
         if early > 0 { try await Task.sleep(for: .seconds(early)) }
         return shared
