@@ -143,6 +143,20 @@ struct SESSyncTests {
         #expect(standIn.requests("DELETE").count == calls)
     }
 
+    @Test func deleteWithSESFlagWhenSESIsUnreachableChangesNothing() async throws {
+        let app = try await SendTestApp.start(settings: ["ses.transport": .string("outbox")])
+        defer { Task { await app.stop() } }
+        try await put(app, "kept@example.net", .complaint, at: Date())
+        let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer \(SendTestApp.token)")
+        let response = try await client.execute(HTTPClientRequest(
+            method: "DELETE", url: app.baseURL + "/v1/suppressions/kept@example.net?ses=true", headers: headers))
+        #expect(response.status == 409)
+        #expect(response.bodyText.contains(#""code":"ses_unavailable""#))
+        #expect(try await app.context.store.suppressions(of: "kept@example.net").count == 1, "nothing removed")
+    }
+
     @Test func cliSyncAndRemoveWithSES() async throws {
         let standIn = try SESSuppressionStandIn()
         defer { standIn.server.stop() }

@@ -6,8 +6,15 @@ import SluiceHTTP
 /// The SES half of `DELETE /v1/suppressions/{address}?ses=true`.
 enum SESSyncRoutes {
     /// Removes the local row (if any), then deletes at SES: 204, 404 when neither place listed it,
-    /// 503 when SES is not configured, 502 when SES failed (the local row stays removed).
+    /// 409 (nothing changed) when this configuration cannot reach SES, 502 when SES failed (the local row
+    /// stays removed).
     static func remove(_ raw: String, scope: String?, service: SuppressionService, sync: SESSyncService) async throws -> HTTPResponse {
+        do {
+            try await sync.checkAvailable()
+        } catch let error as SESSyncService.Unavailable {
+            // A configuration problem, not an outage: retrying will not help, and nothing was removed.
+            return .error(.conflict, code: "ses_unavailable", message: "nothing removed: \(error.description)")
+        }
         let removedLocally = try await removeLocally(raw, scope: scope, service: service)
         guard let address = service.normalizer.normalize(raw)?.normalized else {
             return .error(.badRequest, code: "invalid_address", message: "the address is not valid")
@@ -17,7 +24,7 @@ enum SESSyncRoutes {
             if !removedLocally && !listed { return .error(.notFound, code: "not_found", message: "the address is suppressed neither here nor at SES") }
             return HTTPResponse(status: .noContent)
         } catch let error as SESSyncService.Unavailable {
-            return .error(.serviceUnavailable, code: "ses_unavailable", message: "\(removedLocally ? "removed locally; " : "")\(error.description)")
+            return .error(.conflict, code: "ses_unavailable", message: "\(removedLocally ? "removed locally; " : "")\(error.description)")
         } catch let error as SESError {
             return .error(.badGateway, code: "ses_delete_failed", message: "removed locally; SES DeleteSuppressedDestination failed: \(error.awsErrorType ?? error.code.description)")
         } catch {

@@ -61,6 +61,11 @@ public final class SESSyncService: Sendable {
         try await makeSync().deleteRemote(address)
     }
 
+    /// Throws `Unavailable` when this configuration cannot reach SES (checked before any change is made).
+    public func checkAvailable() async throws {
+        _ = try await makeSync()
+    }
+
     private func makeSync() async throws -> SESSuppressionSync {
         let configuration = SendGateConfiguration(configuration: context.configuration)
         let environment = self.environment

@@ -48,7 +48,12 @@ enum SuppressionRoutes {
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await respond {
                 let address = request.pathParameters["address"] ?? ""
-                if request.query("ses") == "true", let sesSync {
+                try single(request, ["ses", "scope"])
+                let ses = request.query("ses")
+                guard ses == nil || ses == "true" || ses == "false" else {
+                    throw SuppressionServiceError(.invalidQuery, "ses must be true or false")
+                }
+                if ses == "true", let sesSync {
                     // Also at SES, even when there was no local row: the operator fixes both places in one step.
                     return try await SESSyncRoutes.remove(address, scope: request.query("scope"), service: service, sync: sesSync)
                 }
