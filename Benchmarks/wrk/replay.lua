@@ -16,6 +16,8 @@
 --   last answer; lost = requests whose connection died before an answer (wrk reconnects and moves
 --   on); dups = last body re-sent after such a loss when nothing else was left; unanswered = still
 --   in flight when a "stop" thread ended. p50/p99 are wrk's latency percentiles over all requests.
+--   Several instances: with REPLAY_PORTS=p1,p2,... in the environment, thread i connects to
+--   URL's host on port p[(i % n) + 1] (T should be a multiple of n so each gets the same share).
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -34,6 +36,11 @@ local thread_count = 0
 
 function setup(thread)
   thread:set("id", thread_count)
+  local ports = {}
+  for port in (os.getenv("REPLAY_PORTS") or ""):gmatch("%d+") do table.insert(ports, port) end
+  if #ports > 0 then
+    thread.addr = wrk.lookup(wrk.host, ports[(thread_count % #ports) + 1])[1]
+  end
   thread_count = thread_count + 1
   table.insert(threads, thread)
 end

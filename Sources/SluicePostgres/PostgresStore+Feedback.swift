@@ -130,7 +130,10 @@ enum PGFeedbackIngest {
 
 /// SQL for `hourly_counters` (sharded rows, summed on read).
 enum PGCounterRows {
-    static let shards = 8
+    /// The row lock of a shard is held until COMMIT returns, i.e. through the WAL flush, so two ingests
+    /// that pick the same shard commit one after the other instead of in one group flush: 64 shards keep
+    /// that rare at the 16+ transactions in flight of two instances (8 made it common).
+    static let shards = 64
 
     static func add(_ count: Int, identity: String, kind: EventKind, at date: Date, in connection: PGConnection) throws(StoreError) {
         try connection.execute("""

@@ -10,6 +10,10 @@ final class PGConnection {
     /// Unique per connection opened by this process (session-scoped state such as advisory locks is per serial).
     let serial = PGConnection.serials.add(1, ordering: .relaxed).newValue
     private static let serials = Atomic<Int>(0)
+    /// Statement names by SQL text: each statement is parsed and planned once per connection, not per call.
+    private var prepared: [String: String] = [:]
+    /// Most statements kept prepared per connection (the SQL texts are fixed, a few dynamic; this bounds them).
+    static let preparedLimit = 256
 
     /// Connects with `url` (a `postgres://` URI or key=value string; `sslmode` and the rest come from it).
     init(url: String, connectTimeoutSeconds: Int, statementTimeoutMilliseconds: Int) throws(StoreError) {
@@ -75,8 +79,22 @@ final class PGConnection {
             }
         }
         let pointers = buffers.map { UnsafePointer($0) }
-        let result = PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
-        return try check(result)
+        guard let name = try statementName(sql, parameterCount: parameters.count) else {
+            return try check(PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0))
+        }
+        return try check(PQexecPrepared(handle, name, Int32(parameters.count), pointers, lengths, formats, 0))
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it on first use; nil once the
+    /// cache is full (the statement then runs unnamed). Protocol-level prepared statements outlive a
+    /// rolled-back transaction, so the cache stays true after a ROLLBACK.
+    private func statementName(_ sql: String, parameterCount: Int) throws(StoreError) -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        let name = "sluice_\(prepared.count)"
+        _ = try check(PQprepare(handle, name, sql, Int32(parameterCount), nil))
+        prepared[sql] = name
+        return name
     }
 
     /// Runs fixed SQL text that may hold several statements (migrations, session settings). Never user input.
