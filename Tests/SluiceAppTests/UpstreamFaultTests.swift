@@ -80,6 +80,7 @@ final class BadEndpoint: @unchecked Sendable {
     private let count = Atomic<Int>(0)
     private let done = DispatchSemaphore(value: 0)
     private var held: [Int32] = []
+    private let tricklers = DispatchGroup()
 
     var connections: Int { count.load(ordering: .relaxed) }
 
@@ -110,7 +111,11 @@ final class BadEndpoint: @unchecked Sendable {
                     held.append(fd)
                     let head = Array("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nX-Slow: ".utf8)
                     _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    Thread.detachNewThread {
+                    // The trickler must end before `stop` closes fd: a late send into a reused descriptor number
+                    // would put bytes into another test's connection.
+                    tricklers.enter()
+                    Thread.detachNewThread { [tricklers] in
+                        defer { tricklers.leave() }
                         for _ in 0..<100 {
                             var byte: UInt8 = 0x61
                             guard send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { return }
@@ -128,7 +133,8 @@ final class BadEndpoint: @unchecked Sendable {
         done.wait()
         close(listener)
         for fd in held { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
-        Thread.sleep(forTimeInterval: 0.05)
+        // After shutdown every send fails, so each trickler returns within one 0.2 s sleep.
+        tricklers.wait()
         for fd in held { close(fd) }
     }
 }
