@@ -5,7 +5,7 @@ extension PostgresStore: OutboundQueueStore {
     public func enqueue(_ message: QueuedMessage, idempotency: IdempotencyRecord?) async throws(StoreError) -> IdempotentWriteOutcome {
         if let idempotency { try PGIdempotencyRows.validate(idempotency) }
         let payload = message.message.jsonBytes()
-        let suppressed = try PGQueueRows.encode(message.suppressed)
+        let suppressed = try QueuePayloadCoding.encode(message.suppressed)
         return try await write { connection throws(StoreError) in
             // The key first: a repeat on another instance waits for this commit and then replays.
             if let idempotency, let existing = try PGIdempotencyRows.claim(idempotency, in: connection) {
@@ -34,8 +34,8 @@ extension PostgresStore: OutboundQueueStore {
             guard result.rowCount > 0 else { return nil }
             return QueuedMessage(
                 id: id, state: MessageState(rawValue: result.string(0, 0)) ?? .failed,
-                message: try PGQueueRows.decode(OutboundMessage.self, result.bytes(0, 1)),
-                suppressed: try PGQueueRows.decode([DroppedRecipient].self, Array(result.string(0, 2).utf8)),
+                message: try QueuePayloadCoding.decode(OutboundMessage.self, result.bytes(0, 1)),
+                suppressed: try QueuePayloadCoding.decode([DroppedRecipient].self, Array(result.string(0, 2).utf8)),
                 attempts: result.int(0, 3), nextAttemptAt: result.date(0, 4),
                 sesMessageId: result.optionalString(0, 5), error: result.optionalString(0, 6),
                 outbox: result.optionalString(0, 7), createdAt: result.date(0, 8),
@@ -168,25 +168,9 @@ extension PostgresStore: OutboundQueueStore {
 
 /// Row helpers for `outbound_messages`.
 enum PGQueueRows {
-    static func encode<T: Encodable>(_ value: T) throws(StoreError) -> [UInt8] {
-        do {
-            return Array(try JSONEncoder().encode(value))
-        } catch {
-            throw StoreError(.invalidInput, "cannot encode queued message", underlying: error)
-        }
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws(StoreError) -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch {
-            throw StoreError(.corrupt, "queued message payload does not decode", underlying: error)
-        }
-    }
-
     static func appendSuppressed(_ dropped: [DroppedRecipient], current: String, to id: String, in connection: PGConnection) throws(StoreError) {
-        let existing = try decode([DroppedRecipient].self, Array(current.utf8))
-        let merged = try encode(existing + dropped)
+        let existing = try QueuePayloadCoding.decode([DroppedRecipient].self, Array(current.utf8))
+        let merged = try QueuePayloadCoding.encode(existing + dropped)
         try connection.execute("UPDATE outbound_messages SET suppressed = $2 WHERE id = $1", [.text(id), .text(String(decoding: merged, as: UTF8.self))])
     }
 }

@@ -6,7 +6,7 @@ extension SQLiteStore: OutboundQueueStore {
         if let idempotency { try IdempotencyRows.validate(idempotency) }
         // Encoded here, off the writer thread: the writer only binds bytes.
         let payload = message.message.jsonBytes()
-        let suppressed = try QueueRows.encode(message.suppressed)
+        let suppressed = try QueuePayloadCoding.encode(message.suppressed)
         return try await writer.submit { database throws(StoreError) in
             if let idempotency, let existing = try IdempotencyRows.find(idempotency.key, in: database) {
                 return IdempotencyRows.outcome(existing, for: idempotency)
@@ -44,8 +44,8 @@ extension SQLiteStore: OutboundQueueStore {
             guard try statement.step() else { return nil }
             return QueuedMessage(
                 id: id, state: MessageState(rawValue: statement.string(at: 0)) ?? .failed,
-                message: try QueueRows.decode(OutboundMessage.self, statement.blob(at: 1)),
-                suppressed: try QueueRows.decode([DroppedRecipient].self, Array(statement.string(at: 2).utf8)),
+                message: try QueuePayloadCoding.decode(OutboundMessage.self, statement.blob(at: 1)),
+                suppressed: try QueuePayloadCoding.decode([DroppedRecipient].self, Array(statement.string(at: 2).utf8)),
                 attempts: statement.int(at: 3), nextAttemptAt: statement.date(at: 4),
                 sesMessageId: statement.optionalString(at: 5), error: statement.optionalString(at: 6),
                 outbox: statement.optionalString(at: 7), createdAt: statement.date(at: 8),
@@ -220,22 +220,6 @@ extension SQLiteStore: OutboundQueueStore {
 
 /// Row helpers for `outbound_messages` (writer thread or reader).
 enum QueueRows {
-    static func encode<T: Encodable>(_ value: T) throws(StoreError) -> [UInt8] {
-        do {
-            return Array(try JSONEncoder().encode(value))
-        } catch {
-            throw StoreError(.invalidInput, "cannot encode queued message", underlying: error)
-        }
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws(StoreError) -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch {
-            throw StoreError(.corrupt, "queued message payload does not decode", underlying: error)
-        }
-    }
-
     static func state(of id: String, in database: Database) throws(StoreError) -> MessageState? {
         let statement = try database.statement("SELECT state FROM outbound_messages WHERE id = ?1")
         defer { statement.reset() }
@@ -249,9 +233,9 @@ enum QueueRows {
         var current: [DroppedRecipient] = []
         do {
             defer { select.reset() }
-            if try select.step() { current = try decode([DroppedRecipient].self, Array(select.string(at: 0).utf8)) }
+            if try select.step() { current = try QueuePayloadCoding.decode([DroppedRecipient].self, Array(select.string(at: 0).utf8)) }
         }
-        let merged = try encode(current + dropped)
+        let merged = try QueuePayloadCoding.encode(current + dropped)
         try database.run("UPDATE outbound_messages SET suppressed = ?2 WHERE id = ?1") {
             $0.bind(id, at: 1)
             $0.bind(String(decoding: merged, as: UTF8.self), at: 2)
