@@ -28,8 +28,7 @@ public final class SNSTestServer: Sendable {
     public typealias Handler = @Sendable (Request) -> Reply
 
     public let port: Int
-    private let listenFD: Int32
-    private let stopped = Atomic<Bool>(false)
+    private let acceptor: LoopbackAcceptor
     private let received = Mutex<[Request]>([])
     private let tls: TLSServerContext
     private let handler: Handler
@@ -43,29 +42,15 @@ public final class SNSTestServer: Sendable {
     public init(pki: SNSTestPKI, handler: @escaping Handler) throws {
         tls = try TLSServerContext(certificatePEMFile: pki.path("server.pem"), keyPEMFile: pki.path("server.key"))
         self.handler = handler
-        (listenFD, port) = try LoopbackListener.open(backlog: 128)
-        Thread.detachNewThread { [self] in acceptLoop() }
+        acceptor = try LoopbackAcceptor(backlog: 128)
+        port = acceptor.port
+        acceptor.start { [self] in serve($0) }
     }
-
-    deinit { close(listenFD) }
 
     /// Stops accepting and ends every connection thread within ~50 ms.
-    public func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { acceptor.stop() }
 
-    private var isStopped: Bool { stopped.load(ordering: .relaxed) }
-
-    private func acceptLoop() {
-        while !isStopped {
-            var descriptor = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 50) > 0 else { continue }
-            let client = accept(listenFD, nil, nil)
-            guard client >= 0 else { continue }
-            Thread.detachNewThread { [self] in
-                serve(client)
-                close(client)
-            }
-        }
-    }
+    private var isStopped: Bool { acceptor.isStopped }
 
     private func serve(_ fd: Int32) {
         guard let session = try? TLSConnection.accept(socket: fd, context: tls, deadline: .now + .seconds(5)) else { return }

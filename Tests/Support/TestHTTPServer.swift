@@ -42,8 +42,7 @@ public final class TestHTTPServer: Sendable {
     public typealias Handler = @Sendable (Request) -> Response
 
     public let port: Int
-    private let listenFD: Int32
-    private let stopped = Atomic<Bool>(false)
+    private let acceptor: LoopbackAcceptor
     private let log = Mutex<[Request]>([])
     private let handler: Handler
 
@@ -53,29 +52,15 @@ public final class TestHTTPServer: Sendable {
 
     public init(handler: @escaping Handler) throws {
         self.handler = handler
-        (listenFD, port) = try LoopbackListener.open(backlog: 32)
-        Thread.detachNewThread { [self] in acceptLoop() }
+        acceptor = try LoopbackAcceptor(backlog: 32)
+        port = acceptor.port
+        acceptor.start { [self] in serve($0) }
     }
-
-    deinit { close(listenFD) }
 
     /// Stops accepting; connection threads end within ~50 ms.
-    public func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { acceptor.stop() }
 
-    private var isStopped: Bool { stopped.load(ordering: .relaxed) }
-
-    private func acceptLoop() {
-        while !isStopped {
-            var descriptor = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 50) > 0 else { continue }
-            let client = accept(listenFD, nil, nil)
-            guard client >= 0 else { continue }
-            Thread.detachNewThread { [self] in
-                serve(client)
-                close(client)
-            }
-        }
-    }
+    private var isStopped: Bool { acceptor.isStopped }
 
     private func serve(_ fd: Int32) {
         var buffer: [UInt8] = []

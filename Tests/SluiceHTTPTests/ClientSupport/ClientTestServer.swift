@@ -38,8 +38,7 @@ final class ClientTestServer: Sendable {
     typealias Handler = @Sendable (Request) -> Reply
 
     let port: Int
-    private let listenFD: Int32
-    private let stopped = Atomic<Bool>(false)
+    private let acceptor: LoopbackAcceptor
     private let state = Mutex<(connections: Int, requests: [Request], handshakeFailures: Int)>((0, [], 0))
     private let tls: TLSServerContext?
     private let handler: Handler
@@ -50,30 +49,15 @@ final class ClientTestServer: Sendable {
     init(tls: TLSServerContext? = nil, handler: @escaping Handler) throws {
         self.tls = tls
         self.handler = handler
-        (listenFD, port) = try LoopbackListener.open(backlog: 16)
-        Thread.detachNewThread { [self] in acceptLoop() }
+        acceptor = try LoopbackAcceptor(backlog: 16)
+        port = acceptor.port
+        acceptor.start(onAccept: { [self] in state.withLock { $0.connections += 1 } }, serve: { [self] in serve($0) })
     }
-
-    deinit { close(listenFD) }
 
     /// Stops accepting and ends every connection thread within ~50 ms.
-    func stop() { stopped.store(true, ordering: .relaxed) }
+    func stop() { acceptor.stop() }
 
-    private var isStopped: Bool { stopped.load(ordering: .relaxed) }
-
-    private func acceptLoop() {
-        while !isStopped {
-            var descriptor = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 50) > 0 else { continue }
-            let client = accept(listenFD, nil, nil)
-            guard client >= 0 else { continue }
-            state.withLock { $0.connections += 1 }
-            Thread.detachNewThread { [self] in
-                serve(client)
-                close(client)
-            }
-        }
-    }
+    private var isStopped: Bool { acceptor.isStopped }
 
     // MARK: One connection
 
