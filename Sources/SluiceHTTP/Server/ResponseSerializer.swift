@@ -72,10 +72,16 @@ enum ResponseSerializer {
 
     /// Appends `text`, replacing CR, LF and other controls so a value can never start a new line.
     private static func appendSafe(_ text: String, to out: inout [UInt8]) {
-        for b in text.utf8 {
-            out.append(b < 0x20 && b != 9 || b == 0x7F ? 32 : b)
+        // Almost every value is clean: check, then copy in one go.
+        if text.utf8.allSatisfy({ !isUnsafe($0) }) {
+            out.append(contentsOf: text.utf8)
+            return
         }
+        for b in text.utf8 { out.append(isUnsafe(b) ? 32 : b) }
     }
+
+    @inline(__always)
+    private static func isUnsafe(_ b: UInt8) -> Bool { b < 0x20 && b != 9 || b == 0x7F }
 
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         if value == 0 {

@@ -96,7 +96,17 @@ extension ServerEventLoop {
         )
         request.requestId = head.requestId ?? ids.next()
         request.remoteAddress = c.remoteAddress
-        let policy = core.responder.bodyPolicy(for: request)
+        // A router is matched once here; its match travels with the exchange to `dispatch`.
+        let match: Router.Match?
+        let policy: HTTPBodyPolicy
+        if let router = core.router {
+            let found = router.match(head.method, segments)
+            match = found
+            policy = router.bodyPolicy(for: found)
+        } else {
+            match = nil
+            policy = core.responder.bodyPolicy(for: request)
+        }
         request.routePattern = policy.routePattern
         let limit = policy.limit ?? core.configuration.defaultBodyLimit
         let maxRequests = core.configuration.maxRequestsPerConnection
@@ -127,7 +137,7 @@ extension ServerEventLoop {
             guard isRegistered(c) else { return }
         }
         if exchange.bodyDone {
-            core.dispatch(request, context: context, loop: self)
+            core.dispatch(request, match: match, context: context, loop: self)
         } else if policy.streaming {
             let fd = c.fd, id = c.id
             let stream = HTTPRequestBodyStream(highWater: core.configuration.requestStreamBufferBytes) { [weak self] in
@@ -135,10 +145,11 @@ extension ServerEventLoop {
             }
             exchange.stream = stream
             request.bodyStream = stream
-            core.dispatch(request, context: context, loop: self)
+            core.dispatch(request, match: match, context: context, loop: self)
         } else {
             if case .length(let n) = framing { exchange.buffered.reserveCapacity(n) }
             exchange.pendingRequest = request
+            exchange.match = match
         }
     }
 
@@ -179,7 +190,9 @@ extension ServerEventLoop {
             exchange.pendingRequest = nil
             request.body = exchange.buffered
             exchange.buffered = []
-            core.dispatch(request, context: exchange.context, loop: self)
+            let match = exchange.match
+            exchange.match = nil
+            core.dispatch(request, match: match, context: exchange.context, loop: self)
         }
     }
 

@@ -19,7 +19,7 @@ final class ServerEventLoop: @unchecked Sendable {
     private var local: [LoopMessage] = []
     private var localSpare: [LoopMessage] = []
     private var listenFD: Int32
-    private var connections: [Int32: ServerConnection] = [:]
+    private var connections = ConnectionTable()
     private var nextID: UInt64 = 1
     private var stopped = false
     private var lastSweep: UInt64 = 0
@@ -142,7 +142,7 @@ final class ServerEventLoop: @unchecked Sendable {
         // closing the connections wakes up is discarded (jobs go to the global executor) below.
         loopThread.store(0, ordering: .relaxed)
         runLocal()
-        for connection in Array(connections.values) { closeConnection(connection) }
+        for connection in connections.values { closeConnection(connection) }
         closeListener()
         let late = inbox.withLock { box in
             box.closed = true
@@ -223,7 +223,7 @@ final class ServerEventLoop: @unchecked Sendable {
             closeListener()
             ack()
         case .drain:
-            for c in Array(connections.values) {
+            for c in connections.values {
                 c.closeWhenIdle = true
                 if c.isIdle { closeConnection(c) }
             }
@@ -304,7 +304,7 @@ final class ServerEventLoop: @unchecked Sendable {
     /// Enforces header, body, idle, write and linger deadlines.
     private func sweep(now: UInt64) {
         let config = core.timeouts
-        for c in Array(connections.values) {
+        for c in connections.values {
             if c.lingering {
                 if now >= c.lingerDeadline { closeConnection(c) }
                 continue
