@@ -111,16 +111,29 @@ public struct Router: HTTPResponder {
     /// Answers `request` for an already computed `match`.
     func respond(to request: HTTPRequest, match: Match) async -> HTTPResponse {
         if let response = respondSynchronously(to: request, match: match) { return response }
-        guard case .found(let index, let parameters) = match, case .async(let handler) = table[index].handler else {
+        guard let (handler, prepared) = asyncHandler(for: request, match: match) else {
             preconditionFailure("only async routes are left")
         }
         do {
-            return try await handler(Self.prepared(request, table[index].pattern.text, parameters))
-        } catch let error as any HTTPResponseError {
-            return error.response
+            return try await handler(prepared)
         } catch {
-            return Self.internalError
+            return Self.response(for: error)
         }
+    }
+
+    /// The async handler of a matched async route and the request to pass it; nil otherwise. The
+    /// server calls the handler straight from its task: one async call level less per request.
+    func asyncHandler(for request: HTTPRequest, match: Match) -> (Handler, HTTPRequest)? {
+        guard case .found(let index, let parameters) = match, case .async(let handler) = table[index].handler else { return nil }
+        let pattern = table[index].pattern.text
+        if Self.isPrepared(request, pattern, parameters) { return (handler, request) }
+        return (handler, Self.prepared(request, pattern, parameters))
+    }
+
+    /// What a handler's thrown error answers: its own response, else an opaque JSON 500.
+    static func response(for error: any Error) -> HTTPResponse {
+        if let error = error as? any HTTPResponseError { return error.response }
+        return internalError
     }
 
     /// The response when it needs no suspension (a synchronous route, 404, 405); nil for an async route.
@@ -129,11 +142,11 @@ public struct Router: HTTPResponder {
         case .found(let index, let parameters):
             guard case .sync(let handler) = table[index].handler else { return nil }
             do {
-                return try handler(Self.prepared(request, table[index].pattern.text, parameters))
-            } catch let error as any HTTPResponseError {
-                return error.response
+                let pattern = table[index].pattern.text
+                if Self.isPrepared(request, pattern, parameters) { return try handler(request) }
+                return try handler(Self.prepared(request, pattern, parameters))
             } catch {
-                return Self.internalError
+                return Self.response(for: error)
             }
         case .wrongMethod(let allowed):
             var headers = HTTPHeaders()
@@ -155,9 +168,13 @@ public struct Router: HTTPResponder {
         .error(.internalServerError, code: "internal_error", message: "Internal server error")
     }
 
+    /// Whether `request` already carries `pattern` and `parameters`: the server sets the pattern and
+    /// most routes have no parameters, so the request is then passed on without a copy.
+    private static func isPrepared(_ request: HTTPRequest, _ pattern: String, _ parameters: [String: String]) -> Bool {
+        parameters.isEmpty && request.pathParameters.isEmpty && request.routePattern == pattern
+    }
+
     private static func prepared(_ request: HTTPRequest, _ pattern: String, _ parameters: [String: String]) -> HTTPRequest {
-        // The server already set the pattern and most routes have no parameters: no copy then.
-        if parameters.isEmpty, request.pathParameters.isEmpty, request.routePattern == pattern { return request }
         var request = request
         request.pathParameters = parameters
         request.routePattern = pattern

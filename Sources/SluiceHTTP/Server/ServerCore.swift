@@ -74,7 +74,15 @@ final class ServerCore: Sendable {
         Task(executorPreference: executor) {
             let response: HTTPResponse
             if let router = self.router, let match {
-                response = await router.respond(to: request, match: match)
+                if let (handler, prepared) = router.asyncHandler(for: request, match: match) {
+                    do {
+                        response = try await handler(prepared)
+                    } catch {
+                        response = Router.response(for: error)
+                    }
+                } else {
+                    response = await router.respond(to: request, match: match)
+                }
             } else {
                 response = await self.responder.respond(to: request)
             }

@@ -27,7 +27,7 @@ extension ServerEventLoop {
                 // came with this event raises no new one and must be read as recv's 0.
                 if n < room, !c.hangupSeen { c.readable = false }
                 c.input.didWrite(n)
-                let now = ServerSyscalls.now()
+                let now = tick
                 c.lastActivity = now
                 if c.exchange == nil, c.headStart == nil { c.headStart = now }
                 processInput(c)
@@ -83,7 +83,7 @@ extension ServerEventLoop {
     }
 
     private func startExchange(_ c: ServerConnection, _ head: RequestHead) {
-        let now = ServerSyscalls.now()
+        let now = tick
         c.headStart = nil
         let split = RequestTarget.split(head.target)
         guard let segments = split.segments else {
@@ -182,14 +182,12 @@ extension ServerEventLoop {
                 return
             }
         }
-        if exchange.bodyBytes != before { exchange.lastBodyProgress = ServerSyscalls.now() }
+        if exchange.bodyBytes != before { exchange.lastBodyProgress = tick }
         guard exchange.bodyDone else { return }
         if let stream = exchange.stream {
             stream.finish()
-        } else if var request = exchange.pendingRequest {
-            exchange.pendingRequest = nil
-            request.body = exchange.buffered
-            exchange.buffered = []
+        } else if var request = exchange.pendingRequest.take() {
+            swap(&request.body, &exchange.buffered)
             let match = exchange.match
             exchange.match = nil
             core.dispatch(request, match: match, context: exchange.context, loop: self)

@@ -26,6 +26,9 @@ final class ServerEventLoop: @unchecked Sendable {
     private var acceptParkedUntil: UInt64?
     /// Connections whose read budget ran out while data was still pending.
     private var deferredReads: [ServerConnection] = []
+    /// Monotonic time read once per loop wake-up (and before queued work runs): activity stamps
+    /// for timeouts use it instead of a clock call each; deadlines are far coarser than a loop pass.
+    private(set) var tick: UInt64 = ServerSyscalls.now()
     var ids: RequestIDGenerator
     /// One Date cache per loop: its lock is then uncontended and its cache line stays on this core.
     let date = ResponseDate()
@@ -113,6 +116,7 @@ final class ServerEventLoop: @unchecked Sendable {
         while !stopped {
             let n = ServerSyscalls.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty && local.isEmpty ? 100 : 0)
             if n < 0 && errno != EINTR { break }
+            tick = ServerSyscalls.now()
             for i in 0..<max(0, Int(n)) {
                 let (flags, token) = ServerSyscalls.epollEvent(events, i)
                 switch token {
@@ -128,6 +132,7 @@ final class ServerEventLoop: @unchecked Sendable {
             }
             runLocal()
             let now = ServerSyscalls.now()
+            tick = now
             if now &- lastSweep >= 100_000_000 {
                 lastSweep = now
                 if let parked = acceptParkedUntil, now >= parked, listenFD >= 0 {
