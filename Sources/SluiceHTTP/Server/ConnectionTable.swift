@@ -2,7 +2,6 @@
 /// integers, so an array slot per descriptor replaces hashing on every event and check.
 struct ConnectionTable {
     private var slots: [ServerConnection?] = []
-    private(set) var count = 0
 
     subscript(fd: Int32) -> ServerConnection? {
         get {
@@ -16,8 +15,6 @@ struct ConnectionTable {
                 guard newValue != nil else { return }
                 slots.append(contentsOf: repeatElement(nil, count: max(i + 1, slots.count * 2) - slots.count))
             }
-            if slots[i] == nil, newValue != nil { count += 1 }
-            if slots[i] != nil, newValue == nil { count -= 1 }
             slots[i] = newValue
         }
     }

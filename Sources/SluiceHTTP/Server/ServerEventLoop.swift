@@ -26,8 +26,8 @@ final class ServerEventLoop: @unchecked Sendable {
     private var acceptParkedUntil: UInt64?
     /// Connections whose read budget ran out while data was still pending.
     private var deferredReads: [ServerConnection] = []
-    /// Monotonic time read once per loop wake-up (and before queued work runs): activity stamps
-    /// for timeouts use it instead of a clock call each; deadlines are far coarser than a loop pass.
+    /// Monotonic time read once per loop wake-up: activity stamps for timeouts use it instead of a
+    /// clock call each; deadlines (checked every 100 ms) are far coarser than one loop pass.
     private(set) var tick: UInt64 = ServerSyscalls.now()
     var ids: RequestIDGenerator
     /// One Date cache per loop: its lock is then uncontended and its cache line stays on this core.
