@@ -34,7 +34,7 @@ swift_need() {
   if ! command -v swift >/dev/null 2>&1; then
     for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do [ -x "$d/swift" ] && export PATH="$d:$PATH"; done
   fi
-  command -v swift >/dev/null 2>&1 || { log "Swift 6.2+ toolchain not found: install it from swift.org (or use the Dockerfile)"; exit 1; }
+  command -v swift >/dev/null 2>&1 || { log "Swift 6 toolchain not found: install it from swift.org (or use the Dockerfile)"; exit 1; }
 }
 
 build_deps() { apt_need libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config ca-certificates openssl; }
