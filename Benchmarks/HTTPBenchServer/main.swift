@@ -1,5 +1,7 @@
-// A minimal server for Scripts/bench-http: Sluice's HTTP server with one route answering
-// `POST /echo` with 200 "ok", the counterpart of nginx's `return 200`.
+// A minimal server for Scripts/bench-http: Sluice's HTTP server answering `POST /echo` (an async
+// handler, run as a Swift task on the event loop like every ordinary route) and `POST /echo-sync`
+// (a synchronous handler, `Router.addSync`, run inline on the loop thread) with 200 "ok", the
+// counterparts of nginx's `return 200`.
 import Foundation
 import Logging
 import SluiceHTTP
@@ -17,6 +19,7 @@ while let argument = arguments.next() {
 
 var router = Router()
 router.add(.POST, "/echo") { _ in .text(.ok, "ok") }
+router.addSync(.POST, "/echo-sync") { _ in .text(.ok, "ok") }
 var logger = Logger(label: "bench")
 logger.logLevel = .error
 let server = HTTPServer(configuration: HTTPServerConfiguration(port: port, threads: threads), responder: router, logger: logger)

@@ -93,4 +93,42 @@ struct RouterTests {
         #expect(request.query("d") == "")
         #expect(request.pathSegments == ["x"])
     }
+
+    @Test func syncRoutesAnswerWithoutSuspendingAndAsyncOnesDoNot() async throws {
+        var router = Self.router()
+        router.addSync(.GET, "/fast/{id}", options: RouteOptions(bodyLimit: 10, streamingBody: true)) { request in
+            .text("fast \(request.pathParameters["id"] ?? "")")
+        }
+        router.addSync(.GET, "/fast-boom") { _ in throw TestError() }
+        let fast = HTTPRequest(method: .GET, target: "/fast/a%20b")
+        let match = router.match(.GET, fast.pathSegments)
+        #expect(router.isSynchronous(match))
+        let inline = try #require(router.respondSynchronously(to: fast, match: match))
+        #expect(String(decoding: try await inline.collectBody(), as: UTF8.self) == "fast a b")
+        // The same answer through the public async entry point.
+        let viaAsync = await router.respond(to: fast)
+        #expect(String(decoding: try await viaAsync.collectBody(), as: UTF8.self) == "fast a b")
+        // A sync handler cannot read a stream: its body is buffered under the route's limit.
+        #expect(router.bodyPolicy(for: fast) == HTTPBodyPolicy(limit: 10, streaming: false, routePattern: "/fast/{id}"))
+        let boom = await router.respond(to: HTTPRequest(method: .GET, target: "/fast-boom"))
+        #expect(boom.status == .internalServerError)
+        // Async routes are left to a task; 404 and 405 need none.
+        let slow = HTTPRequest(method: .GET, target: "/v1/suppressions")
+        #expect(router.respondSynchronously(to: slow, match: router.match(.GET, slow.pathSegments)) == nil)
+        #expect(router.respondSynchronously(to: slow, match: router.match(.GET, ["nope"]))?.status == .notFound)
+        #expect(router.respondSynchronously(to: slow, match: router.match(.PUT, slow.pathSegments))?.status == .methodNotAllowed)
+    }
+
+    @Test func splitsTargetsLikeBefore() {
+        #expect(RequestTarget.split("/").segments == [])
+        #expect(RequestTarget.split("").segments == [])
+        #expect(RequestTarget.split("/a/").segments == ["a", ""])
+        #expect(RequestTarget.split("//").segments == ["", ""])
+        #expect(RequestTarget.split("*").segments == ["*"])
+        #expect(RequestTarget.split("/a%zz").segments == nil)
+        let withQuery = RequestTarget.split("/a/b%2Fc?x=1")
+        #expect(withQuery.path == "/a/b%2Fc")
+        #expect(withQuery.segments == ["a", "b/c"])
+        #expect(withQuery.query.map(\.name) == ["x"])
+    }
 }

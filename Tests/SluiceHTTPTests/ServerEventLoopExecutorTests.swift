@@ -45,4 +45,28 @@ struct ServerEventLoopExecutorTests {
             }
         }
     }
+
+    @Test func asyncHandlerStartsAndResumesOnItsLoopThread() async throws {
+        // Handler tasks start inline on the loop thread and resume there after a suspension (the
+        // loop is their preferred executor), never on the shared pool. A sync route, which always
+        // runs on the loop thread, tells which thread that is.
+        @Sendable func thread() -> String { String(UInt(pthread_self())) }
+        var router = Router()
+        router.addSync(.GET, "/loop") { _ in .text(thread()) }
+        router.add(.GET, "/where") { _ in
+            let before = thread()
+            try await Task.sleep(for: .milliseconds(5))
+            return .text(before + " " + thread())
+        }
+        try await withServer(router, configure: { $0.threads = 1 }) { server in
+            let port = server.port
+            try await offPool {
+                let c = try RawClient(port: port)
+                let loop = try c.roundTrip("GET /loop HTTP/1.1\r\nHost: x\r\n\r\n").bodyText
+                for _ in 0..<5 {
+                    #expect(try c.roundTrip("GET /where HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == loop + " " + loop)
+                }
+            }
+        }
+    }
 }

@@ -9,7 +9,9 @@ enum ProbeRoutes {
     }
 
     static func register(on router: inout Router, context: AppContext) {
-        router.add(.GET, "/healthz") { _ in
+        // /healthz and /metrics never wait: synchronous routes, answered on the event loop without a
+        // task. /readyz awaits a store check, so it stays async.
+        router.addSync(.GET, "/healthz") { _ in
             .json(.ok, Probe(status: "ok"))
         }
         router.add(.GET, "/readyz") { _ in
@@ -23,7 +25,7 @@ enum ProbeRoutes {
             }
             return .json(.ok, Probe(status: "ready"))
         }
-        router.add(.GET, "/metrics") { _ in
+        router.addSync(.GET, "/metrics") { _ in
             var headers = HTTPHeaders()
             headers.set("Content-Type", MetricsRegistry.contentType)
             return HTTPResponse(status: .ok, headers: headers, body: .bytes(Array(context.metrics.registry.render().utf8)))

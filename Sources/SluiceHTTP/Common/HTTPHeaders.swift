@@ -30,6 +30,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         entries.removeAll { $0.name.caseInsensitiveEquals(name) }
     }
 
+    /// Reserves room for `count` entries (the parser knows a typical head's size).
+    mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
+
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { entries.makeIterator() }
@@ -41,10 +44,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
 extension String {
     /// ASCII case-insensitive equality, enough for header names.
-    @inlinable
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { a, b in
-            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+        guard utf8.count == other.utf8.count else { return false }
+        // Native strings (all the server makes) expose contiguous UTF-8: compare bytes directly.
+        let fast = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in ASCIICase.equal(a, b) }
         }
+        if let fast = fast ?? nil { return fast }
+        return zip(utf8, other.utf8).allSatisfy(ASCIICase.equal)
     }
 }

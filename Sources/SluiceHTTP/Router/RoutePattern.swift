@@ -8,6 +8,8 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as registered.
     public let text: String
     let segments: [Segment]
+    /// Which segments are literals, in order (compared to rank overlapping patterns); computed once.
+    let literalMask: [Bool]
 
     /// Parses `text`; it must start with "/" and parameters must fill a whole segment.
     public init(_ text: String) {
@@ -22,19 +24,27 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
             }
         }
         self.segments = segments
+        literalMask = segments.map { if case .literal = $0 { true } else { false } }
     }
 
     public var description: String { text }
-
-    /// Which segments are literals, in order (compared to rank overlapping patterns).
-    var literalMask: [Bool] {
-        segments.map { if case .literal = $0 { true } else { false } }
-    }
 
     /// Whether `mask` has a literal at the first position where the two differ.
     static func isMoreSpecific(_ mask: [Bool], than other: [Bool]) -> Bool {
         for (a, b) in zip(mask, other) where a != b { return a }
         return false
+    }
+
+    /// Whether `path` (decoded segments) matches; allocates nothing.
+    func matches(_ path: [String]) -> Bool {
+        guard path.count == segments.count else { return false }
+        for i in 0..<segments.count {
+            switch segments[i] {
+            case .literal(let literal): if literal != path[i] { return false }
+            case .parameter: if path[i].isEmpty { return false }
+            }
+        }
+        return true
     }
 
     /// Parameter values when `path` (decoded segments) matches, nil otherwise.

@@ -1,14 +1,32 @@
 /// Maps method + path pattern to handlers. Unknown paths get a JSON 404, known paths with another
 /// method a JSON 405 with `Allow`; HEAD is served by the GET route (the server drops the body).
+///
+/// Routes are async (`add`, run as a Swift task on the connection's event loop) or synchronous
+/// (`addSync`, run inline on the event loop thread without a task: cheaper, for handlers that
+/// never wait, such as probes).
 public struct Router: HTTPResponder {
     /// A route handler; a thrown error becomes a JSON 500 unless it is an `HTTPResponseError`.
     public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+    /// A handler that never suspends; it runs on the event loop thread and must not block.
+    public typealias SyncHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
-    private struct Route: Sendable {
+    enum RouteHandler: Sendable {
+        case async(Handler)
+        case sync(SyncHandler)
+    }
+
+    struct Route: Sendable {
         var method: HTTPMethod
         var pattern: RoutePattern
         var options: RouteOptions
-        var handler: Handler
+        var handler: RouteHandler
+    }
+
+    /// The outcome of matching a request's method and path, computed once per request by the server.
+    enum Match: Sendable {
+        case found(Int, [String: String])
+        case wrongMethod(allowed: [HTTPMethod])
+        case notFound
     }
 
     private var table: [Route] = []
@@ -17,6 +35,19 @@ public struct Router: HTTPResponder {
 
     /// Registers `handler` for `method` and `pattern` ("/a/{id}/b"); a later duplicate replaces it.
     public mutating func add(_ method: HTTPMethod, _ pattern: String, options: RouteOptions = RouteOptions(), _ handler: @escaping Handler) {
+        insert(method, pattern, options, .async(handler))
+    }
+
+    /// Registers a synchronous `handler`: the server calls it inline on the event loop thread, with
+    /// no task, so it must neither block nor take long. `options.streamingBody` does not apply (the
+    /// body is buffered, up to `options.bodyLimit`); `options.runsOffLoop` still moves it to the pool.
+    public mutating func addSync(_ method: HTTPMethod, _ pattern: String, options: RouteOptions = RouteOptions(), _ handler: @escaping SyncHandler) {
+        var options = options
+        options.streamingBody = false
+        insert(method, pattern, options, .sync(handler))
+    }
+
+    private mutating func insert(_ method: HTTPMethod, _ pattern: String, _ options: RouteOptions, _ handler: RouteHandler) {
         let parsed = RoutePattern(pattern)
         table.removeAll { $0.method == method && $0.pattern.segments == parsed.segments }
         table.append(Route(method: method, pattern: parsed, options: options, handler: handler))
@@ -27,58 +58,95 @@ public struct Router: HTTPResponder {
         table.map { RouteDescription(method: $0.method, pattern: $0.pattern.text, options: $0.options) }
     }
 
-    private enum Lookup {
-        case found(Route, [String: String])
-        case wrongMethod(allowed: [HTTPMethod])
-        case notFound
-    }
-
-    private func lookup(_ method: HTTPMethod, _ segments: [String]) -> Lookup {
-        var allowed: [HTTPMethod] = []
-        var getFallback: (Route, [String: String])?
+    func match(_ method: HTTPMethod, _ segments: [String]) -> Match {
         // Literal segments win over parameters ("/v1/suppressions/export" is not an {address}), so
         // only the most specific patterns matching the path take part, and `Allow` lists their methods.
-        var best: [Bool]?
-        for route in table where route.pattern.match(segments) != nil {
-            let mask = route.pattern.literalMask
-            if best.map({ RoutePattern.isMoreSpecific(mask, than: $0) }) ?? true { best = mask }
+        var best = -1
+        for i in table.indices where table[i].pattern.matches(segments) {
+            if best < 0 || RoutePattern.isMoreSpecific(table[i].pattern.literalMask, than: table[best].pattern.literalMask) { best = i }
         }
-        for route in table where route.pattern.literalMask == best {
-            guard let parameters = route.pattern.match(segments) else { continue }
-            if route.method == method { return .found(route, parameters) }
-            if method == .HEAD, route.method == .GET { getFallback = (route, parameters) }
-            if !allowed.contains(route.method) { allowed.append(route.method) }
+        guard best >= 0 else { return .notFound }
+        let bestMask = table[best].pattern.literalMask
+        var allowed: [HTTPMethod] = []
+        var getFallback: Int?
+        for i in table.indices where table[i].pattern.literalMask == bestMask && table[i].pattern.matches(segments) {
+            let routeMethod = table[i].method
+            if routeMethod == method { return .found(i, parameters(i, segments)) }
+            if method == .HEAD, routeMethod == .GET { getFallback = i }
+            if !allowed.contains(routeMethod) { allowed.append(routeMethod) }
         }
-        if let getFallback { return .found(getFallback.0, getFallback.1) }
-        if allowed.isEmpty { return .notFound }
+        if let getFallback { return .found(getFallback, parameters(getFallback, segments)) }
         if allowed.contains(.GET), !allowed.contains(.HEAD) { allowed.append(.HEAD) }
         return .wrongMethod(allowed: allowed)
     }
 
+    private func parameters(_ index: Int, _ segments: [String]) -> [String: String] {
+        let pattern = table[index].pattern
+        // No placeholder: skip building a dictionary.
+        if !pattern.literalMask.contains(false) { return [:] }
+        return pattern.match(segments) ?? [:]
+    }
+
     public func bodyPolicy(for request: HTTPRequest) -> HTTPBodyPolicy {
-        switch lookup(request.method, request.pathSegments) {
-        case .found(let route, _):
-            HTTPBodyPolicy(
+        bodyPolicy(for: match(request.method, request.pathSegments))
+    }
+
+    func bodyPolicy(for match: Match) -> HTTPBodyPolicy {
+        switch match {
+        case .found(let index, _):
+            let route = table[index]
+            return HTTPBodyPolicy(
                 limit: route.options.bodyLimit, streaming: route.options.streamingBody, routePattern: route.pattern.text,
                 runsOffLoop: route.options.runsOffLoop)
         case .wrongMethod, .notFound:
             // No handler will read the body: accept none beyond a small allowance.
-            HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil)
+            return HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil)
         }
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        switch lookup(request.method, request.pathSegments) {
-        case .found(let route, let parameters):
-            var request = request
-            request.pathParameters = parameters
-            request.routePattern = route.pattern.text
+        await respond(to: request, match: match(request.method, request.pathSegments))
+    }
+
+    /// Answers `request` for an already computed `match`.
+    func respond(to request: HTTPRequest, match: Match) async -> HTTPResponse {
+        if let response = respondSynchronously(to: request, match: match) { return response }
+        guard let (handler, prepared) = asyncHandler(for: request, match: match) else {
+            preconditionFailure("only async routes are left")
+        }
+        do {
+            return try await handler(prepared)
+        } catch {
+            return Self.response(for: error)
+        }
+    }
+
+    /// The async handler of a matched async route and the request to pass it; nil otherwise. The
+    /// server calls the handler straight from its task: one async call level less per request.
+    func asyncHandler(for request: HTTPRequest, match: Match) -> (Handler, HTTPRequest)? {
+        guard case .found(let index, let parameters) = match, case .async(let handler) = table[index].handler else { return nil }
+        let pattern = table[index].pattern.text
+        if Self.isPrepared(request, pattern, parameters) { return (handler, request) }
+        return (handler, Self.prepared(request, pattern, parameters))
+    }
+
+    /// What a handler's thrown error answers: its own response, else an opaque JSON 500.
+    static func response(for error: any Error) -> HTTPResponse {
+        if let error = error as? any HTTPResponseError { return error.response }
+        return internalError
+    }
+
+    /// The response when it needs no suspension (a synchronous route, 404, 405); nil for an async route.
+    func respondSynchronously(to request: HTTPRequest, match: Match) -> HTTPResponse? {
+        switch match {
+        case .found(let index, let parameters):
+            guard case .sync(let handler) = table[index].handler else { return nil }
             do {
-                return try await route.handler(request)
-            } catch let error as any HTTPResponseError {
-                return error.response
+                let pattern = table[index].pattern.text
+                if Self.isPrepared(request, pattern, parameters) { return try handler(request) }
+                return try handler(Self.prepared(request, pattern, parameters))
             } catch {
-                return .error(.internalServerError, code: "internal_error", message: "Internal server error")
+                return Self.response(for: error)
             }
         case .wrongMethod(let allowed):
             var headers = HTTPHeaders()
@@ -87,6 +155,30 @@ public struct Router: HTTPResponder {
         case .notFound:
             return .error(.notFound, code: "not_found", message: "No route for this path")
         }
+    }
+
+    /// Whether `match` is answered without a task (see `respondSynchronously`).
+    func isSynchronous(_ match: Match) -> Bool {
+        guard case .found(let index, _) = match else { return true }
+        if case .sync = table[index].handler { return true }
+        return false
+    }
+
+    private static var internalError: HTTPResponse {
+        .error(.internalServerError, code: "internal_error", message: "Internal server error")
+    }
+
+    /// Whether `request` already carries `pattern` and `parameters`: the server sets the pattern and
+    /// most routes have no parameters, so the request is then passed on without a copy.
+    private static func isPrepared(_ request: HTTPRequest, _ pattern: String, _ parameters: [String: String]) -> Bool {
+        parameters.isEmpty && request.pathParameters.isEmpty && request.routePattern == pattern
+    }
+
+    private static func prepared(_ request: HTTPRequest, _ pattern: String, _ parameters: [String: String]) -> HTTPRequest {
+        var request = request
+        request.pathParameters = parameters
+        request.routePattern = pattern
+        return request
     }
 }
 

@@ -13,6 +13,8 @@ final class Exchange {
     var limit: Int
     /// The request waiting for its buffered body; nil once dispatched.
     var pendingRequest: HTTPRequest?
+    /// The router's match for `pendingRequest` (nil for other responders).
+    var match: Router.Match?
     var buffered: [UInt8] = []
     var stream: HTTPRequestBodyStream?
     /// The stream buffer is full; the loop stops reading until the consumer catches up.

@@ -1,5 +1,6 @@
 /// Collects the headers that decide message framing and connection reuse, rejecting any
 /// ambiguity a proxy in front of us might read differently (request smuggling, RFC 9112 §6.3).
+/// Works on the raw header bytes, so headers it does not care about cost one length check.
 struct FramingCollector {
     private var contentLengths = 0
     private var contentLength: Int?
@@ -8,45 +9,47 @@ struct FramingCollector {
     private var hosts = 0
     private var connectionClose = false
     private var connectionKeepAlive = false
-    private var expect: String?
-    private var requestId: String?
+    /// The last `Expect` header: nil when absent, else whether it is exactly `100-continue`.
+    private var expectContinue: Bool?
+    private(set) var wantsRequestId = false
 
     struct Facts {
         var contentLength: Int?
         var chunked: Bool
         var keepAlive: Bool
         var expectContinue: Bool
-        var requestId: String?
     }
 
-    /// Records one field; returns an error as soon as the head can no longer be valid.
-    mutating func observe(name: String, value: String) -> HeadParseError? {
-        switch name.utf8.count {
-        case 4 where name.caseInsensitiveEquals("host"):
+    /// Records one field (name and value already trimmed); returns an error as soon as the head can
+    /// no longer be valid. Returns with `wantsRequestId` set when the value is a sane `X-Request-Id`.
+    mutating func observe(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> HeadParseError? {
+        wantsRequestId = false
+        switch name.count {
+        case 4 where ASCIICase.equal(name, lowercase: "host"):
             hosts += 1
             if hosts > 1 { return .bad("Duplicate Host header") }
-        case 6 where name.caseInsensitiveEquals("expect"):
-            expect = value
-        case 10 where name.caseInsensitiveEquals("connection"):
-            for token in value.split(separator: ",") {
-                let t = token.trimmingSpaces()
-                if t.caseInsensitiveEquals("close") { connectionClose = true }
-                if t.caseInsensitiveEquals("keep-alive") { connectionKeepAlive = true }
+        case 6 where ASCIICase.equal(name, lowercase: "expect"):
+            expectContinue = ASCIICase.equal(value, lowercase: "100-continue")
+        case 10 where ASCIICase.equal(name, lowercase: "connection"):
+            for token in value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                let t = UnsafeBufferPointer(rebasing: Self.trimmed(token))
+                if ASCIICase.equal(t, lowercase: "close") { connectionClose = true }
+                if ASCIICase.equal(t, lowercase: "keep-alive") { connectionKeepAlive = true }
             }
-        case 12 where name.caseInsensitiveEquals("x-request-id"):
-            if HeaderSyntax.isSaneRequestId(value) { requestId = value }
-        case 14 where name.caseInsensitiveEquals("content-length"):
+        case 12 where ASCIICase.equal(name, lowercase: "x-request-id"):
+            wantsRequestId = HeaderSyntax.isSaneRequestId(value)
+        case 14 where ASCIICase.equal(name, lowercase: "content-length"):
             contentLengths += 1
             if contentLengths > 1 { return .bad("Duplicate Content-Length header") }
-            let u = value.utf8
-            guard !u.isEmpty, u.count <= 15, u.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int(value) else {
+            guard !value.isEmpty, value.count <= 15, value.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
                 return .bad("Invalid Content-Length header")
             }
-            contentLength = n
-        case 17 where name.caseInsensitiveEquals("transfer-encoding"):
+            // At most 15 digits: no overflow.
+            contentLength = value.reduce(0) { $0 * 10 + Int($1 - 48) }
+        case 17 where ASCIICase.equal(name, lowercase: "transfer-encoding"):
             transferEncodings += 1
             if transferEncodings > 1 { return .bad("Duplicate Transfer-Encoding header") }
-            guard value.caseInsensitiveEquals("chunked") else { return .bad("Unsupported Transfer-Encoding") }
+            guard ASCIICase.equal(value, lowercase: "chunked") else { return .bad("Unsupported Transfer-Encoding") }
             chunked = true
         default:
             break
@@ -54,31 +57,25 @@ struct FramingCollector {
         return nil
     }
 
+    private static func trimmed(_ token: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        var s = token
+        while let f = s.first, f == 32 || f == 9 { s = s.dropFirst() }
+        while let l = s.last, l == 32 || l == 9 { s = s.dropLast() }
+        return s
+    }
+
     func finish(version: HTTPVersion) -> Result<Facts, HeadParseError> {
         if transferEncodings > 0 && contentLengths > 0 { return .failure(.bad("Both Content-Length and Transfer-Encoding")) }
         if transferEncodings > 0 && version == .http1_0 { return .failure(.bad("Transfer-Encoding in an HTTP/1.0 request")) }
         if version == .http1_1 && hosts != 1 { return .failure(.bad("Missing Host header")) }
-        var expectContinue = false
-        if let expect, version == .http1_1 {
-            guard expect.caseInsensitiveEquals("100-continue") else {
+        var expects = false
+        if let expectContinue, version == .http1_1 {
+            guard expectContinue else {
                 return .failure(HeadParseError(status: .expectationFailed, code: "expectation_failed", message: "Unsupported expectation"))
             }
-            expectContinue = true
+            expects = true
         }
         let keepAlive = version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
-        return .success(Facts(
-            contentLength: contentLength, chunked: chunked, keepAlive: keepAlive,
-            expectContinue: expectContinue, requestId: requestId
-        ))
-    }
-}
-
-extension Substring {
-    /// The substring without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
+        return .success(Facts(contentLength: contentLength, chunked: chunked, keepAlive: keepAlive, expectContinue: expects))
     }
 }

@@ -1,4 +1,5 @@
-/// Anything that answers requests; the server calls it once per request, off the event loop.
+/// Anything that answers requests; the server calls it once per request, in a task. (A `Router`'s
+/// synchronous routes, `Router.addSync`, run inline on the event loop instead.)
 public protocol HTTPResponder: Sendable {
     func respond(to request: HTTPRequest) async -> HTTPResponse
 

@@ -51,14 +51,16 @@ struct RequestHeadParser {
         var lineIndex = 0
         var parsedRequestLine: (HTTPMethod, String, HTTPVersion)?
         var headers = HTTPHeaders()
+        headers.reserveCapacity(8)
         var framing = FramingCollector()
+        var requestId: String?
         while lineStart < bytes.count {
             guard let lf = Self.indexOfLF(bytes, from: lineStart) else { return .failure(.bad("Malformed request head")) }
             guard lf > lineStart, bytes[lf - 1] == 13 else { return .failure(.bad("Bare LF in request head")) }
             let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<(lf - 1)])
             lineStart = lf + 1
             if line.isEmpty { break }
-            if line.contains(13) { return .failure(.bad("Bare CR in request head")) }
+            if memchr(line.baseAddress!, 13, line.count) != nil { return .failure(.bad("Bare CR in request head")) }
             if lineIndex == 0 {
                 switch parseRequestLine(line) {
                 case .success(let parsed): parsedRequestLine = parsed
@@ -71,7 +73,9 @@ struct RequestHeadParser {
                 switch Self.parseField(line) {
                 case .success(let (name, value)):
                     if let error = framing.observe(name: name, value: value) { return .failure(error) }
-                    headers.add(name, value)
+                    let text = String(decoding: value, as: UTF8.self)
+                    if framing.wantsRequestId { requestId = text }
+                    headers.add(String(decoding: name, as: UTF8.self), text)
                 case .failure(let error): return .failure(error)
                 }
             }
@@ -84,7 +88,7 @@ struct RequestHeadParser {
             let head = RequestHead(
                 method: method, target: target, version: version, headers: headers,
                 contentLength: facts.contentLength, chunked: facts.chunked, keepAlive: facts.keepAlive,
-                expectContinue: facts.expectContinue, requestId: facts.requestId
+                expectContinue: facts.expectContinue, requestId: requestId
             )
             return .head(head, consumed: consumed)
         }
@@ -141,27 +145,28 @@ struct RequestHeadParser {
         return rest.hasPrefix("?") ? "/" + rest : rest
     }
 
-    private static func parseVersion(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> HTTPVersion? {
-        guard bytes.count == 8 else { return nil }
-        let b = Array(bytes)
-        guard b[0] == 72, b[1] == 84, b[2] == 84, b[3] == 80, b[4] == 47, b[6] == 46,
-              (48...57).contains(b[5]), (48...57).contains(b[7]) else { return nil }
-        return HTTPVersion(major: Int(b[5] - 48), minor: Int(b[7] - 48))
+    private static func parseVersion(_ b: Slice<UnsafeBufferPointer<UInt8>>) -> HTTPVersion? {
+        guard b.count == 8 else { return nil }
+        let i = b.startIndex
+        guard b[i] == 72, b[i + 1] == 84, b[i + 2] == 84, b[i + 3] == 80, b[i + 4] == 47, b[i + 6] == 46,
+              (48...57).contains(b[i + 5]), (48...57).contains(b[i + 7]) else { return nil }
+        return HTTPVersion(major: Int(b[i + 5] - 48), minor: Int(b[i + 7] - 48))
     }
 
-    private static func parseField(_ line: UnsafeBufferPointer<UInt8>) -> Swift.Result<(String, String), HeadParseError> {
+    /// Splits a field line into its name and its value without surrounding whitespace, both checked.
+    private static func parseField(_ line: UnsafeBufferPointer<UInt8>) -> Swift.Result<(UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>), HeadParseError> {
         if line[0] == 32 || line[0] == 9 { return .failure(.bad("Obsolete line folding is not accepted")) }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return .failure(.bad("Malformed header field")) }
-        let name = line[..<colon]
+        let name = UnsafeBufferPointer(rebasing: line[..<colon])
         guard name.allSatisfy(HeaderSyntax.isTokenByte) else { return .failure(.bad("Invalid header field name")) }
         var valueStart = colon + 1
         var valueEnd = line.count
         while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }
         while valueEnd > valueStart, line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9 { valueEnd -= 1 }
-        let value = line[valueStart..<valueEnd]
+        let value = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
         guard value.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 9 }) else {
             return .failure(.bad("Invalid character in header field value"))
         }
-        return .success((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        return .success((name, value))
     }
 }

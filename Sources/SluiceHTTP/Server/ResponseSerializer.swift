@@ -15,54 +15,68 @@ enum ResponseSerializer {
     ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(192 + headers.entries.count * 48)
-        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        append("HTTP/1.1 ", to: &out)
         appendDecimal(status.code, to: &out)
         out.append(32)
         appendSafe(status.reasonPhrase, to: &out)
-        out.append(contentsOf: "\r\n".utf8)
+        append("\r\n", to: &out)
         var sawRequestId = false
         for (name, value) in headers.entries {
             switch name.utf8.count {
+            case 0: continue
             case 10 where name.caseInsensitiveEquals("connection"): continue
             case 14 where name.caseInsensitiveEquals("content-length"): continue
             case 17 where name.caseInsensitiveEquals("transfer-encoding"): continue
             case 12 where name.caseInsensitiveEquals("x-request-id"): sawRequestId = true
             default: break
             }
-            guard !name.isEmpty, name.utf8.allSatisfy(HeaderSyntax.isTokenByte) else { continue }
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: ": ".utf8)
+            var name = name
+            let valid = name.withUTF8 { bytes in
+                guard bytes.allSatisfy(HeaderSyntax.isTokenByte) else { return false }
+                out.append(contentsOf: bytes)
+                return true
+            }
+            guard valid else { continue }
+            append(": ", to: &out)
             appendSafe(value, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            append("\r\n", to: &out)
         }
         switch framing {
         case .length(let n):
-            out.append(contentsOf: "Content-Length: ".utf8)
+            append("Content-Length: ", to: &out)
             appendDecimal(n, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            append("\r\n", to: &out)
         case .chunked:
-            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            append("Transfer-Encoding: chunked\r\n", to: &out)
         case .untilClose, .noBody:
             break
         }
         if close {
-            out.append(contentsOf: "Connection: close\r\n".utf8)
+            append("Connection: close\r\n", to: &out)
         } else if keepAliveHeader {
-            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            append("Connection: keep-alive\r\n", to: &out)
         }
         if !sawRequestId {
-            out.append(contentsOf: "X-Request-Id: ".utf8)
-            out.append(contentsOf: requestId.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            // Sane by construction: validated client id or a generated one.
+            append("X-Request-Id: ", to: &out)
+            var id = requestId
+            id.withUTF8 { out.append(contentsOf: $0) }
+            append("\r\n", to: &out)
         }
         out.append(contentsOf: date)
         if let serverName {
-            out.append(contentsOf: "Server: ".utf8)
+            append("Server: ", to: &out)
             appendSafe(serverName, to: &out)
-            out.append(contentsOf: "\r\n".utf8)
+            append("\r\n", to: &out)
         }
-        out.append(contentsOf: "\r\n".utf8)
+        append("\r\n", to: &out)
         return out
+    }
+
+    /// Appends a literal in one copy (the generic `append(contentsOf: "…".utf8)` goes byte by byte).
+    @inline(__always)
+    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Whether `status` forbids a body (RFC 9110 §6.4.1).
@@ -72,10 +86,19 @@ enum ResponseSerializer {
 
     /// Appends `text`, replacing CR, LF and other controls so a value can never start a new line.
     private static func appendSafe(_ text: String, to out: inout [UInt8]) {
-        for b in text.utf8 {
-            out.append(b < 0x20 && b != 9 || b == 0x7F ? 32 : b)
+        var text = text
+        text.withUTF8 { bytes in
+            // Almost every value is clean: check, then copy in one go.
+            if !bytes.contains(where: isUnsafe) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for b in bytes { out.append(isUnsafe(b) ? 32 : b) }
         }
     }
+
+    @inline(__always)
+    private static func isUnsafe(_ b: UInt8) -> Bool { b < 0x20 && b != 9 || b == 0x7F }
 
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         if value == 0 {

@@ -13,6 +13,9 @@ final class ServerCore: Sendable {
 
     let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder
+    /// The responder when it is a `Router`: the loop then matches each route once, and synchronous
+    /// routes (and 404/405 answers) run inline without a task.
+    let router: Router?
     let logger: Logger
     let parser: RequestHeadParser
     let timeouts: Timeouts
@@ -23,6 +26,7 @@ final class ServerCore: Sendable {
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
         self.configuration = configuration
         self.responder = responder
+        router = responder as? Router
         self.logger = logger
         parser = RequestHeadParser(
             maxHeaderBytes: configuration.maxHeaderBytes, maxHeaderCount: configuration.maxHeaderCount,
@@ -45,25 +49,59 @@ final class ServerCore: Sendable {
     var isDraining: Bool { draining.load(ordering: .relaxed) }
     func beginDraining() { draining.store(true, ordering: .relaxed) }
 
-    /// Runs the responder for `request` in a task that prefers `loop` as its executor, and posts the
-    /// response back to `loop`.
+    /// Runs the responder for `request` and posts the response back to `loop`.
     ///
-    /// A handler that does not suspend runs to completion on the loop thread in the same loop
-    /// iteration, and its response is queued without a lock or an eventfd write. A handler that
-    /// suspends resumes on the loop too, so handler code must never block the thread (blocking
-    /// work belongs on threads of its own, as the store's writer and readers do).
-    func dispatch(_ request: HTTPRequest, context: ExchangeContext, loop: ServerEventLoop) {
-        // Long CPU work (bulk import/export) runs on the shared pool; see `RouteOptions.runsOffLoop`.
-        let executor: (any TaskExecutor)? = context.runsOffLoop ? nil : loop
-        Task(executorPreference: executor) {
-            let response = await self.responder.respond(to: request)
-            // Whole bodies are sent by a synchronous call: every call into an async function costs
-            // an executor check, measurable at this request rate.
+    /// A synchronous route (`Router.addSync`), 404 and 405 are answered inline on the loop thread,
+    /// without a task. Other handlers run in a task that prefers `loop` as its executor and starts
+    /// at once on this thread (`Task.immediate`): one that does not suspend runs to completion right
+    /// here, and its response is queued without a lock or an eventfd write. A handler that suspends
+    /// resumes on the loop too, so handler code must never block the thread (blocking work belongs
+    /// on threads of its own, as the store's writer and readers do).
+    func dispatch(_ request: HTTPRequest, match: Router.Match?, context: ExchangeContext, loop: ServerEventLoop) {
+        if let router, let match, !context.runsOffLoop, let response = router.respondSynchronously(to: request, match: match) {
             if case .bytes(let bytes) = response.body {
-                self.send(response, bytes: bytes, context: context, requestBytes: request.body.count, loop: loop)
+                send(response, bytes: bytes, context: context, requestBytes: request.body.count, loop: loop)
             } else {
-                await self.send(response, context: context, requestBytes: request.body.count, loop: loop)
+                let requestBytes = request.body.count
+                Task(executorPreference: loop) {
+                    await self.send(response, context: context, requestBytes: requestBytes, loop: loop)
+                }
             }
+            return
+        }
+        // Long CPU work (bulk import/export) runs on the shared pool; see `RouteOptions.runsOffLoop`.
+        if context.runsOffLoop {
+            Task { await self.run(request, match: match, context: context, loop: loop) }
+        } else {
+            // Starts on this thread at once (no job queued just to begin); after a suspension the
+            // task resumes on the loop through its executor preference.
+            Task.immediate(executorPreference: loop) { await self.run(request, match: match, context: context, loop: loop) }
+        }
+    }
+
+    /// The body of a handler task: respond, then send. `nonisolated(nonsending)`: it runs where its
+    /// task runs, without an executor check on entry.
+    private nonisolated(nonsending) func run(_ request: HTTPRequest, match: Router.Match?, context: ExchangeContext, loop: ServerEventLoop) async {
+        let response: HTTPResponse
+        if let router, let match {
+            if let (handler, prepared) = router.asyncHandler(for: request, match: match) {
+                do {
+                    response = try await handler(prepared)
+                } catch {
+                    response = Router.response(for: error)
+                }
+            } else {
+                response = await router.respond(to: request, match: match)
+            }
+        } else {
+            response = await responder.respond(to: request)
+        }
+        // Whole bodies are sent by a synchronous call: every call into an async function costs
+        // an executor check, measurable at this request rate.
+        if case .bytes(let bytes) = response.body {
+            send(response, bytes: bytes, context: context, requestBytes: request.body.count, loop: loop)
+        } else {
+            await send(response, context: context, requestBytes: request.body.count, loop: loop)
         }
     }
 

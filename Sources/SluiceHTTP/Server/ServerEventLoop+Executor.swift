@@ -5,7 +5,9 @@ import Glibc
 //
 // Invariant: jobs run only from `runLocal`/`drainInbox` at the top level of the loop iteration,
 // never nested inside parsing or writing, and the code they run must not block the thread: a
-// blocked job stalls every connection of this loop.
+// blocked job stalls every connection of this loop. A handler task's first stretch (up to its first
+// suspension) and a synchronous route run inline from `dispatch` instead, inside input processing;
+// they touch no loop state directly, only `post` (which queues locally), so that nesting is safe.
 extension ServerEventLoop: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         // From the loop thread: appended to the local queue. From elsewhere (a resumed

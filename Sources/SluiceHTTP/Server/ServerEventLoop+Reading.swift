@@ -27,7 +27,7 @@ extension ServerEventLoop {
                 // came with this event raises no new one and must be read as recv's 0.
                 if n < room, !c.hangupSeen { c.readable = false }
                 c.input.didWrite(n)
-                let now = ServerSyscalls.now()
+                let now = tick
                 c.lastActivity = now
                 if c.exchange == nil, c.headStart == nil { c.headStart = now }
                 processInput(c)
@@ -83,7 +83,7 @@ extension ServerEventLoop {
     }
 
     private func startExchange(_ c: ServerConnection, _ head: RequestHead) {
-        let now = ServerSyscalls.now()
+        let now = tick
         c.headStart = nil
         let split = RequestTarget.split(head.target)
         guard let segments = split.segments else {
@@ -96,7 +96,17 @@ extension ServerEventLoop {
         )
         request.requestId = head.requestId ?? ids.next()
         request.remoteAddress = c.remoteAddress
-        let policy = core.responder.bodyPolicy(for: request)
+        // A router is matched once here; its match travels with the exchange to `dispatch`.
+        let match: Router.Match?
+        let policy: HTTPBodyPolicy
+        if let router = core.router {
+            let found = router.match(head.method, segments)
+            match = found
+            policy = router.bodyPolicy(for: found)
+        } else {
+            match = nil
+            policy = core.responder.bodyPolicy(for: request)
+        }
         request.routePattern = policy.routePattern
         let limit = policy.limit ?? core.configuration.defaultBodyLimit
         let maxRequests = core.configuration.maxRequestsPerConnection
@@ -127,7 +137,7 @@ extension ServerEventLoop {
             guard isRegistered(c) else { return }
         }
         if exchange.bodyDone {
-            core.dispatch(request, context: context, loop: self)
+            core.dispatch(request, match: match, context: context, loop: self)
         } else if policy.streaming {
             let fd = c.fd, id = c.id
             let stream = HTTPRequestBodyStream(highWater: core.configuration.requestStreamBufferBytes) { [weak self] in
@@ -135,10 +145,11 @@ extension ServerEventLoop {
             }
             exchange.stream = stream
             request.bodyStream = stream
-            core.dispatch(request, context: context, loop: self)
+            core.dispatch(request, match: match, context: context, loop: self)
         } else {
             if case .length(let n) = framing { exchange.buffered.reserveCapacity(n) }
             exchange.pendingRequest = request
+            exchange.match = match
         }
     }
 
@@ -171,15 +182,15 @@ extension ServerEventLoop {
                 return
             }
         }
-        if exchange.bodyBytes != before { exchange.lastBodyProgress = ServerSyscalls.now() }
+        if exchange.bodyBytes != before { exchange.lastBodyProgress = tick }
         guard exchange.bodyDone else { return }
         if let stream = exchange.stream {
             stream.finish()
-        } else if var request = exchange.pendingRequest {
-            exchange.pendingRequest = nil
-            request.body = exchange.buffered
-            exchange.buffered = []
-            core.dispatch(request, context: exchange.context, loop: self)
+        } else if var request = exchange.pendingRequest.take() {
+            swap(&request.body, &exchange.buffered)
+            let match = exchange.match
+            exchange.match = nil
+            core.dispatch(request, match: match, context: exchange.context, loop: self)
         }
     }
 

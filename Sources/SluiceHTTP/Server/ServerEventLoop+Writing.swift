@@ -28,7 +28,7 @@ extension ServerEventLoop {
         while c.outputIndex < c.output.count {
             let n = writeSome(c)
             if n > 0 {
-                c.lastWriteProgress = ServerSyscalls.now()
+                c.lastWriteProgress = tick
                 advance(c, by: n)
                 continue
             }
@@ -97,7 +97,7 @@ extension ServerEventLoop {
             startLingering(c)
             return
         }
-        let now = ServerSyscalls.now()
+        let now = tick
         c.lastActivity = now
         c.headStart = c.input.readableBytes > 0 ? now : nil
         processInput(c)

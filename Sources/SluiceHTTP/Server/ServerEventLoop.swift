@@ -19,13 +19,16 @@ final class ServerEventLoop: @unchecked Sendable {
     private var local: [LoopMessage] = []
     private var localSpare: [LoopMessage] = []
     private var listenFD: Int32
-    private var connections: [Int32: ServerConnection] = [:]
+    private var connections = ConnectionTable()
     private var nextID: UInt64 = 1
     private var stopped = false
     private var lastSweep: UInt64 = 0
     private var acceptParkedUntil: UInt64?
     /// Connections whose read budget ran out while data was still pending.
     private var deferredReads: [ServerConnection] = []
+    /// Monotonic time read once per loop wake-up: activity stamps for timeouts use it instead of a
+    /// clock call each; deadlines (checked every 100 ms) are far coarser than one loop pass.
+    private(set) var tick: UInt64 = ServerSyscalls.now()
     var ids: RequestIDGenerator
     /// One Date cache per loop: its lock is then uncontended and its cache line stays on this core.
     let date = ResponseDate()
@@ -113,6 +116,7 @@ final class ServerEventLoop: @unchecked Sendable {
         while !stopped {
             let n = ServerSyscalls.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty && local.isEmpty ? 100 : 0)
             if n < 0 && errno != EINTR { break }
+            tick = ServerSyscalls.now()
             for i in 0..<max(0, Int(n)) {
                 let (flags, token) = ServerSyscalls.epollEvent(events, i)
                 switch token {
@@ -128,6 +132,7 @@ final class ServerEventLoop: @unchecked Sendable {
             }
             runLocal()
             let now = ServerSyscalls.now()
+            tick = now
             if now &- lastSweep >= 100_000_000 {
                 lastSweep = now
                 if let parked = acceptParkedUntil, now >= parked, listenFD >= 0 {
@@ -142,7 +147,7 @@ final class ServerEventLoop: @unchecked Sendable {
         // closing the connections wakes up is discarded (jobs go to the global executor) below.
         loopThread.store(0, ordering: .relaxed)
         runLocal()
-        for connection in Array(connections.values) { closeConnection(connection) }
+        for connection in connections.values { closeConnection(connection) }
         closeListener()
         let late = inbox.withLock { box in
             box.closed = true
@@ -223,7 +228,7 @@ final class ServerEventLoop: @unchecked Sendable {
             closeListener()
             ack()
         case .drain:
-            for c in Array(connections.values) {
+            for c in connections.values {
                 c.closeWhenIdle = true
                 if c.isIdle { closeConnection(c) }
             }
@@ -304,7 +309,7 @@ final class ServerEventLoop: @unchecked Sendable {
     /// Enforces header, body, idle, write and linger deadlines.
     private func sweep(now: UInt64) {
         let config = core.timeouts
-        for c in Array(connections.values) {
+        for c in connections.values {
             if c.lingering {
                 if now >= c.lingerDeadline { closeConnection(c) }
                 continue
