@@ -67,4 +67,25 @@ struct SendHotPathTests {
         let message = try validator.validate(MessageRequest(from: from, to: ["r@example.net"], subject: "s", text: "t"))
         #expect(message.from == Self.referenceFrom(from, address: message.fromAddress))
     }
+
+    @Test func randomASCIIDisplayNamesMatchTheFoundationPath() throws {
+        let validator = MessageRequestValidator()
+        let alphabet = Array(" \t\"\\<>,.;:@()'aZ09~\u{1}\u{7F}x")
+        var state: UInt64 = 0x5EED
+        var compared = 0
+        for _ in 0..<2000 {
+            var name = ""
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            for _ in 0..<Int(state >> 60) {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                name.append(alphabet[Int((state >> 33) % UInt64(alphabet.count))])
+            }
+            let from = name + " <s@example.com>"
+            guard let message = try? validator.validate(MessageRequest(from: from, to: ["r@example.net"], subject: "s", text: "t")) else { continue }
+            #expect(message.from == Self.referenceFrom(from, address: message.fromAddress), "\(from.debugDescription)")
+            compared += 1
+        }
+        // Enough of the inputs are valid From values for the comparison to mean something.
+        #expect(compared > 300)
+    }
 }
