@@ -31,6 +31,7 @@ struct AddressNormalizerTests {
         let address = try #require(AddressNormalizer().normalize(input))
         #expect(address.normalized == key)
         #expect(address.original == original)
+        #expect(AddressNormalizer().normalizedKey(input) == key)
     }
 
     static let rejected: [String] = [
@@ -45,6 +46,7 @@ struct AddressNormalizerTests {
     @Test(arguments: rejected)
     func rejects(_ input: String) {
         #expect(AddressNormalizer().normalize(input) == nil)
+        #expect(AddressNormalizer().normalizedKey(input) == nil)
     }
 
     @Test func keepsLocalPartCaseWhenConfigured() throws {

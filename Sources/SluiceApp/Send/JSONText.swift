@@ -1,8 +1,12 @@
+import SluiceCore
+
 /// A small JSON writer for the send API's hot answers: JSONSerialization sorts keys with locale-aware
 /// comparison and bridges through NSDictionary, which cost more than the rest of an accept together.
 struct JSONText {
     private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = []
+    /// Bit `d`: the open container at depth `d` needs a comma before its next value.
+    private var commas: UInt64 = 0
+    private var depth = 0
 
     init() { bytes.reserveCapacity(512) }
 
@@ -11,13 +15,18 @@ struct JSONText {
     mutating func beginArray() { open(UInt8(ascii: "[")) }
     mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    /// Starts a member of the current object.
-    mutating func key(_ name: String) {
+    /// Starts a member of the current object. Names are literals of plain ASCII (no escaping needed).
+    mutating func key(_ name: StaticString) {
         separate()
-        appendString(name)
+        precondition(name.hasPointerRepresentation && name.isASCII, "JSONText keys are ASCII literals")
+        let utf8 = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        assert(!utf8.contains { $0 == 34 || $0 == 92 || $0 < 32 }, "JSONText keys need no escaping")
+        bytes.append(34)
+        bytes.append(contentsOf: utf8)
+        bytes.append(34)
         bytes.append(UInt8(ascii: ":"))
         // The value that follows must not get a comma of its own.
-        needsComma[needsComma.count - 1] = false
+        commas &= ~Self.bit(depth)
     }
 
     mutating func string(_ value: String) {
@@ -54,37 +63,29 @@ struct JSONText {
     private mutating func open(_ byte: UInt8) {
         separate()
         bytes.append(byte)
-        needsComma.append(false)
+        // The bodies written here nest a handful of levels.
+        precondition(depth < 64, "JSONText nests at most 64 levels")
+        depth += 1
+        commas &= ~Self.bit(depth)
     }
 
     private mutating func close(_ byte: UInt8) {
-        needsComma.removeLast()
+        precondition(depth > 0, "JSONText: close without open")
+        depth -= 1
         bytes.append(byte)
-        if !needsComma.isEmpty { needsComma[needsComma.count - 1] = true }
+        if depth > 0 { commas |= Self.bit(depth) }
     }
 
     private mutating func separate() {
-        guard let last = needsComma.last else { return }
-        if last { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        guard depth > 0 else { return }
+        if commas & Self.bit(depth) != 0 { bytes.append(UInt8(ascii: ",")) }
+        commas |= Self.bit(depth)
     }
+
+    private static func bit(_ depth: Int) -> UInt64 { 1 << UInt64(depth - 1) }
 
     /// RFC 8259 §7 escaping; `<`, `>`, `&` escaped too so browsers never sniff HTML.
     private mutating func appendString(_ string: String) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        bytes.append(34)
-        for b in string.utf8 {
-            switch b {
-            case 34: bytes.append(contentsOf: [92, 34])
-            case 92: bytes.append(contentsOf: [92, 92])
-            case 10: bytes.append(contentsOf: [92, 110])
-            case 13: bytes.append(contentsOf: [92, 114])
-            case 9: bytes.append(contentsOf: [92, 116])
-            case 0..<0x20, 0x7F, 60, 62, 38:
-                bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(34)
+        JSONBytes.string(string, into: &bytes, escapingHTML: true)
     }
 }

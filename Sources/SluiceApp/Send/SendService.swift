@@ -64,7 +64,7 @@ struct SendService: Sendable {
                 return APIErrorMapping.response(for: error)
             }
         }
-        let id = Self.newMessageID()
+        let id = MessageID.make(at: now)
         let kept = dropped.isEmpty ? message : message.removing(Set(dropped.map(\.address)))
         let queued = QueuedMessage(id: id, message: kept, suppressed: dropped, nextAttemptAt: now, createdAt: now)
         let responseBody = MessageStatusBody.render(queued, events: [])
@@ -103,7 +103,7 @@ struct SendService: Sendable {
     private func suppressedRecipients(of message: OutboundMessage, at now: Date) async throws(StoreError) -> [DroppedRecipient] {
         var keys: [String: String] = [:]
         for address in message.recipients {
-            if let normalized = context.normalizer.normalize(address)?.normalized { keys[address] = normalized }
+            if let normalized = context.normalizer.normalizedKey(address) { keys[address] = normalized }
         }
         let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: message.list, at: now)
         guard !found.isEmpty else { return [] }
@@ -144,9 +144,5 @@ struct SendService: Sendable {
 
     static func isValidKey(_ key: String) -> Bool {
         (1...255).contains(key.utf8.count) && key.utf8.allSatisfy { (33...126).contains($0) }
-    }
-
-    static func newMessageID() -> String {
-        "msg_" + ((try? SecureRandom.hex(16)) ?? UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
     }
 }

@@ -10,19 +10,28 @@ public struct AddressNormalizer: Sendable {
 
     /// The normalised address, or nil when `raw` cannot be an address.
     public func normalize(_ raw: String) -> NormalizedAddress? {
-        guard case .success(let parts) = AddressParts.split(raw) else { return nil }
-        guard var local = normalizedLocalPart(parts.local) else { return nil }
-        guard case .success(let domain) = DomainName.toASCII(parts.domain, strict: false)
-        else { return nil }
-        local.append(UInt8(ascii: "@"))
-        local.append(contentsOf: domain.utf8)
+        guard case .success(let parts) = AddressParts.split(raw), let key = key(of: parts) else { return nil }
         var original = Array(parts.local)
         original.append(UInt8(ascii: "@"))
         original.append(contentsOf: parts.domain)
         return NormalizedAddress(
             original: String(decoding: original, as: UTF8.self),
-            normalized: String(decoding: local, as: UTF8.self)
+            normalized: key
         )
+    }
+
+    /// Only the matching key of `raw` (`normalize(raw)?.normalized`), as the suppression gate needs it.
+    public func normalizedKey(_ raw: String) -> String? {
+        guard case .success(let parts) = AddressParts.split(raw) else { return nil }
+        return key(of: parts)
+    }
+
+    private func key(of parts: AddressParts) -> String? {
+        guard var local = normalizedLocalPart(parts.local) else { return nil }
+        guard case .success(let domain) = DomainName.toASCII(parts.domain, strict: false) else { return nil }
+        local.append(UInt8(ascii: "@"))
+        local.append(contentsOf: domain.utf8)
+        return String(decoding: local, as: UTF8.self)
     }
 
     private func normalizedLocalPart(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {

@@ -44,7 +44,7 @@ public struct MessageRequestValidator: Sendable {
         }
         var replyTo: [String] = []
         for (index, address) in replyToList.enumerated() {
-            replyTo.append(try checked(address, field: "reply_to[\(index)]"))
+            replyTo.append(try checked(address, field: "reply_to", index: index))
         }
         let tags = try checkedTags(request.tags)
         let configurationSet = try checkedConfigurationSet(request.configurationSet)
@@ -125,7 +125,13 @@ public struct MessageRequestValidator: Sendable {
         } catch {
             throw SendValidationError(.invalidAddress, field: "from", "from: \(error.message)")
         }
-        guard let open = text.lastIndex(of: "<") else { return (address, address) }
+        guard let open = text.utf8.lastIndex(of: UInt8(ascii: "<")) else { return (address, address) }
+        let head = text.utf8[..<open]
+        // The usual ASCII display name is handled on bytes; Unicode names take the general path below.
+        if head.allSatisfy({ $0 < 0x80 }) {
+            guard let header = DisplayName.asciiHeader(name: head, address: address) else { return (address, address) }
+            return (header, address)
+        }
         var name = text[..<open].trimmingCharacters(in: .whitespaces)
         if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
         guard !name.isEmpty else { return (address, address) }
@@ -139,18 +145,20 @@ public struct MessageRequestValidator: Sendable {
         }
         var result: [String] = []
         for (index, raw) in list.enumerated() {
-            let address = try checked(raw, field: "\(field)[\(index)]")
+            let address = try checked(raw, field: field, index: index)
             // The same mailbox twice would be mailed (and counted) twice; keep the first.
             if seen.insert(address.lowercased()).inserted { result.append(address) }
         }
         return result
     }
 
-    private func checked(_ address: String, field: String) throws(SendValidationError) -> String {
+    /// `field[index]` is named in the error only (not built for every valid address).
+    private func checked(_ address: String, field: String, index: Int) throws(SendValidationError) -> String {
         do {
             return try addresses.validate(address)
         } catch {
-            throw SendValidationError(.invalidAddress, field: field, "\(field): \(error.message)")
+            let name = "\(field)[\(index)]"
+            throw SendValidationError(.invalidAddress, field: name, "\(name): \(error.message)")
         }
     }
 

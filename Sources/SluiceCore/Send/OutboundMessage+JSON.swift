@@ -54,23 +54,3 @@ extension OutboundMessage {
         return out
     }
 }
-
-/// RFC 8259 string escaping for hand-written JSON.
-enum JSONBytes {
-    static func string(_ value: String, into out: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        out.append(34)
-        for b in value.utf8 {
-            switch b {
-            case 34: out.append(contentsOf: [92, 34])
-            case 92: out.append(contentsOf: [92, 92])
-            case 10: out.append(contentsOf: [92, 110])
-            case 13: out.append(contentsOf: [92, 114])
-            case 9: out.append(contentsOf: [92, 116])
-            case 0..<0x20, 0x7F: out.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: out.append(b)
-            }
-        }
-        out.append(34)
-    }
-}
