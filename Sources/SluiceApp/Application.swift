@@ -35,12 +35,16 @@ public final class Application: Sendable {
         SendRoutes.register(on: &router, context: context)
         UnsubscribeRoutes.register(on: &router, context: context)
         try SNSRoutes.register(on: &router, context: context)
-        let workers: [any BackgroundWorker] = [
+        var workers: [any BackgroundWorker] = [
             MaintenanceWorker(context: context),
             MonitorWorker(context: context),
             SendWorker(context: context, environment: environment),
             SESSyncWorker(service: sesSync, interval: configuration.int("ses.suppression_sync_seconds")),
         ]
+        if let audit = context.store as? any AuditCopyStore {
+            workers.append(AuditCopyCompressor(
+                store: audit, logger: context.logger, level: SNSEndpointSettings(configuration: configuration).archiveCompressionLevel))
+        }
         return Application(context: context, router: router, workers: workers)
     }
 

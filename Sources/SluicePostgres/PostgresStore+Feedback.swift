@@ -2,15 +2,15 @@ import Foundation
 import SluiceCore
 
 extension PostgresStore: FeedbackStore, MessageRetentionStore {
-    /// Largest compressed raw SNS body stored (SNS messages are at most 256 KiB before compression).
+    /// Largest audit copy stored, in either form (SNS messages are at most 256 KiB; `sns.max_body_bytes` ≤ 1 MiB).
     public static let maxRawMessageBytes = 1 << 20
 
     public func ingest(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy) async throws(StoreError) -> IngestOutcome {
         guard !message.messageId.isEmpty, message.messageId.utf8.count <= 256 else {
             throw StoreError(.invalidInput, "SNS MessageId must be 1-256 bytes")
         }
-        guard message.rawCompressed.count <= Self.maxRawMessageBytes else {
-            throw StoreError(.invalidInput, "compressed SNS message larger than \(Self.maxRawMessageBytes) bytes")
+        guard message.raw.count <= Self.maxRawMessageBytes else {
+            throw StoreError(.invalidInput, "SNS message audit copy larger than \(Self.maxRawMessageBytes) bytes")
         }
         return try await write { connection throws(StoreError) in
             try PGFeedbackIngest.apply(message, events: events, policy: policy, in: connection)
@@ -65,11 +65,12 @@ enum PGFeedbackIngest {
         // The primary key is the global dedupe: a concurrent insert of the same id from another instance
         // waits for that transaction and then inserts nothing.
         let inserted = try connection.execute("""
-            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING
+            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (message_id) DO NOTHING
             """, [
                 .text(message.messageId), .text(message.type), .text(message.topicArn), .date(message.timestamp),
-                .date(message.receivedAt), .text(message.endpoint), .int(events.count), .bytes(message.rawCompressed),
+                .date(message.receivedAt), .text(message.endpoint), .int(events.count), .bytes(message.raw),
+                .int(message.rawFormat.rawValue),
             ]).affectedRows
         guard inserted == 1 else { return .duplicate }
 

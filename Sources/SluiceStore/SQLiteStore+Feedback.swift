@@ -2,15 +2,15 @@ import Foundation
 import SluiceCore
 
 extension SQLiteStore: FeedbackStore, MessageRetentionStore {
-    /// Largest compressed raw SNS body stored (SNS messages are at most 256 KiB before compression).
+    /// Largest audit copy stored, in either form (SNS messages are at most 256 KiB; `sns.max_body_bytes` ≤ 1 MiB).
     public static let maxRawMessageBytes = 1 << 20
 
     public func ingest(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy) async throws(StoreError) -> IngestOutcome {
         guard !message.messageId.isEmpty, message.messageId.utf8.count <= 256 else {
             throw StoreError(.invalidInput, "SNS MessageId must be 1-256 bytes")
         }
-        guard message.rawCompressed.count <= Self.maxRawMessageBytes else {
-            throw StoreError(.invalidInput, "compressed SNS message larger than \(Self.maxRawMessageBytes) bytes")
+        guard message.raw.count <= Self.maxRawMessageBytes else {
+            throw StoreError(.invalidInput, "SNS message audit copy larger than \(Self.maxRawMessageBytes) bytes")
         }
         return try await writer.submit { database throws(StoreError) in
             try FeedbackIngest.apply(message, events: events, policy: policy, in: database)
@@ -61,8 +61,8 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
 enum FeedbackIngest {
     static func apply(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy, in database: Database) throws(StoreError) -> IngestOutcome {
         let inserted = try database.run("""
-            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (message_id) DO NOTHING
+            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (message_id) DO NOTHING
             """) {
             $0.bind(message.messageId, at: 1)
             $0.bind(message.type, at: 2)
@@ -71,7 +71,8 @@ enum FeedbackIngest {
             $0.bind(message.receivedAt, at: 5)
             $0.bind(message.endpoint, at: 6)
             $0.bind(events.count, at: 7)
-            $0.bind(message.rawCompressed, at: 8)
+            $0.bind(message.raw, at: 8)
+            $0.bind(message.rawFormat.rawValue, at: 9)
         }
         guard inserted == 1 else { return .duplicate }
 

@@ -128,5 +128,10 @@ struct SNSDurabilityTests {
         var missing: [String] = []
         for id in ids where try await !store.hasMessage(id: id) { missing.append(id) }
         #expect(missing.isEmpty, "acknowledged but lost: \(missing.count)")
+        // Each audit copy is complete in whichever form the kill left it (raw, or compressed by the worker).
+        let bodies = Dictionary(uniqueKeysWithValues: envelopes.map { ($0.messageId, $0.body) })
+        var unreadable: [String] = []
+        for id in ids where try await AuditCopyReader.body(of: id, in: store) != bodies[id] { unreadable.append(id) }
+        #expect(unreadable.isEmpty, "audit copies not equal to the body sent: \(unreadable.count)")
     }
 }

@@ -15,6 +15,9 @@ import SluiceStore
 /// version, certificate URL, timestamp (403) → certificate (503 when the fetch failed transiently,
 /// 403 when it is unacceptable) → RSA signature (403) → per type; store trouble answers 503.
 ///
+/// The audit copy is committed as received; `AuditCopyCompressor` deflates it later, off the request
+/// path (compressing here was a fifth of the endpoint's CPU while SNS waited for the answer).
+///
 /// Dedupe comes after verification: `ingest` is idempotent per MessageId in the same transaction as
 /// the events, so a forged message that reuses a seen id is refused (403), never answered "duplicate",
 /// and a genuine retry costs one RSA verify but no extra read on the hot path.
@@ -25,8 +28,6 @@ final class SNSEndpoint: Sendable {
     let subscriptions: SNSSubscriptionService
     private let memo: SNSCertificateMemo
     private let metrics: SNSMetrics
-    /// Reused deflate states for the audit copy (a fresh state per message cost more than compressing).
-    private let archiver: DeflatePool
 
     init(context: AppContext, settings: SNSEndpointSettings) throws(SNSVerificationError) {
         self.context = context
@@ -37,7 +38,6 @@ final class SNSEndpoint: Sendable {
         subscriptions = SNSSubscriptionService(settings: settings, store: context.store, logger: context.logger, now: context.now)
         memo = SNSCertificateMemo(ttl: settings.certificates.cacheTTL)
         metrics = SNSMetrics(context.metrics)
-        archiver = DeflatePool(level: settings.archiveCompressionLevel, compact: true)
     }
 
     /// Answers one delivery for the endpoint named `endpoint` (`default` for the bare path).
@@ -201,12 +201,13 @@ final class SNSEndpoint: Sendable {
         let events = sesEvents(in: Array(message.message.utf8), message: message)
         let inbound = InboundMessage(
             messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
-            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, rawCompressed: archive(body))
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
         return await ingest(inbound, events: events, type: .notification, message: message)
     }
 
     /// Stores `inbound` with `events`; answers 200 only once the commit is synced.
     private func ingest(_ inbound: InboundMessage, events: [RecipientEvent], type: SNSTypeLabel, message: SNSMessage?) async -> SNSOutcome {
+        IngestActivity.shared.touch()  // the audit-copy compressor holds back while notifications arrive
         do {
             switch try await context.store.ingest(inbound, events: events, policy: context.policy) {
             case .stored:
@@ -252,7 +253,7 @@ final class SNSEndpoint: Sendable {
         }
         let archived = InboundMessage(
             messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
-            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, rawCompressed: archive(body))
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
         do {
             try await context.store.recordSubscription(record)
             _ = try await context.store.ingest(archived, events: [], policy: context.policy)
@@ -288,7 +289,7 @@ final class SNSEndpoint: Sendable {
             subscribeURL: message.subscribeURL, token: message.token, updatedAt: now)
         let archived = InboundMessage(
             messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
-            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, rawCompressed: archive(body))
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
         do {
             try await context.store.recordSubscription(record)
             _ = try await context.store.ingest(archived, events: [], policy: context.policy)
@@ -321,7 +322,7 @@ final class SNSEndpoint: Sendable {
         let events = sesEvents(in: request.body, message: nil, messageId: messageId)
         let inbound = InboundMessage(
             messageId: messageId, type: "Notification", topicArn: topicArn, timestamp: now, receivedAt: now,
-            endpoint: endpoint, rawCompressed: archive(request.body))
+            endpoint: endpoint, raw: request.body, rawFormat: .identity)
         return await ingest(inbound, events: events, type: type, message: nil)
     }
 
@@ -344,15 +345,6 @@ final class SNSEndpoint: Sendable {
             context.logger.info(
                 "SNS message carries no SES event; stored without events",
                 metadata: ["sns.message_id": "\(id())", "ses.error": "\(error.code)"])
-            return []
-        }
-    }
-
-    private func archive(_ body: [UInt8]) -> [UInt8] {
-        do {
-            return try archiver.compress(body)
-        } catch {
-            context.logger.error("cannot compress the SNS body for the archive", metadata: ["error.code": "\(error.code)"])
             return []
         }
     }

@@ -18,7 +18,8 @@ public struct SNSEndpointSettings: Sendable {
     public var autoConfirm: Bool
     /// `user:password` for HTTP Basic auth; nil when `sns.basic_auth_user` is empty.
     public var basicAuth: SNSBasicAuth?
-    /// zlib level for the archived raw body (1 = fastest; the archive is for audit, not space).
+    /// zlib level for the archived raw body, used by the background `AuditCopyCompressor` (1 = fastest;
+    /// the archive is for audit, not space).
     public var archiveCompressionLevel: Int32
 
     public init(

@@ -11,17 +11,27 @@ public struct InboundMessage: Sendable, Equatable {
     public var receivedAt: Date
     /// Endpoint name (`default` for `/sns`, else `{name}` of `/sns/{name}`).
     public var endpoint: String
-    /// The raw HTTP body, zlib-compressed, kept for audit.
-    public var rawCompressed: [UInt8]
+    /// The raw HTTP body kept for audit, in `rawFormat`.
+    public var raw: [UInt8]
+    /// `identity` from the endpoint (compressed later in the background), `zlib` when already compressed.
+    public var rawFormat: AuditCopyFormat
 
-    public init(messageId: String, type: String, topicArn: String, timestamp: Date, receivedAt: Date, endpoint: String, rawCompressed: [UInt8]) {
+    public init(messageId: String, type: String, topicArn: String, timestamp: Date, receivedAt: Date, endpoint: String, raw: [UInt8], rawFormat: AuditCopyFormat) {
         self.messageId = messageId
         self.type = type
         self.topicArn = topicArn
         self.timestamp = timestamp
         self.receivedAt = receivedAt
         self.endpoint = endpoint
-        self.rawCompressed = rawCompressed
+        self.raw = raw
+        self.rawFormat = rawFormat
+    }
+
+    /// A message whose audit copy is already a zlib stream.
+    public init(messageId: String, type: String, topicArn: String, timestamp: Date, receivedAt: Date, endpoint: String, rawCompressed: [UInt8]) {
+        self.init(
+            messageId: messageId, type: type, topicArn: topicArn, timestamp: timestamp, receivedAt: receivedAt,
+            endpoint: endpoint, raw: rawCompressed, rawFormat: .zlib)
     }
 }
 

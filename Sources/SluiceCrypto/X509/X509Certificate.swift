@@ -1,11 +1,14 @@
 import COpenSSL
 import Foundation
+import Synchronization
 
 /// A parsed X.509 certificate (owns an OpenSSL `X509`).
 // Invariant for @unchecked Sendable: the certificate is immutable after init; OpenSSL 3 locks the
 // X509's lazily-filled extension cache, so concurrent reads are safe.
 public final class X509Certificate: @unchecked Sendable {
     let certificate: OpaquePointer
+    /// Verification contexts for the subject key, made on first `verify` (nil inside: not an RSA key).
+    private let verifiers = Mutex<RSAVerifierPool??>(nil)
 
     /// Parses the first PEM `CERTIFICATE` block in `pem`.
     public convenience init(pem: some Collection<UInt8>) throws(CryptoError) {
@@ -96,9 +99,20 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// Checks `signature` over `data` with this certificate's public key. Validity dates are NOT checked.
+    /// Contexts are kept per certificate and reused (see `RSAVerifierPool`); only RSA keys verify.
     public func verify(signature: some Collection<UInt8>, data: some Collection<UInt8>, algorithm: SignatureAlgorithm) -> Bool {
-        guard let key = try? publicKey else { return false }
-        return key.verify(signature: signature, data: data, algorithm: algorithm)
+        guard let pool = rsaVerifiers else { return false }
+        return pool.verify(signature: signature, data: data, algorithm: algorithm)
+    }
+
+    private var rsaVerifiers: RSAVerifierPool? {
+        verifiers.withLock { cached in
+            if let known = cached { return known }
+            let pool = X509_get_pubkey(certificate).flatMap { RSAVerifierPool(taking: $0) }
+            ERR_clear_error()
+            cached = .some(pool)
+            return pool
+        }
     }
 
     /// The certificate re-encoded as DER.

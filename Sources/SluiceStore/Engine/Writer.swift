@@ -215,14 +215,15 @@ final class Writer: @unchecked Sendable {
     /// Runs one job in a savepoint. Returns an error only when the enclosing transaction is lost.
     private func runJob(_ job: any PendingWrite, on database: Database) -> StoreError? {
         do throws(StoreError) {
-            try database.execute("SAVEPOINT job")
+            // Prepared once (cached): sqlite3_exec would parse it again for every job.
+            try database.run("SAVEPOINT job")
         } catch {
             job.finish(with: error)
             return error
         }
         if job.run(database) {
             do throws(StoreError) {
-                try database.execute("RELEASE job")
+                try database.run("RELEASE job")
                 return nil
             } catch {
                 job.finish(with: error)

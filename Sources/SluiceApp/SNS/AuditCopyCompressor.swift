@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceCrypto
+
+/// Compresses the audit copies that ingest committed uncompressed, off the request path.
+///
+/// Reads a batch of pending copies, deflates them on the idle-priority thread (so under load it waits
+/// and requests keep the CPU), then swaps them for their zlib streams in one commit. A crash anywhere in
+/// between leaves each copy complete in one of its two forms; the next pass picks up what is left.
+/// While notifications keep arriving it runs at most one batch per `busyPause`, so its UPDATEs do not
+/// lengthen the group commits that requests wait for; once ingest is quiet it catches up at full speed.
+struct AuditCopyCompressor: BackgroundWorker {
+    let name = "sns-audit-compressor"
+    let store: any AuditCopyStore
+    let logger: Logger
+    /// Copies per batch, and their total size bound.
+    var batchSize = 256
+    var maxBatchBytes = 4 << 20
+    /// Pause when nothing is pending (or after a failure).
+    var idleInterval: Duration = .seconds(1)
+    /// zlib level, with the compact (4 KiB window) state.
+    var level: Int32 = 1
+    /// Ingest counts as busy when a message was stored this recently.
+    var quietPeriod: Duration = .milliseconds(250)
+    /// While busy: the pause before the next batch anyway (so a steady stream still gets compressed).
+    var busyPause: Duration = .seconds(2)
+    let activity: IngestActivity
+
+    private let pool: DeflatePool
+
+    init(
+        store: any AuditCopyStore, logger: Logger, level: Int32 = 1, idleInterval: Duration = .seconds(1),
+        activity: IngestActivity = .shared
+    ) {
+        self.store = store
+        self.logger = logger
+        self.level = level
+        self.idleInterval = idleInterval
+        self.activity = activity
+        pool = DeflatePool(level: level, compact: true, maxIdle: 1)
+    }
+
+    func run() async {
+        while !Task.isCancelled {
+            await waitForQuiet()
+            let outcome = await runOnce()
+            if outcome.pending == 0 || outcome.failed { try? await Task.sleep(for: idleInterval) }
+        }
+    }
+
+    /// Returns once ingest has been quiet for `quietPeriod`, or after `busyPause` at the latest.
+    private func waitForQuiet() async {
+        var waited = Duration.zero
+        while activity.isBusy(within: quietPeriod), waited < busyPause, !Task.isCancelled {
+            try? await Task.sleep(for: quietPeriod)
+            waited += quietPeriod
+        }
+    }
+
+    /// What one pass did.
+    struct Pass: Sendable, Equatable {
+        /// Uncompressed copies found.
+        var pending = 0
+        /// Copies replaced by their zlib form.
+        var replaced = 0
+        var failed = false
+    }
+
+    /// One batch: find, compress, replace.
+    func runOnce() async -> Pass {
+        var pass = Pass()
+        let copies: [AuditCopy]
+        do {
+            copies = try await store.uncompressedAuditCopies(limit: batchSize, maxBytes: maxBatchBytes)
+        } catch {
+            logger.warning("cannot read audit copies to compress; will retry", metadata: ["error": "\(error)"])
+            pass.failed = true
+            return pass
+        }
+        pass.pending = copies.count
+        guard !copies.isEmpty else { return pass }
+        let pool = self.pool
+        guard let compressed = await IdlePriorityThread.shared.run({ Self.compress(copies, with: pool) }) else {
+            return pass  // cancelled: the copies stay uncompressed and readable
+        }
+        if compressed.count < copies.count {
+            logger.error("cannot compress some SNS audit copies; kept uncompressed", metadata: ["sns.audit_failed": "\(copies.count - compressed.count)"])
+        }
+        do {
+            pass.replaced = try await store.replaceAuditCopies(compressed)
+        } catch {
+            logger.warning("cannot store compressed audit copies; will retry", metadata: ["error": "\(error)"])
+            pass.failed = true
+        }
+        return pass
+    }
+
+    private static func compress(_ copies: [AuditCopy], with pool: DeflatePool) -> [AuditCopy] {
+        copies.compactMap { copy in
+            (try? pool.compress(copy.bytes)).map { AuditCopy(messageId: copy.messageId, format: .zlib, bytes: $0) }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import SluiceCore
+
+extension PostgresStore: AuditCopyStore {
+    public func auditCopy(messageId: String) async throws(StoreError) -> AuditCopy? {
+        try await read { connection throws(StoreError) in
+            let result = try connection.execute("SELECT raw_format, raw FROM sns_messages WHERE message_id = $1", [.text(messageId)])
+            guard result.rowCount > 0 else { return nil }
+            guard let format = AuditCopyFormat(rawValue: result.int(0, 0)) else {
+                throw StoreError(.corrupt, "unknown audit copy format \(result.int(0, 0))")
+            }
+            return AuditCopy(messageId: messageId, format: format, bytes: result.bytes(0, 1))
+        }
+    }
+
+    public func uncompressedAuditCopies(limit: Int, maxBytes: Int) async throws(StoreError) -> [AuditCopy] {
+        guard limit > 0 else { return [] }
+        return try await read { connection throws(StoreError) in
+            let result = try connection.execute(
+                "SELECT message_id, raw FROM sns_messages WHERE raw_format = 0 ORDER BY received_at LIMIT $1", [.int(limit)])
+            var copies: [AuditCopy] = []
+            var bytes = 0
+            for row in 0..<result.rowCount where bytes < maxBytes {
+                let copy = AuditCopy(messageId: result.string(row, 0), format: .identity, bytes: result.bytes(row, 1))
+                bytes += copy.bytes.count
+                copies.append(copy)
+            }
+            return copies
+        }
+    }
+
+    public func replaceAuditCopies(_ compressed: [AuditCopy]) async throws(StoreError) -> Int {
+        for copy in compressed {
+            guard copy.format == .zlib else { throw StoreError(.invalidInput, "only zlib audit copies replace stored ones") }
+            guard copy.bytes.count <= Self.maxRawMessageBytes else {
+                throw StoreError(.invalidInput, "compressed SNS message larger than \(Self.maxRawMessageBytes) bytes")
+            }
+        }
+        guard !compressed.isEmpty else { return 0 }
+        return try await write { connection throws(StoreError) in
+            var replaced = 0
+            for copy in compressed {
+                // raw_format = 0: a copy purged or compressed meanwhile (another instance) is left alone.
+                replaced += try connection.execute(
+                    "UPDATE sns_messages SET raw = $2, raw_format = 1 WHERE message_id = $1 AND raw_format = 0",
+                    [.text(copy.messageId), .bytes(copy.bytes)]).affectedRows
+            }
+            return replaced
+        }
+    }
+}
