@@ -1,74 +1,99 @@
 import Foundation
 import SluiceCore
 
-/// One instance's hold on the shared schedule and daily quota, from the reservation to the claim.
+/// One instance's stretch of the shared send schedule, held from its reservation to the claim.
 struct SharedReservation: Sendable {
     /// When the call may leave.
     let start: Date
-    /// Length of the schedule stretch held from `start`.
+    /// Length of the stretch from `start`.
     let seconds: TimeInterval
-    /// Recipients reserved in the daily quota.
+    /// Recipients the stretch was sized for.
     let recipients: Int
-    /// When the quota was reserved (its ledger bucket).
-    let reservedAt: Date
 }
 
+/// Several instances on one database (`SharedSendBudget`): one schedule at the account's rate and one
+/// daily quota. The schedule stretch is reserved before the claim (the call must leave on time), the quota
+/// right after the claim commits, so a claim lost to another instance costs no quota, and its stretch is
+/// kept (`ScheduleSpares`) for this instance's next send instead of being wasted.
 extension SendEngine {
     /// The shared budget's name: one per SES account (the database serves one account).
     static let budgetName = "ses"
 
-    /// Reserves the daily quota and a stretch of the shared schedule at the account's rate (an unused stretch
-    /// of this instance's first, then a new one), then waits (unclaimed) until the stretch is within the
-    /// reservation lead, so a claim never sits in `sending` past its lease. nil when the daily quota has no room:
-    /// the limiter then holds all sending until the ledger says there may be (at most a minute).
-    func reserveShared(_ recipients: Int, in budget: any SharedSendBudget) async throws -> SharedReservation? {
+    /// Reserves a stretch of the shared schedule at the account's rate (an unused stretch of this instance's
+    /// first), then waits (unclaimed) until it is within the reservation lead, so a claim never sits in
+    /// `sending` past its lease.
+    func reserveSharedSlot(_ recipients: Int, in budget: any SharedSendBudget) async throws -> SharedReservation {
         let n = max(1, recipients)
         let rate = max(await limiter.currentRate, 0.01)
         // Spaced as the local cap window (rate per 1.02 s), not 1/rate: slots exactly 1/rate apart put rate+1
         // calls into one second as SES measures it whenever one call travels a little slower than the next.
         let cost = Double(n) * SendRateLimiter.windowLength / rate
-        let limit = await limiter.quotaLimit
         let now = context.now()
-        let spare = spares.withLock { $0.take(cost, now: now) }
-        let grant = try await budget.reserveSend(
-            name: Self.budgetName, seconds: spare == nil ? cost : 0, recipients: n, dailyLimit: limit, at: now)
         let start: Date
-        switch grant {
-        case .granted(let granted):
-            start = spare ?? granted
-        case .refused(let used, let retryAfter):
-            if let spare { spares.withLock { $0.add(start: spare, seconds: cost) } }
-            await limiter.block(until: now.addingTimeInterval(retryAfter))
-            context.metrics.count("sluice_send_quota_waits_total", help: "Sends held because the shared daily quota had no room.")
-            context.logger.debug("shared daily quota has no room: sending waits", metadata: [
-                "send.quota_used": "\(used)", "send.quota_limit": "\(limit)", "send.wait_seconds": "\(retryAfter)",
-            ])
-            return nil
+        if let spare = spares.withLock({ $0.take(cost, now: now) }) {
+            start = spare
+        } else {
+            start = try await budget.reserveSendSlot(name: Self.budgetName, seconds: cost, at: now)
         }
-        let reservation = SharedReservation(start: start, seconds: cost, recipients: n, reservedAt: now)
+        let reservation = SharedReservation(start: start, seconds: cost, recipients: n)
         let early = start.timeIntervalSince(context.now()) - configuration.reservationLead
         if early > 0 {
             do {
                 try await Task.sleep(for: .seconds(early))
             } catch {
-                await giveBack(reservation, keeping: 0)
+                giveBack(reservation, keeping: 0)
                 throw error
             }
         }
         return reservation
     }
 
-    /// Gives back what a reservation did not use beyond `kept` recipients: the rest of its schedule stretch
-    /// stays with this instance for the next send, the recipients go back to the shared daily quota.
-    func giveBack(_ reservation: SharedReservation?, keeping kept: Int) async {
-        guard let reservation, let budget = sharedBudget else { return }
+    /// Reserves `recipients` of the shared daily quota for the message just claimed. When the quota has no
+    /// room (or the store fails), the message goes back to `queued` (attempt not counted), the limiter holds
+    /// all sending until the ledger says there may be room (at most a minute), and this returns false.
+    func reserveSharedQuota(_ recipients: Int, claimed id: String, at now: Date, in budget: any SharedSendBudget) async -> Bool {
+        let limit = await limiter.quotaLimit
+        let retryAfter: TimeInterval
+        do {
+            switch try await budget.reserveSend(name: Self.budgetName, seconds: 0, recipients: recipients, dailyLimit: limit, at: now) {
+            case .granted:
+                return true
+            case .refused(let used, let wait):
+                retryAfter = wait
+                context.metrics.count("sluice_send_quota_waits_total", help: "Sends held because the shared daily quota had no room.")
+                context.logger.debug("shared daily quota has no room: sending waits", metadata: [
+                    "send.quota_used": "\(used)", "send.quota_limit": "\(limit)", "send.wait_seconds": "\(wait)",
+                ])
+            }
+        } catch {
+            retryAfter = 1
+            context.logger.warning("cannot reserve the shared daily quota; the message stays queued", metadata: [
+                "send.message_id": "\(id)", "error": "\(error)",
+            ])
+        }
+        await limiter.block(until: now.addingTimeInterval(retryAfter))
+        do {
+            _ = try await context.store.requeue(id: id, nextAttemptAt: now, error: nil, countAttempt: false, at: context.now())
+        } catch {
+            // Left in `sending`: crash recovery resolves it after the request timeout.
+            context.logger.warning("cannot release a claim held back by the daily quota", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+        }
+        return false
+    }
+
+    /// Keeps what a stretch did not use beyond `kept` recipients for this instance's next send.
+    func giveBack(_ reservation: SharedReservation?, keeping kept: Int) {
+        guard let reservation else { return }
         let kept = min(max(0, kept), reservation.recipients)
-        let unused = reservation.recipients - kept
-        guard unused > 0 else { return }
+        guard kept < reservation.recipients else { return }
         let usedSeconds = reservation.seconds * Double(kept) / Double(reservation.recipients)
         spares.withLock { $0.add(start: reservation.start.addingTimeInterval(usedSeconds), seconds: reservation.seconds - usedSeconds) }
+    }
+
+    /// Gives quota back for recipients SES refused (it did not send them).
+    func returnSharedQuota(_ recipients: Int, reservedAt: Date, in budget: any SharedSendBudget) async {
         do {
-            try await budget.returnSend(name: Self.budgetName, recipients: unused, reservedAt: reservation.reservedAt)
+            try await budget.returnSend(name: Self.budgetName, recipients: recipients, reservedAt: reservedAt)
         } catch {
             // Conservative: the recipients stay counted until their bucket expires.
             context.logger.warning("cannot give back unused daily quota", metadata: ["error": "\(error)"])

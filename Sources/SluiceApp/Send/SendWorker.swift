@@ -127,7 +127,7 @@ final class SendEngine: Sendable {
 
     private func process(_ ready: ReadyMessage) async {
         let logger = context.logger
-        // Held from the shared reservation until the claim: every way out in between gives it back.
+        // The shared schedule stretch, held until the claim: every way out before it keeps the stretch for reuse.
         var shared: SharedReservation?
         do {
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
@@ -138,20 +138,25 @@ final class SendEngine: Sendable {
             }
             var slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
             if let budget = sharedBudget {
-                // nil: the shared daily quota has no room; the message stays queued and the limiter waits.
-                guard let reservation = try await reserveShared(ready.recipientCount, in: budget) else { return }
+                let reservation = try await reserveSharedSlot(ready.recipientCount, in: budget)
                 shared = reservation
                 slot = max(slot, reservation.start)
             }
             guard let claimed = try await claim(ready) else {
-                await giveBack(shared, keeping: 0)
+                giveBack(shared, keeping: 0)
                 return
             }
             let (queued, message) = claimed
-            if let reservation = shared, message.recipients.count < reservation.recipients {
-                await giveBack(reservation, keeping: message.recipients.count)
+            let quotaAt = sharedBudget == nil ? nil : context.now()
+            if let budget = sharedBudget, let reservation = shared, let quotaAt {
+                shared = nil
+                // The daily quota only for what was claimed: a claim lost to another instance takes none.
+                guard await reserveSharedQuota(message.recipients.count, claimed: queued.id, at: quotaAt, in: budget) else {
+                    giveBack(reservation, keeping: 0)
+                    return
+                }
+                giveBack(reservation, keeping: message.recipients.count)
             }
-            shared = nil
             // From the claim on, finish even when shutting down: the call is bounded by requestTimeout, and
             // recording its outcome is what keeps the duplicate/loss window small.
             let attempts = queued.attempts + 1
@@ -160,13 +165,13 @@ final class SendEngine: Sendable {
                 // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
                 let wait = slot.timeIntervalSince(clock())
                 if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
-                await self.call(id: queued.id, message: message, attempts: attempts)
+                await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt)
             }.value
         } catch is CancellationError {
-            await giveBack(shared, keeping: 0)
+            giveBack(shared, keeping: 0)
             return
         } catch {
-            await giveBack(shared, keeping: 0)
+            giveBack(shared, keeping: 0)
             logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
         }
     }
@@ -190,26 +195,33 @@ final class SendEngine: Sendable {
         return (queued, message)
     }
 
-    private func call(id: String, message: OutboundMessage, attempts: Int) async {
+    /// - Parameter quotaAt: when the shared daily quota was reserved for it (nil without a shared budget).
+    private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil) async {
         let request = SendRequestMapping.request(for: message)
         let result = await transport.send(request, at: context.now())
         let now = context.now()
         let action = machine.action(after: result.outcome, attempts: attempts, now: now, random: Double.random(in: 0..<1))
         do {
-            try await apply(action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now)
+            try await apply(action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now, quotaAt: quotaAt)
         } catch {
             // The row stays `sending` and is resolved by crash recovery after requestTimeout.
             context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }
     }
 
-    private func apply(_ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date) async throws {
+    private func apply(
+        _ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date, quotaAt: Date?
+    ) async throws {
         let store = context.store
         let metrics = context.metrics
         func count(_ outcome: String) {
             metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": outcome])
         }
         if case .failed(.throttled, _) = outcome { await limiter.recordThrottle() }
+        if case .failed(let decision, _) = outcome, decision != .retryable, let quotaAt, let budget = sharedBudget {
+            // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
+            await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget)
+        }
         switch action {
         case .markSent(let sesMessageId):
             // Only what SES accepted counts towards the rates; the counter commits with the state change.
