@@ -63,6 +63,42 @@ struct MultiInstanceSendTests {
         #expect(Set(calls.map(\.source)).count == 2)
     }
 
+    @Test func bothInstancesTogetherStopAtTheDailyQuota() async throws {
+        // SES: 10 a day, 4 already sent today (by anything on the account); SentLast24Hours grows with each call.
+        let standIn = TimedSESStandIn(maxSendRate: 50, max24HourSend: 10, sentBefore: 4)
+        defer { standIn.stop() }
+        let cluster = try await SendCluster.make()
+        defer { cluster.remove() }
+        let settings = ["SLUICE_SES_MAX_SEND_RATE": "50"]
+        let environmentOne = cluster.environment(endpoint: try standIn.endpoint("one")).merging(settings) { $1 }
+        let environmentTwo = cluster.environment(endpoint: try standIn.endpoint("two")).merging(settings) { $1 }
+        let one = try await offPool { try ServeProcess(environment: environmentOne) }
+        defer { one.kill(); one.wait() }
+        let two = try await offPool { try ServeProcess(environment: environmentTwo) }
+        defer { two.kill(); two.wait() }
+        // Both instances have their limits and SES's figure is in the shared ledger before mail arrives.
+        let store = cluster.store
+        try await waitUntil("both GetAccount calls") { standIn.accountCalls >= 2 }
+        try await waitUntil("the seed") { try await store.sendQuotaState(name: "ses", at: Date()).seed != nil }
+        try await Task.sleep(for: .milliseconds(300))
+
+        var ids: [String] = []
+        for i in 0..<10 {
+            ids.append(try await cluster.post(port: i % 2 == 0 ? one.port : two.port, to: "q\(i)@example.net"))
+        }
+        try await waitUntil("6 SES calls") { standIn.calls.count >= 6 }
+        // Room for a 7th call (over the quota) to show up.
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(standIn.calls.count == 6)
+        var states: [MessageState: Int] = [:]
+        for id in ids { states[try #require(try await store.queuedMessage(id: id)?.state), default: 0] += 1 }
+        #expect(states == [.sent: 6, .queued: 4])
+        let state = try await store.sendQuotaState(name: "ses", at: Date())
+        #expect(state.used == 10)
+        // Reservations for messages an instance then lost to the other were given back: only sends remain.
+        #expect(state.ledger == 6 && state.reservedTotal == 6)
+    }
+
     @Test(arguments: [InflightResolution.resend, .fail])
     func killedInstanceClaimsAreRecoveredByTheOther(resolution: InflightResolution) async throws {
         // A's SES hangs, so A holds its claims (`sending`) when it is killed; B's SES answers.
@@ -206,18 +242,30 @@ final class TimedSESStandIn: Sendable {
     private let servers = Mutex<[TestHTTPServer]>([])
     private let log = Mutex<[Call]>([])
     private let released = Atomic<Bool>(false)
+    private let accounts = Atomic<Int>(0)
     let maxSendRate: Double
+    let max24HourSend: Int
+    /// Sent before the test (by anything on the account); GetAccount adds every SendEmail since.
+    let sentBefore: Int
 
-    init(maxSendRate: Double) { self.maxSendRate = maxSendRate }
+    init(maxSendRate: Double, max24HourSend: Int = 100_000, sentBefore: Int = 0) {
+        self.maxSendRate = maxSendRate
+        self.max24HourSend = max24HourSend
+        self.sentBefore = sentBefore
+    }
 
     var calls: [Call] { log.withLock { $0 } }
+    /// GetAccount calls answered.
+    var accountCalls: Int { accounts.load(ordering: .relaxed) }
 
     /// A new stand-in endpoint recording into this log as `label`.
     func endpoint(_ label: String, hang: Bool = false) throws -> String {
         let rate = maxSendRate
         let server = try TestHTTPServer { [self] request in
             if request.method == "GET" && request.path == "/v2/email/account" {
-                return .json(#"{"SendQuota":{"Max24HourSend":100000,"MaxSendRate":\#(rate),"SentLast24Hours":0},"SendingEnabled":true}"#)
+                let sent = sentBefore + log.withLock { $0.count }
+                accounts.add(1, ordering: .relaxed)
+                return .json(#"{"SendQuota":{"Max24HourSend":\#(max24HourSend),"MaxSendRate":\#(rate),"SentLast24Hours":\#(sent)},"SendingEnabled":true}"#)
             }
             guard request.method == "POST", request.path == "/v2/email/outbound-emails" else { return .json("{}", status: 404) }
             let json = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any]

@@ -2,7 +2,8 @@ import Foundation
 import SluiceCore
 
 /// Paces SES calls by recipients: a token bucket at the adaptive rate, a hard cap of `rate` per rolling
-/// second (`SendWindow`), and the rolling 24-hour quota. Callers `acquire` before each call.
+/// second (`SendWindow`), and the rolling 24-hour quota (unless the store shares one across instances:
+/// `sharedQuota`). Callers `acquire` before each call.
 actor SendRateLimiter {
     /// The smoothing bucket holds this many seconds of tokens (absorbs scheduling lateness).
     static let burstSeconds = 0.1
@@ -16,6 +17,9 @@ actor SendRateLimiter {
     private var bucket: TokenBucket
     private var window = SendWindow(length: SendRateLimiter.windowLength)
     private var quota: RollingQuota
+    /// False when the daily quota is the store's shared ledger (`SharedSendBudget`): the local count would
+    /// only see this instance's sends.
+    private let localQuota: Bool
     /// No sending before this (daily quota hit, or the debt of a message larger than the bucket).
     private var notBefore: Date
     /// The latest reserved send time.
@@ -24,8 +28,10 @@ actor SendRateLimiter {
     /// Per-ISP pacing: recipients sent per domain group (`PacingGate`) in the rolling window.
     private var groupWindows: [Int: SendWindow] = [:]
 
-    init(maxSendRate: Double, max24HourSend: Double, now: @escaping @Sendable () -> Date) {
+    /// - Parameter sharedQuota: the daily quota is kept by a shared ledger; `quotaLimit` still carries its limit.
+    init(maxSendRate: Double, max24HourSend: Double, sharedQuota: Bool = false, now: @escaping @Sendable () -> Date) {
         let t = now()
+        localQuota = !sharedQuota
         self.now = now
         adaptive = AdaptiveRate(maxRate: max(0.01, maxSendRate), now: t)
         bucket = Self.emptyBucket(rate: max(0.01, maxSendRate), now: t)
@@ -53,7 +59,7 @@ actor SendRateLimiter {
             bucket.setRate(adaptive.rate(now: t), burst: Self.burst(for: maxSendRate), now: t)
         }
         if let max24HourSend { quota.setLimit(max24HourSend) }
-        if let sentLast24Hours, sentLast24Hours > 0 { quota.seed(sentLast24Hours: Int(sentLast24Hours), now: t) }
+        if localQuota, let sentLast24Hours, sentLast24Hours > 0 { quota.seed(sentLast24Hours: Int(sentLast24Hours), now: t) }
     }
 
     /// SES said "slow down": halve the rate (AIMD; it recovers over minutes).
@@ -63,7 +69,7 @@ actor SendRateLimiter {
         bucket.setRate(adaptive.rate(now: t), now: t)
     }
 
-    /// Stops all sending until `date` (daily quota used up per SES).
+    /// Stops all sending until `date` (daily quota used up per SES or per the shared ledger).
     func block(until date: Date) {
         notBefore = max(notBefore, date)
     }
@@ -116,7 +122,7 @@ actor SendRateLimiter {
         let cap = max(1, Int(adaptive.maxRate.rounded(.down)))
         let tokens = min(Double(n), bucket.burst)
         for _ in 0..<16 {
-            let fromQuota = quota.timeUntilFree(n, now: slot)
+            let fromQuota = localQuota ? quota.timeUntilFree(n, now: slot) : 0
             let fromBucket = bucket.timeUntilAvailable(tokens, now: slot)
             let fromWindow = window.timeUntilFree(min(n, cap), limit: cap, now: slot)
             let wait = max(fromQuota, fromBucket, fromWindow)
@@ -135,7 +141,7 @@ actor SendRateLimiter {
         // A message larger than the bucket pays the rest as debt.
         if Double(n) > tokens { notBefore = max(notBefore, t.addingTimeInterval((Double(n) - tokens) / rate)) }
         window.record(n, now: t)
-        quota.record(n, now: t)
+        if localQuota { quota.record(n, now: t) }
     }
 
     static func burst(for rate: Double) -> Double { max(1, rate * burstSeconds) }

@@ -49,6 +49,10 @@ final class SendEngine: Sendable {
     /// Per-ISP pacing and warm-up (`pacing.*`).
     let pacing: PacingGate
     private let inflight = Mutex<Set<String>>([])
+    /// The account-wide rate and daily quota when several instances share the store (PostgreSQL).
+    let sharedBudget: (any SharedSendBudget)?
+    /// Stretches of the shared schedule reserved but not used (lost claims), reused before reserving anew.
+    let spares = Mutex(ScheduleSpares())
 
     init(context: AppContext, configuration: SendGateConfiguration, transport: any SendTransport) {
         self.context = context
@@ -58,7 +62,8 @@ final class SendEngine: Sendable {
         let rate = configuration.configuredMaxSendRate > 0 ? configuration.configuredMaxSendRate : configuration.fallbackMaxSendRate
         // Until GetAccount answers: the configured daily limit, else unlimited (the per-second rate still holds).
         let daily = configuration.configuredMax24HourSend != 0 ? Double(configuration.configuredMax24HourSend) : -1
-        limiter = SendRateLimiter(maxSendRate: rate, max24HourSend: daily, now: context.now)
+        sharedBudget = context.store as? any SharedSendBudget
+        limiter = SendRateLimiter(maxSendRate: rate, max24HourSend: daily, sharedQuota: sharedBudget != nil, now: context.now)
         pacing = PacingGate(configuration: context.configuration, now: context.now())
     }
 
@@ -122,6 +127,8 @@ final class SendEngine: Sendable {
 
     private func process(_ ready: ReadyMessage) async {
         let logger = context.logger
+        // The shared schedule stretch, held until the claim: every way out before it keeps the stretch for reuse.
+        var shared: SharedReservation?
         do {
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
             // Per-ISP caps are checked at the account slot (an extra read only when pacing groups exist).
@@ -130,22 +137,26 @@ final class SendEngine: Sendable {
                 groups = pacing.limiterDemand(of: peek.message.recipients)
             }
             var slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
-            if let budget = context.store as? any SharedSendBudget {
-                slot = max(slot, try await reserveShared(ready.recipientCount, in: budget))
+            if let budget = sharedBudget {
+                let reservation = try await reserveSharedSlot(ready.recipientCount, in: budget)
+                shared = reservation
+                slot = max(slot, reservation.start)
             }
-            guard try await context.sending.allowsSending(identity: ready.identity) else { return }
-            guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return }
-            // Suppression check again, right before the call: an address suppressed while queued is not mailed.
-            let dropped = try await suppressedRecipients(of: queued.message)
-            if !dropped.isEmpty, dropped.count == queued.message.recipients.count {
-                _ = try await context.store.markSuppressed(id: queued.id, dropping: dropped, at: context.now())
-                context.metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": "suppressed"])
+            guard let claimed = try await claim(ready) else {
+                giveBack(shared, keeping: 0)
                 return
             }
-            let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
-            guard try await context.store.claim(
-                id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: context.now())
-            else { return }
+            let (queued, message) = claimed
+            let quotaAt = sharedBudget == nil ? nil : context.now()
+            if let budget = sharedBudget, let reservation = shared, let quotaAt {
+                shared = nil
+                // The daily quota only for what was claimed: a claim lost to another instance takes none.
+                guard await reserveSharedQuota(message.recipients.count, claimed: queued.id, at: quotaAt, in: budget) else {
+                    giveBack(reservation, keeping: 0)
+                    return
+                }
+                giveBack(reservation, keeping: message.recipients.count)
+            }
             // From the claim on, finish even when shutting down: the call is bounded by requestTimeout, and
             // recording its outcome is what keeps the duplicate/loss window small.
             let attempts = queued.attempts + 1
@@ -154,48 +165,63 @@ final class SendEngine: Sendable {
                 // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
                 let wait = slot.timeIntervalSince(clock())
                 if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
-                await self.call(id: queued.id, message: message, attempts: attempts)
+                await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt)
             }.value
         } catch is CancellationError {
+            giveBack(shared, keeping: 0)
             return
         } catch {
+            giveBack(shared, keeping: 0)
             logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
         }
     }
 
-    /// Several instances on one database share one schedule at the account's rate. Waits (unclaimed) until
-    /// the shared slot is within the reservation lead, so a claim never sits in `sending` past its lease.
-    private func reserveShared(_ recipients: Int, in budget: any SharedSendBudget) async throws -> Date {
-        let rate = max(await limiter.currentRate, 0.01)
-        // Spaced as the local cap window (rate per 1.02 s), not 1/rate: slots exactly 1/rate apart put rate+1
-        // calls into one second as SES measures it whenever one call travels a little slower than the next.
-        let cost = Double(max(1, recipients)) * SendRateLimiter.windowLength / rate
-        let shared = try await budget.reserveSendSlot(name: "ses", seconds: cost, at: context.now())
-        let early = shared.timeIntervalSince(context.now()) - configuration.reservationLead
-        if early > 0 { try await Task.sleep(for: .seconds(early)) }
-        return shared
+    /// Re-checks pause and suppressions right before the call and claims the message; nil when it is not
+    /// to be sent now (paused, taken by another instance, every recipient suppressed).
+    private func claim(_ ready: ReadyMessage) async throws -> (QueuedMessage, OutboundMessage)? {
+        guard try await context.sending.allowsSending(identity: ready.identity) else { return nil }
+        guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return nil }
+        // Suppression check again, right before the call: an address suppressed while queued is not mailed.
+        let dropped = try await suppressedRecipients(of: queued.message)
+        if !dropped.isEmpty, dropped.count == queued.message.recipients.count {
+            _ = try await context.store.markSuppressed(id: queued.id, dropping: dropped, at: context.now())
+            context.metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": "suppressed"])
+            return nil
+        }
+        let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
+        guard try await context.store.claim(
+            id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: context.now())
+        else { return nil }
+        return (queued, message)
     }
 
-    private func call(id: String, message: OutboundMessage, attempts: Int) async {
+    /// - Parameter quotaAt: when the shared daily quota was reserved for it (nil without a shared budget).
+    private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil) async {
         let request = SendRequestMapping.request(for: message)
         let result = await transport.send(request, at: context.now())
         let now = context.now()
         let action = machine.action(after: result.outcome, attempts: attempts, now: now, random: Double.random(in: 0..<1))
         do {
-            try await apply(action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now)
+            try await apply(action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now, quotaAt: quotaAt)
         } catch {
             // The row stays `sending` and is resolved by crash recovery after requestTimeout.
             context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }
     }
 
-    private func apply(_ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date) async throws {
+    private func apply(
+        _ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date, quotaAt: Date?
+    ) async throws {
         let store = context.store
         let metrics = context.metrics
         func count(_ outcome: String) {
             metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": outcome])
         }
         if case .failed(.throttled, _) = outcome { await limiter.recordThrottle() }
+        if case .failed(let decision, _) = outcome, decision != .retryable, let quotaAt, let budget = sharedBudget {
+            // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
+            await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget)
+        }
         switch action {
         case .markSent(let sesMessageId):
             // Only what SES accepted counts towards the rates; the counter commits with the state change.
@@ -240,8 +266,12 @@ final class SendEngine: Sendable {
     private func refreshAccountLoop() async {
         while !Task.isCancelled {
             do {
+                // The shared ledger's mark before the call: SES's figure then covers every reservation before it.
+                let mark = await quotaMark()
+                let askedAt = context.now()
                 if let account = try await transport.account() {
                     await adopt(account)
+                    await seedSharedQuota(account.sendQuota?.sentLast24Hours, mark: mark, askedAt: askedAt)
                 }
             } catch {
                 context.logger.warning("GetAccount failed; keeping current send limits", metadata: ["error": "\(error)"])

@@ -5,9 +5,10 @@ import Foundation
 /// Conservative by construction: a send recorded in minute m stays counted until the end of minute
 /// m + 1440, i.e. for 24 h plus up to one minute, never less.
 public struct RollingQuota: Sendable, Equatable {
-    static let bucketSeconds: Int64 = 60
+    /// Seconds per bucket.
+    public static let bucketSeconds: Int64 = 60
     /// 1440 minutes in 24 h, plus the partial minute a send was recorded in.
-    static let bucketCount = 1441
+    public static let bucketCount = 1441
 
     /// Sends allowed per rolling 24 h; negative = unlimited.
     public private(set) var max24HourSend: Double
@@ -78,7 +79,8 @@ public struct RollingQuota: Sendable, Equatable {
         return .infinity
     }
 
-    static func minute(_ date: Date) -> Int64 {
+    /// The bucket (Unix minute) of `date`.
+    public static func minute(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 / Double(bucketSeconds)).rounded(.down))
     }
 

@@ -14,6 +14,9 @@ final class PGConnection {
     private var prepared: [String: String] = [:]
     /// Most statements kept prepared per connection (the SQL texts are fixed, a few dynamic; this bounds them).
     static let preparedLimit = 256
+    /// A transaction's `BEGIN`, not sent yet: it goes out with the transaction's first statement, pipelined
+    /// (libpq pipeline mode), so opening a transaction costs no round trip of its own.
+    private var pendingBegin: String?
 
     /// Connects with `url` (a `postgres://` URI or key=value string; `sslmode` and the rest come from it).
     init(url: String, connectTimeoutSeconds: Int, statementTimeoutMilliseconds: Int) throws(StoreError) {
@@ -37,8 +40,9 @@ final class PGConnection {
 
     deinit { PQfinish(handle) }
 
-    /// Whether the connection is still usable (false after the server went away).
-    var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+    /// Whether the connection is still usable (false after the server went away, or if it were left in
+    /// pipeline mode, where the synchronous calls used everywhere else fail).
+    var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK && PQpipelineStatus(handle) == PQ_PIPELINE_OFF }
 
     /// Runs one parameterised statement (`$1`, `$2`, …). Text parameters must not contain NUL.
     @discardableResult
@@ -79,10 +83,74 @@ final class PGConnection {
             }
         }
         let pointers = buffers.map { UnsafePointer($0) }
-        guard let name = try statementName(sql, parameterCount: parameters.count) else {
+        let name = try statementName(sql, parameterCount: parameters.count)
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            return try pipelined(begin: begin) { connection in
+                if let name { return PQsendQueryPrepared(connection, name, Int32(parameters.count), pointers, lengths, formats, 0) }
+                return PQsendQueryParams(connection, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0)
+            }
+        }
+        guard let name else {
             return try check(PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, lengths, formats, 0))
         }
         return try check(PQexecPrepared(handle, name, Int32(parameters.count), pointers, lengths, formats, 0))
+    }
+
+    /// Sends `begin` and one statement (`send`) in one pipeline with one Sync, and returns the statement's
+    /// result: one round trip for both. A failed BEGIN is reported as such; the statement then did not run.
+    private func pipelined(begin: String, _ send: (OpaquePointer) -> Int32) throws(StoreError) -> PGResult {
+        guard PQenterPipelineMode(handle) == 1 else { return try check(nil) }
+        var results: [OpaquePointer?] = [nil, nil]
+        do {
+            defer {
+                // Only possible once every result is read; a connection left in pipeline mode reports unhealthy.
+                _ = PQexitPipelineMode(handle)
+            }
+            guard PQsendQueryParams(handle, begin, 0, nil, nil, nil, nil, 0) == 1, send(handle) == 1, PQpipelineSync(handle) == 1 else {
+                // Nothing (or not everything) went out: read whatever did, then report libpq's error.
+                drain(into: &results)
+                for result in results { if let result { PQclear(result) } }
+                return try check(nil)
+            }
+            drain(into: &results)
+        }
+        if let beginResult = results[0] {
+            do throws(StoreError) {
+                _ = try check(beginResult)  // frees it on error; PGResult frees it on success
+            } catch {
+                if let statement = results[1] { PQclear(statement) }
+                throw error
+            }
+        }
+        return try check(results[1])
+    }
+
+    /// Reads a pipeline's results up to its Sync: the first result of each of the two commands goes into
+    /// `results`; the rest are freed. Stops early when the connection breaks (no Sync will come).
+    private func drain(into results: inout [OpaquePointer?]) {
+        var command = 0
+        var nulls = 0
+        // Bounded: a healthy pipeline of two commands yields at most a handful of results and NULLs.
+        for _ in 0..<64 {
+            guard let result = PQgetResult(handle) else {
+                // NULL ends one command's results; two in a row never happen while the connection works.
+                command += 1
+                nulls += 1
+                if nulls >= 3 { return }
+                continue
+            }
+            nulls = 0
+            if PQresultStatus(result) == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                return
+            }
+            if command < results.count, results[command] == nil {
+                results[command] = result
+            } else {
+                PQclear(result)
+            }
+        }
     }
 
     /// The name `sql` is prepared under on this connection, preparing it on first use; nil once the
@@ -98,7 +166,13 @@ final class PGConnection {
     }
 
     /// Runs fixed SQL text that may hold several statements (migrations, session settings). Never user input.
+    /// A pending BEGIN goes first, in the same simple-protocol message.
     func executeScript(_ sql: String) throws(StoreError) {
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            _ = try check(PQexec(handle, begin + "; " + sql))
+            return
+        }
         _ = try check(PQexec(handle, sql))
     }
 
@@ -107,13 +181,20 @@ final class PGConnection {
         var attempt = 0
         while true {
             attempt += 1
-            try executeScript("BEGIN ISOLATION LEVEL \(isolation)")
+            // Sent with the first statement (`execute`, `executeScript`); a body that runs none sends neither.
+            pendingBegin = "BEGIN ISOLATION LEVEL \(isolation)"
             do throws(StoreError) {
                 let value = try body()
-                try executeScript("COMMIT")
+                if pendingBegin != nil {
+                    pendingBegin = nil
+                } else {
+                    try executeScript("COMMIT")
+                }
                 return value
             } catch {
-                if isHealthy { try? executeScript("ROLLBACK") }
+                let begun = pendingBegin == nil
+                pendingBegin = nil
+                if begun, isHealthy { try? executeScript("ROLLBACK") }
                 if error.isRetryableConflict && attempt < 8 {
                     // Jittered backoff so two instances do not collide again in lockstep.
                     usleep(UInt32.random(in: 1_000...(5_000 * UInt32(attempt))))
