@@ -94,7 +94,7 @@ struct SuppressionCountTests {
         }
         let store = try directory.openStore()
         defer { store.close() }
-        #expect(try await store.schemaVersion() == 3)
+        #expect(try await store.schemaVersion() == Schema.migrations.last?.version)
         let counts = try await store.counts(byReason: referenceDate)
         #expect(counts[.hardBounce] == 2)
         #expect(counts[.complaint] == 1)
