@@ -63,16 +63,25 @@ extension SQLiteStore: SuppressionStore {
         }
     }
 
+    /// `SuppressionRows.columns` of the table aliased `s`.
+    private static let listColumns = SuppressionRows.columns.split(separator: ", ").map { "s.\($0)" }.joined(separator: ", ")
+
     public func list(_ query: SuppressionQuery) async throws(StoreError) -> SuppressionPage {
         var clauses: [String] = []
-        if query.reason != nil { clauses.append("reason = ?1") }
-        if query.domain != nil { clauses.append("domain = ?2") }
-        if query.since != nil { clauses.append("last_seen >= ?3") }
-        if query.activeAt != nil { clauses.append("(expires_at IS NULL OR expires_at > ?4)") }
-        if query.cursor != nil { clauses.append("(address, scope) > (?5, ?6)") }
+        if query.reason != nil { clauses.append("s.reason = ?1") }
+        // The domain filter reads `suppression_domains` (schema v4) in (address, scope) order and joins the rows.
+        if query.domain != nil { clauses.append("d.domain = ?2") }
+        if query.since != nil { clauses.append("s.last_seen >= ?3") }
+        if query.activeAt != nil { clauses.append("(s.expires_at IS NULL OR s.expires_at > ?4)") }
+        let key = query.domain == nil ? "s.address, s.scope" : "d.address, d.scope"
+        if query.cursor != nil { clauses.append("(\(key)) > (?5, ?6)") }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        // CROSS JOIN keeps `suppression_domains` the outer loop (SQLite does not reorder it).
+        let source = query.domain == nil
+            ? "suppressions s"
+            : "suppression_domains d CROSS JOIN suppressions s ON s.address = d.address AND s.scope = d.scope"
         // At most 32 distinct texts, so the statement cache stays small.
-        let sql = "SELECT \(SuppressionRows.columns) FROM suppressions \(filter) ORDER BY address, scope LIMIT ?7"
+        let sql = "SELECT \(Self.listColumns) FROM \(source) \(filter) ORDER BY \(key) LIMIT ?7"
         let limit = query.effectiveLimit
         return try await readers.read { database throws(StoreError) in
             try Self.page(sql, limit: limit, in: database) { statement in
@@ -124,24 +133,90 @@ extension SQLiteStore: SuppressionStore {
             throw StoreError(.invalidInput, "import chunk of \(suppressions.count) rows exceeds \(Self.maxImportChunk)")
         }
         for suppression in suppressions { try SuppressionRows.validate(suppression) }
-        // Key order gives the B-tree inserts locality; sorted here, off the writer thread, as indices (moving
-        // the rows themselves costs more than comparing them). The index breaks ties, so rows with the same
-        // key keep their file order and the later one still merges last.
-        let order = suppressions.indices.sorted { a, b in
-            let left = suppressions[a], right = suppressions[b]
-            if left.address != right.address { return left.address < right.address }
-            if left.scope != right.scope { return left.scope < right.scope }
-            return a < b
-        }
+        // Key order gives the B-tree inserts locality; sorted here, off the writer thread.
+        let order = Self.keyOrder(suppressions)
+        let domainOrder = Self.domainOrder(suppressions)
+        let cacheKiB = max(64, configuration.cacheSizeKiB)
         // Alone: inside a group's savepoint a chunk this size slows down with every statement (SQLite 3.40).
         return try await writer.submit(alone: true) { database throws(StoreError) in
+            // A random-order chunk dirties pages all over four B-trees; with the normal page cache they spill
+            // to the WAL mid-transaction and are read back. The larger cache lasts for this chunk only.
+            if cacheKiB < Self.importCacheKiB { try database.execute("PRAGMA cache_size = -\(Self.importCacheKiB)") }
+            defer { if cacheKiB < Self.importCacheKiB { try? database.execute("PRAGMA cache_size = -\(cacheKiB)") } }
             // Counted once per chunk, not per row (see Schema.v3).
             var tally = SuppressionTally()
             let statements = try SuppressionRows.MergeStatements(database)
-            for index in order { try statements.merge(suppressions[index], tally: &tally) }
+            try suppressions.withUnsafeBufferPointer { (rows) throws(StoreError) in
+                var isNew = [Bool](repeating: false, count: rows.count)
+                for index in order { isNew[index] = try statements.mergeWithoutDomain(rows[index], tally: &tally) }
+                // Then the new keys' domain entries, in domain order: they land in runs (see Schema.v4).
+                for index in domainOrder where isNew[index] { try statements.listDomain(of: rows[index]) }
+            }
             try tally.flush(in: database)
             return order.count
         }
+    }
+
+    /// Page cache of the writer while it commits an import chunk (the configured size when larger).
+    static let importCacheKiB = 256 * 1024
+
+    /// Positions of `rows` in (address, scope) byte order, SQLite's BINARY collation; ties keep file order,
+    /// so the later of two rows with one key still merges last. Indices are sorted, and compared through
+    /// the rows' contiguous UTF-8 in place: copying a row per comparison cost more than the comparing.
+    static func keyOrder(_ rows: [Suppression]) -> [Int] {
+        rows.withUnsafeBufferPointer { rows in
+            var order = Array(rows.indices)
+            order.sort { a, b in
+                let byAddress = compareBytes(rows[a].address, rows[b].address)
+                if byAddress != 0 { return byAddress < 0 }
+                let byScope = compareBytes(rows[a].scope, rows[b].scope)
+                return byScope != 0 ? byScope < 0 : a < b
+            }
+            return order
+        }
+    }
+
+    /// Positions of `rows` in (domain, address, scope) byte order, the key order of `suppression_domains`.
+    static func domainOrder(_ rows: [Suppression]) -> [Int] {
+        rows.withUnsafeBufferPointer { rows in
+            // Byte offset of each domain (after the last "@"), found once rather than per comparison.
+            let starts = rows.map { row in row.address.utf8.lastIndex(of: UInt8(ascii: "@")).map { row.address.utf8.distance(from: row.address.utf8.startIndex, to: $0) + 1 } ?? 0 }
+            var order = Array(rows.indices)
+            order.sort { a, b in
+                let byDomain = compareBytes(rows[a].address, from: starts[a], rows[b].address, from: starts[b])
+                if byDomain != 0 { return byDomain < 0 }
+                let byAddress = compareBytes(rows[a].address, rows[b].address)
+                if byAddress != 0 { return byAddress < 0 }
+                let byScope = compareBytes(rows[a].scope, rows[b].scope)
+                return byScope != 0 ? byScope < 0 : a < b
+            }
+            return order
+        }
+    }
+
+    /// memcmp order of the UTF-8 bytes (shorter first on a common prefix).
+    private static func compareBytes(_ left: String, _ right: String) -> Int {
+        compareBytes(left, from: 0, right, from: 0)
+    }
+
+    /// memcmp order of the UTF-8 bytes of `left` from byte `leftStart` and `right` from `rightStart`.
+    private static func compareBytes(_ left: String, from leftStart: Int, _ right: String, from rightStart: Int) -> Int {
+        let result = left.utf8.withContiguousStorageIfAvailable { l in
+            right.utf8.withContiguousStorageIfAvailable { r -> Int in
+                let lCount = l.count - leftStart, rCount = r.count - rightStart
+                let common = min(lCount, rCount)
+                if common > 0, let lb = l.baseAddress, let rb = r.baseAddress {
+                    let c = memcmp(lb + leftStart, rb + rightStart, common)
+                    if c != 0 { return Int(c) }
+                }
+                return lCount - rCount
+            }
+        }
+        if let result, let result { return result }
+        // Bridged or foreign strings: the same order, element by element.
+        let l = left.utf8.dropFirst(leftStart), r = right.utf8.dropFirst(rightStart)
+        if l.elementsEqual(r) { return 0 }
+        return l.lexicographicallyPrecedes(r) ? -1 : 1
     }
 
     public func history(address: String, limit: Int) async throws(StoreError) -> [HistoryEntry] {

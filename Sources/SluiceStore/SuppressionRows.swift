@@ -62,12 +62,14 @@ enum SuppressionRows {
     struct MergeStatements {
         let database: Database
         let insert: Statement
+        let domain: Statement
         let reason: Statement
         let update: Statement
 
         init(_ database: Database) throws(StoreError) {
             self.database = database
             insert = try database.statement(insertNewSQL)
+            domain = try database.statement(domainSQL)
             reason = try database.statement(reasonSQL)
             update = try database.statement("""
                 UPDATE suppressions SET
@@ -77,18 +79,30 @@ enum SuppressionRows {
                 """)
         }
 
-        /// A plain insert first: for a new key (the common case in an import) that is the only statement.
+        /// Merges one row and writes its `suppression_domains` entry when the key is new.
         func merge(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) {
-            let domain = SuppressionRows.domain(of: suppression.address)
-            if try SuppressionRows.insertNew(suppression, domain: domain, with: insert, in: database) {
+            if try mergeWithoutDomain(suppression, tally: &tally) { try listDomain(of: suppression) }
+        }
+
+        /// A plain insert first: for a new key (the common case in an import) that is the only statement.
+        /// Returns true when the key was new; its domain entry is then up to the caller (`listDomain`),
+        /// so an import can add a chunk's entries in domain order.
+        func mergeWithoutDomain(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) -> Bool {
+            if try SuppressionRows.insertNew(suppression, with: insert, in: database) {
                 tally.inserted(suppression.reason.rawValue)
-                return
+                return true
             }
             let old = try SuppressionRows.reason(of: suppression.address, scope: suppression.scope, with: reason)
             defer { update.reset() }
             bind(suppression, domain: nil, to: update)
             while try update.step() {}
             if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
+            return false
+        }
+
+        /// Adds the `suppression_domains` entry of a row just inserted.
+        func listDomain(of suppression: Suppression) throws(StoreError) {
+            try SuppressionRows.listDomain(of: suppression, with: domain)
         }
     }
 
@@ -96,7 +110,8 @@ enum SuppressionRows {
     static func replace(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
         var tally = SuppressionTally()
-        if try insertNew(suppression, domain: domain(of: suppression.address), with: database.statement(insertNewSQL), in: database) {
+        if try insertNew(suppression, with: database.statement(insertNewSQL), in: database) {
+            try listDomain(of: suppression, with: database.statement(domainSQL))
             tally.inserted(suppression.reason.rawValue)
         } else {
             let old = try reason(of: suppression.address, scope: suppression.scope, with: database.statement(reasonSQL))
@@ -115,14 +130,27 @@ enum SuppressionRows {
         INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
         ON CONFLICT (address, scope) DO NOTHING
         """
+    // Schema v4: the domain filter's entries, written by the store (see `Schema.v4`).
+    private static let domainSQL = """
+        INSERT INTO suppression_domains (domain, address, scope) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING
+        """
     private static let reasonSQL = "SELECT reason FROM suppressions WHERE address = ?1 AND scope = ?2"
 
     /// Inserts `suppression` with `insertNewSQL` unless its key exists; true when it did.
-    private static func insertNew(_ suppression: Suppression, domain: String, with statement: Statement, in database: Database) throws(StoreError) -> Bool {
+    private static func insertNew(_ suppression: Suppression, with statement: Statement, in database: Database) throws(StoreError) -> Bool {
         defer { statement.reset() }
-        bind(suppression, domain: domain, to: statement)
+        bind(suppression, domain: domain(of: suppression.address), to: statement)
         while try statement.step() {}
         return database.changes == 1
+    }
+
+    /// Writes the `suppression_domains` entry of `suppression` with `domainSQL`.
+    private static func listDomain(of suppression: Suppression, with statement: Statement) throws(StoreError) {
+        defer { statement.reset() }
+        statement.bind(domain(of: suppression.address), at: 1)
+        statement.bind(suppression.address, at: 2)
+        statement.bind(suppression.scope, at: 3)
+        while try statement.step() {}
     }
 
     /// The stored reason of the row with this key (`reasonSQL`), nil when there is none.

@@ -5,16 +5,25 @@ import SluiceCore
 /// Since schema v3 no trigger counts inserts or reason changes: every writer of `suppressions` records
 /// them here and calls `flush` inside the same transaction.
 struct SuppressionTally {
-    private var deltas: [String: Int] = [:]
+    // A handful of reasons: a linear scan of a small array beats hashing a String per imported row.
+    private var deltas: [(reason: String, delta: Int)] = []
 
     /// A new row with `reason`.
-    mutating func inserted(_ reason: String) { deltas[reason, default: 0] += 1 }
+    mutating func inserted(_ reason: String) { add(1, to: reason) }
 
     /// An existing row whose reason went from `old` to `new` (nothing when equal).
     mutating func changed(from old: String, to new: String) {
         guard old != new else { return }
-        deltas[old, default: 0] -= 1
-        deltas[new, default: 0] += 1
+        add(-1, to: old)
+        add(1, to: new)
+    }
+
+    private mutating func add(_ delta: Int, to reason: String) {
+        for index in deltas.indices where deltas[index].reason == reason {
+            deltas[index].delta += delta
+            return
+        }
+        deltas.append((reason, delta))
     }
 
     /// Adds the gathered deltas to `suppression_counts` and starts over.

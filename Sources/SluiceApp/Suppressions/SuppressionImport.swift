@@ -125,7 +125,9 @@ public struct SuppressionImport: Sendable {
 
     private func date(_ text: String?, name: String) throws(SuppressionServiceError) -> Date? {
         guard let text else { return nil }
-        guard let date = RFC3339.parse(text.trimmingCharacters(in: .whitespaces)) else {
+        // Foundation's trimming only when an end byte may be white space (it allocates per call).
+        let bare = text.utf8.first.map { $0 > 0x20 && $0 < 0x7F } == true && text.utf8.last.map { $0 > 0x20 && $0 < 0x7F } == true
+        guard let date = RFC3339.parse(bare ? text : text.trimmingCharacters(in: .whitespaces)) else {
             throw SuppressionServiceError(.invalidBody, "\(name) must be an RFC 3339 date-time")
         }
         return date
