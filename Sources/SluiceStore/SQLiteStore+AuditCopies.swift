@@ -36,12 +36,7 @@ extension SQLiteStore: AuditCopyStore {
     }
 
     public func replaceAuditCopies(_ compressed: [AuditCopy]) async throws(StoreError) -> Int {
-        for copy in compressed {
-            guard copy.format == .zlib else { throw StoreError(.invalidInput, "only zlib audit copies replace stored ones") }
-            guard copy.bytes.count <= Self.maxRawMessageBytes else {
-                throw StoreError(.invalidInput, "compressed SNS message larger than \(Self.maxRawMessageBytes) bytes")
-            }
-        }
+        try AuditCopy.checkReplacements(compressed, maxBytes: Self.maxRawMessageBytes)
         guard !compressed.isEmpty else { return 0 }
         return try await writer.submit { database throws(StoreError) in
             var replaced = 0

@@ -12,3 +12,16 @@ public struct AuditCopy: Sendable, Equatable {
         self.bytes = bytes
     }
 }
+
+extension AuditCopy {
+    /// Checks copies meant to replace stored raw ones (every backend's `replaceAuditCopies`): zlib only,
+    /// each at most `maxBytes`.
+    public static func checkReplacements(_ copies: [AuditCopy], maxBytes: Int) throws(StoreError) {
+        for copy in copies {
+            guard copy.format == .zlib else { throw StoreError(.invalidInput, "only zlib audit copies replace stored ones") }
+            guard copy.bytes.count <= maxBytes else {
+                throw StoreError(.invalidInput, "compressed SNS message larger than \(maxBytes) bytes")
+            }
+        }
+    }
+}
