@@ -23,6 +23,16 @@ import Testing
 
 /// Opens `PostgresStore`s on fresh databases of the process-wide throwaway server.
 enum PostgresFixture {
+    /// Two stores (two "instances") on one fresh database, closed afterwards.
+    static func withTwoStores(_ body: (PostgresStore, PostgresStore) async throws -> Void) async throws {
+        let url = try await PostgresTestServer.shared().createDatabase()
+        let one = try await openStore(url: url)
+        defer { one.close() }
+        let two = try await openStore(url: url)
+        defer { two.close() }
+        try await body(one, two)
+    }
+
     static func openStore(url: String? = nil, poolSize: Int = 4) async throws -> PostgresStore {
         let server = try await PostgresTestServer.shared()
         let target: String

@@ -8,16 +8,6 @@ import Testing
 @Suite(.serialized) struct PostgresSendQuotaTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)  // 30,000,000 minutes exactly
 
-    private func withTwoStores(_ body: (PostgresStore, PostgresStore) async throws -> Void) async throws {
-        let server = try await PostgresTestServer.shared()
-        let url = try await server.createDatabase()
-        let one = try await PostgresFixture.openStore(url: url)
-        defer { one.close() }
-        let two = try await PostgresFixture.openStore(url: url)
-        defer { two.close() }
-        try await body(one, two)
-    }
-
     /// Each of `stores` tries `attempts` one-recipient sends at once; returns the grants and refusals.
     private func race(_ stores: [PostgresStore], attempts: Int, limit: Double, at date: Date) async throws -> [SharedSendGrant] {
         try await withThrowingTaskGroup(of: SharedSendGrant.self) { group in
@@ -31,7 +21,7 @@ import Testing
     }
 
     @Test func twoInstancesNeverExceedTheDailyQuotaTogether() async throws {
-        try await withTwoStores { one, two in
+        try await PostgresFixture.withTwoStores { one, two in
             let grants = try await race([one, two], attempts: 150, limit: 100, at: now)
             let granted = grants.filter { if case .granted = $0 { return true } else { return false } }
             #expect(granted.count == 100)
@@ -56,7 +46,7 @@ import Testing
     }
 
     @Test func seedFromSentLast24HoursCountsNoSendTwice() async throws {
-        try await withTwoStores { one, two in
+        try await PostgresFixture.withTwoStores { one, two in
             for _ in 0..<30 { _ = try await one.reserveSend(name: "ses", seconds: 0, recipients: 1, dailyLimit: -1, at: now) }
             // A refresh: the mark is read, then SES reports our 30 plus 20 sent by something else on the account.
             let mark = try await two.sendQuotaMark(name: "ses")
@@ -91,7 +81,7 @@ import Testing
     }
 
     @Test func reservationsExpireAfterTwentyFourHoursAndAMinute() async throws {
-        try await withTwoStores { one, two in
+        try await PostgresFixture.withTwoStores { one, two in
             #expect(try await one.reserveSend(name: "ses", seconds: 0, recipients: 10, dailyLimit: 10, at: now.addingTimeInterval(30)) == .granted(start: now.addingTimeInterval(30)))
             let expiry = SharedQuotaRule.expiry(ofMinute: SharedQuotaRule.minute(of: now))
             #expect(expiry == now.addingTimeInterval(86_460))
@@ -114,7 +104,7 @@ import Testing
     }
 
     @Test func unlimitedQuotaStillKeepsTheLedger() async throws {
-        try await withTwoStores { one, _ in
+        try await PostgresFixture.withTwoStores { one, _ in
             let grants = try await race([one], attempts: 20, limit: -1, at: now)
             #expect(grants.allSatisfy { if case .granted = $0 { return true } else { return false } })
             #expect(try await one.sendQuotaState(name: "ses", at: now).ledger == 20)

@@ -8,17 +8,6 @@ import Testing
 @Suite(.serialized) struct PostgresSharedStateTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    /// Two stores (two "instances") on one fresh database.
-    private func withTwoStores(_ body: (PostgresStore, PostgresStore) async throws -> Void) async throws {
-        let server = try await PostgresTestServer.shared()
-        let url = try await server.createDatabase()
-        let one = try await PostgresFixture.openStore(url: url)
-        defer { one.close() }
-        let two = try await PostgresFixture.openStore(url: url)
-        defer { two.close() }
-        try await body(one, two)
-    }
-
     @Test func migrationsApplyOnceWhenInstancesStartTogether() async throws {
         let server = try await PostgresTestServer.shared()
         let url = try await server.createDatabase()
@@ -36,7 +25,7 @@ import Testing
     }
 
     @Test func sameMessageIdFromTwoInstancesIsStoredOnce() async throws {
-        try await withTwoStores { one, two in
+        try await PostgresFixture.withTwoStores { one, two in
             let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
                 for index in 0..<10 {
                     let store = index % 2 == 0 ? one : two
@@ -54,7 +43,7 @@ import Testing
     }
 
     @Test func concurrentSoftBouncesForOneAddressEndAsIfSerialised() async throws {
-        try await withTwoStores { one, two in
+        try await PostgresFixture.withTwoStores { one, two in
             let addresses = (0..<10).map { "soft\($0)@example.com" }
             // Two bounces per address, one through each instance, all at once: a lost update would leave
             // a counter at 1 (two "1/3" outcomes).
@@ -83,7 +72,7 @@ import Testing
     }
 
     @Test func eachQueuedMessageIsClaimedByOneInstance() async throws {
-        try await withTwoStores { one, two in
+        try await PostgresFixture.withTwoStores { one, two in
             let ids = (0..<20).map { "m\($0)" }
             for id in ids { _ = try await one.enqueue(queued(id), idempotency: nil) }
             let claims = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
@@ -103,7 +92,7 @@ import Testing
     }
 
     @Test func crashedInstanceClaimsAreRecoveredAfterTheLease() async throws {
-        try await withTwoStores { crashed, survivor in
+        try await PostgresFixture.withTwoStores { crashed, survivor in
             for id in ["old", "young"] { _ = try await crashed.enqueue(queued(id), idempotency: nil) }
             #expect(try await crashed.claim(id: "old", dropping: [], message: nil, at: now.addingTimeInterval(-100)))
             #expect(try await crashed.claim(id: "young", dropping: [], message: nil, at: now))
@@ -117,7 +106,7 @@ import Testing
     }
 
     @Test func idempotencyKeyIsGlobal() async throws {
-        try await withTwoStores { one, two in
+        try await PostgresFixture.withTwoStores { one, two in
             let record = IdempotencyRecord(key: "k", requestHash: "h", status: 202, body: Array("{}".utf8), messageId: nil, createdAt: now)
             let outcomes = try await withThrowingTaskGroup(of: IdempotentWriteOutcome.self) { group in
                 for index in 0..<10 {
