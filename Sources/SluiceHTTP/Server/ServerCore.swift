@@ -17,6 +17,9 @@ final class ServerCore: Sendable {
     /// routes (and 404/405 answers) run inline without a task.
     let router: Router?
     let logger: Logger
+    /// The byte-level access log when the logger's handler offers one and logs at info; otherwise
+    /// each request goes through `logger.info("request", metadata:)`.
+    let accessLogWriter: (any AccessLogWriter)?
     let parser: RequestHeadParser
     let timeouts: Timeouts
     let connectionCount = Atomic<Int>(0)
@@ -28,6 +31,11 @@ final class ServerCore: Sendable {
         self.responder = responder
         router = responder as? Router
         self.logger = logger
+        if logger.logLevel <= .info, let handler = logger.handler as? any AccessLogHandler {
+            accessLogWriter = handler.makeAccessLogWriter()
+        } else {
+            accessLogWriter = nil
+        }
         parser = RequestHeadParser(
             maxHeaderBytes: configuration.maxHeaderBytes, maxHeaderCount: configuration.maxHeaderCount,
             maxURILength: configuration.maxURILength
@@ -116,7 +124,7 @@ final class ServerCore: Sendable {
         )
         let sentBody = context.method == .HEAD || noBody ? [] : bytes
         loop.post(.response(fd: context.fd, id: context.connectionID, bytes: head, body: sentBody, closeAfter: close, sink: nil))
-        finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: sentBody.count)
+        finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: sentBody.count, loop: loop)
     }
 
     private func send(_ response: HTTPResponse, context: ExchangeContext, requestBytes: Int, loop: ServerEventLoop) async {
@@ -135,7 +143,7 @@ final class ServerCore: Sendable {
                     close: close, keepAliveHeader: keepAliveHeader, requestId: context.requestId, serverName: configuration.serverName, date: loop.date.headerLine()
                 )
                 loop.post(.response(fd: context.fd, id: context.connectionID, bytes: head, body: [], closeAfter: close, sink: nil))
-                finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: 0)
+                finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: 0, loop: loop)
                 return
             }
             // HTTP/1.0 has no chunked coding: the body ends when the connection closes.
@@ -162,24 +170,38 @@ final class ServerCore: Sendable {
             }
             let trailer: [UInt8]? = ok ? (chunked ? Array("0\r\n\r\n".utf8) : []) : nil
             loop.post(.streamEnd(fd: context.fd, id: context.connectionID, trailer: trailer))
-            finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: counter.load(ordering: .relaxed))
+            finished(context: context, status: response.status, requestBytes: requestBytes, responseBytes: counter.load(ordering: .relaxed), loop: loop)
         }
     }
 
     /// Access log line and metrics observation for one request.
-    private func finished(context: ExchangeContext, status: HTTPStatus, requestBytes: Int, responseBytes: Int) {
+    private func finished(context: ExchangeContext, status: HTTPStatus, requestBytes: Int, responseBytes: Int, loop: ServerEventLoop) {
         let duration = Double(ServerSyscalls.now() &- context.startTime) / 1e9
-        logger.info("request", metadata: [
-            "time": "\(Self.wallClock())",
-            "request.id": "\(context.requestId)",
-            "method": "\(context.method.rawValue)",
-            "path": "\(context.path)",
-            "route": "\(context.routePattern ?? "-")",
-            "status": "\(status.code)",
-            "bytes": "\(responseBytes)",
-            "duration_ms": "\((duration * 1e6).rounded() / 1e3)",
-            "remote": "\(context.remoteAddress)",
-        ])
+        if let accessLogWriter {
+            let record = AccessLogRecord(
+                epochMilliseconds: UTCTimestamp.nowMilliseconds(), requestId: context.requestId,
+                method: context.method.rawValue, path: context.path, route: context.routePattern ?? "-",
+                status: status.code, bytes: responseBytes, durationSeconds: duration, remote: context.remoteAddress
+            )
+            // Off the loop thread (off-loop routes, late tasks) the line is written at once.
+            if !loop.logAccess(record) {
+                var line: [UInt8] = []
+                accessLogWriter.append(record, to: &line)
+                accessLogWriter.write(lines: line)
+            }
+        } else {
+            logger.info("request", metadata: [
+                "time": "\(Self.wallClock())",
+                "request.id": "\(context.requestId)",
+                "method": "\(context.method.rawValue)",
+                "path": "\(context.path)",
+                "route": "\(context.routePattern ?? "-")",
+                "status": "\(status.code)",
+                "bytes": "\(responseBytes)",
+                "duration_ms": "\((duration * 1e6).rounded() / 1e3)",
+                "remote": "\(context.remoteAddress)",
+            ])
+        }
         configuration.observer?(RequestObservation(
             method: context.method, routePattern: context.routePattern, status: status.code,
             durationSeconds: duration, requestBodyBytes: requestBytes, responseBodyBytes: responseBytes
@@ -187,12 +209,12 @@ final class ServerCore: Sendable {
     }
 
     /// Logs and observes an error answered by the loop itself (400, 408, 413, 431, ...).
-    func logLoopError(status: HTTPStatus, exchange: ExchangeContext?, remote: String, requestId: String) {
+    func logLoopError(status: HTTPStatus, exchange: ExchangeContext?, remote: String, requestId: String, loop: ServerEventLoop) {
         let context = exchange ?? ExchangeContext(
             connectionID: 0, fd: -1, method: HTTPMethod("-"), path: "-", version: .http1_1, keepAlive: false,
             requestId: requestId, remoteAddress: remote, routePattern: nil, startTime: ServerSyscalls.now()
         )
-        finished(context: context, status: status, requestBytes: 0, responseBytes: 0)
+        finished(context: context, status: status, requestBytes: 0, responseBytes: 0, loop: loop)
     }
 
     /// Wall-clock time as RFC 3339 UTC with milliseconds, without Foundation.

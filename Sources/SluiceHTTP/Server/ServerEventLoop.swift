@@ -33,6 +33,8 @@ final class ServerEventLoop: @unchecked Sendable {
     /// One Date cache per loop: its lock is then uncontended and its cache line stays on this core.
     let date = ResponseDate()
     private var onExit: (@Sendable () -> Void)?
+    /// Access-log lines written by this loop thread, flushed in batches (nil without a byte-level writer).
+    private var accessLog: AccessLogBuffer?
 
     private struct Inbox {
         var messages: [LoopMessage] = []
@@ -48,6 +50,7 @@ final class ServerEventLoop: @unchecked Sendable {
         self.index = index
         self.listenFD = listenFD
         self.ids = RequestIDGenerator()
+        accessLog = core.accessLogWriter.map { AccessLogBuffer(writer: $0) }
         epollFD = ServerSyscalls.epollCreate()
         wakeFD = ServerSyscalls.makeEventFD()
         guard epollFD >= 0, wakeFD >= 0 else {
@@ -82,6 +85,14 @@ final class ServerEventLoop: @unchecked Sendable {
     /// Whether the caller runs on this loop's thread, inside the loop.
     var isLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
+    /// Buffers the access-log line for `record` when called on the loop thread; false elsewhere
+    /// (the caller then writes the line itself).
+    func logAccess(_ record: AccessLogRecord) -> Bool {
+        guard accessLog != nil, isLoopThread else { return false }
+        accessLog?.append(record, now: tick)
+        return true
+    }
+
     /// Queues `message` for the loop thread; callable from any thread.
     func post(_ message: LoopMessage) {
         if isLoopThread {
@@ -114,7 +125,9 @@ final class ServerEventLoop: @unchecked Sendable {
         defer { events.deallocate() }
         loopThread.store(UInt(pthread_self()), ordering: .relaxed)
         while !stopped {
-            let n = ServerSyscalls.epollWait(epollFD, into: events, timeoutMilliseconds: deferredReads.isEmpty && local.isEmpty ? 100 : 0)
+            var timeout: Int32 = deferredReads.isEmpty && local.isEmpty ? 100 : 0
+            if timeout > 0, let due = accessLog?.millisecondsUntilDue(now: tick) { timeout = min(timeout, due) }
+            let n = ServerSyscalls.epollWait(epollFD, into: events, timeoutMilliseconds: timeout)
             if n < 0 && errno != EINTR { break }
             tick = ServerSyscalls.now()
             for i in 0..<max(0, Int(n)) {
@@ -133,6 +146,7 @@ final class ServerEventLoop: @unchecked Sendable {
             runLocal()
             let now = ServerSyscalls.now()
             tick = now
+            accessLog?.flushIfDue(now: now)
             if now &- lastSweep >= 100_000_000 {
                 lastSweep = now
                 if let parked = acceptParkedUntil, now >= parked, listenFD >= 0 {
@@ -146,6 +160,7 @@ final class ServerEventLoop: @unchecked Sendable {
         // From here on the loop thread posts through the inbox like any other thread, so whatever
         // closing the connections wakes up is discarded (jobs go to the global executor) below.
         loopThread.store(0, ordering: .relaxed)
+        accessLog?.flush()
         runLocal()
         for connection in connections.values { closeConnection(connection) }
         closeListener()
