@@ -100,7 +100,7 @@ public final class Application: Sendable {
             bodyReadTimeout: .seconds(c.double("http.body_timeout_seconds")),
             maxConnections: c.int("http.max_connections"),
             drainTimeout: .seconds(c.double("http.drain_timeout_seconds")),
-            observer: { metrics.observe($0) }
+            requestMetrics: metrics
         )
         self.server = HTTPServer(configuration: serverConfiguration, responder: router, logger: context.logger)
     }

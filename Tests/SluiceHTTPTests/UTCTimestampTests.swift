@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 @testable import SluiceHTTP
 
@@ -21,6 +22,23 @@ struct UTCTimestampTests {
         }
         for x in samples {
             #expect(UTCTimestamp.format(secondsSince1970: x) == style.format(Date(timeIntervalSince1970: x)), "\(x)")
+        }
+    }
+
+    @Test func civilDatesMatchGmtimeAcrossYearsOneToNineThousand() {
+        var rng = SystemRandomNumberGenerator()
+        var samples: [Int64] = [-62_135_596_800_000, -1, 0, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999]
+        for _ in 0..<5000 { samples.append(Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &rng)) }
+        for ms in samples {
+            var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+            var t = tm()
+            gmtime_r(&seconds, &t)
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, Int32(ms - Int64(seconds) * 1000))
+            #expect(UTCTimestamp.format(epochMilliseconds: ms) == expected, "\(ms)")
+            var bytes: [UInt8] = [0x41]
+            UTCTimestamp.append(epochMilliseconds: ms, to: &bytes)
+            #expect(bytes == [0x41] + Array(expected.utf8))
         }
     }
 

@@ -32,8 +32,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var requestStreamBufferBytes: Int
     /// Unsent bytes of a streamed response before the producer's `write` waits.
     public var responseStreamBufferBytes: Int
-    /// Called once per finished request, off the event loop.
+    /// Called once per finished request (on the event loop for most routes: keep it short).
     public var observer: (@Sendable (RequestObservation) -> Void)?
+    /// Request counters and durations recorded through handles each loop resolves once per label set.
+    public var requestMetrics: (any RequestMetrics)?
     /// Value of the `Server` header; nil sends none.
     public var serverName: String?
 
@@ -56,7 +58,8 @@ public struct HTTPServerConfiguration: Sendable {
         requestStreamBufferBytes: Int = 1024 * 1024,
         responseStreamBufferBytes: Int = 256 * 1024,
         observer: (@Sendable (RequestObservation) -> Void)? = nil,
-        serverName: String? = nil
+        serverName: String? = nil,
+        requestMetrics: (any RequestMetrics)? = nil
     ) {
         self.host = host
         self.port = port
@@ -77,6 +80,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.responseStreamBufferBytes = responseStreamBufferBytes
         self.observer = observer
         self.serverName = serverName
+        self.requestMetrics = requestMetrics
     }
 
     /// Online CPUs, at least 1.

@@ -177,14 +177,25 @@ final class ServerCore: Sendable {
     /// Access log line and metrics observation for one request.
     private func finished(context: ExchangeContext, status: HTTPStatus, requestBytes: Int, responseBytes: Int, loop: ServerEventLoop) {
         let duration = Double(ServerSyscalls.now() &- context.startTime) / 1e9
+        // Off the loop thread (off-loop routes, late tasks) nothing is buffered or cached.
+        let onLoop = loop.isLoopThread
+        if let requestMetrics = configuration.requestMetrics {
+            if onLoop {
+                loop.recordRequest(method: context.method, routePattern: context.routePattern, status: status.code, durationSeconds: duration)
+            } else {
+                requestMetrics.series(method: context.method, routePattern: context.routePattern, status: status.code)?
+                    .record(durationSeconds: duration)
+            }
+        }
         if let accessLogWriter {
             let record = AccessLogRecord(
                 epochMilliseconds: UTCTimestamp.nowMilliseconds(), requestId: context.requestId,
                 method: context.method.rawValue, path: context.path, route: context.routePattern ?? "-",
                 status: status.code, bytes: responseBytes, durationSeconds: duration, remote: context.remoteAddress
             )
-            // Off the loop thread (off-loop routes, late tasks) the line is written at once.
-            if !loop.logAccess(record) {
+            if onLoop {
+                loop.bufferAccessLine(record)
+            } else {
                 var line: [UInt8] = []
                 accessLogWriter.append(record, to: &line)
                 accessLogWriter.write(lines: line)

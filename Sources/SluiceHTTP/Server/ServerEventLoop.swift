@@ -35,6 +35,8 @@ final class ServerEventLoop: @unchecked Sendable {
     private var onExit: (@Sendable () -> Void)?
     /// Access-log lines written by this loop thread, flushed in batches (nil without a byte-level writer).
     private var accessLog: AccessLogBuffer?
+    /// Request metric handles resolved by this loop (nil without `requestMetrics`).
+    private var requestSeries: RequestSeriesCache?
 
     private struct Inbox {
         var messages: [LoopMessage] = []
@@ -51,6 +53,7 @@ final class ServerEventLoop: @unchecked Sendable {
         self.listenFD = listenFD
         self.ids = RequestIDGenerator()
         accessLog = core.accessLogWriter.map { AccessLogBuffer(writer: $0) }
+        requestSeries = core.configuration.requestMetrics.map { RequestSeriesCache(metrics: $0) }
         epollFD = ServerSyscalls.epollCreate()
         wakeFD = ServerSyscalls.makeEventFD()
         guard epollFD >= 0, wakeFD >= 0 else {
@@ -85,12 +88,14 @@ final class ServerEventLoop: @unchecked Sendable {
     /// Whether the caller runs on this loop's thread, inside the loop.
     var isLoopThread: Bool { loopThread.load(ordering: .relaxed) == UInt(pthread_self()) }
 
-    /// Buffers the access-log line for `record` when called on the loop thread; false elsewhere
-    /// (the caller then writes the line itself).
-    func logAccess(_ record: AccessLogRecord) -> Bool {
-        guard accessLog != nil, isLoopThread else { return false }
+    /// Buffers the access-log line for `record`; loop thread only.
+    func bufferAccessLine(_ record: AccessLogRecord) {
         accessLog?.append(record, now: tick)
-        return true
+    }
+
+    /// Counts one request in this loop's cached series; loop thread only.
+    func recordRequest(method: HTTPMethod, routePattern: String?, status: Int, durationSeconds: Double) {
+        requestSeries?.series(method: method, routePattern: routePattern, status: status)?.record(durationSeconds: durationSeconds)
     }
 
     /// Queues `message` for the loop thread; callable from any thread.
