@@ -36,10 +36,15 @@ public enum UTCTimestamp {
 
     /// Appends the 24 bytes of `format(epochMilliseconds:)` to `bytes`.
     public static func append(epochMilliseconds ms: Int64, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: byteCount))
-        bytes.withUnsafeMutableBytes { raw in
-            write(epochMilliseconds: ms, into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<start + byteCount]))
+        withBytes(epochMilliseconds: ms) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the 24 bytes of `format(epochMilliseconds:)`, formatted on the stack.
+    public static func withBytes<R>(epochMilliseconds ms: Int64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var storage: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return try withUnsafeMutableBytes(of: &storage) { raw in
+            write(epochMilliseconds: ms, into: raw)
+            return try body(UnsafeRawBufferPointer(raw))
         }
     }
 
