@@ -11,9 +11,9 @@ enum ProbeRoutes {
     static func register(on router: inout Router, context: AppContext) {
         // /healthz and /metrics never wait: synchronous routes, answered on the event loop without a
         // task. /readyz awaits a store check, so it stays async.
-        router.addSync(.GET, "/healthz") { _ in
-            .json(.ok, Probe(status: "ok"))
-        }
+        // The liveness body never changes: encoded once, not per probe.
+        let alive = HTTPResponse.json(.ok, Probe(status: "ok"))
+        router.addSync(.GET, "/healthz") { _ in alive }
         router.add(.GET, "/readyz") { _ in
             if context.state.isDraining {
                 return .json(.serviceUnavailable, Probe(status: "unavailable", reason: "draining: the service is shutting down"))
