@@ -43,19 +43,25 @@ struct WALSyncerTests {
         #expect(store.writerStatistics.syncs > before.syncs)
     }
 
-    @Test func writerAppliesTheNextBatchWhileASyncIsPending() async throws {
+    @Test func writerCommitsWhileASyncIsPendingAndThenGathersTheNextGroup() async throws {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()
         defer { store.close() }
         let before = store.writerStatistics
         store.writer.fault.recordAcknowledgements.store(true, ordering: .relaxed)
         store.writer.fault.holdSyncs()
-        // Three commits one after the other while no sync can finish: the writer does not wait for them.
+        // The first commit is taken by a sync that cannot finish; the writer does not wait for it and
+        // commits the second job; the third joins an open transaction until a sync takes the second.
         var tasks: [Task<IngestOutcome, any Error>] = []
         for index in 0..<3 {
             tasks.append(Task { try await Self.ingest(store, "ordered-\(index)") })
-            try await Self.waitUntil { store.writerStatistics.commits >= before.commits + index + 1 }
+            if index < 2 {
+                try await Self.waitUntil { store.writerStatistics.commits >= before.commits + index + 1 }
+            } else {
+                try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + 3 && store.writer.pendingCount == 0 }
+            }
         }
+        #expect(store.writerStatistics.commits == before.commits + 2)
         #expect(store.writerStatistics.syncs == before.syncs)
         store.writer.fault.releaseSyncs()
         for task in tasks { #expect(try await task.value == .stored(events: 1)) }

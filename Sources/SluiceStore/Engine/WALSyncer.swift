@@ -38,6 +38,8 @@ final class WALSyncer: @unchecked Sendable {
     private let logger: Logger
     private let finished = DispatchSemaphore(value: 0)
     private let counters = Mutex((syncs: 0, failedSyncs: 0))
+    /// Called (outside this object's lock) when a sync takes the queued commits; set once before use.
+    var onSyncStart: (@Sendable () -> Void)?
 
     init(walPath: String, fault: CommitFault, logger: Logger) {
         self.walPath = walPath
@@ -56,6 +58,13 @@ final class WALSyncer: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return failed
+    }
+
+    /// Whether a commit is queued and no sync has taken it yet.
+    var hasWaitingCommit: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !queue.isEmpty
     }
 
     /// Queues the jobs of commit `number` (just committed by the writer thread) for acknowledgement.
@@ -114,6 +123,7 @@ final class WALSyncer: @unchecked Sendable {
             let earlier = failed
             syncing = true
             condition.unlock()
+            onSyncStart?()
 
             var error = earlier
             if error == nil {

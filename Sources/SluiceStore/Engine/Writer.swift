@@ -28,6 +28,8 @@ final class Writer: @unchecked Sendable {
     /// Commits so far (writer thread only); numbers the batches handed to the syncer.
     private var commitNumber = 0
     private var lastRecoveryFailure = ContinuousClock.now - .seconds(60)
+    /// Most jobs one transaction gathers while waiting for the syncer (bounds a transaction's size).
+    private static let largestGroup = 2000
     /// Renews every connection to the file (readers too) and returns the new write connection (see
     /// `reopenIfReadOnly`); nil: never reopen.
     private let reopen: (@Sendable () throws(StoreError) -> Database)?
@@ -42,6 +44,7 @@ final class Writer: @unchecked Sendable {
         self.reopen = reopen
         fault.install(on: database)
         syncer = WALSyncer(walPath: database.path + "-wal", fault: fault, logger: logger)
+        syncer.onSyncStart = { [unowned self] in syncStarted() }
         let thread = Thread { [self] in loop() }
         thread.name = "sluice.store.writer"
         thread.start()
@@ -203,20 +206,24 @@ final class Writer: @unchecked Sendable {
                 countFailedCommit()
                 return
             }
-            if let first = queue.first, queue.count == 1 || first.runsAlone {
+            if let first = queue.first, first.runsAlone || (queue.count == 1 && !syncer.hasWaitingCommit) {
                 queue.removeFirst()
                 runAlone(first, on: database)
                 continue
             }
             var applied: [any PendingWrite] = []
             var abort: StoreError?
-            // Up to the next job that must run alone; it starts the next transaction.
-            while let next = queue.first, !next.runsAlone, let job = queue.popFirst() {
-                if let error = runJob(job, on: database) {
-                    abort = error
-                    break
+            group: while true {
+                // Up to the next job that must run alone; it starts the next transaction.
+                while let next = queue.first, !next.runsAlone, let job = queue.popFirst() {
+                    if let error = runJob(job, on: database) {
+                        abort = error
+                        break group
+                    }
+                    if job.failure == nil { applied.append(job) }
                 }
-                if job.failure == nil { applied.append(job) }
+                guard queue.isEmpty, applied.count < Self.largestGroup, let more = jobsWhileACommitWaits() else { break }
+                queue.append(contentsOf: more)
             }
             if let abort {
                 // SQLite rolled the whole transaction back (FULL/IOERR/BUSY can do that): the jobs already
@@ -293,6 +300,31 @@ final class Writer: @unchecked Sendable {
         // Nothing of this job will be committed, so its caller can have its error now.
         job.finish(with: nil)
         return nil
+    }
+
+    /// Jobs that arrive while the last commit still waits for a sync to start; nil once it started (or the
+    /// writer closes) and nothing new came. Committing them separately would not get them acknowledged
+    /// sooner (the next sync covers both commits) but would write the pages both touch twice, so they join
+    /// the open transaction instead: about one commit per sync whatever the load.
+    private func jobsWhileACommitWaits() -> [any PendingWrite]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending.isEmpty && !closed && syncer.hasWaitingCommit { condition.wait() }
+        guard !pending.isEmpty else { return nil }
+        let jobs = pending
+        pending.removeAll(keepingCapacity: true)
+        stats.withLock {
+            $0.jobs += jobs.count
+            $0.largestBatch = max($0.largestBatch, jobs.count)
+        }
+        return jobs
+    }
+
+    /// Wakes the writer thread when the syncer took the waiting commits (see `jobsWhileACommitWaits`).
+    private func syncStarted() {
+        condition.lock()
+        condition.signal()
+        condition.unlock()
     }
 
     /// Hands the jobs of the transaction just committed to the sync thread, which resumes them.
