@@ -38,8 +38,8 @@ final class WALSyncer: @unchecked Sendable {
     private let logger: Logger
     private let finished = DispatchSemaphore(value: 0)
     private let counters = Mutex((syncs: 0, failedSyncs: 0))
-    /// Called (outside this object's lock) when a sync takes the queued commits; set once before use.
-    var onSyncStart: (@Sendable () -> Void)?
+    /// Called (outside this object's lock) when a sync ends; set once before use.
+    var onSyncEnd: (@Sendable () -> Void)?
 
     init(walPath: String, fault: CommitFault, logger: Logger) {
         self.walPath = walPath
@@ -60,11 +60,11 @@ final class WALSyncer: @unchecked Sendable {
         return failed
     }
 
-    /// Whether a commit is queued and no sync has taken it yet.
-    var hasWaitingCommit: Bool {
+    /// Whether a sync is running or a commit waits for one.
+    var isBusy: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return !queue.isEmpty
+        return syncing || !queue.isEmpty
     }
 
     /// Queues the jobs of commit `number` (just committed by the writer thread) for acknowledgement.
@@ -123,7 +123,6 @@ final class WALSyncer: @unchecked Sendable {
             let earlier = failed
             syncing = true
             condition.unlock()
-            onSyncStart?()
 
             var error = earlier
             if error == nil {
@@ -140,6 +139,7 @@ final class WALSyncer: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
 
+            onSyncEnd?()
             for batch in batches {
                 if error == nil { fault.acknowledged(batch.number) }
                 for job in batch.jobs { job.finish(with: error) }

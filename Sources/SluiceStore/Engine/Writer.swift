@@ -44,7 +44,7 @@ final class Writer: @unchecked Sendable {
         self.reopen = reopen
         fault.install(on: database)
         syncer = WALSyncer(walPath: database.path + "-wal", fault: fault, logger: logger)
-        syncer.onSyncStart = { [unowned self] in syncStarted() }
+        syncer.onSyncEnd = { [unowned self] in syncEnded() }
         let thread = Thread { [self] in loop() }
         thread.name = "sluice.store.writer"
         thread.start()
@@ -206,7 +206,7 @@ final class Writer: @unchecked Sendable {
                 countFailedCommit()
                 return
             }
-            if let first = queue.first, first.runsAlone || (queue.count == 1 && !syncer.hasWaitingCommit) {
+            if let first = queue.first, first.runsAlone || (queue.count == 1 && !syncer.isBusy) {
                 queue.removeFirst()
                 runAlone(first, on: database)
                 continue
@@ -222,7 +222,7 @@ final class Writer: @unchecked Sendable {
                     }
                     if job.failure == nil { applied.append(job) }
                 }
-                guard queue.isEmpty, applied.count < Self.largestGroup, let more = jobsWhileACommitWaits() else { break }
+                guard queue.isEmpty, applied.count < Self.largestGroup, let more = jobsWhileSyncing() else { break }
                 queue.append(contentsOf: more)
             }
             if let abort {
@@ -302,14 +302,15 @@ final class Writer: @unchecked Sendable {
         return nil
     }
 
-    /// Jobs that arrive while the last commit still waits for a sync to start; nil once it started (or the
-    /// writer closes) and nothing new came. Committing them separately would not get them acknowledged
-    /// sooner (the next sync covers both commits) but would write the pages both touch twice, so they join
-    /// the open transaction instead: about one commit per sync whatever the load.
-    private func jobsWhileACommitWaits() -> [any PendingWrite]? {
+    /// Jobs that arrive while a sync runs (or a commit waits for one); nil once the syncer is idle (or the
+    /// writer closes) and nothing new came. Committing during a sync would not get them acknowledged
+    /// sooner (the next sync covers every commit made meanwhile) but would write the pages several
+    /// commits touch several times, so they join the open transaction instead: one commit per sync, as
+    /// with synced commits, while the jobs are applied during the previous sync.
+    private func jobsWhileSyncing() -> [any PendingWrite]? {
         condition.lock()
         defer { condition.unlock() }
-        while pending.isEmpty && !closed && syncer.hasWaitingCommit { condition.wait() }
+        while pending.isEmpty && !closed && syncer.isBusy { condition.wait() }
         guard !pending.isEmpty else { return nil }
         let jobs = pending
         pending.removeAll(keepingCapacity: true)
@@ -320,8 +321,8 @@ final class Writer: @unchecked Sendable {
         return jobs
     }
 
-    /// Wakes the writer thread when the syncer took the waiting commits (see `jobsWhileACommitWaits`).
-    private func syncStarted() {
+    /// Wakes the writer thread when a sync ended (see `jobsWhileSyncing`).
+    private func syncEnded() {
         condition.lock()
         condition.signal()
         condition.unlock()
