@@ -45,8 +45,10 @@ final class WALSyncer: @unchecked Sendable {
         self.walPath = walPath
         self.fault = fault
         self.logger = logger
-        let thread = Thread { [self] in loop() }
-        thread.name = "sluice.store.sync"
+        let thread = Thread { [self] in
+            Thread.current.name = "sluice.walsync"
+            loop()
+        }
         thread.start()
     }
 

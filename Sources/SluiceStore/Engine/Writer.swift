@@ -45,8 +45,11 @@ final class Writer: @unchecked Sendable {
         fault.install(on: database)
         syncer = WALSyncer(walPath: database.path + "-wal", fault: fault, logger: logger)
         syncer.onSyncEnd = { [unowned self] in syncEnded() }
-        let thread = Thread { [self] in loop() }
-        thread.name = "sluice.store.writer"
+        let thread = Thread { [self] in
+            // Set from the thread itself, Foundation also names the kernel thread (perf, /proc; 15 bytes max).
+            Thread.current.name = "sluice.writer"
+            loop()
+        }
         thread.start()
     }
 
