@@ -7,4 +7,5 @@ static inline sqlite3_destructor_type CSQLite_transient(void) { return SQLITE_TR
 
 // sqlite3_config is variadic.
 static inline int CSQLite_config_multithread(void) { return sqlite3_config(SQLITE_CONFIG_MULTITHREAD); }
+static inline int CSQLite_config_memstatus(int on) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on); }
 #endif

@@ -60,10 +60,8 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
 /// The body of one ingest job, run on the writer thread inside the job's savepoint.
 enum FeedbackIngest {
     static func apply(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy, in database: Database) throws(StoreError) -> IngestOutcome {
-        let inserted = try database.run("""
-            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (message_id) DO NOTHING
-            """) {
+        let statements = try FeedbackStatements.of(database)
+        let inserted = try statements.insertMessage.run {
             $0.bind(message.messageId, at: 1)
             $0.bind(message.type, at: 2)
             $0.bind(message.topicArn, at: 3)
@@ -76,13 +74,28 @@ enum FeedbackIngest {
         }
         guard inserted == 1 else { return .duplicate }
 
-        var rows = FeedbackRows(database: database)
+        var rows = FeedbackRows(database: database, statements: statements)
         try rows.applyEvents(events, of: message, policy: policy)
         return .stored(events: events.count)
     }
+}
 
-    fileprivate static func softBounce(of address: String, in database: Database) throws(StoreError) -> SoftBounceState? {
-        let statement = try database.statement("SELECT count, window_start, last_bounce, last_subtype FROM soft_bounces WHERE address = ?1")
+/// `RecipientEventRows` on the writer's connection, inside the ingest job's transaction.
+private struct FeedbackRows: RecipientEventRows {
+    let database: Database
+    let statements: FeedbackStatements
+
+    func suppressions(of address: String) throws(StoreError) -> [Suppression] {
+        let statement = statements.suppressions
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        var result: [Suppression] = []
+        while try statement.step() { result.append(SuppressionRows.read(statement)) }
+        return result
+    }
+
+    func softBounce(of address: String) throws(StoreError) -> SoftBounceState? {
+        let statement = statements.softBounce
         defer { statement.reset() }
         statement.bind(address, at: 1)
         guard try statement.step() else { return nil }
@@ -92,13 +105,13 @@ enum FeedbackIngest {
         )
     }
 
-    fileprivate static func apply(_ change: SuppressionChange, in database: Database) throws(StoreError) {
+    func apply(_ change: SuppressionChange) throws(StoreError) {
         switch change {
         case .upsert(let suppression):
             try SuppressionRows.merge(suppression, in: database)
         case .remove(let address, let scope, let reasons):
             for reason in reasons {
-                try database.run("DELETE FROM suppressions WHERE address = ?1 AND scope = ?2 AND reason = ?3") {
+                try statements.removeSuppression.run {
                     $0.bind(address, at: 1)
                     $0.bind(scope, at: 2)
                     $0.bind(reason.rawValue, at: 3)
@@ -107,15 +120,11 @@ enum FeedbackIngest {
         }
     }
 
-    fileprivate static func apply(_ change: SoftBounceChange, in database: Database) throws(StoreError) {
+    func apply(_ change: SoftBounceChange) throws(StoreError) {
         switch change {
         case .set(let state):
             guard !state.address.isEmpty else { throw StoreError(.invalidInput, "soft-bounce address must not be empty") }
-            try database.run("""
-                INSERT INTO soft_bounces (address, count, window_start, last_bounce, last_subtype) VALUES (?1, ?2, ?3, ?4, ?5)
-                ON CONFLICT (address) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
-                    last_bounce = excluded.last_bounce, last_subtype = excluded.last_subtype
-                """) {
+            try statements.setSoftBounce.run {
                 $0.bind(state.address, at: 1)
                 $0.bind(state.count, at: 2)
                 $0.bind(state.windowStart, at: 3)
@@ -123,16 +132,12 @@ enum FeedbackIngest {
                 $0.bind(state.lastSubtype, at: 5)
             }
         case .clear(let address):
-            try database.run("DELETE FROM soft_bounces WHERE address = ?1") { $0.bind(address, at: 1) }
+            try statements.clearSoftBounce.run { $0.bind(address, at: 1) }
         }
     }
 
-    fileprivate static func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date, in database: Database) throws(StoreError) {
-        try database.run("""
-            INSERT INTO history (address, kind, original_address, ses_message_id, event_at, identity, subtype, detail,
-                scope, raw_type, outcome, source, recorded_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-            """) {
+    func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) throws(StoreError) {
+        try statements.insertHistory.run {
             $0.bind(event.address, at: 1)
             $0.bind(event.kind.rawValue, at: 2)
             $0.bind(event.originalAddress, at: 3)
@@ -148,20 +153,8 @@ enum FeedbackIngest {
             $0.bind(recordedAt, at: 13)
         }
     }
-}
 
-/// `RecipientEventRows` on the writer's connection, inside the ingest job's transaction.
-private struct FeedbackRows: RecipientEventRows {
-    let database: Database
-
-    func suppressions(of address: String) throws(StoreError) -> [Suppression] { try SuppressionRows.all(of: address, in: database) }
-    func softBounce(of address: String) throws(StoreError) -> SoftBounceState? { try FeedbackIngest.softBounce(of: address, in: database) }
-    func apply(_ change: SuppressionChange) throws(StoreError) { try FeedbackIngest.apply(change, in: database) }
-    func apply(_ change: SoftBounceChange) throws(StoreError) { try FeedbackIngest.apply(change, in: database) }
-    func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) throws(StoreError) {
-        try FeedbackIngest.recordHistory(event, outcome: outcome, source: source, at: recordedAt, in: database)
-    }
     func count(_ event: RecipientEvent) throws(StoreError) {
-        try CounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: database)
+        try CounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, with: statements.addCounter)
     }
 }

@@ -67,8 +67,10 @@ public final class SQLiteStore: Sendable {
         guard mode.first?.lowercased() == "wal" else {
             throw StoreError(.unavailable, "cannot enable WAL journal mode (got \(mode.first ?? "nothing")); \(configuration.path) needs a real file")
         }
-        // FULL: the WAL is synced on every commit, so a 2xx after ingest means the event survives power loss.
-        try database.execute("PRAGMA synchronous = FULL")
+        // NORMAL: a COMMIT does not sync; the writer's sync thread (WALSyncer) fdatasyncs the WAL after
+        // each group commit and only then resumes its callers, so a 2xx after ingest still means the event
+        // survives power loss, while the next batch is applied during that sync. Checkpoints still sync.
+        try database.execute("PRAGMA synchronous = NORMAL")
         // Truncate the WAL back to 64 MiB after checkpoints so one burst does not keep a huge file.
         _ = try database.strings("PRAGMA journal_size_limit = \(64 << 20)")
         try configureCommon(database, configuration)

@@ -80,8 +80,9 @@ struct WriterTests {
         try await late.value
         try await first.value
         let after = store.writerStatistics
-        // gate | a0 b0 b1 | chunk | d | a1: the chunk never shares a transaction.
-        #expect(after.commits - before.commits == 5)
+        // gate | a0 b0 b1 | chunk | d | a1: the chunk never shares a transaction. (a1 may join d's
+        // transaction while a sync runs.)
+        #expect((4...5).contains(after.commits - before.commits))
         #expect(after.failedJobs == before.failedJobs)
         let counts = try await store.counts(byReason: referenceDate)
         #expect(counts[.complaint] == 100)

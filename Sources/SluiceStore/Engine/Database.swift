@@ -9,10 +9,13 @@ import SluiceCore
 final class Database: @unchecked Sendable {
     private let handle: OpaquePointer
     private var cache: [String: Statement] = [:]
+    /// Statement sets of hot paths, prepared once per connection (`statements(_:_:)`).
+    private var statementSets: [ObjectIdentifier: AnyObject] = [:]
     let path: String
 
     /// Opens `path`; `readOnly` connections never create the file.
     init(path: String, readOnly: Bool, busyTimeoutMilliseconds: Int) throws(StoreError) {
+        Self.configureLibrary
         var pointer: OpaquePointer?
         // NOMUTEX: one owner at a time (see type doc), so SQLite's own connection mutex is dead weight.
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
@@ -29,12 +32,22 @@ final class Database: @unchecked Sendable {
         sqlite3_busy_timeout(pointer, Int32(clamping: busyTimeoutMilliseconds))
     }
 
+    /// Process-wide SQLite settings, applied once before the first connection (every connection of the
+    /// process is opened here, so nothing else can be inside SQLite while `sqlite3_config` runs).
+    /// Memory statistics off: with them every sqlite3_malloc/free takes a global mutex (~8 % of the
+    /// writer thread's CPU during an SNS replay); nothing reads them. Fails harmlessly (SQLITE_MISUSE)
+    /// if SQLite was already initialised.
+    private static let configureLibrary: Void = {
+        _ = CSQLite_config_memstatus(0)
+    }()
+
     /// Whether SQLite opened (or fell back to opening) the main database read-only, e.g. because its
     /// file system was mounted read-only when the connection was made.
     var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     deinit {
-        cache.removeAll()  // finalize statements before the connection
+        statementSets.removeAll()  // finalize statements before the connection
+        cache.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -54,14 +67,29 @@ final class Database: @unchecked Sendable {
     /// The cached prepared statement for `sql`, reset and with cleared bindings.
     func statement(_ sql: String) throws(StoreError) -> Statement {
         if let cached = cache[sql] { return cached }
+        let statement = try prepare(sql)
+        cache[sql] = statement
+        return statement
+    }
+
+    /// A new prepared statement for `sql`, owned by the caller (it must not outlive this connection).
+    func prepare(_ sql: String) throws(StoreError) -> Statement {
         var pointer: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
         guard rc == SQLITE_OK, let pointer else {
             throw SQLiteResult.error(rc, connection: handle, context: "prepare \(sql.prefix(60))")
         }
-        let statement = Statement(pointer, database: self)
-        cache[sql] = statement
-        return statement
+        return Statement(pointer, database: self)
+    }
+
+    /// The `T` made by `make` for this connection, made on first use and then kept: a hot path holds its
+    /// statements in one object instead of looking each up by its SQL text (hashing it) on every call.
+    func statements<T: AnyObject>(_ type: T.Type, _ make: (Database) throws(StoreError) -> T) throws(StoreError) -> T {
+        let key = ObjectIdentifier(type)
+        if let set = statementSets[key] { return unsafeDowncast(set, to: T.self) }
+        let set = try make(self)
+        statementSets[key] = set
+        return set
     }
 
     /// Prepares (cached), binds with `bind`, and steps `sql` to completion; returns rows changed.
@@ -82,6 +110,16 @@ final class Database: @unchecked Sendable {
 
     /// Scoped access to the raw handle for the few C calls outside this file.
     func withHandle<T>(_ body: (OpaquePointer) -> T) -> T { body(handle) }
+
+    /// Runs a checkpoint of the main database (TRUNCATE: also empties the WAL, else RESTART);
+    /// throws `.busy` unless it copied every frame.
+    func checkpoint(truncate: Bool) throws(StoreError) {
+        var log: Int32 = 0
+        var copied: Int32 = 0
+        let mode = truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_RESTART
+        try check(sqlite3_wal_checkpoint_v2(handle, "main", mode, &log, &copied), "checkpoint")
+        guard log <= 0 || copied == log else { throw StoreError(.busy, "checkpoint copied \(copied) of \(log) frames") }
+    }
 
     /// Values of a one-column query, as text.
     func strings(_ sql: String) throws(StoreError) -> [String] {

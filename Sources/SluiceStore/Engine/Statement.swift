@@ -24,6 +24,15 @@ final class Statement {
         return false
     }
 
+    /// Binds with `bind`, steps to completion and resets; returns the rows changed.
+    @discardableResult
+    func run(_ bind: (Statement) -> Void) throws(StoreError) -> Int {
+        defer { reset() }
+        bind(self)
+        while try step() {}
+        return database.changes
+    }
+
     /// Makes the statement reusable and drops bound values.
     func reset() {
         sqlite3_reset(handle)

@@ -7,8 +7,11 @@ import Synchronization
 /// The single writer: one dedicated thread owns the write connection and group-commits queued jobs.
 ///
 /// The thread takes every pending job, runs them in one `BEGIN IMMEDIATE … COMMIT` with a savepoint per
-/// job, then resumes every caller. A failing job rolls back only its savepoint; a failed COMMIT fails the
-/// jobs of that transaction and leaves nothing of them written.
+/// job, then hands the committed jobs to the sync thread (`WALSyncer`), which resumes them once an
+/// `fdatasync` of the WAL covers their commit, while this thread applies the next batch. A failing job
+/// rolls back only its savepoint (its caller gets the error at once); a failed COMMIT fails the jobs of
+/// that transaction and leaves nothing of them written. After a failed sync the writer refuses jobs until
+/// a complete checkpoint and a working sync prove the file durable again (`recoverDurability`).
 final class Writer: @unchecked Sendable {
     // @unchecked: `pending`/`closed` are guarded by `condition`; `database` is touched only by the writer
     // thread once it has started (and by `init` before that).
@@ -21,24 +24,40 @@ final class Writer: @unchecked Sendable {
     private let stats = Mutex(WriterStatistics())
     private let logger: Logger
     let fault = CommitFault()
+    private let syncer: WALSyncer
+    /// Commits so far (writer thread only); numbers the batches handed to the syncer.
+    private var commitNumber = 0
+    private var lastRecoveryFailure = ContinuousClock.now - .seconds(60)
+    /// Most jobs one transaction gathers while waiting for the syncer (bounds a transaction's size).
+    private static let largestGroup = 2000
     /// Renews every connection to the file (readers too) and returns the new write connection (see
     /// `reopenIfReadOnly`); nil: never reopen.
     private let reopen: (@Sendable () throws(StoreError) -> Database)?
     private var lastReopen = ContinuousClock.now - .seconds(60)
-    /// A write failed with SQLITE_READONLY on the current connection (writer thread only).
-    private var sawReadOnly = false
+    /// A write failed with SQLITE_READONLY on the current connection, or the WAL file we sync is no longer
+    /// the connection's (writer thread only): renew the connections.
+    private var mustRenew = false
 
     init(database: Database, logger: Logger, reopen: (@Sendable () throws(StoreError) -> Database)? = nil) {
         self.database = database
         self.logger = logger
         self.reopen = reopen
         fault.install(on: database)
-        let thread = Thread { [self] in loop() }
-        thread.name = "sluice.store.writer"
+        syncer = WALSyncer(walPath: database.path + "-wal", fault: fault, logger: logger)
+        syncer.onSyncEnd = { [unowned self] in syncEnded() }
+        let thread = Thread { [self] in
+            // Set from the thread itself, Foundation also names the kernel thread (perf, /proc; 15 bytes max).
+            Thread.current.name = "sluice.writer"
+            loop()
+        }
         thread.start()
     }
 
-    var statistics: WriterStatistics { stats.withLock { $0 } }
+    var statistics: WriterStatistics {
+        var statistics = stats.withLock { $0 }
+        (statistics.syncs, statistics.failedSyncs) = syncer.syncCounts
+        return statistics
+    }
 
     /// Jobs queued and not yet taken by the writer thread.
     var pendingCount: Int {
@@ -48,7 +67,7 @@ final class Writer: @unchecked Sendable {
     }
 
     /// Runs `body` on the writer thread inside its own savepoint of a group-committed transaction and
-    /// returns once that transaction is committed (synced).
+    /// returns once that transaction is committed and the WAL synced past it.
     /// `alone`: a large job (an import chunk) committed in a transaction of its own, without a savepoint.
     @discardableResult
     func submit<T: Sendable>(alone: Bool = false, _ body: @escaping @Sendable (Database) throws(StoreError) -> T) async throws(StoreError) -> T {
@@ -100,27 +119,64 @@ final class Writer: @unchecked Sendable {
             pending.removeAll(keepingCapacity: true)
             condition.unlock()
             reopenIfReadOnly()
-            if let database {
+            if let database, let failure = syncer.failure, !recoverDurability(database) {
+                for job in jobs { job.finish(with: failure) }
+            } else if let database {
                 runBatch(jobs, on: database)
             } else {
                 let error = StoreError(.readOnly, "the database cannot be opened for writing; retrying")
                 for job in jobs { job.finish(with: error) }
             }
         }
+        // Acknowledge (or fail) the last commits before the connection goes.
+        syncer.stop()
         database = nil
         finished.signal()
+    }
+
+    /// After a failed sync, at most once a second: a complete checkpoint copies every commit into the
+    /// database file and syncs it (`synchronous = NORMAL` still syncs checkpoints), so nothing committed
+    /// depends on WAL pages the kernel may have failed to write; then a sync on a fresh descriptor must work.
+    /// Jobs that failed meanwhile may have been committed: their callers got an error, SNS retries, and the
+    /// retry is answered as a duplicate only once this recovery made the first copy durable.
+    private func recoverDurability(_ database: Database) -> Bool {
+        let now = ContinuousClock.now
+        guard now - lastRecoveryFailure >= .seconds(1) else { return false }
+        syncer.drain()
+        do throws(StoreError) {
+            try database.checkpoint(truncate: true)
+        } catch {
+            lastRecoveryFailure = now
+            logger.warning("store.sync_recovery_failed", metadata: ["store.error": "\(error)"])
+            return false
+        }
+        do throws(StoreError) {
+            try syncer.recover()
+        } catch {
+            // Everything is in the synced database file now, but our descriptor cannot be trusted (e.g. the
+            // -wal file was removed under SQLite): new connections make a new WAL file.
+            mustRenew = true
+            lastRecoveryFailure = now
+            logger.warning("store.sync_recovery_failed", metadata: ["store.error": "\(error)"])
+            return false
+        }
+        logger.notice("store.sync_recovered")
+        return true
     }
 
     /// A connection made while the file system was read-only stays read-only after it turns writable
     /// again; then a new one is opened (at most once a second) so the service recovers without a restart.
     private func reopenIfReadOnly() {
-        guard let reopen, database == nil || sawReadOnly || database?.isReadOnly == true else { return }
+        guard let reopen, database == nil || mustRenew || database?.isReadOnly == true else { return }
         let now = ContinuousClock.now
         guard now - lastReopen >= .seconds(1) else { return }
         lastReopen = now
         // Close ours first: `reopen` waits for every connection to the file to be gone (see ReaderPool.renew).
+        // Its commits are acknowledged (or failed) before, while the descriptor still names their WAL.
+        syncer.drain()
+        syncer.reset()
         database = nil
-        sawReadOnly = false
+        mustRenew = false
         do throws(StoreError) {
             let fresh = try reopen()
             fault.install(on: fresh)
@@ -148,25 +204,29 @@ final class Writer: @unchecked Sendable {
                 try database.execute("BEGIN IMMEDIATE")
             } catch {
                 logger.debug("store.begin_failed", metadata: ["store.error": "\(error)"])
-                if error.code == .readOnly { sawReadOnly = true }
+                if error.code == .readOnly { mustRenew = true }
                 for job in queue { job.finish(with: error) }
                 countFailedCommit()
                 return
             }
-            if let first = queue.first, queue.count == 1 || first.runsAlone {
+            if let first = queue.first, first.runsAlone || (queue.count == 1 && !syncer.isBusy) {
                 queue.removeFirst()
                 runAlone(first, on: database)
                 continue
             }
             var applied: [any PendingWrite] = []
             var abort: StoreError?
-            // Up to the next job that must run alone; it starts the next transaction.
-            while let next = queue.first, !next.runsAlone, let job = queue.popFirst() {
-                if let error = runJob(job, on: database) {
-                    abort = error
-                    break
+            group: while true {
+                // Up to the next job that must run alone; it starts the next transaction.
+                while let next = queue.first, !next.runsAlone, let job = queue.popFirst() {
+                    if let error = runJob(job, on: database) {
+                        abort = error
+                        break group
+                    }
+                    if job.failure == nil { applied.append(job) }
                 }
-                if job.failure == nil { applied.append(job) }
+                guard queue.isEmpty, applied.count < Self.largestGroup, let more = jobsWhileSyncing() else { break }
+                queue.append(contentsOf: more)
             }
             if let abort {
                 // SQLite rolled the whole transaction back (FULL/IOERR/BUSY can do that): the jobs already
@@ -179,8 +239,7 @@ final class Writer: @unchecked Sendable {
             }
             do throws(StoreError) {
                 try database.execute("COMMIT")
-                stats.withLock { $0.commits += 1 }
-                for job in applied { job.finish(with: nil) }
+                committed(applied)
             } catch {
                 if !database.isAutocommit { try? database.execute("ROLLBACK") }
                 logger.debug("store.commit_failed", metadata: ["store.error": "\(error)"])
@@ -202,8 +261,7 @@ final class Writer: @unchecked Sendable {
         }
         do throws(StoreError) {
             try database.execute("COMMIT")
-            stats.withLock { $0.commits += 1 }
-            job.finish(with: nil)
+            committed([job])
         } catch {
             if !database.isAutocommit { try? database.execute("ROLLBACK") }
             logger.debug("store.commit_failed", metadata: ["store.error": "\(error)"])
@@ -245,6 +303,41 @@ final class Writer: @unchecked Sendable {
         // Nothing of this job will be committed, so its caller can have its error now.
         job.finish(with: nil)
         return nil
+    }
+
+    /// Jobs that arrive while a sync runs (or a commit waits for one); nil once the syncer is idle (or the
+    /// writer closes) and nothing new came. Committing during a sync would not get them acknowledged
+    /// sooner (the next sync covers every commit made meanwhile) but would write the pages several
+    /// commits touch several times, so they join the open transaction instead: one commit per sync, as
+    /// with synced commits, while the jobs are applied during the previous sync.
+    private func jobsWhileSyncing() -> [any PendingWrite]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending.isEmpty && !closed && syncer.isBusy { condition.wait() }
+        guard !pending.isEmpty else { return nil }
+        let jobs = pending
+        pending.removeAll(keepingCapacity: true)
+        stats.withLock {
+            $0.jobs += jobs.count
+            $0.largestBatch = max($0.largestBatch, jobs.count)
+        }
+        return jobs
+    }
+
+    /// Wakes the writer thread when a sync ended (see `jobsWhileSyncing`).
+    private func syncEnded() {
+        condition.lock()
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Hands the jobs of the transaction just committed to the sync thread, which resumes them.
+    private func committed(_ jobs: [any PendingWrite]) {
+        stats.withLock { $0.commits += 1 }
+        commitNumber += 1
+        // Every job of the batch failed in its savepoint: nothing of theirs to make durable.
+        guard !jobs.isEmpty else { return }
+        syncer.enqueue(commit: commitNumber, jobs)
     }
 
     private func countFailedCommit() { stats.withLock { $0.failedCommits += 1 } }

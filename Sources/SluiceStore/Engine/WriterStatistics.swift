@@ -2,8 +2,12 @@
 public struct WriterStatistics: Sendable, Equatable {
     /// Jobs received.
     public var jobs = 0
-    /// Transactions committed (each one fsync with synchronous=FULL).
+    /// Transactions committed (their frames written to the WAL; see `syncs`).
     public var commits = 0
+    /// `fdatasync` calls of the sync thread that succeeded; one covers every commit made before it.
+    public var syncs = 0
+    /// `fdatasync` calls that failed (their commits' callers got an error).
+    public var failedSyncs = 0
     /// Transactions that failed to commit or were rolled back by SQLite mid-batch.
     public var failedCommits = 0
     /// Jobs that threw and were rolled back to their savepoint.

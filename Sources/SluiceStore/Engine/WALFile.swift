@@ -1,0 +1,66 @@
+import Foundation
+import SluiceCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Our own read-only descriptor on the database's `-wal` file, used only to `fdatasync` it.
+///
+/// Safe beside SQLite's descriptor: SQLite takes no POSIX locks on the `-wal` file (they live on the
+/// database and `-shm` files), so opening and closing a second descriptor cannot drop one of its locks;
+/// and `fdatasync` flushes the file's dirty pages whichever descriptor wrote them.
+final class WALFile {
+    let path: String
+    private let descriptor: Int32
+    private let device: UInt64
+    private let inode: UInt64
+
+    /// Opens `path` (never creates it) and makes its directory entry durable: SQLite may just have
+    /// created the file, and with `synchronous = NORMAL` nothing else syncs the directory.
+    init(path: String) throws(StoreError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Self.error("open the write-ahead log", errno) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw Self.error("stat the write-ahead log", code)
+        }
+        self.path = path
+        self.descriptor = descriptor
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        do throws(StoreError) {
+            try Self.syncDirectory(of: path)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// `fdatasync` of the file, after checking that `path` still names the file this descriptor holds
+    /// (SQLite keeps writing to its own descriptor; syncing a replaced file would prove nothing).
+    func sync() throws(StoreError) {
+        var info = stat()
+        guard stat(path, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else {
+            throw StoreError(.io, "the write-ahead log file was removed or replaced while the store had it open")
+        }
+        guard fdatasync(descriptor) == 0 else { throw Self.error("fdatasync the write-ahead log", errno) }
+    }
+
+    /// `fsync` of the directory holding `path`, so a newly created file's name survives power loss.
+    static func syncDirectory(of path: String) throws(StoreError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw error("open the database directory", errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw error("fsync the database directory", errno) }
+    }
+
+    private static func error(_ action: String, _ code: Int32) -> StoreError {
+        StoreError(.io, "cannot \(action): \(String(cString: strerror(code))) (errno \(code))")
+    }
+}
