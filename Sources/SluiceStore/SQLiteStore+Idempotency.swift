@@ -3,7 +3,13 @@ import SluiceCore
 
 extension SQLiteStore: IdempotencyStore {
     public func idempotencyRecord(key: String) async throws(StoreError) -> IdempotencyRecord? {
-        try await readers.read { database throws(StoreError) in try IdempotencyRows.find(key, in: database) }
+        let record = try await readers.read { database throws(StoreError) in try IdempotencyRows.find(key, in: database) }
+        guard let record else { return nil }
+        // A reader sees a commit before the WAL sync behind it has returned, and a replay is answered from
+        // this record: an empty writer job is acknowledged only after a sync that covers every earlier
+        // commit, so the replay never reports a message that a power loss could still take back.
+        try await writer.submit { _ in }
+        return record
     }
 
     public func saveIdempotency(_ record: IdempotencyRecord) async throws(StoreError) -> IdempotentWriteOutcome {

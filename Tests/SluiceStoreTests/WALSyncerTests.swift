@@ -43,6 +43,33 @@ struct WALSyncerTests {
         #expect(store.writerStatistics.syncs > before.syncs)
     }
 
+    @Test func idempotencyReplayWaitsUntilTheFirstRequestIsDurable() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        _ = try await Self.ingest(store, "warm-up")
+        let record = IdempotencyRecord(
+            key: "replay-key", requestHash: "hash", status: 202, body: Array("{}".utf8), messageId: "msg_1",
+            createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        let before = store.writerStatistics
+        store.writer.fault.holdSyncs()
+        let saving = Task { try await store.saveIdempotency(record) }
+        try await Self.waitUntil { store.writerStatistics.commits > before.commits }
+        // The row is committed and visible to readers, but not yet on disk: the replay must wait for the sync.
+        let replayed = Atomic<Bool>(false)
+        let replay = Task {
+            let found = try await store.idempotencyRecord(key: "replay-key")
+            replayed.store(true, ordering: .sequentiallyConsistent)
+            return found
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(replayed.load(ordering: .sequentiallyConsistent) == false)
+        store.writer.fault.releaseSyncs()
+        #expect(try await saving.value == .stored)
+        #expect(try await replay.value?.messageId == "msg_1")
+        #expect(try await store.idempotencyRecord(key: "absent") == nil)
+    }
+
     @Test func writerGathersTheNextGroupWhileASyncRuns() async throws {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()
