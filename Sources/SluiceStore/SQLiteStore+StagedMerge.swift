@@ -1,0 +1,168 @@
+import Foundation
+import SluiceCore
+import Synchronization
+
+extension SQLiteStore {
+    /// Keys moved per merge transaction: small enough that other writes wait at most a few tens of ms.
+    public static let mergeStepKeys = 8192
+    /// Page cache of the writer while staged rows are merged (the configured size when larger).
+    static let mergeCacheKiB = 256 * 1024
+    /// Runs staged before an import merges some itself: each run adds a seek to every lookup.
+    static let maxStagedRuns = 16
+
+    /// Moves up to `maxKeys` staged keys (the smallest) into `suppressions` in one writer transaction;
+    /// returns how many keys moved, 0 once nothing is staged. Readers see each key the same before and after.
+    @discardableResult
+    public func mergeStagedSuppressions(maxKeys: Int = SQLiteStore.mergeStepKeys) async throws(StoreError) -> Int {
+        let maxKeys = max(1, maxKeys)
+        let cacheKiB = max(64, configuration.cacheSizeKiB)
+        return try await writer.submit(alone: true) { database throws(StoreError) in
+            let moved = try Self.mergeStep(maxKeys: maxKeys, in: database)
+            // Merging dirties pages across four B-trees; with the normal page cache they spill to the WAL
+            // mid-transaction and are read back. The larger cache lasts until nothing is staged.
+            if cacheKiB < Self.mergeCacheKiB { try database.execute("PRAGMA cache_size = -\(moved > 0 ? Self.mergeCacheKiB : cacheKiB)") }
+            return moved
+        }
+    }
+
+    /// Merges until nothing is staged; returns the keys moved.
+    @discardableResult
+    public func drainStagedSuppressions() async throws(StoreError) -> Int {
+        var total = 0
+        while true {
+            let moved = try await mergeStagedSuppressions()
+            if moved == 0 { return total }
+            total += moved
+        }
+    }
+
+    /// Pauses (false) or resumes (true, the default) the background merge; a paused store merges only when
+    /// asked (`mergeStagedSuppressions`, `purgeExpired`, or an import that finds too many runs).
+    public func setBackgroundMerge(enabled: Bool) {
+        staging.setEnabled(enabled)
+        if enabled { staging.start(self) }
+    }
+
+    /// Staged rows and runs waiting for the merge (an operator's and the benchmark's view).
+    public func stagedSuppressions() async throws(StoreError) -> (rows: Int, runs: Int) {
+        try await readers.read(transaction: true) { database throws(StoreError) in
+            let rows = try database.statement("SELECT count(*) FROM suppression_staged")
+            defer { rows.reset() }
+            _ = try rows.step()
+            return (rows.int(at: 0), try SuppressionStaging.runCount(in: database))
+        }
+    }
+
+    /// One merge transaction: the `maxKeys` smallest staged keys, each folded over its runs and merged
+    /// into `suppressions` in key order, then cut from the front of every run; emptied runs are dropped.
+    static func mergeStep(maxKeys: Int, in database: Database) throws(StoreError) -> Int {
+        // Random keys spread evenly over the runs: a little over maxKeys / runs rows of each are used per step.
+        var scan = try StagedScan(database, after: nil, perRun: { runs in min(maxKeys, 64 + maxKeys * 5 / (4 * max(1, runs)) ) })
+        guard !scan.isEmpty else { return 0 }
+        var merged: [Suppression] = []
+        while merged.count < maxKeys, let group = try scan.next() {
+            if let row = SuppressionFold.fold(nil, group) { merged.append(row) }
+        }
+        if let last = merged.last {
+            var tally = SuppressionTally()
+            let statements = try SuppressionRows.MergeStatements(database)
+            var isNew = [Bool](repeating: false, count: merged.count)
+            // Key order, as scanned: the stored B-trees are walked front to back over a whole merge.
+            for index in merged.indices { isNew[index] = try statements.mergeWithoutDomain(merged[index], tally: &tally) }
+            for index in domainOrder(merged) where isNew[index] { try statements.listDomain(of: merged[index]) }
+            try tally.flush(in: database)
+            // The scan consumed every staged row up to `last` in every run: cut them all.
+            try database.run("""
+                DELETE FROM suppression_staged WHERE run IN (SELECT run FROM suppression_runs)
+                    AND (address, scope) <= (?1, ?2)
+                """) {
+                $0.bind(last.address, at: 1)
+                $0.bind(last.scope, at: 2)
+            }
+        }
+        try database.run("""
+            DELETE FROM suppression_runs WHERE NOT EXISTS (SELECT 1 FROM suppression_staged s WHERE s.run = suppression_runs.run)
+            """)
+        return merged.count
+    }
+}
+
+/// The store's staging state: the background merge of staged suppressions (one task per store, started by
+/// imports and maintenance, paused while import chunks keep arriving, stopped when nothing is staged) and
+/// the cache of the runs' filters that lookups consult.
+final class Staging: Sendable {
+    private struct State {
+        var running = false
+        var again = false
+        var lastImport: ContinuousClock.Instant?
+        var enabled = true
+    }
+
+    private let state = Mutex(State())
+    /// Filters of the staged runs, loaded once per run and process.
+    let filters = StagedFilterCache()
+    /// How long after an import chunk the merge waits, so a running import keeps the writer to itself.
+    static let importPause: Duration = .milliseconds(300)
+
+    init() {}
+
+    /// Allows or stops background merging (a running task stops before its next step).
+    func setEnabled(_ enabled: Bool) { state.withLock { $0.enabled = enabled } }
+
+    /// Notes that an import chunk was just committed.
+    func noteImport() { state.withLock { $0.lastImport = .now } }
+
+    /// Starts the merge task unless it runs; a running task makes one more pass before it stops.
+    func start(_ store: SQLiteStore) {
+        let start = state.withLock { state -> Bool in
+            guard state.enabled else { return false }
+            if state.running {
+                state.again = true
+                return false
+            }
+            state.running = true
+            return true
+        }
+        guard start else { return }
+        Task.detached(priority: .utility) { [self] in await run(store) }
+    }
+
+    private func run(_ store: SQLiteStore) async {
+        while true {
+            if let wait = pause() {
+                try? await Task.sleep(for: wait)
+                continue
+            }
+            let enabled = state.withLock { state -> Bool in
+                if !state.enabled { state.running = false }
+                return state.enabled
+            }
+            guard enabled else { return }
+            let moved: Int
+            do { moved = try await store.mergeStagedSuppressions() } catch {
+                // Closed or failing store: stop; the next import or purge starts the merge again.
+                state.withLock { $0.running = false; $0.again = false }
+                return
+            }
+            if moved > 0 { continue }
+            let stop = state.withLock { state -> Bool in
+                if state.again {
+                    state.again = false
+                    return false
+                }
+                state.running = false
+                return true
+            }
+            if stop { return }
+        }
+    }
+
+    /// The time left to wait when an import chunk came in less than `importPause` ago.
+    private func pause() -> Duration? {
+        state.withLock { state -> Duration? in
+            guard let last = state.lastImport else { return nil }
+            let elapsed = ContinuousClock.now - last
+            return elapsed < Self.importPause ? Self.importPause - elapsed : nil
+        }
+    }
+}
