@@ -3,15 +3,16 @@ import SluiceCore
 import Synchronization
 
 extension SQLiteStore {
-    /// Keys moved per merge transaction: small enough that other writes wait at most a few tens of ms.
+    /// Rows moved per merge transaction: small enough that other writes wait at most a few tens of ms.
     public static let mergeStepKeys = 8192
     /// Page cache of the writer while staged rows are merged (the configured size when larger).
     static let mergeCacheKiB = 256 * 1024
     /// Runs staged before an import merges some itself: each run adds a seek to every lookup.
     static let maxStagedRuns = 16
 
-    /// Moves up to `maxKeys` staged keys (the smallest) into `suppressions` in one writer transaction;
-    /// returns how many keys moved, 0 once nothing is staged. Readers see each key the same before and after.
+    /// Moves up to `maxKeys` staged rows (of the smallest keys) into `suppressions` in one writer
+    /// transaction; returns how many rows moved, 0 once nothing is staged. Readers see each key the same
+    /// before and after.
     @discardableResult
     public func mergeStagedSuppressions(maxKeys: Int = SQLiteStore.mergeStepKeys) async throws(StoreError) -> Int {
         let maxKeys = max(1, maxKeys)
@@ -25,7 +26,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Merges until nothing is staged; returns the keys moved.
+    /// Merges until nothing is staged; returns the rows moved.
     @discardableResult
     public func drainStagedSuppressions() async throws(StoreError) -> Int {
         var total = 0
@@ -53,38 +54,102 @@ extension SQLiteStore {
         }
     }
 
-    /// One merge transaction: the `maxKeys` smallest staged keys, each folded over its runs and merged
-    /// into `suppressions` in key order, then cut from the front of every run; emptied runs are dropped.
+    /// One merge transaction of at most `maxKeys` staged rows: a key bound is chosen so that no run has
+    /// more than its share of rows at or below it; then, run by run in run order, those rows are upserted
+    /// into `suppressions` (the fold of `SuppressionFold`, in SQL), their domain entries added, the counts
+    /// tallied, and the rows cut from the run. Emptied runs are dropped. Returns the rows moved.
+    ///
+    /// Whole SQL statements per run instead of a row at a time from Swift: building a `Suppression` per row
+    /// and binding it back cost more than the B-tree work (perf, 1,000,000 keys).
     static func mergeStep(maxKeys: Int, in database: Database) throws(StoreError) -> Int {
-        // Random keys spread evenly over the runs: a little over maxKeys / runs rows of each are used per step.
-        var scan = try StagedScan(database, after: nil, perRun: { runs in min(maxKeys, 64 + maxKeys * 5 / (4 * max(1, runs)) ) })
-        guard !scan.isEmpty else { return 0 }
-        var merged: [Suppression] = []
-        while merged.count < maxKeys, let group = try scan.next() {
-            if let row = SuppressionFold.fold(nil, group) { merged.append(row) }
+        var runs: [Int] = []
+        do {
+            let statement = try database.statement("SELECT run FROM suppression_runs ORDER BY run")
+            defer { statement.reset() }
+            while try statement.step() { runs.append(statement.int(at: 0)) }
         }
-        if let last = merged.last {
-            var tally = SuppressionTally()
-            let statements = try SuppressionRows.MergeStatements(database)
-            var isNew = [Bool](repeating: false, count: merged.count)
-            // Key order, as scanned: the stored B-trees are walked front to back over a whole merge.
-            for index in merged.indices { isNew[index] = try statements.mergeWithoutDomain(merged[index], tally: &tally) }
-            for index in domainOrder(merged) where isNew[index] { try statements.listDomain(of: merged[index]) }
-            try tally.flush(in: database)
-            // The scan consumed every staged row up to `last` in every run: cut them all.
-            try database.run("""
-                DELETE FROM suppression_staged WHERE run IN (SELECT run FROM suppression_runs)
-                    AND (address, scope) <= (?1, ?2)
-                """) {
-                $0.bind(last.address, at: 1)
-                $0.bind(last.scope, at: 2)
+        guard !runs.isEmpty else { return 0 }
+        let share = max(1, maxKeys / runs.count)
+        // The smallest of the runs' share-th keys: every run has at most `share` rows up to it. No bound when
+        // every run is shorter than its share (all of them fit).
+        var bound: (address: String, scope: String)?
+        do {
+            let statement = try database.statement("""
+                SELECT address, scope FROM suppression_staged WHERE run = ?1 ORDER BY address, scope LIMIT 1 OFFSET ?2
+                """)
+            for run in runs {
+                defer { statement.reset() }
+                statement.bind(run, at: 1)
+                statement.bind(share - 1, at: 2)
+                guard try statement.step() else { continue }
+                let key = (address: statement.string(at: 0), scope: statement.string(at: 1))
+                if let current = bound, SuppressionFold.compareKeys(key, current) >= 0 { continue }
+                bound = key
             }
         }
+        let range = bound == nil ? "" : "AND (s.address, s.scope) <= (?2, ?3)"
+        func bind(_ statement: Statement, run: Int) {
+            statement.bind(run, at: 1)
+            if let bound {
+                statement.bind(bound.address, at: 2)
+                statement.bind(bound.scope, at: 3)
+            }
+        }
+        var tally = SuppressionTally()
+        var moved = 0
+        for run in runs {
+            // Counts first (see Schema.v3): per (new reason, stored reason) pair, before this run's upsert, so
+            // the stored reason includes the earlier runs of this step.
+            let changes = try database.statement("""
+                SELECT s.reason, m.reason, count(*) FROM suppression_staged s
+                LEFT JOIN suppressions m ON m.address = s.address AND m.scope = s.scope
+                WHERE s.run = ?1 \(range) GROUP BY 1, 2
+                """)
+            do {
+                defer { changes.reset() }
+                bind(changes, run: run)
+                while try changes.step() {
+                    let new = changes.string(at: 0), count = changes.int(at: 2)
+                    if let old = changes.optionalString(at: 1) {
+                        tally.changed(from: old, to: new, count: count)
+                    } else {
+                        tally.inserted(new, count: count)
+                    }
+                }
+            }
+            // Domain entries grouped by domain, so they land in runs (see Schema.v4); existing ones stay.
+            try database.run("""
+                INSERT INTO suppression_domains (domain, address, scope)
+                SELECT \(Self.domainSQL), s.address, s.scope FROM suppression_staged s WHERE s.run = ?1 \(range)
+                ORDER BY 1, 2, 3
+                ON CONFLICT DO NOTHING
+                """) { bind($0, run: run) }
+            // The fold of SuppressionFold / MergeStatements: earliest first_seen, counts added, the stored
+            // spelling kept, the rest from the run.
+            moved += try database.run("""
+                INSERT INTO suppressions (\(SuppressionRows.columns), domain)
+                SELECT s.address, s.scope, s.original_address, s.reason, s.detail, s.first_seen, s.last_seen, s.count,
+                    s.source, s.expires_at, \(Self.domainSQL)
+                FROM suppression_staged s WHERE s.run = ?1 \(range)
+                ON CONFLICT (address, scope) DO UPDATE SET
+                    first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
+                    reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
+                    source = excluded.source, expires_at = excluded.expires_at
+                """) { bind($0, run: run) }
+            try database.run("DELETE FROM suppression_staged WHERE run = ?1 \(bound == nil ? "" : "AND (address, scope) <= (?2, ?3)")") {
+                bind($0, run: run)
+            }
+        }
+        try tally.flush(in: database)
         try database.run("""
             DELETE FROM suppression_runs WHERE NOT EXISTS (SELECT 1 FROM suppression_staged s WHERE s.run = suppression_runs.run)
             """)
-        return merged.count
+        return moved
     }
+
+    /// `SuppressionRows.domain(of:)` of `s.address` in SQL: the part after the last "@" (rtrim strips every
+    /// character but "@" from the right), the whole address when there is none.
+    static let domainSQL = "substr(s.address, length(rtrim(s.address, replace(s.address, '@', ''))) + 1)"
 }
 
 /// The store's staging state: the background merge of staged suppressions (one task per store, started by

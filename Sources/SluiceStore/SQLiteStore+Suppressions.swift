@@ -194,7 +194,8 @@ extension SQLiteStore: SuppressionStore {
         // Key order makes the run an append; sorted and folded here, off the writer thread.
         let run = Self.stagedRun(suppressions)
         let filter = StagedRunFilter(addresses: run.lazy.map(\.address), count: run.count).bytes
-        if try await stagedSuppressions().runs >= Self.maxStagedRuns { try await drainStagedSuppressions() }
+        let runs = try await readers.read { database throws(StoreError) in try SuppressionStaging.runCount(in: database) }
+        if runs >= Self.maxStagedRuns { try await drainStagedSuppressions() }
         let now = Date()
         // Alone: inside a group's savepoint a chunk this size slows down with every statement (SQLite 3.40).
         try await writer.submit(alone: true) { database throws(StoreError) in
