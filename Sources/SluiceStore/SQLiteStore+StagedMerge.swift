@@ -55,9 +55,9 @@ extension SQLiteStore {
     }
 
     /// One merge transaction of at most `maxKeys` staged rows: a key bound is chosen so that no run has
-    /// more than its share of rows at or below it; then, run by run in run order, those rows are upserted
-    /// into `suppressions` (the fold of `SuppressionFold`, in SQL), their domain entries added, the counts
-    /// tallied, and the rows cut from the run. Emptied runs are dropped. Returns the rows moved.
+    /// more than its share of rows at or below it; then those rows are upserted into `suppressions` in key
+    /// order (the fold of `SuppressionFold`, in SQL), their domain entries added, the counts tallied, and
+    /// the rows cut from the runs. Emptied runs are dropped. Returns the rows moved.
     ///
     /// Whole SQL statements per run instead of a row at a time from Swift: building a `Suppression` per row
     /// and binding it back cost more than the B-tree work (perf, 1,000,000 keys).
@@ -88,58 +88,59 @@ extension SQLiteStore {
             }
         }
         let range = bound == nil ? "" : "AND (s.address, s.scope) <= (?2, ?3)"
-        func bind(_ statement: Statement, run: Int) {
-            statement.bind(run, at: 1)
+        let rows = "FROM suppression_staged s WHERE s.run IN (SELECT run FROM suppression_runs) \(range)"
+        func bind(_ statement: Statement) {
             if let bound {
                 statement.bind(bound.address, at: 2)
                 statement.bind(bound.scope, at: 3)
             }
         }
+        // Counts first (see Schema.v3): per key, its stored reason before the step against the reason of its
+        // last staged row (the one the fold keeps), grouped by the pair.
         var tally = SuppressionTally()
-        var moved = 0
-        for run in runs {
-            // Counts first (see Schema.v3): per (new reason, stored reason) pair, before this run's upsert, so
-            // the stored reason includes the earlier runs of this step.
-            let changes = try database.statement("""
-                SELECT s.reason, m.reason, count(*) FROM suppression_staged s
-                LEFT JOIN suppressions m ON m.address = s.address AND m.scope = s.scope
-                WHERE s.run = ?1 \(range) GROUP BY 1, 2
-                """)
-            do {
-                defer { changes.reset() }
-                bind(changes, run: run)
-                while try changes.step() {
-                    let new = changes.string(at: 0), count = changes.int(at: 2)
-                    if let old = changes.optionalString(at: 1) {
-                        tally.changed(from: old, to: new, count: count)
-                    } else {
-                        tally.inserted(new, count: count)
-                    }
+        let changes = try database.statement("""
+            SELECT new, old, count(*) FROM (
+                SELECT s.reason AS new, m.reason AS old,
+                    lead(s.run) OVER (PARTITION BY s.address, s.scope ORDER BY s.run) AS later
+                FROM suppression_staged s LEFT JOIN suppressions m ON m.address = s.address AND m.scope = s.scope
+                WHERE s.run IN (SELECT run FROM suppression_runs) \(range)
+            ) WHERE later IS NULL GROUP BY 1, 2
+            """)
+        do {
+            defer { changes.reset() }
+            bind(changes)
+            while try changes.step() {
+                let new = changes.string(at: 0), count = changes.int(at: 2)
+                if let old = changes.optionalString(at: 1) {
+                    tally.changed(from: old, to: new, count: count)
+                } else {
+                    tally.inserted(new, count: count)
                 }
             }
-            // Domain entries grouped by domain, so they land in runs (see Schema.v4); existing ones stay.
-            try database.run("""
-                INSERT INTO suppression_domains (domain, address, scope)
-                SELECT \(Self.domainSQL), s.address, s.scope FROM suppression_staged s WHERE s.run = ?1 \(range)
-                ORDER BY 1, 2, 3
-                ON CONFLICT DO NOTHING
-                """) { bind($0, run: run) }
-            // The fold of SuppressionFold / MergeStatements: earliest first_seen, counts added, the stored
-            // spelling kept, the rest from the run.
-            moved += try database.run("""
-                INSERT INTO suppressions (\(SuppressionRows.columns), domain)
-                SELECT s.address, s.scope, s.original_address, s.reason, s.detail, s.first_seen, s.last_seen, s.count,
-                    s.source, s.expires_at, \(Self.domainSQL)
-                FROM suppression_staged s WHERE s.run = ?1 \(range)
-                ON CONFLICT (address, scope) DO UPDATE SET
-                    first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
-                    reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
-                    source = excluded.source, expires_at = excluded.expires_at
-                """) { bind($0, run: run) }
-            try database.run("DELETE FROM suppression_staged WHERE run = ?1 \(bound == nil ? "" : "AND (address, scope) <= (?2, ?3)")") {
-                bind($0, run: run)
-            }
         }
+        // Domain entries grouped by domain, so they land in runs (see Schema.v4); existing ones stay.
+        try database.run("""
+            INSERT INTO suppression_domains (domain, address, scope)
+            SELECT \(Self.domainSQL), s.address, s.scope \(rows) ORDER BY 1, 2, 3
+            ON CONFLICT DO NOTHING
+            """, bind)
+        // One pass in key order, a key's runs oldest first: appends stay appends, and each later row of a key
+        // folds onto the earlier (SuppressionFold / MergeStatements): earliest first_seen, counts added, the
+        // stored spelling kept, the rest from the run.
+        let moved = try database.run("""
+            INSERT INTO suppressions (\(SuppressionRows.columns), domain)
+            SELECT s.address, s.scope, s.original_address, s.reason, s.detail, s.first_seen, s.last_seen, s.count,
+                s.source, s.expires_at, \(Self.domainSQL)
+            \(rows) ORDER BY s.address, s.scope, s.run
+            ON CONFLICT (address, scope) DO UPDATE SET
+                first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
+                reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
+                source = excluded.source, expires_at = excluded.expires_at
+            """, bind)
+        try database.run("""
+            DELETE FROM suppression_staged WHERE run IN (SELECT run FROM suppression_runs)
+                \(bound == nil ? "" : "AND (address, scope) <= (?2, ?3)")
+            """, bind)
         try tally.flush(in: database)
         try database.run("""
             DELETE FROM suppression_runs WHERE NOT EXISTS (SELECT 1 FROM suppression_staged s WHERE s.run = suppression_runs.run)
