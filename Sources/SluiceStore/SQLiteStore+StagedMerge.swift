@@ -3,16 +3,15 @@ import SluiceCore
 import Synchronization
 
 extension SQLiteStore {
-    /// Rows moved per merge transaction: small enough that other writes wait at most a few tens of ms.
+    /// Keys moved per merge transaction: small enough that other writes wait at most a few tens of ms.
     public static let mergeStepKeys = 8192
     /// Page cache of the writer while staged rows are merged (the configured size when larger).
     static let mergeCacheKiB = 256 * 1024
     /// Runs staged before an import merges some itself: each run adds a seek to every lookup.
     static let maxStagedRuns = 16
 
-    /// Moves up to `maxKeys` staged rows (of the smallest keys) into `suppressions` in one writer
-    /// transaction; returns how many rows moved, 0 once nothing is staged. Readers see each key the same
-    /// before and after.
+    /// Moves up to `maxKeys` staged keys (the smallest) into `suppressions` in one writer transaction;
+    /// returns how many keys moved, 0 once nothing is staged. Readers see each key the same before and after.
     @discardableResult
     public func mergeStagedSuppressions(maxKeys: Int = SQLiteStore.mergeStepKeys) async throws(StoreError) -> Int {
         let maxKeys = max(1, maxKeys)
@@ -26,7 +25,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Merges until nothing is staged; returns the rows moved.
+    /// Merges until nothing is staged; returns the keys moved.
     @discardableResult
     public func drainStagedSuppressions() async throws(StoreError) -> Int {
         var total = 0
@@ -54,103 +53,52 @@ extension SQLiteStore {
         }
     }
 
-    /// One merge transaction of at most `maxKeys` staged rows: a key bound is chosen so that no run has
-    /// more than its share of rows at or below it; then those rows are upserted into `suppressions` in key
-    /// order (the fold of `SuppressionFold`, in SQL), their domain entries added, the counts tallied, and
-    /// the rows cut from the runs. Emptied runs are dropped. Returns the rows moved.
+    /// One merge transaction: the `maxKeys` smallest staged keys, each folded over its runs and merged into
+    /// `suppressions` in key order (appends stay appends), then cut from the front of every run; emptied
+    /// runs are dropped. Returns the keys moved.
     ///
-    /// Whole SQL statements per run instead of a row at a time from Swift: building a `Suppression` per row
-    /// and binding it back cost more than the B-tree work (perf, 1,000,000 keys).
+    /// Measured against whole SQL statements per step (an ordered `INSERT … SELECT … ON CONFLICT DO UPDATE`
+    /// over the runs, a window-function count tally, domain entries by `INSERT … SELECT … ORDER BY`): those
+    /// took 28.6–31.1 s of writer CPU per 1,000,000 rows, this 18.9–21.3 s (store-bench, load 7–11).
     static func mergeStep(maxKeys: Int, in database: Database) throws(StoreError) -> Int {
-        var runs: [Int] = []
-        do {
-            let statement = try database.statement("SELECT run FROM suppression_runs ORDER BY run")
-            defer { statement.reset() }
-            while try statement.step() { runs.append(statement.int(at: 0)) }
+        // Random keys spread evenly over the runs: a little over maxKeys / runs rows of each are used per step.
+        var scan = try StagedScan(database, after: nil, perRun: { runs in min(maxKeys, 64 + maxKeys * 5 / (4 * max(1, runs))) })
+        guard !scan.isEmpty else { return 0 }
+        var merged: [Suppression] = []
+        merged.reserveCapacity(maxKeys)
+        while merged.count < maxKeys, let group = try scan.next() {
+            if let row = SuppressionFold.fold(nil, group) { merged.append(row) }
         }
-        guard !runs.isEmpty else { return 0 }
-        let share = max(1, maxKeys / runs.count)
-        // The smallest of the runs' share-th keys: every run has at most `share` rows up to it. No bound when
-        // every run is shorter than its share (all of them fit).
-        var bound: (address: String, scope: String)?
-        do {
-            let statement = try database.statement("""
-                SELECT address, scope FROM suppression_staged WHERE run = ?1 ORDER BY address, scope LIMIT 1 OFFSET ?2
-                """)
-            for run in runs {
-                defer { statement.reset() }
-                statement.bind(run, at: 1)
-                statement.bind(share - 1, at: 2)
-                guard try statement.step() else { continue }
-                let key = (address: statement.string(at: 0), scope: statement.string(at: 1))
-                if let current = bound, SuppressionFold.compareKeys(key, current) >= 0 { continue }
-                bound = key
+        if let last = merged.last {
+            var tally = SuppressionTally()
+            let statements = try SuppressionRows.MergeStatements(database)
+            var isNew = [Bool](repeating: false, count: merged.count)
+            // Key order, as scanned: the stored B-trees are walked front to back over a whole merge.
+            for index in merged.indices { isNew[index] = try statements.mergeWithoutDomain(merged[index], tally: &tally) }
+            // New keys' domain entries, grouped by domain so they land in runs (see Schema.v4). Only locality
+            // depends on this order, so a flat byte key sorts it cheaply.
+            var entries: [(key: [UInt8], index: Int)] = []
+            for index in merged.indices where isNew[index] {
+                let address = merged[index].address
+                entries.append((Array(SuppressionRows.domain(of: address).utf8) + [0] + Array(address.utf8), index))
+            }
+            entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            for entry in entries { try statements.listDomain(of: merged[entry.index]) }
+            try tally.flush(in: database)
+            // The scan consumed every staged row up to `last` in every run: cut them all.
+            try database.run("""
+                DELETE FROM suppression_staged WHERE run IN (SELECT run FROM suppression_runs)
+                    AND (address, scope) <= (?1, ?2)
+                """) {
+                $0.bind(last.address, at: 1)
+                $0.bind(last.scope, at: 2)
             }
         }
-        let range = bound == nil ? "" : "AND (s.address, s.scope) <= (?2, ?3)"
-        let rows = "FROM suppression_staged s WHERE s.run IN (SELECT run FROM suppression_runs) \(range)"
-        func bind(_ statement: Statement) {
-            if let bound {
-                statement.bind(bound.address, at: 2)
-                statement.bind(bound.scope, at: 3)
-            }
-        }
-        // Counts first (see Schema.v3): per key, its stored reason before the step against the reason of its
-        // last staged row (the one the fold keeps), grouped by the pair.
-        var tally = SuppressionTally()
-        let changes = try database.statement("""
-            SELECT new, old, count(*) FROM (
-                SELECT s.reason AS new, m.reason AS old,
-                    lead(s.run) OVER (PARTITION BY s.address, s.scope ORDER BY s.run) AS later
-                FROM suppression_staged s LEFT JOIN suppressions m ON m.address = s.address AND m.scope = s.scope
-                WHERE s.run IN (SELECT run FROM suppression_runs) \(range)
-            ) WHERE later IS NULL GROUP BY 1, 2
-            """)
-        do {
-            defer { changes.reset() }
-            bind(changes)
-            while try changes.step() {
-                let new = changes.string(at: 0), count = changes.int(at: 2)
-                if let old = changes.optionalString(at: 1) {
-                    tally.changed(from: old, to: new, count: count)
-                } else {
-                    tally.inserted(new, count: count)
-                }
-            }
-        }
-        // Domain entries grouped by domain, so they land in runs (see Schema.v4); existing ones stay.
-        try database.run("""
-            INSERT INTO suppression_domains (domain, address, scope)
-            SELECT \(Self.domainSQL), s.address, s.scope \(rows) ORDER BY 1, 2, 3
-            ON CONFLICT DO NOTHING
-            """, bind)
-        // One pass in key order, a key's runs oldest first: appends stay appends, and each later row of a key
-        // folds onto the earlier (SuppressionFold / MergeStatements): earliest first_seen, counts added, the
-        // stored spelling kept, the rest from the run.
-        let moved = try database.run("""
-            INSERT INTO suppressions (\(SuppressionRows.columns), domain)
-            SELECT s.address, s.scope, s.original_address, s.reason, s.detail, s.first_seen, s.last_seen, s.count,
-                s.source, s.expires_at, \(Self.domainSQL)
-            \(rows) ORDER BY s.address, s.scope, s.run
-            ON CONFLICT (address, scope) DO UPDATE SET
-                first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
-                reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
-                source = excluded.source, expires_at = excluded.expires_at
-            """, bind)
-        try database.run("""
-            DELETE FROM suppression_staged WHERE run IN (SELECT run FROM suppression_runs)
-                \(bound == nil ? "" : "AND (address, scope) <= (?2, ?3)")
-            """, bind)
-        try tally.flush(in: database)
         try database.run("""
             DELETE FROM suppression_runs WHERE NOT EXISTS (SELECT 1 FROM suppression_staged s WHERE s.run = suppression_runs.run)
             """)
-        return moved
+        return merged.count
     }
-
-    /// `SuppressionRows.domain(of:)` of `s.address` in SQL: the part after the last "@" (rtrim strips every
-    /// character but "@" from the right), the whole address when there is none.
-    static let domainSQL = "substr(s.address, length(rtrim(s.address, replace(s.address, '@', ''))) + 1)"
 }
 
 /// The store's staging state: the background merge of staged suppressions (one task per store, started by

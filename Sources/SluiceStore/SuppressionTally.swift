@@ -8,14 +8,14 @@ struct SuppressionTally {
     // A handful of reasons: a linear scan of a small array beats hashing a String per imported row.
     private var deltas: [(reason: String, delta: Int)] = []
 
-    /// `count` new rows with `reason`.
-    mutating func inserted(_ reason: String, count: Int = 1) { add(count, to: reason) }
+    /// A new row with `reason`.
+    mutating func inserted(_ reason: String) { add(1, to: reason) }
 
-    /// `count` existing rows whose reason went from `old` to `new` (nothing when equal).
-    mutating func changed(from old: String, to new: String, count: Int = 1) {
+    /// An existing row whose reason went from `old` to `new` (nothing when equal).
+    mutating func changed(from old: String, to new: String) {
         guard old != new else { return }
-        add(-count, to: old)
-        add(count, to: new)
+        add(-1, to: old)
+        add(1, to: new)
     }
 
     private mutating func add(_ delta: Int, to reason: String) {

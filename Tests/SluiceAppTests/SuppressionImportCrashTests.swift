@@ -68,7 +68,7 @@ struct SuppressionImportCrashTests {
         #expect(try await store.counts(byReason: Date())[.hardBounce] == rows.count)
         #expect(try await store.suppression(for: "k0@d0.example.org", scope: nil, at: Date()) != nil)
         // The merge picks up what the killed process left staged.
-        #expect(try await store.drainStagedSuppressions() == staged.rows)
+        #expect(try await store.drainStagedSuppressions() == staged.rows)  // distinct keys: one row each
         #expect(try await store.stagedSuppressions() == (0, 0))
         #expect(try await store.export(after: nil, limit: SQLiteStore.maxExportPage).items.count == min(rows.count, SQLiteStore.maxExportPage))
         #expect(try await store.counts(byReason: Date())[.hardBounce] == rows.count)
