@@ -3,11 +3,12 @@ import SluiceCore
 import Synchronization
 
 extension SQLiteStore {
-    /// Keys moved per merge transaction: small enough that other writes wait at most a few tens of ms.
+    /// Keys moved per merge transaction: 0.1–0.4 s of writer time on a loaded 2-core machine, well below an
+    /// import chunk's; larger steps merge with less CPU (fewer rewrites of the same pages) but hold the writer longer.
     public static let mergeStepKeys = 8192
     /// Page cache of the writer while staged rows are merged (the configured size when larger).
     static let mergeCacheKiB = 256 * 1024
-    /// Runs staged before an import merges some itself: each run adds a seek to every lookup.
+    /// Runs staged before an import first drains them: each run adds a filter probe to every lookup.
     static let maxStagedRuns = 16
 
     /// Moves up to `maxKeys` staged keys (the smallest) into `suppressions` in one writer transaction;
@@ -57,9 +58,9 @@ extension SQLiteStore {
     /// `suppressions` in key order (appends stay appends), then cut from the front of every run; emptied
     /// runs are dropped. Returns the keys moved.
     ///
-    /// Measured against whole SQL statements per step (an ordered `INSERT … SELECT … ON CONFLICT DO UPDATE`
-    /// over the runs, a window-function count tally, domain entries by `INSERT … SELECT … ORDER BY`): those
-    /// took 28.6–31.1 s of writer CPU per 1,000,000 rows, this 18.9–21.3 s (store-bench, load 7–11).
+    /// Whole SQL statements per step (an ordered `INSERT … SELECT … ON CONFLICT DO UPDATE` over the runs, a
+    /// window-function count tally, domain entries by `INSERT … SELECT … ORDER BY`) were not cheaper: 28.6–31.1 s
+    /// of writer CPU per 1,000,000 rows against 21.3–26.8 s for this (store-bench, loaded machine, load 5–11).
     static func mergeStep(maxKeys: Int, in database: Database) throws(StoreError) -> Int {
         // Random keys spread evenly over the runs: a little over maxKeys / runs rows of each are used per step.
         var scan = try StagedScan(database, after: nil, perRun: { runs in min(maxKeys, 64 + maxKeys * 5 / (4 * max(1, runs))) })
