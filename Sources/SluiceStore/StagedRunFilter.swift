@@ -46,9 +46,12 @@ struct StagedRunFilter: Sendable {
     }
 
     /// False when no row of `address` was in the run; true when one may be.
-    func mayContain(_ address: String) -> Bool {
+    func mayContain(_ address: String) -> Bool { mayContain(Self.hashes(address)) }
+
+    /// `mayContain` with the address's `hashes`, computed once for all runs.
+    func mayContain(_ hashes: (UInt64, UInt64)) -> Bool {
         let bits = UInt64(words.count * 64)
-        let (h1, h2) = Self.hashes(address)
+        let (h1, h2) = hashes
         for probe in 0..<Self.probes {
             let bit = (h1 &+ UInt64(probe) &* h2) % bits
             if words[Int(bit >> 6)] & (1 << (bit & 63)) == 0 { return false }
@@ -59,7 +62,7 @@ struct StagedRunFilter: Sendable {
     private static let probes = 6
 
     /// Two 64-bit hashes of the UTF-8 bytes (FNV-1a, then a finaliser); stable across processes and builds.
-    private static func hashes(_ address: String) -> (UInt64, UInt64) {
+    static func hashes(_ address: String) -> (UInt64, UInt64) {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in address.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         var mixed = hash ^ (hash >> 33)
@@ -75,6 +78,28 @@ final class StagedFilterCache: Sendable {
     private let cache = Mutex<[Int: (token: Int64, filter: StagedRunFilter)]>([:])
 
     init() {}
+
+    /// The runs among `runs` whose filter may hold `address` (a run without a readable filter always may).
+    func candidates(for address: String, among runs: [(run: Int, token: Int64)], in database: Database) throws(StoreError) -> [Int] {
+        let hashes = StagedRunFilter.hashes(address)
+        // One lock for the common case: every filter cached already.
+        var missing: [(run: Int, token: Int64)] = []
+        var result = cache.withLock { cache -> [Int] in
+            var found: [Int] = []
+            for (run, token) in runs {
+                guard let cached = cache[run], cached.token == token else {
+                    missing.append((run, token))
+                    continue
+                }
+                if cached.filter.mayContain(hashes) { found.append(run) }
+            }
+            return found
+        }
+        for (run, token) in missing where try filter(run: run, token: token, in: database)?.mayContain(hashes) ?? true {
+            result.append(run)
+        }
+        return result.sorted()
+    }
 
     /// The filter of run `run` whose token is `token`, loaded through `database` on first use; nil when
     /// the run is gone or its filter unreadable (the caller then seeks the run).

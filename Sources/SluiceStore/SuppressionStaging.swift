@@ -107,11 +107,7 @@ enum SuppressionStaging {
             while try statement.step() { runs.append((statement.int(at: 0), statement.int64(at: 1))) }
         }
         guard !runs.isEmpty else { return [] }
-        var candidates: [Int] = []
-        for (run, token) in runs where try filters.filter(run: run, token: token, in: database)?.mayContain(address) ?? true {
-            candidates.append(run)
-        }
-        return candidates
+        return try filters.candidates(for: address, among: runs, in: database)
     }
 
     /// Whether any run is staged.
