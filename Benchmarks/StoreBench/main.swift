@@ -64,6 +64,23 @@ func cpuSeconds() -> Double {
     func value(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
     return value(usage.ru_utime) + value(usage.ru_stime)
 }
+/// CPU seconds used so far by the store's writer thread: the part of an import that cannot overlap with
+/// building the next chunk. On Linux Foundation's thread name does not reach /proc, so the writer is the
+/// one thread besides the main thread that keeps the process's name (the pool's threads are renamed).
+func writerCPUSeconds() -> Double {
+    let pid = String(getpid())
+    let processName = (try? String(contentsOfFile: "/proc/self/comm", encoding: .utf8)) ?? ""
+    var total = 0.0
+    for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] where task != pid {
+        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8), name == processName,
+            let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")") else { continue }
+        // After "(comm)" come state (field 3) … utime and stime (fields 14 and 15), in clock ticks.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) { total += (user + system) / Double(sysconf(Int32(_SC_CLK_TCK))) }
+    }
+    return total
+}
 /// The 1-minute load average, to say how busy the shared machine was.
 func loadAverage() -> String { (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?" }
 
@@ -79,11 +96,14 @@ var storeConfiguration = SQLiteStoreConfiguration(path: path)
 if cacheMiB > 0 { storeConfiguration.cacheSizeKiB = cacheMiB * 1024 }
 if mmapMiB > 0 { storeConfiguration.mmapSize = mmapMiB << 20 }
 let store = try SQLiteStore(configuration: storeConfiguration)
+// The merge is timed on its own below; during the fill it stays paused (an import also pauses it).
+store.setBackgroundMerge(enabled: false)
 say("store-bench: \(total) rows, chunks of \(chunk)\(ordered ? ", keys in order" : ", keys in random order"), cache \(storeConfiguration.cacheSizeKiB / 1024) MiB, mmap \(storeConfiguration.mmapSize >> 20) MiB, database \(path), load \(loadAverage())")
 
 // Fill.
 let fillStart = ContinuousClock.now
 let fillCPU = cpuSeconds()
+let fillWriterCPU = writerCPUSeconds()
 var millionStart = ContinuousClock.now
 var firstMillion: Double?
 var written = 0
@@ -111,34 +131,62 @@ while let task = pending {
     }
 }
 let fillSeconds = seconds(since: fillStart)
-say("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s (process CPU \(String(format: "%.1f", cpuSeconds() - fillCPU)) s)")
+let writerSeconds = writerCPUSeconds() - fillWriterCPU
+say("import all \(written) rows: \(String(format: "%.1f", fillSeconds)) s, \(rate(written, fillSeconds)) rows/s (process CPU \(String(format: "%.1f", cpuSeconds() - fillCPU)) s, writer thread CPU \(String(format: "%.1f", writerSeconds)) s = \(rate(written, writerSeconds)) rows per writer CPU-second)")
 
-// Point lookups, one at a time (one core): half existing, half missing, random order. The loop runs off the
-// main actor, as request handlers do, so each call does not hop threads twice.
-let now = Fixture.base.addingTimeInterval(86_400)
-let lookupStart = ContinuousClock.now
-let lookupCPU = cpuSeconds()
-let (samples, hits) = try await Task.detached { () async throws -> ([Double], Int) in
-    var samples: [Double] = []
-    samples.reserveCapacity(lookups)
-    var hits = 0
-    var generator = SystemRandomNumberGenerator()
-    for _ in 0..<min(5000, lookups) { _ = try await store.suppression(for: Fixture.address(Int.random(in: 0..<total, using: &generator)), scope: nil, at: now) }
-    for n in 0..<lookups {
-        let i = Int.random(in: 0..<total, using: &generator)
-        let key = n % 2 == 0 ? Fixture.address(i) : Fixture.missing(i)
-        let t0 = ContinuousClock.now
-        if try await store.suppression(for: key, scope: nil, at: now) != nil { hits += 1 }
-        samples.append(seconds(since: t0) * 1e6)
+/// Point lookups, one at a time (one core): half existing, half missing, random order. The loop runs off the
+/// main actor, as request handlers do, so each call does not hop threads twice.
+func measureLookups(_ label: String) async throws {
+    let now = Fixture.base.addingTimeInterval(86_400)
+    let lookupStart = ContinuousClock.now
+    let lookupCPU = cpuSeconds()
+    let (samples, hits) = try await Task.detached { () async throws -> ([Double], Int) in
+        var samples: [Double] = []
+        samples.reserveCapacity(lookups)
+        var hits = 0
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<min(5000, lookups) { _ = try await store.suppression(for: Fixture.address(Int.random(in: 0..<total, using: &generator)), scope: nil, at: now) }
+        for n in 0..<lookups {
+            let i = Int.random(in: 0..<total, using: &generator)
+            let key = n % 2 == 0 ? Fixture.address(i) : Fixture.missing(i)
+            let t0 = ContinuousClock.now
+            if try await store.suppression(for: key, scope: nil, at: now) != nil { hits += 1 }
+            samples.append(seconds(since: t0) * 1e6)
+        }
+        return (samples.sorted(), hits)
+    }.value
+    let lookupSeconds = seconds(since: lookupStart)
+    let sorted = samples
+    func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    say(String(format: "lookups%@: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s (%.1f µs CPU each, warm-up included), load %@", label, lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds), (cpuSeconds() - lookupCPU) * 1e6 / Double(max(lookups, 1)), loadAverage()))
+}
+
+// Imports are staged as sorted runs (schema v6) and merged in the background: lookups with the runs still
+// staged (background merge paused), then the merge timed to the end, then lookups on the merged store.
+let staged = try await store.stagedSuppressions()
+if staged.rows > 0 {
+    say("staged after the import: \(staged.rows) rows in \(staged.runs) runs")
+    try await measureLookups(" with \(staged.runs) runs staged")
+    let mergeStart = ContinuousClock.now
+    let mergeCPU = cpuSeconds()
+    let mergeWriterCPU = writerCPUSeconds()
+    // --merge-step N: keys per merge transaction (the store's default otherwise).
+    let step = option("--merge-step", SQLiteStore.mergeStepKeys)
+    var merged = 0
+    while true {
+        let moved = try await store.mergeStagedSuppressions(maxKeys: step)
+        if moved == 0 { break }
+        merged += moved
     }
-    return (samples.sorted(), hits)
-}.value
-let lookupSeconds = seconds(since: lookupStart)
-let sorted = samples
-@Sendable func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-say(String(format: "lookups: %d (%d hits), p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, %@ lookups/s (%.1f µs CPU each, warm-up included), load %@", lookups, hits, percentile(0.5), percentile(0.9), percentile(0.99), percentile(0.999), rate(lookups, lookupSeconds), (cpuSeconds() - lookupCPU) * 1e6 / Double(max(lookups, 1)), loadAverage()))
+    let mergeSeconds = seconds(since: mergeStart)
+    say("merge writer thread CPU \(String(format: "%.1f", writerCPUSeconds() - mergeWriterCPU)) s")
+    say("merge of the staged runs in steps of \(step) keys: \(merged) keys in \(String(format: "%.1f", mergeSeconds)) s, \(rate(merged, mergeSeconds)) keys/s (process CPU \(String(format: "%.1f", cpuSeconds() - mergeCPU)) s, load \(loadAverage()))")
+    say("import + merge: \(String(format: "%.1f", fillSeconds + mergeSeconds)) s, \(rate(written, fillSeconds + mergeSeconds)) rows/s")
+}
+try await measureLookups("")
 
-// --add N: then import N more rows in random key order into the filled store (the import rate at scale).
+
+/// --add N: then import N more rows in random key order into the filled store (the import rate at scale).
 let extra = option("--add", 0)
 if extra > 0 {
     let addStart = ContinuousClock.now
@@ -157,6 +205,11 @@ if extra > 0 {
     }
     let addSeconds = seconds(since: addStart)
     say("import \(added) more rows (random order) into the \(total)-row store: \(String(format: "%.1f", addSeconds)) s, \(rate(added, addSeconds)) rows/s (process CPU \(String(format: "%.1f", cpuSeconds() - addCPU)) s, load \(loadAverage()))")
+    let mergeStart = ContinuousClock.now
+    let mergeCPU = cpuSeconds()
+    let merged = try await store.drainStagedSuppressions()
+    let mergeSeconds = seconds(since: mergeStart)
+    say("merge of the added rows: \(merged) keys in \(String(format: "%.1f", mergeSeconds)) s (process CPU \(String(format: "%.1f", cpuSeconds() - mergeCPU)) s); import + merge \(rate(added, addSeconds + mergeSeconds)) rows/s")
 }
 
 // Export: keyset pages (skipped with --no-export) turned into CSV bytes (what the export route streams, minus the socket).

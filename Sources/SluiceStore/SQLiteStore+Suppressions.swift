@@ -7,6 +7,26 @@ extension SQLiteStore: SuppressionStore {
     /// Largest page `export` returns.
     public static let maxExportPage = 10_000
 
+    public func suppression(for address: String, scope: String?, at now: Date) async throws(StoreError) -> Suppression? {
+        let filters = staging.filters
+        return try await readers.read { database throws(StoreError) in
+            try Self.lookup(address, scope: SuppressionRows.matchingScopes(scope), at: now, filters: filters, in: database)
+        }
+    }
+
+    public func suppressed(among addresses: [String], scope: String?, at now: Date) async throws(StoreError) -> [String: Suppression] {
+        guard !addresses.isEmpty else { return [:] }
+        let scopes = SuppressionRows.matchingScopes(scope)
+        let filters = staging.filters
+        return try await readers.read(transaction: true) { database throws(StoreError) in
+            var result: [String: Suppression] = [:]
+            for address in addresses where result[address] == nil {
+                if let found = try Self.lookup(address, scope: scopes, at: now, filters: filters, in: database) { result[address] = found }
+            }
+            return result
+        }
+    }
+
     // One primary-key range seek over the address's few rows; scopes are filtered here rather than with
     // `scope IN (…)`, which would build an ephemeral table and sort on every call.
     private static let lookupSQL = """
@@ -14,26 +34,34 @@ extension SQLiteStore: SuppressionStore {
         WHERE address = ?1 AND (expires_at IS NULL OR expires_at > ?2)
         """
 
-    public func suppression(for address: String, scope: String?, at now: Date) async throws(StoreError) -> Suppression? {
-        try await readers.read { database throws(StoreError) in
-            try Self.lookup(address, scope: SuppressionRows.matchingScopes(scope), at: now, in: database)
-        }
-    }
-
-    public func suppressed(among addresses: [String], scope: String?, at now: Date) async throws(StoreError) -> [String: Suppression] {
-        guard !addresses.isEmpty else { return [:] }
-        let scopes = SuppressionRows.matchingScopes(scope)
-        return try await readers.read(transaction: true) { database throws(StoreError) in
-            var result: [String: Suppression] = [:]
-            for address in addresses where result[address] == nil {
-                if let found = try Self.lookup(address, scope: scopes, at: now, in: database) { result[address] = found }
-            }
-            return result
-        }
-    }
-
     /// The active row of `address` whose scope applies, broadest (global) first.
-    private static func lookup(_ address: String, scope: (list: String, topic: String), at now: Date, in database: Database) throws(StoreError) -> Suppression? {
+    ///
+    /// With runs staged (schema v6), their filters name the runs that may hold the address (usually none);
+    /// the stored rows and those runs' rows are then read in one statement, one snapshot, and folded. A run
+    /// committed after the run list was read is not seen: the lookup then simply precedes that import.
+    private static func lookup(
+        _ address: String, scope: (list: String, topic: String), at now: Date, filters: StagedFilterCache, in database: Database
+    ) throws(StoreError) -> Suppression? {
+        let runs = try SuppressionStaging.candidateRuns(for: address, filters: filters, in: database)
+        guard !runs.isEmpty else { return try storedLookup(address, scope: scope, at: now, in: database) }
+        let statement = try database.statement(runs.count == 1 ? SuppressionStaging.mainAndOneRunSQL : SuppressionRows.mainAndStagedSQL)
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        if runs.count == 1 { statement.bind(runs[0], at: 2) }
+        var rows: [(run: Int, row: Suppression)] = []
+        while try statement.step() { rows.append((statement.int(at: 0), SuppressionRows.read(statement, from: 1))) }
+        // Scopes and expiry are checked after the fold: a staged row may extend an expired stored one.
+        var best: Suppression?
+        for row in SuppressionStaging.fold(rows) where SuppressionFold.isActive(row, at: now) {
+            guard row.scope.isEmpty || row.scope == scope.list || row.scope == scope.topic else { continue }
+            if let current = best, current.scope.utf8.count <= row.scope.utf8.count { continue }
+            best = row
+        }
+        return best
+    }
+
+    /// `lookup` when nothing staged can hold the address: the stored rows alone.
+    private static func storedLookup(_ address: String, scope: (list: String, topic: String), at now: Date, in database: Database) throws(StoreError) -> Suppression? {
         let statement = try database.statement(lookupSQL)
         defer { statement.reset() }
         statement.bind(address, at: 1)
@@ -56,7 +84,8 @@ extension SQLiteStore: SuppressionStore {
 
     public func remove(address: String, scope: String) async throws(StoreError) -> Bool {
         try await writer.submit { database throws(StoreError) in
-            try database.run("DELETE FROM suppressions WHERE address = ?1 AND scope = ?2") {
+            try SuppressionStaging.absorb(address, in: database)
+            return try database.run("DELETE FROM suppressions WHERE address = ?1 AND scope = ?2") {
                 $0.bind(address, at: 1)
                 $0.bind(scope, at: 2)
             } > 0
@@ -83,8 +112,8 @@ extension SQLiteStore: SuppressionStore {
         // At most 32 distinct texts, so the statement cache stays small.
         let sql = "SELECT \(Self.listColumns) FROM \(source) \(filter) ORDER BY \(key) LIMIT ?7"
         let limit = query.effectiveLimit
-        return try await readers.read { database throws(StoreError) in
-            try Self.page(sql, limit: limit, in: database) { statement in
+        return try await readers.read(transaction: true) { database throws(StoreError) in
+            try Self.page(sql, limit: limit, after: query.cursor, where: { query.matches($0) }, in: database) { statement in
                 statement.bind(query.reason?.rawValue, at: 1)
                 statement.bind(query.domain, at: 2)
                 statement.bind(query.since, at: 3)
@@ -99,8 +128,8 @@ extension SQLiteStore: SuppressionStore {
         let filter = cursor == nil ? "" : "WHERE (address, scope) > (?5, ?6)"
         let sql = "SELECT \(SuppressionRows.columns) FROM suppressions \(filter) ORDER BY address, scope LIMIT ?7"
         let limit = min(max(limit, 1), Self.maxExportPage)
-        return try await readers.read { database throws(StoreError) in
-            try Self.page(sql, limit: limit, in: database) { statement in
+        return try await readers.read(transaction: true) { database throws(StoreError) in
+            try Self.page(sql, limit: limit, after: cursor, where: { _ in true }, in: database) { statement in
                 statement.bind(cursor?.address, at: 5)
                 statement.bind(cursor?.scope, at: 6)
             }
@@ -108,57 +137,89 @@ extension SQLiteStore: SuppressionStore {
     }
 
     /// Runs a keyset page query whose `?7` is the row limit; fetches one extra row to know if more follow.
-    private static func page(_ sql: String, limit: Int, in database: Database, bind: (Statement) -> Void) throws(StoreError) -> SuppressionPage {
+    ///
+    /// With runs staged (schema v6) the page is a merge, in key order, of the stored rows `sql` selects and
+    /// the staged keys after `cursor`: a staged key's row is its stored row folded with its staged rows and
+    /// is kept when `matches` accepts it (the SQL filter, applied in Swift); a stored row whose key is staged
+    /// is left to that fold. Call inside a read transaction, so both come from one snapshot.
+    private static func page(
+        _ sql: String, limit: Int, after cursor: SuppressionCursor?, where matches: (Suppression) -> Bool,
+        in database: Database, bind: (Statement) -> Void
+    ) throws(StoreError) -> SuppressionPage {
+        var staged = try StagedScan(database, after: cursor, perRun: { runs in min(512, 32 + 2 * (limit + 1) / max(1, runs)) })
         let statement = try database.statement(sql)
         defer { statement.reset() }
         bind(statement)
-        statement.bind(limit + 1, at: 7)
+        // Staged keys may displace stored rows, so the stored side cannot be cut at limit + 1 then.
+        statement.bind(staged.isEmpty ? limit + 1 : -1, at: 7)
         var items: [Suppression] = []
         items.reserveCapacity(min(limit, 1000))
         var more = false
-        while try statement.step() {
+        var stored = try statement.step() ? SuppressionRows.read(statement) : nil
+        var group = try staged.next()
+        while stored != nil || group != nil {
+            let row: Suppression?
+            if let first = group?.first, stored.map({ SuppressionFold.compareKeys((first.address, first.scope), ($0.address, $0.scope)) <= 0 }) ?? true {
+                let base = try SuppressionRows.stored(first.address, scope: first.scope, in: database)
+                let folded = SuppressionFold.fold(base, group ?? [])
+                if let current = stored, SuppressionFold.compareKeys((first.address, first.scope), (current.address, current.scope)) == 0 {
+                    stored = try statement.step() ? SuppressionRows.read(statement) : nil
+                }
+                group = try staged.next()
+                row = folded.flatMap { matches($0) ? $0 : nil }
+            } else {
+                row = stored
+                stored = try statement.step() ? SuppressionRows.read(statement) : nil
+            }
+            guard let row else { continue }
             if items.count == limit {
                 more = true
                 break
             }
-            items.append(SuppressionRows.read(statement))
+            items.append(row)
         }
         let next = more ? items.last.map { SuppressionCursor(address: $0.address, scope: $0.scope) } : nil
         return SuppressionPage(items: items, nextCursor: next)
     }
 
+    /// Appends the chunk as one staged run (schema v6) in one transaction: sorted by key, duplicates folded,
+    /// so its B-tree pages are written once. The background merge moves it into `suppressions` later;
+    /// until then every read folds it in. Past `maxStagedRuns` runs the import first waits for the merge.
     public func importBatch(_ suppressions: [Suppression]) async throws(StoreError) -> Int {
         guard !suppressions.isEmpty else { return 0 }
         guard suppressions.count <= Self.maxImportChunk else {
             throw StoreError(.invalidInput, "import chunk of \(suppressions.count) rows exceeds \(Self.maxImportChunk)")
         }
         for suppression in suppressions { try SuppressionRows.validate(suppression) }
-        // Key order gives the B-tree inserts locality; sorted here, off the writer thread.
-        let order = Self.keyOrder(suppressions)
-        let domainOrder = Self.domainOrder(suppressions)
-        let cacheKiB = max(64, configuration.cacheSizeKiB)
+        // Key order makes the run an append; sorted and folded here, off the writer thread.
+        let run = Self.stagedRun(suppressions)
+        let filter = StagedRunFilter(addresses: run.lazy.map(\.address), count: run.count).bytes
+        let runs = try await readers.read { database throws(StoreError) in try SuppressionStaging.runCount(in: database) }
+        if runs >= Self.maxStagedRuns { try await drainStagedSuppressions() }
+        let now = Date()
         // Alone: inside a group's savepoint a chunk this size slows down with every statement (SQLite 3.40).
-        return try await writer.submit(alone: true) { database throws(StoreError) in
-            // A random-order chunk dirties pages all over four B-trees; with the normal page cache they spill
-            // to the WAL mid-transaction and are read back. The larger cache lasts for this chunk only.
-            if cacheKiB < Self.importCacheKiB { try database.execute("PRAGMA cache_size = -\(Self.importCacheKiB)") }
-            defer { if cacheKiB < Self.importCacheKiB { try? database.execute("PRAGMA cache_size = -\(cacheKiB)") } }
-            // Counted once per chunk, not per row (see Schema.v3).
-            var tally = SuppressionTally()
-            let statements = try SuppressionRows.MergeStatements(database)
-            try suppressions.withUnsafeBufferPointer { (rows) throws(StoreError) in
-                var isNew = [Bool](repeating: false, count: rows.count)
-                for index in order { isNew[index] = try statements.mergeWithoutDomain(rows[index], tally: &tally) }
-                // Then the new keys' domain entries, in domain order: they land in runs (see Schema.v4).
-                for index in domainOrder where isNew[index] { try statements.listDomain(of: rows[index]) }
-            }
-            try tally.flush(in: database)
-            return order.count
+        try await writer.submit(alone: true) { database throws(StoreError) in
+            _ = try SuppressionStaging.append(run, filter: filter, at: now, in: database)
         }
+        staging.noteImport()
+        staging.start(self)
+        return suppressions.count
     }
 
-    /// Page cache of the writer while it commits an import chunk (the configured size when larger).
-    static let importCacheKiB = 256 * 1024
+    /// The rows in key order with the rows of one key folded together (file order), as a run holds them.
+    static func stagedRun(_ rows: [Suppression]) -> [Suppression] {
+        var run: [Suppression] = []
+        run.reserveCapacity(rows.count)
+        for index in keyOrder(rows) {
+            let row = rows[index]
+            if let last = run.last, SuppressionFold.compareKeys((last.address, last.scope), (row.address, row.scope)) == 0 {
+                run[run.count - 1] = SuppressionFold.fold(last, row)
+            } else {
+                run.append(row)
+            }
+        }
+        return run
+    }
 
     /// Positions of `rows` in (address, scope) byte order, SQLite's BINARY collation; ties keep file order,
     /// so the later of two rows with one key still merges last. Indices are sorted, and compared through
@@ -167,9 +228,9 @@ extension SQLiteStore: SuppressionStore {
         rows.withUnsafeBufferPointer { rows in
             var order = Array(rows.indices)
             order.sort { a, b in
-                let byAddress = compareBytes(rows[a].address, rows[b].address)
+                let byAddress = SuppressionFold.compareBytes(rows[a].address, rows[b].address)
                 if byAddress != 0 { return byAddress < 0 }
-                let byScope = compareBytes(rows[a].scope, rows[b].scope)
+                let byScope = SuppressionFold.compareBytes(rows[a].scope, rows[b].scope)
                 return byScope != 0 ? byScope < 0 : a < b
             }
             return order
@@ -183,40 +244,15 @@ extension SQLiteStore: SuppressionStore {
             let starts = rows.map { row in row.address.utf8.lastIndex(of: UInt8(ascii: "@")).map { row.address.utf8.distance(from: row.address.utf8.startIndex, to: $0) + 1 } ?? 0 }
             var order = Array(rows.indices)
             order.sort { a, b in
-                let byDomain = compareBytes(rows[a].address, from: starts[a], rows[b].address, from: starts[b])
+                let byDomain = SuppressionFold.compareBytes(rows[a].address, from: starts[a], rows[b].address, from: starts[b])
                 if byDomain != 0 { return byDomain < 0 }
-                let byAddress = compareBytes(rows[a].address, rows[b].address)
+                let byAddress = SuppressionFold.compareBytes(rows[a].address, rows[b].address)
                 if byAddress != 0 { return byAddress < 0 }
-                let byScope = compareBytes(rows[a].scope, rows[b].scope)
+                let byScope = SuppressionFold.compareBytes(rows[a].scope, rows[b].scope)
                 return byScope != 0 ? byScope < 0 : a < b
             }
             return order
         }
-    }
-
-    /// memcmp order of the UTF-8 bytes (shorter first on a common prefix).
-    private static func compareBytes(_ left: String, _ right: String) -> Int {
-        compareBytes(left, from: 0, right, from: 0)
-    }
-
-    /// memcmp order of the UTF-8 bytes of `left` from byte `leftStart` and `right` from `rightStart`.
-    private static func compareBytes(_ left: String, from leftStart: Int, _ right: String, from rightStart: Int) -> Int {
-        let result = left.utf8.withContiguousStorageIfAvailable { l in
-            right.utf8.withContiguousStorageIfAvailable { r -> Int in
-                let lCount = l.count - leftStart, rCount = r.count - rightStart
-                let common = min(lCount, rCount)
-                if common > 0, let lb = l.baseAddress, let rb = r.baseAddress {
-                    let c = memcmp(lb + leftStart, rb + rightStart, common)
-                    if c != 0 { return Int(c) }
-                }
-                return lCount - rCount
-            }
-        }
-        if let result, let result { return result }
-        // Bridged or foreign strings: the same order, element by element.
-        let l = left.utf8.dropFirst(leftStart), r = right.utf8.dropFirst(rightStart)
-        if l.elementsEqual(r) { return 0 }
-        return l.lexicographicallyPrecedes(r) ? -1 : 1
     }
 
     public func history(address: String, limit: Int) async throws(StoreError) -> [HistoryEntry] {
@@ -267,14 +303,37 @@ extension SQLiteStore: SuppressionStore {
                 let reason = SuppressionReason(rawValue: expired.string(at: 0)) ?? .manual
                 result[reason, default: 0] -= expired.int(at: 1)
             }
+            try Self.countStaged(into: &result, at: now, in: database)
             return result
         }
     }
 
+    /// Corrects stored counts for staged keys: the stored row's share (if active) goes, the folded row's
+    /// (if active) comes. Reads every staged row, so it costs O(staged) until the merge catches up.
+    private static func countStaged(into result: inout [SuppressionReason: Int], at now: Date, in database: Database) throws(StoreError) {
+        var scan = try StagedScan(database, after: nil, perRun: { _ in 4096 })
+        while let group = try scan.next() {
+            guard let first = group.first else { continue }
+            let stored = try SuppressionRows.stored(first.address, scope: first.scope, in: database)
+            if let stored, SuppressionFold.isActive(stored, at: now) { result[stored.reason, default: 0] -= 1 }
+            if let folded = SuppressionFold.fold(stored, group), SuppressionFold.isActive(folded, at: now) {
+                result[folded.reason, default: 0] += 1
+            }
+        }
+    }
+
+    /// Merges what is staged (in bounded steps), then deletes expired rows in bounded jobs. A key staged
+    /// meanwhile by a concurrent import may be extended by its run, so it waits for the next purge.
     public func purgeExpired(at now: Date) async throws(StoreError) -> Int {
-        try await deleteInChunks("""
-            DELETE FROM suppressions WHERE (address, scope) IN (SELECT address, scope FROM suppressions
-                WHERE expires_at IS NOT NULL AND expires_at <= ?1 LIMIT ?2)
+        if try await readers.read({ database throws(StoreError) in try SuppressionStaging.hasRuns(in: database) }) {
+            try await drainStagedSuppressions()
+        }
+        return try await deleteInChunks("""
+            DELETE FROM suppressions WHERE (address, scope) IN (SELECT address, scope FROM suppressions m
+                WHERE expires_at IS NOT NULL AND expires_at <= ?1
+                AND NOT EXISTS (SELECT 1 FROM suppression_staged s
+                    WHERE s.run IN (SELECT run FROM suppression_runs) AND s.address = m.address AND s.scope = m.scope)
+                LIMIT ?2)
             """, cutoff: now)
     }
 }

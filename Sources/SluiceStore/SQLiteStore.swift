@@ -10,6 +10,7 @@ public final class SQLiteStore: Sendable {
     let writer: Writer
     let readers: ReaderPool
     let migrations: [Migration]
+    let staging = Staging()
     private let logger: Logger
 
     /// Opens (creating if needed) the database at `configuration.path` and applies pending migrations.

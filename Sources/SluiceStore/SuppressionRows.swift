@@ -5,31 +5,60 @@ import SluiceCore
 enum SuppressionRows {
     static let columns = "address, scope, original_address, reason, detail, first_seen, last_seen, count, source, expires_at"
 
-    /// Reads a row selected with `columns` starting at column 0.
-    static func read(_ statement: Statement) -> Suppression {
+    /// Reads a row selected with `columns` starting at column `first`.
+    static func read(_ statement: Statement, from first: Int32 = 0) -> Suppression {
         Suppression(
-            address: statement.string(at: 0),
-            originalAddress: statement.string(at: 2),
-            scope: statement.string(at: 1),
+            address: statement.string(at: first),
+            originalAddress: statement.string(at: first + 2),
+            scope: statement.string(at: first + 1),
             // An unknown reason (written by a newer build) must still block mail.
-            reason: SuppressionReason(rawValue: statement.string(at: 3)) ?? .manual,
-            detail: statement.optionalString(at: 4),
-            firstSeen: statement.date(at: 5),
-            lastSeen: statement.date(at: 6),
-            count: statement.int(at: 7),
-            source: statement.string(at: 8),
-            expiresAt: statement.optionalDate(at: 9)
+            reason: SuppressionReason(rawValue: statement.string(at: first + 3)) ?? .manual,
+            detail: statement.optionalString(at: first + 4),
+            firstSeen: statement.date(at: first + 5),
+            lastSeen: statement.date(at: first + 6),
+            count: statement.int(at: first + 7),
+            source: statement.string(at: first + 8),
+            expiresAt: statement.optionalDate(at: first + 9)
         )
     }
 
-    /// Every suppression of `address`, in any scope, active or not.
+    /// Every suppression of `address`, in any scope, active or not, on the writer: its staged rows are
+    /// absorbed into `suppressions` first, so the caller may change or delete the rows with plain SQL.
     static func all(of address: String, in database: Database) throws(StoreError) -> [Suppression] {
+        try SuppressionStaging.absorb(address, in: database)
         let statement = try database.statement("SELECT \(columns) FROM suppressions WHERE address = ?1")
         defer { statement.reset() }
         statement.bind(address, at: 1)
         var result: [Suppression] = []
         while try statement.step() { result.append(read(statement)) }
         return result
+    }
+
+    /// Every suppression of `address` as readers see it: stored rows folded with staged ones, in key order.
+    static func merged(of address: String, in database: Database) throws(StoreError) -> [Suppression] {
+        let statement = try database.statement(mainAndStagedSQL)
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        var rows: [(run: Int, row: Suppression)] = []
+        while try statement.step() { rows.append((statement.int(at: 0), read(statement, from: 1))) }
+        return SuppressionStaging.fold(rows)
+    }
+
+    /// The stored rows (run 0) and staged rows (their run) of one address, in one statement: one snapshot,
+    /// so a merge step moving the key between the two tables is seen either wholly before or after.
+    static let mainAndStagedSQL = """
+        SELECT 0, \(columns) FROM suppressions WHERE address = ?1
+        UNION ALL
+        \(SuppressionStaging.stagedForAddressSQL)
+        """
+
+    /// The stored row with this key (not its staged rows), nil when there is none.
+    static func stored(_ address: String, scope: String, in database: Database) throws(StoreError) -> Suppression? {
+        let statement = try database.statement("SELECT \(columns) FROM suppressions WHERE address = ?1 AND scope = ?2")
+        defer { statement.reset() }
+        statement.bind(address, at: 1)
+        statement.bind(scope, at: 2)
+        return try statement.step() ? read(statement) : nil
     }
 
     /// Whether `suppression` can be stored.
@@ -47,6 +76,7 @@ enum SuppressionRows {
     /// seen kept, everything else from `suppression`. Counts the change at once.
     static func merge(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
+        try SuppressionStaging.absorb(suppression.address, in: database)
         var tally = SuppressionTally()
         try merge(suppression, in: database, tally: &tally)
         try tally.flush(in: database)
@@ -109,6 +139,7 @@ enum SuppressionRows {
     /// Inserts or overwrites every column of the row with the same key.
     static func replace(_ suppression: Suppression, in database: Database) throws(StoreError) {
         try validate(suppression)
+        try SuppressionStaging.absorb(suppression.address, in: database)
         var tally = SuppressionTally()
         if try insertNew(suppression, with: database.statement(insertNewSQL), in: database) {
             try listDomain(of: suppression, with: database.statement(domainSQL))
@@ -162,7 +193,7 @@ enum SuppressionRows {
     }
 
     /// Binds ?1…?10 (the `columns`) and ?11 (the domain) when given; UPDATEs have no ?11.
-    private static func bind(_ suppression: Suppression, domain: String?, to statement: Statement) {
+    static func bind(_ suppression: Suppression, domain: String?, to statement: Statement) {
         statement.bind(suppression.address, at: 1)
         statement.bind(suppression.scope, at: 2)
         statement.bind(suppression.originalAddress, at: 3)

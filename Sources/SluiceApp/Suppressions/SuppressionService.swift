@@ -9,10 +9,10 @@ public struct SuppressionService: Sendable {
     public static let maxDetailLength = 1000
     /// Longest scope (`list` or `list/topic`), in bytes.
     public static let maxScopeBytes = 255
-    /// Rows committed per import transaction. Larger chunks dirty each B-tree page fewer times per row
-    /// (store-bench, 300,000 rows: 50,000 per chunk took ~35% less CPU and half the time of 10,000); an
-    /// import holds two chunks in memory.
-    public static let defaultImportChunk = 50_000
+    /// Rows committed per import transaction, each one staged run of the SQLite store (schema v6): the
+    /// store's largest chunk, so 1,000,000 rows make 10 runs, below `SQLiteStore.maxStagedRuns`. An import
+    /// holds two chunks in memory.
+    public static let defaultImportChunk = SQLiteStore.maxImportChunk
 
     public let store: any AppStore
     public let normalizer: AddressNormalizer
