@@ -25,7 +25,8 @@ public enum SESEventParser {
         }
         let wire: SESWire
         do {
-            wire = try SESWire(JSONReader().parseObject(messageJSON))
+            let document = try JSONDocument(messageJSON)
+            wire = try SESWire(document, document.rootObject())
         } catch {
             throw SESEventError(.notJSON, "the message is not an SES notification JSON object", underlying: error)
         }
