@@ -214,9 +214,17 @@ public struct JSONDocument: Sendable {
         while i < n.end {
             let run = i
             i = firstBackslash(b, from: i, to: n.end)
-            if i > run {
-                (out + o).initialize(from: src + run, count: i - run)
-                o += i - run
+            let length = i - run
+            if length > 0, length <= 8, run + 8 <= n.end {
+                // Short runs (escaped JSON inside JSON has one every few bytes): one 8-byte move, not a
+                // memmove call. In bounds: o ≤ run - n.start, so o + 8 ≤ n.end - n.start, the capacity;
+                // bytes written past `length` are overwritten next or lie beyond the returned count.
+                UnsafeMutableRawPointer(out + o).storeBytes(
+                    of: UnsafeRawPointer(src + run).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                o += length
+            } else if length > 0 {
+                (out + o).initialize(from: src + run, count: length)
+                o += length
             }
             guard i < n.end else { break }
             let e = b[i + 1]
