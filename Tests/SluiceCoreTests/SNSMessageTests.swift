@@ -175,6 +175,29 @@ struct SNSMessageTests {
         #expect(Self.code(Self.body([:]) + Array(" x".utf8)).0 == .malformed)
     }
 
+    @Test func messageBytesAreTheUnescapedMessage() throws {
+        let payload = "{\"a\":\"é\\n😀\"}\u{0}\t\u{2028}"
+        let message = try SNSMessage.parse(Self.body(["Message": payload, "Subject": "s\u{e9}"]))
+        #expect(message.messageBytes == Array(payload.utf8))
+        #expect(message.message == payload)
+        #expect(message.subject == "s\u{e9}")
+        var copy = message
+        copy.message = "x"
+        #expect(copy.messageBytes == [UInt8(ascii: "x")])
+        #expect(SNSMessage(type: .notification, messageId: "m", topicArn: "t", message: payload, timestamp: Date(), timestampString: "", signatureVersion: "1", signature: [1], signingCertURL: "u").messageBytes == Array(payload.utf8))
+    }
+
+    @Test func escapedEnvelopeKeysAreRead() throws {
+        let base = String(decoding: Self.body(["Type": nil, "MessageId": nil]), as: UTF8.self)
+        let body = #"{"T\u0079pe":"Notification","\u004dessageId":"m-2","# + base.dropFirst()
+        let message = try SNSMessage.parse(Array(body.utf8))
+        #expect(message.type == .notification)
+        #expect(message.messageId == "m-2")
+        // A non-string value for an escaped known key is refused like the plain spelling.
+        let wrong = #"{"T\u0079pe":1,"\u004dessageId":"m-2","# + base.dropFirst()
+        #expect(Self.code(Array(wrong.utf8)).0 == .wrongFieldType)
+    }
+
     @Test func unknownTypeAndVersionAreRefused() {
         #expect(Self.code(Self.body(["Type": "Notification2"])).0 == .unsupportedMessageType)
         #expect(Self.code(Self.body(["SignatureVersion": "3"])).0 == .unsupportedSignatureVersion)

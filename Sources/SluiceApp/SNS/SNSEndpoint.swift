@@ -198,7 +198,7 @@ final class SNSEndpoint: Sendable {
     // MARK: Per type
 
     private func ingestNotification(_ message: SNSMessage, body: [UInt8], endpoint: String, now: Date) async -> SNSOutcome {
-        let events = sesEvents(in: Array(message.message.utf8), message: message)
+        let events = sesEvents(in: message.messageBytes, message: message)
         let inbound = InboundMessage(
             messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
             timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)

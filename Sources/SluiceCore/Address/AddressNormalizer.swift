@@ -10,6 +10,12 @@ public struct AddressNormalizer: Sendable {
 
     /// The normalised address, or nil when `raw` cannot be an address.
     public func normalize(_ raw: String) -> NormalizedAddress? {
+        if let key = simpleKey(raw) { return NormalizedAddress(original: raw, normalized: key) }
+        return normalizeInGeneral(raw)
+    }
+
+    /// `normalize` without the plain-ASCII fast path (the reference the fast path is tested against).
+    func normalizeInGeneral(_ raw: String) -> NormalizedAddress? {
         guard case .success(let parts) = AddressParts.split(raw), let key = key(of: parts) else { return nil }
         var original = Array(parts.local)
         original.append(UInt8(ascii: "@"))
@@ -22,6 +28,7 @@ public struct AddressNormalizer: Sendable {
 
     /// Only the matching key of `raw` (`normalize(raw)?.normalized`), as the suppression gate needs it.
     public func normalizedKey(_ raw: String) -> String? {
+        if let key = simpleKey(raw) { return key }
         guard case .success(let parts) = AddressParts.split(raw) else { return nil }
         return key(of: parts)
     }

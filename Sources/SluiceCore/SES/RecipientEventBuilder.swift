@@ -7,7 +7,9 @@ struct RecipientEventBuilder {
     private let normalizer: AddressNormalizer
     private(set) var events: [RecipientEvent] = []
     private(set) var invalidAddresses: [String] = []
-    private var seen: Set<String> = []
+    /// (address, scope) pairs already added; a linear scan while few (most events name one recipient).
+    private var seen: [(address: String, scope: String)] = []
+    private var seenSet: Set<String> = []
 
     init(event: SESEvent, timestamp: Date, normalizer: AddressNormalizer) {
         self.event = event
@@ -92,12 +94,24 @@ struct RecipientEventBuilder {
             return
         }
         // A recipient listed twice in one notification is one event (it must not count twice).
-        guard seen.insert(address.normalized + "\u{0}" + scope).inserted else { return }
+        guard insertSeen(address.normalized, scope) else { return }
         events.append(RecipientEvent(
             kind: event.kind, address: address.normalized, originalAddress: address.original,
             sesMessageId: event.messageId, timestamp: timestamp, identity: event.identity, subtype: subtype,
             detail: detail, scope: scope, rawType: event.rawType
         ))
+    }
+
+    /// Records (address, scope); false when it was already there. Pairs compare as the joined key
+    /// `address + "\0" + scope` did: NUL is a starter that never composes, so equality splits per part.
+    private mutating func insertSeen(_ address: String, _ scope: String) -> Bool {
+        if seen.count < 16 {
+            for entry in seen where entry.address == address && entry.scope == scope { return false }
+            seen.append((address, scope))
+            return true
+        }
+        if seenSet.isEmpty { seenSet = Set(seen.map { $0.address + "\u{0}" + $0.scope }) }
+        return seenSet.insert(address + "\u{0}" + scope).inserted
     }
 
     /// Keeps an event with no usable recipient list visible to counters and history.

@@ -25,7 +25,8 @@ public enum SESEventParser {
         }
         let wire: SESWire
         do {
-            wire = try SESWire(JSONReader().parseObject(messageJSON))
+            let document = try JSONDocument(messageJSON)
+            wire = try SESWire(document, document.rootObject())
         } catch {
             throw SESEventError(.notJSON, "the message is not an SES notification JSON object", underlying: error)
         }
@@ -119,7 +120,10 @@ public enum SESEventParser {
             return domain.lowercased()
         }
         for candidate in [mail.commonHeaders?.from?.first, mail.source].compactMap({ $0 }) {
-            if let address = normalizer.normalize(candidate) { return String(address.domain) }
+            // Only the key's domain is needed, not the spelling `normalize` would also build.
+            if let key = normalizer.normalizedKey(candidate) {
+                return String(NormalizedAddress(original: "", normalized: key).domain)
+            }
         }
         // `arn:aws:ses:region:account:identity/example.com` (or `identity/user@example.com`).
         if let arn = mail.sourceArn, let range = arn.range(of: ":identity/") {

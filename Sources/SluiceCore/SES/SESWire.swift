@@ -15,19 +15,19 @@ struct SESWire {
     var click: Engagement?
     var subscription: Subscription?
 
-    init(_ o: JSONObject) throws(JSONReaderError) {
-        notificationType = try o.string("notificationType")
-        eventType = try o.string("eventType")
-        mail = try o.object("mail").map(Mail.init)
-        bounce = try o.object("bounce").map(Bounce.init)
-        complaint = try o.object("complaint").map(Complaint.init)
-        delivery = try o.object("delivery").map(Delivery.init)
-        deliveryDelay = try o.object("deliveryDelay").map(DeliveryDelay.init)
-        reject = try o.object("reject").map(Reject.init)
-        failure = try o.object("failure").map(RenderingFailure.init)
-        open = try o.object("open").map(Engagement.init)
-        click = try o.object("click").map(Engagement.init)
-        subscription = try o.object("subscription").map(Subscription.init)
+    init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+        notificationType = try d.string(o, "notificationType")
+        eventType = try d.string(o, "eventType")
+        mail = try d.object(o, "mail").map { (v) throws(JSONReaderError) in try Mail(d, v) }
+        bounce = try d.object(o, "bounce").map { (v) throws(JSONReaderError) in try Bounce(d, v) }
+        complaint = try d.object(o, "complaint").map { (v) throws(JSONReaderError) in try Complaint(d, v) }
+        delivery = try d.object(o, "delivery").map { (v) throws(JSONReaderError) in try Delivery(d, v) }
+        deliveryDelay = try d.object(o, "deliveryDelay").map { (v) throws(JSONReaderError) in try DeliveryDelay(d, v) }
+        reject = try d.object(o, "reject").map { (v) throws(JSONReaderError) in try Reject(d, v) }
+        failure = try d.object(o, "failure").map { (v) throws(JSONReaderError) in try RenderingFailure(d, v) }
+        open = try d.object(o, "open").map { (v) throws(JSONReaderError) in try Engagement(d, v) }
+        click = try d.object(o, "click").map { (v) throws(JSONReaderError) in try Engagement(d, v) }
+        subscription = try d.object(o, "subscription").map { (v) throws(JSONReaderError) in try Subscription(d, v) }
     }
 
     struct Mail {
@@ -39,21 +39,24 @@ struct SESWire {
         var commonHeaders: CommonHeaders?
         var tags: [String: [String]]?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            timestamp = try o.string("timestamp")
-            messageId = try o.string("messageId")
-            source = try o.string("source")
-            sourceArn = try o.string("sourceArn")
-            destination = try o.strings("destination")
-            commonHeaders = try o.object("commonHeaders").map(CommonHeaders.init)
-            if let tagObject = try o.object("tags") {
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            timestamp = try d.string(o, "timestamp")
+            messageId = try d.string(o, "messageId")
+            source = try d.string(o, "source")
+            sourceArn = try d.string(o, "sourceArn")
+            destination = try d.strings(o, "destination")
+            commonHeaders = try d.object(o, "commonHeaders").map { (v) throws(JSONReaderError) in try CommonHeaders(d, v) }
+            if let tagObject = try d.object(o, "tags") {
                 var tags: [String: [String]] = [:]
-                for member in tagObject.members {
+                tags.reserveCapacity(d.count(tagObject))
+                try d.forEachMember(tagObject) { (keyNode, value) throws(JSONReaderError) in
+                    let key = d.keyString(keyNode)
+                    switch d.kind(value) {
+                    case .array: tags[key] = try d.strings(value, key: key)
                     // As `[String: [String]]` decoding: a null tag value is a type error too.
-                    guard let values = try tagObject.strings(member.key) else {
-                        throw JSONReaderError(.typeMismatch, "field tags holds a null")
+                    case .null: throw JSONReaderError(.typeMismatch, "field tags holds a null")
+                    case let other: throw JSONReaderError.typeMismatch(key: key, expected: "array", found: other)
                     }
-                    tags[member.key] = values
                 }
                 self.tags = tags
             }
@@ -63,8 +66,8 @@ struct SESWire {
     struct CommonHeaders {
         var from: [String]?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            from = try o.strings("from")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            from = try d.strings(o, "from")
         }
     }
 
@@ -73,10 +76,10 @@ struct SESWire {
         var status: String?
         var diagnosticCode: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            emailAddress = try o.string("emailAddress")
-            status = try o.string("status")
-            diagnosticCode = try o.string("diagnosticCode")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            emailAddress = try d.string(o, "emailAddress")
+            status = try d.string(o, "status")
+            diagnosticCode = try d.string(o, "diagnosticCode")
         }
     }
 
@@ -86,11 +89,11 @@ struct SESWire {
         var bouncedRecipients: [Recipient]?
         var timestamp: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            bounceType = try o.string("bounceType")
-            bounceSubType = try o.string("bounceSubType")
-            bouncedRecipients = try o.objects("bouncedRecipients", Recipient.init)
-            timestamp = try o.string("timestamp")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            bounceType = try d.string(o, "bounceType")
+            bounceSubType = try d.string(o, "bounceSubType")
+            bouncedRecipients = try d.objects(o, "bouncedRecipients") { (v) throws(JSONReaderError) in try Recipient(d, v) }
+            timestamp = try d.string(o, "timestamp")
         }
     }
 
@@ -100,11 +103,11 @@ struct SESWire {
         var complaintFeedbackType: String?
         var complaintSubType: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            complainedRecipients = try o.objects("complainedRecipients", Recipient.init)
-            timestamp = try o.string("timestamp")
-            complaintFeedbackType = try o.string("complaintFeedbackType")
-            complaintSubType = try o.string("complaintSubType")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            complainedRecipients = try d.objects(o, "complainedRecipients") { (v) throws(JSONReaderError) in try Recipient(d, v) }
+            timestamp = try d.string(o, "timestamp")
+            complaintFeedbackType = try d.string(o, "complaintFeedbackType")
+            complaintSubType = try d.string(o, "complaintSubType")
         }
     }
 
@@ -113,10 +116,10 @@ struct SESWire {
         var recipients: [String]?
         var smtpResponse: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            timestamp = try o.string("timestamp")
-            recipients = try o.strings("recipients")
-            smtpResponse = try o.string("smtpResponse")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            timestamp = try d.string(o, "timestamp")
+            recipients = try d.strings(o, "recipients")
+            smtpResponse = try d.string(o, "smtpResponse")
         }
     }
 
@@ -125,18 +128,18 @@ struct SESWire {
         var delayType: String?
         var delayedRecipients: [Recipient]?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            timestamp = try o.string("timestamp")
-            delayType = try o.string("delayType")
-            delayedRecipients = try o.objects("delayedRecipients", Recipient.init)
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            timestamp = try d.string(o, "timestamp")
+            delayType = try d.string(o, "delayType")
+            delayedRecipients = try d.objects(o, "delayedRecipients") { (v) throws(JSONReaderError) in try Recipient(d, v) }
         }
     }
 
     struct Reject {
         var reason: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            reason = try o.string("reason")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            reason = try d.string(o, "reason")
         }
     }
 
@@ -144,9 +147,9 @@ struct SESWire {
         var templateName: String?
         var errorMessage: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            templateName = try o.string("templateName")
-            errorMessage = try o.string("errorMessage")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            templateName = try d.string(o, "templateName")
+            errorMessage = try d.string(o, "errorMessage")
         }
     }
 
@@ -154,9 +157,9 @@ struct SESWire {
         var timestamp: String?
         var link: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            timestamp = try o.string("timestamp")
-            link = try o.string("link")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            timestamp = try d.string(o, "timestamp")
+            link = try d.string(o, "link")
         }
     }
 
@@ -166,11 +169,11 @@ struct SESWire {
         var source: String?
         var newTopicPreferences: TopicPreferences?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            contactList = try o.string("contactList")
-            timestamp = try o.string("timestamp")
-            source = try o.string("source")
-            newTopicPreferences = try o.object("newTopicPreferences").map(TopicPreferences.init)
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            contactList = try d.string(o, "contactList")
+            timestamp = try d.string(o, "timestamp")
+            source = try d.string(o, "source")
+            newTopicPreferences = try d.object(o, "newTopicPreferences").map { (v) throws(JSONReaderError) in try TopicPreferences(d, v) }
         }
     }
 
@@ -178,9 +181,9 @@ struct SESWire {
         var unsubscribeAll: Bool?
         var topicSubscriptionStatus: [TopicStatus]?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            unsubscribeAll = try o.bool("unsubscribeAll")
-            topicSubscriptionStatus = try o.objects("topicSubscriptionStatus", TopicStatus.init)
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            unsubscribeAll = try d.bool(o, "unsubscribeAll")
+            topicSubscriptionStatus = try d.objects(o, "topicSubscriptionStatus") { (v) throws(JSONReaderError) in try TopicStatus(d, v) }
         }
     }
 
@@ -188,9 +191,9 @@ struct SESWire {
         var topicName: String?
         var subscriptionStatus: String?
 
-        init(_ o: JSONObject) throws(JSONReaderError) {
-            topicName = try o.string("topicName")
-            subscriptionStatus = try o.string("subscriptionStatus")
+        init(_ d: JSONDocument, _ o: JSONDocument.Index) throws(JSONReaderError) {
+            topicName = try d.string(o, "topicName")
+            subscriptionStatus = try d.string(o, "subscriptionStatus")
         }
     }
 }

@@ -5,14 +5,32 @@ extension SNSMessage {
     /// Notification: Message, MessageId, Subject (only if present), Timestamp, TopicArn, Type.
     /// Subscription/UnsubscribeConfirmation: Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type.
     public func canonicalString() -> [UInt8] {
+        // One buffer sized up front, filled from the stored bytes (no pair array, no re-encoding).
         var out = [UInt8]()
-        out.reserveCapacity(message.utf8.count + 512)
-        for (key, value) in signedPairs {
-            out.append(contentsOf: key.utf8)
+        out.reserveCapacity(
+            messageBytes.count + messageId.utf8.count + (subject?.utf8.count ?? 0) + timestampString.utf8.count
+                + topicArn.utf8.count + (subscribeURL?.utf8.count ?? 0) + (token?.utf8.count ?? 0) + 128)
+        func append(_ key: StaticString, _ value: String) {
+            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
             out.append(0x0A)
             out.append(contentsOf: value.utf8)
             out.append(0x0A)
         }
+        out.append(contentsOf: "Message\n".utf8)
+        out.append(contentsOf: messageBytes)
+        out.append(0x0A)
+        append("MessageId", messageId)
+        switch type {
+        case .notification:
+            if let subject { append("Subject", subject) }
+            append("Timestamp", timestampString)
+        case .subscriptionConfirmation, .unsubscribeConfirmation:
+            append("SubscribeURL", subscribeURL ?? "")
+            append("Timestamp", timestampString)
+            append("Token", token ?? "")
+        }
+        append("TopicArn", topicArn)
+        append("Type", type.rawValue)
         return out
     }
 

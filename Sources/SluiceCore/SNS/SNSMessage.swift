@@ -7,8 +7,13 @@ public struct SNSMessage: Sendable, Equatable {
     public var type: SNSMessageType
     public var messageId: String
     public var topicArn: String
-    /// The published payload (for SES: the event JSON, decoded a second time by the caller).
-    public var message: String
+    /// The published payload's UTF-8 bytes (for SES: the event JSON, read from these bytes).
+    public var messageBytes: [UInt8]
+    /// The published payload (for SES: the event JSON); a view of `messageBytes`.
+    public var message: String {
+        get { String(decoding: messageBytes, as: UTF8.self) }
+        set { messageBytes = Array(newValue.utf8) }
+    }
     /// Present only when a subject was published (absent or JSON null → nil).
     public var subject: String?
     public var timestamp: Date
@@ -35,7 +40,7 @@ public struct SNSMessage: Sendable, Equatable {
         self.type = type
         self.messageId = messageId
         self.topicArn = topicArn
-        self.message = message
+        messageBytes = Array(message.utf8)
         self.subject = subject
         self.timestamp = timestamp
         self.timestampString = timestampString
@@ -68,41 +73,45 @@ public struct SNSMessage: Sendable, Equatable {
     public static func parse(_ body: [UInt8]) throws(SNSMessageError) -> SNSMessage {
         // The reader refuses duplicate keys: which one "wins" differs between JSON parsers, and the
         // signed value must be the value every later reader sees.
-        let object: JSONObject
+        let document: JSONDocument
+        let root: JSONDocument.Index
         do {
-            object = try JSONReader().parseObject(body)
+            document = try JSONDocument(body)
+            root = try document.rootObject()
         } catch {
             if error.code == .duplicateKey { throw SNSMessageError(.malformed, "body repeats a JSON key", underlying: error) }
             throw SNSMessageError(.malformed, "body is not a JSON object", underlying: error)
         }
-        let fields = try stringFields(object)
+        let fields = try Fields(document, root)
 
-        func required(_ key: String) throws(SNSMessageError) -> String {
-            guard let value = fields[key] else {
-                throw SNSMessageError(.missingField, "required field \(key) is missing", field: key)
+        func required(_ field: Field) throws(SNSMessageError) -> JSONDocument.Index {
+            guard let value = fields[field] else {
+                throw SNSMessageError(.missingField, "required field \(field.name) is missing", field: field.name)
             }
             return value
         }
-        func aliased(_ key: String, _ alias: String) throws(SNSMessageError) -> String? {
-            switch (fields[key], fields[alias]) {
+        func string(_ value: JSONDocument.Index) -> String { document.string(value) ?? "" }
+        func requiredString(_ field: Field) throws(SNSMessageError) -> String { string(try required(field)) }
+        func aliased(_ field: Field, _ alias: Field) throws(SNSMessageError) -> String? {
+            switch (fields[field].map(string), fields[alias].map(string)) {
             case let (a?, b?) where a != b:
-                throw SNSMessageError(.malformed, "\(key) and \(alias) disagree", field: key)
+                throw SNSMessageError(.malformed, "\(field.name) and \(alias.name) disagree", field: field.name)
             case let (a, b): return a ?? b
             }
         }
 
-        let typeText = try required("Type")
+        let typeText = try requiredString(.type)
         guard let type = SNSMessageType(rawValue: typeText) else {
             throw SNSMessageError(
                 .unsupportedMessageType, "unknown Type \(SNSMessageError.quote(typeText, limit: 40))", field: "Type")
         }
-        let messageId = try required("MessageId")
-        let topicArn = try required("TopicArn")
-        let message = try required("Message")
-        let timestampString = try required("Timestamp")
-        let signatureVersion = try required("SignatureVersion")
-        let signatureText = try required("Signature")
-        guard let certURL = try aliased("SigningCertURL", "SigningCertUrl") else {
+        let messageId = try requiredString(.messageId)
+        let topicArn = try requiredString(.topicArn)
+        let message = try required(.message)
+        let timestampString = try requiredString(.timestamp)
+        let signatureVersion = try requiredString(.signatureVersion)
+        let signatureText = try requiredString(.signature)
+        guard let certURL = try aliased(.signingCertURL, .signingCertUrl) else {
             throw SNSMessageError(.missingField, "required field SigningCertURL is missing", field: "SigningCertURL")
         }
         _ = try signatureAlgorithm(forVersion: signatureVersion)
@@ -114,17 +123,19 @@ public struct SNSMessage: Sendable, Equatable {
         }
 
         var result = SNSMessage(
-            type: type, messageId: messageId, topicArn: topicArn, message: message, timestamp: timestamp,
+            type: type, messageId: messageId, topicArn: topicArn, message: "", timestamp: timestamp,
             timestampString: timestampString, signatureVersion: signatureVersion, signature: Array(signature),
             signingCertURL: certURL)
+        // Unescaped once, straight into bytes: the signed string and the SES parser both read these.
+        result.messageBytes = document.utf8(message) ?? []
         switch type {
         case .notification:
-            result.subject = fields["Subject"]
-            result.unsubscribeURL = try aliased("UnsubscribeURL", "UnsubscribeUrl")
+            result.subject = fields[.subject].map(string)
+            result.unsubscribeURL = try aliased(.unsubscribeURL, .unsubscribeUrl)
         case .subscriptionConfirmation, .unsubscribeConfirmation:
             // Both are part of the signed string for these types.
-            result.subscribeURL = try required("SubscribeURL")
-            result.token = try required("Token")
+            result.subscribeURL = try requiredString(.subscribeURL)
+            result.token = try requiredString(.token)
         }
         return result
     }
@@ -146,23 +157,55 @@ public struct SNSMessage: Sendable, Equatable {
 }
 
 extension SNSMessage {
-    static let knownFields: Set<String> = [
-        "Type", "MessageId", "TopicArn", "Message", "Subject", "Timestamp", "SignatureVersion", "Signature",
-        "SigningCertURL", "SigningCertUrl", "SubscribeURL", "Token", "UnsubscribeURL", "UnsubscribeUrl",
-    ]
+    /// The envelope keys `parse` reads.
+    enum Field: Int, CaseIterable {
+        case type, messageId, topicArn, message, subject, timestamp, signatureVersion, signature
+        case signingCertURL, signingCertUrl, subscribeURL, token, unsubscribeURL, unsubscribeUrl
 
-    /// The body's top-level string fields; null values are dropped, other non-strings rejected for known keys.
-    fileprivate static func stringFields(_ object: JSONObject) throws(SNSMessageError) -> [String: String] {
-        var values: [String: String] = [:]
-        values.reserveCapacity(object.members.count)
-        for member in object.members where knownFields.contains(member.key) {
-            switch member.value {
-            case .null: continue
-            case .string(let value): values[member.key] = value
-            default:
-                throw SNSMessageError(.wrongFieldType, "field \(member.key) is not a string", field: member.key)
+        var key: StaticString {
+            switch self {
+            case .type: "Type"
+            case .messageId: "MessageId"
+            case .topicArn: "TopicArn"
+            case .message: "Message"
+            case .subject: "Subject"
+            case .timestamp: "Timestamp"
+            case .signatureVersion: "SignatureVersion"
+            case .signature: "Signature"
+            case .signingCertURL: "SigningCertURL"
+            case .signingCertUrl: "SigningCertUrl"
+            case .subscribeURL: "SubscribeURL"
+            case .token: "Token"
+            case .unsubscribeURL: "UnsubscribeURL"
+            case .unsubscribeUrl: "UnsubscribeUrl"
             }
         }
-        return values
+
+        var name: String { key.description }
+
+        /// `allCases` once (the synthesized property builds a new array per call).
+        static let all = Field.allCases
+    }
+
+    /// The body's known top-level string fields (14 slots, no hashing); null values are dropped,
+    /// other non-strings rejected for known keys, unknown keys ignored.
+    struct Fields {
+        private var slots = [JSONDocument.Index?](repeating: nil, count: Field.allCases.count)
+
+        init(_ document: JSONDocument, _ object: JSONDocument.Index) throws(SNSMessageError) {
+            var slots = self.slots
+            try document.forEachMember(object) { (key, value) throws(SNSMessageError) in
+                guard let field = Field.all.first(where: { document.keyEquals(key, $0.key) }) else { return }
+                switch document.kind(value) {
+                case .null: return
+                case .string: slots[field.rawValue] = value
+                default:
+                    throw SNSMessageError(.wrongFieldType, "field \(field.name) is not a string", field: field.name)
+                }
+            }
+            self.slots = slots
+        }
+
+        subscript(_ field: Field) -> JSONDocument.Index? { slots[field.rawValue] }
     }
 }

@@ -1,0 +1,94 @@
+extension JSONDocument {
+    // Typed member access with `JSONObject`'s semantics: absent or null → nil, another kind → error.
+
+    /// The string at `key` of `object`; nil when absent or null.
+    public func string(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> String? {
+        guard let value = try present(object, key, .string, "string") else { return nil }
+        return string(value)
+    }
+
+    /// The UTF-8 bytes of the string at `key` of `object`; nil when absent or null.
+    public func utf8(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> [UInt8]? {
+        guard let value = try present(object, key, .string, "string") else { return nil }
+        return utf8(value)
+    }
+
+    /// The boolean at `key` of `object`; nil when absent or null.
+    public func bool(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> Bool? {
+        guard let value = try present(object, key, .bool, "boolean") else { return nil }
+        return bool(value)
+    }
+
+    /// The object at `key` of `object`; nil when absent or null.
+    public func object(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> Index? {
+        try present(object, key, .object, "object")
+    }
+
+    /// The array at `key` of `object`; nil when absent or null.
+    public func array(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> Index? {
+        try present(object, key, .array, "array")
+    }
+
+    /// The array of strings at `key`; nil when absent or null; any non-string element is an error.
+    public func strings(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> [String]? {
+        guard let array = try array(object, key) else { return nil }
+        return try strings(array, key: key.description)
+    }
+
+    /// The strings of `array`; any non-string element is a type mismatch named `key`.
+    func strings(_ array: Index, key: String) throws(JSONReaderError) -> [String] {
+        var result: [String] = []
+        result.reserveCapacity(count(array))
+        for element in elements(array) {
+            guard let s = string(element) else {
+                throw JSONReaderError.typeMismatch(key: key, expected: "array of strings", found: kind(element))
+            }
+            result.append(s)
+        }
+        return result
+    }
+
+    /// The array of objects at `key`, each mapped by `transform`; nil when absent or null.
+    public func objects<T>(_ object: Index, _ key: StaticString, _ transform: (Index) throws(JSONReaderError) -> T) throws(JSONReaderError) -> [T]? {
+        guard let array = try array(object, key) else { return nil }
+        var result: [T] = []
+        result.reserveCapacity(count(array))
+        for element in elements(array) {
+            guard kind(element) == .object else {
+                throw JSONReaderError.typeMismatch(key: key.description, expected: "array of objects", found: kind(element))
+            }
+            result.append(try transform(element))
+        }
+        return result
+    }
+
+    /// The value at `key` when it is of `kind`; nil when absent or null; a mismatch otherwise.
+    private func present(_ object: Index, _ key: StaticString, _ expected: Kind, _ name: String) throws(JSONReaderError) -> Index? {
+        guard let value = member(object, key) else { return nil }
+        let found = kind(value)
+        if found == expected { return value }
+        if found == .null { return nil }
+        throw JSONReaderError.typeMismatch(key: key.description, expected: name, found: found)
+    }
+}
+
+extension JSONDocument.Kind {
+    /// The kind's name, for error messages (as `JSONValue.kindName`).
+    public var name: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+extension JSONReaderError {
+    /// A field of the wrong kind in a `JSONDocument`; names the key, never the value.
+    static func typeMismatch(key: String, expected: String, found: JSONDocument.Kind) -> JSONReaderError {
+        JSONReaderError(.typeMismatch, "field \(key.prefix(64)) is \(found.name), expected \(expected)", field: key)
+    }
+}
