@@ -56,7 +56,7 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
-func rate(_ n: Int, _ s: Double) -> String { String(format: "%.0f", Double(n) / max(s, 1e-9)) }
+func rate(_ n: Int, _ s: Double) -> String { s > 0 ? String(format: "%.0f", Double(n) / s) : "n/a" }
 /// CPU seconds used by this process so far (all threads): on a shared machine a steadier figure than wall time.
 func cpuSeconds() -> Double {
     var usage = rusage()
@@ -64,15 +64,13 @@ func cpuSeconds() -> Double {
     func value(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
     return value(usage.ru_utime) + value(usage.ru_stime)
 }
-/// CPU seconds used so far by the store's writer thread: the part of an import that cannot overlap with
-/// building the next chunk. On Linux Foundation's thread name does not reach /proc, so the writer is the
-/// one thread besides the main thread that keeps the process's name (the pool's threads are renamed).
+/// CPU seconds used so far by the store's writer thread (named `sluice.writer`): the part of an import
+/// that cannot overlap with building the next chunk.
 func writerCPUSeconds() -> Double {
-    let pid = String(getpid())
-    let processName = (try? String(contentsOfFile: "/proc/self/comm", encoding: .utf8)) ?? ""
     var total = 0.0
-    for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] where task != pid {
-        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8), name == processName,
+    for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+        guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
+            name.trimmingCharacters(in: .whitespacesAndNewlines) == "sluice.writer",
             let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")") else { continue }
         // After "(comm)" come state (field 3) … utime and stime (fields 14 and 15), in clock ticks.
