@@ -171,7 +171,9 @@ struct WALSyncerTests {
         #expect(resets > 0)
         let statistics = store.writerStatistics
         #expect(statistics.failedSyncs == 0)
-        #expect(statistics.syncs > rounds)
+        // Every round's ingests were acknowledged, so at least one sync ran per round (a round's 40 jobs
+        // may share one group commit).
+        #expect(statistics.syncs >= rounds)
         store.close()
         let reopened = try directory.openStore()
         defer { reopened.close() }
