@@ -3,21 +3,12 @@ import SluiceCore
 
 /// The merge rule of suppressions with one key, as a fold: `suppressions` first, then staged runs in order.
 ///
-/// Folding `later` into `earlier` keeps the earliest firstSeen, adds the counts, keeps the spelling first
-/// seen, and takes everything else from `later` — what `SuppressionRows.MergeStatements` does in SQL. The
-/// rule is associative, so a run can pre-fold its own duplicates and a merge can fold several runs at once.
+/// Folding `later` into `earlier` is `Suppression.merging` — what `SuppressionRows.MergeStatements` does in
+/// SQL. The rule is associative, so a run can pre-fold its own duplicates and a merge can fold several runs at once.
 enum SuppressionFold {
     /// `earlier` with `later` merged into it; `later` alone when there is no earlier row.
     static func fold(_ earlier: Suppression?, _ later: Suppression) -> Suppression {
-        guard var result = earlier else { return later }
-        result.firstSeen = min(result.firstSeen, later.firstSeen)
-        result.count += later.count
-        result.reason = later.reason
-        result.detail = later.detail
-        result.lastSeen = later.lastSeen
-        result.source = later.source
-        result.expiresAt = later.expiresAt
-        return result
+        earlier?.merging(later) ?? later
     }
 
     /// Folds `rows` (one key, oldest first) onto `base`.

@@ -50,4 +50,18 @@ public struct Suppression: Sendable, Equatable, Codable {
         guard let expiresAt else { return true }
         return expiresAt > now
     }
+
+    /// This row with a later one for the same key merged in: the earliest firstSeen, the counts added, the
+    /// spelling first seen kept, everything else from `later` (the rule every store applies to an upsert).
+    public func merging(_ later: Suppression) -> Suppression {
+        var result = self
+        result.firstSeen = min(firstSeen, later.firstSeen)
+        result.count += later.count
+        result.reason = later.reason
+        result.detail = later.detail
+        result.lastSeen = later.lastSeen
+        result.source = later.source
+        result.expiresAt = later.expiresAt
+        return result
+    }
 }

@@ -231,18 +231,7 @@ public final class InMemoryStore: StoreBackend {
     private static func merge(_ suppression: Suppression, into state: inout State) throws(StoreError) {
         try validate(suppression)
         let key = Key(address: suppression.address, scope: suppression.scope)
-        guard var existing = state.suppressions[key] else {
-            state.suppressions[key] = suppression
-            return
-        }
-        existing.firstSeen = min(existing.firstSeen, suppression.firstSeen)
-        existing.count += suppression.count
-        existing.reason = suppression.reason
-        existing.detail = suppression.detail
-        existing.lastSeen = suppression.lastSeen
-        existing.source = suppression.source
-        existing.expiresAt = suppression.expiresAt
-        state.suppressions[key] = existing
+        state.suppressions[key] = state.suppressions[key]?.merging(suppression) ?? suppression
     }
 
     private static func lookup(_ address: String, scope: String?, at now: Date, in state: State) -> Suppression? {
