@@ -46,7 +46,7 @@ public final class SQLiteStore: Sendable {
         let readers = ReaderPool(connections)
         self.readers = readers
         // Once the file was read-only (e.g. its file system), every connection is renewed together.
-        writer = Writer(database: database, logger: logger, reopen: { () throws(StoreError) in
+        writer = Writer(database: database, logger: logger, checkpointFrames: configuration.checkpointPages, reopen: { () throws(StoreError) in
             try readers.renew(count: max(1, configuration.readerCount), patience: .seconds(2)) { () throws(StoreError) in
                 try Self.openReader(configuration)
             }
@@ -64,6 +64,8 @@ public final class SQLiteStore: Sendable {
     /// The write connection: WAL, synced commits, the common settings and the optional size cap.
     private static func openWriter(_ configuration: SQLiteStoreConfiguration) throws(StoreError) -> Database {
         let database = try Database(path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        // Only a file without pages takes it (before its first table); an existing file keeps its size.
+        try database.execute("PRAGMA page_size = \(configuration.pageSize)")
         let mode = try database.strings("PRAGMA journal_mode = WAL")
         guard mode.first?.lowercased() == "wal" else {
             throw StoreError(.unavailable, "cannot enable WAL journal mode (got \(mode.first ?? "nothing")); \(configuration.path) needs a real file")
@@ -75,6 +77,8 @@ public final class SQLiteStore: Sendable {
         // Truncate the WAL back to 64 MiB after checkpoints so one burst does not keep a huge file.
         _ = try database.strings("PRAGMA journal_size_limit = \(64 << 20)")
         try configureCommon(database, configuration)
+        // The writer checkpoints between transactions (`Writer.checkpointIfDue`), not SQLite inside COMMIT.
+        if configuration.checkpointPages > 0 { database.disableAutocheckpoint() }
         if let maxPageCount = configuration.maxPageCount {
             _ = try database.strings("PRAGMA max_page_count = \(max(1, maxPageCount))")
         }

@@ -11,6 +11,8 @@ final class Database: @unchecked Sendable {
     private var cache: [String: Statement] = [:]
     /// Statement sets of hot paths, prepared once per connection (`statements(_:_:)`).
     private var statementSets: [ObjectIdentifier: AnyObject] = [:]
+    /// Frames in the WAL after the last commit of this connection, once `trackWALFrames` installed the hook.
+    private(set) var walFrames = 0
     let path: String
 
     /// Opens `path`; `readOnly` connections never create the file.
@@ -119,6 +121,31 @@ final class Database: @unchecked Sendable {
         let mode = truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_RESTART
         try check(sqlite3_wal_checkpoint_v2(handle, "main", mode, &log, &copied), "checkpoint")
         guard log <= 0 || copied == log else { throw StoreError(.busy, "checkpoint copied \(copied) of \(log) frames") }
+    }
+
+    /// Replaces SQLite's automatic checkpoint (it shares the WAL hook) by a count of the WAL's frames after
+    /// each commit (`walFrames`); the owner then checkpoints when it suits it (`checkpointPassive`).
+    func disableAutocheckpoint() {
+        // The hook is owned by the connection, which this object owns: the unretained context outlives it.
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_wal_hook(handle, { context, _, _, frames in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().walFrames = Int(frames)
+            return SQLITE_OK
+        }, context)
+    }
+
+    /// A PASSIVE checkpoint: copies what no reader still needs and syncs the database file, never waiting
+    /// for a lock. Returns the frames in the WAL and how many of them are now in the database file.
+    @discardableResult
+    func checkpointPassive() throws(StoreError) -> (log: Int, copied: Int) {
+        var log: Int32 = 0
+        var copied: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+        if rc == SQLITE_BUSY { return (Int(log), Int(copied)) }
+        try check(rc, "checkpoint")
+        if copied == log { walFrames = 0 }
+        return (Int(log), Int(copied))
     }
 
     /// Values of a one-column query, as text.

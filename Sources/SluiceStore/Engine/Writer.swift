@@ -38,8 +38,16 @@ final class Writer: @unchecked Sendable {
     /// the connection's (writer thread only): renew the connections.
     private var mustRenew = false
 
-    init(database: Database, logger: Logger, reopen: (@Sendable () throws(StoreError) -> Database)? = nil) {
+    /// WAL frames after which the writer checkpoints, between two transactions (0: never; then SQLite's
+    /// automatic checkpoint runs inside COMMIT, if the connection still has it).
+    private let checkpointFrames: Int
+
+    init(
+        database: Database, logger: Logger, checkpointFrames: Int = 0,
+        reopen: (@Sendable () throws(StoreError) -> Database)? = nil
+    ) {
         self.database = database
+        self.checkpointFrames = checkpointFrames
         self.logger = logger
         self.reopen = reopen
         fault.install(on: database)
@@ -336,8 +344,24 @@ final class Writer: @unchecked Sendable {
         stats.withLock { $0.commits += 1 }
         commitNumber += 1
         // Every job of the batch failed in its savepoint: nothing of theirs to make durable.
-        guard !jobs.isEmpty else { return }
-        syncer.enqueue(commit: commitNumber, jobs)
+        if !jobs.isEmpty { syncer.enqueue(commit: commitNumber, jobs) }
+        checkpointIfDue()
+    }
+
+    /// Copies the WAL into the database file once it holds `checkpointFrames` frames. Run here, after the
+    /// commit went to the sync thread, the checkpoint's two fsyncs and page copies delay only jobs still
+    /// queued, not the acknowledgement of the batch just committed (SQLite's own checkpoint runs inside
+    /// COMMIT, before it). PASSIVE: a reader holding an old snapshot leaves the rest for the next time;
+    /// the WAL starts over at the next transaction once a checkpoint copied all of it.
+    private func checkpointIfDue() {
+        guard checkpointFrames > 0, let database, database.walFrames >= checkpointFrames else { return }
+        do throws(StoreError) {
+            try database.checkpointPassive()
+            stats.withLock { $0.checkpoints += 1 }
+        } catch {
+            // The frames stay in the WAL, where they are durable already; the next commit tries again.
+            logger.debug("store.checkpoint_failed", metadata: ["store.error": "\(error)"])
+        }
     }
 
     private func countFailedCommit() { stats.withLock { $0.failedCommits += 1 } }
