@@ -359,7 +359,7 @@ final class Writer: @unchecked Sendable {
             try database.checkpointPassive()
             stats.withLock { $0.checkpoints += 1 }
         } catch {
-            // The frames stay in the WAL, where they are durable already; the next commit tries again.
+            // The frames stay in the WAL (the sync thread makes them durable there); the next commit tries again.
             logger.debug("store.checkpoint_failed", metadata: ["store.error": "\(error)"])
         }
     }
