@@ -14,6 +14,8 @@ public struct SQLiteStoreConfiguration: Sendable {
     public var mmapSize: Int
     /// Cap on the database size in pages (nil = SQLite's default); hitting it answers `.full`.
     public var maxPageCount: Int?
+    /// Blob size of a staged import block (`StagedBlock`); tests make it small to get many blocks per run.
+    var stagedBlockBytes = StagedBlock.defaultTargetBytes
 
     public init(
         path: String, busyTimeoutMilliseconds: Int = 5000,
