@@ -2,7 +2,7 @@ extension Schema {
     /// Staged runs stored as packed blocks (`StagedBlock`), many rows per SQLite row, instead of one row each.
     ///
     /// Appending a v6 run wrote one 11-column row per suppression: ~3.5 µs of writer CPU per row at 1,000,000
-    /// rows, most of the import's writer time. A run is now a sequence of blobs of ~40 rows, encoded before
+    /// rows, most of the import's writer time. A run is now a sequence of blobs of ~10 rows, encoded before
     /// the writer takes the chunk, keyed by (run, last address); a block never splits an address, so the
     /// staged rows of an address in a run are in the first block whose last address is not below it.
     /// Runs, their filters and the fold are unchanged (see `Schema.v6`).

@@ -14,12 +14,18 @@ struct StagedBlock: Sendable, Equatable {
     var count: Int
     var data: [UInt8]
 
-    /// Blob size at which a block is closed (at the next address); a few rows past it at most.
-    static let defaultTargetBytes = 3800
+    /// Blob size at which a block is closed (at the next address). With a typical row past it the record
+    /// still fits in its B-tree cell (~1,000 bytes on 4 KiB pages for a WITHOUT ROWID table): a larger block
+    /// spills to an overflow page, one more page read per lookup that hits a run.
+    static let defaultTargetBytes = 800
+    /// Rows of a typical block (~85-byte rows), to size reads.
+    static let typicalRows = 10
 
     /// Packs `rows` (key order, one row per key) into blocks of about `targetBytes`.
     static func pack(_ rows: some Collection<Suppression>, targetBytes: Int = defaultTargetBytes) -> [StagedBlock] {
         var blocks: [StagedBlock] = []
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(256)
         var current = StagedBlock(first: "", last: "", count: 0, data: [])
         current.data.reserveCapacity(min(targetBytes, 1 << 16) + 1024)
         for row in rows {
@@ -31,7 +37,7 @@ struct StagedBlock: Sendable, Equatable {
             if current.count == 0 { current.first = row.address }
             current.last = row.address
             current.count += 1
-            append(row, to: &current.data)
+            append(row, to: &current.data, scratch: &scratch)
         }
         if current.count > 0 { blocks.append(current) }
         return blocks
@@ -85,10 +91,9 @@ struct StagedBlock: Sendable, Equatable {
         return count - key.count
     }
 
-    /// Appends one row in the block format.
-    static func append(_ row: Suppression, to data: inout [UInt8]) {
-        var body: [UInt8] = []
-        body.reserveCapacity(128)
+    /// Appends one row in the block format, built in `scratch` first (its length comes before it).
+    static func append(_ row: Suppression, to data: inout [UInt8], scratch body: inout [UInt8]) {
+        body.removeAll(keepingCapacity: true)
         let differs = row.originalAddress != row.address
         var flags: UInt8 = 0
         if row.detail != nil { flags |= 1 }

@@ -30,8 +30,7 @@ struct StagedScan {
         var runs: [Run] = []
         while try statement.step() { runs.append(Run(number: statement.int(at: 0))) }
         self.runs = runs
-        // A block holds ~40 rows of typical size (`StagedBlock.defaultTargetBytes`).
-        blocks = max(1, perRun(runs.count) / 40)
+        blocks = max(1, perRun(runs.count) / StagedBlock.typicalRows)
     }
 
     /// Whether there were no runs at all.

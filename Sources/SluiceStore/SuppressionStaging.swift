@@ -11,10 +11,10 @@ enum SuppressionStaging {
     /// The block of run ?2 that holds every row of address ?1 in it, if any: the first block whose last
     /// address is not below ?1, when its first address is not above it (`StagedBlock`).
     static let blockOfAddressInRunSQL = """
-        SELECT b.run, b.data FROM suppression_blocks b
-        WHERE b.run = ?2 AND b.last_address = (
-            SELECT min(last_address) FROM suppression_blocks WHERE run = ?2 AND last_address >= ?1)
-        AND b.first_address <= ?1
+        SELECT run, data FROM (
+            SELECT run, first_address, data FROM suppression_blocks WHERE run = ?2 AND last_address >= ?1
+            ORDER BY last_address LIMIT 1)
+        WHERE first_address <= ?1
         """
 
     /// `blockOfAddressInRunSQL` for every run, oldest first.
