@@ -227,8 +227,20 @@ extension SQLiteStore: SuppressionStore {
     /// the rows' contiguous UTF-8 in place: copying a row per comparison cost more than the comparing.
     static func keyOrder(_ rows: [Suppression]) -> [Int] {
         rows.withUnsafeBufferPointer { rows in
+            // The first 8 bytes of each address as a big-endian integer (zero-padded): comparing those
+            // first decides most comparisons without touching the strings; equal prefixes compare in full.
+            let prefixes = rows.map { row -> UInt64 in
+                var prefix: UInt64 = 0
+                var shift: UInt64 = 56
+                for byte in row.address.utf8.prefix(8) {
+                    prefix |= UInt64(byte) << shift
+                    shift &-= 8
+                }
+                return prefix
+            }
             var order = Array(rows.indices)
             order.sort { a, b in
+                if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
                 let byAddress = SuppressionFold.compareBytes(rows[a].address, rows[b].address)
                 if byAddress != 0 { return byAddress < 0 }
                 let byScope = SuppressionFold.compareBytes(rows[a].scope, rows[b].scope)

@@ -34,6 +34,20 @@ struct StagedBlockTests {
         }
     }
 
+    @Test func chunksSortInByteOrderWhateverTheirPrefixes() {
+        var random = SuppressionStagingTests.Seeded(state: 3)
+        let pieces = ["a", "ab", "abcdefgh", "abcdefghi", "é", "\u{0}", "z", "user0", "user01"]
+        let rows = (0..<300).map { _ in
+            Suppression.make(address: (0..<Int.random(in: 1...4, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined(),
+                             scope: ["", "a"].randomElement(using: &random)!)
+        }
+        let expected = rows.indices.sorted { a, b in
+            let order = SuppressionFold.compareKeys((rows[a].address, rows[a].scope), (rows[b].address, rows[b].scope))
+            return order != 0 ? order < 0 : a < b
+        }
+        #expect(SQLiteStore.keyOrder(rows) == expected)
+    }
+
     @Test func truncatedBlocksReadBackAPrefixOfTheirRows() {
         let data = StagedBlock.pack(Self.rows(20), targetBytes: .max).first?.data ?? []
         let full = StagedBlock.rows(data)
