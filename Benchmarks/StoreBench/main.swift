@@ -170,15 +170,17 @@ if staged.rows > 0 {
     let mergeWriterCPU = writerCPUSeconds()
     // --merge-step N: keys per merge transaction (the store's default otherwise).
     let step = option("--merge-step", SQLiteStore.mergeStepKeys)
+    // --merge-transaction N: keys per transaction, in steps, while no other write waits (as the background merge).
+    let perTransaction = option("--merge-transaction", SQLiteStore.mergeTransactionKeys)
     var merged = 0
     while true {
-        let moved = try await store.mergeStagedSuppressions(maxKeys: step)
+        let moved = try await store.mergeStagedSuppressions(maxKeys: step, upTo: perTransaction)
         if moved == 0 { break }
         merged += moved
     }
     let mergeSeconds = seconds(since: mergeStart)
     say("merge writer thread CPU \(String(format: "%.1f", writerCPUSeconds() - mergeWriterCPU)) s")
-    say("merge of the staged runs in steps of \(step) keys: \(merged) keys in \(String(format: "%.1f", mergeSeconds)) s, \(rate(merged, mergeSeconds)) keys/s (process CPU \(String(format: "%.1f", cpuSeconds() - mergeCPU)) s, load \(loadAverage()))")
+    say("merge of the staged runs in steps of \(step) keys, up to \(perTransaction) per transaction: \(merged) keys in \(String(format: "%.1f", mergeSeconds)) s, \(rate(merged, mergeSeconds)) keys/s (process CPU \(String(format: "%.1f", cpuSeconds() - mergeCPU)) s, load \(loadAverage()))")
     say("import + merge: \(String(format: "%.1f", fillSeconds + mergeSeconds)) s, \(rate(written, fillSeconds + mergeSeconds)) rows/s")
 }
 try await measureLookups("")

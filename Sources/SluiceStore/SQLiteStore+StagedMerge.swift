@@ -10,17 +10,31 @@ extension SQLiteStore {
     /// Runs staged before an import first drains them: each run adds a filter probe to every lookup.
     static let maxStagedRuns = 16
 
-    /// Moves up to `maxKeys` staged keys (the smallest) into `suppressions` in one writer transaction;
-    /// returns how many keys moved, 0 once nothing is staged. Readers see each key the same before and after.
+    /// Keys one merge transaction may move in steps of `mergeStepKeys` while no other write waits: the pages
+    /// a step dirties in `suppression_domains` (random domains) are mostly the next step's too, and within one
+    /// transaction each is written to the WAL once. A waiting write still waits one step at most.
+    public static let mergeTransactionKeys = 131_072
+
+    /// Moves up to `maxKeys` staged keys (the smallest) into `suppressions` in one writer transaction, then
+    /// more in steps of `maxKeys`, up to `upTo` keys, while no other write is queued; returns how many keys
+    /// moved, 0 once nothing is staged. Readers see each key the same before and after.
     @discardableResult
-    public func mergeStagedSuppressions(maxKeys: Int = SQLiteStore.mergeStepKeys) async throws(StoreError) -> Int {
+    public func mergeStagedSuppressions(maxKeys: Int = SQLiteStore.mergeStepKeys, upTo: Int? = nil) async throws(StoreError) -> Int {
         let maxKeys = max(1, maxKeys)
+        let upTo = max(maxKeys, upTo ?? maxKeys)
         let cacheKiB = max(64, configuration.cacheSizeKiB)
+        let writer = writer
         return try await writer.submit(alone: true) { database throws(StoreError) in
-            let moved = try Self.mergeStep(maxKeys: maxKeys, in: database)
             // Merging dirties pages across four B-trees; with the normal page cache they spill to the WAL
             // mid-transaction and are read back. The larger cache lasts until nothing is staged.
-            if cacheKiB < Self.mergeCacheKiB { try database.execute("PRAGMA cache_size = -\(moved > 0 ? Self.mergeCacheKiB : cacheKiB)") }
+            if cacheKiB < Self.mergeCacheKiB { try database.execute("PRAGMA cache_size = -\(Self.mergeCacheKiB)") }
+            var moved = 0
+            while true {
+                let step = try Self.mergeStep(maxKeys: maxKeys, in: database)
+                moved += step
+                guard step == maxKeys, moved + maxKeys <= upTo, writer.pendingCount == 0 else { break }
+            }
+            if cacheKiB < Self.mergeCacheKiB, moved == 0 { try database.execute("PRAGMA cache_size = -\(cacheKiB)") }
             return moved
         }
     }
@@ -30,7 +44,7 @@ extension SQLiteStore {
     public func drainStagedSuppressions() async throws(StoreError) -> Int {
         var total = 0
         while true {
-            let moved = try await mergeStagedSuppressions()
+            let moved = try await mergeStagedSuppressions(upTo: Self.mergeTransactionKeys)
             if moved == 0 { return total }
             total += moved
         }
@@ -46,11 +60,20 @@ extension SQLiteStore {
     /// Staged rows and runs waiting for the merge (an operator's and the benchmark's view).
     public func stagedSuppressions() async throws(StoreError) -> (rows: Int, runs: Int) {
         try await readers.read(transaction: true) { database throws(StoreError) in
-            let rows = try database.statement("SELECT count(*) FROM suppression_staged")
+            let rows = try database.statement("SELECT coalesce(sum(rows), 0) FROM suppression_blocks")
             defer { rows.reset() }
             _ = try rows.step()
             return (rows.int(at: 0), try SuppressionStaging.runCount(in: database))
         }
+    }
+
+    /// The numbers of the staged runs, oldest first.
+    static func runNumbers(in database: Database) throws(StoreError) -> [Int] {
+        let statement = try database.statement("SELECT run FROM suppression_runs ORDER BY run")
+        defer { statement.reset() }
+        var runs: [Int] = []
+        while try statement.step() { runs.append(statement.int(at: 0)) }
+        return runs
     }
 
     /// One merge transaction: the `maxKeys` smallest staged keys, each folded over its runs and merged into
@@ -85,17 +108,17 @@ extension SQLiteStore {
             entries.sort { $0.key.lexicographicallyPrecedes($1.key) }
             for entry in entries { try statements.listDomain(of: merged[entry.index]) }
             try tally.flush(in: database)
-            // The scan consumed every staged row up to `last` in every run: cut them all.
-            try database.run("""
-                DELETE FROM suppression_staged WHERE run IN (SELECT run FROM suppression_runs)
-                    AND (address, scope) <= (?1, ?2)
-                """) {
+            // The scan consumed every staged row up to `last` in every run: drop the blocks wholly before it,
+            // and rewrite each run's block that holds `last`'s address without the rows up to it.
+            try database.run("DELETE FROM suppression_blocks WHERE run IN (SELECT run FROM suppression_runs) AND last_address < ?1") {
                 $0.bind(last.address, at: 1)
-                $0.bind(last.scope, at: 2)
+            }
+            for run in try runNumbers(in: database) {
+                try SuppressionStaging.cut(run: run, keeping: { SuppressionFold.compareKeys(($0.address, $0.scope), (last.address, last.scope)) > 0 }, from: last.address, in: database)
             }
         }
         try database.run("""
-            DELETE FROM suppression_runs WHERE NOT EXISTS (SELECT 1 FROM suppression_staged s WHERE s.run = suppression_runs.run)
+            DELETE FROM suppression_runs WHERE NOT EXISTS (SELECT 1 FROM suppression_blocks b WHERE b.run = suppression_runs.run)
             """)
         return merged.count
     }

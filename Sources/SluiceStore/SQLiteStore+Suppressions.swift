@@ -44,12 +44,11 @@ extension SQLiteStore: SuppressionStore {
     ) throws(StoreError) -> Suppression? {
         let runs = try SuppressionStaging.candidateRuns(for: address, filters: filters, in: database)
         guard !runs.isEmpty else { return try storedLookup(address, scope: scope, at: now, in: database) }
-        let statement = try database.statement(runs.count == 1 ? SuppressionStaging.mainAndOneRunSQL : SuppressionRows.mainAndStagedSQL)
+        let statement = try database.statement(runs.count == 1 ? SuppressionStaging.mainAndOneRunSQL : SuppressionStaging.mainAndStagedSQL)
         defer { statement.reset() }
         statement.bind(address, at: 1)
         if runs.count == 1 { statement.bind(runs[0], at: 2) }
-        var rows: [(run: Int, row: Suppression)] = []
-        while try statement.step() { rows.append((statement.int(at: 0), SuppressionRows.read(statement, from: 1))) }
+        let rows = try SuppressionStaging.mainAndStaged(of: address, from: statement)
         // Scopes and expiry are checked after the fold: a staged row may extend an expired stored one.
         var best: Suppression?
         for row in SuppressionStaging.fold(rows) where SuppressionFold.isActive(row, at: now) {
@@ -183,8 +182,9 @@ extension SQLiteStore: SuppressionStore {
     }
 
     /// Appends the chunk as one staged run (schema v6) in one transaction: sorted by key, duplicates folded,
-    /// so its B-tree pages are written once. The background merge moves it into `suppressions` later;
-    /// until then every read folds it in. Past `maxStagedRuns` runs the import first waits for the merge.
+    /// packed in blocks (schema v8), so the writer inserts a few thousand blobs in key order. The background
+    /// merge moves it into `suppressions` later; until then every read folds it in. Past `maxStagedRuns`
+    /// runs the import first waits for the merge.
     public func importBatch(_ suppressions: [Suppression]) async throws(StoreError) -> Int {
         guard !suppressions.isEmpty else { return 0 }
         guard suppressions.count <= Self.maxImportChunk else {
@@ -194,12 +194,13 @@ extension SQLiteStore: SuppressionStore {
         // Key order makes the run an append; sorted and folded here, off the writer thread.
         let run = Self.stagedRun(suppressions)
         let filter = StagedRunFilter(addresses: run.lazy.map(\.address), count: run.count).bytes
+        let blocks = StagedBlock.pack(run, targetBytes: configuration.stagedBlockBytes)
         let runs = try await readers.read { database throws(StoreError) in try SuppressionStaging.runCount(in: database) }
         if runs >= Self.maxStagedRuns { try await drainStagedSuppressions() }
         let now = Date()
         // Alone: inside a group's savepoint a chunk this size slows down with every statement (SQLite 3.40).
         try await writer.submit(alone: true) { database throws(StoreError) in
-            _ = try SuppressionStaging.append(run, filter: filter, at: now, in: database)
+            _ = try SuppressionStaging.append(blocks, filter: filter, at: now, in: database)
         }
         staging.noteImport()
         staging.start(self)
@@ -226,8 +227,20 @@ extension SQLiteStore: SuppressionStore {
     /// the rows' contiguous UTF-8 in place: copying a row per comparison cost more than the comparing.
     static func keyOrder(_ rows: [Suppression]) -> [Int] {
         rows.withUnsafeBufferPointer { rows in
+            // The first 8 bytes of each address as a big-endian integer (zero-padded): comparing those
+            // first decides most comparisons without touching the strings; equal prefixes compare in full.
+            let prefixes = rows.map { row -> UInt64 in
+                var prefix: UInt64 = 0
+                var shift: UInt64 = 56
+                for byte in row.address.utf8.prefix(8) {
+                    prefix |= UInt64(byte) << shift
+                    shift &-= 8
+                }
+                return prefix
+            }
             var order = Array(rows.indices)
             order.sort { a, b in
+                if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
                 let byAddress = SuppressionFold.compareBytes(rows[a].address, rows[b].address)
                 if byAddress != 0 { return byAddress < 0 }
                 let byScope = SuppressionFold.compareBytes(rows[a].scope, rows[b].scope)
@@ -323,7 +336,8 @@ extension SQLiteStore: SuppressionStore {
     }
 
     /// Merges what is staged (in bounded steps), then deletes expired rows in bounded jobs. A key staged
-    /// meanwhile by a concurrent import may be extended by its run, so it waits for the next purge.
+    /// meanwhile by a concurrent import may be extended by its run, so it waits for the next purge (as does
+    /// any key within the address range of a block staged meanwhile).
     public func purgeExpired(at now: Date) async throws(StoreError) -> Int {
         if try await readers.read({ database throws(StoreError) in try SuppressionStaging.hasRuns(in: database) }) {
             try await drainStagedSuppressions()
@@ -331,8 +345,9 @@ extension SQLiteStore: SuppressionStore {
         return try await deleteInChunks("""
             DELETE FROM suppressions WHERE (address, scope) IN (SELECT address, scope FROM suppressions m
                 WHERE expires_at IS NOT NULL AND expires_at <= ?1
-                AND NOT EXISTS (SELECT 1 FROM suppression_staged s
-                    WHERE s.run IN (SELECT run FROM suppression_runs) AND s.address = m.address AND s.scope = m.scope)
+                AND NOT EXISTS (SELECT 1 FROM suppression_runs r WHERE (
+                    SELECT b.first_address FROM suppression_blocks b WHERE b.run = r.run AND b.last_address >= m.address
+                    ORDER BY b.last_address LIMIT 1) <= m.address)
                 LIMIT ?2)
             """, cutoff: now)
     }

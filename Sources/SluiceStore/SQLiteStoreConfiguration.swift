@@ -21,6 +21,8 @@ public struct SQLiteStoreConfiguration: Sendable {
     /// WAL pages after which the writer checkpoints between two transactions, after handing the last
     /// commit to the sync thread (0: SQLite's automatic checkpoint, every 1,000 pages, inside COMMIT).
     public var checkpointPages: Int
+    /// Blob size of a staged import block (`StagedBlock`); tests make it small to get many blocks per run.
+    var stagedBlockBytes = StagedBlock.defaultTargetBytes
 
     public init(
         path: String, busyTimeoutMilliseconds: Int = 5000,

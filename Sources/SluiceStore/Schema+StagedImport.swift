@@ -7,7 +7,8 @@ extension Schema {
     /// A run holds merge deltas, not final rows: the row of a key is `suppressions` folded with the key's
     /// staged rows in run order (`SuppressionFold`), and every reader and writer of the store does that fold
     /// (see `SuppressionStaging`). `SQLiteStore.mergeStagedSuppressions` moves the runs into `suppressions`
-    /// in key order, a few thousand keys per transaction.
+    /// in key order, a few thousand keys per transaction. Since v8 a run's rows are packed in blocks
+    /// (`suppression_blocks`, `Schema.v8`) instead of `suppression_staged`.
     static let v6 = Migration(version: 6, name: "suppression_staged_runs", sql: """
         -- One row per staged run; a run's number orders it after every earlier import chunk. `token` is
         -- random, so a cached `filter` (Bloom filter of the run's addresses) is never taken for a later run

@@ -3,33 +3,34 @@ import SluiceCore
 
 /// The staged rows of every run in (address, scope) order, grouped by key, each group oldest run first.
 ///
-/// A k-way merge of the runs (each is a key-ordered range of `suppression_staged`), read in batches per run
-/// with one cached statement, so any number of runs needs no temporary sort. Read it inside one transaction
-/// (a reader snapshot or the writer's transaction).
+/// A k-way merge of the runs (each a key-ordered sequence of `suppression_blocks`), reading a few blocks of
+/// a run at once with one cached statement, so any number of runs needs no temporary sort. Read it inside
+/// one transaction (a reader snapshot or the writer's transaction).
 struct StagedScan {
     private struct Run {
         let number: Int
         var rows: [Suppression] = []
         var position = 0
         var finished = false
-        var lastKey: (address: String, scope: String)
+        /// Blocks whose last address is above this are unread; nil before the first read.
+        var lastBlock: String?
     }
 
     private let database: Database
     private var runs: [Run]
-    private let batch: Int
+    private let cursor: SuppressionCursor?
+    private let blocks: Int
 
-    /// A scan of the keys after `cursor` (all keys without one), reading `perRun(runs)` rows of a run at once.
+    /// A scan of the keys after `cursor` (all keys without one), reading about `perRun(runs)` rows of a run at once.
     init(_ database: Database, after cursor: SuppressionCursor?, perRun: (Int) -> Int = { _ in 512 }) throws(StoreError) {
         self.database = database
+        self.cursor = cursor
         let statement = try database.statement("SELECT run FROM suppression_runs ORDER BY run")
         defer { statement.reset() }
         var runs: [Run] = []
-        // Addresses are never empty, so ("", "") is before every key.
-        let start = (address: cursor?.address ?? "", scope: cursor?.scope ?? "")
-        while try statement.step() { runs.append(Run(number: statement.int(at: 0), lastKey: start)) }
+        while try statement.step() { runs.append(Run(number: statement.int(at: 0))) }
         self.runs = runs
-        batch = max(1, perRun(runs.count))
+        blocks = max(1, perRun(runs.count) / StagedBlock.typicalRows)
     }
 
     /// Whether there were no runs at all.
@@ -53,26 +54,44 @@ struct StagedScan {
         return group
     }
 
-    /// The first unread row of run `index`, reading its next batch when needed.
+    /// The first unread row of run `index`, reading its next blocks when needed.
     private mutating func head(of index: Int) throws(StoreError) -> Suppression? {
-        if runs[index].position < runs[index].rows.count { return runs[index].rows[runs[index].position] }
-        guard !runs[index].finished else { return nil }
-        let statement = try database.statement("""
-            SELECT \(SuppressionRows.columns) FROM suppression_staged
-            WHERE run = ?1 AND (address, scope) > (?2, ?3) ORDER BY address, scope LIMIT ?4
+        while runs[index].position >= runs[index].rows.count {
+            guard !runs[index].finished else { return nil }
+            try read(index)
+        }
+        return runs[index].rows[runs[index].position]
+    }
+
+    /// Reads the next blocks of run `index`: the first ones from the cursor's address (rows up to the cursor
+    /// dropped), then those after the last block read. A block never splits an address, so none is skipped.
+    private mutating func read(_ index: Int) throws(StoreError) {
+        let after = runs[index].lastBlock
+        let statement = try database.statement(after == nil ? """
+            SELECT last_address, data FROM suppression_blocks WHERE run = ?1 AND last_address >= ?2
+            ORDER BY last_address LIMIT ?3
+            """ : """
+            SELECT last_address, data FROM suppression_blocks WHERE run = ?1 AND last_address > ?2
+            ORDER BY last_address LIMIT ?3
             """)
         defer { statement.reset() }
         statement.bind(runs[index].number, at: 1)
-        statement.bind(runs[index].lastKey.address, at: 2)
-        statement.bind(runs[index].lastKey.scope, at: 3)
-        statement.bind(batch, at: 4)
+        // Addresses are never empty, so "" is before every block.
+        statement.bind(after ?? cursor?.address ?? "", at: 2)
+        statement.bind(blocks, at: 3)
         var rows: [Suppression] = []
-        rows.reserveCapacity(batch)
-        while try statement.step() { rows.append(SuppressionRows.read(statement)) }
-        runs[index].finished = rows.count < batch
+        var count = 0
+        while try statement.step() {
+            count += 1
+            runs[index].lastBlock = statement.string(at: 0)
+            rows += StagedBlock.rows(statement.blob(at: 1))
+        }
+        if after == nil, let cursor {
+            rows.removeAll { SuppressionFold.compareKeys(($0.address, $0.scope), (cursor.address, cursor.scope)) <= 0 }
+        }
+        if runs[index].lastBlock == nil { runs[index].lastBlock = cursor?.address ?? "" }
+        runs[index].finished = count < blocks
         runs[index].position = 0
-        if let last = rows.last { runs[index].lastKey = (last.address, last.scope) }
         runs[index].rows = rows
-        return rows.first
     }
 }

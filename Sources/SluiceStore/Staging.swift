@@ -53,7 +53,7 @@ final class Staging: Sendable {
             }
             guard enabled else { return }
             let moved: Int
-            do { moved = try await store.mergeStagedSuppressions() } catch {
+            do { moved = try await store.mergeStagedSuppressions(upTo: SQLiteStore.mergeTransactionKeys) } catch {
                 // Closed or failing store: stop; the next import or purge starts the merge again.
                 state.withLock { $0.running = false; $0.again = false }
                 return

@@ -35,22 +35,14 @@ enum SuppressionRows {
     }
 
     /// Every suppression of `address` as readers see it: stored rows folded with staged ones, in key order.
+    /// One statement (`SuppressionStaging.mainAndStagedSQL`): one snapshot, so a merge step moving the key
+    /// between the two tables is seen either wholly before or after.
     static func merged(of address: String, in database: Database) throws(StoreError) -> [Suppression] {
-        let statement = try database.statement(mainAndStagedSQL)
+        let statement = try database.statement(SuppressionStaging.mainAndStagedSQL)
         defer { statement.reset() }
         statement.bind(address, at: 1)
-        var rows: [(run: Int, row: Suppression)] = []
-        while try statement.step() { rows.append((statement.int(at: 0), read(statement, from: 1))) }
-        return SuppressionStaging.fold(rows)
+        return SuppressionStaging.fold(try SuppressionStaging.mainAndStaged(of: address, from: statement))
     }
-
-    /// The stored rows (run 0) and staged rows (their run) of one address, in one statement: one snapshot,
-    /// so a merge step moving the key between the two tables is seen either wholly before or after.
-    static let mainAndStagedSQL = """
-        SELECT 0, \(columns) FROM suppressions WHERE address = ?1
-        UNION ALL
-        \(SuppressionStaging.stagedForAddressSQL)
-        """
 
     /// The stored row with this key (not its staged rows), nil when there is none.
     static func stored(_ address: String, scope: String, in database: Database) throws(StoreError) -> Suppression? {

@@ -85,10 +85,18 @@ struct SuppressionStagingTests {
         #expect(mine == theirs, "suppressions(of:) after \(step)")
     }
 
-    @Test(arguments: [1, 2, 3, 4])
-    func everyOperationMatchesTheReferenceWhileRunsAreStaged(seed: UInt64) async throws {
+    /// A store whose staged blocks are about `blockBytes` long (small: a block per row or two, so reads
+    /// cross block boundaries within every run).
+    static func openStore(_ directory: TemporaryDirectory, blockBytes: Int) throws -> SQLiteStore {
+        var configuration = SQLiteStoreConfiguration(path: directory.databasePath, readerCount: 2, cacheSizeKiB: 2048)
+        configuration.stagedBlockBytes = blockBytes
+        return try SQLiteStore(configuration: configuration)
+    }
+
+    @Test(arguments: [1, 2, 3, 4], [150, StagedBlock.defaultTargetBytes])
+    func everyOperationMatchesTheReferenceWhileRunsAreStaged(seed: UInt64, blockBytes: Int) async throws {
         let directory = try TemporaryDirectory()
-        let store = try directory.openStore()
+        let store = try Self.openStore(directory, blockBytes: blockBytes)
         defer { store.close() }
         store.setBackgroundMerge(enabled: false)
         let reference = InMemoryStore()
@@ -168,9 +176,10 @@ struct SuppressionStagingTests {
         #expect(try await store.export(after: nil, limit: 1000).items.count == 100)
     }
 
-    @Test func paginationStaysStableWhileAMergeRuns() async throws {
+    @Test(arguments: [150, StagedBlock.defaultTargetBytes])
+    func paginationStaysStableWhileAMergeRuns(blockBytes: Int) async throws {
         let directory = try TemporaryDirectory()
-        let store = try directory.openStore()
+        let store = try Self.openStore(directory, blockBytes: blockBytes)
         defer { store.close() }
         store.setBackgroundMerge(enabled: false)
         let stored = (0..<300).map { Suppression.make(address: String(format: "p%03d@example.com", $0 * 2)) }
