@@ -78,7 +78,8 @@ import Testing
                             headers: HTTPHeaders(auth + [("Content-Type", "application/json"), ("Idempotency-Key", "kill-\(i)")]),
                             body: Array(body.utf8))
                         guard let response = try? await client.execute(request), response.status == 202,
-                            let object = try? JSONReader().parseObject(response.body), let id = try? object.string("id")
+                            let document = try? JSONDocument(response.body), let object = try? document.rootObject(),
+                            let id = try? document.string(object, "id")
                         else { continue }
                         acknowledged.messages.withLock { $0.append((id, recipient)) }
                         acknowledge()

@@ -15,6 +15,8 @@ public struct CSVRecordReader: Sendable {
     private var state = State.fieldStart
     private var fields: [String] = []
     private var field: [UInt8] = []
+    /// OR of the bytes stored in `field`: below 0x80 means ASCII.
+    private var fieldHigh: UInt8 = 0
     private var recordBytes = 0
     private var line = 1
     private var recordLine = 1
@@ -26,9 +28,55 @@ public struct CSVRecordReader: Sendable {
 
     /// Consumes `bytes`, calling `emit` for each record completed by them. Blank lines are skipped.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Record) -> Void) {
-        for byte in bytes {
-            consume(byte, emit)
+        guard let base = bytes.baseAddress else { return }
+        // `bytes` views [UInt8] storage (or bytes read into such), already bound to UInt8.
+        let b = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        let n = b.count
+        var i = 0
+        while i < n {
+            // Runs of ordinary bytes are taken at once; every byte that can change the state (and
+            // every byte of the rarer states) goes through `consume`, the byte-wise reference.
+            switch state {
+            case .fieldStart, .unquoted:
+                let run = i
+                var high: UInt8 = 0
+                // `,` `"` CR LF are all ≤ 0x2C; letters, digits, `.`, `@`, `-` are above.
+                while i < n {
+                    let c = b[i]
+                    if c <= 0x2C, c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D { break }
+                    high |= c
+                    i += 1
+                }
+                if i > run {
+                    state = .unquoted
+                    take(UnsafeBufferPointer(rebasing: b[run..<i]), high: high)
+                }
+            case .quoted:
+                let run = i
+                var high: UInt8 = 0
+                var lines = 0
+                while i < n {
+                    let c = b[i]
+                    if c == 0x22 { break }
+                    if c == 0x0A { lines += 1 }
+                    high |= c
+                    i += 1
+                }
+                line += lines
+                if i > run { take(UnsafeBufferPointer(rebasing: b[run..<i]), high: high) }
+            case .quoteInQuoted:
+                break
+            }
+            if i < n {
+                consume(b[i], emit)
+                i += 1
+            }
         }
+    }
+
+    /// `feed` one byte at a time through `consume` only: the reference the run-at-once path is tested against.
+    mutating func feedBytewise(_ bytes: [UInt8], _ emit: (Record) -> Void) {
+        for byte in bytes { consume(byte, emit) }
     }
 
     /// Convenience over `feed(_:_:)` for arrays.
@@ -105,19 +153,36 @@ public struct CSVRecordReader: Sendable {
     private mutating func append(_ byte: UInt8) {
         count()
         // Past the limit keep scanning (to find the record's end) but stop storing.
-        if recordBytes <= maxRecordBytes { field.append(byte) }
+        if recordBytes <= maxRecordBytes {
+            field.append(byte)
+            fieldHigh |= byte
+        }
+    }
+
+    /// `append` for each byte of `run` (none of them a quote, comma or line end outside quotes), at once.
+    private mutating func take(_ run: UnsafeBufferPointer<UInt8>, high: UInt8) {
+        let room = maxRecordBytes - recordBytes
+        recordBytes += run.count
+        if recordBytes > maxRecordBytes { problem = problem ?? "record longer than \(maxRecordBytes) bytes" }
+        guard room > 0 else { return }
+        field.append(contentsOf: room >= run.count ? run : UnsafeBufferPointer(rebasing: run[..<room]))
+        fieldHigh |= high
     }
 
     private mutating func endField() {
         count()
         if problem == nil {
-            if let text = String(validating: field, as: UTF8.self) {
+            // ASCII (the usual field) needs no validation; anything else must be well-formed UTF-8.
+            if fieldHigh < 0x80 {
+                fields.append(field.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) })
+            } else if let text = String(validating: field, as: UTF8.self) {
                 fields.append(text)
             } else {
                 problem = "field is not valid UTF-8"
             }
         }
         field.removeAll(keepingCapacity: true)
+        fieldHigh = 0
     }
 
     private mutating func endRecord(_ emit: (Record) -> Void) {
@@ -132,6 +197,7 @@ public struct CSVRecordReader: Sendable {
         }
         fields.removeAll(keepingCapacity: true)
         field.removeAll(keepingCapacity: true)
+        fieldHigh = 0
         recordBytes = 0
         problem = nil
         state = .fieldStart

@@ -1,5 +1,5 @@
 extension JSONDocument {
-    // Typed member access with `JSONObject`'s semantics: absent or null → nil, another kind → error.
+    // Typed member access with `Decodable`'s optional semantics: absent or null → nil, another kind → error.
 
     /// The string at `key` of `object`; nil when absent or null.
     public func string(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> String? {
@@ -48,6 +48,21 @@ extension JSONDocument {
         return result
     }
 
+    /// The object of strings at `key` (e.g. headers); nil when absent or null; a non-string value is an
+    /// error naming `key`.
+    public func stringMap(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> [String: String]? {
+        guard let map = try self.object(object, key) else { return nil }
+        var result: [String: String] = [:]
+        result.reserveCapacity(count(map))
+        try forEachMember(map) { (keyNode, value) throws(JSONReaderError) in
+            guard let s = string(value) else {
+                throw JSONReaderError.typeMismatch(key: key.description, expected: "object of strings", found: kind(value))
+            }
+            result[keyString(keyNode)] = s
+        }
+        return result
+    }
+
     /// The array of objects at `key`, each mapped by `transform`; nil when absent or null.
     public func objects<T>(_ object: Index, _ key: StaticString, _ transform: (Index) throws(JSONReaderError) -> T) throws(JSONReaderError) -> [T]? {
         guard let array = try array(object, key) else { return nil }
@@ -73,7 +88,7 @@ extension JSONDocument {
 }
 
 extension JSONDocument.Kind {
-    /// The kind's name, for error messages (as `JSONValue.kindName`).
+    /// The kind's name, for error messages (never the value itself).
     public var name: String {
         switch self {
         case .null: "null"

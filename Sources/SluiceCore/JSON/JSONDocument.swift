@@ -1,6 +1,12 @@
-/// A JSON text checked as strictly as `JSONReader` (same limits, same errors) and kept as its bytes
-/// plus a flat index of its values: strings are decoded only when read, so picking a few fields out
-/// of a large document costs one scan and those fields.
+/// A strict, bounded RFC 8259 reader, without Foundation: a JSON text checked in one scan and kept as
+/// its bytes plus a flat index of its values; strings are decoded only when read, so picking a few
+/// fields out of a large document costs one scan and those fields.
+///
+/// Strict: exactly one value with only whitespace around it (a leading UTF-8 BOM is skipped, as
+/// Foundation does), valid UTF-8 everywhere, no raw control characters in strings, only the JSON
+/// escapes, surrogate pairs joined and lone surrogates refused, numbers checked against the grammar,
+/// duplicate keys in any object refused. Bounded: nesting depth is capped (`maxDepth`); the caller
+/// caps the size (the HTTP body limit).
 ///
 /// Values are named by `JSONDocument.Index`; an object's members are found by a linear scan over
 /// its keys (cheaper than hashing for the small objects of SNS and SES documents).
@@ -15,11 +21,14 @@ public struct JSONDocument: Sendable {
         case null, bool, number, string, array, object
     }
 
+    /// Default nesting limit: far above any SNS, SES or API document, far below a stack risk.
+    public static let defaultMaxDepth = 64
+
     let bytes: [UInt8]
     let nodes: [JSONNode]
 
     /// Checks and indexes one JSON text.
-    public init(_ bytes: [UInt8], maxDepth: Int = JSONReader.defaultMaxDepth) throws(JSONReaderError) {
+    public init(_ bytes: [UInt8], maxDepth: Int = JSONDocument.defaultMaxDepth) throws(JSONReaderError) {
         precondition(maxDepth > 0, "maxDepth must be positive")
         let indexed = bytes.withUnsafeBufferPointer { (buffer) -> Result<[JSONNode], JSONReaderError> in
             var indexer = JSONIndexer(buffer, maxDepth: maxDepth)
@@ -38,7 +47,7 @@ public struct JSONDocument: Sendable {
     public var root: Index { Index(node: 0) }
 
     /// The top-level object.
-    /// - Throws: `.syntax` when the top-level value is not an object (as `JSONReader.parseObject`).
+    /// - Throws: `.syntax` when the top-level value is not an object.
     public func rootObject() throws(JSONReaderError) -> Index {
         guard nodes[0].kind == .object else { throw JSONReaderError(.syntax, "the top-level value is not an object") }
         return root
@@ -97,7 +106,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// The value of `key` in `object`; nil when absent or `object` is not an object. Keys compare
-    /// as Swift Strings do (canonical equivalence), like `JSONObject`'s subscript.
+    /// as Swift Strings do (canonical equivalence).
     public func member(_ object: Index, _ key: StaticString) -> Index? {
         let o = nodes[object.node]
         guard o.kind == .object else { return nil }
@@ -172,7 +181,7 @@ public struct JSONDocument: Sendable {
         return string(node, in: b) == key.description
     }
 
-    /// Whether two key nodes are equal as Swift Strings (the duplicate-key rule of `JSONCursor`).
+    /// Whether two key nodes are equal as Swift Strings (the duplicate-key rule).
     static func sameKey(_ x: JSONNode, _ y: JSONNode, in b: UnsafeBufferPointer<UInt8>) -> Bool {
         if x.flags == 0, y.flags == 0 {
             let n = x.end - x.start

@@ -1,5 +1,5 @@
-/// One pass over a JSON text that checks it as strictly as `JSONCursor` (same errors, same order)
-/// but records `JSONNode`s instead of decoding values.
+/// One pass over a JSON text that checks it (see `JSONDocument` for the rules; errors in document
+/// order) and records `JSONNode`s instead of decoding values.
 struct JSONIndexer {
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
@@ -70,7 +70,7 @@ struct JSONIndexer {
         i += 1
         let me = nodes.count
         nodes.append(JSONNode(kind: .object, start: 0, end: 0))
-        // As JSONCursor: small objects check duplicates by scanning, large ones switch to a set.
+        // Small objects check duplicates by scanning; large ones switch to a set (no quadratic cost).
         var keySet: Set<String>?
         var count = 0
         skipSpace()
@@ -171,7 +171,7 @@ struct JSONIndexer {
         }
     }
 
-    /// The JSONCursor number grammar; only the range is kept.
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; only the range is kept.
     private mutating func number() throws(JSONReaderError) {
         let start = i
         if b[i] == UInt8(ascii: "-") { i += 1 }
@@ -199,7 +199,7 @@ struct JSONIndexer {
     private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 
     /// Checks the string starting at the opening quote at `i` (escapes, control bytes, then UTF-8,
-    /// in JSONCursor's order) and records its raw range; leaves `i` past the closing quote.
+    /// in that order) and records its raw range; leaves `i` past the closing quote.
     private mutating func string() throws(JSONReaderError) {
         i += 1
         let start = i

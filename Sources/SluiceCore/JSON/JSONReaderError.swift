@@ -1,4 +1,5 @@
-/// Why `JSONReader` refused a text, with the byte offset where it stopped.
+/// Why `JSONDocument` refused a text (with the byte offset where it stopped), or why a typed field
+/// read found another JSON type.
 public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; compare errors on this.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -39,9 +40,4 @@ public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "JSONReaderError(\(code)): \(message)" }
 
     public static func == (lhs: JSONReaderError, rhs: JSONReaderError) -> Bool { lhs.code == rhs.code }
-
-    /// A field of the wrong kind; names the key (a schema name), never the value.
-    static func typeMismatch(key: String, expected: String, found: JSONValue) -> JSONReaderError {
-        JSONReaderError(.typeMismatch, "field \(key.prefix(64)) is \(found.kindName), expected \(expected)", field: key)
-    }
 }
