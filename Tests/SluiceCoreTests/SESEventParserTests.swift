@@ -314,4 +314,24 @@ struct SESEventParserTests {
         let error = #expect(throws: SESEventError.self) { try SESEventParser.parse(big, normalizer: normalizer) }
         #expect(error?.code == .tooLarge)
     }
+
+    @Test(arguments: [
+        "", "bounce", "Bounce", "BOUNCE", "DeliveryDelay", "Rendering Failure", "renderingFailure", "Subscription",
+        "AmazonSnsSubscriptionSucceeded", "cli\u{212A}", "CLIC\u{212A}", "Ünknown", "İ", "delivery\u{0}", "a-b_c 9",
+    ])
+    func asciiLowercasingMatchesFoundation(_ text: String) {
+        #expect(SESEventParser.asciiLowercased(text) == text.lowercased())
+    }
+
+    @Test func typeNamesAreMatchedCaseInsensitivelyAsBefore() {
+        #expect(SESEventParser.kind(of: "BOUNCE", bounceType: "PERMANENT") == .hardBounce)
+        #expect(SESEventParser.kind(of: "Bounce", bounceType: "Transient") == .softBounce)
+        #expect(SESEventParser.kind(of: "bounce", bounceType: "Undetermined") == .undeterminedBounce)
+        #expect(SESEventParser.kind(of: "bounce", bounceType: nil) == .undeterminedBounce)
+        #expect(SESEventParser.kind(of: "DeliveryDelay", bounceType: nil) == .deliveryDelay)
+        #expect(SESEventParser.kind(of: "Rendering Failure", bounceType: nil) == .renderingFailure)
+        // Unicode lower-casing is kept for non-ASCII spellings: KELVIN SIGN lower-cases to "k".
+        #expect(SESEventParser.kind(of: "clic\u{212A}", bounceType: nil) == .click)
+        #expect(SESEventParser.kind(of: "Bounced", bounceType: nil) == .unknown)
+    }
 }

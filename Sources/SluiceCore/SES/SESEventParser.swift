@@ -80,9 +80,9 @@ public enum SESEventParser {
     }
 
     static func kind(of rawType: String, bounceType: String?) -> EventKind {
-        switch rawType.lowercased() {
+        switch asciiLowercased(rawType) {
         case "bounce":
-            switch bounceType?.lowercased() {
+            switch bounceType.map(asciiLowercased) {
             case "permanent": .hardBounce
             case "transient": .softBounce
             // An unrecognised bounce type is treated like Undetermined: counted, never suppressing.
@@ -98,6 +98,25 @@ public enum SESEventParser {
         case "rendering failure", "renderingfailure": .renderingFailure
         case "subscription": .subscription
         default: .unknown
+        }
+    }
+
+    /// `text.lowercased()`, without building a new string when `text` is ASCII and already lower
+    /// case (as SES spells its types after the first letter: `Bounce` → one small string, `delivery` → none).
+    static func asciiLowercased(_ text: String) -> String {
+        var needsWork = false
+        for c in text.utf8 {
+            if c >= 0x80 { return text.lowercased() }  // Unicode rules (e.g. U+212A KELVIN SIGN → "k")
+            if c >= 0x41 && c <= 0x5A { needsWork = true }
+        }
+        guard needsWork else { return text }
+        return String(unsafeUninitializedCapacity: text.utf8.count) { out in
+            var i = 0
+            for c in text.utf8 {
+                out[i] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
+                i += 1
+            }
+            return i
         }
     }
 
@@ -119,11 +138,12 @@ public enum SESEventParser {
         if let domain = mail.tags?["ses:from-domain"]?.first, !domain.isEmpty {
             return domain.lowercased()
         }
-        for candidate in [mail.commonHeaders?.from?.first, mail.source].compactMap({ $0 }) {
-            // Only the key's domain is needed, not the spelling `normalize` would also build.
-            if let key = normalizer.normalizedKey(candidate) {
-                return String(NormalizedAddress(original: "", normalized: key).domain)
-            }
+        // Only the key's domain is needed, not the spelling `normalize` would also build.
+        if let from = mail.commonHeaders?.from?.first, let key = normalizer.normalizedKey(from) {
+            return String(NormalizedAddress(original: "", normalized: key).domain)
+        }
+        if let source = mail.source, let key = normalizer.normalizedKey(source) {
+            return String(NormalizedAddress(original: "", normalized: key).domain)
         }
         // `arn:aws:ses:region:account:identity/example.com` (or `identity/user@example.com`).
         if let arn = mail.sourceArn, let range = arn.range(of: ":identity/") {
