@@ -315,14 +315,6 @@ struct SESEventParserTests {
         #expect(error?.code == .tooLarge)
     }
 
-    @Test(arguments: [
-        "", "bounce", "Bounce", "BOUNCE", "DeliveryDelay", "Rendering Failure", "renderingFailure", "Subscription",
-        "AmazonSnsSubscriptionSucceeded", "cli\u{212A}", "CLIC\u{212A}", "Ünknown", "İ", "delivery\u{0}", "a-b_c 9",
-    ])
-    func asciiLowercasingMatchesFoundation(_ text: String) {
-        #expect(SESEventParser.asciiLowercased(text) == text.lowercased())
-    }
-
     @Test func typeNamesAreMatchedCaseInsensitivelyAsBefore() {
         #expect(SESEventParser.kind(of: "BOUNCE", bounceType: "PERMANENT") == .hardBounce)
         #expect(SESEventParser.kind(of: "Bounce", bounceType: "Transient") == .softBounce)
@@ -333,5 +325,20 @@ struct SESEventParserTests {
         // Unicode lower-casing is kept for non-ASCII spellings: KELVIN SIGN lower-cases to "k".
         #expect(SESEventParser.kind(of: "clic\u{212A}", bounceType: nil) == .click)
         #expect(SESEventParser.kind(of: "Bounced", bounceType: nil) == .unknown)
+    }
+
+    @Test func duplicatesAreDroppedBeforeAndAfterTheListTurnsIntoASet() throws {
+        // 20 distinct recipients, each named twice (the first one also in upper case at the very end):
+        // the first pair, the short list and the set must all see the repeats.
+        var names = (0..<20).map { "r\($0)@example.com" }
+        names += names.reversed()
+        names.append("R0@EXAMPLE.COM")
+        let list = names.map { #"{"emailAddress":"\#($0)"}"# }.joined(separator: ",")
+        let json = #"{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":["#
+            + list + #"],"timestamp":"2024-02-29T23:59:59Z"},"mail":{"messageId":"m-1","timestamp":"2024-02-29T23:59:58Z","#
+            + #""source":"x@sender.test","tags":{"ses:from-domain":["Sender.Example"]}}}"#
+        let event = try SESEventParser.parse(json, normalizer: normalizer)
+        #expect(event.recipientEvents.map(\.address) == (0..<20).map { "r\($0)@example.com" })
+        #expect(event.identity == "sender.example")
     }
 }

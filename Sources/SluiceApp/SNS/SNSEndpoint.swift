@@ -205,11 +205,11 @@ final class SNSEndpoint: Sendable {
         let inbound = InboundMessage(
             messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
             timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
-        return await ingest(inbound, events: events, type: .notification, message: message)
+        return await ingest(inbound, events: events, type: .notification)
     }
 
     /// Stores `inbound` with `events`; answers 200 only once the commit is synced.
-    private nonisolated(nonsending) func ingest(_ inbound: InboundMessage, events: [RecipientEvent], type: SNSTypeLabel, message: SNSMessage?) async -> SNSOutcome {
+    private nonisolated(nonsending) func ingest(_ inbound: InboundMessage, events: [RecipientEvent], type: SNSTypeLabel) async -> SNSOutcome {
         IngestActivity.shared.touch()  // the audit-copy compressor holds back while notifications arrive
         do {
             switch try await context.store.ingest(inbound, events: events, policy: context.policy) {
@@ -326,7 +326,7 @@ final class SNSEndpoint: Sendable {
         let inbound = InboundMessage(
             messageId: messageId, type: "Notification", topicArn: topicArn, timestamp: now, receivedAt: now,
             endpoint: endpoint, raw: request.body, rawFormat: .identity)
-        return await ingest(inbound, events: events, type: type, message: nil)
+        return await ingest(inbound, events: events, type: type)
     }
 
     // MARK: Helpers

@@ -80,9 +80,9 @@ public enum SESEventParser {
     }
 
     static func kind(of rawType: String, bounceType: String?) -> EventKind {
-        switch asciiLowercased(rawType) {
+        switch rawType.lowercased() {
         case "bounce":
-            switch bounceType.map(asciiLowercased) {
+            switch bounceType?.lowercased() {
             case "permanent": .hardBounce
             case "transient": .softBounce
             // An unrecognised bounce type is treated like Undetermined: counted, never suppressing.
@@ -98,25 +98,6 @@ public enum SESEventParser {
         case "rendering failure", "renderingfailure": .renderingFailure
         case "subscription": .subscription
         default: .unknown
-        }
-    }
-
-    /// `text.lowercased()`, without building a new string when `text` is ASCII and already lower
-    /// case (as SES spells its types after the first letter: `Bounce` → one small string, `delivery` → none).
-    static func asciiLowercased(_ text: String) -> String {
-        var needsWork = false
-        for c in text.utf8 {
-            if c >= 0x80 { return text.lowercased() }  // Unicode rules (e.g. U+212A KELVIN SIGN → "k")
-            if c >= 0x41 && c <= 0x5A { needsWork = true }
-        }
-        guard needsWork else { return text }
-        return String(unsafeUninitializedCapacity: text.utf8.count) { out in
-            var i = 0
-            for c in text.utf8 {
-                out[i] = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
-                i += 1
-            }
-            return i
         }
     }
 

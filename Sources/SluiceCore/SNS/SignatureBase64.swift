@@ -18,38 +18,47 @@ enum SignatureBase64 {
     /// nil when `b` is not canonical padded base64 (the caller then asks Foundation).
     static func decodeCanonical(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let n = b.count
-        guard n > 0, n % 4 == 0 else { return nil }
-        let padding = b[n - 1] == UInt8(ascii: "=") ? (b[n - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
+        guard n > 0, n % 4 == 0, let src = b.baseAddress else { return nil }
+        let padding = src[n - 1] == UInt8(ascii: "=") ? (src[n - 2] == UInt8(ascii: "=") ? 2 : 1) : 0
         let outCount = n / 4 * 3 - padding
-        var failed = false
-        let out = [UInt8](unsafeUninitializedCapacity: outCount) { dst, initialized in
-            var o = 0
-            var i = 0
-            while i < n {
-                let last = i + 4 == n
-                let a = table[Int(b[i])], c = table[Int(b[i + 1])]
-                let x = b[i + 2], y = b[i + 3]
-                let d = last && padding == 2 ? 0 : table[Int(x)]
-                let e = last && padding >= 1 ? 0 : table[Int(y)]
-                if (a | c | d | e) & 0x80 != 0 { failed = true; break }
-                let v = UInt32(a) << 18 | UInt32(c) << 12 | UInt32(d) << 6 | UInt32(e)
-                if last && padding > 0 {
-                    // Unused bits must be zero for the input to be canonical.
-                    if padding == 2 && v & 0xFFFF != 0 || padding == 1 && v & 0xFF != 0 { failed = true; break }
-                    dst[o] = UInt8(truncatingIfNeeded: v >> 16)
-                    if padding == 1 { dst[o + 1] = UInt8(truncatingIfNeeded: v >> 8) }
-                    o += 3 - padding
-                } else {
-                    dst[o] = UInt8(truncatingIfNeeded: v >> 16)
-                    dst[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                    dst[o + 2] = UInt8(truncatingIfNeeded: v)
+        return table.withUnsafeBufferPointer { t -> [UInt8]? in
+            let t = t.baseAddress!
+            var failed = false
+            let out = [UInt8](unsafeUninitializedCapacity: outCount) { dst, initialized in
+                let d = dst.baseAddress!
+                var o = 0
+                var i = 0
+                // Every group but the last: four alphabet bytes, three output bytes; one check per group.
+                let full = n - 4
+                var bad: UInt8 = 0
+                while i < full {
+                    let a = t[Int(src[i])], c = t[Int(src[i + 1])], e = t[Int(src[i + 2])], f = t[Int(src[i + 3])]
+                    bad |= a | c | e | f
+                    let v = UInt32(a) << 18 | UInt32(c) << 12 | UInt32(e) << 6 | UInt32(f)
+                    d[o] = UInt8(truncatingIfNeeded: v >> 16)
+                    d[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    d[o + 2] = UInt8(truncatingIfNeeded: v)
                     o += 3
+                    i += 4
                 }
-                i += 4
+                let a = t[Int(src[i])], c = t[Int(src[i + 1])]
+                let e = padding == 2 ? 0 : t[Int(src[i + 2])]
+                let f = padding >= 1 ? 0 : t[Int(src[i + 3])]
+                bad |= a | c | e | f
+                let v = UInt32(a) << 18 | UInt32(c) << 12 | UInt32(e) << 6 | UInt32(f)
+                // 0x80 marks a byte outside the alphabet; unused bits of a padded group must be zero.
+                if bad & 0x80 != 0 || padding == 2 && v & 0xFFFF != 0 || padding == 1 && v & 0xFF != 0 {
+                    failed = true
+                    initialized = 0
+                    return
+                }
+                d[o] = UInt8(truncatingIfNeeded: v >> 16)
+                if padding < 2 { d[o + 1] = UInt8(truncatingIfNeeded: v >> 8) }
+                if padding < 1 { d[o + 2] = UInt8(truncatingIfNeeded: v) }
+                initialized = outCount
             }
-            initialized = failed ? 0 : o
+            return failed ? nil : out
         }
-        return failed ? nil : out
     }
 
     /// Alphabet value per byte; 0xFF for every other byte (including `=`, valid only as padding).

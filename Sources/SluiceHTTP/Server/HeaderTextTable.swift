@@ -7,8 +7,12 @@ import Glibc
 /// A match is byte-for-byte, case included, so the result is exactly the string that decoding the
 /// bytes would give; anything else is decoded as before.
 struct HeaderTextTable: Sendable {
-    /// Known texts by byte length (index = length); a few per length at most.
-    private let byLength: [[String]]
+    /// Every known text's bytes, back to back.
+    private let bytes: [UInt8]
+    /// Per known text, ordered by length: where its bytes start in `bytes`, and the shared string.
+    private let texts: [(offset: Int, string: String)]
+    /// For each byte length, the range of `texts` with that length.
+    private let byLength: [Range<Int>]
 
     /// The default table: common request header names and the values SNS and typical clients send.
     static let common = HeaderTextTable([
@@ -25,28 +29,45 @@ struct HeaderTextTable: Sendable {
         "true", "false",
     ])
 
-    init(_ texts: [String]) {
-        let longest = texts.map(\.utf8.count).max() ?? 0
-        var byLength = [[String]](repeating: [], count: longest + 1)
-        for text in texts where !byLength[text.utf8.count].contains(text) {
-            // Native, contiguous copies: `withUTF8` on them never copies again.
-            var copy = text
-            copy.makeContiguousUTF8()
-            byLength[text.utf8.count].append(copy)
+    init(_ list: [String]) {
+        var unique: [String] = []
+        for text in list where !unique.contains(text) { unique.append(text) }
+        unique.sort { $0.utf8.count < $1.utf8.count }
+        var bytes: [UInt8] = []
+        var texts: [(offset: Int, string: String)] = []
+        let longest = unique.last?.utf8.count ?? 0
+        var byLength = [Range<Int>](repeating: 0..<0, count: longest + 1)
+        var k = 0
+        for length in 0...longest {
+            let start = k
+            while k < unique.count, unique[k].utf8.count == length {
+                texts.append((bytes.count, unique[k]))
+                bytes += unique[k].utf8
+                k += 1
+            }
+            byLength[length] = start..<k
         }
+        self.bytes = bytes
+        self.texts = texts
         self.byLength = byLength
     }
 
     /// The string of `bytes` (any bytes: invalid UTF-8 is repaired, as `String(decoding:as:)` does).
-    func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let n = bytes.count
-        if n > 0, n < byLength.count, let base = bytes.baseAddress {
-            for candidate in byLength[n] {
-                var candidate = candidate
-                let same = candidate.withUTF8 { memcmp($0.baseAddress!, base, n) == 0 }
-                if same { return candidate }
+    func string(_ input: UnsafeBufferPointer<UInt8>) -> String {
+        let n = input.count
+        if n > 0, n < byLength.count, let base = input.baseAddress {
+            let range = byLength[n]
+            if !range.isEmpty {
+                let found = bytes.withUnsafeBufferPointer { known -> Int? in
+                    for k in range {
+                        let p = known.baseAddress! + texts[k].offset
+                        if p[0] == base[0], p[n - 1] == base[n - 1], memcmp(p, base, n) == 0 { return k }
+                    }
+                    return nil
+                }
+                if let found { return texts[found].string }
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: input, as: UTF8.self)
     }
 }
