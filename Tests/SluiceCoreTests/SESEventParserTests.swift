@@ -314,4 +314,31 @@ struct SESEventParserTests {
         let error = #expect(throws: SESEventError.self) { try SESEventParser.parse(big, normalizer: normalizer) }
         #expect(error?.code == .tooLarge)
     }
+
+    @Test func typeNamesAreMatchedCaseInsensitivelyAsBefore() {
+        #expect(SESEventParser.kind(of: "BOUNCE", bounceType: "PERMANENT") == .hardBounce)
+        #expect(SESEventParser.kind(of: "Bounce", bounceType: "Transient") == .softBounce)
+        #expect(SESEventParser.kind(of: "bounce", bounceType: "Undetermined") == .undeterminedBounce)
+        #expect(SESEventParser.kind(of: "bounce", bounceType: nil) == .undeterminedBounce)
+        #expect(SESEventParser.kind(of: "DeliveryDelay", bounceType: nil) == .deliveryDelay)
+        #expect(SESEventParser.kind(of: "Rendering Failure", bounceType: nil) == .renderingFailure)
+        // Unicode lower-casing is kept for non-ASCII spellings: KELVIN SIGN lower-cases to "k".
+        #expect(SESEventParser.kind(of: "clic\u{212A}", bounceType: nil) == .click)
+        #expect(SESEventParser.kind(of: "Bounced", bounceType: nil) == .unknown)
+    }
+
+    @Test func duplicatesAreDroppedBeforeAndAfterTheListTurnsIntoASet() throws {
+        // 20 distinct recipients, each named twice (the first one also in upper case at the very end):
+        // the first pair, the short list and the set must all see the repeats.
+        var names = (0..<20).map { "r\($0)@example.com" }
+        names += names.reversed()
+        names.append("R0@EXAMPLE.COM")
+        let list = names.map { #"{"emailAddress":"\#($0)"}"# }.joined(separator: ",")
+        let json = #"{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":["#
+            + list + #"],"timestamp":"2024-02-29T23:59:59Z"},"mail":{"messageId":"m-1","timestamp":"2024-02-29T23:59:58Z","#
+            + #""source":"x@sender.test","tags":{"ses:from-domain":["Sender.Example"]}}}"#
+        let event = try SESEventParser.parse(json, normalizer: normalizer)
+        #expect(event.recipientEvents.map(\.address) == (0..<20).map { "r\($0)@example.com" })
+        #expect(event.identity == "sender.example")
+    }
 }

@@ -10,40 +10,50 @@ import Synchronization
 /// (never past the certificate's notAfter, nor the configured cache time).
 final class SNSCertificateMemo: Sendable {
     private struct Entry {
+        var url: String
+        var topicArn: String
         var certificate: X509Certificate
         var expiresAt: Date
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    // A short list scanned in order, not a dictionary: every request looks up, and comparing two
+    // strings that are almost always equal is cheaper than joining them into a key and hashing it.
+    // Distinct (URL, topic) pairs are few (one per region and topic), and `capacity` bounds the scan.
+    private let entries = Mutex<[Entry]>([])
     private let capacity: Int
     private let ttl: TimeInterval
 
-    init(capacity: Int = 256, ttl: TimeInterval) {
+    init(capacity: Int = 64, ttl: TimeInterval) {
         self.capacity = max(1, capacity)
         self.ttl = ttl
     }
 
     func get(url: String, topicArn: String, now: Date) -> X509Certificate? {
-        let key = Self.key(url, topicArn)
-        return entries.withLock { entries in
-            guard let entry = entries[key] else { return nil }
-            guard entry.expiresAt > now else {
-                entries[key] = nil
+        entries.withLock { entries in
+            guard let index = entries.firstIndex(where: { $0.url == url && $0.topicArn == topicArn }) else { return nil }
+            guard entries[index].expiresAt > now else {
+                entries.remove(at: index)
                 return nil
             }
-            return entry.certificate
+            return entries[index].certificate
         }
     }
 
     func put(url: String, topicArn: String, certificate: X509Certificate, now: Date) {
         let expiresAt = min(now + ttl, certificate.notAfter)
         guard expiresAt > now else { return }
+        let entry = Entry(url: url, topicArn: topicArn, certificate: certificate, expiresAt: expiresAt)
         entries.withLock { entries in
-            // Bounded: distinct (URL, topic) pairs are few in practice; start over rather than track recency.
+            if let index = entries.firstIndex(where: { $0.url == url && $0.topicArn == topicArn }) {
+                entries[index] = entry
+                return
+            }
+            // Bounded: start over rather than track recency (the provider and its cache stay behind).
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[Self.key(url, topicArn)] = Entry(certificate: certificate, expiresAt: expiresAt)
+            entries.append(entry)
         }
     }
 
-    private static func key(_ url: String, _ topicArn: String) -> String { url + "\n" + topicArn }
+    /// How many (URL, topic) pairs are remembered.
+    var count: Int { entries.withLock { $0.count } }
 }

@@ -41,7 +41,10 @@ final class SNSEndpoint: Sendable {
     }
 
     /// Answers one delivery for the endpoint named `endpoint` (`default` for the bare path).
-    func handle(_ request: HTTPRequest, endpoint: String) async -> HTTPResponse {
+    ///
+    /// `nonisolated(nonsending)`, as every async step of this path: each runs on its caller's executor
+    /// (the event loop), so no call into it costs an executor switch (several per request otherwise).
+    nonisolated(nonsending) func handle(_ request: HTTPRequest, endpoint: String) async -> HTTPResponse {
         let outcome = await evaluate(request, endpoint: endpoint)
         record(outcome, request: request)
         return outcome.response
@@ -49,7 +52,7 @@ final class SNSEndpoint: Sendable {
 
     // MARK: Checks
 
-    private func evaluate(_ request: HTTPRequest, endpoint: String) async -> SNSOutcome {
+    private nonisolated(nonsending) func evaluate(_ request: HTTPRequest, endpoint: String) async -> SNSOutcome {
         let headerType = request.headers["x-amz-sns-message-type"]
         let type = SNSTypeLabel(headerType)
         if context.state.isDraining {
@@ -98,7 +101,7 @@ final class SNSEndpoint: Sendable {
     }
 
     /// nil when the message is authentic; otherwise the refusal.
-    private func verify(_ message: SNSMessage, type: SNSTypeLabel, now: Date) async -> SNSOutcome? {
+    private nonisolated(nonsending) func verify(_ message: SNSMessage, type: SNSTypeLabel, now: Date) async -> SNSOutcome? {
         let policy = settings.policy
         let certificate: X509Certificate
         if let known = memo.get(url: message.signingCertURL, topicArn: message.topicArn, now: now) {
@@ -185,7 +188,7 @@ final class SNSEndpoint: Sendable {
     }
 
     /// Raw delivery has no signature: refused unless Basic auth (checked already) vouches for the sender.
-    private func rawDelivery(_ request: HTTPRequest, endpoint: String, type: SNSTypeLabel) async -> SNSOutcome {
+    private nonisolated(nonsending) func rawDelivery(_ request: HTTPRequest, endpoint: String, type: SNSTypeLabel) async -> SNSOutcome {
         guard settings.basicAuth != nil else {
             return SNSOutcome.refused(
                 .rawRefused, type, .forbidden, code: "raw_delivery_refused",
@@ -197,16 +200,16 @@ final class SNSEndpoint: Sendable {
 
     // MARK: Per type
 
-    private func ingestNotification(_ message: SNSMessage, body: [UInt8], endpoint: String, now: Date) async -> SNSOutcome {
+    private nonisolated(nonsending) func ingestNotification(_ message: SNSMessage, body: [UInt8], endpoint: String, now: Date) async -> SNSOutcome {
         let events = sesEvents(in: message.messageBytes, message: message)
         let inbound = InboundMessage(
             messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
             timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
-        return await ingest(inbound, events: events, type: .notification, message: message)
+        return await ingest(inbound, events: events, type: .notification)
     }
 
     /// Stores `inbound` with `events`; answers 200 only once the commit is synced.
-    private func ingest(_ inbound: InboundMessage, events: [RecipientEvent], type: SNSTypeLabel, message: SNSMessage?) async -> SNSOutcome {
+    private nonisolated(nonsending) func ingest(_ inbound: InboundMessage, events: [RecipientEvent], type: SNSTypeLabel) async -> SNSOutcome {
         IngestActivity.shared.touch()  // the audit-copy compressor holds back while notifications arrive
         do {
             switch try await context.store.ingest(inbound, events: events, policy: context.policy) {
@@ -303,7 +306,7 @@ final class SNSEndpoint: Sendable {
     }
 
     /// Raw delivery behind Basic auth: the body is the published message; ids come from the headers.
-    private func ingestRaw(_ request: HTTPRequest, endpoint: String) async -> SNSOutcome {
+    private nonisolated(nonsending) func ingestRaw(_ request: HTTPRequest, endpoint: String) async -> SNSOutcome {
         let headers = request.headers
         let type = SNSTypeLabel.notification
         guard headers["x-amz-sns-message-type"].map({ $0 == "Notification" }) ?? true else {
@@ -323,7 +326,7 @@ final class SNSEndpoint: Sendable {
         let inbound = InboundMessage(
             messageId: messageId, type: "Notification", topicArn: topicArn, timestamp: now, receivedAt: now,
             endpoint: endpoint, raw: request.body, rawFormat: .identity)
-        return await ingest(inbound, events: events, type: type, message: nil)
+        return await ingest(inbound, events: events, type: type)
     }
 
     // MARK: Helpers

@@ -13,9 +13,22 @@ struct SNSOutcome: Sendable {
 
     /// 200 with `{"status":"<status>"}`.
     static func accepted(_ verdict: SNSVerdict, _ type: SNSTypeLabel, status: String, _ message: SNSMessage? = nil) -> SNSOutcome {
-        SNSOutcome(
-            verdict: verdict, type: type, response: .json(.ok, bytes: Array(#"{"status":"\#(status)"}"#.utf8)),
-            reason: status, messageId: message?.messageId, topicArn: message?.topicArn)
+        let response = switch status {
+        // Built once: every stored notification answers with one of these (no per-request body or headers).
+        case "stored": storedResponse
+        case "duplicate": duplicateResponse
+        default: okResponse(status)
+        }
+        return SNSOutcome(
+            verdict: verdict, type: type, response: response, reason: status, messageId: message?.messageId,
+            topicArn: message?.topicArn)
+    }
+
+    private static let storedResponse = okResponse("stored")
+    private static let duplicateResponse = okResponse("duplicate")
+
+    private static func okResponse(_ status: String) -> HTTPResponse {
+        .json(.ok, bytes: Array(#"{"status":"\#(status)"}"#.utf8))
     }
 
     /// A 4xx/5xx with the JSON error body (both strings escaped by the helper).

@@ -7,7 +7,8 @@ struct RecipientEventBuilder {
     private let normalizer: AddressNormalizer
     private(set) var events: [RecipientEvent] = []
     private(set) var invalidAddresses: [String] = []
-    /// (address, scope) pairs already added; a linear scan while few (most events name one recipient).
+    /// (address, scope) pairs already added: the first one, then a list scanned while short, then a set.
+    private var first: (address: String, scope: String)?
     private var seen: [(address: String, scope: String)] = []
     private var seenSet: Set<String> = []
 
@@ -105,12 +106,18 @@ struct RecipientEventBuilder {
     /// Records (address, scope); false when it was already there. Pairs compare as the joined key
     /// `address + "\0" + scope` did: NUL is a starter that never composes, so equality splits per part.
     private mutating func insertSeen(_ address: String, _ scope: String) -> Bool {
-        if seen.count < 16 {
+        // Most notifications name one recipient: its pair is kept without allocating the list.
+        guard let first else {
+            first = (address, scope)
+            return true
+        }
+        if first.address == address && first.scope == scope { return false }
+        if seen.count < 15 {
             for entry in seen where entry.address == address && entry.scope == scope { return false }
             seen.append((address, scope))
             return true
         }
-        if seenSet.isEmpty { seenSet = Set(seen.map { $0.address + "\u{0}" + $0.scope }) }
+        if seenSet.isEmpty { seenSet = Set(([first] + seen).map { $0.address + "\u{0}" + $0.scope }) }
         return seenSet.insert(address + "\u{0}" + scope).inserted
     }
 

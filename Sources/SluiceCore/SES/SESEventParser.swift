@@ -119,11 +119,12 @@ public enum SESEventParser {
         if let domain = mail.tags?["ses:from-domain"]?.first, !domain.isEmpty {
             return domain.lowercased()
         }
-        for candidate in [mail.commonHeaders?.from?.first, mail.source].compactMap({ $0 }) {
-            // Only the key's domain is needed, not the spelling `normalize` would also build.
-            if let key = normalizer.normalizedKey(candidate) {
-                return String(NormalizedAddress(original: "", normalized: key).domain)
-            }
+        // Only the key's domain is needed, not the spelling `normalize` would also build.
+        if let from = mail.commonHeaders?.from?.first, let key = normalizer.normalizedKey(from) {
+            return String(NormalizedAddress(original: "", normalized: key).domain)
+        }
+        if let source = mail.source, let key = normalizer.normalizedKey(source) {
+            return String(NormalizedAddress(original: "", normalized: key).domain)
         }
         // `arn:aws:ses:region:account:identity/example.com` (or `identity/user@example.com`).
         if let arn = mail.sourceArn, let range = arn.range(of: ":identity/") {

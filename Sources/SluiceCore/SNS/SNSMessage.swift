@@ -118,13 +118,13 @@ public struct SNSMessage: Sendable, Equatable {
         guard let timestamp = AWSTimestamp.parseISO8601(timestampString) else {
             throw SNSMessageError(.malformed, "Timestamp is not an ISO 8601 UTC time", field: "Timestamp")
         }
-        guard let signature = Data(base64Encoded: signatureText), !signature.isEmpty else {
+        guard let signature = SignatureBase64.decode(signatureText), !signature.isEmpty else {
             throw SNSMessageError(.malformed, "Signature is not base64", field: "Signature")
         }
 
         var result = SNSMessage(
             type: type, messageId: messageId, topicArn: topicArn, message: "", timestamp: timestamp,
-            timestampString: timestampString, signatureVersion: signatureVersion, signature: Array(signature),
+            timestampString: timestampString, signatureVersion: signatureVersion, signature: signature,
             signingCertURL: certURL)
         // Unescaped once, straight into bytes: the signed string and the SES parser both read these.
         result.messageBytes = document.utf8(message) ?? []

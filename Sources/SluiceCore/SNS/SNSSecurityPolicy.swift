@@ -87,11 +87,22 @@ public struct SNSSecurityPolicy: Sendable {
 
     /// Whether `arn` matches one of `allowedTopicPatterns` (`*` matches any run of characters).
     public func isTopicAllowed(_ arn: String) -> Bool {
-        allowedTopicPatterns.contains { Self.wildcardMatch(pattern: Array($0.utf8), text: Array(arn.utf8)) }
+        // Checked for every request: matched on the strings' own UTF-8 storage, no copies.
+        var arn = arn
+        return arn.withUTF8 { text in
+            allowedTopicPatterns.contains { pattern in
+                var pattern = pattern
+                return pattern.withUTF8 { Self.wildcardMatch(pattern: $0, text: text) }
+            }
+        }
     }
 
     /// Glob match with `*` only, linear-backtracking (no exponential blow-up).
     static func wildcardMatch(pattern p: [UInt8], text t: [UInt8]) -> Bool {
+        p.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { t in wildcardMatch(pattern: p, text: t) } }
+    }
+
+    static func wildcardMatch(pattern p: UnsafeBufferPointer<UInt8>, text t: UnsafeBufferPointer<UInt8>) -> Bool {
         var pi = 0, ti = 0
         var star = -1, mark = 0
         while ti < t.count {

@@ -10,7 +10,8 @@ import Synchronization
 /// PKCS#1 v1.5 and the digest) is borrowed from a small pool and reused.
 final class RSAVerifierPool: Sendable {
     private let key: OwnedKey
-    private let idle = Mutex<[SignatureAlgorithm: [VerifyContext]]>([:])
+    /// Idle contexts per algorithm, indexed by `slot(_:)`: two small arrays, no hashing on the hot path.
+    private let idle = Mutex<([VerifyContext], [VerifyContext])>(([], []))
     private let maxIdle: Int
 
     /// nil unless `key` (one reference, taken over) is an RSA key.
@@ -24,25 +25,35 @@ final class RSAVerifierPool: Sendable {
     /// Same contract as `PublicKey.verify`: PKCS#1 v1.5 `signature` over `data`; false on any error.
     func verify(signature: some Collection<UInt8>, data: some Collection<UInt8>, algorithm: SignatureAlgorithm) -> Bool {
         guard !signature.isEmpty, let md = FetchedDigest.named(for: algorithm) else { return false }
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let hashed = withBytes(data) { raw in
-            EVP_Digest(raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), raw.count, &digest, &length, md.pointer, nil)
+        // The digest lives on the stack (EVP_MAX_MD_SIZE is 64 bytes): no heap buffer per message.
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &storage) { digestBuffer in
+            let digest = digestBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var length: UInt32 = 0
+            let hashed = withBytes(data) { raw in
+                EVP_Digest(raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), raw.count, digest, &length, md.pointer, nil)
+            }
+            guard hashed == 1, Int(length) <= digestBuffer.count, let context = borrow(algorithm, md: md) else {
+                ERR_clear_error()
+                return false
+            }
+            let status = withBytes(signature) { sig in
+                EVP_PKEY_verify(context.pointer, sig.baseAddress?.assumingMemoryBound(to: UInt8.self), sig.count, digest, Int(length))
+            }
+            if status != 1 { ERR_clear_error() }  // a bad signature leaves entries on the thread's queue
+            giveBack(context, algorithm)
+            return status == 1
         }
-        guard hashed == 1, let context = borrow(algorithm, md: md) else {
-            ERR_clear_error()
-            return false
-        }
-        let status = withBytes(signature) { sig in
-            EVP_PKEY_verify(context.pointer, sig.baseAddress?.assumingMemoryBound(to: UInt8.self), sig.count, digest, Int(length))
-        }
-        if status != 1 { ERR_clear_error() }  // a bad signature leaves entries on the thread's queue
-        giveBack(context, algorithm)
-        return status == 1
     }
 
     private func borrow(_ algorithm: SignatureAlgorithm, md: FetchedDigest) -> VerifyContext? {
-        if let context = idle.withLock({ $0[algorithm]?.popLast() }) { return context }
+        let reused = idle.withLock { pools -> VerifyContext? in
+            switch algorithm {
+            case .rsaSHA1: pools.0.popLast()
+            case .rsaSHA256: pools.1.popLast()
+            }
+        }
+        if let reused { return reused }
         guard let pointer = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { return nil }
         let context = VerifyContext(pointer)
         // RSA's default padding is PKCS#1 v1.5, which both SNS algorithms name.
@@ -51,8 +62,12 @@ final class RSAVerifierPool: Sendable {
     }
 
     private func giveBack(_ context: VerifyContext, _ algorithm: SignatureAlgorithm) {
+        let maxIdle = maxIdle
         idle.withLock { pools in
-            if pools[algorithm, default: []].count < maxIdle { pools[algorithm, default: []].append(context) }
+            switch algorithm {
+            case .rsaSHA1: if pools.0.count < maxIdle { pools.0.append(context) }
+            case .rsaSHA256: if pools.1.count < maxIdle { pools.1.append(context) }
+            }
         }
     }
 }

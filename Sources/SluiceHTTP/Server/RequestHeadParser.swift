@@ -6,6 +6,8 @@ struct RequestHeadParser {
     var maxHeaderBytes: Int
     var maxHeaderCount: Int
     var maxURILength: Int
+    /// Shared strings for frequent header names and values.
+    var texts = HeaderTextTable.common
 
     enum Result {
         case incomplete
@@ -73,9 +75,9 @@ struct RequestHeadParser {
                 switch Self.parseField(line) {
                 case .success(let (name, value)):
                     if let error = framing.observe(name: name, value: value) { return .failure(error) }
-                    let text = String(decoding: value, as: UTF8.self)
+                    let text = texts.string(value)
                     if framing.wantsRequestId { requestId = text }
-                    headers.add(String(decoding: name, as: UTF8.self), text)
+                    headers.add(texts.string(name), text)
                 case .failure(let error): return .failure(error)
                 }
             }
