@@ -13,6 +13,8 @@
 #include <openssl/bio.h>
 
 // Wrappers for OpenSSL macros Swift cannot import. Owned by SluiceCrypto.
+/// 1 once a load-time constructor told OpenSSL not to run OPENSSL_cleanup at exit (see shim.c).
+int COpenSSL_exit_cleanup_disabled(void);
 void COpenSSL_free(void *ptr);
 long COpenSSL_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 long COpenSSL_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
