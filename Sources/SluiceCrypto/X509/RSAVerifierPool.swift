@@ -10,7 +10,7 @@ import Synchronization
 /// PKCS#1 v1.5 and the digest) is borrowed from a small pool and reused.
 final class RSAVerifierPool: Sendable {
     private let key: OwnedKey
-    /// Idle contexts per algorithm, indexed by `slot(_:)`: two small arrays, no hashing on the hot path.
+    /// Idle contexts per algorithm (SHA-1, SHA-256): two small arrays, no hashing on the hot path.
     private let idle = Mutex<([VerifyContext], [VerifyContext])>(([], []))
     private let maxIdle: Int
 
