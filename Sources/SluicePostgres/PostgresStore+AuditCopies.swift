@@ -29,6 +29,15 @@ extension PostgresStore: AuditCopyStore {
         }
     }
 
+    public func uncompressedAuditCopyCount(upTo limit: Int) async throws(StoreError) -> Int {
+        guard limit > 0 else { return 0 }
+        return try await read { connection throws(StoreError) in
+            let result = try connection.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM sns_messages WHERE raw_format = 0 LIMIT $1) AS pending", [.int(limit)])
+            return result.int(0, 0)
+        }
+    }
+
     public func replaceAuditCopies(_ compressed: [AuditCopy]) async throws(StoreError) -> Int {
         try AuditCopy.checkReplacements(compressed, maxBytes: Self.maxRawMessageBytes)
         guard !compressed.isEmpty else { return 0 }

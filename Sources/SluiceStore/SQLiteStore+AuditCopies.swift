@@ -35,6 +35,19 @@ extension SQLiteStore: AuditCopyStore {
         }
     }
 
+    public func uncompressedAuditCopyCount(upTo limit: Int) async throws(StoreError) -> Int {
+        guard limit > 0 else { return 0 }
+        return try await readers.read { database throws(StoreError) in
+            // An index-only walk of the partial index sns_messages_raw_pending, stopped at `limit`.
+            let statement = try database.statement("""
+                SELECT count(*) FROM (SELECT 1 FROM sns_messages WHERE raw_format = 0 LIMIT ?1)
+                """)
+            defer { statement.reset() }
+            statement.bind(limit, at: 1)
+            return try statement.step() ? statement.int(at: 0) : 0
+        }
+    }
+
     public func replaceAuditCopies(_ compressed: [AuditCopy]) async throws(StoreError) -> Int {
         try AuditCopy.checkReplacements(compressed, maxBytes: Self.maxRawMessageBytes)
         guard !compressed.isEmpty else { return 0 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceCrypto
+import SluiceStore
 import Testing
 @testable import SluiceApp
 
@@ -39,6 +40,50 @@ struct AuditCopyCompressorTests {
         }
         #expect(await compressor.runOnce() == AuditCopyCompressor.Pass(pending: 0, replaced: 0, failed: false))
         #expect(try await AuditCopyReader.body(of: "not-stored", in: store) == nil)
+    }
+
+    /// Under sustained ingest the worker holds back (one batch per `busyPause`) only while the backlog is
+    /// under `maxDeferred`; above it, it compresses batch after batch until the backlog is under the bound.
+    @Test(arguments: [(maxDeferred: 3, leftUncompressed: 1), (maxDeferred: 100, leftUncompressed: 5)])
+    func busyIngestDefersOnlyUpToTheBacklogBound(maxDeferred: Int, leftUncompressed: Int) async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: directory.path + "/sluice.sqlite"))
+        defer { store.close() }
+        let start = Date(timeIntervalSince1970: 1_780_000_000)
+        for i in 0..<5 {
+            let message = InboundMessage(
+                messageId: "busy-\(i)", type: "Notification", topicArn: "arn:aws:sns:us-east-1:123456789012:ses",
+                timestamp: start, receivedAt: start.addingTimeInterval(Double(i)), endpoint: "default",
+                raw: Array(#"{"Type":"Notification","n":\#(i)}"#.utf8), rawFormat: .identity)
+            #expect(try await store.ingest(message, events: [], policy: SuppressionPolicy()) == .stored(events: 0))
+        }
+        // Ingest counts as busy for the whole test, and a held-back batch would wait a minute.
+        let activity = IngestActivity()
+        activity.touch()
+        var compressor = AuditCopyCompressor(store: store, logger: Logger(label: "test"), activity: activity)
+        compressor.quietPeriod = .seconds(60)
+        compressor.busyPause = .seconds(60)
+        compressor.batchSize = 2
+        compressor.maxDeferred = maxDeferred
+        let worker = Task { await compressor.run() }
+        defer { worker.cancel() }
+
+        // 5 pending ≥ 3: a batch of 2; 3 ≥ 3: another; 1 < 3: held back. With a bound of 100 nothing runs.
+        var left = 5
+        for _ in 0..<50 {
+            left = try await store.uncompressedAuditCopyCount(upTo: 100)
+            if left == leftUncompressed { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(left == leftUncompressed)
+        // …and stays held back (an unbounded worker would have taken every copy at once by now).
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await store.uncompressedAuditCopyCount(upTo: 100) == leftUncompressed)
+        for i in 0..<5 {
+            let copy = try #require(try await store.auditCopy(messageId: "busy-\(i)"))
+            #expect(try AuditCopyReader.body(of: copy) == Array(#"{"Type":"Notification","n":\#(i)}"#.utf8))
+        }
     }
 
     @Test func readerHandlesBothFormsAndRefusesCorruptCopies() throws {

@@ -45,6 +45,11 @@ enum AuditCopyConformance {
             _ = try await store.ingest(message, events: [], policy: policy)
         }
         #expect(try await store.uncompressedAuditCopies(limit: 3, maxBytes: 1 << 20).map(\.messageId) == ["p-0", "p-1", "p-2"])
+        // The backlog count stops at its limit.
+        #expect(try await store.uncompressedAuditCopyCount(upTo: 100) == 5)
+        #expect(try await store.uncompressedAuditCopyCount(upTo: 5) == 5)
+        #expect(try await store.uncompressedAuditCopyCount(upTo: 3) == 3)
+        #expect(try await store.uncompressedAuditCopyCount(upTo: 0) == 0)
         // The byte bound stops after the copy that reaches it, and never returns nothing while some wait.
         #expect(try await store.uncompressedAuditCopies(limit: 10, maxBytes: 1500).map(\.messageId) == ["p-0", "p-1"])
         #expect(try await store.uncompressedAuditCopies(limit: 10, maxBytes: 1).map(\.messageId) == ["p-0"])
@@ -56,5 +61,6 @@ enum AuditCopyConformance {
         #expect(try await store.auditCopy(messageId: "p-0") == nil)
         #expect(try await store.auditCopy(messageId: "p-1") == nil)
         #expect(try await store.uncompressedAuditCopies(limit: 10, maxBytes: 1 << 20).map(\.messageId) == ["p-2", "p-3", "p-4"])
+        #expect(try await store.uncompressedAuditCopyCount(upTo: 100) == 3)
     }
 }

@@ -10,6 +10,9 @@ import SluiceCrypto
 /// between leaves each copy complete in one of its two forms; the next pass picks up what is left.
 /// While notifications keep arriving it runs at most one batch per `busyPause`, so its UPDATEs do not
 /// lengthen the group commits that requests wait for; once ingest is quiet it catches up at full speed.
+/// That cadence compresses ~128 copies/s, so a stream sustained above it would grow the backlog (each
+/// copy ~2 KB more on disk) for as long as it lasts: beyond `maxDeferred` pending copies the worker
+/// stops holding back and runs batches back to back until the backlog is under the bound again.
 struct AuditCopyCompressor: BackgroundWorker {
     let name = "sns-audit-compressor"
     let store: any AuditCopyStore
@@ -25,6 +28,8 @@ struct AuditCopyCompressor: BackgroundWorker {
     var quietPeriod: Duration = .milliseconds(250)
     /// While busy: the pause before the next batch anyway (so a steady stream still gets compressed).
     var busyPause: Duration = .seconds(2)
+    /// Uncompressed copies beyond which the worker no longer waits for a quiet moment (~200 MB of 2 KB bodies).
+    var maxDeferred = 100_000
     let activity: IngestActivity
 
     private let pool: DeflatePool
@@ -42,10 +47,34 @@ struct AuditCopyCompressor: BackgroundWorker {
     }
 
     func run() async {
+        var catchingUp = false
         while !Task.isCancelled {
-            await waitForQuiet()
+            if activity.isBusy(within: quietPeriod) {
+                let overBound = await backlogIsOverBound()
+                if overBound != catchingUp {
+                    catchingUp = overBound
+                    logCatchUp(catchingUp)
+                }
+                if !overBound { await waitForQuiet() }
+            }
             let outcome = await runOnce()
             if outcome.pending == 0 || outcome.failed { try? await Task.sleep(for: idleInterval) }
+        }
+    }
+
+    /// Whether at least `maxDeferred` copies wait; false when the store cannot say (the pause then applies).
+    private func backlogIsOverBound() async -> Bool {
+        guard let pending = try? await store.uncompressedAuditCopyCount(upTo: maxDeferred) else { return false }
+        return pending >= maxDeferred
+    }
+
+    private func logCatchUp(_ catchingUp: Bool) {
+        if catchingUp {
+            logger.notice(
+                "SNS audit copies pile up under sustained load; compressing without waiting for a quiet moment",
+                metadata: ["sns.audit_pending_at_least": "\(maxDeferred)"])
+        } else {
+            logger.info("SNS audit-copy backlog back under its bound", metadata: ["sns.audit_pending_below": "\(maxDeferred)"])
         }
     }
 
