@@ -54,15 +54,43 @@ extension SQLiteStore: AuditCopyStore {
         return try await writer.submit { database throws(StoreError) in
             var replaced = 0
             for copy in compressed {
-                // raw_format = 0: a copy purged or compressed meanwhile is left alone.
-                replaced += try database.run("""
-                    UPDATE sns_messages SET raw = ?2, raw_format = 1 WHERE message_id = ?1 AND raw_format = 0
-                    """) {
-                    $0.bind(copy.messageId, at: 1)
-                    $0.bind(copy.bytes, at: 2)
-                }
+                replaced += try Self.moveCompressed(copy, in: database)
             }
             return replaced
+        }
+    }
+
+    /// Replaces an uncompressed row by its compressed copy as a new row at the end of the table, not in
+    /// place: a ~2 KB body fills a 4 KiB page alone (two do not fit), and a row shrunk in place keeps that
+    /// page to itself for the whole retention. Moved, the compressed rows fill pages 3–4 at a time and the
+    /// emptied pages go to the freelist, where the next bodies are written. Returns 1, or 0 when the copy
+    /// was purged or compressed meanwhile (raw_format = 0 no longer matches).
+    private static func moveCompressed(_ copy: AuditCopy, in database: Database) throws(StoreError) -> Int {
+        let delete = try database.statement("""
+            DELETE FROM sns_messages WHERE message_id = ?1 AND raw_format = 0
+            RETURNING type, topic_arn, sns_timestamp, received_at, endpoint, event_count
+            """)
+        delete.bind(copy.messageId, at: 1)
+        guard try delete.step() else {
+            delete.reset()
+            return 0
+        }
+        let type = delete.string(at: 0), topicArn = delete.string(at: 1), snsTimestamp = delete.int64(at: 2)
+        let receivedAt = delete.int64(at: 3), endpoint = delete.string(at: 4), eventCount = delete.int64(at: 5)
+        while try delete.step() {}  // message_id is unique: one row at most; RETURNING finishes on the last step
+        delete.reset()
+        return try database.run("""
+            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
+            """) {
+            $0.bind(copy.messageId, at: 1)
+            $0.bind(type, at: 2)
+            $0.bind(topicArn, at: 3)
+            $0.bind(snsTimestamp, at: 4)
+            $0.bind(receivedAt, at: 5)
+            $0.bind(endpoint, at: 6)
+            $0.bind(eventCount, at: 7)
+            $0.bind(copy.bytes, at: 8)
         }
     }
 }
