@@ -70,26 +70,25 @@ extension SQLiteStore: AuditCopyStore {
             DELETE FROM sns_messages WHERE message_id = ?1 AND raw_format = 0
             RETURNING type, topic_arn, sns_timestamp, received_at, endpoint, event_count
             """)
-        delete.bind(copy.messageId, at: 1)
-        guard try delete.step() else {
-            delete.reset()
-            return 0
+        let row: (type: String, topicArn: String, snsTimestamp: Int64, receivedAt: Int64, endpoint: String, eventCount: Int64)
+        do {
+            defer { delete.reset() }
+            delete.bind(copy.messageId, at: 1)
+            guard try delete.step() else { return 0 }
+            row = (delete.string(at: 0), delete.string(at: 1), delete.int64(at: 2), delete.int64(at: 3), delete.string(at: 4), delete.int64(at: 5))
+            while try delete.step() {}  // message_id is unique: one row at most
         }
-        let type = delete.string(at: 0), topicArn = delete.string(at: 1), snsTimestamp = delete.int64(at: 2)
-        let receivedAt = delete.int64(at: 3), endpoint = delete.string(at: 4), eventCount = delete.int64(at: 5)
-        while try delete.step() {}  // message_id is unique: one row at most; RETURNING finishes on the last step
-        delete.reset()
         return try database.run("""
             INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
             """) {
             $0.bind(copy.messageId, at: 1)
-            $0.bind(type, at: 2)
-            $0.bind(topicArn, at: 3)
-            $0.bind(snsTimestamp, at: 4)
-            $0.bind(receivedAt, at: 5)
-            $0.bind(endpoint, at: 6)
-            $0.bind(eventCount, at: 7)
+            $0.bind(row.type, at: 2)
+            $0.bind(row.topicArn, at: 3)
+            $0.bind(row.snsTimestamp, at: 4)
+            $0.bind(row.receivedAt, at: 5)
+            $0.bind(row.endpoint, at: 6)
+            $0.bind(row.eventCount, at: 7)
             $0.bind(copy.bytes, at: 8)
         }
     }

@@ -8,7 +8,7 @@ import SluiceCrypto
 /// Reads a batch of pending copies, deflates them on the idle-priority thread (so under load it waits
 /// and requests keep the CPU), then swaps them for their zlib streams in one commit. A crash anywhere in
 /// between leaves each copy complete in one of its two forms; the next pass picks up what is left.
-/// While notifications keep arriving it runs at most one batch per `busyPause`, so its UPDATEs do not
+/// While notifications keep arriving it runs at most one batch per `busyPause`, so its writes do not
 /// lengthen the group commits that requests wait for; once ingest is quiet it catches up at full speed.
 /// That cadence compresses ~128 copies/s, so a stream sustained above it would grow the backlog (each
 /// copy ~2 KB more on disk) for as long as it lasts: beyond `maxDeferred` pending copies the worker
