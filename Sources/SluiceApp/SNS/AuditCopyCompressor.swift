@@ -50,16 +50,25 @@ struct AuditCopyCompressor: BackgroundWorker {
 
     func run() async {
         var catchingUp = false
+        var replacedSinceCount = 0
+        var lastBatchFull = false
         while !Task.isCancelled {
             if activity.isBusy(within: quietPeriod) {
-                let overBound = await backlogIsOverBound()
-                if overBound != catchingUp {
-                    catchingUp = overBound
-                    logCatchUp(catchingUp)
+                // The count walks up to `maxDeferred` index entries: while catching up (full batches) it is
+                // taken again only every `maxDeferred / 8` copies, not before every batch.
+                if !catchingUp || !lastBatchFull || replacedSinceCount >= max(1, maxDeferred / 8) {
+                    replacedSinceCount = 0
+                    let overBound = await backlogIsOverBound()
+                    if overBound != catchingUp {
+                        catchingUp = overBound
+                        logCatchUp(catchingUp)
+                    }
                 }
-                if !overBound { await waitForQuiet() }
+                if !catchingUp { await waitForQuiet() }
             }
             let outcome = await runOnce()
+            replacedSinceCount += outcome.replaced
+            lastBatchFull = outcome.pending >= batchSize
             if outcome.pending == 0 || outcome.failed { try? await Task.sleep(for: idleInterval) }
         }
     }
