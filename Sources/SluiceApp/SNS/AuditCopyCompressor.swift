@@ -22,9 +22,9 @@ struct AuditCopyCompressor: BackgroundWorker {
     var maxBatchBytes = 4 << 20
     /// Pause when nothing is pending (or after a failure).
     var idleInterval: Duration = .seconds(1)
-    /// zlib level, with zlib's default state (32 KiB window, memLevel 8): on ~2 KB SNS bodies it deflates
-    /// ~20 µs faster per copy than the compact state (4 KiB window, memLevel 4), whose 1,024-symbol blocks
-    /// each build their own Huffman trees, and its streams are slightly smaller (measured, BENCHMARKS.md).
+    /// zlib level, with zlib's default state (32 KiB window, memLevel 8): on ~2 KB SNS bodies it deflated
+    /// ~20 µs faster per copy than the compact state (4 KiB, memLevel 4), into slightly smaller streams
+    /// (BENCHMARKS.md).
     var level: Int32 = 1
     /// Ingest counts as busy when a message was stored this recently.
     var quietPeriod: Duration = .milliseconds(250)
@@ -50,14 +50,13 @@ struct AuditCopyCompressor: BackgroundWorker {
 
     func run() async {
         var catchingUp = false
-        var replacedSinceCount = 0
-        var lastBatchFull = false
+        // Copies to compress before counting again: the count walks up to `maxDeferred` index entries, so
+        // while catching up on full batches it is taken every `maxDeferred / 8` copies, not before each batch.
+        var copiesBeforeCount = 0
         while !Task.isCancelled {
             if activity.isBusy(within: quietPeriod) {
-                // The count walks up to `maxDeferred` index entries: while catching up (full batches) it is
-                // taken again only every `maxDeferred / 8` copies, not before every batch.
-                if !catchingUp || !lastBatchFull || replacedSinceCount >= max(1, maxDeferred / 8) {
-                    replacedSinceCount = 0
+                if !catchingUp || copiesBeforeCount <= 0 {
+                    copiesBeforeCount = max(1, maxDeferred / 8)
                     let overBound = await backlogIsOverBound()
                     if overBound != catchingUp {
                         catchingUp = overBound
@@ -67,8 +66,8 @@ struct AuditCopyCompressor: BackgroundWorker {
                 if !catchingUp { await waitForQuiet() }
             }
             let outcome = await runOnce()
-            replacedSinceCount += outcome.replaced
-            lastBatchFull = outcome.pending >= batchSize
+            // A batch short of full means the backlog is nearly gone: count again before the next one.
+            copiesBeforeCount = outcome.pending >= batchSize ? copiesBeforeCount - outcome.replaced : 0
             if outcome.pending == 0 || outcome.failed { try? await Task.sleep(for: idleInterval) }
         }
     }
