@@ -13,19 +13,20 @@ extension PostgresStore: AuditCopyStore {
         }
     }
 
-    public func uncompressedAuditCopies(limit: Int, maxBytes: Int) async throws(StoreError) -> [AuditCopy] {
+    /// Every copy here is its message's own (PostgreSQL writes each row as it comes; no packs).
+    public func uncompressedAuditBlobs(limit: Int, maxBytes: Int) async throws(StoreError) -> [AuditBlob] {
         guard limit > 0 else { return [] }
         return try await read { connection throws(StoreError) in
             let result = try connection.execute(
                 "SELECT message_id, raw FROM sns_messages WHERE raw_format = 0 ORDER BY received_at LIMIT $1", [.int(limit)])
-            var copies: [AuditCopy] = []
+            var blobs: [AuditBlob] = []
             var bytes = 0
             for row in 0..<result.rowCount where bytes < maxBytes {
-                let copy = AuditCopy(messageId: result.string(row, 0), format: .identity, bytes: result.bytes(row, 1))
-                bytes += copy.bytes.count
-                copies.append(copy)
+                let blob = AuditBlob(owner: .message(result.string(row, 0)), format: .identity, bytes: result.bytes(row, 1))
+                bytes += blob.bytes.count
+                blobs.append(blob)
             }
-            return copies
+            return blobs
         }
     }
 
@@ -38,16 +39,18 @@ extension PostgresStore: AuditCopyStore {
         }
     }
 
-    public func replaceAuditCopies(_ compressed: [AuditCopy]) async throws(StoreError) -> Int {
-        try AuditCopy.checkReplacements(compressed, maxBytes: Self.maxRawMessageBytes)
+    public func replaceAuditBlobs(_ compressed: [AuditBlob]) async throws(StoreError) -> Int {
+        try AuditBlob.checkReplacements(compressed, maxBytes: Self.maxRawMessageBytes)
         guard !compressed.isEmpty else { return 0 }
         return try await write { connection throws(StoreError) in
             var replaced = 0
-            for copy in compressed {
+            for blob in compressed {
+                // No packs here, so none to replace.
+                guard case .message(let messageId) = blob.owner else { continue }
                 // raw_format = 0: a copy purged or compressed meanwhile (another instance) is left alone.
                 replaced += try connection.execute(
                     "UPDATE sns_messages SET raw = $2, raw_format = 1 WHERE message_id = $1 AND raw_format = 0",
-                    [.text(copy.messageId), .bytes(copy.bytes)]).affectedRows
+                    [.text(messageId), .bytes(blob.bytes)]).affectedRows
             }
             return replaced
         }

@@ -11,6 +11,8 @@ final class FeedbackStatements {
     let removeSuppression: Statement
     let insertHistory: Statement
     let addCounter: Statement
+    /// The connection's pack of SNS bodies for the open transaction.
+    let auditPack: AuditPackBuffer
 
     /// The set of `database`, prepared on first use.
     static func of(_ database: Database) throws(StoreError) -> FeedbackStatements {
@@ -19,9 +21,11 @@ final class FeedbackStatements {
 
     private init(_ database: Database) throws(StoreError) {
         insertMessage = try database.prepare("""
-            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (message_id) DO NOTHING
+            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format,
+                pack_id, pack_offset, pack_length)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (message_id) DO NOTHING
             """)
+        auditPack = database.transactionBuffer(AuditPackBuffer.self) { AuditPackBuffer() }
         suppressions = try database.prepare("SELECT \(SuppressionRows.columns) FROM suppressions WHERE address = ?1")
         softBounce = try database.prepare("SELECT count, window_start, last_bounce, last_subtype FROM soft_bounces WHERE address = ?1")
         setSoftBounce = try database.prepare("""

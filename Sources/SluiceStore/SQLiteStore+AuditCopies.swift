@@ -2,62 +2,117 @@ import Foundation
 import SluiceCore
 
 extension SQLiteStore: AuditCopyStore {
+    /// `sns_messages.raw_format` of a row whose body lies in `sns_audit_packs` (not an `AuditCopyFormat`:
+    /// the pack's own `raw_format` says how those bytes are kept).
+    static let packedRawFormat = 2
+
     public func auditCopy(messageId: String) async throws(StoreError) -> AuditCopy? {
         try await readers.read { database throws(StoreError) in
-            let statement = try database.statement("SELECT raw_format, raw FROM sns_messages WHERE message_id = ?1")
+            let statement = try database.statement("""
+                SELECT m.raw_format, m.raw, m.pack_offset, m.pack_length, p.raw_format, p.data
+                FROM sns_messages m LEFT JOIN sns_audit_packs p ON p.id = m.pack_id WHERE m.message_id = ?1
+                """)
             defer { statement.reset() }
             statement.bind(messageId, at: 1)
             guard try statement.step() else { return nil }
-            guard let format = AuditCopyFormat(rawValue: statement.int(at: 0)) else {
-                throw StoreError(.corrupt, "unknown audit copy format \(statement.int(at: 0))")
+            guard statement.int(at: 0) == Self.packedRawFormat else {
+                return AuditCopy(messageId: messageId, format: try Self.format(statement.int(at: 0)), bytes: statement.blob(at: 1))
             }
-            return AuditCopy(messageId: messageId, format: format, bytes: statement.blob(at: 1))
+            guard !statement.isNull(at: 4) else { throw StoreError(.corrupt, "audit pack of \(messageId) is missing") }
+            let offset = statement.int(at: 2)
+            let range = offset..<(offset + statement.int(at: 3))
+            let bytes = statement.blob(at: 5)
+            switch try Self.format(statement.int(at: 4)) {
+            case .identity:
+                guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
+                    throw StoreError(.corrupt, "audit copy of \(messageId) lies outside its pack")
+                }
+                return AuditCopy(messageId: messageId, format: .identity, bytes: Array(bytes[range]))
+            case .zlib:
+                return AuditCopy(messageId: messageId, format: .zlib, bytes: bytes, range: range)
+            }
         }
     }
 
-    public func uncompressedAuditCopies(limit: Int, maxBytes: Int) async throws(StoreError) -> [AuditCopy] {
+    public func uncompressedAuditBlobs(limit: Int, maxBytes: Int) async throws(StoreError) -> [AuditBlob] {
         guard limit > 0 else { return [] }
         return try await readers.read { database throws(StoreError) in
-            // Walks the partial index sns_messages_raw_pending: only rows still waiting.
-            let statement = try database.statement("""
+            var blobs: [AuditBlob] = []
+            var bytes = 0
+            // Packs first (they hold what ingest writes now), then rows written before packs or too large for
+            // one; both walk a partial index of the blobs still waiting.
+            let packs = try database.statement("""
+                SELECT id, message_count, data FROM sns_audit_packs WHERE raw_format = 0 ORDER BY id LIMIT ?1
+                """)
+            defer { packs.reset() }
+            packs.bind(limit, at: 1)
+            while bytes < maxBytes, try packs.step() {
+                let blob = AuditBlob(owner: .pack(packs.int64(at: 0)), format: .identity, bytes: packs.blob(at: 2), copies: packs.int(at: 1))
+                bytes += blob.bytes.count
+                blobs.append(blob)
+            }
+            guard bytes < maxBytes, blobs.count < limit else { return blobs }
+            let rows = try database.statement("""
                 SELECT message_id, raw FROM sns_messages WHERE raw_format = 0 ORDER BY received_at LIMIT ?1
                 """)
-            defer { statement.reset() }
-            statement.bind(limit, at: 1)
-            var copies: [AuditCopy] = []
-            var bytes = 0
-            while bytes < maxBytes, try statement.step() {
-                let copy = AuditCopy(messageId: statement.string(at: 0), format: .identity, bytes: statement.blob(at: 1))
-                bytes += copy.bytes.count
-                copies.append(copy)
+            defer { rows.reset() }
+            rows.bind(limit - blobs.count, at: 1)
+            while bytes < maxBytes, try rows.step() {
+                let blob = AuditBlob(owner: .message(rows.string(at: 0)), format: .identity, bytes: rows.blob(at: 1))
+                bytes += blob.bytes.count
+                blobs.append(blob)
             }
-            return copies
+            return blobs
         }
     }
 
     public func uncompressedAuditCopyCount(upTo limit: Int) async throws(StoreError) -> Int {
         guard limit > 0 else { return 0 }
         return try await readers.read { database throws(StoreError) in
-            // An index-only walk of the partial index sns_messages_raw_pending, stopped at `limit`.
+            // Index-only walks of the two partial indexes (the packs' one covers message_count), each
+            // stopped at `limit` entries.
             let statement = try database.statement("""
-                SELECT count(*) FROM (SELECT 1 FROM sns_messages WHERE raw_format = 0 LIMIT ?1)
+                SELECT (SELECT count(*) FROM (SELECT 1 FROM sns_messages WHERE raw_format = 0 LIMIT ?1))
+                     + (SELECT coalesce(sum(message_count), 0) FROM
+                           (SELECT message_count FROM sns_audit_packs WHERE raw_format = 0 ORDER BY id LIMIT ?1))
                 """)
             defer { statement.reset() }
             statement.bind(limit, at: 1)
-            return try statement.step() ? statement.int(at: 0) : 0
+            return try statement.step() ? min(limit, statement.int(at: 0)) : 0
         }
     }
 
-    public func replaceAuditCopies(_ compressed: [AuditCopy]) async throws(StoreError) -> Int {
-        try AuditCopy.checkReplacements(compressed, maxBytes: Self.maxRawMessageBytes)
+    public func replaceAuditBlobs(_ compressed: [AuditBlob]) async throws(StoreError) -> Int {
+        try AuditBlob.checkReplacements(compressed, maxBytes: Self.maxRawMessageBytes)
         guard !compressed.isEmpty else { return 0 }
         return try await writer.submit { database throws(StoreError) in
             var replaced = 0
-            for copy in compressed {
-                replaced += try Self.moveCompressed(copy, in: database)
+            for blob in compressed {
+                switch blob.owner {
+                case .pack(let id):
+                    // Shrunk in place: the pack's overflow pages it no longer needs go to the freelist.
+                    replaced += try database.run("UPDATE sns_audit_packs SET raw_format = 1, data = ?2 WHERE id = ?1 AND raw_format = 0") {
+                        $0.bind(id, at: 1)
+                        $0.bind(blob.bytes, at: 2)
+                    }
+                case .message(let messageId):
+                    replaced += try Self.moveCompressed(messageId, blob.bytes, in: database)
+                }
             }
             return replaced
         }
+    }
+
+    /// Purges the packs whose newest member is older than `cutoff` (so every member is purged too).
+    func purgeAuditPacks(olderThan cutoff: Date) async throws(StoreError) -> Int {
+        try await deleteInChunks("""
+            DELETE FROM sns_audit_packs WHERE id IN (SELECT id FROM sns_audit_packs WHERE created_at < ?1 LIMIT ?2)
+            """, cutoff: cutoff)
+    }
+
+    private static func format(_ value: Int) throws(StoreError) -> AuditCopyFormat {
+        guard let format = AuditCopyFormat(rawValue: value) else { throw StoreError(.corrupt, "unknown audit copy format \(value)") }
+        return format
     }
 
     /// Replaces an uncompressed row by its compressed copy as a new row at the end of the table, not in
@@ -65,7 +120,7 @@ extension SQLiteStore: AuditCopyStore {
     /// page to itself for the whole retention. Moved, the compressed rows fill pages 3–4 at a time and the
     /// emptied pages go to the freelist, where the next bodies are written. Returns 1, or 0 when the copy
     /// was purged or compressed meanwhile (raw_format = 0 no longer matches).
-    private static func moveCompressed(_ copy: AuditCopy, in database: Database) throws(StoreError) -> Int {
+    private static func moveCompressed(_ messageId: String, _ bytes: [UInt8], in database: Database) throws(StoreError) -> Int {
         let delete = try database.statement("""
             DELETE FROM sns_messages WHERE message_id = ?1 AND raw_format = 0
             RETURNING type, topic_arn, sns_timestamp, received_at, endpoint, event_count
@@ -73,7 +128,7 @@ extension SQLiteStore: AuditCopyStore {
         let row: (type: String, topicArn: String, snsTimestamp: Int64, receivedAt: Int64, endpoint: String, eventCount: Int64)
         do {
             defer { delete.reset() }
-            delete.bind(copy.messageId, at: 1)
+            delete.bind(messageId, at: 1)
             guard try delete.step() else { return 0 }
             row = (delete.string(at: 0), delete.string(at: 1), delete.int64(at: 2), delete.int64(at: 3), delete.string(at: 4), delete.int64(at: 5))
             while try delete.step() {}  // message_id is unique: one row at most
@@ -82,14 +137,14 @@ extension SQLiteStore: AuditCopyStore {
             INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
             """) {
-            $0.bind(copy.messageId, at: 1)
+            $0.bind(messageId, at: 1)
             $0.bind(row.type, at: 2)
             $0.bind(row.topicArn, at: 3)
             $0.bind(row.snsTimestamp, at: 4)
             $0.bind(row.receivedAt, at: 5)
             $0.bind(row.endpoint, at: 6)
             $0.bind(row.eventCount, at: 7)
-            $0.bind(copy.bytes, at: 8)
+            $0.bind(bytes, at: 8)
         }
     }
 }

@@ -27,10 +27,13 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
     }
 
     public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
-        try await deleteInChunks("""
+        let purged = try await deleteInChunks("""
             DELETE FROM sns_messages WHERE rowid IN
                 (SELECT rowid FROM sns_messages WHERE received_at < ?1 LIMIT ?2)
             """, cutoff: cutoff)
+        // Only after the rows: a pack goes once its newest member is past the cutoff, so no kept row points at it.
+        _ = try await purgeAuditPacks(olderThan: cutoff)
+        return purged
     }
 
     public func purgeHistory(olderThan cutoff: Date) async throws(StoreError) -> Int {
@@ -57,10 +60,15 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
     }
 }
 
-/// The body of one ingest job, run on the writer thread inside the job's savepoint.
+/// The body of one ingest job, run on the writer thread inside the job's savepoint (only there: the body
+/// of a packed copy reaches the file when the writer flushes the transaction's pack).
 enum FeedbackIngest {
     static func apply(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy, in database: Database) throws(StoreError) -> IngestOutcome {
         let statements = try FeedbackStatements.of(database)
+        // The body joins the pack of this transaction (`AuditPackBuffer`) unless it is large or already
+        // compressed; then it stays in the row, as before schema v9.
+        let packed = message.rawFormat == .identity && message.raw.count <= AuditPackBuffer.maxPackedBodyBytes
+        let placement = packed ? try statements.auditPack.placement(forBytes: message.raw.count, in: database) : nil
         let inserted = try statements.insertMessage.run {
             $0.bind(message.messageId, at: 1)
             $0.bind(message.type, at: 2)
@@ -69,10 +77,22 @@ enum FeedbackIngest {
             $0.bind(message.receivedAt, at: 5)
             $0.bind(message.endpoint, at: 6)
             $0.bind(events.count, at: 7)
-            $0.bind(message.raw, at: 8)
-            $0.bind(message.rawFormat.rawValue, at: 9)
+            if let placement {
+                $0.bind([], at: 8)
+                $0.bind(SQLiteStore.packedRawFormat, at: 9)
+                $0.bind(placement.pack, at: 10)
+                $0.bind(placement.offset, at: 11)
+                $0.bind(message.raw.count, at: 12)
+            } else {
+                $0.bind(message.raw, at: 8)
+                $0.bind(message.rawFormat.rawValue, at: 9)
+                $0.bindNull(at: 10)
+                $0.bindNull(at: 11)
+                $0.bindNull(at: 12)
+            }
         }
         guard inserted == 1 else { return .duplicate }
+        if placement != nil { statements.auditPack.append(message.raw, receivedAt: Statement.milliseconds(message.receivedAt)) }
 
         var rows = FeedbackRows(database: database, statements: statements)
         try rows.applyEvents(events, of: message, policy: policy)

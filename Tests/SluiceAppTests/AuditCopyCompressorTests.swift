@@ -30,7 +30,7 @@ struct AuditCopyCompressorTests {
 
         let compressor = AuditCopyCompressor(store: store, logger: Logger(label: "test"))
         let pass = await compressor.runOnce()
-        #expect(pass == AuditCopyCompressor.Pass(pending: 2, replaced: 2, failed: false))
+        #expect(pass == AuditCopyCompressor.Pass(pending: 2, replaced: 2, copies: 2, failed: false))
         for envelope in envelopes {
             let copy = try #require(try await store.auditCopy(messageId: envelope.messageId))
             #expect(copy.format == .zlib)

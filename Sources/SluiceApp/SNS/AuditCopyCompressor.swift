@@ -5,9 +5,10 @@ import SluiceCrypto
 
 /// Compresses the audit copies that ingest committed uncompressed, off the request path.
 ///
-/// Reads a batch of pending copies, deflates them on the idle-priority thread (so under load it waits
-/// and requests keep the CPU), then swaps them for their zlib streams in one commit. A crash anywhere in
-/// between leaves each copy complete in one of its two forms; the next pass picks up what is left.
+/// Reads a batch of pending blobs (packs of one group commit's bodies, or single copies), deflates them on
+/// the idle-priority thread (so under load it waits and requests keep the CPU), then swaps them for their
+/// zlib streams in one commit. A crash anywhere in between leaves each blob complete in one of its two
+/// forms; the next pass picks up what is left.
 /// While notifications keep arriving it runs at most one batch per `busyPause`, so its writes do not
 /// lengthen the group commits that requests wait for; once ingest is quiet it catches up at full speed.
 /// That cadence compresses ~128 copies/s, so a stream sustained above it would grow the backlog (each
@@ -17,14 +18,14 @@ struct AuditCopyCompressor: BackgroundWorker {
     let name = "sns-audit-compressor"
     let store: any AuditCopyStore
     let logger: Logger
-    /// Copies per batch, and their total size bound.
+    /// Blobs per batch, and their total size bound.
     var batchSize = 256
     var maxBatchBytes = 4 << 20
     /// Pause when nothing is pending (or after a failure).
     var idleInterval: Duration = .seconds(1)
     /// zlib level, with zlib's default state (32 KiB window, memLevel 8): on ~2 KB SNS bodies it deflated
-    /// ~20 µs faster per copy than the compact state (4 KiB, memLevel 4), into slightly smaller streams
-    /// (BENCHMARKS.md).
+    /// ~20 µs faster per copy than the compact state (4 KiB, memLevel 4), into slightly smaller streams, and
+    /// a pack's bodies share its window (BENCHMARKS.md).
     var level: Int32 = 1
     /// Ingest counts as busy when a message was stored this recently.
     var quietPeriod: Duration = .milliseconds(250)
@@ -67,7 +68,7 @@ struct AuditCopyCompressor: BackgroundWorker {
             }
             let outcome = await runOnce()
             // A batch short of full means the backlog is nearly gone: count again before the next one.
-            copiesBeforeCount = outcome.pending >= batchSize ? copiesBeforeCount - outcome.replaced : 0
+            copiesBeforeCount = outcome.pending >= batchSize ? copiesBeforeCount - outcome.copies : 0
             if outcome.pending == 0 || outcome.failed { try? await Task.sleep(for: idleInterval) }
         }
     }
@@ -99,35 +100,39 @@ struct AuditCopyCompressor: BackgroundWorker {
 
     /// What one pass did.
     struct Pass: Sendable, Equatable {
-        /// Uncompressed copies found.
+        /// Uncompressed blobs found.
         var pending = 0
-        /// Copies replaced by their zlib form.
+        /// Blobs replaced by their zlib form.
         var replaced = 0
+        /// Message copies in the replaced blobs.
+        var copies = 0
         var failed = false
     }
 
     /// One batch: find, compress, replace.
     func runOnce() async -> Pass {
         var pass = Pass()
-        let copies: [AuditCopy]
+        let blobs: [AuditBlob]
         do {
-            copies = try await store.uncompressedAuditCopies(limit: batchSize, maxBytes: maxBatchBytes)
+            blobs = try await store.uncompressedAuditBlobs(limit: batchSize, maxBytes: maxBatchBytes)
         } catch {
             logger.warning("cannot read audit copies to compress; will retry", metadata: ["error": "\(error)"])
             pass.failed = true
             return pass
         }
-        pass.pending = copies.count
-        guard !copies.isEmpty else { return pass }
+        pass.pending = blobs.count
+        guard !blobs.isEmpty else { return pass }
         let pool = self.pool
-        guard let compressed = await IdlePriorityThread.shared.run({ Self.compress(copies, with: pool) }) else {
-            return pass  // cancelled: the copies stay uncompressed and readable
+        guard let compressed = await IdlePriorityThread.shared.run({ Self.compress(blobs, with: pool) }) else {
+            return pass  // cancelled: the blobs stay uncompressed and readable
         }
-        if compressed.count < copies.count {
-            logger.error("cannot compress some SNS audit copies; kept uncompressed", metadata: ["sns.audit_failed": "\(copies.count - compressed.count)"])
+        if compressed.count < blobs.count {
+            logger.error("cannot compress some SNS audit copies; kept uncompressed", metadata: ["sns.audit_failed": "\(blobs.count - compressed.count)"])
         }
         do {
-            pass.replaced = try await store.replaceAuditCopies(compressed)
+            pass.replaced = try await store.replaceAuditBlobs(compressed)
+            // A blob skipped by the store (purged meanwhile) still counts: the estimate only paces recounts.
+            pass.copies = compressed.reduce(0) { $0 + $1.copies }
         } catch {
             logger.warning("cannot store compressed audit copies; will retry", metadata: ["error": "\(error)"])
             pass.failed = true
@@ -135,9 +140,9 @@ struct AuditCopyCompressor: BackgroundWorker {
         return pass
     }
 
-    private static func compress(_ copies: [AuditCopy], with pool: DeflatePool) -> [AuditCopy] {
-        copies.compactMap { copy in
-            (try? pool.compress(copy.bytes)).map { AuditCopy(messageId: copy.messageId, format: .zlib, bytes: $0) }
+    private static func compress(_ blobs: [AuditBlob], with pool: DeflatePool) -> [AuditBlob] {
+        blobs.compactMap { blob in
+            (try? pool.compress(blob.bytes)).map { AuditBlob(owner: blob.owner, format: .zlib, bytes: $0, copies: blob.copies) }
         }
     }
 }

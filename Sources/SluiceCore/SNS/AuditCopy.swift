@@ -3,25 +3,16 @@ public struct AuditCopy: Sendable, Equatable {
     /// SNS MessageId of the stored message.
     public var messageId: String
     public var format: AuditCopyFormat
-    /// The body (`identity`) or its zlib stream (`zlib`).
+    /// The body (`identity`) or a zlib stream (`zlib`).
     public var bytes: [UInt8]
+    /// Where the body lies in the decoded bytes when they hold the bodies of several messages (a pack of
+    /// one group commit); nil when they are this message's body alone.
+    public var range: Range<Int>?
 
-    public init(messageId: String, format: AuditCopyFormat, bytes: [UInt8]) {
+    public init(messageId: String, format: AuditCopyFormat, bytes: [UInt8], range: Range<Int>? = nil) {
         self.messageId = messageId
         self.format = format
         self.bytes = bytes
-    }
-}
-
-extension AuditCopy {
-    /// Checks copies meant to replace stored raw ones (every backend's `replaceAuditCopies`): zlib only,
-    /// each at most `maxBytes`.
-    public static func checkReplacements(_ copies: [AuditCopy], maxBytes: Int) throws(StoreError) {
-        for copy in copies {
-            guard copy.format == .zlib else { throw StoreError(.invalidInput, "only zlib audit copies replace stored ones") }
-            guard copy.bytes.count <= maxBytes else {
-                throw StoreError(.invalidInput, "compressed SNS message larger than \(maxBytes) bytes")
-            }
-        }
+        self.range = range
     }
 }

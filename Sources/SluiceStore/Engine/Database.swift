@@ -13,6 +13,8 @@ final class Database: @unchecked Sendable {
     private var statementSets: [ObjectIdentifier: AnyObject] = [:]
     /// Frames in the WAL after the last commit of this connection, once `trackWALFrames` installed the hook.
     private(set) var walFrames = 0
+    /// Per-transaction row buffers of this connection (`TransactionBuffer`), driven by the writer.
+    var transactionBuffers: [any TransactionBuffer] = []
     let path: String
 
     /// Opens `path`; `readOnly` connections never create the file.
@@ -48,6 +50,7 @@ final class Database: @unchecked Sendable {
     var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     deinit {
+        transactionBuffers.removeAll()
         statementSets.removeAll()  // finalize statements before the connection
         cache.removeAll()
         sqlite3_close_v2(handle)

@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// The thread takes every pending job, runs them in one `BEGIN IMMEDIATE … COMMIT` with a savepoint per
 /// job, then hands the committed jobs to the sync thread (`WALSyncer`), which resumes them once an
-/// `fdatasync` of the WAL covers their commit, while this thread applies the next batch. A failing job
+/// `fdatasync` of the WAL covers their commit, while this thread applies the next batch. Rows the jobs of
+/// a transaction gather in memory (`TransactionBuffer`) are inserted just before its COMMIT. A failing job
 /// rolls back only its savepoint (its caller gets the error at once); a failed COMMIT fails the jobs of
 /// that transaction and leaves nothing of them written. After a failed sync the writer refuses jobs until
 /// a complete checkpoint and a working sync prove the file durable again (`recoverDurability`).
@@ -217,6 +218,7 @@ final class Writer: @unchecked Sendable {
                 countFailedCommit()
                 return
             }
+            database.beginTransactionBuffers()
             if let first = queue.first, first.runsAlone || (queue.count == 1 && !syncer.isBusy) {
                 queue.removeFirst()
                 runAlone(first, on: database)
@@ -246,6 +248,7 @@ final class Writer: @unchecked Sendable {
                 continue
             }
             do throws(StoreError) {
+                try database.flushTransactionBuffers()
                 try database.execute("COMMIT")
                 committed(applied)
             } catch {
@@ -268,6 +271,7 @@ final class Writer: @unchecked Sendable {
             return
         }
         do throws(StoreError) {
+            try database.flushTransactionBuffers()
             try database.execute("COMMIT")
             committed([job])
         } catch {
@@ -287,9 +291,11 @@ final class Writer: @unchecked Sendable {
             job.finish(with: error)
             return error
         }
+        database.savepointTransactionBuffers()
         if job.run(database) {
             do throws(StoreError) {
                 try database.run("RELEASE job")
+                database.releaseTransactionBuffers()
                 return nil
             } catch {
                 job.finish(with: error)
@@ -304,6 +310,7 @@ final class Writer: @unchecked Sendable {
         }
         do throws(StoreError) {
             try database.execute("ROLLBACK TO job; RELEASE job")
+            database.rollBackTransactionBuffers()
         } catch {
             job.finish(with: nil)
             return error

@@ -1,0 +1,203 @@
+import Foundation
+import SluiceCore
+import SluiceCrypto
+@testable import SluiceStore
+import Testing
+
+/// SQLite keeps the SNS bodies of one group commit in one pack row (`AuditPackBuffer`, schema v9): what a
+/// group's jobs leave there must be exactly the bodies of the messages it committed, readable one by one
+/// before and after the pack is compressed.
+@Suite(.serialized) struct AuditPackTests {
+    private static func body(_ id: String, size: Int = 300) -> [UInt8] {
+        Array(#"{"Type":"Notification","MessageId":"\#(id)","Message":""#.utf8)
+            + (0..<size).map { UInt8(ascii: "a") + UInt8(($0 * 7 + id.utf8.count) % 26) } + Array(#""}"#.utf8)
+    }
+
+    private static func ingest(_ store: SQLiteStore, _ id: String, body: [UInt8]? = nil) async throws(StoreError) -> IngestOutcome {
+        try await store.ingest(AuditCopyConformance.message(id, body: body ?? Self.body(id)), events: [], policy: TestPolicy())
+    }
+
+    private static func packOf(_ store: SQLiteStore, _ id: String) async throws -> Int64? {
+        try await store.readers.read { database throws(StoreError) in
+            let statement = try database.statement("SELECT pack_id FROM sns_messages WHERE message_id = ?1")
+            defer { statement.reset() }
+            statement.bind(id, at: 1)
+            guard try statement.step(), !statement.isNull(at: 0) else { return nil }
+            return statement.int64(at: 0)
+        }
+    }
+
+    private static func packs(_ store: SQLiteStore) async throws -> [(id: Int64, count: Int, format: Int, data: [UInt8])] {
+        try await store.readers.read { database throws(StoreError) in
+            let statement = try database.statement("SELECT id, message_count, raw_format, data FROM sns_audit_packs ORDER BY id")
+            defer { statement.reset() }
+            var rows: [(id: Int64, count: Int, format: Int, data: [UInt8])] = []
+            while try statement.step() { rows.append((statement.int64(at: 0), statement.int(at: 1), statement.int(at: 2), statement.blob(at: 3))) }
+            return rows
+        }
+    }
+
+    /// The body an audit copy holds, in either form.
+    private static func read(_ store: SQLiteStore, _ id: String) async throws -> [UInt8]? {
+        guard let copy = try await store.auditCopy(messageId: id) else { return nil }
+        let decoded = copy.format == .zlib ? try Zlib.decompress(copy.bytes, maxOutput: 1 << 20) : copy.bytes
+        return copy.range.map { Array(decoded[$0]) } ?? decoded
+    }
+
+    /// Polls `condition` (bounded: about 10 s).
+    private static func waitUntil(_ condition: () async -> Bool) async throws {
+        for _ in 0..<1000 {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("condition not reached")
+    }
+
+    /// The jobs applied while a sync runs form one transaction: their bodies share a pack. A job rolled back
+    /// in its savepoint after appending its body, and a duplicate, leave nothing in it.
+    @Test func aGroupSharesOnePackWithoutItsFailedJobsAndDuplicates() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        #expect(try await Self.ingest(store, "warm-up") == .stored(events: 0))
+        let before = store.writerStatistics
+        store.writer.fault.holdSyncs()
+        var tasks: [Task<IngestOutcome, any Error>] = []
+        tasks.append(Task { try await Self.ingest(store, "g-0") })
+        try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
+        // From here on every job joins one open transaction until the held sync ends. Each is submitted once
+        // the previous one was taken, so they run in this order.
+        func submitted(_ count: Int) async throws {
+            try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + count && store.writer.pendingCount == 0 }
+        }
+        tasks.append(Task { try await Self.ingest(store, "g-1") })
+        try await submitted(2)
+        let failing = Task {
+            try await store.writer.submit { database throws(StoreError) in
+                _ = try FeedbackIngest.apply(
+                    AuditCopyConformance.message("rolled-back", body: Self.body("rolled-back", size: 5000)), events: [],
+                    policy: TestPolicy(), in: database)
+                throw StoreError(.invalidInput, "fails after its body joined the pack")
+            }
+        }
+        try await submitted(3)
+        tasks.append(Task { try await Self.ingest(store, "g-1") })  // a duplicate of a message in the same group
+        try await submitted(4)
+        tasks.append(Task { try await Self.ingest(store, "g-2") })
+        try await submitted(5)
+        store.writer.fault.releaseSyncs()
+
+        #expect(try await tasks.asyncMap { try await $0.value } == [.stored(events: 0), .stored(events: 0), .duplicate, .stored(events: 0)])
+        await #expect(throws: StoreError.self) { try await failing.value }
+        #expect(try await store.hasMessage(id: "rolled-back") == false)
+
+        let group = try #require(try await Self.packOf(store, "g-1"))
+        #expect(try await Self.packOf(store, "g-2") == group)
+        #expect(try await Self.packOf(store, "g-0") != group)
+        let pack = try #require(try await Self.packs(store).first { $0.id == group })
+        #expect(pack.count == 2)
+        #expect(pack.format == 0)
+        #expect(pack.data == Self.body("g-1") + Self.body("g-2"))
+        for id in ["warm-up", "g-0", "g-1", "g-2"] {
+            #expect(try await store.auditCopy(messageId: id) == AuditCopy(messageId: id, format: .identity, bytes: Self.body(id)))
+        }
+
+        // Compressed as one stream, each copy still reads back on its own.
+        let blobs = try await store.uncompressedAuditBlobs(limit: 10, maxBytes: 1 << 20)
+        #expect(blobs.map(\.copies).reduce(0, +) == 4)
+        let compressed = try blobs.map { AuditBlob(owner: $0.owner, format: .zlib, bytes: try Zlib.compress($0.bytes, level: 1, compact: false), copies: $0.copies) }
+        #expect(try await store.replaceAuditBlobs(compressed) == blobs.count)
+        #expect(try await store.uncompressedAuditCopyCount(upTo: 100) == 0)
+        for id in ["warm-up", "g-0", "g-1", "g-2"] {
+            let copy = try #require(try await store.auditCopy(messageId: id))
+            #expect(copy.format == .zlib)
+            let range = try #require(copy.range)
+            #expect(Array(try Zlib.decompress(copy.bytes, maxOutput: 1 << 20)[range]) == Self.body(id))
+        }
+    }
+
+    /// A COMMIT that fails writes no pack (and no row pointing at one); the retry stores both.
+    @Test func aFailedCommitLeavesNoPack() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        #expect(try await Self.ingest(store, "kept") == .stored(events: 0))
+        store.writer.fault.failCommits.store(true, ordering: .relaxed)
+        await #expect(throws: StoreError.self) { try await Self.ingest(store, "retried") }
+        store.writer.fault.failCommits.store(false, ordering: .relaxed)
+        #expect(try await Self.packs(store).count == 1)
+        #expect(try await store.hasMessage(id: "retried") == false)
+        #expect(try await Self.ingest(store, "retried") == .stored(events: 0))
+        #expect(try await Self.packs(store).map(\.count) == [1, 1])
+        #expect(try await store.auditCopy(messageId: "retried")?.bytes == Self.body("retried"))
+        #expect(try await store.auditCopy(messageId: "kept")?.bytes == Self.body("kept"))
+    }
+
+    /// Bodies over 64 KiB keep their own row; a pack is closed past 256 KiB, so a large group makes several.
+    @Test func largeBodiesKeepTheirRowAndLargeGroupsSplit() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        let large = Self.body("large", size: AuditPackBuffer.maxPackedBodyBytes)
+        #expect(try await Self.ingest(store, "large", body: large) == .stored(events: 0))
+        #expect(try await Self.packOf(store, "large") == nil)
+        #expect(try await store.auditCopy(messageId: "large") == AuditCopy(messageId: "large", format: .identity, bytes: large))
+        #expect(try await store.uncompressedAuditBlobs(limit: 10, maxBytes: 1 << 30).map(\.owner) == [.message("large")])
+
+        // 40 bodies of ~30 KB in one job each, committed together while a sync is held: > 1 MB in all.
+        store.writer.fault.holdSyncs()
+        let before = store.writerStatistics
+        let first = Task { try await Self.ingest(store, "split-first") }
+        try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
+        let ids = (0..<40).map { "split-\($0)" }
+        let tasks = ids.map { id in Task { try await Self.ingest(store, id, body: Self.body(id, size: 30_000)) } }
+        try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + 41 }
+        store.writer.fault.releaseSyncs()
+        #expect(try await first.value == .stored(events: 0))
+        for task in tasks { #expect(try await task.value == .stored(events: 0)) }
+        let packs = try await Self.packs(store)
+        #expect(packs.allSatisfy { $0.data.count <= AuditPackBuffer.maxPackBytes })
+        #expect(Set(try await ids.asyncMap { try await Self.packOf(store, $0) }).count >= 5)
+        #expect(packs.map(\.count).reduce(0, +) == 41)
+        for id in ids { #expect(try await store.auditCopy(messageId: id)?.bytes == Self.body(id, size: 30_000)) }
+    }
+
+    /// A pack's compressed form frees the pages of its raw form, and the next packs are written there.
+    @Test func compressedPacksFreeTheirPagesForTheNextOnes() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        func ingestConcurrently(_ range: Range<Int>) async throws {
+            try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
+                for i in range { group.addTask { try await Self.ingest(store, "c-\(i)", body: Self.body("c-\(i)", size: 2000)) } }
+                for try await outcome in group { #expect(outcome == .stored(events: 0)) }
+            }
+        }
+        try await ingestConcurrently(0..<200)
+        let before = try await AuditCopyStoreTests.pageCount(store)
+        let blobs = try await store.uncompressedAuditBlobs(limit: 1000, maxBytes: 1 << 30)
+        #expect(blobs.map(\.copies).reduce(0, +) == 200)
+        let compressed = try blobs.map { AuditBlob(owner: $0.owner, format: .zlib, bytes: try Zlib.compress($0.bytes, level: 1, compact: false), copies: $0.copies) }
+        #expect(try await store.replaceAuditBlobs(compressed) == blobs.count)
+        func freePages() async throws -> Int {
+            try await store.readers.read { database throws(StoreError) in Int(try database.strings("PRAGMA freelist_count")[0]) ?? 0 }
+        }
+        // ~400 KB of bodies deflate to less than half: the overflow pages they no longer need are free…
+        let freed = try await freePages()
+        #expect(freed >= 40, "\(freed) free pages of \(before)")
+        try await ingestConcurrently(200..<400)
+        // …and the next packs are written there before the file grows.
+        let after = try await AuditCopyStoreTests.pageCount(store)
+        #expect(try await freePages() < 20)
+        #expect(after - before < 200 - freed, "page_count \(before) → \(after), \(freed) were free")
+        for i in [0, 199, 200, 399] { #expect(try await Self.read(store, "c-\(i)") == Self.body("c-\(i)", size: 2000)) }
+    }
+}
+
+private extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
