@@ -103,11 +103,12 @@ extension SQLiteStore: AuditCopyStore {
         }
     }
 
-    /// Purges the packs whose newest member is older than `cutoff` (so every member is purged too).
+    /// Purges the packs whose newest member is older than `cutoff` (so every member is purged too). In
+    /// chunks of 200 packs (~5,000 messages): freeing a pack reads each of its overflow pages.
     func purgeAuditPacks(olderThan cutoff: Date) async throws(StoreError) -> Int {
         try await deleteInChunks("""
             DELETE FROM sns_audit_packs WHERE id IN (SELECT id FROM sns_audit_packs WHERE created_at < ?1 LIMIT ?2)
-            """, cutoff: cutoff)
+            """, cutoff: cutoff, chunk: 200)
     }
 
     private static func format(_ value: Int) throws(StoreError) -> AuditCopyFormat {

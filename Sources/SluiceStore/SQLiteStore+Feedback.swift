@@ -44,8 +44,7 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
 
     /// Runs a `DELETE … LIMIT ?2` job until it deletes less than a chunk, so a large purge never holds the
     /// writer (and the ingest latency behind it) for long.
-    func deleteInChunks(_ sql: String, cutoff: Date) async throws(StoreError) -> Int {
-        let chunk = 5000
+    func deleteInChunks(_ sql: String, cutoff: Date, chunk: Int = 5000) async throws(StoreError) -> Int {
         var total = 0
         while true {
             let deleted = try await writer.submit { database throws(StoreError) in

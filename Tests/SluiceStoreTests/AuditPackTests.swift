@@ -116,6 +116,38 @@ import Testing
         }
     }
 
+    /// Retention drops a pack only once its newest member is purged; until then the members kept read back.
+    @Test func retentionDropsAPackWithItsNewestMember() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        #expect(try await Self.ingest(store, "warm-up") == .stored(events: 0))
+        let before = store.writerStatistics
+        store.writer.fault.holdSyncs()
+        let first = Task { try await Self.ingest(store, "first") }
+        try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
+        let ids = ["old", "new"]
+        var tasks: [Task<IngestOutcome, any Error>] = []
+        for (index, id) in ids.enumerated() {
+            let at = referenceDate.addingTimeInterval(index == 0 ? 0 : 10)
+            tasks.append(Task { try await store.ingest(AuditCopyConformance.message(id, body: Self.body(id), at: at), events: [], policy: TestPolicy()) })
+            try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + index + 2 && store.writer.pendingCount == 0 }
+        }
+        store.writer.fault.releaseSyncs()
+        _ = try await first.value
+        for task in tasks { #expect(try await task.value == .stored(events: 0)) }
+        let pack = try #require(try await Self.packOf(store, "old"))
+        #expect(try await Self.packOf(store, "new") == pack)
+
+        #expect(try await store.purgeMessages(olderThan: referenceDate.addingTimeInterval(5)) >= 1)
+        #expect(try await store.auditCopy(messageId: "old") == nil)
+        #expect(try await Self.packs(store).contains { $0.id == pack })
+        #expect(try await store.auditCopy(messageId: "new")?.bytes == Self.body("new"))
+        _ = try await store.purgeMessages(olderThan: referenceDate.addingTimeInterval(11))
+        #expect(try await store.auditCopy(messageId: "new") == nil)
+        #expect(try await Self.packs(store).isEmpty)
+    }
+
     /// A COMMIT that fails writes no pack (and no row pointing at one); the retry stores both.
     @Test func aFailedCommitLeavesNoPack() async throws {
         let directory = try TemporaryDirectory()
