@@ -38,7 +38,8 @@ final class AuditPackBuffer: TransactionBuffer {
 
     private var packs: [Pack] = []
     private var marks: [Mark] = []
-    /// Next pack id (max + 1 when first needed; ids of rolled-back transactions are simply skipped).
+    /// Next pack id in this transaction: max + 1 when first needed (read again in every transaction, so
+    /// nothing another connection or a failed commit did can leave it stale).
     private var nextId: Int64?
 
     /// Where a body of `count` bytes would go: the open pack, or a new one when it would overflow.
@@ -64,6 +65,7 @@ final class AuditPackBuffer: TransactionBuffer {
     func begin() {
         packs.removeAll(keepingCapacity: true)
         marks.removeAll(keepingCapacity: true)
+        nextId = nil
     }
 
     func savepoint() {

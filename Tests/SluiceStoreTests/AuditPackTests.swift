@@ -148,6 +148,25 @@ import Testing
         #expect(try await Self.packs(store).isEmpty)
     }
 
+    /// Pack ids come from the file in every transaction, not from a counter of the connection: a pack that
+    /// another connection wrote (or a restore put back) never collides with the next one.
+    @Test func packIdsFollowTheFileNotTheConnection() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        #expect(try await Self.ingest(store, "a") == .stored(events: 0))
+        let first = try #require(try await Self.packOf(store, "a"))
+        do {
+            let other = try Database(path: directory.databasePath, readOnly: false, busyTimeoutMilliseconds: 5000)
+            try other.run("INSERT INTO sns_audit_packs (id, created_at, message_count, raw_format, data) VALUES (?1, 0, 0, 1, x'00')") {
+                $0.bind(first + 1, at: 1)
+            }
+        }
+        #expect(try await Self.ingest(store, "b") == .stored(events: 0))
+        #expect(try await Self.packOf(store, "b") == first + 2)
+        #expect(try await store.auditCopy(messageId: "b")?.bytes == Self.body("b"))
+    }
+
     /// A COMMIT that fails writes no pack (and no row pointing at one); the retry stores both.
     @Test func aFailedCommitLeavesNoPack() async throws {
         let directory = try TemporaryDirectory()
