@@ -59,7 +59,7 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
     }
 }
 
-/// The body of one ingest job, run on the writer thread inside the job's savepoint (only there: the body
+/// The body of one ingest job, run on the writer thread inside its group's transaction (only there: the body
 /// of a packed copy reaches the file when the writer flushes the transaction's pack).
 enum FeedbackIngest {
     static func apply(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy, in database: Database) throws(StoreError) -> IngestOutcome {
