@@ -53,6 +53,25 @@ import Testing
         Issue.record("condition not reached")
     }
 
+    /// Makes the jobs that `submit` starts one group, however fast the writer runs: the sync of a first
+    /// commit (message `lead`) is held, so every job taken meanwhile joins one open transaction, committed
+    /// once the sync is released. `submit` gets `taken(n)`, which waits until the writer took its first `n`
+    /// jobs (so jobs submitted one after the other run in that order).
+    private static func inOneGroup(
+        _ store: SQLiteStore, lead: String, _ submit: (_ taken: (Int) async throws -> Void) async throws -> Void
+    ) async throws {
+        let before = store.writerStatistics
+        store.writer.fault.holdSyncs()
+        defer { store.writer.fault.releaseSyncs() }
+        let leading = Task { try await Self.ingest(store, lead) }
+        try await waitUntil { store.writerStatistics.commits >= before.commits + 1 }
+        try await submit { count in
+            try await waitUntil { store.writerStatistics.jobs >= before.jobs + 1 + count && store.writer.pendingCount == 0 }
+        }
+        store.writer.fault.releaseSyncs()
+        #expect(try await leading.value == .stored(events: 0))
+    }
+
     /// The jobs applied while a sync runs form one transaction: their bodies share a pack. A job rolled back
     /// in its savepoint after appending its body, and a duplicate, leave nothing in it.
     @Test func aGroupSharesOnePackWithoutItsFailedJobsAndDuplicates() async throws {
@@ -60,35 +79,28 @@ import Testing
         let store = try directory.openStore()
         defer { store.close() }
         #expect(try await Self.ingest(store, "warm-up") == .stored(events: 0))
-        let before = store.writerStatistics
-        store.writer.fault.holdSyncs()
         var tasks: [Task<IngestOutcome, any Error>] = []
-        tasks.append(Task { try await Self.ingest(store, "g-0") })
-        try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
-        // From here on every job joins one open transaction until the held sync ends. Each is submitted once
-        // the previous one was taken, so they run in this order.
-        func submitted(_ count: Int) async throws {
-            try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + count && store.writer.pendingCount == 0 }
-        }
-        tasks.append(Task { try await Self.ingest(store, "g-1") })
-        try await submitted(2)
-        let failing = Task {
-            try await store.writer.submit { database throws(StoreError) in
-                _ = try FeedbackIngest.apply(
-                    AuditCopyConformance.message("rolled-back", body: Self.body("rolled-back", size: 5000)), events: [],
-                    policy: TestPolicy(), in: database)
-                throw StoreError(.invalidInput, "fails after its body joined the pack")
+        var failing: Task<Void, any Error>?
+        try await Self.inOneGroup(store, lead: "g-0") { taken in
+            tasks.append(Task { try await Self.ingest(store, "g-1") })
+            try await taken(1)
+            failing = Task {
+                try await store.writer.submit { database throws(StoreError) in
+                    _ = try FeedbackIngest.apply(
+                        AuditCopyConformance.message("rolled-back", body: Self.body("rolled-back", size: 5000)), events: [],
+                        policy: TestPolicy(), in: database)
+                    throw StoreError(.invalidInput, "fails after its body joined the pack")
+                }
             }
+            try await taken(2)
+            tasks.append(Task { try await Self.ingest(store, "g-1") })  // a duplicate of a message in the same group
+            try await taken(3)
+            tasks.append(Task { try await Self.ingest(store, "g-2") })
+            try await taken(4)
         }
-        try await submitted(3)
-        tasks.append(Task { try await Self.ingest(store, "g-1") })  // a duplicate of a message in the same group
-        try await submitted(4)
-        tasks.append(Task { try await Self.ingest(store, "g-2") })
-        try await submitted(5)
-        store.writer.fault.releaseSyncs()
 
-        #expect(try await tasks.asyncMap { try await $0.value } == [.stored(events: 0), .stored(events: 0), .duplicate, .stored(events: 0)])
-        await #expect(throws: StoreError.self) { try await failing.value }
+        #expect(try await tasks.asyncMap { try await $0.value } == [.stored(events: 0), .duplicate, .stored(events: 0)])
+        await #expect(throws: StoreError.self) { try await failing?.value }
         #expect(try await store.hasMessage(id: "rolled-back") == false)
 
         let group = try #require(try await Self.packOf(store, "g-1"))
@@ -122,19 +134,14 @@ import Testing
         let store = try directory.openStore()
         defer { store.close() }
         #expect(try await Self.ingest(store, "warm-up") == .stored(events: 0))
-        let before = store.writerStatistics
-        store.writer.fault.holdSyncs()
-        let first = Task { try await Self.ingest(store, "first") }
-        try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
-        let ids = ["old", "new"]
         var tasks: [Task<IngestOutcome, any Error>] = []
-        for (index, id) in ids.enumerated() {
-            let at = referenceDate.addingTimeInterval(index == 0 ? 0 : 10)
-            tasks.append(Task { try await store.ingest(AuditCopyConformance.message(id, body: Self.body(id), at: at), events: [], policy: TestPolicy()) })
-            try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + index + 2 && store.writer.pendingCount == 0 }
+        try await Self.inOneGroup(store, lead: "first") { taken in
+            for (index, id) in ["old", "new"].enumerated() {
+                let at = referenceDate.addingTimeInterval(index == 0 ? 0 : 10)
+                tasks.append(Task { try await store.ingest(AuditCopyConformance.message(id, body: Self.body(id), at: at), events: [], policy: TestPolicy()) })
+                try await taken(index + 1)
+            }
         }
-        store.writer.fault.releaseSyncs()
-        _ = try await first.value
         for task in tasks { #expect(try await task.value == .stored(events: 0)) }
         let pack = try #require(try await Self.packOf(store, "old"))
         #expect(try await Self.packOf(store, "new") == pack)
@@ -195,16 +202,13 @@ import Testing
         #expect(try await store.auditCopy(messageId: "large") == AuditCopy(messageId: "large", format: .identity, bytes: large))
         #expect(try await store.uncompressedAuditBlobs(limit: 10, maxBytes: 1 << 30).map(\.owner) == [.message("large")])
 
-        // 40 bodies of ~30 KB in one job each, committed together while a sync is held: > 1 MB in all.
-        store.writer.fault.holdSyncs()
-        let before = store.writerStatistics
-        let first = Task { try await Self.ingest(store, "split-first") }
-        try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
+        // 40 bodies of ~30 KB in one job each, committed together: > 1 MB in all.
         let ids = (0..<40).map { "split-\($0)" }
-        let tasks = ids.map { id in Task { try await Self.ingest(store, id, body: Self.body(id, size: 30_000)) } }
-        try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + 41 }
-        store.writer.fault.releaseSyncs()
-        #expect(try await first.value == .stored(events: 0))
+        var tasks: [Task<IngestOutcome, any Error>] = []
+        try await Self.inOneGroup(store, lead: "split-first") { taken in
+            tasks = ids.map { id in Task { try await Self.ingest(store, id, body: Self.body(id, size: 30_000)) } }
+            try await taken(ids.count)
+        }
         for task in tasks { #expect(try await task.value == .stored(events: 0)) }
         let packs = try await Self.packs(store)
         #expect(packs.allSatisfy { $0.data.count <= AuditPackBuffer.maxPackBytes })
@@ -221,14 +225,11 @@ import Testing
         // Each range is applied while a sync is held, so it forms one group (two packs of ≤ 256 KiB) however
         // fast the writer runs (a body alone in its pack fits its leaf page, and compressing it frees none).
         func ingestAsOneGroup(_ range: Range<Int>) async throws {
-            let before = store.writerStatistics
-            store.writer.fault.holdSyncs()
-            let lead = Task { try await Self.ingest(store, "lead-\(range.lowerBound)") }
-            try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
-            let tasks = range.map { i in Task { try await Self.ingest(store, "c-\(i)", body: Self.body("c-\(i)", size: 2000)) } }
-            try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + range.count + 1 && store.writer.pendingCount == 0 }
-            store.writer.fault.releaseSyncs()
-            #expect(try await lead.value == .stored(events: 0))
+            var tasks: [Task<IngestOutcome, any Error>] = []
+            try await Self.inOneGroup(store, lead: "lead-\(range.lowerBound)") { taken in
+                tasks = range.map { i in Task { try await Self.ingest(store, "c-\(i)", body: Self.body("c-\(i)", size: 2000)) } }
+                try await taken(range.count)
+            }
             for task in tasks { #expect(try await task.value == .stored(events: 0)) }
         }
         try await ingestAsOneGroup(0..<200)
