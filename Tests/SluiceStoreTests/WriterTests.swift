@@ -149,6 +149,8 @@ struct WriterTests {
         let after = store.writerStatistics
         #expect(after.commits - before.commits == 2)
         #expect(after.failedJobs - before.failedJobs == 1)
+        // The group ran without savepoints first; the failure rolled it back and it ran again with them.
+        #expect(after.retriedGroups - before.retriedGroups == 1)
     }
 
     @Test func commitFailureLeavesNothingWritten() async throws {

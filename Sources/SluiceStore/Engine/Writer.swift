@@ -256,6 +256,7 @@ final class Writer: @unchecked Sendable {
                 // Its writes cannot be undone alone: undo the group and apply it again, job by job in
                 // savepoints. The job runs again there (and fails alone, or succeeds if it was transient).
                 if !database.isAutocommit { try? database.execute("ROLLBACK") }
+                stats.withLock { $0.retriedGroups += 1 }
                 careful = true
                 queue = (applied + [failedFast] + queue)[...]
                 continue

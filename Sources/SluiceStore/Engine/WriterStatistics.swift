@@ -12,6 +12,8 @@ public struct WriterStatistics: Sendable, Equatable {
     public var failedCommits = 0
     /// Jobs that threw and were rolled back to their savepoint.
     public var failedJobs = 0
+    /// Groups rolled back after a job failed without a savepoint, and applied again job by job in savepoints.
+    public var retriedGroups = 0
     /// Checkpoints the writer ran between transactions (see `SQLiteStoreConfiguration.checkpointPages`).
     public var checkpoints = 0
     /// The largest number of jobs taken in one batch.
