@@ -116,36 +116,19 @@ extension SQLiteStore: AuditCopyStore {
         return format
     }
 
-    /// Replaces an uncompressed row by its compressed copy as a new row at the end of the table, not in
-    /// place: a ~2 KB body fills a 4 KiB page alone (two do not fit), and a row shrunk in place keeps that
-    /// page to itself for the whole retention. Moved, the compressed rows fill pages 3–4 at a time and the
-    /// emptied pages go to the freelist, where the next bodies are written. Returns 1, or 0 when the copy
-    /// was purged or compressed meanwhile (raw_format = 0 no longer matches).
+    /// Replaces an uncompressed row by its compressed copy and moves the row to the end of the table (a new
+    /// rowid: SQLite deletes and re-inserts it, every column carried along), not shrunk in place: a ~2 KB
+    /// body fills a 4 KiB page alone (two do not fit), and a row shrunk in place keeps that page to itself
+    /// for the whole retention. Moved, the compressed rows fill pages 3–4 at a time and the emptied pages go
+    /// to the freelist, where the next bodies are written. Returns 1, or 0 when the copy was purged or
+    /// compressed meanwhile (raw_format = 0 no longer matches).
     private static func moveCompressed(_ messageId: String, _ bytes: [UInt8], in database: Database) throws(StoreError) -> Int {
-        let delete = try database.statement("""
-            DELETE FROM sns_messages WHERE message_id = ?1 AND raw_format = 0
-            RETURNING type, topic_arn, sns_timestamp, received_at, endpoint, event_count
-            """)
-        let row: (type: String, topicArn: String, snsTimestamp: Int64, receivedAt: Int64, endpoint: String, eventCount: Int64)
-        do {
-            defer { delete.reset() }
-            delete.bind(messageId, at: 1)
-            guard try delete.step() else { return 0 }
-            row = (delete.string(at: 0), delete.string(at: 1), delete.int64(at: 2), delete.int64(at: 3), delete.string(at: 4), delete.int64(at: 5))
-            while try delete.step() {}  // message_id is unique: one row at most
-        }
-        return try database.run("""
-            INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)
+        try database.run("""
+            UPDATE sns_messages SET rowid = (SELECT max(rowid) + 1 FROM sns_messages), raw = ?2, raw_format = 1
+            WHERE message_id = ?1 AND raw_format = 0
             """) {
             $0.bind(messageId, at: 1)
-            $0.bind(row.type, at: 2)
-            $0.bind(row.topicArn, at: 3)
-            $0.bind(row.snsTimestamp, at: 4)
-            $0.bind(row.receivedAt, at: 5)
-            $0.bind(row.endpoint, at: 6)
-            $0.bind(row.eventCount, at: 7)
-            $0.bind(bytes, at: 8)
+            $0.bind(bytes, at: 2)
         }
     }
 }
