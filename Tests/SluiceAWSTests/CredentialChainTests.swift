@@ -7,6 +7,11 @@ import SluiceHTTP
 
 /// Order of the default chain: env → web identity → shared files → container → IMDS.
 struct CredentialChainTests {
+    /// This test's own directory (the shared credentials file), removed when the test is done.
+    private let temp: TestDirectory
+
+    init() throws { temp = try AWSTestSupport.tempDirectory() }
+
     /// A server that answers container and IMDS paths and records who asked.
     private func makeMetadataServer() throws -> TestHTTPServer {
         try TestHTTPServer { request in
@@ -24,7 +29,7 @@ struct CredentialChainTests {
     }
 
     private func sharedFiles() throws -> [String: String] {
-        let dir = try AWSTestSupport.tempDirectory()
+        let dir = temp.path
         try AWSTestSupport.write("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n", to: dir + "/credentials")
         return ["AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials"]
     }

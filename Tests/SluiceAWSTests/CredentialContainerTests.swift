@@ -6,6 +6,11 @@ import SluiceHTTP
 @testable import SluiceAWS
 
 struct CredentialContainerTests {
+    /// This test's own directory (the token file), removed when the test is done.
+    private let temp: TestDirectory
+
+    init() throws { temp = try AWSTestSupport.tempDirectory() }
+
     /// Answers credentials only when `Authorization` equals the token file's current content.
     private func makeServer(tokenFile: String) throws -> TestHTTPServer {
         try TestHTTPServer { request in
@@ -19,8 +24,7 @@ struct CredentialContainerTests {
     }
 
     @Test func fetchesWithTokenFromFileAndRereadsIt() async throws {
-        let dir = try AWSTestSupport.tempDirectory()
-        let tokenFile = dir + "/token"
+        let tokenFile = temp.path + "/token"
         try AWSTestSupport.write("first-token\n", to: tokenFile)
         let server = try makeServer(tokenFile: tokenFile)
         defer { server.stop() }
@@ -55,8 +59,7 @@ struct CredentialContainerTests {
     }
 
     @Test func wrongTokenIsAnHTTPStatusErrorWithoutRetry() async throws {
-        let dir = try AWSTestSupport.tempDirectory()
-        let tokenFile = dir + "/token"
+        let tokenFile = temp.path + "/token"
         try AWSTestSupport.write("stale", to: tokenFile)
         let server = try TestHTTPServer { _ in .json(#"{"message":"denied"}"#, status: 401) }
         defer { server.stop() }
@@ -99,12 +102,11 @@ struct CredentialContainerTests {
     }
 
     @Test func tokenFileWithLineBreakIsRejected() async throws {
-        let dir = try AWSTestSupport.tempDirectory()
-        try AWSTestSupport.write("abc\ninjected: yes", to: dir + "/token")
+        try AWSTestSupport.write("abc\ninjected: yes", to: temp.path + "/token")
         let server = try TestHTTPServer { _ in .json(AWSTestSupport.credentialJSON(keyId: "X")) }
         defer { server.stop() }
         let provider = try #require(try ContainerCredentialProvider.fromEnvironment(
-            ["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/c", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": dir + "/token"],
+            ["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/c", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": temp.path + "/token"],
             httpClient: try AWSTestSupport.httpClient()))
         let error = await #expect(throws: CredentialProviderError.self) { try await provider.credentials() }
         #expect(error?.code == .misconfigured)

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Foundation
 import Testing
 import SluiceCore
@@ -5,6 +6,11 @@ import SluiceHTTP
 @testable import SluiceAWS
 
 struct CredentialProfileTests {
+    /// This test's own directory (the shared files, or a HOME with .aws/), removed when the test is done.
+    private let temp: TestDirectory
+
+    init() throws { temp = try AWSTestSupport.tempDirectory() }
+
     static let credentialsFile = """
         [default]
         aws_access_key_id = AKIDDEFAULT
@@ -25,7 +31,7 @@ struct CredentialProfileTests {
         """
 
     private func environment(_ extra: [String: String]) throws -> [String: String] {
-        let dir = try AWSTestSupport.tempDirectory()
+        let dir = temp.path
         try AWSTestSupport.write(Self.credentialsFile, to: dir + "/credentials")
         try AWSTestSupport.write(Self.configFile, to: dir + "/config")
         return try AWSTestSupport.isolatedEnvironment(
@@ -52,7 +58,7 @@ struct CredentialProfileTests {
     }
 
     @Test func readsFilesUnderHomeByDefault() async throws {
-        let home = try AWSTestSupport.tempDirectory()
+        let home = temp.path
         try FileManager.default.createDirectory(atPath: home + "/.aws", withIntermediateDirectories: true)
         try AWSTestSupport.write(Self.credentialsFile, to: home + "/.aws/credentials")
         let keys = try await ProfileCredentialProvider(environment: ["HOME": home]).credentials()

@@ -6,6 +6,11 @@ import SluiceHTTP
 @testable import SluiceAWS
 
 struct CredentialWebIdentityTests {
+    /// This test's own directory (token and config files), removed when the test is done.
+    private let temp: TestDirectory
+
+    init() throws { temp = try AWSTestSupport.tempDirectory() }
+
     static func stsResponse(keyId: String) -> String {
         let expiration = AWSTimestamp.iso8601(Date().addingTimeInterval(3600))
         return """
@@ -46,7 +51,7 @@ struct CredentialWebIdentityTests {
     @Test func chainAssumesRoleWithTokenFile() async throws {
         let server = try makeServer()
         defer { server.stop() }
-        let dir = try AWSTestSupport.tempDirectory()
+        let dir = temp.path
         try AWSTestSupport.write("jwt1\n", to: dir + "/token")
         let env = try AWSTestSupport.isolatedEnvironment([
             "AWS_WEB_IDENTITY_TOKEN_FILE": dir + "/token", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/sluice",
@@ -66,7 +71,7 @@ struct CredentialWebIdentityTests {
     @Test func chainReadsWebIdentitySettingsFromProfile() async throws {
         let server = try makeServer()
         defer { server.stop() }
-        let dir = try AWSTestSupport.tempDirectory()
+        let dir = temp.path
         try AWSTestSupport.write("jwtprofile", to: dir + "/token")
         try AWSTestSupport.write(
             """
@@ -86,7 +91,7 @@ struct CredentialWebIdentityTests {
     @Test func rereadsTheTokenFileOnEachFetch() async throws {
         let server = try makeServer()
         defer { server.stop() }
-        let dir = try AWSTestSupport.tempDirectory()
+        let dir = temp.path
         try AWSTestSupport.write("jwt1", to: dir + "/token")
         let provider = WebIdentityCredentialProvider(
             roleArn: "arn:aws:iam::123456789012:role/sluice", tokenFile: dir + "/token", roleSessionName: nil,
@@ -99,7 +104,7 @@ struct CredentialWebIdentityTests {
     @Test func stsErrorIsRejectedWithServiceCode() async throws {
         let server = try makeServer()
         defer { server.stop() }
-        let dir = try AWSTestSupport.tempDirectory()
+        let dir = temp.path
         try AWSTestSupport.write("revoked", to: dir + "/token")
         let provider = WebIdentityCredentialProvider(
             roleArn: "arn:aws:iam::123456789012:role/sluice", tokenFile: dir + "/token", roleSessionName: nil,

@@ -161,6 +161,7 @@ struct SESSyncTests {
         let standIn = try SESSuppressionStandIn()
         defer { standIn.server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }  // made by the child; each one has exited by then
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") && !$0.key.hasPrefix("AWS_") }
         environment.merge(SendTestApp.staticKeys) { $1 }
         environment["HOME"] = directory.path

@@ -6,8 +6,8 @@ import SluiceStore
 
 /// `/v1/messages` with the outbox transport (no AWS credentials): validation, gate, idempotency, recovery.
 struct SendAPITests {
-    private func start(databasePath: String? = nil) async throws -> SendTestApp {
-        try await SendTestApp.start(databasePath: databasePath, settings: ["ses.max_send_rate": .float(200)])
+    private func start(database: SendTestDatabase? = nil) async throws -> SendTestApp {
+        try await SendTestApp.start(database: database, settings: ["ses.max_send_rate": .float(200)])
     }
 
     @Test func withoutCredentialsTheOutboxRecordsTheRequestAndSaysSoAtStart() async throws {
@@ -100,16 +100,16 @@ struct SendAPITests {
     }
 
     @Test func messageLeftSendingByACrashFailsAsUnknownByDefault() async throws {
-        let path = SendTestApp.temporaryDatabasePath()
+        let database = try SendTestDatabase()
         // A previous process claimed the message and died during the SES call.
-        let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path))
+        let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: database.path))
         let past = Date().addingTimeInterval(-120)
         let message = OutboundMessage(from: "s@example.com", fromAddress: "s@example.com", to: ["r@example.net"], subject: "s", text: "t")
         _ = try await store.enqueue(QueuedMessage(id: "msg_crashed", message: message, nextAttemptAt: past, createdAt: past), idempotency: nil)
         #expect(try await store.claim(id: "msg_crashed", dropping: [], message: nil, at: past))
         store.close()
 
-        let app = try await start(databasePath: path)
+        let app = try await start(database: database)
         defer { Task { await app.stop() } }
         let status = try await app.waitForState("msg_crashed", ["failed", "queued", "sent"])
         #expect(status.state == "failed")

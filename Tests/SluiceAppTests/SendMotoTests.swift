@@ -8,9 +8,9 @@ import SluiceHTTP
 
 /// The send gate end to end against moto (`pip install 'moto[server]'`): API → queue → SES v2 → moto.
 struct SendMotoTests {
-    private func start(_ moto: MotoServer, databasePath: String? = nil) async throws -> SendTestApp {
+    private func start(_ moto: MotoServer, database: SendTestDatabase? = nil) async throws -> SendTestApp {
         try await SendTestApp.start(
-            databasePath: databasePath,
+            database: database,
             settings: ["ses.transport": .string("ses"), "ses.endpoint": .string(moto.baseURL), "ses.max_send_rate": .float(100)],
             environment: SendTestApp.staticKeys)
     }
@@ -113,8 +113,8 @@ struct SendMotoTests {
     @Test func queuedMessagesResumeAfterRestartOnTheSameDatabase() async throws {
         let moto = try await MotoServer.shared()
         try await verify("restart-sender@example.com", in: moto)
-        let path = SendTestApp.temporaryDatabasePath()
-        let first = try await start(moto, databasePath: path)
+        let database = try SendTestDatabase()
+        let first = try await start(moto, database: database)
         // Held by an operator pause so the messages are still queued when the service stops.
         _ = try await first.context.sending.pause(reason: "restart test", source: .operator, at: Date())
         var ids: [String] = []
@@ -124,7 +124,7 @@ struct SendMotoTests {
         }
         await first.stop()
 
-        let second = try await start(moto, databasePath: path)
+        let second = try await start(moto, database: database)
         defer { Task { await second.stop() } }
         for id in ids { #expect(try await second.get(id).state == "queued") }
         _ = try await second.context.sending.resume()

@@ -15,11 +15,12 @@ struct SuppressionCLITests {
 
     static var binary: URL { sluiceExecutable }
 
-    let directory: URL
+    /// This test's database folder, removed when the test is done (every `sluice` run has exited by then).
+    private let temporary: TestDirectory
+    var directory: URL { temporary.url }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TestDirectory(prefix: "sluice-cli")
     }
 
     func sluice(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Run {

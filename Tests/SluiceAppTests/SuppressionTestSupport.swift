@@ -3,6 +3,7 @@ import Logging
 import SluiceApp
 import SluiceCore
 import SluiceHTTP
+import SluiceTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -13,12 +14,14 @@ final class SuppressionTestApp: Sendable {
     static let token = "test-token-0123456789"
 
     let app: Application
-    let directory: URL
+    /// Removed by `stop()`, or at the latest when the app is released (also when `init` throws).
+    private let temporary: TestDirectory
+    var directory: URL { temporary.url }
     let client: HTTPClient
 
     init(now: @escaping @Sendable () -> Date = { Date() }) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-api-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        temporary = try TestDirectory(prefix: "sluice-api")
+        let directory = temporary.url
         var configuration = SluiceConfiguration.defaults
         try configuration.set("database.path", .string(directory.appendingPathComponent("sluice.sqlite").path))
         try configuration.set("http.port", .integer(0))

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SluiceTestSupport
 import Synchronization
 import Testing
 @testable import SluiceCrypto
@@ -9,6 +10,7 @@ struct TLSConnectionTests {
     static let pki: Result<String, CryptoError> = {
         let script = TestPaths.repositoryRoot.appendingPathComponent("Scripts/make-test-certs").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-crypto-pki-\(UUID().uuidString)").path
+        removeAtProcessExit(directory)  // used by tests until the end: nothing releases a static
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [script, directory]  // fixed arguments only

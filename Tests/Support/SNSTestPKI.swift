@@ -1,6 +1,7 @@
 import Foundation
 
-/// A throwaway PKI made once per test process with the `openssl` CLI (fixed arguments, temp directory):
+/// A throwaway PKI made once per test process with the `openssl` CLI (fixed arguments, temp directory
+/// removed when the process exits):
 /// Scripts/make-test-certs for the test CA and the 127.0.0.1 TLS server certificate, then RSA signing
 /// certificates issued by the same CA:
 ///   sns            CN/SAN sns.amazonaws.com, valid now
@@ -29,6 +30,7 @@ public struct SNSTestPKI: Sendable {
     private static func make() throws(SNSTestError) -> SNSTestPKI {
         let script = SNSTestPaths.repositoryRoot.appendingPathComponent("Scripts/make-test-certs").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sns-pki-\(UUID().uuidString)").path
+        removeAtProcessExit(directory)  // used by tests until the end: nothing releases a static
         try run("/bin/sh", [script, directory], in: nil)
         let config = """
             [ ca ]

@@ -9,12 +9,14 @@ import Synchronization
 enum AWSTestSupport {
     static let logger = Logger(label: "sluice.aws.tests")
 
-    /// A fresh temporary directory (removed by the OS; tests write only small files).
-    static func tempDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "sluice-aws-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    /// A fresh temporary directory, removed when the returned object is released (a suite holds it
+    /// in a stored property, so it lives exactly as long as one test).
+    static func tempDirectory() throws -> TestDirectory {
+        try TestDirectory(prefix: "sluice-aws")
     }
+
+    /// One empty directory for every isolated HOME in the process (nothing writes there), removed at exit.
+    private static let emptyHome = Result { try TestDirectory(prefix: "sluice-aws-home") }
 
     static func write(_ text: String, to path: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -28,7 +30,7 @@ enum AWSTestSupport {
 
     /// An environment that reaches no real source: empty HOME, IMDS disabled.
     static func isolatedEnvironment(_ extra: [String: String] = [:]) throws -> [String: String] {
-        var env = ["HOME": try tempDirectory(), "AWS_EC2_METADATA_DISABLED": "true"]
+        var env = ["HOME": try emptyHome.get().path, "AWS_EC2_METADATA_DISABLED": "true"]
         env.merge(extra) { $1 }
         return env
     }

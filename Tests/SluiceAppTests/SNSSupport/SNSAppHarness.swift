@@ -47,7 +47,9 @@ final class SNSAppHarness: Sendable {
     let context: AppContext
     let port: Int
     private let stopServer: @Sendable () async -> Void
-    let directory: String
+    /// Removed by `stop()`, or at the latest when the harness is released (also when `init` throws).
+    private let temporary: TestDirectory
+    var directory: String { temporary.path }
     let clock: SNSTestClock
     let certServer: SNSTestServer
     let certRoutes: SNSTestRoutes
@@ -75,8 +77,8 @@ final class SNSAppHarness: Sendable {
         (certServer, certRoutes) = try SNSTestRoutes.start(pki)
         certPath = "/SimpleNotificationService-\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()).pem"
         try certRoutes.serveCertificate(certPath, pki)
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sns-app-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TestDirectory(prefix: "sluice-sns-app")
+        let directory = temporary.path
         logFile = directory + "/log.jsonl"
         _ = FileManager.default.createFile(atPath: logFile, contents: nil)
         var environment = [

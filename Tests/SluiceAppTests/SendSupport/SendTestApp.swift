@@ -10,7 +10,9 @@ import Synchronization
 final class SendTestApp: Sendable {
     static let token = "send-test-token"
     let app: Application
-    let databasePath: String
+    /// Held for as long as the app runs: released (and removed) after `stop()` and the test are done.
+    let database: SendTestDatabase
+    var databasePath: String { database.path }
     let logs: SendLogCapture
     private let client: HTTPClient
 
@@ -19,11 +21,13 @@ final class SendTestApp: Sendable {
 
     /// - Parameters:
     ///   - settings: `ses.*` (and other) overrides applied on top of the defaults.
+    ///   - database: one the test made (to open it before, or to start again on it); a fresh one otherwise.
     ///   - environment: what the credential chain sees (static keys for the stand-in and moto).
     static func start(
-        databasePath: String? = nil, settings: [String: TOMLValue] = [:], environment: [String: String] = [:]
+        database: SendTestDatabase? = nil, settings: [String: TOMLValue] = [:], environment: [String: String] = [:]
     ) async throws -> SendTestApp {
-        let path = databasePath ?? Self.temporaryDatabasePath()
+        let database = try database ?? SendTestDatabase()
+        let path = database.path
         var configuration = SluiceConfiguration.defaults
         try configuration.set("database.path", .string(path))
         try configuration.set("http.port", .integer(0))
@@ -36,19 +40,15 @@ final class SendTestApp: Sendable {
         env.merge(environment) { $1 }
         let app = try Application.build(configuration: configuration, logger: logger, environment: env)
         try app.start()
-        return try SendTestApp(app: app, databasePath: path, logs: logs)
-    }
-
-    static func temporaryDatabasePath() -> String {
-        NSTemporaryDirectory() + "sluice-send-\(UUID().uuidString)/sluice.sqlite"
+        return try SendTestApp(app: app, database: database, logs: logs)
     }
 
     /// Static keys as the environment link of the credential chain reads them.
     static let staticKeys = ["AWS_ACCESS_KEY_ID": "AKIDSENDTEST", "AWS_SECRET_ACCESS_KEY": "send-test-secret"]
 
-    private init(app: Application, databasePath: String, logs: SendLogCapture) throws {
+    private init(app: Application, database: SendTestDatabase, logs: SendLogCapture) throws {
         self.app = app
-        self.databasePath = databasePath
+        self.database = database
         self.logs = logs
         client = try HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: .seconds(2), readTimeout: .seconds(10), totalTimeout: .seconds(15), maxIdleConnectionsPerHost: 0))
@@ -112,6 +112,15 @@ final class SendTestApp: Sendable {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// A fresh folder for a test database (`sluice.sqlite`, created by the store), removed when the last
+/// holder lets go: the test that made it and every `SendTestApp` started on it.
+final class SendTestDatabase: Sendable {
+    private let directory: TestDirectory
+    var path: String { directory.path + "/sluice.sqlite" }
+
+    init() throws { directory = try TestDirectory(prefix: "sluice-send") }
 }
 
 /// Log lines kept for assertions.

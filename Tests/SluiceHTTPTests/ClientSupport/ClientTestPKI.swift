@@ -1,7 +1,8 @@
 import Foundation
 import SluiceTestSupport
 
-/// A throwaway PKI made once per test process by Scripts/make-test-certs (needs the `openssl` CLI).
+/// A throwaway PKI made once per test process by Scripts/make-test-certs (needs the `openssl` CLI),
+/// removed when the process exits.
 struct ClientTestPKI: Sendable {
     let directory: String
 
@@ -13,6 +14,7 @@ struct ClientTestPKI: Sendable {
         while root.lastPathComponent != "Tests" && root.path != "/" { root.deleteLastPathComponent() }
         let script = root.deletingLastPathComponent().appendingPathComponent("Scripts/make-test-certs").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-client-pki-\(UUID().uuidString)").path
+        removeAtProcessExit(directory)  // used by tests until the end: nothing releases a static
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // Fixed arguments only: the script path from #filePath and a fresh temp directory.
