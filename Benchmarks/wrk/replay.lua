@@ -10,7 +10,8 @@
 --   ends the thread right after its last body is sent (for servers that block a worker per idle
 --   connection, e.g. gunicorn sync). When every body of a thread got an answer (or its connection
 --   died), the thread stops and writes STATE_DIR/done-<id>, so the caller can SIGINT wrk early
---   (wrk's main thread otherwise sleeps the whole -d). done() prints one machine-readable line:
+--   (wrk's main thread otherwise sleeps the whole -d). Its first request writes STATE_DIR/started-<id>,
+--   so the caller can tell the replay from wrk's start-up. done() prints one machine-readable line:
 --   REPLAY sent=N ok2xx=N non2xx=N lost=N dups=N unanswered=N seconds=S rate2xx=R p50_ms=X p99_ms=Y
 --   sent = distinct bodies sent; rate2xx = 2xx answers / wall time from the first request to the
 --   last answer; lost = requests whose connection died before an answer (wrk reconnects and moves
@@ -114,7 +115,12 @@ function request()
     -- wrk calls request() once on thread 0 before the run to count pipelined requests: not sent.
     return reqs[1]
   end
-  if first_us == 0 then first_us = now_us() end
+  if first_us == 0 then
+    first_us = now_us()
+    -- Tells the caller this thread is past init() (reading and formatting its bodies) and sending now.
+    local f = io.open(state_dir .. "/started-" .. id, "w")
+    if f then f:close() end
+  end
   if pending > 0 then
     pending = pending - 1
   else
