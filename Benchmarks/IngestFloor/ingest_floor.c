@@ -9,10 +9,12 @@
 //   ingest_floor DB NOTIFICATIONS GROUP
 //
 // The mix is bench-sns's (Scripts/snsgen.py batch): 60 % delivery, 20 % hard bounce, 10 % soft
-// bounce, 10 % complaint; one recipient each, a new random address, MessageId and SES message id
-// each time. GROUP notifications share one transaction and one audit pack of 2,059-byte bodies (the
-// bench's mean), as in one group commit. WAL, synchronous = NORMAL (COMMIT does not sync: Sluice's sync
-// thread does that, outside the writer's CPU), a checkpoint every 1,000 WAL pages, 32 MiB page cache.
+// bounce, 10 % complaint; one recipient each. Each notification has a new address (numbered, as the
+// bench's), a random MessageId, and an SES message id that leads with the send time in hex, as SES's
+// do (so those index inserts land near the end). GROUP notifications share one transaction and one
+// audit pack of 2,059-byte bodies (the bench's mean), as in one group commit. WAL, synchronous = NORMAL
+// (COMMIT does not sync: Sluice's sync thread does that, outside the writer's CPU), a checkpoint every
+// 1,000 WAL pages, 32 MiB page cache.
 // Prints CPU (user + system) and wall time per notification.
 #include <sqlite3.h>
 #include <stdint.h>
@@ -135,10 +137,11 @@ int main(int argc, char **argv) {
             char message_id[37], ses_uuid[37], ses_id[80], address[80];
             uuid(message_id);
             uuid(ses_uuid);
-            snprintf(ses_id, sizeof ses_id, "0100%016llx-%s-000000", (unsigned long long)next_random(), ses_uuid);
+            long long at = start_ms + done;
+            // SES message ids lead with their send time in hex milliseconds, so they arrive nearly in order.
+            snprintf(ses_id, sizeof ses_id, "0100%012llx-%s-000000", (unsigned long long)at, ses_uuid);
             const char *host = domains[done % 3];
             snprintf(address, sizeof address, "user%07ld.%06llx@%s", done, (unsigned long long)(next_random() & 0xFFFFFF), host);
-            long long at = start_ms + done;
             int slot = (int)(done % 10);  // 0-5 delivery, 6-7 hard bounce, 8 soft bounce, 9 complaint
             const char *kind = slot < 6 ? "delivery" : slot < 8 ? "hard_bounce" : slot == 8 ? "soft_bounce" : "complaint";
 
