@@ -38,3 +38,13 @@ swift_need() {
 }
 
 build_deps() { apt_need libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config ca-certificates openssl; }
+
+# release_sluice: sets SLUICE_BIN to the release `sluice`, built here, unless SLUICE_BIN names a binary
+# already (to compare two builds in one session).
+release_sluice() {
+  [ -n "${SLUICE_BIN:-}" ] && return 0
+  swift_need; build_deps
+  log "building release sluice"
+  swift build -c release --product sluice >&2
+  SLUICE_BIN="$(swift build -c release --show-bin-path)/sluice"
+}
