@@ -1,17 +1,15 @@
 import Foundation
 import SluiceCore
+import SluiceTestSupport
 @testable import SluiceStore
 
-/// A fresh directory under the system temp folder, removed when released.
+/// A fresh directory under the system temp folder, removed when released (`TestDirectory`), with the
+/// store's paths in it.
 final class TemporaryDirectory {
-    let url: URL
+    private let directory: TestDirectory
+    var url: URL { directory.url }
 
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
+    init() throws { directory = try TestDirectory(prefix: "sluice-store") }
 
     /// Path of the database file inside a (not yet existing) subdirectory, to exercise directory creation.
     var databasePath: String { url.appendingPathComponent("data/sluice.sqlite").path }
