@@ -46,12 +46,15 @@ public final class SQLiteStore: Sendable {
         let readers = ReaderPool(connections)
         self.readers = readers
         // Once the file was read-only (e.g. its file system), every connection is renewed together.
-        writer = Writer(database: database, logger: logger, checkpointFrames: configuration.checkpointPages, reopen: { () throws(StoreError) in
-            try readers.renew(count: max(1, configuration.readerCount), patience: .seconds(2)) { () throws(StoreError) in
-                try Self.openReader(configuration)
-            }
-            return try Self.openWriter(configuration)
-        })
+        writer = Writer(
+            database: database, logger: logger, checkpointFrames: configuration.checkpointPages,
+            openSpare: { () throws(StoreError) in try Self.openReader(configuration) },
+            reopen: { () throws(StoreError) in
+                try readers.renew(count: max(1, configuration.readerCount), patience: .seconds(2)) { () throws(StoreError) in
+                    try Self.openReader(configuration)
+                }
+                return try Self.openWriter(configuration)
+            })
     }
 
     private static func openReader(_ configuration: SQLiteStoreConfiguration) throws(StoreError) -> Database {

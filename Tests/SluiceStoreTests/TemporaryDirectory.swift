@@ -14,8 +14,11 @@ final class TemporaryDirectory {
     /// Path of the database file inside a (not yet existing) subdirectory, to exercise directory creation.
     var databasePath: String { url.appendingPathComponent("data/sluice.sqlite").path }
 
-    func openStore(readerCount: Int = 2, maxPageCount: Int? = nil, migrations: [Migration] = Schema.migrations) throws(StoreError) -> SQLiteStore {
-        let configuration = SQLiteStoreConfiguration(path: databasePath, readerCount: readerCount, cacheSizeKiB: 2048, maxPageCount: maxPageCount)
+    func openStore(
+        readerCount: Int = 2, maxPageCount: Int? = nil, checkpointPages: Int = 1000, migrations: [Migration] = Schema.migrations
+    ) throws(StoreError) -> SQLiteStore {
+        let configuration = SQLiteStoreConfiguration(
+            path: databasePath, readerCount: readerCount, cacheSizeKiB: 2048, maxPageCount: maxPageCount, checkpointPages: checkpointPages)
         return try SQLiteStore(configuration: configuration, migrations: migrations)
     }
 }

@@ -3,17 +3,23 @@ import Foundation
 import Synchronization
 
 /// Test hooks: make COMMIT fail (SQLite's commit hook turns it into a rollback, SQLITE_CONSTRAINT_COMMITHOOK),
-/// make the WAL sync fail, hold the sync thread, and record the order of acknowledged commits.
-final class CommitFault: @unchecked Sendable {
-    // @unchecked: `held` is guarded by `gate`; the rest are atomics or a Mutex.
+/// make the WAL sync or the database file's sync fail, hold either sync thread, and record the order of
+/// acknowledged commits.
+final class CommitFault: Sendable {
     let failCommits = Atomic<Bool>(false)
     /// The sync thread's `fdatasync` fails with EIO (nothing is called).
     let failSyncs = Atomic<Bool>(false)
+    /// The database file's sync after a checkpoint (`DatabaseSyncer`) fails with EIO (nothing is called).
+    let failDatabaseSyncs = Atomic<Bool>(false)
+    /// Milliseconds each database file sync takes at least (a slow disk), so commits outrun it.
+    let databaseSyncDelayMilliseconds = Atomic<Int>(0)
     /// When true, every acknowledged commit's number is appended to `acknowledgedCommits`.
     let recordAcknowledgements = Atomic<Bool>(false)
     let acknowledgedCommits = Mutex<[Int]>([])
-    private let gate = NSCondition()
-    private var held = false
+    /// Holds the WAL's sync thread before its next `fdatasync` (`holdSyncs`).
+    let walSyncs = Gate()
+    /// Holds the database file's sync thread before its next sync.
+    let databaseSyncs = Gate()
 
     func install(on database: Database) {
         // The writer keeps this object alive as long as the connection, so the unretained context is valid.
@@ -27,30 +33,51 @@ final class CommitFault: @unchecked Sendable {
         }
     }
 
-    /// Makes the sync thread wait before its next `fdatasync` until `releaseSyncs()`.
-    func holdSyncs() {
-        gate.lock()
-        held = true
-        gate.unlock()
-    }
+    /// Makes the WAL's sync thread wait before its next `fdatasync` until `releaseSyncs()`.
+    func holdSyncs() { walSyncs.hold() }
 
-    func releaseSyncs() {
-        gate.lock()
-        held = false
-        gate.broadcast()
-        gate.unlock()
-    }
-
-    /// Called by the sync thread before each sync.
-    func waitWhileHeld() {
-        gate.lock()
-        while held { gate.wait() }
-        gate.unlock()
-    }
+    func releaseSyncs() { walSyncs.release() }
 
     /// Called by the sync thread for each commit it acknowledges, in order.
     func acknowledged(_ commit: Int) {
         guard recordAcknowledgements.load(ordering: .relaxed) else { return }
         acknowledgedCommits.withLock { $0.append(commit) }
+    }
+
+    /// A gate a sync thread passes before each sync; a test closes it to hold the thread there.
+    final class Gate: @unchecked Sendable {
+        // @unchecked: `held` and `waiting` are guarded by `condition`.
+        private let condition = NSCondition()
+        private var held = false
+        private var waiting = 0
+
+        func hold() {
+            condition.lock()
+            held = true
+            condition.unlock()
+        }
+
+        func release() {
+            condition.lock()
+            held = false
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        /// Whether a thread waits at the gate now.
+        var hasWaiter: Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            return waiting > 0
+        }
+
+        /// Called by the sync thread before each sync.
+        func pass() {
+            condition.lock()
+            waiting += 1
+            while held { condition.wait() }
+            waiting -= 1
+            condition.unlock()
+        }
     }
 }

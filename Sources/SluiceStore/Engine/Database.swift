@@ -147,8 +147,56 @@ final class Database: @unchecked Sendable {
         let rc = sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
         if rc == SQLITE_BUSY { return (Int(log), Int(copied)) }
         try check(rc, "checkpoint")
-        if copied == log { walFrames = 0 }
         return (Int(log), Int(copied))
+    }
+
+    /// A PASSIVE checkpoint with SQLite's syncs off: it neither syncs the WAL first nor the database file
+    /// after. Only for a caller that made the WAL durable itself and syncs the database file before the WAL
+    /// can start over (`DatabaseSyncer`). The connection's `synchronous` level is NORMAL again afterwards.
+    /// Throws with `lostSynchronousLevel` set if NORMAL could not be restored; then the connection must go.
+    @discardableResult
+    func checkpointPassiveWithoutSync() throws(StoreError) -> (log: Int, copied: Int) {
+        // The pager reads the level at each checkpoint, so switching it around one call is enough.
+        try run("PRAGMA synchronous = OFF")
+        let result: Result<(log: Int, copied: Int), StoreError>
+        do throws(StoreError) {
+            result = .success(try checkpointPassive())
+        } catch {
+            result = .failure(error)
+        }
+        do throws(StoreError) {
+            try run("PRAGMA synchronous = NORMAL")
+        } catch {
+            lostSynchronousLevel = true
+            throw error
+        }
+        return try result.get()
+    }
+
+    /// `checkpointPassiveWithoutSync` could not set `synchronous = NORMAL` again (see there).
+    private(set) var lostSynchronousLevel = false
+
+    /// Syncs the main database file through SQLite's own descriptor, as a checkpoint does (`xSync`). A
+    /// second descriptor of ours would be unsafe: closing it drops every POSIX lock the process holds on
+    /// the file, SQLite's included.
+    func syncDatabaseFile() throws(StoreError) {
+        var pointer: UnsafeMutableRawPointer?
+        try check(sqlite3_file_control(handle, "main", SQLITE_FCNTL_FILE_POINTER, &pointer), "find the database file")
+        let file = pointer?.assumingMemoryBound(to: sqlite3_file.self)
+        guard let file, let methods = file.pointee.pMethods, let sync = methods.pointee.xSync else {
+            throw StoreError(.io, "cannot sync the database file: SQLite has not opened it")
+        }
+        let rc = sync(file, SQLITE_SYNC_NORMAL)
+        guard rc == SQLITE_OK else {
+            let code = errno
+            throw StoreError(.io, "cannot fdatasync the database file: \(String(cString: strerror(code))) (errno \(code), SQLite \(rc))")
+        }
+    }
+
+    /// From now on, closing this connection leaves the WAL as it is instead of checkpointing it into the
+    /// database file and deleting it (the WAL must stay the durable copy: see `DatabaseSyncer`).
+    func keepWALOnClose() {
+        _ = CSQLite_db_config_no_checkpoint_on_close(handle, 1)
     }
 
     /// Values of a one-column query, as text.

@@ -153,7 +153,7 @@ final class WALSyncer: @unchecked Sendable {
 
     /// One `fdatasync` of the `-wal` file, opening our descriptor first if needed.
     private func sync() throws(StoreError) {
-        fault.waitWhileHeld()
+        fault.walSyncs.pass()
         do throws(StoreError) {
             if fault.failSyncs.load(ordering: .relaxed) {
                 throw StoreError(.io, "cannot fdatasync the write-ahead log: injected failure")

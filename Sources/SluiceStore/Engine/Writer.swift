@@ -13,7 +13,8 @@ import Synchronization
 /// is rolled back and applied again with a savepoint per job, and only that job's savepoint is rolled back
 /// (its caller gets the error at once). A failed COMMIT fails the jobs of that transaction and leaves
 /// nothing of them written. After a failed sync the writer refuses jobs until a complete checkpoint and a
-/// working sync prove the file durable again (`recoverDurability`).
+/// working sync prove the file durable again (`recoverDurability`). Checkpoints run between transactions,
+/// and the database file's sync after them on a thread of its own (`DatabaseSyncer`).
 final class Writer: @unchecked Sendable {
     // @unchecked: `pending`/`closed` are guarded by `condition`; `database` is touched only by the writer
     // thread once it has started (and by `init` before that).
@@ -27,6 +28,8 @@ final class Writer: @unchecked Sendable {
     private let logger: Logger
     let fault = CommitFault()
     private let syncer: WALSyncer
+    /// Syncs the database file after checkpoints; nil: checkpoints sync it themselves (SQLite's way).
+    private let databaseSyncer: DatabaseSyncer?
     /// Commits so far (writer thread only); numbers the batches handed to the syncer.
     private var commitNumber = 0
     private var lastRecoveryFailure = ContinuousClock.now - .seconds(60)
@@ -43,9 +46,19 @@ final class Writer: @unchecked Sendable {
     /// WAL frames after which the writer checkpoints, between two transactions (0: never; then SQLite's
     /// automatic checkpoint runs inside COMMIT, if the connection still has it).
     private let checkpointFrames: Int
+    /// WAL frames at the last checkpoint (writer thread only); the next is due `checkpointFrames` later.
+    private var framesAtCheckpoint = 0
+    /// The last checkpoint should let the WAL start over: the next COMMIT waits for the database file's sync
+    /// (`awaitDatabaseSyncBeforeRestart`). Writer thread only.
+    private var restartAwaitsDatabaseSync = false
+    /// Checkpoint periods the WAL may grow to while the database file's syncs run beside the commits;
+    /// then a checkpoint lets it start over.
+    private static let checkpointsPerRestart = 4
 
+    /// `openSpare` opens a read-only connection for `DatabaseSyncer`; nil: checkpoints sync the file themselves.
     init(
         database: Database, logger: Logger, checkpointFrames: Int = 0,
+        openSpare: (@Sendable () throws(StoreError) -> Database)? = nil,
         reopen: (@Sendable () throws(StoreError) -> Database)? = nil
     ) {
         self.database = database
@@ -54,7 +67,13 @@ final class Writer: @unchecked Sendable {
         self.reopen = reopen
         fault.install(on: database)
         syncer = WALSyncer(walPath: database.path + "-wal", fault: fault, logger: logger)
+        if checkpointFrames > 0, let openSpare {
+            databaseSyncer = DatabaseSyncer(openSpare: openSpare, fault: fault, logger: logger)
+        } else {
+            databaseSyncer = nil
+        }
         syncer.onSyncEnd = { [unowned self] in syncEnded() }
+        databaseSyncer?.onSyncEnd = { [unowned self] in syncEnded() }
         let thread = Thread { [self] in
             // Set from the thread itself, Foundation also names the kernel thread (perf, /proc; 15 bytes max).
             Thread.current.name = "sluice.writer"
@@ -66,6 +85,7 @@ final class Writer: @unchecked Sendable {
     var statistics: WriterStatistics {
         var statistics = stats.withLock { $0 }
         (statistics.syncs, statistics.failedSyncs) = syncer.syncCounts
+        if let databaseSyncer { (statistics.databaseSyncs, statistics.failedDatabaseSyncs) = databaseSyncer.syncCounts }
         return statistics
     }
 
@@ -129,7 +149,11 @@ final class Writer: @unchecked Sendable {
             pending.removeAll(keepingCapacity: true)
             condition.unlock()
             reopenIfReadOnly()
-            if let database, let failure = syncer.failure, !recoverDurability(database) {
+            if let database, let failure = databaseSyncer?.failure {
+                // Nothing recovers this but a restart (see DatabaseSyncer); until then the WAL stays as it is.
+                database.keepWALOnClose()
+                for job in jobs { job.finish(with: failure) }
+            } else if let database, let failure = syncer.failure, !recoverDurability(database) {
                 for job in jobs { job.finish(with: failure) }
             } else if let database {
                 runBatch(jobs, on: database)
@@ -138,8 +162,10 @@ final class Writer: @unchecked Sendable {
                 for job in jobs { job.finish(with: error) }
             }
         }
-        // Acknowledge (or fail) the last commits before the connection goes.
+        // Acknowledge (or fail) the last commits, and sync the last checkpoint, before the connection goes.
         syncer.stop()
+        databaseSyncer?.stop()
+        if databaseSyncer?.failure != nil { database?.keepWALOnClose() }
         database = nil
         finished.signal()
     }
@@ -153,6 +179,8 @@ final class Writer: @unchecked Sendable {
         let now = ContinuousClock.now
         guard now - lastRecoveryFailure >= .seconds(1) else { return false }
         syncer.drain()
+        // The complete checkpoint needs the pin gone (and it syncs the file itself).
+        databaseSyncer?.drain()
         do throws(StoreError) {
             try database.checkpoint(truncate: true)
         } catch {
@@ -185,6 +213,7 @@ final class Writer: @unchecked Sendable {
         // Its commits are acknowledged (or failed) before, while the descriptor still names their WAL.
         syncer.drain()
         syncer.reset()
+        databaseSyncer?.reset()
         database = nil
         mustRenew = false
         do throws(StoreError) {
@@ -272,6 +301,7 @@ final class Writer: @unchecked Sendable {
             }
             careful = false
             do throws(StoreError) {
+                try awaitDatabaseSyncBeforeRestart()
                 try database.flushTransactionBuffers()
                 try database.execute("COMMIT")
                 committed(applied)
@@ -295,6 +325,7 @@ final class Writer: @unchecked Sendable {
             return
         }
         do throws(StoreError) {
+            try awaitDatabaseSyncBeforeRestart()
             try database.flushTransactionBuffers()
             try database.execute("COMMIT")
             committed([job])
@@ -353,7 +384,7 @@ final class Writer: @unchecked Sendable {
     private func jobsWhileSyncing() -> [any PendingWrite]? {
         condition.lock()
         defer { condition.unlock() }
-        while pending.isEmpty && !closed && syncer.isBusy { condition.wait() }
+        while pending.isEmpty && !closed && (syncer.isBusy || awaitsDatabaseSync) { condition.wait() }
         guard !pending.isEmpty else { return nil }
         let jobs = pending
         pending.removeAll(keepingCapacity: true)
@@ -362,6 +393,21 @@ final class Writer: @unchecked Sendable {
             $0.largestBatch = max($0.largestBatch, jobs.count)
         }
         return jobs
+    }
+
+    /// The open transaction's COMMIT is to wait for the database file's sync still running (it will start the
+    /// WAL over), so jobs join it meanwhile as during a WAL sync.
+    private var awaitsDatabaseSync: Bool { restartAwaitsDatabaseSync && databaseSyncer?.isBusy == true }
+
+    /// Before the first COMMIT after a checkpoint meant to let the WAL start over: waits for the database
+    /// file's sync, whose pin would keep the WAL from starting over. The transaction began after that
+    /// checkpoint copied the whole WAL, so its COMMIT writes from the WAL's beginning again, once the file
+    /// holds every frame durably. Throws when that sync failed: the WAL must not be overwritten.
+    private func awaitDatabaseSyncBeforeRestart() throws(StoreError) {
+        guard restartAwaitsDatabaseSync, let databaseSyncer else { return }
+        restartAwaitsDatabaseSync = false
+        databaseSyncer.drain()
+        if let failure = databaseSyncer.failure { throw failure }
     }
 
     /// Wakes the writer thread when a sync ended (see `jobsWhileSyncing`).
@@ -380,20 +426,54 @@ final class Writer: @unchecked Sendable {
         checkpointIfDue()
     }
 
-    /// Copies the WAL into the database file once it holds `checkpointFrames` frames. Run here, after the
-    /// commit went to the sync thread, the checkpoint's two fsyncs and page copies delay only jobs still
-    /// queued, not the acknowledgement of the batch just committed (SQLite's own checkpoint runs inside
-    /// COMMIT, before it). PASSIVE: a reader holding an old snapshot leaves the rest for the next time;
-    /// the WAL starts over at the next transaction once a checkpoint copied all of it.
+    /// Copies the WAL into the database file once `checkpointFrames` frames came after the last checkpoint.
+    /// Run here, after the commit went to the sync thread, it delays only jobs still queued, not the
+    /// acknowledgement of the batch just committed (SQLite's own checkpoint runs inside COMMIT, before it).
+    /// PASSIVE: a reader holding an old snapshot leaves the rest for the next time.
+    ///
+    /// With a `DatabaseSyncer`, the writer waits only for the WAL's sync (so the frames are durable before
+    /// pages are overwritten) and the page copies; the database file's sync runs beside the next commits
+    /// under a pin that keeps the WAL from starting over meanwhile. Those commits append to the WAL, so once
+    /// it holds `checkpointsPerRestart` periods a checkpoint lets it start over: the next COMMIT waits for
+    /// that sync (its jobs are applied meanwhile). Without one, SQLite syncs inside the checkpoint and the
+    /// WAL starts over at the next transaction once a checkpoint copied all of it.
     private func checkpointIfDue() {
-        guard checkpointFrames > 0, let database, database.walFrames >= checkpointFrames else { return }
+        guard checkpointFrames > 0, let database else { return }
+        let frames = database.walFrames
+        // Fewer frames than at the last checkpoint: the WAL started over since (this runs after every commit).
+        if frames < framesAtCheckpoint { framesAtCheckpoint = 0 }
+        guard frames - framesAtCheckpoint >= checkpointFrames else { return }
         do throws(StoreError) {
-            try database.checkpointPassive()
-            stats.withLock { $0.checkpoints += 1 }
+            let result: (log: Int, copied: Int)
+            if let databaseSyncer {
+                syncer.drain()
+                guard databaseSyncer.pin() else {
+                    result = try database.checkpointPassive()
+                    return checkpointed(result)
+                }
+                do throws(StoreError) {
+                    result = try database.checkpointPassiveWithoutSync()
+                } catch {
+                    // Some pages may be copied: they too need the sync before the pin ends.
+                    databaseSyncer.syncAndUnpin()
+                    if database.lostSynchronousLevel { mustRenew = true }
+                    throw error
+                }
+                databaseSyncer.syncAndUnpin()
+                restartAwaitsDatabaseSync = result.log == result.copied && frames >= Self.checkpointsPerRestart * checkpointFrames
+            } else {
+                result = try database.checkpointPassive()
+            }
+            checkpointed(result)
         } catch {
             // The frames stay in the WAL (the sync thread makes them durable there); the next commit tries again.
             logger.debug("store.checkpoint_failed", metadata: ["store.error": "\(error)"])
         }
+    }
+
+    private func checkpointed(_ result: (log: Int, copied: Int)) {
+        framesAtCheckpoint = result.log
+        stats.withLock { $0.checkpoints += 1 }
     }
 
     private func countFailedCommit() { stats.withLock { $0.failedCommits += 1 } }

@@ -8,6 +8,10 @@ public struct WriterStatistics: Sendable, Equatable {
     public var syncs = 0
     /// `fdatasync` calls that failed (their commits' callers got an error).
     public var failedSyncs = 0
+    /// Syncs of the database file after the writer's checkpoints, on their own thread (`DatabaseSyncer`).
+    public var databaseSyncs = 0
+    /// Those syncs that failed (the store then refuses writes until a restart).
+    public var failedDatabaseSyncs = 0
     /// Transactions that failed to commit or were rolled back by SQLite mid-batch.
     public var failedCommits = 0
     /// Jobs that threw and were rolled back to their savepoint.
