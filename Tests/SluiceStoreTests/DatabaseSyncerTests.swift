@@ -58,6 +58,11 @@ struct DatabaseSyncerTests {
         let sequence = try Self.walSequence(directory)
         let bytes = try Self.walBytes(directory)
         let checkpoints = store.writerStatistics.checkpoints
+        // Another connection (as another process would) commits first, right after the checkpoint copied
+        // the whole WAL: without the pin, its commit would start the WAL over.
+        let other = try Database(path: directory.databasePath, readOnly: false, busyTimeoutMilliseconds: 5000)
+        try other.execute("INSERT INTO write_probe (id, probed_at) VALUES (1, 0) ON CONFLICT (id) DO UPDATE SET probed_at = 0")
+        #expect(try Self.walSequence(directory) == sequence)
         // Acknowledged without that sync. Without the pin the first of these commits would start the WAL
         // over, overwriting frames the database file does not hold durably yet.
         for index in 0..<3 {
