@@ -189,7 +189,7 @@ final class Database: @unchecked Sendable {
         let rc = sync(file, SQLITE_SYNC_NORMAL)
         guard rc == SQLITE_OK else {
             let code = errno
-            throw StoreError(.io, "cannot fdatasync the database file: \(String(cString: strerror(code))) (errno \(code), SQLite \(rc))")
+            throw StoreError(.io, "cannot sync the database file: \(String(cString: strerror(code))) (errno \(code), SQLite \(rc))")
         }
     }
 

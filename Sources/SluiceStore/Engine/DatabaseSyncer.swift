@@ -165,7 +165,7 @@ final class DatabaseSyncer: @unchecked Sendable {
         if delay > 0 { Thread.sleep(forTimeInterval: Double(delay) / 1000) }
         do throws(StoreError) {
             if fault.failDatabaseSyncs.load(ordering: .relaxed) {
-                throw StoreError(.io, "cannot fdatasync the database file: injected failure")
+                throw StoreError(.io, "cannot sync the database file: injected failure")
             }
             guard let spare else { throw StoreError(.io, "cannot sync the database file: no connection") }
             try spare.syncDatabaseFile()
