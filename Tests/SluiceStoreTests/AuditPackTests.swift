@@ -44,15 +44,6 @@ import Testing
         return copy.range.map { Array(decoded[$0]) } ?? decoded
     }
 
-    /// Polls `condition` (bounded: about 10 s).
-    private static func waitUntil(_ condition: () async -> Bool) async throws {
-        for _ in 0..<1000 {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("condition not reached")
-    }
-
     /// Makes the jobs that `submit` starts one group, however fast the writer runs: the sync of a first
     /// commit (message `lead`) is held, so every job taken meanwhile joins one open transaction, committed
     /// once the sync is released. `submit` gets `taken(n)`, which waits until the writer took its first `n`

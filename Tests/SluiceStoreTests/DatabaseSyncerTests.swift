@@ -7,19 +7,6 @@ import Testing
 /// the WAL never starts over (overwriting frames) before it is done, and a failed one fails the store while
 /// the WAL keeps every acknowledged commit.
 struct DatabaseSyncerTests {
-    private static func ingest(_ store: SQLiteStore, _ id: String) async throws(StoreError) -> IngestOutcome {
-        try await store.ingest(.make(id: id), events: [.make(.hardBounce, address: "\(id)@example.com")], policy: TestPolicy())
-    }
-
-    /// Polls `condition` (bounded: about 10 s).
-    private static func waitUntil(_ condition: () async -> Bool) async throws {
-        for _ in 0..<1000 {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("condition not reached")
-    }
-
     /// The WAL header's checkpoint sequence number: SQLite increments it each time the WAL starts over.
     private static func walSequence(_ directory: TemporaryDirectory) throws -> UInt32 {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: directory.databasePath + "-wal"))
@@ -39,7 +26,7 @@ struct DatabaseSyncerTests {
         var ids: [String] = []
         for index in 0..<200 where store.writerStatistics.checkpoints == checkpoints {
             ids.append("\(prefix)-\(index)")
-            #expect(try await ingest(store, ids[index]) == .stored(events: 1))
+            #expect(try await store.ingestHardBounce(ids[index]) == .stored(events: 1))
             // The writer checkpoints after acknowledging; a job behind the ingest ends once that is done.
             _ = try? await store.writer.submit { _ in }
         }
@@ -54,7 +41,7 @@ struct DatabaseSyncerTests {
         store.writer.fault.databaseSyncs.hold()
         var ids = try await Self.ingestUntilCheckpoint(store, prefix: "before")
         // The checkpoint copied the WAL into the database file; its sync waits at the gate.
-        try await Self.waitUntil { store.writer.fault.databaseSyncs.hasWaiter }
+        try await waitUntil { store.writer.fault.databaseSyncs.hasWaiter }
         let sequence = try Self.walSequence(directory)
         let bytes = try Self.walBytes(directory)
         let checkpoints = store.writerStatistics.checkpoints
@@ -67,7 +54,7 @@ struct DatabaseSyncerTests {
         // over, overwriting frames the database file does not hold durably yet.
         for index in 0..<3 {
             ids.append("during-\(index)")
-            #expect(try await Self.ingest(store, "during-\(index)") == .stored(events: 1))
+            #expect(try await store.ingestHardBounce("during-\(index)") == .stored(events: 1))
         }
         #expect(store.writerStatistics.checkpoints == checkpoints)
         #expect(store.writerStatistics.databaseSyncs == 0)
@@ -75,11 +62,11 @@ struct DatabaseSyncerTests {
         #expect(try Self.walBytes(directory) > bytes)
 
         store.writer.fault.databaseSyncs.release()
-        try await Self.waitUntil { store.writerStatistics.databaseSyncs >= 1 }
+        try await waitUntil { store.writerStatistics.databaseSyncs >= 1 }
         // Synced: the WAL starts over again, at the latest at the next checkpoint that copies all of it.
         for index in 0..<200 where try Self.walSequence(directory) == sequence {
             ids.append("after-\(index)")
-            #expect(try await Self.ingest(store, "after-\(index)") == .stored(events: 1))
+            #expect(try await store.ingestHardBounce("after-\(index)") == .stored(events: 1))
         }
         #expect(try Self.walSequence(directory) != sequence)
         #expect(store.writerStatistics.failedDatabaseSyncs == 0)
@@ -97,10 +84,10 @@ struct DatabaseSyncerTests {
         store.writer.fault.failDatabaseSyncs.store(true, ordering: .relaxed)
         // The commit before the checkpoint was acknowledged: its WAL sync worked.
         let ids = try await Self.ingestUntilCheckpoint(store, prefix: "acknowledged")
-        try await Self.waitUntil { store.writerStatistics.failedDatabaseSyncs == 1 }
+        try await waitUntil { store.writerStatistics.failedDatabaseSyncs == 1 }
         let sequence = try Self.walSequence(directory)
 
-        let error = await #expect(throws: StoreError.self) { try await Self.ingest(store, "refused") }
+        let error = await #expect(throws: StoreError.self) { try await store.ingestHardBounce("refused") }
         #expect(error?.code == .io)
         #expect(error?.isTransient == true)  // SNS retries; after a restart it is stored
         #expect(error?.message.contains("restart the service") == true)
@@ -119,7 +106,7 @@ struct DatabaseSyncerTests {
         defer { reopened.close() }
         for id in ids { #expect(try await reopened.hasMessage(id: id)) }
         #expect(try await reopened.hasMessage(id: "refused") == false)
-        #expect(try await Self.ingest(reopened, "refused") == .stored(events: 1))
+        #expect(try await reopened.ingestHardBounce("refused") == .stored(events: 1))
         try await reopened.checkWritable()
         #expect(try await reopened.integrityCheck().isEmpty)
     }
@@ -128,7 +115,7 @@ struct DatabaseSyncerTests {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore(checkpointPages: 16)
         defer { store.close() }
-        _ = try await Self.ingest(store, "first")
+        _ = try await store.ingestHardBounce("first")
         let sequence = try Self.walSequence(directory)
         // Slow database file syncs and concurrent ingests: a transaction has always begun before the sync of
         // the last checkpoint ends, so the WAL starts over only because a checkpoint makes the next COMMIT
@@ -137,7 +124,7 @@ struct DatabaseSyncerTests {
         try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
             for index in 0..<600 {
                 if index >= 32 { #expect(try await group.next() == .stored(events: 1)) }
-                group.addTask { try await Self.ingest(store, "load-\(index)") }
+                group.addTask { try await store.ingestHardBounce("load-\(index)") }
             }
             for try await outcome in group { #expect(outcome == .stored(events: 1)) }
         }

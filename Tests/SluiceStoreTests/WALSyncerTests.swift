@@ -7,34 +7,21 @@ import Testing
 /// The sync thread: callers are resumed only after an fdatasync of the WAL that follows their commit, in
 /// commit order; a failed sync fails them and keeps the store unhealthy until it is durable again.
 struct WALSyncerTests {
-    private static func ingest(_ store: SQLiteStore, _ id: String) async throws(StoreError) -> IngestOutcome {
-        try await store.ingest(.make(id: id), events: [.make(.hardBounce, address: "\(id)@example.com")], policy: TestPolicy())
-    }
-
-    /// Polls `condition` (bounded: about 10 s).
-    private static func waitUntil(_ condition: () async -> Bool) async throws {
-        for _ in 0..<1000 {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        Issue.record("condition not reached")
-    }
-
     @Test func acknowledgesOnlyAfterTheSync() async throws {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()
         defer { store.close() }
-        _ = try await Self.ingest(store, "warm-up")  // opens the sync descriptor
+        _ = try await store.ingestHardBounce("warm-up")  // opens the sync descriptor
         let before = store.writerStatistics
         store.writer.fault.holdSyncs()
         let returned = Atomic<Bool>(false)
         let task = Task {
-            let outcome = try await Self.ingest(store, "held")
+            let outcome = try await store.ingestHardBounce("held")
             returned.store(true, ordering: .sequentiallyConsistent)
             return outcome
         }
         // Committed (readers see it) but the sync has not run: the caller must still be waiting.
-        try await Self.waitUntil { store.writerStatistics.commits > before.commits }
+        try await waitUntil { store.writerStatistics.commits > before.commits }
         #expect(try await store.hasMessage(id: "held"))
         #expect(store.writerStatistics.syncs == before.syncs)
         #expect(returned.load(ordering: .sequentiallyConsistent) == false)
@@ -47,14 +34,14 @@ struct WALSyncerTests {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()
         defer { store.close() }
-        _ = try await Self.ingest(store, "warm-up")
+        _ = try await store.ingestHardBounce("warm-up")
         let record = IdempotencyRecord(
             key: "replay-key", requestHash: "hash", status: 202, body: Array("{}".utf8), messageId: "msg_1",
             createdAt: Date(timeIntervalSince1970: 1_800_000_000))
         let before = store.writerStatistics
         store.writer.fault.holdSyncs()
         let saving = Task { try await store.saveIdempotency(record) }
-        try await Self.waitUntil { store.writerStatistics.commits > before.commits }
+        try await waitUntil { store.writerStatistics.commits > before.commits }
         // The row is committed and visible to readers, but not yet on disk: the replay must wait for the sync.
         let replayed = Atomic<Bool>(false)
         let replay = Task {
@@ -81,11 +68,11 @@ struct WALSyncerTests {
         // the next jobs in an open transaction, and commits them once that sync ends.
         var tasks: [Task<IngestOutcome, any Error>] = []
         for index in 0..<3 {
-            tasks.append(Task { try await Self.ingest(store, "ordered-\(index)") })
+            tasks.append(Task { try await store.ingestHardBounce("ordered-\(index)") })
             if index == 0 {
-                try await Self.waitUntil { store.writerStatistics.commits >= before.commits + 1 }
+                try await waitUntil { store.writerStatistics.commits >= before.commits + 1 }
             } else {
-                try await Self.waitUntil { store.writerStatistics.jobs >= before.jobs + index + 1 && store.writer.pendingCount == 0 }
+                try await waitUntil { store.writerStatistics.jobs >= before.jobs + index + 1 && store.writer.pendingCount == 0 }
             }
         }
         #expect(store.writerStatistics.commits == before.commits + 1)
@@ -105,7 +92,7 @@ struct WALSyncerTests {
         store.writer.fault.recordAcknowledgements.store(true, ordering: .relaxed)
         try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
             for index in 0..<300 {
-                group.addTask { try await Self.ingest(store, "c-\(index)") }
+                group.addTask { try await store.ingestHardBounce("c-\(index)") }
             }
             for try await outcome in group { #expect(outcome == .stored(events: 1)) }
         }
@@ -120,24 +107,24 @@ struct WALSyncerTests {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()
         defer { store.close() }
-        _ = try await Self.ingest(store, "before")
+        _ = try await store.ingestHardBounce("before")
         store.writer.fault.failSyncs.store(true, ordering: .relaxed)
-        let error = await #expect(throws: StoreError.self) { try await Self.ingest(store, "unsynced") }
+        let error = await #expect(throws: StoreError.self) { try await store.ingestHardBounce("unsynced") }
         #expect(error?.code == .io)
         #expect(error?.isTransient == true)  // the SNS endpoint answers 503, SNS retries
         #expect(store.writerStatistics.failedSyncs >= 1)
         // Unhealthy: the readiness probe and every write fail while syncs fail.
         let probe = await #expect(throws: StoreError.self) { try await store.checkWritable() }
         #expect(probe?.code == .io)
-        await #expect(throws: StoreError.self) { try await Self.ingest(store, "refused") }
+        await #expect(throws: StoreError.self) { try await store.ingestHardBounce("refused") }
 
         store.writer.fault.failSyncs.store(false, ordering: .relaxed)
         // Recovery (a complete checkpoint, then a working sync) is tried at most once a second.
-        try await Self.waitUntil { (try? await store.checkWritable()) != nil }
+        try await waitUntil { (try? await store.checkWritable()) != nil }
         // The failed message was committed before its sync failed; now it is durable, so SNS's retry is
         // a duplicate. The refused one was never applied.
-        #expect(try await Self.ingest(store, "unsynced") == .duplicate)
-        #expect(try await Self.ingest(store, "refused") == .stored(events: 1))
+        #expect(try await store.ingestHardBounce("unsynced") == .duplicate)
+        #expect(try await store.ingestHardBounce("refused") == .stored(events: 1))
         store.close()
         let reopened = try directory.openStore()
         defer { reopened.close() }
@@ -159,7 +146,7 @@ struct WALSyncerTests {
             let checkpoint = Task.detached { (try? checkpointer.checkpoint(truncate: true)) != nil }
             try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
                 for index in 0..<40 {
-                    group.addTask { try await Self.ingest(store, "r\(round)-\(index)") }
+                    group.addTask { try await store.ingestHardBounce("r\(round)-\(index)") }
                 }
                 for try await outcome in group { #expect(outcome == .stored(events: 1)) }
             }
@@ -186,15 +173,15 @@ struct WALSyncerTests {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()
         defer { store.close() }
-        _ = try await Self.ingest(store, "first")
+        _ = try await store.ingestHardBounce("first")
         // SQLite keeps writing to the file it has open; syncing whatever the name points to proves nothing.
         try FileManager.default.removeItem(atPath: directory.databasePath + "-wal")
-        let error = await #expect(throws: StoreError.self) { try await Self.ingest(store, "orphaned") }
+        let error = await #expect(throws: StoreError.self) { try await store.ingestHardBounce("orphaned") }
         #expect(error?.code == .io)
         // The writer checkpoints everything into the database file and renews its connections (new WAL).
-        try await Self.waitUntil { (try? await store.checkWritable()) != nil }
-        #expect(try await Self.ingest(store, "orphaned") == .duplicate)
-        #expect(try await Self.ingest(store, "after") == .stored(events: 1))
+        try await waitUntil { (try? await store.checkWritable()) != nil }
+        #expect(try await store.ingestHardBounce("orphaned") == .duplicate)
+        #expect(try await store.ingestHardBounce("after") == .stored(events: 1))
         #expect(FileManager.default.fileExists(atPath: directory.databasePath + "-wal"))
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import SluiceCore
-import Synchronization
 
 /// The database-file sync thread: the writer's checkpoints do not wait for the database file's sync.
 ///
@@ -19,19 +18,16 @@ import Synchronization
 /// the store refuses writes (`failure`) until a restart, whose first connection rebuilds the WAL index and
 /// so checkpoints every frame again.
 final class DatabaseSyncer: @unchecked Sendable {
-    // @unchecked: `syncing`, `stopped` and `failed` are guarded by `condition`. `spare` belongs to the writer
+    // @unchecked: `syncing` is guarded by `condition` (the thread's). `spare` belongs to the writer
     // thread while no sync is handed over, and to this thread while one is (`syncing`); the condition
     // orders the hand-overs.
-    private let condition = NSCondition()
+    private let thread = SyncThread()
+    private var condition: NSCondition { thread.condition }
     private var syncing = false
-    private var stopped = false
-    private var failed: StoreError?
     private var spare: Database?
     private let openSpare: @Sendable () throws(StoreError) -> Database
     private let fault: CommitFault
     private let logger: Logger
-    private let finished = DispatchSemaphore(value: 0)
-    private let counters = Mutex((syncs: 0, failedSyncs: 0))
     /// Called (outside this object's lock) when a sync ends; set once before use.
     var onSyncEnd: (@Sendable () -> Void)?
 
@@ -40,22 +36,14 @@ final class DatabaseSyncer: @unchecked Sendable {
         self.openSpare = openSpare
         self.fault = fault
         self.logger = logger
-        let thread = Thread { [self] in
-            Thread.current.name = "sluice.dbsync"
-            loop()
-        }
-        thread.start()
+        thread.start(name: "sluice.dbsync") { [self] in loop() }
     }
 
     /// Database-file syncs that succeeded, and those that failed.
-    var syncCounts: (syncs: Int, failedSyncs: Int) { counters.withLock { $0 } }
+    var syncCounts: (syncs: Int, failedSyncs: Int) { thread.syncCounts }
 
     /// Why the store must not write any more (nil: healthy): a sync failed, see the type's doc.
-    var failure: StoreError? {
-        condition.lock()
-        defer { condition.unlock() }
-        return failed
-    }
+    var failure: StoreError? { thread.failure }
 
     /// Whether a sync is handed over and not done.
     var isBusy: Bool {
@@ -126,19 +114,12 @@ final class DatabaseSyncer: @unchecked Sendable {
     }
 
     /// Finishes a sync handed over, then ends the thread and closes the spare connection.
-    func stop() {
-        condition.lock()
-        let first = !stopped
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-        if first { finished.wait() }
-    }
+    func stop() { thread.stop() }
 
     private func loop() {
         while true {
             condition.lock()
-            while !syncing && !stopped { condition.wait() }
+            while !syncing && !thread.stopped { condition.wait() }
             guard syncing else {
                 condition.unlock()
                 break
@@ -148,14 +129,13 @@ final class DatabaseSyncer: @unchecked Sendable {
             let error = sync()
             if error == nil { unpin() }
             condition.lock()
-            if let error, failed == nil { failed = error }
+            if let error, thread.failed == nil { thread.failed = error }
             syncing = false
             condition.broadcast()
             condition.unlock()
             onSyncEnd?()
         }
         spare = nil
-        finished.signal()
     }
 
     /// One sync of the database file through the spare connection's descriptor (SQLite's own).
@@ -169,10 +149,10 @@ final class DatabaseSyncer: @unchecked Sendable {
             }
             guard let spare else { throw StoreError(.io, "cannot sync the database file: no connection") }
             try spare.syncDatabaseFile()
-            counters.withLock { $0.syncs += 1 }
+            thread.countSync(succeeded: true)
             return nil
         } catch {
-            counters.withLock { $0.failedSyncs += 1 }
+            thread.countSync(succeeded: false)
             let failure = StoreError(
                 .io, "the database file could not be synced after a checkpoint (\(error.message)); the write-ahead log keeps every commit, restart the service")
             logger.error("store.database_sync_failed", metadata: ["store.error": "\(error)"])

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import SluiceCore
-import Synchronization
 
 /// The sync thread: makes group commits durable while the writer thread already applies the next batch.
 ///
@@ -19,25 +18,22 @@ import Synchronization
 /// Callers are resumed in commit order (one queue, one thread). A failed sync fails that batch and every
 /// later one and leaves the store unhealthy (`failure`) until the writer recovers it (`recover`).
 final class WALSyncer: @unchecked Sendable {
-    // @unchecked: `queue`, `syncing`, `stopped` and `failure` are guarded by `condition`; `file` is used by
-    // the sync thread, or by the writer thread only while the queue is drained (`drain`), which the
-    // condition orders.
+    // @unchecked: `queue` and `syncing` are guarded by `condition` (the thread's); `file` is used by the
+    // sync thread, or by the writer thread only while the queue is drained (`drain`), which the condition
+    // orders.
     private struct Committed {
         let number: Int
         let jobs: [any PendingWrite]
     }
 
-    private let condition = NSCondition()
+    private let thread = SyncThread()
+    private var condition: NSCondition { thread.condition }
     private var queue: [Committed] = []
     private var syncing = false
-    private var stopped = false
-    private var failed: StoreError?
     private var file: WALFile?
     private let walPath: String
     private let fault: CommitFault
     private let logger: Logger
-    private let finished = DispatchSemaphore(value: 0)
-    private let counters = Mutex((syncs: 0, failedSyncs: 0))
     /// Called (outside this object's lock) when a sync ends; set once before use.
     var onSyncEnd: (@Sendable () -> Void)?
 
@@ -45,22 +41,14 @@ final class WALSyncer: @unchecked Sendable {
         self.walPath = walPath
         self.fault = fault
         self.logger = logger
-        let thread = Thread { [self] in
-            Thread.current.name = "sluice.walsync"
-            loop()
-        }
-        thread.start()
+        thread.start(name: "sluice.walsync") { [self] in loop() }
     }
 
     /// `fdatasync` calls that succeeded, and those that failed.
-    var syncCounts: (syncs: Int, failedSyncs: Int) { counters.withLock { $0 } }
+    var syncCounts: (syncs: Int, failedSyncs: Int) { thread.syncCounts }
 
     /// Why commits cannot be made durable right now (nil: healthy).
-    var failure: StoreError? {
-        condition.lock()
-        defer { condition.unlock() }
-        return failed
-    }
+    var failure: StoreError? { thread.failure }
 
     /// Whether a sync is running or a commit waits for one.
     var isBusy: Bool {
@@ -72,7 +60,7 @@ final class WALSyncer: @unchecked Sendable {
     /// Queues the jobs of commit `number` (just committed by the writer thread) for acknowledgement.
     func enqueue(commit number: Int, _ jobs: [any PendingWrite]) {
         condition.lock()
-        if let failed {
+        if let failed = thread.failed {
             condition.unlock()
             for job in jobs { job.finish(with: failed) }
             return
@@ -98,31 +86,24 @@ final class WALSyncer: @unchecked Sendable {
         file = nil
         try sync()
         condition.lock()
-        failed = nil
+        thread.failed = nil
         condition.unlock()
     }
 
     /// Acknowledges what is queued, then ends the thread.
-    func stop() {
-        condition.lock()
-        let first = !stopped
-        stopped = true
-        condition.signal()
-        condition.unlock()
-        if first { finished.wait() }
-    }
+    func stop() { thread.stop() }
 
     private func loop() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopped { condition.wait() }
+            while queue.isEmpty && !thread.stopped { condition.wait() }
             if queue.isEmpty {
                 condition.unlock()
                 break
             }
             let batches = queue
             queue.removeAll(keepingCapacity: true)
-            let earlier = failed
+            let earlier = thread.failed
             syncing = true
             condition.unlock()
 
@@ -136,7 +117,7 @@ final class WALSyncer: @unchecked Sendable {
                 }
             }
             condition.lock()
-            if let error, failed == nil { failed = error }
+            if let error, thread.failed == nil { thread.failed = error }
             syncing = false
             condition.broadcast()
             condition.unlock()
@@ -148,7 +129,6 @@ final class WALSyncer: @unchecked Sendable {
             }
         }
         file = nil
-        finished.signal()
     }
 
     /// One `fdatasync` of the `-wal` file, opening our descriptor first if needed.
@@ -160,11 +140,11 @@ final class WALSyncer: @unchecked Sendable {
             }
             if file == nil { file = try WALFile(path: walPath) }
             try file?.sync()
-            counters.withLock { $0.syncs += 1 }
+            thread.countSync(succeeded: true)
         } catch {
             // A descriptor whose sync failed is not trusted again (the kernel may have dropped the pages).
             file = nil
-            counters.withLock { $0.failedSyncs += 1 }
+            thread.countSync(succeeded: false)
             throw error
         }
     }
