@@ -101,7 +101,7 @@ int main(int argc, char **argv) {
         "INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw,"
         " raw_format, pack_id, pack_offset, pack_length)"
         " VALUES (?1, 'Notification', 'arn:aws:sns:us-east-1:123456789012:ses-feedback', ?2, ?3, 'default', 1, x'', 2, ?4, ?5, 2059)"
-        " ON CONFLICT (message_id) DO NOTHING");
+        " ON CONFLICT (sns_timestamp, message_id) DO NOTHING");
     sqlite3_stmt *suppressions = prepare("SELECT * FROM suppressions WHERE address = ?1");
     sqlite3_stmt *soft_get = prepare("SELECT count, window_start, last_bounce, last_subtype FROM soft_bounces WHERE address = ?1");
     sqlite3_stmt *soft_set = prepare(

@@ -68,7 +68,7 @@ enum PGFeedbackIngest {
             INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (message_id) DO NOTHING
             """, [
-                .text(message.messageId), .text(message.type), .text(message.topicArn), .date(message.timestamp),
+                .text(message.messageId), .text(message.type), .text(message.topicArn), .date(message.storedTimestamp),
                 .date(message.receivedAt), .text(message.endpoint), .int(events.count), .bytes(message.raw),
                 .int(message.rawFormat.rawValue),
             ]).affectedRows

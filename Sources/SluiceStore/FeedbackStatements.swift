@@ -23,7 +23,7 @@ final class FeedbackStatements {
         insertMessage = try database.prepare("""
             INSERT INTO sns_messages (message_id, type, topic_arn, sns_timestamp, received_at, endpoint, event_count, raw, raw_format,
                 pack_id, pack_offset, pack_length)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (message_id) DO NOTHING
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (sns_timestamp, message_id) DO NOTHING
             """)
         auditPack = database.transactionBuffer(AuditPackBuffer.self) { AuditPackBuffer() }
         suppressions = try database.prepare("SELECT \(SuppressionRows.columns) FROM suppressions WHERE address = ?1")

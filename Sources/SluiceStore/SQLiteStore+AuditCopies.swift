@@ -6,6 +6,7 @@ extension SQLiteStore: AuditCopyStore {
     /// the pack's own `raw_format` says how those bytes are kept).
     static let packedRawFormat = 2
 
+    /// Scans the messages: the dedupe index leads with the SNS Timestamp (schema v10). For tests and diagnostics.
     public func auditCopy(messageId: String) async throws(StoreError) -> AuditCopy? {
         try await readers.read { database throws(StoreError) in
             let statement = try database.statement("""
@@ -121,10 +122,11 @@ extension SQLiteStore: AuditCopyStore {
     /// body fills a 4 KiB page alone (two do not fit), and a row shrunk in place keeps that page to itself
     /// for the whole retention. Moved, the compressed rows fill pages 3–4 at a time and the emptied pages go
     /// to the freelist, where the next bodies are written. Returns 1, or 0 when the copy was purged or
-    /// compressed meanwhile (raw_format = 0 no longer matches).
+    /// compressed meanwhile (raw_format = 0 no longer matches). Found through the partial index of the rows
+    /// still waiting (few: bodies too large for a pack), as no index leads with the MessageId (schema v10).
     private static func moveCompressed(_ messageId: String, _ bytes: [UInt8], in database: Database) throws(StoreError) -> Int {
         try database.run("""
-            UPDATE sns_messages SET rowid = (SELECT max(rowid) + 1 FROM sns_messages), raw = ?2, raw_format = 1
+            UPDATE sns_messages INDEXED BY sns_messages_raw_pending SET rowid = (SELECT max(rowid) + 1 FROM sns_messages), raw = ?2, raw_format = 1
             WHERE message_id = ?1 AND raw_format = 0
             """) {
             $0.bind(messageId, at: 1)

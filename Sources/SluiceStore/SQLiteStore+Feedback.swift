@@ -17,6 +17,7 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
         }
     }
 
+    /// Scans the dedupe index, which leads with the SNS Timestamp (schema v10): for tests and diagnostics.
     public func hasMessage(id: String) async throws(StoreError) -> Bool {
         try await readers.read { database throws(StoreError) in
             let statement = try database.statement("SELECT 1 FROM sns_messages WHERE message_id = ?1")
@@ -72,7 +73,7 @@ enum FeedbackIngest {
             $0.bind(message.messageId, at: 1)
             $0.bind(message.type, at: 2)
             $0.bind(message.topicArn, at: 3)
-            $0.bind(message.timestamp, at: 4)
+            $0.bind(message.storedTimestamp, at: 4)
             $0.bind(message.receivedAt, at: 5)
             $0.bind(message.endpoint, at: 6)
             $0.bind(events.count, at: 7)

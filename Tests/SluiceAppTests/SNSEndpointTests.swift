@@ -237,13 +237,20 @@ struct SNSEndpointTests {
         #expect(harness.messagesCounted(type: "Notification", verdict: "unauthorized") == 2)
 
         let id = UUID().uuidString
-        let raw = try await harness.post(Array(SESPayload.bounce("raw@example.com").utf8), headers: [
+        let rawHeaders = [
             auth, ("x-amz-sns-rawdelivery", "true"), ("x-amz-sns-message-type", "Notification"),
             ("x-amz-sns-message-id", id), ("x-amz-sns-topic-arn", SNSEnvelope.topicArn),
-        ])
+        ]
+        let raw = try await harness.post(Array(SESPayload.bounce("raw@example.com").utf8), headers: rawHeaders)
         #expect(raw.status == 200, "\(raw.bodyText)")
         #expect(try await harness.context.store.hasMessage(id: id))
         #expect(try await harness.context.store.suppression(for: "raw@example.com", scope: nil, at: Date())?.reason == .hardBounce)
+        // A retry carries no Timestamp either: its MessageId alone makes it a duplicate, however late it comes.
+        harness.clock.advance(by: 60)
+        let retry = try await harness.post(Array(SESPayload.bounce("raw@example.com").utf8), headers: rawHeaders)
+        #expect(retry.status == 200)
+        #expect(harness.messagesCounted(type: "Notification", verdict: "duplicate") == 1)
+        #expect(try await harness.context.store.history(address: "raw@example.com", limit: 10).count == 1)
     }
 
     @Test func drainingAnswers503() async throws {

@@ -42,6 +42,7 @@ extension StoreConformance {
         .on("invalidInputRejected") { try await invalidInputRejected($0) },
         .on("countersFromIngestAndSends") { try await countersFromIngestAndSends($0) },
         .on("certificatesSubscriptionsSettings") { try await certificatesSubscriptionsSettings($0) },
+        .on("redeliveriesDeduplicateByMessageAndTimestamp") { try await redeliveriesDeduplicateByMessageAndTimestamp($0) },
         .on("failedIngestChangesNothing") { try await failedIngestChangesNothing($0) },
         .on("purgeMessages") { try await purgeMessages($0) },
         .between("importExportRoundTrip") { try await importExportRoundTrip($0, $1) },

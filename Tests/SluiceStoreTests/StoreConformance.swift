@@ -26,6 +26,26 @@ enum StoreConformance {
         #expect(found.source == events[0].sesMessageId)
     }
 
+    /// A redelivery repeats the MessageId and the SNS Timestamp, however much later it arrives; a raw delivery
+    /// (no Timestamp) is keyed by its MessageId alone, so its retries are duplicates too.
+    static func redeliveriesDeduplicateByMessageAndTimestamp(_ store: any FeedbackStore & SuppressionStore) async throws {
+        let published = InboundMessage.make(id: "signed-1")
+        var later = published
+        later.receivedAt = referenceDate.addingTimeInterval(3600)
+        #expect(try await store.ingest(published, events: [], policy: policy) == .stored(events: 0))
+        #expect(try await store.ingest(later, events: [], policy: policy) == .duplicate)
+
+        var raw = InboundMessage.make(id: "raw-1")
+        raw.timestamp = nil
+        var retried = raw
+        retried.receivedAt = referenceDate.addingTimeInterval(60)
+        let event = RecipientEvent.make(.hardBounce, address: "raw@example.com")
+        #expect(try await store.ingest(raw, events: [event], policy: policy) == .stored(events: 1))
+        #expect(try await store.ingest(retried, events: [event], policy: policy) == .duplicate)
+        #expect(try await store.hasMessage(id: "raw-1"))
+        #expect(try await store.history(address: "raw@example.com", limit: 10).count == 1)
+    }
+
     static func failedIngestChangesNothing(_ store: any FeedbackStore & SuppressionStore & CounterStore) async throws {
         let events = [RecipientEvent.make(.hardBounce, address: "ok@example.com"), .make(.hardBounce, address: TestPolicy.poisonAddress)]
         let error = await #expect(throws: StoreError.self) { try await store.ingest(.make(id: "half"), events: events, policy: policy) }

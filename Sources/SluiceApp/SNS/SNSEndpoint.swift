@@ -324,7 +324,7 @@ final class SNSEndpoint: Sendable {
         let now = context.now()
         let events = sesEvents(in: request.body, message: nil, messageId: messageId)
         let inbound = InboundMessage(
-            messageId: messageId, type: "Notification", topicArn: topicArn, timestamp: now, receivedAt: now,
+            messageId: messageId, type: "Notification", topicArn: topicArn, timestamp: nil, receivedAt: now,
             endpoint: endpoint, raw: request.body, rawFormat: .identity)
         return await ingest(inbound, events: events, type: type)
     }

@@ -2,12 +2,12 @@ import Foundation
 
 /// A verified SNS message to be stored together with the SES events it carries.
 public struct InboundMessage: Sendable, Equatable {
-    /// SNS MessageId: the durable dedupe key.
+    /// SNS MessageId: with `timestamp`, the durable dedupe key (a redelivery repeats both: SNS signs them).
     public var messageId: String
     public var type: String
     public var topicArn: String
-    /// SNS Timestamp.
-    public var timestamp: Date
+    /// SNS Timestamp; nil for raw message delivery, which carries none.
+    public var timestamp: Date?
     public var receivedAt: Date
     /// Endpoint name (`default` for `/sns`, else `{name}` of `/sns/{name}`).
     public var endpoint: String
@@ -16,7 +16,7 @@ public struct InboundMessage: Sendable, Equatable {
     /// `identity` from the endpoint (compressed later in the background), `zlib` when already compressed.
     public var rawFormat: AuditCopyFormat
 
-    public init(messageId: String, type: String, topicArn: String, timestamp: Date, receivedAt: Date, endpoint: String, raw: [UInt8], rawFormat: AuditCopyFormat) {
+    public init(messageId: String, type: String, topicArn: String, timestamp: Date?, receivedAt: Date, endpoint: String, raw: [UInt8], rawFormat: AuditCopyFormat) {
         self.messageId = messageId
         self.type = type
         self.topicArn = topicArn
@@ -28,11 +28,15 @@ public struct InboundMessage: Sendable, Equatable {
     }
 
     /// A message whose audit copy is already a zlib stream.
-    public init(messageId: String, type: String, topicArn: String, timestamp: Date, receivedAt: Date, endpoint: String, rawCompressed: [UInt8]) {
+    public init(messageId: String, type: String, topicArn: String, timestamp: Date?, receivedAt: Date, endpoint: String, rawCompressed: [UInt8]) {
         self.init(
             messageId: messageId, type: type, topicArn: topicArn, timestamp: timestamp, receivedAt: receivedAt,
             endpoint: endpoint, raw: rawCompressed, rawFormat: .zlib)
     }
+
+    /// The `sns_timestamp` the stores keep: the SNS Timestamp, or the Unix epoch for a raw delivery, so
+    /// that its retries (same MessageId, no Timestamp) share one dedupe key.
+    public var storedTimestamp: Date { timestamp ?? Date(timeIntervalSince1970: 0) }
 }
 
 /// Result of an ingest.
