@@ -5,8 +5,10 @@ extension Schema {
     /// of the WAL frames a notification wrote (measured with `Benchmarks/IngestFloor`: 1.04 of 3.09 frames;
     /// 58 → 38 µs of SQLite time per notification without it). Keyed by the SNS Timestamp first, the new
     /// entries of a group commit land together at the end of the index, and the pages a large table needs
-    /// for its inserts stay few and in the page cache. A redelivery repeats both fields (SNS signs them);
-    /// raw delivery, which has no Timestamp, is stored at 0 (`InboundMessage.storedTimestamp`).
+    /// for its inserts stay few and in the page cache. A redelivery repeats both fields: AWS documents that a
+    /// retry resends the notification under the original MessageId, and Timestamp as "the time (GMT) when
+    /// the notification was published", which a message has once (both are signed). Raw delivery, which has
+    /// no Timestamp, is stored at 0 (`InboundMessage.storedTimestamp`): its MessageId alone is the key.
     /// A lookup by MessageId alone now scans: only tests and diagnostics do that.
     ///
     /// SQLite drops a UNIQUE column constraint only by rebuilding the table; rowids are kept.

@@ -45,20 +45,4 @@ struct MessageDedupeMigrationTests {
         #expect(indexes == ["sns_messages_dedupe:1", "sns_messages_raw_pending:0", "sns_messages_received:0"])
         #expect(try await store.integrityCheck(quick: false) == [])
     }
-
-    /// The pair is the key: the same MessageId under another Timestamp is another message (SNS never sends
-    /// that; a forgery of it fails the signature check before the store).
-    @Test func theKeyIsTheTimestampAndTheMessageId() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try directory.openStore()
-        defer { store.close() }
-        var first = InboundMessage.make(id: "same")
-        #expect(try await store.ingest(first, events: [], policy: TestPolicy()) == .stored(events: 0))
-        first.timestamp = referenceDate.addingTimeInterval(1)
-        #expect(try await store.ingest(first, events: [], policy: TestPolicy()) == .stored(events: 0))
-        let stored = try await store.readers.read { database throws(StoreError) in
-            try database.strings("SELECT count(*) FROM sns_messages WHERE message_id = 'same'")
-        }
-        #expect(stored == ["2"])
-    }
 }
