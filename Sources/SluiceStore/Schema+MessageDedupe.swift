@@ -2,9 +2,9 @@ extension Schema {
     /// The SNS dedupe keyed by `(sns_timestamp, message_id)` instead of the MessageId alone.
     ///
     /// MessageIds are random UUIDs: each insert into their unique index landed on a page of its own, a third
-    /// of the WAL frames a notification wrote (measured with `Benchmarks/IngestFloor`: 1.04 of 3.09 frames;
-    /// 58 → 38 µs of SQLite time per notification without it). Keyed by the SNS Timestamp first, the new
-    /// entries of a group commit land together at the end of the index, and the pages a large table needs
+    /// of the WAL frames a notification wrote (`Benchmarks/IngestFloor`: 1.04 of 3.09 frames). Keyed by the
+    /// SNS Timestamp first, the new entries of a group commit land together at the end of the index (2.20
+    /// frames and 59 → 40 µs of SQLite time per notification), and the pages a large table needs
     /// for its inserts stay few and in the page cache. A redelivery repeats both fields: AWS documents that a
     /// retry resends the notification under the original MessageId, and Timestamp as "the time (GMT) when
     /// the notification was published", which a message has once (both are signed). Raw delivery, which has
