@@ -25,6 +25,7 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
+        .target(name: "CSQLiteWALBuffer", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         .target(name: "SluiceCore", swiftSettings: strict),
         .target(
@@ -34,7 +35,9 @@ let package = Package(
         ),
         .target(
             name: "SluiceStore",
-            dependencies: ["SluiceCore", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SluiceCore", "CSQLite", "CSQLiteWALBuffer", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -14,8 +14,11 @@
 // do (so those index inserts land near the end). GROUP notifications share one transaction and one
 // audit pack of 2,059-byte bodies (the bench's mean), as in one group commit. WAL, synchronous = NORMAL
 // (COMMIT does not sync: Sluice's sync thread does that, outside the writer's CPU), a checkpoint every
-// 1,000 WAL pages, 32 MiB page cache.
+// 1,000 WAL pages, 32 MiB page cache. Opened through Sluice's WAL buffer VFS (Sources/CSQLiteWALBuffer,
+// compiled in by Scripts/bench-sns-floor), as the store opens it; INGEST_FLOOR_VFS=default opens it
+// with SQLite's default VFS instead, to compare.
 // Prints CPU (user + system) and wall time per notification.
+#include "CSQLiteWALBuffer.h"
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,7 +96,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "ingest_floor: NOTIFICATIONS must be > 0 and GROUP 1-1000\n");
         return 2;
     }
-    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) fail(argv[1]);
+    const char *vfs = getenv("INGEST_FLOOR_VFS");
+    if (vfs == NULL || strcmp(vfs, "default") != 0) {
+        if (CSQLiteWALBuffer_register() != SQLITE_OK) fail("registering the WAL buffer VFS");
+        vfs = CSQLITEWALBUFFER_VFS_NAME;
+    } else {
+        vfs = NULL;
+    }
+    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, vfs) != SQLITE_OK) fail(argv[1]);
     execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;"
             "PRAGMA wal_autocheckpoint = 1000");
 
@@ -198,8 +208,8 @@ int main(int argc, char **argv) {
         execute("COMMIT");
     }
     double cpu = cpu_seconds() - cpu0, wall = wall_seconds() - wall0;
-    printf("ingest_floor group=%d notifications=%ld cpu_per_notification=%.1fus wall_per_notification=%.1fus\n",
-           group, done, cpu / done * 1e6, wall / done * 1e6);
+    printf("ingest_floor vfs=%s group=%d notifications=%ld cpu_per_notification=%.1fus wall_per_notification=%.1fus\n",
+           vfs ? vfs : "default", group, done, cpu / done * 1e6, wall / done * 1e6);
     sqlite3_close(db);
     free(bodies);
     return 0;

@@ -24,7 +24,7 @@ final class Database: @unchecked Sendable {
         // NOMUTEX: one owner at a time (see type doc), so SQLite's own connection mutex is dead weight.
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let rc = sqlite3_open_v2(path, &pointer, flags, nil)
+        let rc = sqlite3_open_v2(path, &pointer, flags, Self.walBufferVFS)
         guard rc == SQLITE_OK, let pointer else {
             let error = SQLiteResult.error(rc, connection: pointer, context: "open database")
             sqlite3_close_v2(pointer)

@@ -1,0 +1,32 @@
+import CSQLite
+import CSQLiteWALBuffer
+
+/// What the WAL buffer (`CSQLiteWALBuffer`) did for one connection's WAL.
+struct WALBufferStatistics: Equatable {
+    /// Writes made to the WAL file: one per commit up to 124 KiB of frames.
+    var writes: Int
+    /// Commits whose last frames were still buffered when SQLite was about to publish them.
+    var barrierFlushes: Int
+}
+
+extension Database {
+    /// The VFS every connection opens with: the default one, with the WAL frames of one commit gathered
+    /// into one write (`Sources/CSQLiteWALBuffer/wal_buffer.c`); nil (the default VFS as is) only if it
+    /// could not be registered, which happens only when SQLite itself cannot initialise.
+    static let walBufferVFS: String? =
+        CSQLiteWALBuffer_register() == SQLITE_OK ? CSQLITEWALBUFFER_VFS_NAME : nil
+
+    /// This connection's WAL buffer figures; nil if it was opened without the buffer.
+    var walBufferStatistics: WALBufferStatistics? {
+        var statistics = CSQLiteWALBufferStatistics()
+        let rc = withHandle { sqlite3_file_control($0, "main", CSQLITEWALBUFFER_FCNTL_STATISTICS, &statistics) }
+        guard rc == SQLITE_OK else { return nil }
+        return WALBufferStatistics(writes: Int(statistics.walWrites), barrierFlushes: Int(statistics.barrierFlushes))
+    }
+
+    /// Test hook: this connection's next `count` writes to its WAL fail with SQLITE_IOERR_WRITE.
+    func failNextWALWrites(_ count: Int) {
+        var remaining = Int32(clamping: count)
+        _ = withHandle { sqlite3_file_control($0, "main", CSQLITEWALBUFFER_FCNTL_FAIL_WRITES, &remaining) }
+    }
+}
