@@ -25,7 +25,7 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
-        .target(name: "CSQLiteWALBuffer", linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(name: "CSQLitePlugins", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         .target(name: "SluiceCore", swiftSettings: strict),
         .target(
@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "SluiceStore",
             dependencies: [
-                "SluiceCore", "CSQLite", "CSQLiteWALBuffer", .product(name: "Logging", package: "swift-log"),
+                "SluiceCore", "CSQLite", "CSQLitePlugins", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -14,11 +14,11 @@
 // do (so those index inserts land near the end). GROUP notifications share one transaction and one
 // audit pack of 2,059-byte bodies (the bench's mean), as in one group commit. WAL, synchronous = NORMAL
 // (COMMIT does not sync: Sluice's sync thread does that, outside the writer's CPU), a checkpoint every
-// 1,000 WAL pages, 32 MiB page cache. Opened through Sluice's WAL buffer VFS (Sources/CSQLiteWALBuffer,
+// 1,000 WAL pages, 32 MiB page cache. Opened through Sluice's WAL buffer VFS (Sources/CSQLitePlugins,
 // compiled in by Scripts/bench-sns-floor), as the store opens it; INGEST_FLOOR_VFS=default opens it
 // with SQLite's default VFS instead, to compare.
 // Prints CPU (user + system) and wall time per notification.
-#include "CSQLiteWALBuffer.h"
+#include "CSQLitePlugins.h"
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,8 +98,8 @@ int main(int argc, char **argv) {
     }
     const char *vfs = getenv("INGEST_FLOOR_VFS");
     if (vfs == NULL || strcmp(vfs, "default") != 0) {
-        if (CSQLiteWALBuffer_register() != SQLITE_OK) fail("registering the WAL buffer VFS");
-        vfs = CSQLITEWALBUFFER_VFS_NAME;
+        if (CSQLitePlugins_register_wal_buffer() != SQLITE_OK) fail("registering the WAL buffer VFS");
+        vfs = CSQLITEPLUGINS_WAL_BUFFER_VFS_NAME;
     } else {
         vfs = NULL;
     }

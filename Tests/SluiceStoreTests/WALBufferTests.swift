@@ -3,7 +3,7 @@ import SluiceCore
 @testable import SluiceStore
 import Testing
 
-/// The WAL buffer (`CSQLiteWALBuffer`): a commit's frames go out in one write, and nothing else changes:
+/// The WAL buffer (`CSQLitePlugins`): a commit's frames go out in one write, and nothing else changes:
 /// readers see each commit as soon as it returns, the WAL alone recovers every commit (also when SQLite
 /// rewrites frames of a spilled transaction), and a failed write fails its commit and nothing before it.
 struct WALBufferTests {

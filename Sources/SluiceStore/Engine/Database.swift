@@ -1,4 +1,5 @@
 import CSQLite
+import CSQLitePlugins
 import Foundation
 import SluiceCore
 
@@ -43,6 +44,9 @@ final class Database: @unchecked Sendable {
     /// if SQLite was already initialised.
     private static let configureLibrary: Void = {
         _ = CSQLite_config_memstatus(0)
+        // See Sources/CSQLitePlugins/page_cache.c. If SQLite was initialised already it stays with its
+        // own page cache, which is only slower.
+        _ = CSQLitePlugins_install_page_cache()
     }()
 
     /// Whether SQLite opened (or fell back to opening) the main database read-only, e.g. because its

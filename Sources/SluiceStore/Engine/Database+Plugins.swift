@@ -1,7 +1,10 @@
 import CSQLite
-import CSQLiteWALBuffer
+import CSQLitePlugins
 
-/// What the WAL buffer (`CSQLiteWALBuffer`) did for one connection's WAL.
+// The SQLite plug-ins of `Sources/CSQLitePlugins`: the WAL buffer VFS every connection opens with, and
+// the page cache `Database.configureLibrary` installs.
+
+/// What the WAL buffer did for one connection's WAL.
 struct WALBufferStatistics: Equatable {
     /// Writes made to the WAL file: one per commit up to 124 KiB of frames.
     var writes: Int
@@ -11,22 +14,26 @@ struct WALBufferStatistics: Equatable {
 
 extension Database {
     /// The VFS every connection opens with: the default one, with the WAL frames of one commit gathered
-    /// into one write (`Sources/CSQLiteWALBuffer/wal_buffer.c`); nil (the default VFS as is) only if it
+    /// into one write (`Sources/CSQLitePlugins/wal_buffer.c`); nil (the default VFS as is) only if it
     /// could not be registered, which happens only when SQLite itself cannot initialise.
     static let walBufferVFS: String? =
-        CSQLiteWALBuffer_register() == SQLITE_OK ? CSQLITEWALBUFFER_VFS_NAME : nil
+        CSQLitePlugins_register_wal_buffer() == SQLITE_OK ? CSQLITEPLUGINS_WAL_BUFFER_VFS_NAME : nil
 
     /// This connection's WAL buffer figures; nil if it was opened without the buffer.
     var walBufferStatistics: WALBufferStatistics? {
-        var statistics = CSQLiteWALBufferStatistics()
-        let rc = withHandle { sqlite3_file_control($0, "main", CSQLITEWALBUFFER_FCNTL_STATISTICS, &statistics) }
+        var statistics = CSQLitePluginsWALBufferStatistics()
+        let rc = withHandle { sqlite3_file_control($0, "main", CSQLITEPLUGINS_WAL_BUFFER_FCNTL_STATISTICS, &statistics) }
         guard rc == SQLITE_OK else { return nil }
         return WALBufferStatistics(writes: Int(statistics.walWrites), barrierFlushes: Int(statistics.barrierFlushes))
     }
 
+    /// How often SQLite parked a page under the lock-byte page's number, process-wide
+    /// (`Sources/CSQLitePlugins/page_cache.c`; tests).
+    static var pageCacheLockPageRekeys: Int { Int(CSQLitePlugins_page_cache_lock_page_rekeys()) }
+
     /// Test hook: this connection's next `count` writes to its WAL fail with SQLITE_IOERR_WRITE.
     func failNextWALWrites(_ count: Int) {
         var remaining = Int32(clamping: count)
-        _ = withHandle { sqlite3_file_control($0, "main", CSQLITEWALBUFFER_FCNTL_FAIL_WRITES, &remaining) }
+        _ = withHandle { sqlite3_file_control($0, "main", CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES, &remaining) }
     }
 }

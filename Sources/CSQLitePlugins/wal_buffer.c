@@ -26,7 +26,7 @@
 // Threading: a connection's files are used by one thread at a time (SQLite's own rule for a
 // connection), so a file's buffer needs no lock; the registry that pairs a WAL file with its main
 // database file is only touched at open and close, under a mutex.
-#include "CSQLiteWALBuffer.h"
+#include "CSQLitePlugins.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -51,8 +51,8 @@ struct BufferedFile {
     int length;
     sqlite3_int64 offset;
     sqlite3_int64 commitPageOffset; // WAL: where the page of a pending commit frame goes, or -1
-    CSQLiteWALBufferStatistics statistics; // main db: of its WAL, over the connection's life
-    int failingWrites;          // main db: test hook, see CSQLITEWALBUFFER_FCNTL_FAIL_WRITES
+    CSQLitePluginsWALBufferStatistics statistics; // main db: of its WAL, over the connection's life
+    int failingWrites;          // main db: test hook, see CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES
 };
 
 static sqlite3_vfs *rootVFS;
@@ -253,10 +253,10 @@ static void databaseShmBarrier(sqlite3_file *handle) {
 static int databaseFileControl(sqlite3_file *handle, int op, void *argument) {
     BufferedFile *file = (BufferedFile *)handle;
     switch (op) {
-    case CSQLITEWALBUFFER_FCNTL_STATISTICS:
-        *(CSQLiteWALBufferStatistics *)argument = file->statistics;
+    case CSQLITEPLUGINS_WAL_BUFFER_FCNTL_STATISTICS:
+        *(CSQLitePluginsWALBufferStatistics *)argument = file->statistics;
         return SQLITE_OK;
-    case CSQLITEWALBUFFER_FCNTL_FAIL_WRITES:
+    case CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES:
         file->failingWrites = *(int *)argument;
         return SQLITE_OK;
     default:
@@ -401,7 +401,7 @@ static void registerVFS(void) {
         .iVersion = 2,
         .szOsFile = (int)sizeof(BufferedFile) + rootVFS->szOsFile,
         .mxPathname = rootVFS->mxPathname,
-        .zName = CSQLITEWALBUFFER_VFS_NAME,
+        .zName = CSQLITEPLUGINS_WAL_BUFFER_VFS_NAME,
         .xOpen = bufferedOpen,
         .xDelete = bufferedDelete,
         .xAccess = bufferedAccess,
@@ -419,7 +419,7 @@ static void registerVFS(void) {
     registerResult = sqlite3_vfs_register(&bufferedVFS, 0);
 }
 
-int CSQLiteWALBuffer_register(void) {
+int CSQLitePlugins_register_wal_buffer(void) {
     pthread_once(&registerOnce, registerVFS);
     return registerResult;
 }

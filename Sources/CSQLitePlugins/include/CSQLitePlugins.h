@@ -1,0 +1,37 @@
+#ifndef CSQLITEPLUGINS_H
+#define CSQLITEPLUGINS_H
+
+// Two SQLite plug-ins, owned by SluiceStore; each .c file says why and what rules it keeps:
+// - wal_buffer.c: a VFS ("sluice-walbuf") over the default one that gathers a connection's WAL writes
+//   into one write per commit;
+// - page_cache.c: SQLite's default page cache with the lock-byte page's number kept out of its range.
+
+/// Installs the page cache for every connection opened afterwards. Must run before SQLite initialises
+/// (before the first connection); returns a SQLite result code (SQLITE_MISUSE if it was too late).
+int CSQLitePlugins_install_page_cache(void);
+
+/// How often SQLite parked a page under the lock-byte page's number (process-wide; tests).
+long long CSQLitePlugins_page_cache_lock_page_rekeys(void);
+
+/// The name to pass to sqlite3_open_v2 once CSQLitePlugins_register_wal_buffer() returned SQLITE_OK.
+#define CSQLITEPLUGINS_WAL_BUFFER_VFS_NAME "sluice-walbuf"
+
+/// Registers the VFS (not as the default). Idempotent and thread-safe; returns a SQLite result code.
+int CSQLitePlugins_register_wal_buffer(void);
+
+/// What the buffer did for one connection's WAL (tests and benchmarks): read with
+/// sqlite3_file_control(db, "main", CSQLITEPLUGINS_WAL_BUFFER_FCNTL_STATISTICS, &statistics).
+typedef struct {
+    /// Writes made to the WAL file (a gathered commit is one per 124 KiB).
+    long long walWrites;
+    /// How often frames were still buffered when SQLite was about to publish a WAL-index header.
+    long long barrierFlushes;
+} CSQLitePluginsWALBufferStatistics;
+
+#define CSQLITEPLUGINS_WAL_BUFFER_FCNTL_STATISTICS 0x534c5701
+
+/// Test hook, an int argument: the connection's next that many writes to its WAL fail with
+/// SQLITE_IOERR_WRITE (0 clears it).
+#define CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES 0x534c5702
+
+#endif
