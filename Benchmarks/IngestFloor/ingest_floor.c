@@ -14,9 +14,9 @@
 // do (so those index inserts land near the end). GROUP notifications share one transaction and one
 // audit pack of 2,059-byte bodies (the bench's mean), as in one group commit. WAL, synchronous = NORMAL
 // (COMMIT does not sync: Sluice's sync thread does that, outside the writer's CPU), a checkpoint every
-// 1,000 WAL pages, 32 MiB page cache. Opened through Sluice's WAL buffer VFS (Sources/CSQLitePlugins,
-// compiled in by Scripts/bench-sns-floor), as the store opens it; INGEST_FLOOR_VFS=default opens it
-// with SQLite's default VFS instead, to compare.
+// 1,000 WAL pages, 32 MiB page cache. With the store's SQLite plug-ins (Sources/CSQLitePlugins, compiled
+// in by Scripts/bench-sns-floor: the WAL buffer VFS and the page cache), as the store opens it;
+// INGEST_FLOOR_SQLITE=plain uses SQLite's default VFS and page cache instead, to compare.
 // Prints CPU (user + system) and wall time per notification.
 #include "CSQLitePlugins.h"
 #include <sqlite3.h>
@@ -96,12 +96,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "ingest_floor: NOTIFICATIONS must be > 0 and GROUP 1-1000\n");
         return 2;
     }
-    const char *vfs = getenv("INGEST_FLOOR_VFS");
-    if (vfs == NULL || strcmp(vfs, "default") != 0) {
+    const char *sqlite = getenv("INGEST_FLOOR_SQLITE");
+    const int plain = sqlite != NULL && strcmp(sqlite, "plain") == 0;
+    const char *vfs = NULL;
+    if (!plain) {
+        if (CSQLitePlugins_install_page_cache() != SQLITE_OK) fail("installing the page cache");
         if (CSQLitePlugins_register_wal_buffer() != SQLITE_OK) fail("registering the WAL buffer VFS");
         vfs = CSQLITEPLUGINS_WAL_BUFFER_VFS_NAME;
-    } else {
-        vfs = NULL;
     }
     if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, vfs) != SQLITE_OK) fail(argv[1]);
     execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;"
@@ -208,8 +209,8 @@ int main(int argc, char **argv) {
         execute("COMMIT");
     }
     double cpu = cpu_seconds() - cpu0, wall = wall_seconds() - wall0;
-    printf("ingest_floor vfs=%s group=%d notifications=%ld cpu_per_notification=%.1fus wall_per_notification=%.1fus\n",
-           vfs ? vfs : "default", group, done, cpu / done * 1e6, wall / done * 1e6);
+    printf("ingest_floor sqlite=%s group=%d notifications=%ld cpu_per_notification=%.1fus wall_per_notification=%.1fus\n",
+           plain ? "plain" : "plugins", group, done, cpu / done * 1e6, wall / done * 1e6);
     sqlite3_close(db);
     free(bodies);
     return 0;
