@@ -32,6 +32,23 @@ struct ServerEventLoopExecutorTests {
         _ = client
     }
 
+    @Test func loopThreadsCarryTheirName() async throws {
+        var router = Router()
+        router.addSync(.GET, "/name") { _ in
+            // A sync route runs on the loop thread: its name is the loop's.
+            let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            return .text(name.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        try await withServer(router, configure: { $0.threads = 2 }) { server in
+            let port = server.port
+            try await offPool {
+                let c = try RawClient(port: port)
+                try c.send("GET /name HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try c.readResponse().bodyText == "sluice.loop")
+            }
+        }
+    }
+
     @Test func handlerOnTheLoopServesManySequentialRequests() async throws {
         try await withServer(echoRouter(), configure: { $0.threads = 1 }) { server in
             let port = server.port
