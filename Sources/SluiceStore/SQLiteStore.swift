@@ -101,6 +101,7 @@ public final class SQLiteStore: Sendable {
 
     /// Group-commit counters of the writer (commits vs jobs show the batching).
     public var writerStatistics: WriterStatistics { writer.statistics }
+    public var groupCommitStatistics: WriterStatistics? { writer.statistics }
 
     /// Applies migrations not yet recorded (already done at open; idempotent). Returns versions applied.
     @discardableResult

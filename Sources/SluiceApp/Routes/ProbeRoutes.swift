@@ -25,7 +25,9 @@ enum ProbeRoutes {
             }
             return .json(.ok, Probe(status: "ready"))
         }
+        let groupCommit = GroupCommitMetrics(registry: context.metrics.registry, store: context.store)
         router.addSync(.GET, "/metrics") { _ in
+            groupCommit?.refresh()
             var headers = HTTPHeaders()
             headers.set("Content-Type", MetricsRegistry.contentType)
             return HTTPResponse(status: .ok, headers: headers, body: .bytes(Array(context.metrics.registry.render().utf8)))

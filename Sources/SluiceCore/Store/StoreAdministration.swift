@@ -18,9 +18,14 @@ public protocol StoreAdministration: Sendable {
     func lastMessageReceivedAt(type: String) async throws(StoreError) -> Date?
     /// Every suppression of `address` (normalised) in any scope, active or expired, global first.
     func suppressions(of address: String) async throws(StoreError) -> [Suppression]
+    /// The group-commit counters of a backend whose writes go through one writer; nil for one that
+    /// commits each write on its own (PostgreSQL). Cheap: read at every metrics scrape.
+    var groupCommitStatistics: WriterStatistics? { get }
 }
 
 extension StoreAdministration {
+    public var groupCommitStatistics: WriterStatistics? { nil }
+
     /// When the newest SES feedback notification was received.
     public func lastFeedbackReceivedAt() async throws(StoreError) -> Date? {
         try await lastMessageReceivedAt(type: "Notification")

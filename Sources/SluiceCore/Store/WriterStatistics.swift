@@ -1,4 +1,5 @@
-/// Counters of the single writer, for tests, metrics and benchmarks.
+/// Counters of a store's single group-committing writer (the SQLite store's `Writer`), for tests, metrics
+/// (`sluice_store_*`) and benchmarks. Monotonic while the store is open, except `largestBatch`.
 public struct WriterStatistics: Sendable, Equatable {
     /// Jobs received.
     public var jobs = 0
