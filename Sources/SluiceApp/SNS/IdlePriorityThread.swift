@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import Synchronization
 
 /// One process-wide thread that runs jobs only when a core is otherwise idle (Linux `SCHED_IDLE`).
@@ -44,7 +45,7 @@ final class IdlePriorityThread: @unchecked Sendable {
 
     private func loop() {
         // Named so a profile or `bench-sns` can tell its (deferred) CPU time from the request path's.
-        Thread.current.name = "sluice.idle"
+        ThreadName.setCurrent("sluice.idle")
         Self.lowerPriority()
         while true {
             condition.lock()

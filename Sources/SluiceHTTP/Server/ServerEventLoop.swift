@@ -1,4 +1,5 @@
 import Glibc
+import SluiceCore
 import Synchronization
 
 /// One epoll thread: accepts on its own SO_REUSEPORT listener, parses, writes and keeps timers.
@@ -68,14 +69,6 @@ final class ServerEventLoop: @unchecked Sendable {
     /// The name of every loop thread (at most 15 bytes, the kernel's limit).
     static let threadName = "sluice.loop"
 
-    /// Names the calling thread, for `top -H`, perf and the per-thread CPU figures of Scripts/bench-sns.
-    /// Through /proc: Glibc's module does not export pthread_setname_np. Best effort.
-    private static func nameThisThread() {
-        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = threadName.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-        close(fd)
-    }
 
     /// Starts the loop thread; `onExit` runs on it after the last connection is closed.
     func start(onExit: @escaping @Sendable () -> Void) {
@@ -87,7 +80,7 @@ final class ServerEventLoop: @unchecked Sendable {
         pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
         let rc = pthread_create(&thread, &attr, { raw in
             let loop = Unmanaged<ServerEventLoop>.fromOpaque(raw!).takeRetainedValue()
-            ServerEventLoop.nameThisThread()
+            ThreadName.setCurrent(ServerEventLoop.threadName)
             loop.run()
             return nil
         }, unmanaged.toOpaque())

@@ -17,8 +17,7 @@ final class SyncThread: @unchecked Sendable {
     /// Runs `loop` on a thread named `name` (15 bytes at most: perf, /proc); `stop` waits for it to return.
     func start(name: String, _ loop: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
-            // Set from the thread itself, Foundation also names the kernel thread.
-            Thread.current.name = name
+            ThreadName.setCurrent(name)
             loop()
             finished.signal()
         }

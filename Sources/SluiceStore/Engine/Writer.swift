@@ -75,8 +75,7 @@ final class Writer: @unchecked Sendable {
         syncer.onSyncEnd = { [unowned self] in syncEnded() }
         databaseSyncer?.onSyncEnd = { [unowned self] in syncEnded() }
         let thread = Thread { [self] in
-            // Set from the thread itself, Foundation also names the kernel thread (perf, /proc; 15 bytes max).
-            Thread.current.name = "sluice.writer"
+            ThreadName.setCurrent("sluice.writer")
             loop()
         }
         thread.start()
