@@ -69,7 +69,6 @@ final class ServerEventLoop: @unchecked Sendable {
     /// The name of every loop thread (at most 15 bytes, the kernel's limit).
     static let threadName = "sluice.loop"
 
-
     /// Starts the loop thread; `onExit` runs on it after the last connection is closed.
     func start(onExit: @escaping @Sendable () -> Void) {
         self.onExit = onExit
