@@ -42,7 +42,25 @@ public struct RecipientDecision: Sendable, Equatable {
     }
 }
 
+/// The parts of an address's stored state a policy reads to decide one event.
+public struct RecipientStateNeeds: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let suppressions = RecipientStateNeeds(rawValue: 1 << 0)
+    public static let softBounce = RecipientStateNeeds(rawValue: 1 << 1)
+    public static let all: RecipientStateNeeds = [.suppressions, .softBounce]
+}
+
 /// Pure decision function from an event and the address's current state to the changes to make.
 public protocol RecipientEventPolicy: Sendable {
+    /// What `decide` reads of the address's state for `event`. The store looks up only that (each part is
+    /// an index lookup on the writer, a round trip on PostgreSQL); the parts left out reach `decide` empty.
+    /// Default: everything.
+    func stateNeeded(for event: RecipientEvent) -> RecipientStateNeeds
     func decide(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision
+}
+
+extension RecipientEventPolicy {
+    public func stateNeeded(for event: RecipientEvent) -> RecipientStateNeeds { .all }
 }

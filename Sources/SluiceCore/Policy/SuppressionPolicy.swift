@@ -24,6 +24,22 @@ public struct SuppressionPolicy: RecipientEventPolicy {
         self.configuration = configuration
     }
 
+    /// What each rule below reads: a delivery only the soft-bounce counter, a complaint or opt-out only the
+    /// suppressions, events that are only recorded nothing (most events are deliveries).
+    public func stateNeeded(for event: RecipientEvent) -> RecipientStateNeeds {
+        guard !event.address.isEmpty else { return [] }
+        switch event.kind {
+        case .hardBounce, .softBounce:
+            return .all
+        case .complaint, .subscription:
+            return .suppressions
+        case .delivery:
+            return .softBounce
+        case .undeterminedBounce, .send, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown:
+            return []
+        }
+    }
+
     /// Decides the changes for one recipient event given the address's current state.
     public func decide(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
         // Events that name no recipient (e.g. a Rendering Failure) can only be recorded.

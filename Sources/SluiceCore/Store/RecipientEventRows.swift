@@ -14,11 +14,16 @@ public protocol RecipientEventRows {
 }
 
 extension RecipientEventRows {
-    /// For each event: read the recipient's state, let `policy` decide, write its changes, the history entry
-    /// (events without an address have none) and the counter. Any error leaves the caller to roll back.
+    /// For each event: read the recipient's state (the parts `policy` needs for it), let `policy` decide, write
+    /// its changes, the history entry (events without an address have none) and the counter. Any error leaves
+    /// the caller to roll back.
     public mutating func applyEvents(_ events: [RecipientEvent], of message: InboundMessage, policy: any RecipientEventPolicy) throws(StoreError) {
         for event in events {
-            let state = RecipientState(suppressions: try suppressions(of: event.address), softBounce: try softBounce(of: event.address))
+            let needs = policy.stateNeeded(for: event)
+            let state = RecipientState(
+                suppressions: needs.contains(.suppressions) ? try suppressions(of: event.address) : [],
+                softBounce: needs.contains(.softBounce) ? try softBounce(of: event.address) : nil
+            )
             let decision = policy.decide(event, state: state)
             for change in decision.suppressionChanges {
                 try apply(change)
