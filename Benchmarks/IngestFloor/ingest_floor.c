@@ -129,7 +129,7 @@ int main(int argc, char **argv) {
         " scope, raw_type, outcome, source, recorded_at)"
         " VALUES (?1, ?2, ?1, ?3, ?4, 'example.com', ?5, ?6, '', ?7, ?8, 'sns', ?9)");
     sqlite3_stmt *counter = prepare(
-        "INSERT INTO hourly_counters (hour_start, identity, kind, count) VALUES (?1, 'example.com', ?2, 1)"
+        "INSERT INTO hourly_counters (hour_start, identity, kind, count) VALUES (?1, 'example.com', ?2, ?3)"
         " ON CONFLICT (hour_start, identity, kind) DO UPDATE SET count = count + excluded.count");
     sqlite3_stmt *pack = prepare(
         "INSERT INTO sns_audit_packs (id, created_at, message_count, raw_format, data) VALUES (?1, ?2, ?3, 0, ?4)");
@@ -144,6 +144,9 @@ int main(int argc, char **argv) {
     for (int pack_id = 1; done < total; pack_id++) {
         execute("BEGIN IMMEDIATE");
         int members = 0;
+        // Per kind, in the order of their names (the key order the writer upserts in).
+        static const char *sorted_kinds[] = {"complaint", "delivery", "hard_bounce", "soft_bounce"};
+        int counts[4] = {0, 0, 0, 0};
         for (; members < group && done < total; members++, done++) {
             char message_id[37], ses_uuid[37], ses_id[80], address[80];
             uuid(message_id);
@@ -163,9 +166,13 @@ int main(int argc, char **argv) {
             sqlite3_bind_int(message, 5, members * 2059);
             run(message);
 
-            if (slot >= 6) {  // the policy reads the recipient's state before a bounce or complaint
+            // The state the policy needs (SuppressionPolicy.stateNeeded): a bounce both parts, a complaint the
+            // suppressions, a delivery the soft-bounce run it may end.
+            if (slot >= 6) {
                 text(suppressions, 1, address);
                 run(suppressions);
+            }
+            if (slot <= 8) {
                 text(soft_get, 1, address);
                 run(soft_get);
             }
@@ -197,8 +204,15 @@ int main(int argc, char **argv) {
             sqlite3_bind_int64(history, 9, at + 20);
             run(history);
 
-            sqlite3_bind_int64(counter, 1, at / 3600000 * 3600000);
-            text(counter, 2, kind);
+            counts[slot < 6 ? 1 : slot < 8 ? 2 : slot == 8 ? 3 : 0]++;
+        }
+        // The writer sums a transaction's counters in memory and upserts each row once before COMMIT
+        // (CounterBuffer), in key order.
+        for (int k = 0; k < 4; k++) {
+            if (counts[k] == 0) continue;
+            sqlite3_bind_int64(counter, 1, (start_ms + done) / 3600000 * 3600000);
+            text(counter, 2, sorted_kinds[k]);
+            sqlite3_bind_int(counter, 3, counts[k]);
             run(counter);
         }
         sqlite3_bind_int(pack, 1, pack_id);

@@ -175,6 +175,6 @@ private struct FeedbackRows: RecipientEventRows {
     }
 
     func count(_ event: RecipientEvent) throws(StoreError) {
-        try CounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, with: statements.addCounter)
+        statements.counters.add(event)
     }
 }

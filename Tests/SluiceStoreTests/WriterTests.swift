@@ -114,7 +114,11 @@ struct WriterTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
                 group.addTask {
-                    _ = try await store.ingest(.make(id: "m-\(index)"), events: [.make(.delivery, address: "u\(index)@example.com")], policy: TestPolicy())
+                    // Two identities and two hours, so each transaction's counter buffer holds several rows.
+                    let event = RecipientEvent.make(
+                        .delivery, address: "u\(index)@example.com", at: referenceDate.addingTimeInterval(Double(index % 2) * 3600),
+                        identity: index % 4 < 2 ? "example.com" : "example.org")
+                    _ = try await store.ingest(.make(id: "m-\(index)"), events: [event], policy: TestPolicy())
                 }
             }
             try await group.waitForAll()
@@ -123,6 +127,10 @@ struct WriterTests {
         #expect(after.jobs - before.jobs == 200)
         #expect(after.commits - before.commits <= 200)
         for index in [0, 99, 199] { #expect(try await store.hasMessage(id: "m-\(index)")) }
+        // Every event counted once, whatever transactions they shared.
+        let counters = try await store.hourlyCounters(from: .distantPast, to: .distantFuture)
+        #expect(counters.count == 4)
+        #expect(counters.allSatisfy { $0.kind == .delivery && $0.count == 50 })
     }
 
     @Test func failingJobRollsBackOnlyItself() async throws {
@@ -134,10 +142,13 @@ struct WriterTests {
         let results = Task {
             await withTaskGroup(of: (String, Result<IngestOutcome, StoreError>).self) { group in
                 for id in ["good-1", "poison", "good-2"] {
-                    let address = id == "poison" ? TestPolicy.poisonAddress : "\(id)@example.com"
+                    // The poison message counts one event (in the transaction's counter buffer) before it fails.
+                    let events: [RecipientEvent] = id == "poison"
+                        ? [.make(.hardBounce, address: "counted@example.com"), .make(.hardBounce, address: TestPolicy.poisonAddress)]
+                        : [.make(.hardBounce, address: "\(id)@example.com")]
                     group.addTask {
                         do throws(StoreError) {
-                            return (id, .success(try await store.ingest(.make(id: id), events: [.make(.hardBounce, address: address)], policy: TestPolicy())))
+                            return (id, .success(try await store.ingest(.make(id: id), events: events, policy: TestPolicy())))
                         } catch {
                             return (id, .failure(error))
                         }
@@ -160,7 +171,12 @@ struct WriterTests {
         // Its message row was inserted before the failure and rolled back with its savepoint.
         #expect(try await store.hasMessage(id: "poison") == false)
         #expect(try await store.history(address: TestPolicy.poisonAddress, limit: 5).isEmpty)
+        #expect(try await store.history(address: "counted@example.com", limit: 5).isEmpty)
         #expect(try await store.hasMessage(id: "good-1"))
+        // Only the two good messages are counted: the poison job's count went with its savepoint.
+        let counters = try await store.hourlyCounters(from: .distantPast, to: .distantFuture)
+        #expect(counters.map(\.count) == [2])
+        #expect(counters.first?.kind == .hardBounce)
         let after = store.writerStatistics
         #expect(after.commits - before.commits == 2)
         #expect(after.failedJobs - before.failedJobs == 1)
