@@ -3,19 +3,14 @@ import SluiceCore
 
 /// SQL for `hourly_counters`.
 enum CounterRows {
-    static let addSQL = """
+    private static let addSQL = """
         INSERT INTO hourly_counters (hour_start, identity, kind, count) VALUES (?1, ?2, ?3, ?4)
         ON CONFLICT (hour_start, identity, kind) DO UPDATE SET count = count + excluded.count
         """
 
     /// Adds `count` to the counter of the hour containing `date`.
     static func add(_ count: Int, identity: String, kind: EventKind, at date: Date, in database: Database) throws(StoreError) {
-        try add(count, identity: identity, kind: kind, at: date, with: database.statement(addSQL))
-    }
-
-    /// `add` with a statement prepared from `addSQL`.
-    static func add(_ count: Int, identity: String, kind: EventKind, at date: Date, with statement: Statement) throws(StoreError) {
-        try statement.run {
+        try database.statement(addSQL).run {
             $0.bind(HourlyCounter.hourStart(of: date), at: 1)
             $0.bind(identity, at: 2)
             $0.bind(kind.rawValue, at: 3)
