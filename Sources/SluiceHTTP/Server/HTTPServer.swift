@@ -49,6 +49,9 @@ public final class HTTPServer: Sendable {
     /// Open connections right now.
     public var connectionCount: Int { core.connectionCount.load(ordering: .relaxed) }
 
+    /// Open connections per event loop, by loop index (`ConnectionBalancer`'s count).
+    var connectionsPerLoop: [Int] { core.balancer.counts }
+
     /// Binds the listeners and starts the loop threads.
     /// - Throws: `HTTPServerError` (`.bindFailed`, `.invalidConfiguration`, `.alreadyStarted`).
     public func start() throws {
@@ -71,6 +74,7 @@ public final class HTTPServer: Sendable {
                 for (i, fd) in fds.enumerated() { loops.append(try ServerEventLoop(core: core, index: i, listenFD: fd)) }
                 boundPort.store(port, ordering: .relaxed)
                 s.phase = .running(loops: loops, port: port)
+                core.balancer.register(loops)
                 for loop in loops { loop.start { [self] in exitedLoops.add(1, ordering: .relaxed) } }
             } catch {
                 for fd in fds { close(fd) }

@@ -10,6 +10,8 @@ enum LoopMessage: Sendable {
     case resumeReading(fd: Int32, id: UInt64)
     /// A task job for the loop's `TaskExecutor` role.
     case job(UnownedJob)
+    /// An accepted socket handed over by another loop (`ConnectionBalancer`), already counted for this one.
+    case adopt(fd: Int32, remoteAddress: String)
     case stopAccepting(@Sendable () -> Void)
     case drain
     case stop

@@ -23,6 +23,7 @@ final class ServerCore: Sendable {
     let parser: RequestHeadParser
     let timeouts: Timeouts
     let connectionCount = Atomic<Int>(0)
+    let balancer: ConnectionBalancer
     private let draining = Atomic<Bool>(false)
     let overloadResponse: [UInt8]
 
@@ -31,6 +32,7 @@ final class ServerCore: Sendable {
         self.responder = responder
         router = responder as? Router
         self.logger = logger
+        balancer = ConnectionBalancer(loopCount: max(1, configuration.threads))
         if logger.logLevel <= .info, let handler = logger.handler as? any AccessLogHandler {
             accessLogWriter = handler.makeAccessLogWriter()
         } else {

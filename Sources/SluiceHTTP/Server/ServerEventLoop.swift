@@ -2,7 +2,8 @@ import Glibc
 import SluiceCore
 import Synchronization
 
-/// One epoll thread: accepts on its own SO_REUSEPORT listener, parses, writes and keeps timers.
+/// One epoll thread: accepts on its own SO_REUSEPORT listener (handing a connection to a loop with fewer,
+/// see `ConnectionBalancer`), parses, writes and keeps timers.
 /// Handlers run in Swift tasks that prefer this loop as their task executor and hand their
 /// responses back through `post` (see ServerEventLoop+Executor.swift).
 final class ServerEventLoop: @unchecked Sendable {
@@ -85,6 +86,7 @@ final class ServerEventLoop: @unchecked Sendable {
         }, unmanaged.toOpaque())
         pthread_attr_destroy(&attr)
         if rc != 0 {
+            core.balancer.unregister(index)
             unmanaged.release()
             onExit()
         }
@@ -118,7 +120,7 @@ final class ServerEventLoop: @unchecked Sendable {
             return empty
         }
         guard let wasEmpty else {
-            Self.discard(message)
+            discard(message)
             return
         }
         // Only the empty→non-empty transition needs a wake-up: the loop drains the whole queue
@@ -170,6 +172,7 @@ final class ServerEventLoop: @unchecked Sendable {
         // From here on the loop thread posts through the inbox like any other thread, so whatever
         // closing the connections wakes up is discarded (jobs go to the global executor) below.
         loopThread.store(0, ordering: .relaxed)
+        core.balancer.unregister(index)
         accessLog?.flush()
         runLocal()
         for connection in connections.values { closeConnection(connection) }
@@ -179,7 +182,7 @@ final class ServerEventLoop: @unchecked Sendable {
             defer { box.messages = [] }
             return box.messages
         }
-        for message in late { Self.discard(message) }
+        for message in late { discard(message) }
         onExit?()
     }
 
@@ -191,11 +194,12 @@ final class ServerEventLoop: @unchecked Sendable {
     }
 
     /// Releases whatever a message is waiting on when no loop will handle it.
-    private static func discard(_ message: LoopMessage) {
+    private func discard(_ message: LoopMessage) {
         switch message {
         case .response(_, _, _, _, _, let sink): sink?.close()
         case .stopAccepting(let ack): ack()
         case .job(let job): globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        case .adopt(let fd, _): Self.refuse(fd, core: core, countedOn: index)
         default: break
         }
     }
@@ -261,6 +265,8 @@ final class ServerEventLoop: @unchecked Sendable {
             stopped = true
         case .job(let job):
             runJob(job)
+        case .adopt(let fd, let remoteAddress):
+            register(fd: fd, remoteAddress: remoteAddress)
         }
     }
 
@@ -297,24 +303,45 @@ final class ServerEventLoop: @unchecked Sendable {
             if count > core.configuration.maxConnections || core.isDraining {
                 // Over the limit: answer 503 at once and close rather than leave clients hanging in
                 // the backlog; the kernel buffer takes this tiny response without blocking.
-                let bytes = core.overloadResponse
-                _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
-                close(fd)
-                core.connectionCount.subtract(1, ordering: .relaxed)
+                Self.refuse(fd, core: core, countedOn: nil)
                 continue
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let now = ServerSyscalls.now()
-            let c = ServerConnection(fd: fd, id: nextID, remoteAddress: ServerSocket.describe(storage), now: now)
-            nextID += 1
-            connections[fd] = c
-            let token = UInt64(UInt32(bitPattern: fd)) | (c.id << 32)
-            let events = ServerSyscalls.epollIn | ServerSyscalls.epollOut | ServerSyscalls.epollRdHup | ServerSyscalls.epollEdgeTriggered
-            if ServerSyscalls.epollAdd(epollFD, fd, events: events, token: token) != 0 {
-                closeConnection(c)
+            let remoteAddress = ServerSocket.describe(storage)
+            if let other = core.balancer.place(acceptedBy: index) {
+                other.post(.adopt(fd: fd, remoteAddress: remoteAddress))
+            } else {
+                register(fd: fd, remoteAddress: remoteAddress)
             }
         }
+    }
+
+    /// Serves an accepted socket from this loop (counted here already, in `connectionCount` and the balancer).
+    private func register(fd: Int32, remoteAddress: String) {
+        if core.isDraining {
+            // Handed over while the server began draining: answer like the accept path does then.
+            Self.refuse(fd, core: core, countedOn: index)
+            return
+        }
+        let c = ServerConnection(fd: fd, id: nextID, remoteAddress: remoteAddress, now: ServerSyscalls.now())
+        nextID += 1
+        connections[fd] = c
+        let token = UInt64(UInt32(bitPattern: fd)) | (c.id << 32)
+        let events = ServerSyscalls.epollIn | ServerSyscalls.epollOut | ServerSyscalls.epollRdHup | ServerSyscalls.epollEdgeTriggered
+        if ServerSyscalls.epollAdd(epollFD, fd, events: events, token: token) != 0 {
+            closeConnection(c)
+        }
+    }
+
+    /// Answers 503 on an accepted socket no loop will serve and closes it; it leaves `connectionCount`,
+    /// and the balancer's count of the loop it was placed on, if any.
+    private static func refuse(_ fd: Int32, core: ServerCore, countedOn loopIndex: Int?) {
+        let bytes = core.overloadResponse
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        close(fd)
+        core.connectionCount.subtract(1, ordering: .relaxed)
+        if let loopIndex { core.balancer.release(loopIndex) }
     }
 
     private func handleSocketEvent(token: UInt64, flags: UInt32) {
@@ -377,5 +404,6 @@ final class ServerEventLoop: @unchecked Sendable {
         connections[c.fd] = nil
         close(c.fd)
         core.connectionCount.subtract(1, ordering: .relaxed)
+        core.balancer.release(index)
     }
 }
