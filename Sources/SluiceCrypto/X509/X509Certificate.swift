@@ -36,7 +36,13 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// Takes ownership of `certificate` (one reference).
-    init(taking certificate: OpaquePointer) { self.certificate = certificate }
+    init(taking certificate: OpaquePointer) {
+        self.certificate = certificate
+        // Read once: the SNS endpoint checks both against every message's Timestamp, and converting
+        // the ASN.1 times cost ~1 µs a message.
+        notBefore = Self.date(X509_get0_notBefore(certificate)) ?? .distantFuture
+        notAfter = Self.date(X509_get0_notAfter(certificate)) ?? .distantPast
+    }
 
     deinit { X509_free(certificate) }
 
@@ -68,11 +74,11 @@ public final class X509Certificate: @unchecked Sendable {
         return result
     }
 
-    /// Start of the validity period.
-    public var notBefore: Date { Self.date(X509_get0_notBefore(certificate)) ?? .distantFuture }
+    /// Start of the validity period (`distantFuture` when unreadable, so nothing falls inside).
+    public let notBefore: Date
 
-    /// End of the validity period.
-    public var notAfter: Date { Self.date(X509_get0_notAfter(certificate)) ?? .distantPast }
+    /// End of the validity period (`distantPast` when unreadable).
+    public let notAfter: Date
 
     /// True when `date` lies within [notBefore, notAfter].
     public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
