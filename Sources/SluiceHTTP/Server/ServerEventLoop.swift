@@ -199,7 +199,7 @@ final class ServerEventLoop: @unchecked Sendable {
         case .response(_, _, _, _, _, let sink): sink?.close()
         case .stopAccepting(let ack): ack()
         case .job(let job): globalConcurrentExecutor.enqueue(ExecutorJob(job))
-        case .adopt(let fd, _): Self.refuse(fd, core: core, countedOn: index)
+        case .adopt(let fd, _): refuse(fd, countedOn: index)
         default: break
         }
     }
@@ -303,7 +303,7 @@ final class ServerEventLoop: @unchecked Sendable {
             if count > core.configuration.maxConnections || core.isDraining {
                 // Over the limit: answer 503 at once and close rather than leave clients hanging in
                 // the backlog; the kernel buffer takes this tiny response without blocking.
-                Self.refuse(fd, core: core, countedOn: nil)
+                refuse(fd, countedOn: nil)
                 continue
             }
             var one: Int32 = 1
@@ -321,7 +321,7 @@ final class ServerEventLoop: @unchecked Sendable {
     private func register(fd: Int32, remoteAddress: String) {
         if core.isDraining {
             // Handed over while the server began draining: answer like the accept path does then.
-            Self.refuse(fd, core: core, countedOn: index)
+            refuse(fd, countedOn: index)
             return
         }
         let c = ServerConnection(fd: fd, id: nextID, remoteAddress: remoteAddress, now: ServerSyscalls.now())
@@ -336,7 +336,7 @@ final class ServerEventLoop: @unchecked Sendable {
 
     /// Answers 503 on an accepted socket no loop will serve and closes it; it leaves `connectionCount`,
     /// and the balancer's count of the loop it was placed on, if any.
-    private static func refuse(_ fd: Int32, core: ServerCore, countedOn loopIndex: Int?) {
+    private func refuse(_ fd: Int32, countedOn loopIndex: Int?) {
         let bytes = core.overloadResponse
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         close(fd)
