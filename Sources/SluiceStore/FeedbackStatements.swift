@@ -10,10 +10,13 @@ final class FeedbackStatements {
     let clearSoftBounce: Statement
     let removeSuppression: Statement
     let insertHistory: Statement
+    let mergeSuppression: SuppressionRows.MergeStatements
     /// The connection's pack of SNS bodies for the open transaction.
     let auditPack: AuditPackBuffer
     /// The hourly counts the open transaction's events add, written before its COMMIT.
     let counters: CounterBuffer
+    /// The `suppression_counts` changes of the open transaction, written before its COMMIT.
+    let suppressionCounts: SuppressionCountBuffer
 
     /// The set of `database`, prepared on first use.
     static func of(_ database: Database) throws(StoreError) -> FeedbackStatements {
@@ -41,6 +44,8 @@ final class FeedbackStatements {
                 scope, raw_type, outcome, source, recorded_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             """)
+        mergeSuppression = try SuppressionRows.MergeStatements(database)
         counters = database.transactionBuffer(CounterBuffer.self) { CounterBuffer() }
+        suppressionCounts = database.transactionBuffer(SuppressionCountBuffer.self) { SuppressionCountBuffer() }
     }
 }

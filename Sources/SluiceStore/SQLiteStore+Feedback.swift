@@ -128,7 +128,8 @@ private struct FeedbackRows: RecipientEventRows {
     func apply(_ change: SuppressionChange) throws(StoreError) {
         switch change {
         case .upsert(let suppression):
-            try SuppressionRows.merge(suppression, in: database)
+            try SuppressionRows.merge(
+                suppression, with: statements.mergeSuppression, in: database, tally: &statements.suppressionCounts.tally)
         case .remove(let address, let scope, let reasons):
             for reason in reasons {
                 try statements.removeSuppression.run {

@@ -299,7 +299,8 @@ extension SQLiteStore: SuppressionStore {
         try await readers.read(transaction: true) { database throws(StoreError) in
             var result: [SuppressionReason: Int] = [:]
             for reason in SuppressionReason.allCases { result[reason] = 0 }
-            // Totals are trigger-maintained; only the (few) expired-but-unpurged rows are scanned.
+            // Totals are kept by every writer of `suppressions` (`SuppressionTally`); only the (few)
+            // expired-but-unpurged rows are scanned.
             let totals = try database.statement("SELECT reason, n FROM suppression_counts")
             defer { totals.reset() }
             while try totals.step() {

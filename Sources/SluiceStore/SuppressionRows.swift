@@ -67,29 +67,30 @@ enum SuppressionRows {
     /// Inserts, or merges into the row with the same key: earliest firstSeen, counts added, the spelling first
     /// seen kept, everything else from `suppression`. Counts the change at once.
     static func merge(_ suppression: Suppression, in database: Database) throws(StoreError) {
-        try validate(suppression)
-        try SuppressionStaging.absorb(suppression.address, in: database)
         var tally = SuppressionTally()
-        try merge(suppression, in: database, tally: &tally)
+        try merge(suppression, with: MergeStatements(database), in: database, tally: &tally)
         try tally.flush(in: database)
     }
 
-    /// `merge` for bulk writers: the count change goes to `tally`, which the caller flushes in the same
-    /// transaction. `suppression` must be valid already.
-    static func merge(_ suppression: Suppression, in database: Database, tally: inout SuppressionTally) throws(StoreError) {
-        try MergeStatements(database).merge(suppression, tally: &tally)
+    /// `merge` with statements prepared once; the count change goes to `tally`, which the caller flushes
+    /// in the same transaction (the SNS ingest: once per group commit, `SuppressionCountBuffer`).
+    static func merge(
+        _ suppression: Suppression, with statements: MergeStatements, in database: Database, tally: inout SuppressionTally
+    ) throws(StoreError) {
+        try validate(suppression)
+        try SuppressionStaging.absorb(suppression.address, in: database)
+        try statements.merge(suppression, tally: &tally)
     }
 
-    /// The statements of a merge, prepared (or taken from the cache) once for a whole chunk.
+    /// The statements of a merge, prepared (or taken from the cache) once for a whole chunk, or once per
+    /// connection (`FeedbackStatements`). Holds no `Database`, so a connection can keep it.
     struct MergeStatements {
-        let database: Database
         let insert: Statement
         let domain: Statement
         let reason: Statement
         let update: Statement
 
         init(_ database: Database) throws(StoreError) {
-            self.database = database
             insert = try database.statement(insertNewSQL)
             domain = try database.statement(domainSQL)
             reason = try database.statement(reasonSQL)
@@ -110,7 +111,7 @@ enum SuppressionRows {
         /// Returns true when the key was new; its domain entry is then up to the caller (`listDomain`),
         /// so an import can add a chunk's entries in domain order.
         func mergeWithoutDomain(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) -> Bool {
-            if try SuppressionRows.insertNew(suppression, with: insert, in: database) {
+            if try SuppressionRows.insertNew(suppression, with: insert) {
                 tally.inserted(suppression.reason.rawValue)
                 return true
             }
@@ -133,7 +134,7 @@ enum SuppressionRows {
         try validate(suppression)
         try SuppressionStaging.absorb(suppression.address, in: database)
         var tally = SuppressionTally()
-        if try insertNew(suppression, with: database.statement(insertNewSQL), in: database) {
+        if try insertNew(suppression, with: database.statement(insertNewSQL)) {
             try listDomain(of: suppression, with: database.statement(domainSQL))
             tally.inserted(suppression.reason.rawValue)
         } else {
@@ -160,11 +161,8 @@ enum SuppressionRows {
     private static let reasonSQL = "SELECT reason FROM suppressions WHERE address = ?1 AND scope = ?2"
 
     /// Inserts `suppression` with `insertNewSQL` unless its key exists; true when it did.
-    private static func insertNew(_ suppression: Suppression, with statement: Statement, in database: Database) throws(StoreError) -> Bool {
-        defer { statement.reset() }
-        bind(suppression, domain: domain(of: suppression.address), to: statement)
-        while try statement.step() {}
-        return database.changes == 1
+    private static func insertNew(_ suppression: Suppression, with statement: Statement) throws(StoreError) -> Bool {
+        try statement.run { bind(suppression, domain: domain(of: suppression.address), to: $0) } == 1
     }
 
     /// Writes the `suppression_domains` entry of `suppression` with `domainSQL`.

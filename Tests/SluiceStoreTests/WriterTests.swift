@@ -177,6 +177,8 @@ struct WriterTests {
         let counters = try await store.hourlyCounters(from: .distantPast, to: .distantFuture)
         #expect(counters.map(\.count) == [2])
         #expect(counters.first?.kind == .hardBounce)
+        // So did the suppression count of the row it merged before failing (`SuppressionCountBuffer`).
+        #expect(try await store.counts(byReason: referenceDate)[.hardBounce] == 2)
         let after = store.writerStatistics
         #expect(after.commits - before.commits == 2)
         #expect(after.failedJobs - before.failedJobs == 1)
@@ -219,10 +221,12 @@ struct WriterTests {
             #expect(try await store.suppression(for: "\(id)@example.com", scope: nil, at: referenceDate) == nil)
         }
         #expect(try await store.hourlyCounters(from: .distantPast, to: .distantFuture).isEmpty)
+        #expect(try await store.counts(byReason: referenceDate)[.complaint] == 0)
         // Nothing was half-written, so the same messages are not duplicates now.
         for id in ids {
             #expect(try await store.ingest(.make(id: id), events: [.make(.complaint, address: "\(id)@example.com")], policy: TestPolicy()) == .stored(events: 1))
         }
+        #expect(try await store.counts(byReason: referenceDate)[.complaint] == ids.count)
     }
 
     @Test func fullDatabaseAnswersFullAndKeepsWorking() async throws {
