@@ -54,5 +54,15 @@ struct SendingRoutesTests {
         #expect((try? SendingRoutes.parseReason(Array(#"{"reason":"\#(exact)"}"#.utf8)).get()) == exact)
         #expect((try? SendingRoutes.parseReason(Array("  \n".utf8)).get()) == "paused by operator")
         #expect((try? SendingRoutes.parseReason(Array(#"{"reason":"  "}"#.utf8)).get()) == "paused by operator")
+        // Counted as the API document counts (code points, before trimming): 300 characters of an "e" and a
+        // combining accent are 600 code points; 500 spaces around one letter are 501.
+        let combining = String(repeating: "e\u{301}", count: 300)
+        if case .success = SendingRoutes.parseReason(Array(#"{"reason":"\#(combining)"}"#.utf8)) {
+            Issue.record("a reason of 600 code points was accepted")
+        }
+        let padded = String(repeating: " ", count: 250) + "z" + String(repeating: " ", count: 250)
+        if case .success = SendingRoutes.parseReason(Array(#"{"reason":"\#(padded)"}"#.utf8)) {
+            Issue.record("a reason of 501 code points was accepted because it trims to one")
+        }
     }
 }

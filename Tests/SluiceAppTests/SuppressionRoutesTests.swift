@@ -117,6 +117,11 @@ struct SuppressionRoutesTests {
         #expect(response.status == 400)
         let ok = try await t.request("PUT", "/v1/suppressions/a@example.com", body: #"{"detail":"\#(long.dropLast())"}"#)
         #expect(ok.status == 200)
+        // Code points, as the API document's maxLength counts: 501 characters of an "e" and a combining accent
+        // are 1,002.
+        let combining = String(repeating: "e\u{301}", count: SuppressionService.maxDetailLength / 2 + 1)
+        let accents = try await t.request("PUT", "/v1/suppressions/a@example.com", body: #"{"detail":"\#(combining)"}"#)
+        #expect(accents.status == 400)
     }
 
     @Test func paginationIsStableWhileRowsAreAdded() async throws {

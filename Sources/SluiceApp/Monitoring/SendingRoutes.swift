@@ -6,6 +6,8 @@ import SluiceHTTP
 enum SendingRoutes {
     /// Longest accepted pause reason, in characters.
     static let maxReasonLength = 500
+    /// Room for a reason of `maxReasonLength` code points each written as a JSON surrogate-pair escape.
+    static let pauseBodyLimit = 16 * 1024
 
     struct PauseBody: Decodable {
         var reason: String?
@@ -21,7 +23,7 @@ enum SendingRoutes {
                 return APIErrorMapping.response(for: error)
             }
         }
-        router.add(.POST, "/v1/sending/pause", options: RouteOptions(bodyLimit: 4096)) { request in
+        router.add(.POST, "/v1/sending/pause", options: RouteOptions(bodyLimit: pauseBodyLimit)) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             let reason: String
             switch parseReason(request.body) {
@@ -61,12 +63,12 @@ enum SendingRoutes {
         guard let parsed = try? JSONDecoder().decode(PauseBody.self, from: Data(body)) else {
             return .failure(BodyProblem(message: "body must be a JSON object like {\"reason\": \"...\"}"))
         }
-        guard let reason = parsed.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
-            return .success(fallback)
-        }
-        guard reason.count <= maxReasonLength else {
+        guard let given = parsed.reason else { return .success(fallback) }
+        // Counted as sent, in code points, as the API document's maxLength counts.
+        guard given.unicodeScalars.count <= maxReasonLength else {
             return .failure(BodyProblem(message: "reason must be at most \(maxReasonLength) characters"))
         }
-        return .success(reason)
+        let reason = given.trimmingCharacters(in: .whitespacesAndNewlines)
+        return .success(reason.isEmpty ? fallback : reason)
     }
 }

@@ -35,11 +35,12 @@ extension SuppressionService {
         return date
     }
 
-    /// An operator note of at most `maxDetailLength` characters; nil or empty means none.
+    /// An operator note of at most `maxDetailLength` characters (code points, as the API document's
+    /// maxLength counts them); nil or empty means none.
     public func detail(_ raw: String?) throws(SuppressionServiceError) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
-        // utf8.count bounds count from above, so the grapheme count is only needed for long text.
-        guard raw.utf8.count <= Self.maxDetailLength || raw.count <= Self.maxDetailLength else {
+        // utf8.count bounds the code-point count from above, so counting is only needed for long text.
+        guard raw.utf8.count <= Self.maxDetailLength || raw.unicodeScalars.count <= Self.maxDetailLength else {
             throw SuppressionServiceError(.invalidDetail, "detail must be at most \(Self.maxDetailLength) characters")
         }
         // Line breaks and tabs are allowed: SES diagnostics carry them and CSV exports must import back.
