@@ -4,7 +4,7 @@ import SluiceHTTP
 
 /// `GET /v1/sending`, `POST /v1/sending/pause` (optional `{"reason": "..."}`), `POST /v1/sending/resume`.
 enum SendingRoutes {
-    /// Longest accepted pause reason, in characters.
+    /// Longest accepted pause reason, in code points (JSON Schema's maxLength in `Config/openapi.yaml`).
     static let maxReasonLength = 500
     /// Room for a reason of `maxReasonLength` code points each written as a JSON surrogate-pair escape.
     static let pauseBodyLimit = 16 * 1024
