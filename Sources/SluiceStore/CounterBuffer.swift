@@ -12,31 +12,21 @@ final class CounterBuffer: TransactionBuffer {
         let kind: EventKind
     }
 
-    private var counts: [Key: Int] = [:]
-    /// The counts at each open job savepoint (only after a job failed: see `Writer.runJob`).
-    private var marks: [[Key: Int]] = []
+    private var counts = SavepointedValue(empty: [Key: Int]())
 
     /// Adds one to the counter of `event`'s identity and kind in the hour of its timestamp.
     func add(_ event: RecipientEvent) {
-        counts[Key(hourStart: HourlyCounter.hourStart(of: event.timestamp), identity: event.identity, kind: event.kind), default: 0] += 1
+        counts.value[Key(hourStart: HourlyCounter.hourStart(of: event.timestamp), identity: event.identity, kind: event.kind), default: 0] += 1
     }
 
-    func begin() {
-        counts.removeAll(keepingCapacity: true)
-        marks.removeAll(keepingCapacity: true)
-    }
-
-    func savepoint() { marks.append(counts) }
-
-    func release() { _ = marks.popLast() }
-
-    func rollBack() {
-        // No mark: the buffer was made by the job being rolled back, so all it holds is that job's.
-        counts = marks.popLast() ?? [:]
-    }
+    func begin() { counts.begin() }
+    func savepoint() { counts.savepoint() }
+    func release() { counts.release() }
+    func rollBack() { counts.rollBack() }
 
     func flush(into database: Database) throws(StoreError) {
         defer { begin() }
+        let counts = counts.value
         // In the primary key's order, so the upserts walk the index forward.
         let keys = counts.keys.sorted {
             ($0.hourStart, $0.identity, $0.kind.rawValue) < ($1.hourStart, $1.identity, $1.kind.rawValue)

@@ -4,26 +4,21 @@ import SluiceCore
 /// memory and written just before COMMIT (`TransactionBuffer`): a handful of upserts per group commit
 /// instead of one per merged suppression. Only readers read the counts, and they see the transaction whole.
 final class SuppressionCountBuffer: TransactionBuffer {
-    var tally = SuppressionTally()
-    /// The tally at each open job savepoint (only after a job failed: see `Writer.runJob`).
-    private var marks: [SuppressionTally] = []
+    private var state = SavepointedValue(empty: SuppressionTally())
 
-    func begin() {
-        tally = SuppressionTally()
-        marks.removeAll(keepingCapacity: true)
+    /// The open transaction's changes; the ingest adds to it in place (`_modify`: no copy per merge).
+    var tally: SuppressionTally {
+        get { state.value }
+        _modify { yield &state.value }
     }
 
-    func savepoint() { marks.append(tally) }
-
-    func release() { _ = marks.popLast() }
-
-    func rollBack() {
-        // No mark: the buffer was made by the job being rolled back, so all it holds is that job's.
-        tally = marks.popLast() ?? SuppressionTally()
-    }
+    func begin() { state.begin() }
+    func savepoint() { state.savepoint() }
+    func release() { state.release() }
+    func rollBack() { state.rollBack() }
 
     func flush(into database: Database) throws(StoreError) {
         defer { begin() }
-        try tally.flush(in: database)
+        try state.value.flush(in: database)
     }
 }
