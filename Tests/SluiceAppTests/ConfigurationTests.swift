@@ -36,6 +36,9 @@ struct ConfigurationTests {
         ("[dns]\nservers = [\"resolver.example:53\"]\n", [:], .invalidValue, "numeric"),
         ("[sns]\nbasic_auth_user = \"sns\"\n", [:], .invalidValue, "basic_auth_password"),
         ("[http\n", [:], .syntax, "line 1"),
+        // Dedupe rows purged while the replay check would still pass a message: 14 d + 300 s against 14 d.
+        ("[sns]\nmax_age_seconds = 1209600\n", [:], .invalidValue, "sns.dedupe_retention_days"),
+        ("", ["SLUICE_SNS_MAX_AGE_SECONDS": "172800", "SLUICE_SNS_DEDUPE_RETENTION_DAYS": "2"], .invalidValue, "173100 s"),
     ])
     func rejectsInvalidConfiguration(file: String, environment: [String: String], code: ConfigurationError.Code, fragment: String) {
         let error = #expect(throws: ConfigurationError.self) {
@@ -43,6 +46,13 @@ struct ConfigurationTests {
         }
         #expect(error?.code == code)
         #expect(error?.message.contains(fragment) == true, "\(String(describing: error?.message))")
+    }
+
+    @Test func dedupeRetentionJustPastTheReplayWindowIsAccepted() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: [
+            "SLUICE_SNS_MAX_AGE_SECONDS": "1209600", "SLUICE_SNS_MAX_FUTURE_SKEW_SECONDS": "0", "SLUICE_SNS_DEDUPE_RETENTION_DAYS": "15",
+        ])
+        #expect(c.int("sns.dedupe_retention_days") == 15)
     }
 
     @Test func secretsAreRedactedInTheEffectiveConfiguration() throws {

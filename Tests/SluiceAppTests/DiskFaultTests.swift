@@ -55,7 +55,7 @@ struct DiskFaultTests {
 
         // Space returns: no restart, the next probe and SNS's retry succeed.
         mount.freeFiller()
-        #expect(try await Self.eventually { try await Self.get(harness, "/readyz").status == 200 })
+        #expect(try await eventually { try await Self.get(harness, "/readyz").status == 200 })
         let retried = try await harness.post(held)
         #expect(retried.status == 200, "\(retried.bodyText)")
         #expect(try await Self.request(harness, "PUT", "/v1/suppressions/op@example.com", body: #"{"reason":"manual"}"#).status == 200)
@@ -95,7 +95,7 @@ struct DiskFaultTests {
         #expect(try await Self.request(harness, "GET", "/v1/suppressions/before@example.com").status == 200)
 
         try mount.remount(readOnly: false)
-        #expect(try await Self.eventually { try await Self.get(harness, "/readyz").status == 200 })
+        #expect(try await eventually { try await Self.get(harness, "/readyz").status == 200 })
         #expect(try await harness.post(envelope).status == 200)
         #expect(try await harness.context.store.hasMessage(id: first.messageId))
         #expect(try await harness.context.store.hasMessage(id: envelope.messageId))
@@ -120,14 +120,6 @@ struct DiskFaultTests {
             headers: HTTPHeaders([("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]), body: Array(body.utf8)))
     }
 
-    /// Polls `condition` for up to 10 s (the service must recover on its own, not instantly).
-    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<100 {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
 }
 
 /// A tmpfs mounted on a fresh temporary folder, with a filler file to make it full.

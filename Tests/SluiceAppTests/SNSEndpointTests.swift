@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceTestSupport
 import Testing
 @testable import SluiceApp
 
@@ -120,6 +121,37 @@ struct SNSEndpointTests {
         #expect(harness.messagesCounted(type: "Notification", verdict: "cert_fetch_failed") == 1)
     }
 
+    /// The certificate must have been valid when SNS signed (the message Timestamp), whatever today is:
+    /// `sns-expired` is valid from 2019-01-01 to 2020-01-01, and the service's clock is set to each message's time.
+    @Test(arguments: [(1_527_811_200, 403), (1_560_000_000, 200)])
+    func certificateIsCheckedAtTheMessageTimestamp(signedAt: Int, status: Int) async throws {
+        let time = Date(timeIntervalSince1970: TimeInterval(signedAt))
+        let harness = try await SNSAppHarness.make(clock: SNSTestClock(time))
+        defer { Task { await harness.stop() } }
+        let path = "/SimpleNotificationService-snsexpired.pem"
+        try harness.certRoutes.serveCertificate(path, harness.pki, name: "sns-expired")
+        let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + path, key: "sns-expired", timestamp: time)
+        let r = try await harness.post(envelope)
+        #expect(r.status == status, "\(r.bodyText)")
+        if status == 403 {
+            #expect(r.bodyText.contains("certificate_rejected") && r.bodyText.contains("not yet valid"), "\(r.bodyText)")
+        }
+        #expect(try await harness.context.store.hasMessage(id: envelope.messageId) == (status == 200))
+    }
+
+    @Test func unknownSignatureVersionIsASignatureRefusal() async throws {
+        let harness = try await SNSAppHarness.make()
+        defer { Task { await harness.stop() } }
+        var envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
+        envelope.fields["SignatureVersion"] = "3"
+        let r = try await harness.post(envelope)
+        #expect(r.status == 403, "\(r.bodyText)")
+        #expect(r.bodyText.contains("signature_version_refused"))
+        #expect(harness.certServer.requests.isEmpty)
+        #expect(harness.messagesCounted(type: "Notification", verdict: "bad_signature") == 1)
+        #expect(try await !harness.context.store.hasMessage(id: envelope.messageId))
+    }
+
     @Test func foreignTopicsAreRefusedBeforeAnyNetwork() async throws {
         let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }
@@ -202,6 +234,17 @@ struct SNSEndpointTests {
 
         let big = try await harness.post([UInt8](repeating: UInt8(ascii: "a"), count: 8192))
         #expect(big.status == 413)
+        // The server answers 413 before the endpoint runs: its own log line gives the reason, and the
+        // request metrics count it under the SNS route.
+        let refusal = await eventuallyValue {
+            harness.logLines.first { $0.contains("request refused by the server") && $0.contains(#""reason":"body_too_large""#) }
+        }
+        #expect(refusal?.contains(#""route":"/sns""#) == true && refusal?.contains(#""http.status":"413""#) == true, "\(refusal ?? "no line")")
+        #expect(await eventually {
+            harness.context.metrics.registry.render().split(separator: "\n").contains {
+                $0.hasPrefix("sluice_http_requests_total{") && $0.contains(#"route="/sns""#) && $0.contains(#"status="413""#) && $0.hasSuffix(" 1")
+            }
+        })
         #expect(harness.messagesCounted(type: "Notification", verdict: "malformed") == 3)
         #expect(harness.messagesCounted(type: "unknown", verdict: "malformed") == 1)
         #expect(try await !harness.context.store.hasMessage(id: envelope.messageId))

@@ -124,10 +124,10 @@ struct ServerResourceBoundsTests {
             }
             // The holder is gone: the server closes its ends (bounded wait); only the listener and the
             // loops' own descriptors remain.
-            #expect(await Self.eventually { Self.openDescriptors(serverKinds: true) <= serverKindsBefore + 8 },
+            #expect(await eventually { Self.openDescriptors(serverKinds: true) <= serverKindsBefore + 8 },
                 "sockets still open: \(Self.openDescriptors(serverKinds: true)) vs \(serverKindsBefore)")
         }
-        #expect(await Self.eventually { Self.openDescriptors(serverKinds: true) <= serverKindsBefore },
+        #expect(await eventually { Self.openDescriptors(serverKinds: true) <= serverKindsBefore },
             "descriptors leaked after shutdown: \(Self.openDescriptors(serverKinds: true)) vs \(serverKindsBefore)")
     }
 
@@ -146,14 +146,6 @@ struct ServerResourceBoundsTests {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    }
-
-    static func eventually(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<100 {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return false
     }
 }
 

@@ -5,8 +5,9 @@ import SluiceCrypto
 /// Verifies an SNS message's RSA signature with its signing certificate (AWS SNS guide,
 /// "Verifying the signatures of Amazon SNS messages").
 ///
-/// The endpoint calls `SNSSecurityPolicy.checkEnvelope(_:now:)` first (cheap checks, including the
-/// message age); this type re-checks the version and certificate URL and does the cryptography.
+/// The endpoint checks the envelope itself (`SNSSecurityPolicy.checkEnvelope(_:now:)`, cheap checks
+/// including the message age), takes the certificate from its memo or the provider, and calls the static
+/// `verify(_:with:algorithm:checksCertificateDates:)`; `verify(_:)` does all of it for other callers.
 public struct SNSSignatureVerifier: Sendable {
     /// Decides which signature versions are acceptable.
     public let policy: SNSSecurityPolicy
@@ -34,6 +35,15 @@ public struct SNSSignatureVerifier: Sendable {
             throw SNSVerificationError.from(error, default: .unsupportedSignatureVersion)
         }
         let certificate = try await certificates.certificate(for: message.signingCertURL, topicArn: message.topicArn)
+        try Self.verify(message, with: certificate, algorithm: algorithm, checksCertificateDates: checksCertificateDates)
+    }
+
+    /// The cryptographic part alone, for a certificate that already passed the URL policy and the
+    /// provider's checks (the endpoint's memo of recent certificates skips the provider).
+    /// - Throws: `.certificateNotYetValid`, `.certificateExpired`, `.signatureInvalid`.
+    public static func verify(
+        _ message: SNSMessage, with certificate: X509Certificate, algorithm: SignatureAlgorithm, checksCertificateDates: Bool = true
+    ) throws(SNSVerificationError) {
         if checksCertificateDates {
             // The certificate must have been valid when SNS signed (Timestamp), not merely today.
             if message.timestamp < certificate.notBefore {

@@ -61,7 +61,7 @@ extension ConfigurationKey {
         .init("sns", "require_signature_v2", .boolean, .boolean(false), "Reject SignatureVersion 1 (SHA1) messages."),
         .init("sns", "max_age_seconds", .integer(60...1_209_600), .integer(86400), "Messages with an older Timestamp are rejected as replays."),
         .init("sns", "max_future_skew_seconds", .integer(0...3600), .integer(300), "Messages timestamped further in the future are rejected."),
-        .init("sns", "dedupe_retention_days", .integer(2...3650), .integer(14), "How long seen MessageIds are kept (longer than max_age)."),
+        .init("sns", "dedupe_retention_days", .integer(2...3650), .integer(14), "How long seen MessageIds are kept; must exceed max_age_seconds + max_future_skew_seconds."),
         .init("sns", "certificate_cache_seconds", .integer(60...2_592_000), .integer(86400), "How long a fetched signing certificate is trusted before refetching."),
         .init("sns", "basic_auth_user", .string, .string(""), "If set, the SNS endpoint requires HTTP Basic auth (https://user:pass@host/sns)."),
         .init("sns", "basic_auth_password", .string, .string(""), secret: true, "Password for basic_auth_user."),

@@ -106,6 +106,15 @@ public struct SluiceConfiguration: Sendable {
         if string("sns.basic_auth_user").contains(":") {
             throw invalid("sns.basic_auth_user", "must not contain ':'")
         }
+        // A message passes the replay check while its Timestamp is within max_age; its dedupe row goes by
+        // arrival time, which can precede the Timestamp by the future skew. Shorter retention would let a
+        // captured genuine message be processed again once its row is purged.
+        let replayWindow = int("sns.max_age_seconds") + int("sns.max_future_skew_seconds")
+        if int("sns.dedupe_retention_days") * 86_400 <= replayWindow {
+            throw invalid(
+                "sns.dedupe_retention_days",
+                "must be longer than sns.max_age_seconds + sns.max_future_skew_seconds (\(replayWindow) s), or a replayed message would be processed again")
+        }
     }
 
     /// Things that work but that an operator should know about.

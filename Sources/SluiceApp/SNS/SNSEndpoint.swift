@@ -12,7 +12,7 @@ import SluiceStore
 /// draining (503) → Basic auth (401) → raw delivery: `x-amz-sns-rawdelivery: true` here, a bare
 /// (non-envelope) JSON body once parsing failed (403 unless Basic auth vouches) → parse (400) →
 /// header/body agreement (400) → topic allow-list (403, before any network or crypto) → signature
-/// version, certificate URL, timestamp (403) → certificate (503 when the fetch failed transiently,
+/// version (403; a version other than 1 or 2 already fails the parse), certificate URL, timestamp (403) → certificate (503 when the fetch failed transiently,
 /// 403 when it is unacceptable) → RSA signature (403) → per type; store trouble answers 503.
 ///
 /// The audit copy is committed as received; `AuditCopyCompressor` deflates it later, off the request
@@ -72,8 +72,14 @@ final class SNSEndpoint: Sendable {
         } catch {
             // Only now (off the hot path) tell a raw message apart from a broken envelope.
             if Self.isBareMessage(request.body) { return await rawDelivery(request, endpoint: endpoint, type: type) }
-            return .refused(.malformed, type, .badRequest, code: "malformed", error.message)
-                .about(messageId: request.headers["x-amz-sns-message-id"], topicArn: request.headers["x-amz-sns-topic-arn"])
+            let refusal: SNSOutcome =
+                if error.code == .unsupportedSignatureVersion {
+                    // Well formed but signed some way Sluice cannot check: a signature refusal, as under require_signature_v2.
+                    .refused(.badSignature, type, .forbidden, code: "signature_version_refused", error.message)
+                } else {
+                    .refused(.malformed, type, .badRequest, code: "malformed", error.message)
+                }
+            return refusal.about(messageId: request.headers["x-amz-sns-message-id"], topicArn: request.headers["x-amz-sns-topic-arn"])
         }
         let bodyType = SNSTypeLabel(message.type.rawValue)
         do {
@@ -126,15 +132,11 @@ final class SNSEndpoint: Sendable {
             }
             memo.put(url: message.signingCertURL, topicArn: message.topicArn, certificate: certificate, now: now)
         }
-        // As SNSSignatureVerifier: the certificate must have been valid when SNS signed.
-        guard certificate.notBefore <= message.timestamp, message.timestamp <= certificate.notAfter else {
-            return .refused(
-                .badSignature, type, .forbidden, code: "certificate_rejected",
-                "signing certificate was not valid at the message Timestamp", message)
-        }
         let algorithm: SignatureAlgorithm = message.signatureAlgorithm == .rsaSHA256 ? .rsaSHA256 : .rsaSHA1
-        guard certificate.verify(signature: message.signature, data: message.canonicalString(), algorithm: algorithm) else {
-            return .refused(.badSignature, type, .forbidden, code: "bad_signature", "signature does not match the message", message)
+        do {
+            try SNSSignatureVerifier.verify(message, with: certificate, algorithm: algorithm)
+        } catch {
+            return refusal(error, message, type)
         }
         return nil
     }

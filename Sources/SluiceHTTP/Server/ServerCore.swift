@@ -221,12 +221,21 @@ final class ServerCore: Sendable {
         ))
     }
 
-    /// Logs and observes an error answered by the loop itself (400, 408, 413, 431, ...).
-    func logLoopError(status: HTTPStatus, exchange: ExchangeContext?, remote: String, requestId: String, loop: ServerEventLoop) {
+    /// Logs and observes an error answered by the loop itself (400, 408, 413, 431, ...): the access log
+    /// line and the request metrics like any answer, plus a line with the reason (`code`), which the
+    /// access log does not carry.
+    func logLoopError(status: HTTPStatus, code: String, exchange: ExchangeContext?, remote: String, requestId: String, loop: ServerEventLoop) {
         let context = exchange ?? ExchangeContext(
             connectionID: 0, fd: -1, method: HTTPMethod("-"), path: "-", version: .http1_1, keepAlive: false,
             requestId: requestId, remoteAddress: remote, routePattern: nil, startTime: ServerSyscalls.now()
         )
+        logger.notice("request refused by the server", metadata: [
+            "request.id": "\(requestId)",
+            "http.status": "\(status.code)",
+            "reason": "\(code)",
+            "route": "\(context.routePattern ?? "-")",
+            "remote": "\(remote)",
+        ])
         finished(context: context, status: status, requestBytes: 0, responseBytes: 0, loop: loop)
     }
 

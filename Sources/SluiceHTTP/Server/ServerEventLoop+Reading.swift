@@ -253,7 +253,7 @@ extension ServerEventLoop {
             exchange.closeAfter = true
             return
         }
-        core.logLoopError(status: status, exchange: exchange?.context, remote: c.remoteAddress, requestId: requestId, loop: self)
+        core.logLoopError(status: status, code: code, exchange: exchange?.context, remote: c.remoteAddress, requestId: requestId, loop: self)
         let placeholder = exchange ?? Exchange(
             context: ExchangeContext(
                 connectionID: c.id, fd: c.fd, method: HTTPMethod("-"), path: "-", version: .http1_1, keepAlive: false,
