@@ -56,6 +56,84 @@ struct SNSSubscriptionTests {
         #expect(try await harness.context.store.subscriptions().isEmpty)
     }
 
+    /// `SubscribeURL` and `Token` are both in the signed string of a SubscriptionConfirmation. Each tampered
+    /// message is built so that, without the signature check, it would pass every SubscribeURL rule and
+    /// be visited; the untouched original then proves the set-up confirms.
+    @Test func subscribeURLOrTokenChangedAfterSigningIsRefused() async throws {
+        let harness = try await SNSAppHarness.make()
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        let signedURL = "\(harness.certServer.origin)/?Action=ConfirmSubscription&TopicArn=\(SNSEnvelope.topicArn)&Token=t0k3n"
+
+        var url = try await Self.confirmation(harness, subscribeURL: signedURL)
+        url.fields["SubscribeURL"] = signedURL + "&Attacker=1"
+        // Signed with a Token the URL does not carry; the tamper makes the two agree again.
+        var token = try await SNSEnvelope.signed(
+            harness.pki, type: .subscriptionConfirmation, certURL: harness.certURL, message: "You have chosen to subscribe to the topic.",
+            subscribeURL: signedURL, token: "signed-token")
+        token.fields["Token"] = "t0k3n"
+
+        for (field, envelope) in [("SubscribeURL", url), ("Token", token)] {
+            let response = try await harness.post(envelope)
+            #expect(response.status == 403, "\(field): \(response.bodyText)")
+            #expect(response.bodyText.contains("bad_signature"), "\(field): \(response.bodyText)")
+        }
+        #expect(harness.certServer.count(path: "/") == 0)
+        #expect(harness.certServer.requests.allSatisfy { $0.path == harness.certPath })
+        #expect(try await harness.context.store.subscriptions().isEmpty)
+        #expect(harness.messagesCounted(type: "SubscriptionConfirmation", verdict: "bad_signature") == 2)
+
+        let original = try await harness.post(try await Self.confirmation(harness, subscribeURL: signedURL))
+        #expect(original.bodyText == #"{"status":"confirmed"}"#)
+        #expect(harness.certServer.count(path: "/") == 1)
+    }
+
+    /// `sluice sns confirm` re-checks the topic against the allow-list of the configuration it runs with:
+    /// a subscription recorded while the topic was allowed is not confirmed once it no longer is.
+    @Test func cliRefusesATopicOutsideItsAllowList() async throws {
+        // Ahead of real time (within sns.max_age_seconds of the messages' Timestamp), on a whole second:
+        // the pending record's UPDATED is then this exact time, and a later CLI write is told apart.
+        let recordedAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded(.down))
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_AUTO_CONFIRM": "false"], clock: SNSTestClock(recordedAt))
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        #expect(try await harness.post(try await Self.confirmation(harness)).bodyText == #"{"status":"pending"}"#)
+
+        let formatter = ISO8601DateFormatter()
+        let pendingRow = "\(SNSEnvelope.topicArn)\tpending\t\(formatter.string(from: recordedAt))\tdefault"
+        let listed = try await SluiceBinary.run(["sns", "subscriptions"], environment: harness.environment)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.split(separator: "\n").map(String.init) == ["TOPIC\tSTATE\tUPDATED\tENDPOINT", pendingRow])
+
+        for topics in ["arn:aws:sns:us-east-1:123456789012:other", ""] {
+            var environment = harness.environment
+            environment["SLUICE_SNS_TOPIC_ARNS"] = topics
+            let refused = try await SluiceBinary.run(["sns", "confirm", SNSEnvelope.topicArn], environment: environment)
+            #expect(refused.status == 1, "[\(topics)] \(refused.stdout) \(refused.stderr)")
+            #expect(refused.stderr.contains("error: cannot confirm: topic is not in"), "[\(topics)] \(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
+        }
+        #expect(harness.certServer.count(path: "/") == 0)
+        // A refusal writes nothing: still pending, UPDATED unchanged.
+        let unchanged = try await SluiceBinary.run(["sns", "subscriptions"], environment: harness.environment)
+        #expect(unchanged.stdout.split(separator: "\n").last.map(String.init) == pendingRow)
+        #expect(try await harness.context.store.subscription(topicArn: SNSEnvelope.topicArn)?.state == .pending)
+
+        // With the topic allowed the same command confirms, and UPDATED becomes the CLI's own time.
+        let before = Date().timeIntervalSince1970.rounded(.down)
+        let confirmed = try await SluiceBinary.run(["sns", "confirm", SNSEnvelope.topicArn], environment: harness.environment)
+        let after = Date().timeIntervalSince1970.rounded(.up)  // UPDATED has whole seconds
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        #expect(harness.certServer.count(path: "/") == 1)
+        let row = try await SluiceBinary.run(["sns", "subscriptions"], environment: harness.environment)
+            .stdout.split(separator: "\n").last?.split(separator: "\t").map(String.init) ?? []
+        #expect(row.count == 4)
+        #expect(row.first == SNSEnvelope.topicArn)
+        #expect(row.dropFirst().first == "confirmed")
+        let updated = try #require(row.count == 4 ? formatter.date(from: row[2]) : nil, "\(row)")
+        #expect(updated.timeIntervalSince1970 >= before && updated.timeIntervalSince1970 <= after, "\(row)")
+    }
+
     @Test func pendingSubscriptionIsConfirmedByTheCLI() async throws {
         let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_AUTO_CONFIRM": "false"])
         defer { Task { await harness.stop() } }
