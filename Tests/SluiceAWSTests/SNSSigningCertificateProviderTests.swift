@@ -74,6 +74,72 @@ struct SNSSigningCertificateProviderTests {
         #expect(server.count(path: path) == 2)
     }
 
+    /// Production values, asserted as numbers: the tests below build providers with a short timeout,
+    /// so nothing else would notice these defaults drifting.
+    @Test func productionFetchDefaultsAreFiveSecondsAndSixteenKiB() throws {
+        let defaults = SigningCertificateProviderConfiguration()
+        #expect(defaults.fetchTimeout == .seconds(5))
+        #expect(defaults.maxCertificateBytes == 16_384)
+        let production = try SigningCertificateProvider(policy: SNSSecurityPolicy(), logger: SNSTestKit.logger)
+        #expect(production.configuration.fetchTimeout == .seconds(5))
+        #expect(production.configuration.maxCertificateBytes == 16_384)
+    }
+
+    /// How the cert server frames the body: each framing has its own size check in the HTTP client.
+    enum Framing: String, CaseIterable, Sendable {
+        case contentLength, chunked, untilClose
+
+        func reply(_ body: [UInt8]) -> SNSTestServer.Reply {
+            switch self {
+            case .contentLength:
+                return .response(body)
+            case .chunked:
+                let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                // Two chunks, so the running total (not one chunk's size) is what meets the cap.
+                let half = body.count / 2
+                var bytes = Array(head.utf8)
+                for part in [body[..<half], body[half...]] {
+                    bytes += Array("\(String(part.count, radix: 16))\r\n".utf8) + part + Array("\r\n".utf8)
+                }
+                return .send(bytes + Array("0\r\n\r\n".utf8))
+            case .untilClose:
+                return .send(Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".utf8) + body)
+            }
+        }
+    }
+
+    /// The production cap is inclusive: a certificate padded with trailing newlines to exactly 16 KiB is
+    /// accepted; one byte more fails as a transient fetch error and leaves no verdict behind, so the
+    /// exact-size answer at the same URL is fetched again and cached.
+    @Test(arguments: Framing.allCases)
+    func certificateBodyAtTheSizeCapIsAcceptedAndOneByteOverIsNot(_ framing: Framing) async throws {
+        let pki = try await SNSTestPKI.load()
+        let (server, routes) = try SNSTestRoutes.start(pki)
+        defer { server.stop() }
+        let provider = try Self.provider(pki, server)
+        let cap = provider.configuration.maxCertificateBytes
+        #expect(cap == SigningCertificateProviderConfiguration().maxCertificateBytes)
+        let pem = try pki.pem("sns")
+        let atCap = pem + Array(repeating: UInt8(ascii: "\n"), count: cap - pem.count)
+        #expect(atCap.count == cap)
+        let path = SNSTestKit.newCertPath()
+        let url = server.origin + path
+
+        routes.set(path, framing.reply(atCap + [UInt8(ascii: "\n")]))
+        let error = try #require(Self.failure(await Self.fetch(provider, url)))
+        #expect(error.code == .certificateFetchFailed)
+        #expect(error.isTransient)
+        #expect(error.message.contains("responseTooLarge"), "\(error.message)")
+        #expect(await provider.cachedCount == 0)
+
+        routes.set(path, framing.reply(atCap))
+        #expect(try await Self.fetch(provider, url).get() == "sns.amazonaws.com")
+        #expect(server.count(path: path) == 2)
+        #expect(await provider.cachedCount == 1)
+        _ = try await Self.fetch(provider, url).get()
+        #expect(server.count(path: path) == 2)
+    }
+
     @Test func httpStatusIsReported() async throws {
         let pki = try await SNSTestPKI.load()
         let (server, _) = try SNSTestRoutes.start(pki)
