@@ -110,7 +110,7 @@ struct SNSSubscriptionTests {
             environment["SLUICE_SNS_TOPIC_ARNS"] = topics
             let refused = try await SluiceBinary.run(["sns", "confirm", SNSEnvelope.topicArn], environment: environment)
             #expect(refused.status == 1, "[\(topics)] \(refused.stdout) \(refused.stderr)")
-            #expect(refused.stderr.contains("error: cannot confirm: topic is not in"), "[\(topics)] \(refused.stderr)")
+            #expect(refused.stderr.contains("error: cannot confirm: TopicArn is not an allowed topic (sns.topic_arns)"), "[\(topics)] \(refused.stderr)")
             #expect(refused.stdout.isEmpty)
         }
         #expect(harness.certServer.count(path: "/") == 0)

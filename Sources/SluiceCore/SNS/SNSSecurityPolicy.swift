@@ -59,7 +59,7 @@ public struct SNSSecurityPolicy: Sendable {
             throw SNSMessageError(.unsupportedMessageType, "only SubscriptionConfirmation is auto-confirmed", field: "Type")
         }
         guard isTopicAllowed(message.topicArn) else {
-            throw SNSMessageError(.topicNotAllowed, "topic is not in allowedTopicPatterns", field: "TopicArn")
+            throw SNSMessageError(.topicNotAllowed, "TopicArn is not an allowed topic (sns.topic_arns)", field: "TopicArn")
         }
         try checkSubscribeURL(message.subscribeURL ?? "", topicArn: message.topicArn, token: message.token)
     }
