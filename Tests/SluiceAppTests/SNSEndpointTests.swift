@@ -48,6 +48,8 @@ struct SNSEndpointTests {
         #expect(harness.context.metrics.registry.render().contains(#"sluice_ses_events_total{kind="unknown"} 1"#))
         let badName = try await harness.post(plain, path: "/sns/no%20spaces")
         #expect(badName.status == 404)
+        #expect(harness.messagesCounted(type: "Notification", verdict: "malformed") == 1)
+        #expect(harness.logLines.contains { $0.contains(#""http.status":"404""#) && $0.contains("endpoint names are") })
     }
 
     @Test func tamperedFieldsAreRefused() async throws {

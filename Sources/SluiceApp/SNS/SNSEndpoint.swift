@@ -50,6 +50,15 @@ final class SNSEndpoint: Sendable {
         return outcome.response
     }
 
+    /// 404 for `/sns/{name}` with a name that `SNSRoutes.isEndpointName` refuses, logged and counted like any refusal.
+    func refuseEndpointName(_ request: HTTPRequest) -> HTTPResponse {
+        let outcome = SNSOutcome.refused(
+            .malformed, SNSTypeLabel(request.headers["x-amz-sns-message-type"]), .notFound, code: "not_found",
+            "endpoint names are 1-64 of A-Z a-z 0-9 _ -")
+        record(outcome, request: request)
+        return outcome.response
+    }
+
     // MARK: Checks
 
     private nonisolated(nonsending) func evaluate(_ request: HTTPRequest, endpoint: String) async -> SNSOutcome {

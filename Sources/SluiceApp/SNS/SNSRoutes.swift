@@ -15,9 +15,7 @@ enum SNSRoutes {
         }
         router.add(.POST, (path == "/" ? "" : path) + "/{name}", options: options) { request in
             let name = request.pathParameters["name"] ?? ""
-            guard isEndpointName(name) else {
-                return .error(.notFound, code: "not_found", message: "endpoint names are 1-64 of A-Z a-z 0-9 _ -")
-            }
+            guard isEndpointName(name) else { return endpoint.refuseEndpointName(request) }
             return await endpoint.handle(request, endpoint: name)
         }
         if settings.policy.allowedTopicPatterns.isEmpty {
