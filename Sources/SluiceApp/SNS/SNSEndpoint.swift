@@ -12,8 +12,9 @@ import SluiceStore
 /// draining (503) → Basic auth (401) → raw delivery: `x-amz-sns-rawdelivery: true` here, a bare
 /// (non-envelope) JSON body once parsing failed (403 unless Basic auth vouches) → parse (400) →
 /// header/body agreement (400) → topic allow-list (403, before any network or crypto) → signature
-/// version (403; a version other than 1 or 2 already fails the parse), certificate URL, timestamp (403) → certificate (503 when the fetch failed transiently,
-/// 403 when it is unacceptable) → RSA signature (403) → per type; store trouble answers 503.
+/// version (403; a version other than 1 or 2 already fails the parse, also 403), certificate URL,
+/// timestamp (403) → certificate (503 when the fetch failed transiently, 403 when it is unacceptable) →
+/// certificate dates at the Timestamp and RSA signature (403) → per type; store trouble answers 503.
 ///
 /// The audit copy is committed as received; `AuditCopyCompressor` deflates it later, off the request
 /// path (compressing here was a fifth of the endpoint's CPU while SNS waited for the answer).
