@@ -5,6 +5,7 @@
 // - wal_buffer.c: a VFS ("sluice-walbuf") over the default one that gathers a connection's WAL writes
 //   into one write per commit;
 // - page_cache.c: SQLite's default page cache with the lock-byte page's number kept out of its range.
+// And one helper for the store's own file checks: file_identity.c.
 
 /// Installs the page cache for every connection opened afterwards. Must run before SQLite initialises
 /// (before the first connection); returns a SQLite result code (SQLITE_MISUSE if it was too late).
@@ -33,5 +34,16 @@ typedef struct {
 /// Test hook, an int argument: the connection's next that many writes to its WAL fail with
 /// SQLITE_IOERR_WRITE (0 clears it).
 #define CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES 0x534c5702
+
+/// A file's identity: its device and inode numbers.
+typedef struct {
+    unsigned long long device;
+    unsigned long long inode;
+} CSQLitePluginsFileIdentity;
+
+/// The identity of the file `path` names, or of `descriptor` when `path` is NULL, read with statx()
+/// asking for the inode number alone, so that the file's timestamps are not marked as queried (see
+/// file_identity.c). Returns 0, or the errno value of the failure.
+int CSQLitePlugins_file_identity(int descriptor, const char *path, CSQLitePluginsFileIdentity *identity);
 
 #endif

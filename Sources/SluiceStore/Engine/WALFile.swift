@@ -1,3 +1,4 @@
+import CSQLitePlugins
 import Foundation
 import SluiceCore
 
@@ -13,24 +14,22 @@ import Glibc
 final class WALFile {
     let path: String
     private let descriptor: Int32
-    private let device: UInt64
-    private let inode: UInt64
+    private let identity: CSQLitePluginsFileIdentity
 
     /// Opens `path` (never creates it) and makes its directory entry durable: SQLite may just have
     /// created the file, and with `synchronous = NORMAL` nothing else syncs the directory.
     init(path: String) throws(StoreError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.error("open the write-ahead log", errno) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            let code = errno
+        var identity = CSQLitePluginsFileIdentity()
+        let code = CSQLitePlugins_file_identity(descriptor, nil, &identity)
+        guard code == 0 else {
             close(descriptor)
             throw Self.error("stat the write-ahead log", code)
         }
         self.path = path
         self.descriptor = descriptor
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
+        self.identity = identity
         do throws(StoreError) {
             try Self.syncDirectory(of: path)
         } catch {
@@ -42,10 +41,13 @@ final class WALFile {
     deinit { close(descriptor) }
 
     /// `fdatasync` of the file, after checking that `path` still names the file this descriptor holds
-    /// (SQLite keeps writing to its own descriptor; syncing a replaced file would prove nothing).
+    /// (SQLite keeps writing to its own descriptor; syncing a replaced file would prove nothing). The
+    /// check reads no timestamps: a `stat()` here made every sync write the inode too (file_identity.c).
     func sync() throws(StoreError) {
-        var info = stat()
-        guard stat(path, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else {
+        var current = CSQLitePluginsFileIdentity()
+        guard CSQLitePlugins_file_identity(-1, path, &current) == 0,
+            current.device == identity.device, current.inode == identity.inode
+        else {
             throw StoreError(.io, "the write-ahead log file was removed or replaced while the store had it open")
         }
         guard fdatasync(descriptor) == 0 else { throw Self.error("fdatasync the write-ahead log", errno) }
