@@ -4,7 +4,7 @@
 // a file's ctime or mtime marks the ctime as queried, and the next write then stamps the file with a
 // fine-grained time instead of the clock tick's, which dirties the inode at every write. The WAL syncer
 // checks the -wal file's identity before each fdatasync; with stat() that made every WAL sync write the
-// inode block as well as the frames (3 device writes instead of 2, +50-90 us per sync on this host's
+// inode block as well as the frames (3 device writes instead of 2, +60-100 us per sync on this host's
 // ext4). statx() asked for the inode number alone leaves the timestamps unqueried.
 #define _GNU_SOURCE
 #include "CSQLitePlugins.h"
