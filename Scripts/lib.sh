@@ -29,12 +29,27 @@ pip_need() {
   python3 -m pip install -q --disable-pip-version-check "${missing[@]}"
 }
 
-# swift_need: fails with a clear message when no Swift 6 toolchain is on PATH.
+# swift_need: puts a Swift 6.2 or later toolchain on the PATH: the one found there or in /opt/swift,
+# else the official release, installed into /opt/swift by Scripts/install-swift (signature checked).
 swift_need() {
-  if ! command -v swift >/dev/null 2>&1; then
-    for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do [ -x "$d/swift" ] && export PATH="$d:$PATH"; done
+  local d
+  if ! swift_recent; then
+    for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+      [ -x "$d/swift" ] && PATH="$d:$PATH" swift_recent && { export PATH="$d:$PATH"; return 0; }
+    done
+    log "no Swift 6.2 or later found: installing the swift.org release into /opt/swift"
+    bash "$ROOT/Scripts/install-swift" --prefix /opt/swift || { log "Swift 6.2 or later is needed (see Scripts/install-swift --help)"; exit 1; }
+    export PATH="/opt/swift/usr/bin:$PATH"
   fi
-  command -v swift >/dev/null 2>&1 || { log "Swift 6 toolchain not found: install it from swift.org (or use the Dockerfile)"; exit 1; }
+  swift_recent || { log "the Swift in /opt/swift is older than 6.2: remove it or put a newer one on the PATH"; exit 1; }
+}
+
+# swift_recent: whether `swift` on the PATH is 6.2 or later (Task.immediate, SE-0472).
+swift_recent() {
+  local version major minor
+  version="$(swift --version 2>/dev/null | grep -oE 'Swift version [0-9]+\.[0-9]+' | head -1 | grep -oE '[0-9]+\.[0-9]+$')" || return 1
+  major="${version%%.*}"; minor="${version#*.}"
+  [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 2 ]; }
 }
 
 build_deps() { apt_need libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config ca-certificates openssl; }
