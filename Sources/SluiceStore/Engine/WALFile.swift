@@ -20,12 +20,12 @@ final class WALFile {
     /// created the file, and with `synchronous = NORMAL` nothing else syncs the directory.
     init(path: String) throws(StoreError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Self.error("open the write-ahead log", errno) }
+        guard descriptor >= 0 else { throw FileSync.error("open the write-ahead log", errno) }
         var identity = CSQLitePluginsFileIdentity()
         let code = CSQLitePlugins_file_identity(descriptor, nil, &identity)
         guard code == 0 else {
             close(descriptor)
-            throw Self.error("stat the write-ahead log", code)
+            throw FileSync.error("stat the write-ahead log", code)
         }
         self.path = path
         self.descriptor = descriptor
@@ -50,19 +50,11 @@ final class WALFile {
         else {
             throw StoreError(.io, "the write-ahead log file was removed or replaced while the store had it open")
         }
-        guard fdatasync(descriptor) == 0 else { throw Self.error("fdatasync the write-ahead log", errno) }
+        guard fdatasync(descriptor) == 0 else { throw FileSync.error("fdatasync the write-ahead log", errno) }
     }
 
     /// `fsync` of the directory holding `path`, so a newly created file's name survives power loss.
     static func syncDirectory(of path: String) throws(StoreError) {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw error("open the database directory", errno) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw error("fsync the database directory", errno) }
-    }
-
-    private static func error(_ action: String, _ code: Int32) -> StoreError {
-        StoreError(.io, "cannot \(action): \(String(cString: strerror(code))) (errno \(code))")
+        try FileSync.sync(URL(fileURLWithPath: path).deletingLastPathComponent().path, "the database directory")
     }
 }

@@ -1,0 +1,122 @@
+import Foundation
+import SluiceCore
+
+/// An online copy of a SQLite database into a new file, safe while the service writes.
+///
+/// Copying the file itself is not: the newest commits may sit only in the `-wal` beside it (this store
+/// checkpoints in the background and keeps the WAL as the durable copy), and a copy taken mid-checkpoint
+/// is torn. `VACUUM INTO` instead reads one consistent snapshot through SQLite, WAL included, from a
+/// read-only connection (the writer is never blocked), and writes a compact database with no WAL. The
+/// copy goes to a hidden file beside the target, is synced, checked, and only then linked to the target
+/// name, which is never overwritten: a failed backup leaves nothing behind.
+public enum SQLiteBackup {
+    /// What a finished backup holds.
+    public struct Summary: Sendable, Equatable {
+        public var path: String
+        public var bytes: Int64
+        public var schemaVersion: Int
+        /// Whether `PRAGMA integrity_check` was run on the copy (it passed, or the backup would have failed).
+        public var verified: Bool
+    }
+
+    /// Why a backup was not written.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// No database file at the source path.
+            case sourceMissing
+            /// The target exists, or its folder does not, or the copy could not be created there.
+            case targetNotCreatable
+            /// The copy failed its integrity check (the source may be damaged: run `sluice migrate --check`).
+            case verificationFailed
+            /// SQLite or the file system failed while copying.
+            case store
+        }
+        public var kind: Kind
+        public var message: String
+        public var underlying: StoreError?
+        public var description: String { message }
+    }
+
+    /// Copies the database at `source` into a new file at `target`; with `verify`, runs
+    /// `PRAGMA integrity_check` on the copy before it gets its name.
+    public static func copy(
+        database source: String, to target: String, verify: Bool = true, busyTimeoutMilliseconds: Int = 5000
+    ) throws(Failure) -> Summary {
+        guard FileManager.default.fileExists(atPath: source) else {
+            throw Failure(kind: .sourceMissing, message: "no database at '\(source)'")
+        }
+        let targetURL = URL(fileURLWithPath: target)
+        let folder = targetURL.deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw Failure(kind: .targetNotCreatable, message: "folder '\(folder)' does not exist")
+        }
+        guard !FileManager.default.fileExists(atPath: target) else {
+            throw Failure(kind: .targetNotCreatable, message: "'\(target)' exists: a backup never overwrites a file")
+        }
+        // VACUUM INTO accepts an empty file: made here with O_EXCL (a unique name nobody else holds) and
+        // mode 0600, since the copy holds every address the service knows.
+        let partial = try createPartialFile(beside: targetURL)
+        var linked = false
+        defer { if !linked { unlink(partial) } }
+
+        do throws(StoreError) {
+            let database = try Database(path: source, readOnly: true, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            try database.run("VACUUM INTO ?1") { $0.bind(partial, at: 1) }
+        } catch {
+            throw Failure(kind: .store, message: "copying '\(source)' failed: \(error)", underlying: error)
+        }
+        try syncFile(partial)
+
+        let problems: [String]
+        let schemaVersion: Int
+        do throws(StoreError) {
+            let copy = try Database(path: partial, readOnly: true, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            problems = verify ? try copy.strings("PRAGMA integrity_check") : ["ok"]
+            schemaVersion = Int(try copy.strings("SELECT coalesce(max(version), 0) FROM schema_migrations").first ?? "0") ?? 0
+        } catch {
+            throw Failure(kind: .store, message: "reading the copy failed: \(error)", underlying: error)
+        }
+        guard problems == ["ok"] else {
+            throw Failure(kind: .verificationFailed, message: "the copy failed PRAGMA integrity_check: "
+                + problems.prefix(5).joined(separator: "; "))
+        }
+
+        // link(2) refuses an existing name, so a target created meanwhile is never replaced.
+        guard link(partial, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw Failure(kind: .targetNotCreatable, message: "cannot create '\(target)': \(reason)")
+        }
+        linked = true
+        unlink(partial)
+        try syncFile(folder)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: target)
+        let bytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        return Summary(path: target, bytes: bytes, schemaVersion: schemaVersion, verified: verify)
+    }
+
+    private static func createPartialFile(beside target: URL) throws(Failure) -> String {
+        let folder = target.deletingLastPathComponent().path
+        for _ in 0..<8 {
+            let suffix = String(UInt32.random(in: .min ... .max), radix: 16)
+            let path = folder + "/." + target.lastPathComponent + ".partial-" + suffix
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 {
+                close(descriptor)
+                return path
+            }
+            guard errno == EEXIST else {
+                throw Failure(kind: .targetNotCreatable, message: "cannot create a file in '\(folder)': \(String(cString: strerror(errno)))")
+            }
+        }
+        throw Failure(kind: .targetNotCreatable, message: "cannot create a unique file in '\(folder)'")
+    }
+
+    private static func syncFile(_ path: String) throws(Failure) {
+        do throws(StoreError) {
+            try FileSync.sync(path, "'\(path)'")
+        } catch {
+            throw Failure(kind: .store, message: error.message, underlying: error)
+        }
+    }
+}

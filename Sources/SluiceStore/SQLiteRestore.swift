@@ -1,0 +1,158 @@
+import Foundation
+import SluiceCore
+
+/// Puts a backup made by `SQLiteBackup` in place of a stopped service's database.
+///
+/// The database's own `-wal` must go with it: SQLite replays a WAL it finds beside a file without
+/// checking that the two belong together, so a restored file next to the old WAL would be corrupted at
+/// the next open. The current database and its WAL are kept, renamed as a pair (`NAME.replaced-STAMP` and
+/// `NAME.replaced-STAMP-wal`, which SQLite opens together again); the `-shm` index is rebuilt. Refused
+/// while any process holds a lock on the database (a running service does, for as long as it is open).
+public enum SQLiteRestore {
+    public struct Summary: Sendable, Equatable {
+        /// Where the replaced database now is (nil when there was none).
+        public var replacedPath: String?
+        public var schemaVersion: Int
+        public var bytes: Int64
+    }
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// The backup is missing, damaged, not a Sluice database, or from a newer schema.
+            case badBackup
+            /// A process holds the database open (stop the service first).
+            case inUse
+            /// File system errors while swapping the files.
+            case io
+        }
+        public var kind: Kind
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// The highest migration this build knows: a backup from a newer build is refused.
+    public static var newestSchemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
+
+    /// Replaces the database at `database` with a copy of `backup`.
+    public static func restore(
+        backup: String, into database: String, newestSchemaVersion: Int = newestSchemaVersion, now: Date = Date()
+    ) throws(Failure) -> Summary {
+        let schemaVersion = try check(backup: backup, newestSchemaVersion: newestSchemaVersion)
+        if let holder = lockHolder(of: database) {
+            throw Failure(kind: .inUse, message: "'\(database)' is open in process \(holder): stop the service first")
+        }
+        let fileManager = FileManager.default
+        let folder = URL(fileURLWithPath: database).deletingLastPathComponent().path
+        guard fileManager.fileExists(atPath: folder) else {
+            throw Failure(kind: .io, message: "folder '\(folder)' does not exist")
+        }
+
+        // The copy first, beside the database, synced: until the rename below nothing has changed.
+        let incoming = folder + "/." + URL(fileURLWithPath: database).lastPathComponent + ".restoring"
+        try? fileManager.removeItem(atPath: incoming)
+        do {
+            try fileManager.copyItem(atPath: backup, toPath: incoming)
+        } catch {
+            throw Failure(kind: .io, message: "cannot copy '\(backup)' into '\(folder)': \(error.localizedDescription)")
+        }
+        var placed = false
+        defer { if !placed { try? fileManager.removeItem(atPath: incoming) } }
+        try takeOwnership(of: incoming, from: database)
+        try sync(incoming)
+
+        var replaced: String?
+        if fileManager.fileExists(atPath: database) {
+            let stamp = ISO8601DateFormatter.string(from: now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
+            let aside = database + ".replaced-" + stamp
+            try rename(database, aside)
+            if fileManager.fileExists(atPath: database + "-wal") { try rename(database + "-wal", aside + "-wal") }
+            replaced = aside
+        } else if fileManager.fileExists(atPath: database + "-wal") {
+            throw Failure(kind: .io, message: "'\(database)-wal' exists without its database: move it away first")
+        }
+        try? fileManager.removeItem(atPath: database + "-shm")
+        try rename(incoming, database)
+        placed = true
+        try sync(folder)
+        let attributes = try? fileManager.attributesOfItem(atPath: database)
+        return Summary(
+            replacedPath: replaced, schemaVersion: schemaVersion,
+            bytes: (attributes?[.size] as? NSNumber)?.int64Value ?? 0)
+    }
+
+    /// The backup's schema version, after `PRAGMA integrity_check` and a look at its migrations table.
+    private static func check(backup: String, newestSchemaVersion: Int) throws(Failure) -> Int {
+        guard FileManager.default.fileExists(atPath: backup) else {
+            throw Failure(kind: .badBackup, message: "no backup at '\(backup)'")
+        }
+        // A backup made by `SQLiteBackup` has no WAL; one that has could be replayed onto it here.
+        guard !FileManager.default.fileExists(atPath: backup + "-wal") else {
+            throw Failure(kind: .badBackup, message: "'\(backup)' has a -wal file beside it: restore only files made by `sluice backup`")
+        }
+        let problems: [String]
+        let versions: [String]
+        do throws(StoreError) {
+            let database = try Database(path: backup, readOnly: true, busyTimeoutMilliseconds: 1000)
+            problems = try database.strings("PRAGMA integrity_check")
+            versions = try database.strings("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        } catch {
+            throw Failure(kind: .badBackup, message: "'\(backup)' is not a readable Sluice database: \(error)")
+        }
+        guard problems == ["ok"] else {
+            throw Failure(kind: .badBackup, message: "'\(backup)' failed PRAGMA integrity_check: " + problems.prefix(5).joined(separator: "; "))
+        }
+        let version = Int(versions.first ?? "0") ?? 0
+        guard version > 0 else { throw Failure(kind: .badBackup, message: "'\(backup)' has no Sluice schema") }
+        guard version <= newestSchemaVersion else {
+            throw Failure(kind: .badBackup, message: "'\(backup)' is at schema version \(version), newer than this build's \(newestSchemaVersion)")
+        }
+        return version
+    }
+
+    /// The process holding a POSIX lock on `path` (SQLite locks byte ranges of the database file for as long
+    /// as a connection has it open in WAL mode), or nil when none does or there is no file.
+    static func lockHolder(of path: String) -> pid_t? {
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var probe = flock()
+        probe.l_type = Int16(F_WRLCK)
+        probe.l_whence = Int16(SEEK_SET)
+        probe.l_start = 0
+        probe.l_len = 0  // the whole file, SQLite's lock bytes past its end included
+        guard fcntl(descriptor, F_GETLK, &probe) == 0, probe.l_type != Int16(F_UNLCK) else { return nil }
+        return probe.l_pid
+    }
+
+    /// Gives the restored file the owner, group and mode of the database it replaces, so the service's
+    /// user can open it (e.g. systemd's DynamicUser while an operator restores as root); 0600 of the
+    /// caller's user when there is none.
+    private static func takeOwnership(of path: String, from database: String) throws(Failure) {
+        var existing = stat()
+        guard stat(database, &existing) == 0 else {
+            guard chmod(path, 0o600) == 0 else { throw Failure(kind: .io, message: "cannot chmod '\(path)': \(String(cString: strerror(errno)))") }
+            return
+        }
+        guard chown(path, existing.st_uid, existing.st_gid) == 0 else {
+            throw Failure(kind: .io, message: "cannot give '\(path)' the owner of '\(database)' (uid \(existing.st_uid)): "
+                + "\(String(cString: strerror(errno))); run restore as that user or as root")
+        }
+        guard chmod(path, existing.st_mode & 0o777) == 0 else {
+            throw Failure(kind: .io, message: "cannot chmod '\(path)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func rename(_ from: String, _ to: String) throws(Failure) {
+        guard Foundation.rename(from, to) == 0 else {
+            throw Failure(kind: .io, message: "cannot rename '\(from)' to '\(to)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func sync(_ path: String) throws(Failure) {
+        do throws(StoreError) {
+            try FileSync.sync(path, "'\(path)'")
+        } catch {
+            throw Failure(kind: .io, message: error.message)
+        }
+    }
+}

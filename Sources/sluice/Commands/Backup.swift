@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import SluiceStore
+
+/// `sluice backup FILE`: an online, consistent copy of the SQLite database (see `SQLiteBackup`).
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the SQLite database into a new file, consistently, while the service runs.",
+        discussion: """
+        Reads one snapshot through SQLite (the WAL included) and writes a compact copy; the service goes on \
+        writing meanwhile. The copy is synced and checked with PRAGMA integrity_check before it gets its \
+        name; an existing FILE is never overwritten. Copying the database file with cp is not a backup: the \
+        newest commits may be only in its -wal file. To restore, see README ("Backups"). With \
+        SLUICE_DATABASE_URL (PostgreSQL) use pg_dump instead.
+
+        Exit codes: 0 written, 1 copy or check failed (nothing written), 73 FILE exists or cannot be created, \
+        78 configuration error.
+        """
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The new backup file (must not exist).") var file: String
+    @Flag(help: "Skip PRAGMA integrity_check on the copy (faster for very large databases).") var noVerify = false
+
+    func run() async throws {
+        try await exiting {
+            let configuration = try global.loadConfiguration()
+            guard configuration.string("database.url").isEmpty else {
+                throw ExitFailure.failure("sluice backup copies the SQLite database; with database.url (PostgreSQL) use pg_dump")
+            }
+            let source = configuration.string("database.path")
+            do {
+                let summary = try SQLiteBackup.copy(
+                    database: source, to: file, verify: !noVerify,
+                    busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"))
+                let check = summary.verified ? "integrity_check ok" : "not checked"
+                print("backup \(summary.path): \(summary.bytes) bytes, schema version \(summary.schemaVersion), \(check)")
+            } catch let failure as SQLiteBackup.Failure {
+                throw ExitFailure(code: failure.kind == .targetNotCreatable ? 73 : 1, message: "error: \(failure.message)")
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import SluiceCore
+@testable import SluiceStore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `SQLiteBackup` (an online copy) and `SQLiteRestore` (putting one back) on real files, with the store
+/// open and writing.
+struct SQLiteBackupTests {
+    private func ingest(_ store: SQLiteStore, _ range: Range<Int>) async throws {
+        for index in range {
+            let event = RecipientEvent.make(.hardBounce, address: "u\(index)@example.com")
+            #expect(try await store.ingest(.make(id: "m-\(index)"), events: [event], policy: TestPolicy()) == .stored(events: 1))
+        }
+    }
+
+    private func messageCount(_ path: String) throws -> Int {
+        let database = try Database(path: path, readOnly: true, busyTimeoutMilliseconds: 1000)
+        return Int(try database.strings("SELECT count(*) FROM sns_messages").first ?? "") ?? -1
+    }
+
+    @Test func copiesEveryCommitWhileTheStoreWritesAndTheCopyStandsAlone() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        try await ingest(store, 0..<200)
+        // The newest commits are in the WAL, not in the database file: copying the file would lose them.
+        #expect(try FileManager.default.attributesOfItem(atPath: directory.databasePath + "-wal")[.size] as? Int ?? 0 > 0)
+
+        // Writes go on while the copy is taken.
+        let writing = Task { try await ingest(store, 200..<400) }
+        let target = directory.url.appendingPathComponent("backup.sqlite").path
+        let summary = try SQLiteBackup.copy(database: directory.databasePath, to: target)
+        try await writing.value
+
+        #expect(summary.path == target && summary.verified && summary.schemaVersion == SQLiteRestore.newestSchemaVersion)
+        #expect(summary.bytes == (try FileManager.default.attributesOfItem(atPath: target)[.size] as? NSNumber)?.int64Value)
+        let copied = try messageCount(target)
+        #expect((200...400).contains(copied), "one snapshot: every commit before the copy began, \(copied) rows")
+        #expect(!FileManager.default.fileExists(atPath: target + "-wal"), "the copy is one file")
+        #expect(try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int == 0o600)
+        // Opened as a store of its own, the copy answers like the original did for the rows it holds.
+        let reopened = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: target))
+        defer { reopened.close() }
+        let first = try await reopened.hasMessage(id: "m-0")
+        let last = try await reopened.hasMessage(id: "m-199")
+        #expect(first && last)
+        #expect(try await reopened.integrityCheck().isEmpty)
+        #expect(try await store.hasMessage(id: "m-399"), "the store kept writing")
+        #expect(try leftovers(in: directory).isEmpty)
+    }
+
+    @Test func neverOverwritesAndLeavesNothingBehindWhenItCannotWrite() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        try await ingest(store, 0..<5)
+        let target = directory.url.appendingPathComponent("backup.sqlite").path
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: target))
+
+        let exists = #expect(throws: SQLiteBackup.Failure.self) { try SQLiteBackup.copy(database: directory.databasePath, to: target) }
+        #expect(exists?.kind == .targetNotCreatable)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "precious")
+
+        let noFolder = #expect(throws: SQLiteBackup.Failure.self) {
+            try SQLiteBackup.copy(database: directory.databasePath, to: directory.url.appendingPathComponent("missing/backup.sqlite").path)
+        }
+        #expect(noFolder?.kind == .targetNotCreatable)
+        let noSource = #expect(throws: SQLiteBackup.Failure.self) {
+            try SQLiteBackup.copy(database: directory.url.appendingPathComponent("none.sqlite").path, to: target + ".2")
+        }
+        #expect(noSource?.kind == .sourceMissing)
+        // Not a database: VACUUM INTO fails after the partial file was made, and that file goes too.
+        let notDatabase = directory.url.appendingPathComponent("text.sqlite").path
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: notDatabase))
+        let failed = #expect(throws: SQLiteBackup.Failure.self) { try SQLiteBackup.copy(database: notDatabase, to: target + ".3") }
+        #expect(failed?.kind == .store)
+        #expect(!FileManager.default.fileExists(atPath: target + ".3"))
+        #expect(try leftovers(in: directory).isEmpty)
+    }
+
+    @Test func restoreKeepsTheReplacedDatabaseWithItsWAL() async throws {
+        let directory = try TemporaryDirectory()
+        let backup = directory.url.appendingPathComponent("backup.sqlite").path
+        do {
+            let store = try directory.openStore()
+            try await ingest(store, 0..<10)
+            _ = try SQLiteBackup.copy(database: directory.databasePath, to: backup)
+            try await ingest(store, 10..<15)
+            store.close()
+        }
+        // The live database's last commits are in its WAL: after the swap that WAL must stay with it.
+        #expect(FileManager.default.fileExists(atPath: directory.databasePath + "-wal"))
+
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let summary = try SQLiteRestore.restore(backup: backup, into: directory.databasePath, now: now)
+        let aside = try #require(summary.replacedPath)
+        #expect(aside == directory.databasePath + ".replaced-20260921T141320")
+        #expect(FileManager.default.fileExists(atPath: aside + "-wal"))
+        #expect(!FileManager.default.fileExists(atPath: directory.databasePath + "-wal"))
+        #expect(try messageCount(directory.databasePath) == 10, "the backup's rows, not the old WAL's")
+        #expect(try messageCount(aside) == 15, "the replaced pair still opens with every commit")
+
+        // Restored, the store opens and writes again.
+        let store = try directory.openStore()
+        try await ingest(store, 100..<101)
+        #expect(try await store.integrityCheck().isEmpty)
+        store.close()
+    }
+
+    @Test func restoreRefusesABadBackupAndChangesNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        try await ingest(store, 0..<3)
+        store.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory.databasePath))
+
+        let garbage = directory.url.appendingPathComponent("garbage.sqlite").path
+        try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: garbage))
+        let notSluice = directory.url.appendingPathComponent("other.sqlite").path
+        do {
+            let other = try Database(path: notSluice, readOnly: false, busyTimeoutMilliseconds: 1000)
+            try other.execute("CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+        }
+        let newer = directory.url.appendingPathComponent("newer.sqlite").path
+        _ = try SQLiteBackup.copy(database: directory.databasePath, to: newer)
+        for (path, text) in [(garbage, "not a readable Sluice database"), (notSluice, "not a readable Sluice database"),
+                             (directory.url.appendingPathComponent("absent").path, "no backup")] {
+            let failure = #expect(throws: SQLiteRestore.Failure.self) { try SQLiteRestore.restore(backup: path, into: directory.databasePath) }
+            #expect(failure?.kind == .badBackup)
+            #expect(failure?.message.contains(text) == true, "\(failure?.message ?? "")")
+        }
+        let tooNew = #expect(throws: SQLiteRestore.Failure.self) {
+            try SQLiteRestore.restore(backup: newer, into: directory.databasePath, newestSchemaVersion: SQLiteRestore.newestSchemaVersion - 1)
+        }
+        #expect(tooNew?.message.contains("newer than this build") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.databasePath)) == before)
+        #expect(try leftovers(in: directory).isEmpty)
+    }
+
+    /// Hidden partial or incoming files the two operations may create.
+    private func leftovers(in directory: TemporaryDirectory) throws -> [String] {
+        let folders = [directory.url.path, URL(fileURLWithPath: directory.databasePath).deletingLastPathComponent().path]
+        return try folders.flatMap { try FileManager.default.contentsOfDirectory(atPath: $0) }.filter {
+            $0.contains(".partial-") || $0.hasSuffix(".restoring")
+        }
+    }
+}
