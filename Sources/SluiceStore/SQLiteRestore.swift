@@ -38,7 +38,7 @@ public enum SQLiteRestore {
         backup: String, into database: String, newestSchemaVersion: Int = newestSchemaVersion, now: Date = Date()
     ) throws(Failure) -> Summary {
         let schemaVersion = try check(backup: backup, newestSchemaVersion: newestSchemaVersion)
-        if let holder = lockHolder(of: database) {
+        if let holder = try lockHolder(of: database) {
             throw Failure(kind: .inUse, message: "'\(database)' is open in process \(holder): stop the service first")
         }
         let fileManager = FileManager.default
@@ -62,10 +62,17 @@ public enum SQLiteRestore {
 
         var replaced: String?
         if fileManager.fileExists(atPath: database) {
-            let stamp = ISO8601DateFormatter.string(from: now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
-            let aside = database + ".replaced-" + stamp
-            try rename(database, aside)
-            if fileManager.fileExists(atPath: database + "-wal") { try rename(database + "-wal", aside + "-wal") }
+            let aside = asideName(for: database, at: now)
+            // The WAL first: if the database's own rename then fails, the WAL goes back and nothing changed.
+            // A WAL left behind without its database would be replayed into the next one made there.
+            let hasWAL = fileManager.fileExists(atPath: database + "-wal")
+            if hasWAL { try rename(database + "-wal", aside + "-wal") }
+            do throws(Failure) {
+                try rename(database, aside)
+            } catch {
+                if hasWAL { _ = Foundation.rename(aside + "-wal", database + "-wal") }
+                throw error
+            }
             replaced = aside
         } else if fileManager.fileExists(atPath: database + "-wal") {
             throw Failure(kind: .io, message: "'\(database)-wal' exists without its database: move it away first")
@@ -78,6 +85,20 @@ public enum SQLiteRestore {
         return Summary(
             replacedPath: replaced, schemaVersion: schemaVersion,
             bytes: (attributes?[.size] as? NSNumber)?.int64Value ?? 0)
+    }
+
+    /// `NAME.replaced-20261201T133405` (UTC), with `-2`, `-3`, … when a restore in the same second took it.
+    private static func asideName(for database: String, at now: Date) -> String {
+        let stamp = ISO8601DateFormatter.string(
+            from: now, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withYear, .withMonth, .withDay, .withTime])
+        let base = database + ".replaced-" + stamp
+        var name = base
+        var index = 2
+        while FileManager.default.fileExists(atPath: name) || FileManager.default.fileExists(atPath: name + "-wal") {
+            name = base + "-\(index)"
+            index += 1
+        }
+        return name
     }
 
     /// The backup's schema version, after `PRAGMA integrity_check` and a look at its migrations table.
@@ -110,18 +131,24 @@ public enum SQLiteRestore {
     }
 
     /// The process holding a POSIX lock on `path` (SQLite locks byte ranges of the database file for as long
-    /// as a connection has it open in WAL mode), or nil when none does or there is no file.
-    static func lockHolder(of path: String) -> pid_t? {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+    /// as a connection has it open in WAL mode), or nil when none does or there is no file yet.
+    static func lockHolder(of path: String) throws(Failure) -> pid_t? {
+        // F_GETLK asks about a write lock whatever the descriptor's mode, so read access is enough.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw Failure(kind: .io, message: "cannot check whether '\(path)' is in use: \(String(cString: strerror(errno)))")
+        }
         defer { close(descriptor) }
         var probe = flock()
         probe.l_type = Int16(F_WRLCK)
         probe.l_whence = Int16(SEEK_SET)
         probe.l_start = 0
         probe.l_len = 0  // the whole file, SQLite's lock bytes past its end included
-        guard fcntl(descriptor, F_GETLK, &probe) == 0, probe.l_type != Int16(F_UNLCK) else { return nil }
-        return probe.l_pid
+        guard fcntl(descriptor, F_GETLK, &probe) == 0 else {
+            throw Failure(kind: .io, message: "cannot check whether '\(path)' is in use: \(String(cString: strerror(errno)))")
+        }
+        return probe.l_type == Int16(F_UNLCK) ? nil : probe.l_pid
     }
 
     /// Gives the restored file the owner, group and mode of the database it replaces, so the service's

@@ -109,6 +109,12 @@ struct SQLiteBackupTests {
         try await ingest(store, 100..<101)
         #expect(try await store.integrityCheck().isEmpty)
         store.close()
+
+        // A second restore in the same second keeps both replaced databases.
+        let second = try SQLiteRestore.restore(backup: backup, into: directory.databasePath, now: now)
+        #expect(second.replacedPath == aside + "-2")
+        #expect(try messageCount(aside + "-2") == 11)
+        #expect(try messageCount(aside) == 15)
     }
 
     @Test func restoreRefusesABadBackupAndChangesNothing() async throws {
