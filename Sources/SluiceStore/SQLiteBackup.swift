@@ -68,18 +68,14 @@ public enum SQLiteBackup {
         }
         try syncFile(partial)
 
-        let problems: [String]
-        let schemaVersion: Int
+        let check: SQLiteFileCheck
         do throws(StoreError) {
-            let copy = try Database(path: partial, readOnly: true, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-            problems = verify ? try copy.strings("PRAGMA integrity_check") : ["ok"]
-            schemaVersion = Int(try copy.strings("SELECT coalesce(max(version), 0) FROM schema_migrations").first ?? "0") ?? 0
+            check = try SQLiteFileCheck.inspect(partial, integrity: verify)
         } catch {
             throw Failure(kind: .store, message: "reading the copy failed: \(error)", underlying: error)
         }
-        guard problems == ["ok"] else {
-            throw Failure(kind: .verificationFailed, message: "the copy failed PRAGMA integrity_check: "
-                + problems.prefix(5).joined(separator: "; "))
+        if let problems = check.problems, !problems.isEmpty {
+            throw Failure(kind: .verificationFailed, message: "the copy failed PRAGMA integrity_check: " + check.problemSummary)
         }
 
         // link(2) refuses an existing name, so a target created meanwhile is never replaced.
@@ -92,7 +88,7 @@ public enum SQLiteBackup {
         try syncFile(folder)
         let attributes = try? FileManager.default.attributesOfItem(atPath: target)
         let bytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-        return Summary(path: target, bytes: bytes, schemaVersion: schemaVersion, verified: verify)
+        return Summary(path: target, bytes: bytes, schemaVersion: check.schemaVersion, verified: verify)
     }
 
     private static func createPartialFile(beside target: URL) throws(Failure) -> String {

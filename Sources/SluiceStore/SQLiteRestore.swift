@@ -110,19 +110,16 @@ public enum SQLiteRestore {
         guard !FileManager.default.fileExists(atPath: backup + "-wal") else {
             throw Failure(kind: .badBackup, message: "'\(backup)' has a -wal file beside it: restore only files made by `sluice backup`")
         }
-        let problems: [String]
-        let versions: [String]
+        let check: SQLiteFileCheck
         do throws(StoreError) {
-            let database = try Database(path: backup, readOnly: true, busyTimeoutMilliseconds: 1000)
-            problems = try database.strings("PRAGMA integrity_check")
-            versions = try database.strings("SELECT coalesce(max(version), 0) FROM schema_migrations")
+            check = try SQLiteFileCheck.inspect(backup, integrity: true)
         } catch {
             throw Failure(kind: .badBackup, message: "'\(backup)' is not a readable Sluice database: \(error)")
         }
-        guard problems == ["ok"] else {
-            throw Failure(kind: .badBackup, message: "'\(backup)' failed PRAGMA integrity_check: " + problems.prefix(5).joined(separator: "; "))
+        if let problems = check.problems, !problems.isEmpty {
+            throw Failure(kind: .badBackup, message: "'\(backup)' failed PRAGMA integrity_check: " + check.problemSummary)
         }
-        let version = Int(versions.first ?? "0") ?? 0
+        let version = check.schemaVersion
         guard version > 0 else { throw Failure(kind: .badBackup, message: "'\(backup)' has no Sluice schema") }
         guard version <= newestSchemaVersion else {
             throw Failure(kind: .badBackup, message: "'\(backup)' is at schema version \(version), newer than this build's \(newestSchemaVersion)")
