@@ -61,11 +61,12 @@ public enum SQLiteRestore {
         try sync(incoming)
 
         var replaced: String?
+        var hasWAL = false
         if fileManager.fileExists(atPath: database) {
             let aside = asideName(for: database, at: now)
             // The WAL first: if the database's own rename then fails, the WAL goes back and nothing changed.
             // A WAL left behind without its database would be replayed into the next one made there.
-            let hasWAL = fileManager.fileExists(atPath: database + "-wal")
+            hasWAL = fileManager.fileExists(atPath: database + "-wal")
             if hasWAL { try rename(database + "-wal", aside + "-wal") }
             do throws(Failure) {
                 try rename(database, aside)
@@ -78,7 +79,16 @@ public enum SQLiteRestore {
             throw Failure(kind: .io, message: "'\(database)-wal' exists without its database: move it away first")
         }
         try? fileManager.removeItem(atPath: database + "-shm")
-        try rename(incoming, database)
+        do throws(Failure) {
+            try rename(incoming, database)
+        } catch {
+            // The replaced pair goes back, so the service does not start on an empty new database.
+            if let replaced {
+                _ = Foundation.rename(replaced, database)
+                if hasWAL { _ = Foundation.rename(replaced + "-wal", database + "-wal") }
+            }
+            throw error
+        }
         placed = true
         try sync(folder)
         let attributes = try? fileManager.attributesOfItem(atPath: database)
