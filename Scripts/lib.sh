@@ -52,6 +52,20 @@ swift_recent() {
   [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 2 ]; }
 }
 
+# start_cert_server DIR: a test PKI in DIR/pki (Scripts/snsgen.py) and Scripts/cert-server.py serving its
+# SNS signing certificate over HTTPS on 127.0.0.1; sets CERT_PID and CERT_PORT. Returns 1 (logged, the
+# server stopped) when it does not come up within 10 s.
+start_cert_server() {
+  local dir="$1" i
+  python3 "$ROOT/Scripts/snsgen.py" pki --out "$dir/pki" >/dev/null
+  python3 "$ROOT/Scripts/cert-server.py" --pki "$dir/pki" --port 0 --quiet --log "$dir/cert-server.log" \
+    >"$dir/cert-server.out" 2>&1 &
+  CERT_PID=$!
+  for ((i = 0; i < 100; i++)); do grep -q '^PORT=' "$dir/cert-server.out" 2>/dev/null && break; sleep 0.1; done
+  CERT_PORT="$(sed -n 's/^PORT=//p' "$dir/cert-server.out")"
+  [ -n "$CERT_PORT" ] || { kill "$CERT_PID" 2>/dev/null; log "cert server did not start: $(cat "$dir/cert-server.out")"; return 1; }
+}
+
 build_deps() { apt_need libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config ca-certificates openssl; }
 
 # release_sluice: sets SLUICE_BIN to the release `sluice`, built here, unless SLUICE_BIN names a binary
