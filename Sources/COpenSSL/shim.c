@@ -21,6 +21,11 @@ void COpenSSL_SSL_CTX_set_partial_write_modes(SSL_CTX *ctx) {
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
 
+void COpenSSL_SSL_CTX_set_server_modes(SSL_CTX *ctx) {
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+}
+
 void COpenSSL_SSL_CTX_set_default_options(SSL_CTX *ctx, int ignoreUnexpectedEOF) {
     uint64_t options = SSL_OP_NO_COMPRESSION;
 #ifdef SSL_OP_NO_RENEGOTIATION

@@ -2,6 +2,7 @@ import Synchronization
 import Foundation
 import Logging
 import SluiceCore
+import SluiceCrypto
 import SluiceHTTP
 import SluicePostgres
 import SluiceStore
@@ -23,6 +24,8 @@ public final class Application: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> Application {
+        // Before the store: a certificate that does not load should not cost a migration first.
+        let tls = try loadTLSIdentity(configuration: configuration)
         let store = try openStore(configuration: configuration, logger: logger)
         let metrics = AppMetrics()
         let context = AppContext(configuration: configuration, logger: logger, store: store, metrics: metrics, state: ServiceState(), now: now)
@@ -45,7 +48,18 @@ public final class Application: Sendable {
             workers.append(AuditCopyCompressor(
                 store: audit, logger: context.logger, level: SNSEndpointSettings(configuration: configuration).archiveCompressionLevel))
         }
-        return Application(context: context, router: router, workers: workers)
+        if let tls {
+            workers.append(TLSReloadWorker(identity: tls, context: context, interval: .seconds(configuration.double("http.tls_reload_seconds"))))
+        }
+        return Application(context: context, router: router, workers: workers, tls: tls)
+    }
+
+    /// The HTTPS certificate and key when `http.tls_cert_file` is set (nil: plain HTTP).
+    /// - Throws: `CryptoError` (`.tlsConfiguration`) naming the file that does not load.
+    public static func loadTLSIdentity(configuration: SluiceConfiguration) throws(CryptoError) -> TLSServerIdentity? {
+        let certificate = configuration.string("http.tls_cert_file")
+        guard !certificate.isEmpty else { return nil }
+        return try TLSServerIdentity(certificateFile: certificate, keyFile: configuration.string("http.tls_key_file"))
     }
 
     /// The configured database for messages: the PostgreSQL host and database (no credentials) or the SQLite path.
@@ -81,7 +95,7 @@ public final class Application: Sendable {
         return try SQLiteStore(configuration: storeConfiguration, logger: logger)
     }
 
-    private init(context: AppContext, router: Router, workers: [any BackgroundWorker]) {
+    private init(context: AppContext, router: Router, workers: [any BackgroundWorker], tls: TLSServerIdentity?) {
         self.context = context
         self.routes = router.routes
         self.workers = workers
@@ -100,7 +114,8 @@ public final class Application: Sendable {
             bodyReadTimeout: .seconds(c.double("http.body_timeout_seconds")),
             maxConnections: c.int("http.max_connections"),
             drainTimeout: .seconds(c.double("http.drain_timeout_seconds")),
-            requestMetrics: metrics
+            requestMetrics: metrics,
+            tls: tls
         )
         self.server = HTTPServer(configuration: serverConfiguration, responder: router, logger: context.logger)
     }
@@ -125,6 +140,7 @@ public final class Application: Sendable {
         }
         context.logger.info("sluice listening", metadata: [
             "http.host": "\(context.configuration.string("http.host"))", "http.port": "\(port)",
+            "http.scheme": "\(server.configuration.tls == nil ? "http" : "https")",
             "database": "\(context.store.databaseIdentity)", "version": "\(SluiceVersion.current)",
         ])
     }

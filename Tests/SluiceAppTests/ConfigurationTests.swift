@@ -35,6 +35,8 @@ struct ConfigurationTests {
         ("[sns]\ncert_url_pattern = \"([\"\n", [:], .invalidValue, "regular expression"),
         ("[dns]\nservers = [\"resolver.example:53\"]\n", [:], .invalidValue, "numeric"),
         ("[sns]\nbasic_auth_user = \"sns\"\n", [:], .invalidValue, "basic_auth_password"),
+        ("", ["SLUICE_HTTP_TLS_CERT_FILE": "/etc/hostname"], .invalidValue, "tls_cert_file and http.tls_key_file go together"),
+        ("", ["SLUICE_HTTP_TLS_CERT_FILE": "/nonexistent/cert.pem", "SLUICE_HTTP_TLS_KEY_FILE": "/etc/hostname"], .invalidValue, "not readable"),
         ("[http\n", [:], .syntax, "line 1"),
         // Dedupe rows purged while the replay check would still pass a message: 14 d + 300 s against 14 d.
         ("[sns]\nmax_age_seconds = 1209600\n", [:], .invalidValue, "sns.dedupe_retention_days"),

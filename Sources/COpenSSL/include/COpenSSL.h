@@ -21,6 +21,9 @@ long COpenSSL_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
 
 /// SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
 void COpenSSL_SSL_CTX_set_partial_write_modes(SSL_CTX *ctx);
+/// Server side: SSL_MODE_RELEASE_BUFFERS (an idle connection keeps no record buffers) and
+/// SSL_OP_CIPHER_SERVER_PREFERENCE.
+void COpenSSL_SSL_CTX_set_server_modes(SSL_CTX *ctx);
 /// Sets SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION (and SSL_OP_IGNORE_UNEXPECTED_EOF if asked).
 void COpenSSL_SSL_CTX_set_default_options(SSL_CTX *ctx, int ignoreUnexpectedEOF);
 /// 1 if the latest error on the queue says the peer closed without close_notify.

@@ -42,6 +42,9 @@ extension ConfigurationKey {
         .init("http", "idle_timeout_seconds", .float(0.1...3600), .float(60), "Idle keep-alive connections are closed after this."),
         .init("http", "max_connections", .integer(1...1_000_000), .integer(10000), "Open connections limit; beyond it new connections get 503."),
         .init("http", "drain_timeout_seconds", .float(0...3600), .float(10), "On SIGTERM, time allowed for in-flight requests to finish."),
+        .init("http", "tls_cert_file", .string, .string(""), "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP. Empty: plain HTTP, TLS terminated in front."),
+        .init("http", "tls_key_file", .string, .string(""), "PEM private key (unencrypted) of tls_cert_file."),
+        .init("http", "tls_reload_seconds", .float(1...86_400), .float(60), "How often the certificate and key files are checked; a changed pair serves new connections without a restart."),
 
         .init("database", "path", .string, .string("./data/sluice.sqlite"), "SQLite database file (its directory is created if missing)."),
         .init("database", "busy_timeout_ms", .integer(0...600_000), .integer(5000), "How long to wait for a database lock."),

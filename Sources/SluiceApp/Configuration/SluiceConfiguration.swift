@@ -69,7 +69,7 @@ public struct SluiceConfiguration: Sendable {
         func invalid(_ path: String, _ why: String) -> ConfigurationError {
             ConfigurationError(.invalidValue, "invalid value for '\(path)': \(why)")
         }
-        for path in ["sns.ca_file", "ses.ca_file"] {
+        for path in ["sns.ca_file", "ses.ca_file", "http.tls_cert_file", "http.tls_key_file"] {
             let file = string(path)
             if !file.isEmpty && !FileManager.default.isReadableFile(atPath: file) {
                 throw invalid(path, "file '\(file)' is not readable")
@@ -100,6 +100,9 @@ public struct SluiceConfiguration: Sendable {
         for server in strings("dns.servers") {
             do { _ = try DNSServerAddress(parsing: server) } catch { throw invalid("dns.servers", error.message) }
         }
+        if string("http.tls_cert_file").isEmpty != string("http.tls_key_file").isEmpty {
+            throw invalid(string("http.tls_cert_file").isEmpty ? "http.tls_cert_file" : "http.tls_key_file", "http.tls_cert_file and http.tls_key_file go together")
+        }
         if !string("sns.basic_auth_user").isEmpty && string("sns.basic_auth_password").isEmpty {
             throw invalid("sns.basic_auth_password", "required when sns.basic_auth_user is set")
         }
@@ -126,8 +129,9 @@ public struct SluiceConfiguration: Sendable {
         if strings("api.tokens").isEmpty {
             notes.append("api.tokens is empty: every /v1 request is answered 401")
         }
-        if string("http.host") != "127.0.0.1" && string("http.host") != "localhost" && string("sns.basic_auth_user").isEmpty {
-            notes.append("listening beyond loopback without sns.basic_auth_user: put TLS termination in front of /sns")
+        if string("http.host") != "127.0.0.1" && string("http.host") != "localhost" && string("sns.basic_auth_user").isEmpty
+            && string("http.tls_cert_file").isEmpty {
+            notes.append("listening beyond loopback over plain HTTP without sns.basic_auth_user: set http.tls_cert_file or put TLS termination in front of /sns")
         }
         return notes
     }

@@ -1,6 +1,7 @@
 import COpenSSL
 
-/// A client `SSL_CTX`: TLS 1.2 minimum, peer verification always on, system store plus an optional extra CA file.
+/// A client `SSL_CTX`: TLS 1.2 minimum, peer verification on (unless a liveness probe turns it off),
+/// system store plus an optional extra CA file.
 // Invariant for @unchecked Sendable: the SSL_CTX is fully configured in init and never mutated
 // afterwards; OpenSSL locks the context's reference count and session cache for concurrent SSL_new.
 public final class TLSClientContext: @unchecked Sendable {
@@ -17,7 +18,7 @@ public final class TLSClientContext: @unchecked Sendable {
         }
         COpenSSL_SSL_CTX_set_default_options(context, 0)
         COpenSSL_SSL_CTX_set_partial_write_modes(context)
-        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        SSL_CTX_set_verify(context, configuration.verifiesPeer ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nil)
         if configuration.trustSystemStore {
             try OpenSSLError.check(SSL_CTX_set_default_verify_paths(context), .tlsConfiguration, "cannot load the system trust store")
         }

@@ -14,7 +14,8 @@ public final class HTTPClient: Sendable {
         self.configuration = configuration
         do {
             tlsContext = try TLSClientContext(configuration: TLSClientConfiguration(
-                extraCAFile: configuration.extraCAFile, trustSystemStore: configuration.trustSystemStore))
+                extraCAFile: configuration.extraCAFile, trustSystemStore: configuration.trustSystemStore,
+                verifiesPeer: configuration.verifiesPeer))
         } catch {
             throw HTTPClientError(.tlsConfiguration, "cannot build the TLS context: \(error.message)", underlying: error)
         }

@@ -4,6 +4,8 @@ public struct HTTPClientConfiguration: Sendable {
     public var extraCAFile: String?
     /// Whether the system trust store is trusted (tests turn it off to pin to a test CA).
     public var trustSystemStore: Bool
+    /// False accepts any server certificate: only for `sluice healthcheck` on its own listener.
+    public var verifiesPeer: Bool
     /// Limit for the TCP connect plus the TLS handshake (name resolution is not covered: getaddrinfo cannot be interrupted).
     public var connectTimeout: Duration
     /// Limit for each wait on the socket while sending or receiving.
@@ -26,6 +28,7 @@ public struct HTTPClientConfiguration: Sendable {
     public init(
         extraCAFile: String? = nil,
         trustSystemStore: Bool = true,
+        verifiesPeer: Bool = true,
         connectTimeout: Duration = .seconds(5),
         readTimeout: Duration = .seconds(10),
         totalTimeout: Duration = .seconds(15),
@@ -38,6 +41,7 @@ public struct HTTPClientConfiguration: Sendable {
     ) {
         self.extraCAFile = extraCAFile
         self.trustSystemStore = trustSystemStore
+        self.verifiesPeer = verifiesPeer
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.totalTimeout = totalTimeout

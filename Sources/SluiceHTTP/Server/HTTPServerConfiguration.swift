@@ -1,3 +1,5 @@
+import SluiceCrypto
+
 /// Settings for `HTTPServer`; every limit has a safe default.
 public struct HTTPServerConfiguration: Sendable {
     public var host: String
@@ -38,6 +40,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var requestMetrics: (any RequestMetrics)?
     /// Value of the `Server` header; nil sends none.
     public var serverName: String?
+    /// HTTPS on every connection with this certificate and key (TLS 1.2 or later); nil serves plain HTTP.
+    /// The handshake must finish within `headerReadTimeout`, which counts from the accept.
+    public var tls: TLSServerIdentity?
 
     public init(
         host: String = "127.0.0.1",
@@ -59,7 +64,8 @@ public struct HTTPServerConfiguration: Sendable {
         responseStreamBufferBytes: Int = 256 * 1024,
         observer: (@Sendable (RequestObservation) -> Void)? = nil,
         serverName: String? = nil,
-        requestMetrics: (any RequestMetrics)? = nil
+        requestMetrics: (any RequestMetrics)? = nil,
+        tls: TLSServerIdentity? = nil
     ) {
         self.host = host
         self.port = port
@@ -81,6 +87,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.observer = observer
         self.serverName = serverName
         self.requestMetrics = requestMetrics
+        self.tls = tls
     }
 
     /// Online CPUs, at least 1.

@@ -1,3 +1,5 @@
+import SluiceCrypto
+
 /// One accepted socket and its protocol state; owned by exactly one event loop thread.
 final class ServerConnection {
     let fd: Int32
@@ -26,9 +28,14 @@ final class ServerConnection {
     var exchange: Exchange?
     /// Close as soon as the current exchange finishes (draining).
     var closeWhenIdle = false
+    /// The TLS session on an HTTPS server; nil for plain HTTP.
+    let tls: TLSServerSession?
+    /// A TLS read (the handshake, mostly) waits for the socket to take bytes: retried on EPOLLOUT.
+    var tlsReadWaitsForWritable = false
 
-    init(fd: Int32, id: UInt64, remoteAddress: String, now: UInt64) {
+    init(fd: Int32, id: UInt64, remoteAddress: String, now: UInt64, tls: TLSServerSession? = nil) {
         self.fd = fd
+        self.tls = tls
         self.id = id
         self.remoteAddress = remoteAddress
         self.input = InputBuffer(capacity: 4096)

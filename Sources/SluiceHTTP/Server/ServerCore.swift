@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import SluiceCrypto
 import Synchronization
 
 /// State shared by the server and all its loops: configuration, responder, counters.
@@ -26,6 +27,8 @@ final class ServerCore: Sendable {
     let balancer: ConnectionBalancer
     private let draining = Atomic<Bool>(false)
     let overloadResponse: [UInt8]
+    /// The plaintext answer to plain HTTP sent to an HTTPS server, before the close.
+    let plainHTTPOnTLSResponse: [UInt8]
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger) {
         self.configuration = configuration
@@ -54,6 +57,13 @@ final class ServerCore: Sendable {
             status: .serviceUnavailable, headers: headers, framing: .length(body.count), close: true,
             keepAliveHeader: false, requestId: "-", serverName: configuration.serverName
         ) + body
+        let plainBody = HTTPResponse.errorBody(code: "https_required", message: "This port speaks HTTPS; the request was plain HTTP")
+        var plainHeaders = HTTPHeaders()
+        plainHeaders.add("Content-Type", "application/json")
+        plainHTTPOnTLSResponse = ResponseSerializer.head(
+            status: .badRequest, headers: plainHeaders, framing: .length(plainBody.count), close: true,
+            keepAliveHeader: false, requestId: "-", serverName: configuration.serverName
+        ) + plainBody
     }
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
@@ -237,6 +247,16 @@ final class ServerCore: Sendable {
             "remote": "\(remote)",
         ])
         finished(context: context, status: status, requestBytes: 0, responseBytes: 0, loop: loop)
+    }
+
+    /// A TLS connection ended by a protocol failure: no HTTP status exists yet (or any more), so a line
+    /// with OpenSSL's reason is all the record there is. Info, not notice: scanners cause most.
+    func logTLSFailure(_ error: CryptoError, remote: String, handshake: Bool) {
+        logger.info(handshake ? "TLS handshake failed" : "TLS connection failed", metadata: [
+            "reason": "\(handshake ? "tls_handshake_failed" : "tls_failed")",
+            "error": "\(error.openSSLErrors.joined(separator: "; "))",
+            "remote": "\(remote)",
+        ])
     }
 
     /// Wall-clock time as RFC 3339 UTC with milliseconds, without Foundation.

@@ -19,13 +19,21 @@ extension ServerEventLoop {
             guard wantsInput(c) else { return }
             c.input.reserveWritable(16 * 1024)
             let room = c.input.writableBytes
-            let n = recv(c.fd, c.input.writePointer, room, 0)
-            if n > 0 {
+            let n: Int
+            if let tls = c.tls {
+                // Read until OpenSSL wants more from the socket: a short read says nothing here, the
+                // rest of a record may wait inside OpenSSL where no epoll edge announces it.
+                guard let count = tlsRead(c, tls, room: room) else { return }
+                n = count
+            } else {
+                n = recv(c.fd, c.input.writePointer, room, 0)
                 // A short read drained the socket: bytes arriving later raise a new edge-triggered
                 // event (Linux signals every arrival), so the recv that would only say EAGAIN is
                 // skipped — one syscall less per request. Not after a reported hang-up: a FIN that
                 // came with this event raises no new one and must be read as recv's 0.
-                if n < room, !c.hangupSeen { c.readable = false }
+                if n > 0, n < room, !c.hangupSeen { c.readable = false }
+            }
+            if n > 0 {
                 c.input.didWrite(n)
                 let now = tick
                 c.lastActivity = now

@@ -44,6 +44,7 @@ extension ServerEventLoop {
     }
 
     private func writeSome(_ c: ServerConnection) -> Int {
+        if let tls = c.tls { return tlsWrite(c, tls) }
         let first = c.output[c.outputIndex]
         let flags = Int32(MSG_NOSIGNAL)
         if c.outputIndex + 1 < c.output.count {
@@ -111,6 +112,7 @@ extension ServerEventLoop {
             closeConnection(c)
             return
         }
+        c.tls?.sendCloseNotify()
         shutdown(c.fd, Int32(SHUT_WR))
         c.lingering = true
         c.exchange = nil

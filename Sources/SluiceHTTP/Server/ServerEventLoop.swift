@@ -1,5 +1,6 @@
 import Glibc
 import SluiceCore
+import SluiceCrypto
 import Synchronization
 
 /// One epoll thread: accepts on its own SO_REUSEPORT listener (handing a connection to a loop with fewer,
@@ -324,7 +325,17 @@ final class ServerEventLoop: @unchecked Sendable {
             refuse(fd, countedOn: index)
             return
         }
-        let c = ServerConnection(fd: fd, id: nextID, remoteAddress: remoteAddress, now: ServerSyscalls.now())
+        var tls: TLSServerSession?
+        if let identity = core.configuration.tls {
+            do {
+                tls = try TLSServerSession(socket: fd, context: identity.current)
+            } catch {
+                core.logTLSFailure(error, remote: remoteAddress, handshake: true)
+                refuse(fd, countedOn: index)
+                return
+            }
+        }
+        let c = ServerConnection(fd: fd, id: nextID, remoteAddress: remoteAddress, now: ServerSyscalls.now(), tls: tls)
         nextID += 1
         connections[fd] = c
         let token = UInt64(UInt32(bitPattern: fd)) | (c.id << 32)
@@ -337,8 +348,11 @@ final class ServerEventLoop: @unchecked Sendable {
     /// Answers 503 on an accepted socket no loop will serve and closes it; it leaves `connectionCount`,
     /// and the balancer's count of the loop it was placed on, if any.
     private func refuse(_ fd: Int32, countedOn loopIndex: Int?) {
-        let bytes = core.overloadResponse
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        // An HTTPS client could not read a plaintext answer: it just sees the close.
+        if core.configuration.tls == nil {
+            let bytes = core.overloadResponse
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        }
         close(fd)
         core.connectionCount.subtract(1, ordering: .relaxed)
         if let loopIndex { core.balancer.release(loopIndex) }
@@ -353,7 +367,15 @@ final class ServerEventLoop: @unchecked Sendable {
             readAvailable(c)
         }
         guard connections[fd] === c else { return }
-        if flags & ServerSyscalls.epollOut != 0, c.hasPendingOutput {
+        if flags & ServerSyscalls.epollOut != 0, c.tlsReadWaitsForWritable {
+            c.tlsReadWaitsForWritable = false
+            c.readable = true
+            readAvailable(c)
+            guard connections[fd] === c else { return }
+        }
+        // TLS: a write that waited for the peer (`wantRead`) goes on once it sent something.
+        let writable = flags & ServerSyscalls.epollOut != 0 || (c.tls != nil && flags & ServerSyscalls.epollIn != 0)
+        if writable, c.hasPendingOutput {
             flush(c)
         }
     }

@@ -16,8 +16,14 @@ struct Healthcheck: AsyncParsableCommand {
             if host == "0.0.0.0" || host.isEmpty { host = "127.0.0.1" }
             if host == "::" { host = "::1" }
             if host.contains(":") { host = "[\(host)]" }
-            let client = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), totalTimeout: .seconds(3)))
-            let response = try await client.execute(HTTPClientRequest(url: "http://\(host):\(configuration.int("http.port"))\(path)"))
+            // Over HTTPS the probe asks whether the process answers, not whether its certificate is
+            // good for this address (it is issued for the public name): sluice_tls_certificate_expiry_*
+            // watches the certificate.
+            let https = !configuration.string("http.tls_cert_file").isEmpty
+            let client = try HTTPClient(configuration: HTTPClientConfiguration(
+                verifiesPeer: !https, connectTimeout: .seconds(2), totalTimeout: .seconds(3)))
+            let scheme = https ? "https" : "http"
+            let response = try await client.execute(HTTPClientRequest(url: "\(scheme)://\(host):\(configuration.int("http.port"))\(path)"))
             print("\(response.status) \(response.bodyText)")
             if response.status != 200 { throw ExitCode(1) }
         }

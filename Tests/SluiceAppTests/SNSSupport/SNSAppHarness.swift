@@ -56,6 +56,9 @@ final class SNSAppHarness: Sendable {
     let certPath: String
     let client: HTTPClient
     let logFile: String
+    /// `https` when `SLUICE_HTTP_TLS_CERT_FILE` was given (the client trusts the test CA), else `http`.
+    let scheme: String
+    var origin: String { "\(scheme)://127.0.0.1:\(port)" }
 
     var databasePath: String { directory + "/sluice.sqlite" }
     /// `https://127.0.0.1:PORT/SimpleNotificationService-<unique>.pem`, serving `sns.pem`.
@@ -136,8 +139,9 @@ final class SNSAppHarness: Sendable {
                 _ = await running.value
             }
         }
+        scheme = configuration.string("http.tls_cert_file").isEmpty ? "http" : "https"
         client = try HTTPClient(configuration: HTTPClientConfiguration(
-            readTimeout: .seconds(20), totalTimeout: .seconds(30), maxIdleConnectionsPerHost: 8))
+            extraCAFile: pki.caFile, readTimeout: .seconds(20), totalTimeout: .seconds(30), maxIdleConnectionsPerHost: 8))
     }
 
     /// Builds a harness on its own thread: set-up blocks (openssl, fsync) and must not starve the
@@ -152,7 +156,7 @@ final class SNSAppHarness: Sendable {
     /// POSTs `body` to `path` with SNS-like headers.
     func post(_ body: [UInt8], path: String = "/sns", headers: [(String, String)] = []) async throws -> HTTPClientResponse {
         try await client.execute(HTTPClientRequest(
-            method: "POST", url: "http://127.0.0.1:\(port)\(path)", headers: HTTPHeaders(headers), body: body))
+            method: "POST", url: origin + path, headers: HTTPHeaders(headers), body: body))
     }
 
     func post(_ envelope: SNSEnvelope, path: String = "/sns", extraHeaders: [(String, String)] = []) async throws -> HTTPClientResponse {

@@ -1,0 +1,168 @@
+import Foundation
+import SluiceCrypto
+import SluiceTestSupport
+import Testing
+@testable import SluiceHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The server over HTTPS: real OpenSSL on both ends, a throwaway PKI from Scripts/make-test-certs.
+struct ServerTLSTests {
+    static func identity(_ leaf: String = "server") async throws -> TLSServerIdentity {
+        let pki = try await ClientTestPKI.load()
+        return try TLSServerIdentity(certificateFile: pki.path("\(leaf).pem"), keyFile: pki.path("\(leaf).key"))
+    }
+
+    /// A blocking TLS client on a fresh connection, trusting only the test CA (run it off the pool).
+    static func connectTLS(port: Int, caFile: String) throws -> (RawClient, TLSConnection) {
+        let raw = try RawClient(port: port)
+        let context = try TLSClientContext(configuration: TLSClientConfiguration(extraCAFile: caFile, trustSystemStore: false))
+        let tls = try TLSConnection.connect(socket: raw.fd, context: context, serverName: "localhost", deadline: .now + .seconds(5))
+        return (raw, tls)
+    }
+
+    /// Everything the server sends until it closes.
+    static func readAll(_ tls: TLSConnection) throws -> String {
+        var received: [UInt8] = []
+        while received.count < 1 << 20 {
+            let chunk = try tls.read(maxBytes: 64 * 1024, deadline: .now + .seconds(5))
+            if chunk.isEmpty { break }
+            received += chunk
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// The raw bytes the server sends until it closes; false if it did not close within the socket's timeout.
+    static func readUntilClose(_ fd: Int32) -> ([UInt8], Bool) {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while received.count < 1 << 16 {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { received += chunk[0..<n]; continue }
+            return (received, n == 0 || errno == ECONNRESET)
+        }
+        return (received, false)
+    }
+
+    @Test func servesRequestsAndLargeBodiesOverOneKeptConnection() async throws {
+        let tls = try await Self.identity()
+        try await withServer(echoRouter(), configure: { $0.tls = tls }) { server in
+            let client = try await ClientTLSTests.client()
+            let hello = try await client.execute(HTTPClientRequest(url: "https://localhost:\(server.port)/hello"))
+            #expect(hello.status == 200)
+            #expect(hello.bodyText == "hello")
+            // Many TLS records each way, more than a socket buffer holds: partial reads and writes.
+            let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+            let echoed = try await client.execute(HTTPClientRequest(method: "POST", url: "https://localhost:\(server.port)/echo", body: body))
+            #expect(echoed.status == 200)
+            #expect(echoed.body == body)
+            #expect(server.connectionCount == 1)
+        }
+    }
+
+    @Test func answersPipelinedRequestsInOrderThenSendsCloseNotify() async throws {
+        let tls = try await Self.identity()
+        let pki = try await ClientTestPKI.load()
+        try await withServer(echoRouter(), configure: { $0.tls = tls }) { server in
+            let text = try await offPool {
+                let (raw, connection) = try Self.connectTLS(port: server.port, caFile: pki.caFile)
+                defer { withExtendedLifetime(raw) {} }
+                let requests = "GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                try connection.write(Array(requests.utf8), deadline: .now + .seconds(5))
+                let text = try Self.readAll(connection)
+                #expect(connection.peerSentCloseNotify)
+                return text
+            }
+            #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
+            let first = try #require(text.range(of: "n=1"))
+            let second = try #require(text.range(of: "n=2"))
+            #expect(first.lowerBound < second.lowerBound)
+        }
+    }
+
+    @Test func plainHTTPOnTheHTTPSPortGets400ThenClose() async throws {
+        let tls = try await Self.identity()
+        try await withServer(echoRouter(), configure: { $0.tls = tls }) { server in
+            let (response, closed) = try await offPool {
+                let raw = try RawClient(port: server.port)
+                let response = try raw.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+                return (response, raw.isClosedByPeer())
+            }
+            #expect(response.status == 400)
+            #expect(response.errorCode == "https_required")
+            #expect(closed)
+        }
+    }
+
+    @Test func brokenHandshakeIsClosedAndTheServerServesOn() async throws {
+        let tls = try await Self.identity()
+        try await withServer(echoRouter(), configure: { $0.tls = tls }) { server in
+            let (reply, closed) = try await offPool {
+                let raw = try RawClient(port: server.port)
+                // A TLS record header announcing a handshake, then bytes no ClientHello has.
+                try raw.send([0x16, 0x03, 0x01, 0x00, 0x08] + Array("garbage!".utf8))
+                return Self.readUntilClose(raw.fd)
+            }
+            #expect(closed)
+            // At most OpenSSL's alert record (content type 21), never an HTTP answer.
+            #expect(reply.isEmpty || reply.first == 0x15)
+            #expect(reply.count < 64)
+            let response = try await ClientTLSTests.client().execute(HTTPClientRequest(url: "https://localhost:\(server.port)/hello"))
+            #expect(response.bodyText == "hello")
+        }
+    }
+
+    @Test func silentClientIsClosedAtTheHeaderDeadline() async throws {
+        let tls = try await Self.identity()
+        try await withServer(echoRouter(), configure: { $0.tls = tls; $0.headerReadTimeout = .milliseconds(300) }) { server in
+            let (closed, waited) = try await offPool {
+                let raw = try RawClient(port: server.port)
+                let start = ContinuousClock.now
+                let closed = raw.isClosedByPeer()  // blocks until the server closes (or 5 s)
+                return (closed, ContinuousClock.now - start)
+            }
+            #expect(closed)
+            #expect(waited < .seconds(4))
+        }
+    }
+
+    @Test func renewedCertificateServesNewConnectionsOnly() async throws {
+        let pki = try await ClientTestPKI.load()
+        let directory = try TestDirectory(prefix: "sluice-tls-reload")
+        let certificate = directory.path + "/cert.pem", key = directory.path + "/key.pem"
+        /// Replaces `target` with a copy of `source` by rename, as certbot and secret mounts do.
+        func install(_ source: String, at target: String) throws {
+            let staged = target + ".new"
+            try? FileManager.default.removeItem(atPath: staged)
+            try FileManager.default.copyItem(atPath: source, toPath: staged)
+            guard rename(staged, target) == 0 else { throw RawClientError(description: "rename failed errno \(errno)") }
+        }
+        try install(pki.path("server.pem"), at: certificate)
+        try install(pki.path("server.key"), at: key)
+        let identity = try TLSServerIdentity(certificateFile: certificate, keyFile: key)
+        #expect(try identity.reloadIfChanged() == nil)
+
+        try await withServer(echoRouter(), configure: { $0.tls = identity }) { server in
+            let url = "https://localhost:\(server.port)/hello"
+            let kept = try await ClientTLSTests.client()
+            #expect(try await kept.execute(HTTPClientRequest(url: url)).status == 200)
+
+            // Half a renewal (the key first): the pair does not load and the old one stays in service.
+            try install(pki.path("wronghost.key"), at: key)
+            let mismatch = #expect(throws: CryptoError.self) { try identity.reloadIfChanged() }
+            #expect(mismatch?.code == .tlsConfiguration)
+            #expect(try await ClientTLSTests.client().execute(HTTPClientRequest(url: url)).status == 200)
+
+            // The whole pair: new connections get the new certificate (issued for wrong.example only).
+            try install(pki.path("wronghost.pem"), at: certificate)
+            let reloaded = try #require(try identity.reloadIfChanged())
+            #expect(reloaded.leaf.subjectAlternativeDNSNames == ["wrong.example"])
+            let code = await ClientFailureTests.code { _ = try await ClientTLSTests.client().execute(HTTPClientRequest(url: url)) }
+            #expect(code == .hostnameMismatch)
+            // A connection made before keeps its session.
+            #expect(try await kept.execute(HTTPClientRequest(url: url)).status == 200)
+        }
+    }
+}
