@@ -47,22 +47,14 @@ public final class TLSServerSession {
     /// Decrypts into `buffer` (runs the handshake first while it is pending).
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> Outcome {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .done(0) }
-        ERR_clear_error()
-        var count = 0
-        let result = SSL_read_ex(ssl, base, buffer.count, &count)
-        if result == 1 { return .done(count) }
-        return outcome(of: result, operation: "read")
+        return perform("read") { SSL_read_ex(ssl, base, buffer.count, &$0) }
     }
 
     /// Encrypts and sends from `bytes`. After `.wantRead`/`.wantWrite`, retry with the same bytes
     /// (at least as many; the buffer may move).
     public func write(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .done(0) }
-        ERR_clear_error()
-        var count = 0
-        let result = SSL_write_ex(ssl, base, bytes.count, &count)
-        if result == 1 { return .done(count) }
-        return outcome(of: result, operation: "write")
+        return perform("write") { SSL_write_ex(ssl, base, bytes.count, &$0) }
     }
 
     /// Sends close_notify if the socket takes it now; never waits for the peer's (the loop then
@@ -72,6 +64,14 @@ public final class TLSServerSession {
         ERR_clear_error()
         _ = SSL_shutdown(ssl)
         ERR_clear_error()
+    }
+
+    /// Runs one `SSL_*_ex` call on a clean error queue (SSL_get_error reads it) and classifies the result.
+    private func perform(_ operation: String, _ call: (inout Int) -> Int32) -> Outcome {
+        ERR_clear_error()
+        var count = 0
+        let result = call(&count)
+        return result == 1 ? .done(count) : outcome(of: result, operation: operation)
     }
 
     private func outcome(of result: Int32, operation: String) -> Outcome {

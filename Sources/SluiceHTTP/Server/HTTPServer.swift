@@ -5,7 +5,8 @@ import Synchronization
 /// The HTTP/1.1 server: one epoll loop thread per configured thread, each with its own
 /// SO_REUSEPORT listener; handlers run as Swift tasks.
 ///
-/// Over `maxConnections`, a new connection is accepted, answered `503` and closed at once.
+/// Over `maxConnections`, a new connection is accepted, answered `503` and closed at once (over HTTPS,
+/// `configuration.tls`, closed without an answer: no handshake is spent on it).
 ///
 ///     var router = Router()
 ///     router.add(.GET, "/healthz") { _ in .text("ok") }
