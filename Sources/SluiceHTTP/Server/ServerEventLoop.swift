@@ -346,8 +346,7 @@ final class ServerEventLoop: @unchecked Sendable {
     }
 
     /// Answers 503 (plain HTTP; over HTTPS only the close) on an accepted socket no loop will serve and
-    /// closes it; it leaves `connectionCount`,
-    /// and the balancer's count of the loop it was placed on, if any.
+    /// closes it; it leaves `connectionCount`, and the balancer's count of the loop it was placed on, if any.
     private func refuse(_ fd: Int32, countedOn loopIndex: Int?) {
         // An HTTPS client could not read a plaintext answer: it just sees the close.
         if core.configuration.tls == nil {
