@@ -114,6 +114,27 @@ struct ServerTLSTests {
         }
     }
 
+    @Test func overTheConnectionCapANewConnectionIsClosedWithoutPlaintext() async throws {
+        let tls = try await Self.identity()
+        let pki = try await ClientTestPKI.load()
+        try await withServer(echoRouter(), configure: { $0.tls = tls; $0.maxConnections = 1 }) { server in
+            let (reply, closed, stillServed) = try await offPool {
+                let (raw, held) = try Self.connectTLS(port: server.port, caFile: pki.caFile)
+                let extra = try RawClient(port: server.port)
+                let (reply, closed) = Self.readUntilClose(extra.fd)
+                // The held connection is untouched by the refusal.
+                try held.write(Array("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8), deadline: .now + .seconds(5))
+                let answer = try Self.readAll(held)
+                withExtendedLifetime(raw) {}
+                return (reply, closed, answer.hasPrefix("HTTP/1.1 200"))
+            }
+            // A plaintext 503 would be garbage to a TLS client: nothing is sent, the socket just closes.
+            #expect(reply.isEmpty)
+            #expect(closed)
+            #expect(stillServed)
+        }
+    }
+
     @Test func silentClientIsClosedAtTheHeaderDeadline() async throws {
         let tls = try await Self.identity()
         try await withServer(echoRouter(), configure: { $0.tls = tls; $0.headerReadTimeout = .milliseconds(300) }) { server in
