@@ -74,5 +74,12 @@ struct HTTPSListenerTests {
         #expect(result.stderr.contains("private key does not match certificate"))
         // Refused before the store: no database was created.
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/sluice.sqlite"))
+        // `config check` finds it ahead of a deploy, as a configuration error.
+        let check = try await SluiceBinary.run(["config", "check"], environment: [
+            "SLUICE_HTTP_TLS_CERT_FILE": pki.path("server.pem"), "SLUICE_HTTP_TLS_KEY_FILE": pki.path("sns.key"),
+        ])
+        #expect(check.status == 78)
+        #expect(check.stderr.contains("http.tls_cert_file"))
+        #expect(check.stderr.contains("private key does not match certificate"))
     }
 }

@@ -19,6 +19,10 @@ struct ConfigCommand: ParsableCommand {
                 let configuration = try global.loadConfiguration()
                 print(configuration.renderEffective(), terminator: "")
                 for warning in configuration.warnings { print("# warning: \(warning)") }
+                // Readable files are not enough: the pair must parse and belong together, as `serve` needs.
+                do { _ = try Application.loadTLSIdentity(configuration: configuration) } catch {
+                    throw ExitFailure.configuration("invalid value for 'http.tls_cert_file' / 'http.tls_key_file': \(error)")
+                }
             }
         }
     }
