@@ -53,6 +53,7 @@ struct BufferedFile {
     sqlite3_int64 commitPageOffset; // WAL: where the page of a pending commit frame goes, or -1
     CSQLitePluginsWALBufferStatistics statistics; // main db: of its WAL, over the connection's life
     int failingWrites;          // main db: test hook, see CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES
+    int deferringSyncs;         // main db: its xSync is skipped, see CSQLITEPLUGINS_WAL_BUFFER_FCNTL_DEFER_DATABASE_SYNC
 };
 
 static sqlite3_vfs *rootVFS;
@@ -151,6 +152,7 @@ static int walSync(sqlite3_file *handle, int flags) {
     BufferedFile *file = (BufferedFile *)handle;
     int rc = flushBuffer(file);
     if (rc != SQLITE_OK) return rc;
+    if (file->database != NULL) file->database->statistics.walSyncs += 1;
     return file->real->pMethods->xSync(file->real, flags);
 }
 
@@ -250,6 +252,16 @@ static void databaseShmBarrier(sqlite3_file *handle) {
     passShmBarrier(handle);
 }
 
+// The connection's owner syncs the database file itself later (see the file control's comment).
+static int databaseSync(sqlite3_file *handle, int flags) {
+    BufferedFile *file = (BufferedFile *)handle;
+    if (file->deferringSyncs) {
+        file->statistics.deferredDatabaseSyncs += 1;
+        return SQLITE_OK;
+    }
+    return passSync(handle, flags);
+}
+
 static int databaseFileControl(sqlite3_file *handle, int op, void *argument) {
     BufferedFile *file = (BufferedFile *)handle;
     switch (op) {
@@ -259,13 +271,16 @@ static int databaseFileControl(sqlite3_file *handle, int op, void *argument) {
     case CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES:
         file->failingWrites = *(int *)argument;
         return SQLITE_OK;
+    case CSQLITEPLUGINS_WAL_BUFFER_FCNTL_DEFER_DATABASE_SYNC:
+        file->deferringSyncs = *(int *)argument != 0;
+        return SQLITE_OK;
     default:
         return passFileControl(handle, op, argument);
     }
 }
 
 static const sqlite3_io_methods databaseMethods = {
-    3, databaseClose, passRead, passWrite, passTruncate, passSync, passFileSize, passLock, passUnlock,
+    3, databaseClose, passRead, passWrite, passTruncate, databaseSync, passFileSize, passLock, passUnlock,
     passCheckReservedLock, databaseFileControl, passSectorSize, passDeviceCharacteristics,
     passShmMap, passShmLock, databaseShmBarrier, passShmUnmap, passFetch, passUnfetch,
 };

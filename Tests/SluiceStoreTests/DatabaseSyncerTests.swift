@@ -78,6 +78,33 @@ struct DatabaseSyncerTests {
         #expect(try await reopened.integrityCheck().isEmpty)
     }
 
+    /// Frames another process commits (the CLI while the service runs) are not covered by the writer's own
+    /// WAL syncs; the checkpoint may copy them into the database file all the same, so it must sync the WAL
+    /// itself, after choosing what to copy and before copying. Its database file's sync stays deferred.
+    @Test func checkpointSyncsTheWALItCopiesFromAlsoForAnotherConnectionsFrames() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore(checkpointPages: 64)
+        defer { store.close() }
+        _ = try await Self.ingestUntilCheckpoint(store, prefix: "warm")
+        try await waitUntil { store.writerStatistics.databaseSyncs >= 1 }
+        let before = try #require(try await store.writer.submit { database in database.walBufferStatistics })
+
+        // Another connection commits without syncing (as another process does before its own sync ends):
+        // nothing of this process ever syncs the WAL after these frames.
+        let other = try Database(path: directory.databasePath, readOnly: false, busyTimeoutMilliseconds: 5000)
+        try other.execute("PRAGMA synchronous = OFF")
+        try other.execute("INSERT INTO write_probe (id, probed_at) VALUES (1, 7) ON CONFLICT (id) DO UPDATE SET probed_at = 7")
+
+        _ = try await Self.ingestUntilCheckpoint(store, prefix: "next")
+        let after = try #require(try await store.writer.submit { database in database.walBufferStatistics })
+        // One checkpoint ran: SQLite synced the WAL inside it (before its copy), through the writer's connection.
+        #expect(after.walSyncs == before.walSyncs + 1)
+        // The database file's sync is left to the DatabaseSyncer, which does it beside the commits.
+        try await waitUntil { store.writerStatistics.databaseSyncs >= 2 }
+        #expect(store.writerStatistics.failedDatabaseSyncs == 0)
+        #expect(try other.strings("SELECT count(*) FROM write_probe WHERE probed_at = 7") == ["1"])
+    }
+
     @Test func failedDatabaseFileSyncFailsTheStoreAndKeepsTheWAL() async throws {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore(checkpointPages: 64)

@@ -61,6 +61,33 @@ struct WALBufferTests {
         return try Database(path: copy, readOnly: false, busyTimeoutMilliseconds: 5000)
     }
 
+    /// A checkpoint that defers the database file's sync still syncs the WAL first (SQLite's own sync under
+    /// the checkpoint's lock, with `synchronous = NORMAL`), and only while deferring is that file's sync skipped.
+    @Test func deferringCheckpointSyncsTheWALAndSkipsOnlyTheDatabaseFileSync() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent("defer.sqlite").path
+        let writer = try Self.openWriter(path)
+        // Another connection's commit, synced by nobody (as another process's before its sync).
+        let other = try Self.openWriter(path)
+        try other.execute("PRAGMA synchronous = OFF")
+        try Self.insert(other, ids: 0..<20, size: 100)
+        let before = try #require(writer.walBufferStatistics)
+
+        let result = try writer.checkpointPassiveDeferringDatabaseSync()
+        #expect(result.log > 0 && result.copied == result.log)
+        let deferred = try #require(writer.walBufferStatistics)
+        #expect(deferred.walSyncs == before.walSyncs + 1)
+        #expect(deferred.deferredDatabaseSyncs == before.deferredDatabaseSyncs + 1)
+
+        // Deferring ends with that checkpoint: the next one syncs the database file again.
+        try Self.insert(other, ids: 20..<40, size: 100)
+        try writer.checkpointPassive()
+        let plain = try #require(writer.walBufferStatistics)
+        #expect(plain.walSyncs == deferred.walSyncs + 1)
+        #expect(plain.deferredDatabaseSyncs == deferred.deferredDatabaseSyncs)
+        #expect(try Self.rows(writer).count == 40)
+    }
+
     @Test func gathersTheFramesOfACommitIntoOneWritePer124KiB() throws {
         let directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("data"), withIntermediateDirectories: true)

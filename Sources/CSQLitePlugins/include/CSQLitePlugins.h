@@ -27,6 +27,10 @@ typedef struct {
     long long walWrites;
     /// How often frames were still buffered when SQLite was about to publish a WAL-index header.
     long long barrierFlushes;
+    /// Syncs of the WAL file through this connection (SQLite makes them only in checkpoints).
+    long long walSyncs;
+    /// Syncs of the main database file skipped while CSQLITEPLUGINS_WAL_BUFFER_FCNTL_DEFER_DATABASE_SYNC was on.
+    long long deferredDatabaseSyncs;
 } CSQLitePluginsWALBufferStatistics;
 
 #define CSQLITEPLUGINS_WAL_BUFFER_FCNTL_STATISTICS 0x534c5701
@@ -34,6 +38,13 @@ typedef struct {
 /// Test hook, an int argument: the connection's next that many writes to its WAL fail with
 /// SQLITE_IOERR_WRITE (0 clears it).
 #define CSQLITEPLUGINS_WAL_BUFFER_FCNTL_FAIL_WRITES 0x534c5702
+
+/// An int argument: non-zero, the connection's syncs of its main database file are skipped (counted in
+/// deferredDatabaseSyncs) until it is set to 0 again; its WAL is still synced. For a checkpoint whose caller
+/// syncs the database file itself afterwards (SluiceStore's DatabaseSyncer): with `synchronous = NORMAL`
+/// SQLite syncs the WAL under the checkpoint's lock right before copying, so every frame copied is
+/// durable, whichever process wrote it, while the database file's sync after the copy is left to the caller.
+#define CSQLITEPLUGINS_WAL_BUFFER_FCNTL_DEFER_DATABASE_SYNC 0x534c5703
 
 /// A file's identity: its device and inode numbers.
 typedef struct {

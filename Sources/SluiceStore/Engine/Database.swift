@@ -154,31 +154,18 @@ final class Database: @unchecked Sendable {
         return (Int(log), Int(copied))
     }
 
-    /// A PASSIVE checkpoint with SQLite's syncs off: it neither syncs the WAL first nor the database file
-    /// after. Only for a caller that made the WAL durable itself and syncs the database file before the WAL
-    /// can start over (`DatabaseSyncer`). The connection's `synchronous` level is NORMAL again afterwards.
-    /// Throws with `lostSynchronousLevel` set if NORMAL could not be restored; then the connection must go.
+    /// A PASSIVE checkpoint that leaves the database file's sync to the caller, for one that syncs it before
+    /// the WAL can start over (`DatabaseSyncer`). SQLite still syncs the WAL (`synchronous = NORMAL`), under
+    /// the checkpoint's lock, after it chose the frames to copy and before the first copy: so every frame
+    /// copied is durable, also frames another connection or process committed that the writer's own
+    /// `WALSyncer` never synced. Only the database file's sync after the copy is skipped (by the WAL buffer
+    /// VFS: `deferDatabaseSyncs`); a connection without that VFS checkpoints with both syncs.
     @discardableResult
-    func checkpointPassiveWithoutSync() throws(StoreError) -> (log: Int, copied: Int) {
-        // The pager reads the level at each checkpoint, so switching it around one call is enough.
-        try run("PRAGMA synchronous = OFF")
-        let result: Result<(log: Int, copied: Int), StoreError>
-        do throws(StoreError) {
-            result = .success(try checkpointPassive())
-        } catch {
-            result = .failure(error)
-        }
-        do throws(StoreError) {
-            try run("PRAGMA synchronous = NORMAL")
-        } catch {
-            lostSynchronousLevel = true
-            throw error
-        }
-        return try result.get()
+    func checkpointPassiveDeferringDatabaseSync() throws(StoreError) -> (log: Int, copied: Int) {
+        guard deferDatabaseSyncs(true) else { return try checkpointPassive() }
+        defer { _ = deferDatabaseSyncs(false) }
+        return try checkpointPassive()
     }
-
-    /// `checkpointPassiveWithoutSync` could not set `synchronous = NORMAL` again (see there).
-    private(set) var lostSynchronousLevel = false
 
     /// Syncs the main database file through SQLite's own descriptor, as a checkpoint does (`xSync`). A
     /// second descriptor of ours would be unsafe: closing it drops every POSIX lock the process holds on

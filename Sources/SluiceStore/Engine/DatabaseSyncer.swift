@@ -6,8 +6,8 @@ import SluiceCore
 ///
 /// A checkpoint copies WAL frames into the database file. Until that file is synced, those frames are the
 /// only durable copy, so SQLite syncs it inside the checkpoint, before the WAL may start over from its
-/// beginning and overwrite them. The writer instead makes the WAL durable first (`WALSyncer.drain`), copies
-/// with SQLite's syncs off (`Database.checkpointPassiveWithoutSync`) and hands the database file's sync to
+/// beginning and overwrite them. The writer instead checkpoints with only SQLite's sync of the WAL before
+/// the copy (`Database.checkpointPassiveDeferringDatabaseSync`) and hands the database file's sync to
 /// this thread. Meanwhile a read transaction on a spare connection, begun before the copy (`pin`), keeps
 /// every connection of every process from restarting the WAL: SQLite starts it over only when no reader
 /// holds a read mark inside it (`walRestartLog`). Commits go on and append to the WAL, so their
@@ -78,7 +78,7 @@ final class DatabaseSyncer: @unchecked Sendable {
         }
     }
 
-    /// Writer thread, after a checkpoint under `pin` that skipped SQLite's syncs: syncs the database file on
+    /// Writer thread, after a checkpoint under `pin` that skipped SQLite's sync of the database file: syncs the database file on
     /// this thread, then ends the pin.
     func syncAndUnpin() {
         condition.lock()

@@ -430,12 +430,19 @@ final class Writer: @unchecked Sendable {
     /// acknowledgement of the batch just committed (SQLite's own checkpoint runs inside COMMIT, before it).
     /// PASSIVE: a reader holding an old snapshot leaves the rest for the next time.
     ///
-    /// With a `DatabaseSyncer`, the writer waits only for the WAL's sync (so the frames are durable before
-    /// pages are overwritten) and the page copies; the database file's sync runs beside the next commits
-    /// under a pin that keeps the WAL from starting over meanwhile. Those commits append to the WAL, so once
-    /// it holds `checkpointsPerRestart` periods a checkpoint lets it start over: the next COMMIT waits for
-    /// that sync (its jobs are applied meanwhile). Without one, SQLite syncs inside the checkpoint and the
-    /// WAL starts over at the next transaction once a checkpoint copied all of it.
+    /// With a `DatabaseSyncer`, the writer waits only for SQLite's sync of the WAL inside the checkpoint (so
+    /// the frames are durable before pages are overwritten, whichever process committed them) and the page
+    /// copies; the database file's sync runs beside the next commits under a pin that keeps the WAL from
+    /// starting over meanwhile. Those commits append to the WAL, so once it holds `checkpointsPerRestart`
+    /// periods a checkpoint lets it start over: the next COMMIT waits for that sync (its jobs are applied
+    /// meanwhile). Without one, SQLite syncs inside the checkpoint and the WAL starts over at the next
+    /// transaction once a checkpoint copied all of it.
+    ///
+    /// The WAL is synced by SQLite and not by waiting for our own `WALSyncer`: that one covers only this
+    /// process's commits up to its last sync, and another process (the CLI) may commit frames after it
+    /// and before the pin, which the checkpoint would then copy while they are not yet durable in the WAL.
+    /// The checkpoint's sync costs the writer thread about what waiting for the `WALSyncer` cost (a sync
+    /// of a WAL that has just been synced), once per `checkpointFrames` frames.
     private func checkpointIfDue() {
         guard checkpointFrames > 0, let database else { return }
         let frames = database.walFrames
@@ -445,17 +452,15 @@ final class Writer: @unchecked Sendable {
         do throws(StoreError) {
             let result: (log: Int, copied: Int)
             if let databaseSyncer {
-                syncer.drain()
                 guard databaseSyncer.pin() else {
                     result = try database.checkpointPassive()
                     return checkpointed(result)
                 }
                 do throws(StoreError) {
-                    result = try database.checkpointPassiveWithoutSync()
+                    result = try database.checkpointPassiveDeferringDatabaseSync()
                 } catch {
                     // Some pages may be copied: they too need the sync before the pin ends.
                     databaseSyncer.syncAndUnpin()
-                    if database.lostSynchronousLevel { mustRenew = true }
                     throw error
                 }
                 databaseSyncer.syncAndUnpin()
