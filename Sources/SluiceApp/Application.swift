@@ -81,13 +81,8 @@ public final class Application: Sendable {
                 statementTimeoutMilliseconds: configuration.int("database.statement_timeout_ms")
             ), logger: logger)
         }
+        // SQLiteStore creates the folder (and missing parents), each synced into its parent.
         let path = configuration.string("database.path")
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(.unavailable, "cannot create database directory '\(directory)': \(error.localizedDescription)")
-        }
         let storeConfiguration = SQLiteStoreConfiguration(
             path: path, busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"),
             cacheSizeKiB: configuration.int("database.cache_mib") * 1024, mmapSize: configuration.int("database.mmap_mib") << 20

@@ -150,13 +150,13 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// Creates the database's folder and any missing parents, each made durable in its parent (a new
+    /// folder's name is an entry of its parent's, which only a sync of the parent makes survive power loss).
     private static func createDirectory(for path: String) throws(StoreError) {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        guard !FileManager.default.fileExists(atPath: directory.path) else { return }
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do throws(StoreError) {
+            try FileSync.createDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path)
         } catch {
-            throw StoreError(.unavailable, "cannot create the database directory", underlying: error)
+            throw StoreError(.unavailable, "cannot create the database directory: \(error.message)")
         }
     }
 }

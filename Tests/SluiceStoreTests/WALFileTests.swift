@@ -53,4 +53,17 @@ struct WALFileTests {
         // A descriptor opened on the new file syncs it.
         try WALFile(path: path).sync()
     }
+
+    /// Each folder made for a new database is synced into its parent, outermost first (a new folder's name
+    /// survives power loss only then); existing ones are left alone.
+    @Test func createsMissingFoldersEachSyncedIntoItsParent() throws {
+        let directory = try TemporaryDirectory()
+        let root = directory.url.path
+        let synced = try FileSync.createDirectories(root + "/a/b/c")
+        #expect(synced == [root, root + "/a", root + "/a/b"])
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: root + "/a/b/c", isDirectory: &isFolder) && isFolder.boolValue)
+        #expect(try FileSync.createDirectories(root + "/a/b/c").isEmpty)
+        #expect(try FileSync.createDirectories(root + "/a/d") == [root + "/a"])
+    }
 }
