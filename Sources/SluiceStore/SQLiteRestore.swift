@@ -5,9 +5,16 @@ import SluiceCore
 ///
 /// The database's own `-wal` must go with it: SQLite replays a WAL it finds beside a file without
 /// checking that the two belong together, so a restored file next to the old WAL would be corrupted at
-/// the next open. The current database and its WAL are kept, renamed as a pair (`NAME.replaced-STAMP` and
+/// the next open. The current database and its WAL are kept as a pair (`NAME.replaced-STAMP` and
 /// `NAME.replaced-STAMP-wal`, which SQLite opens together again); the `-shm` index is rebuilt. Refused
-/// while any process holds a lock on the database (a running service does, for as long as it is open).
+/// while any process has the database open: a store holds `NAME.lock` shared (`DatabaseLock`) and SQLite
+/// locks on the file; the restore holds that lock exclusively from its check to the end of the swap, so
+/// a service starting meanwhile waits for it instead of creating a new database under the name.
+///
+/// The name never goes missing, and a complete pair always exists: the old database and WAL get their
+/// aside names as hard links first (synced), then the live WAL goes and the copy is renamed over the
+/// database in one step. Interrupted after the WAL went, the live name holds the old database without
+/// its newest commits until a restore runs again; the pair aside has every one.
 public enum SQLiteRestore {
     public struct Summary: Sendable, Equatable {
         /// Where the replaced database now is (nil when there was none).
@@ -30,6 +37,14 @@ public enum SQLiteRestore {
         public var description: String { message }
     }
 
+    /// The points between the swap's steps (tests stop a restore there, as a kill would).
+    enum Step: Sendable {
+        /// The old database and WAL have their aside names too, synced; nothing else changed.
+        case replacedKept
+        /// The live WAL is gone; the copy is not in place yet.
+        case liveWALRemoved
+    }
+
     /// The highest migration this build knows: a backup from a newer build is refused.
     public static var newestSchemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
 
@@ -37,17 +52,23 @@ public enum SQLiteRestore {
     public static func restore(
         backup: String, into database: String, newestSchemaVersion: Int = newestSchemaVersion, now: Date = Date()
     ) throws(Failure) -> Summary {
+        try restore(backup: backup, into: database, newestSchemaVersion: newestSchemaVersion, now: now, stoppingAt: { _ in })
+    }
+
+    /// `stoppingAt` runs between the swap's steps; what it throws ends the restore there, with no undoing.
+    static func restore(
+        backup: String, into database: String, newestSchemaVersion: Int, now: Date, stoppingAt: (Step) throws(Failure) -> Void
+    ) throws(Failure) -> Summary {
         let schemaVersion = try check(backup: backup, newestSchemaVersion: newestSchemaVersion)
-        if let holder = try lockHolder(of: database) {
-            throw Failure(kind: .inUse, message: "'\(database)' is open in process \(holder): stop the service first")
-        }
+        // Early, so a running service is reported before a large backup is copied; checked again below.
+        try checkNotInUse(database)
         let fileManager = FileManager.default
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent().path
         guard fileManager.fileExists(atPath: folder) else {
             throw Failure(kind: .io, message: "folder '\(folder)' does not exist")
         }
 
-        // The copy first, beside the database, synced: until the rename below nothing has changed.
+        // The copy first, beside the database, synced: until the swap below nothing has changed.
         let incoming = folder + "/." + URL(fileURLWithPath: database).lastPathComponent + ".restoring"
         try? fileManager.removeItem(atPath: incoming)
         do {
@@ -60,21 +81,31 @@ public enum SQLiteRestore {
         try takeOwnership(of: incoming, from: database)
         try sync(incoming)
 
+        // From here to the end of the swap no store opens the database (DatabaseLock).
+        let lock = try exclusiveLock(database)
+        defer { lock.release() }
+        // Readable by the service's user when root made it (systemd's DynamicUser).
+        try? takeOwnership(of: DatabaseLock.path(for: database), from: database)
+        try checkNotInUse(database)
+
         var replaced: String?
-        var hasWAL = false
+        var hadWAL = false
         if fileManager.fileExists(atPath: database) {
             let aside = asideName(for: database, at: now)
-            // The WAL first: if the database's own rename then fails, the WAL goes back and nothing changed.
-            // A WAL left behind without its database would be replayed into the next one made there.
-            hasWAL = fileManager.fileExists(atPath: database + "-wal")
-            if hasWAL { try rename(database + "-wal", aside + "-wal") }
-            do throws(Failure) {
-                try rename(database, aside)
-            } catch {
-                if hasWAL { _ = Foundation.rename(aside + "-wal", database + "-wal") }
-                throw error
-            }
+            hadWAL = fileManager.fileExists(atPath: database + "-wal")
+            try keep(database, as: aside, withWAL: hadWAL, folder: folder)
             replaced = aside
+            try stoppingAt(.replacedKept)
+            // Before the rename: the old WAL must never sit beside the restored file (it would be replayed).
+            if hadWAL {
+                guard unlink(database + "-wal") == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    _ = unlink(aside)
+                    _ = unlink(aside + "-wal")
+                    throw Failure(kind: .io, message: "cannot remove '\(database)-wal': \(reason)")
+                }
+            }
+            try stoppingAt(.liveWALRemoved)
         } else if fileManager.fileExists(atPath: database + "-wal") {
             throw Failure(kind: .io, message: "'\(database)-wal' exists without its database: move it away first")
         }
@@ -82,11 +113,8 @@ public enum SQLiteRestore {
         do throws(Failure) {
             try rename(incoming, database)
         } catch {
-            // The replaced pair goes back, so the service does not start on an empty new database.
-            if let replaced {
-                _ = Foundation.rename(replaced, database)
-                if hasWAL { _ = Foundation.rename(replaced + "-wal", database + "-wal") }
-            }
+            // The old database still has its name: its WAL gets its name back too.
+            if let replaced, hadWAL { _ = link(replaced + "-wal", database + "-wal") }
             throw error
         }
         placed = true
@@ -95,6 +123,41 @@ public enum SQLiteRestore {
         return Summary(
             replacedPath: replaced, schemaVersion: schemaVersion,
             bytes: (attributes?[.size] as? NSNumber)?.int64Value ?? 0)
+    }
+
+    /// Gives the database (and its WAL) the `aside` names too, as hard links, and syncs the folder: from
+    /// then on a complete pair exists under those names whatever happens to the live ones.
+    private static func keep(_ database: String, as aside: String, withWAL: Bool, folder: String) throws(Failure) {
+        guard link(database, aside) == 0 else {
+            throw Failure(kind: .io, message: "cannot link '\(database)' to '\(aside)': \(String(cString: strerror(errno)))")
+        }
+        if withWAL, link(database + "-wal", aside + "-wal") != 0 {
+            let reason = String(cString: strerror(errno))
+            _ = unlink(aside)
+            throw Failure(kind: .io, message: "cannot link '\(database)-wal' to '\(aside)-wal': \(reason)")
+        }
+        try sync(folder)
+    }
+
+    private static func exclusiveLock(_ database: String) throws(Failure) -> DatabaseLock {
+        let taken: DatabaseLock?
+        do throws(StoreError) {
+            taken = try DatabaseLock.exclusive(for: database)
+        } catch {
+            throw Failure(kind: .io, message: error.message)
+        }
+        guard let taken else {
+            throw Failure(
+                kind: .inUse,
+                message: "'\(database)' is open in a Sluice process (it holds '\(DatabaseLock.path(for: database))'): stop the service first")
+        }
+        return taken
+    }
+
+    private static func checkNotInUse(_ database: String) throws(Failure) {
+        if let holder = try lockHolder(of: database) {
+            throw Failure(kind: .inUse, message: "'\(database)' is open in process \(holder): stop the service first")
+        }
     }
 
     /// `NAME.replaced-20261201T133405` (UTC), with `-2`, `-3`, … when a restore in the same second took it.

@@ -12,10 +12,16 @@ public final class SQLiteStore: Sendable {
     let migrations: [Migration]
     let staging = Staging()
     private let logger: Logger
+    /// Held shared while the store has the file open, so `sluice restore` does not swap it meanwhile
+    /// (nil where the lock file cannot be made: see `DatabaseLock.shared`).
+    private let lock: DatabaseLock?
+    /// How long opening waits for a restore that is swapping the files.
+    static let restorePatience: Duration = .seconds(10)
 
     /// Opens (creating if needed) the database at `configuration.path` and applies pending migrations.
     /// - Throws: `.migration` when the file's schema is newer than this build, `.unavailable` when it
-    ///   cannot be opened, `.corrupt` when it is not a database.
+    ///   cannot be opened (also: a restore kept it locked for `restorePatience`), `.corrupt` when it is
+    ///   not a database.
     /// Logs at debug level only; without a `logger` it stays silent.
     public convenience init(
         configuration: SQLiteStoreConfiguration,
@@ -32,6 +38,8 @@ public final class SQLiteStore: Sendable {
         self.logger = logger
         self.migrations = migrations
         try Self.createDirectory(for: configuration.path)
+        lock = try DatabaseLock.shared(for: configuration.path, patience: Self.restorePatience)
+        if lock == nil { logger.debug("store.lock_unavailable", metadata: ["store.path": "\(DatabaseLock.path(for: configuration.path))"]) }
 
         let database = try Self.openWriter(configuration)
         let applied = try Migrator.migrate(database, migrations: migrations, appliedAt: Statement.milliseconds(Date()))
@@ -97,6 +105,7 @@ public final class SQLiteStore: Sendable {
     public func close() {
         writer.close()
         readers.close()
+        lock?.release()
     }
 
     /// Group-commit counters of the writer (commits vs jobs show the batching).

@@ -117,6 +117,83 @@ struct SQLiteBackupTests {
         #expect(try messageCount(aside) == 15)
     }
 
+    /// A database whose backup holds 10 messages and whose live pair 15, the last ones only in its WAL.
+    private func liveDatabaseAndBackup(_ directory: TemporaryDirectory) async throws -> String {
+        let backup = directory.url.appendingPathComponent("backup.sqlite").path
+        let store = try directory.openStore()
+        try await ingest(store, 0..<10)
+        _ = try SQLiteBackup.copy(database: directory.databasePath, to: backup)
+        try await ingest(store, 10..<15)
+        store.close()
+        try #require(FileManager.default.fileExists(atPath: directory.databasePath + "-wal"))
+        return backup
+    }
+
+    /// Stopped between any two steps (as a kill would stop it), a restore leaves a complete pair aside with
+    /// every commit, and the live name always names a database that opens; a second restore finishes.
+    @Test(arguments: [SQLiteRestore.Step.replacedKept, .liveWALRemoved])
+    func restoreStoppedMidwayLeavesTheReplacedPairComplete(step: SQLiteRestore.Step) async throws {
+        let directory = try TemporaryDirectory()
+        let backup = try await liveDatabaseAndBackup(directory)
+        let live = directory.databasePath
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let aside = live + ".replaced-20260921T141320"
+        let stop = SQLiteRestore.Failure(kind: .io, message: "stopped")
+        #expect(throws: SQLiteRestore.Failure.self) {
+            try SQLiteRestore.restore(
+                backup: backup, into: live, newestSchemaVersion: SQLiteRestore.newestSchemaVersion, now: now,
+                stoppingAt: { (reached) throws(SQLiteRestore.Failure) in if reached == step { throw stop } })
+        }
+        #expect(FileManager.default.fileExists(atPath: aside + "-wal"))
+        #expect(try messageCount(aside) == 15, "the pair aside opens with every commit")
+        switch step {
+        case .replacedKept:
+            #expect(try messageCount(live) == 15, "nothing changed under the live name yet")
+        case .liveWALRemoved:
+            // The old database without its WAL: only what was checkpointed into it (here not even the
+            // schema), but a consistent file that opens, and never beside a WAL that is not its own.
+            #expect(!FileManager.default.fileExists(atPath: live + "-wal"))
+            let stale = try Database(path: live, readOnly: true, busyTimeoutMilliseconds: 1000)
+            #expect(try stale.strings("PRAGMA quick_check") == ["ok"])
+        }
+
+        let summary = try SQLiteRestore.restore(backup: backup, into: live, now: now)
+        #expect(try messageCount(live) == 10)
+        #expect(summary.replacedPath == aside + "-2")
+        #expect(try messageCount(aside) == 15)
+    }
+
+    /// The restore holds `NAME.lock` exclusively across the swap: a store cannot open the database then
+    /// (it would create a new one while the name is being replaced), and while a store has it open no
+    /// restore can take it.
+    @Test func restoreAndStoresExcludeEachOtherThroughTheLockFile() async throws {
+        let directory = try TemporaryDirectory()
+        let backup = try await liveDatabaseAndBackup(directory)
+        let live = directory.databasePath
+
+        var refusedDuringSwap: StoreError?
+        _ = try SQLiteRestore.restore(
+            backup: backup, into: live, newestSchemaVersion: SQLiteRestore.newestSchemaVersion, now: Date(),
+            stoppingAt: { (reached) throws(SQLiteRestore.Failure) in
+                guard reached == .liveWALRemoved else { return }
+                do throws(StoreError) {
+                    _ = try DatabaseLock.shared(for: live, patience: .milliseconds(100))
+                } catch {
+                    refusedDuringSwap = error
+                }
+            })
+        #expect(refusedDuringSwap?.code == .unavailable)
+        #expect(refusedDuringSwap?.message.contains("is being restored") == true, "\(String(describing: refusedDuringSwap))")
+        #expect(try messageCount(live) == 10)
+
+        // A store holds the lock shared while open: a restore cannot take it, and gets it once it closed.
+        let store = try directory.openStore()
+        #expect(try DatabaseLock.exclusive(for: live) == nil)
+        store.close()
+        let exclusive = try #require(try DatabaseLock.exclusive(for: live))
+        exclusive.release()
+    }
+
     @Test func restoreRefusesABadBackupAndChangesNothing() async throws {
         let directory = try TemporaryDirectory()
         let store = try directory.openStore()
