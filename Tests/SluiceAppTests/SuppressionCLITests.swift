@@ -94,6 +94,19 @@ struct SuppressionCLITests {
         #expect(run.stderr.hasPrefix("error: "))
     }
 
+    /// An input that cannot be read exits 66 before the store is opened: no database is created for it.
+    @Test func unreadableImportInputExits66AndLeavesNoDatabase() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let folder = directory.appendingPathComponent("a-folder.csv")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        for input in [folder.path, directory.appendingPathComponent("absent.csv").path] {
+            let run = try sluice(["suppressions", "import", input])
+            #expect(run.status == 66, "\(input): \(run.stderr)")
+            #expect(run.stderr.hasPrefix("error: "))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("db.sqlite").path))
+    }
+
     @Test func importAndExportRoundTrip() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
         let csv = directory.appendingPathComponent("in.csv")

@@ -11,7 +11,9 @@ struct SuppressionsImport: AsyncParsableCommand {
         discussion: """
         The file is read in pieces and committed every 1,000 valid rows; invalid rows are reported
         with their line numbers and skipped. Exit 0 when every row was imported, 1 when some rows were
-        rejected (the valid ones are kept), 64 for an unusable header or format.
+        rejected (the valid ones are kept), 64 for an unusable header or format, 66 when the file cannot
+        be read (not there, not readable, not a regular file or pipe; a read error midway keeps the chunks
+        committed before it).
         """
     )
     @OptionGroup var global: GlobalOptions
@@ -22,16 +24,11 @@ struct SuppressionsImport: AsyncParsableCommand {
     func run() async throws {
         try await exiting {
             let format = try resolvedFormat()
-            let handle: FileHandle
-            if file == "-" {
-                handle = FileHandle.standardInput
-            } else {
-                guard let opened = FileHandle(forReadingAtPath: file) else { throw ExitFailure(code: 66, message: "error: cannot open '\(file)' for reading") }
-                handle = opened
-            }
+            // Before the store is opened (or created): an unusable input changes nothing.
+            let handle = try openInput()
             let report = try await SuppressionsSupport.withService(global) { service in
                 var importer = service.makeImport(format: format, source: "cli")
-                while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
+                while let chunk = try read(handle), !chunk.isEmpty {
                     try await importer.feed([UInt8](chunk))
                 }
                 return try await importer.finish()
@@ -44,6 +41,34 @@ struct SuppressionsImport: AsyncParsableCommand {
                 if report.rejected > report.errors.count { print("… and \(report.rejected - report.errors.count) more rejected rows") }
             }
             if report.rejected > 0 { throw ExitCode(1) }
+        }
+    }
+
+    /// Standard input for `-`; else the file, which must be a regular file or a pipe (`<(…)`): a directory
+    /// opens but fails on the first read. Exit 66 otherwise.
+    private func openInput() throws -> FileHandle {
+        if file == "-" { return FileHandle.standardInput }
+        var status = stat()
+        guard stat(file, &status) == 0 else {
+            throw ExitFailure(code: 66, message: "error: cannot open '\(file)' for reading: \(String(cString: strerror(errno)))")
+        }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG || kind == S_IFIFO else {
+            throw ExitFailure(code: 66, message: "error: cannot import '\(file)': not a regular file or a pipe")
+        }
+        guard let opened = FileHandle(forReadingAtPath: file) else {
+            throw ExitFailure(code: 66, message: "error: cannot open '\(file)' for reading")
+        }
+        return opened
+    }
+
+    /// The next piece of the input; a read error exits 66.
+    private func read(_ handle: FileHandle) throws -> Data? {
+        do {
+            return try handle.read(upToCount: 256 * 1024)
+        } catch {
+            throw ExitFailure(
+                code: 66, message: "error: cannot read '\(file)': \(error.localizedDescription) (chunks committed before it are kept)")
         }
     }
 
