@@ -98,7 +98,11 @@ final class SendEngine: Sendable {
             // With pacing, short batches: a pass blocked on a long batch would not see paced mail come due.
             // (Rows already in flight are still `queued` until claimed, so they count on top.)
             let batch = pacing.isEnabled ? inflight.withLock { $0.count } + min(8, max(1, configuration.concurrency)) : 256
-            ready = await paced(try await context.store.readyMessages(at: context.now(), limit: batch), excluding: inflight.withLock { $0 })
+            // Paused identities are left out by the query: their backlog would otherwise fill every batch and
+            // hold back the other identities' mail until a resume.
+            let due = try await context.store.readyMessages(
+                at: context.now(), limit: batch, excludingIdentities: Set(state.pausedIdentities.keys))
+            ready = await paced(due, excluding: inflight.withLock { $0 })
         } catch {
             context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -107,6 +111,7 @@ final class SendEngine: Sendable {
         var started = 0
         for message in ready {
             if Task.isCancelled { break }
+            // Paced grants come from outside the query; `process` re-checks the pause right before the claim.
             if state.pausedIdentities[message.identity] != nil { continue }
             // Bounded concurrency: wait for a free slot (short sleeps; slots free as calls finish).
             while inflight.withLock({ $0.count }) >= configuration.concurrency, !Task.isCancelled {
