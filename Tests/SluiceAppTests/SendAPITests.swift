@@ -140,4 +140,26 @@ struct SendAPITests {
         #expect(try await app.context.store.queueCounts()[.queued] == backlog)
         #expect(try await app.context.store.queuedMessage(id: "msg_paused_0")?.attempts == 0)
     }
+
+    /// Recovery waits for `inflightRecoveryAge` (3 × the request timeout), not the request timeout alone: a
+    /// claim 1.5 × the timeout old may belong to a live instance whose call started late, so it stays its own.
+    @Test func claimYoungerThanTheRecoveryAgeIsLeftToItsClaimant() async throws {
+        let database = try SendTestDatabase()
+        let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: database.path))
+        let timeout = SendGateConfiguration(configuration: .defaults).requestTimeout
+        let message = OutboundMessage(from: "s@example.com", fromAddress: "s@example.com", to: ["r@example.net"], subject: "s", text: "t")
+        for (id, age) in [("msg_live", 1.5 * timeout), ("msg_abandoned", 3 * timeout + 10)] {
+            let claimedAt = Date().addingTimeInterval(-age)
+            _ = try await store.enqueue(QueuedMessage(id: id, message: message, nextAttemptAt: claimedAt, createdAt: claimedAt), idempotency: nil)
+            #expect(try await store.claim(id: id, dropping: [], message: nil, at: claimedAt))
+        }
+        store.close()
+
+        let app = try await start(database: database)
+        defer { Task { await app.stop() } }
+        // One recovery pass looks at both rows: once the abandoned one is resolved, the live one was passed over.
+        let abandoned = try await app.waitForState("msg_abandoned", ["failed", "queued", "sent"])
+        #expect(abandoned.state == "failed")
+        #expect(try await app.get("msg_live").state == "sending")
+    }
 }
