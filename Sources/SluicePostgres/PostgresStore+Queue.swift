@@ -43,14 +43,21 @@ extension PostgresStore: OutboundQueueStore {
         }
     }
 
-    public func readyMessages(at now: Date, limit: Int) async throws(StoreError) -> [ReadyMessage] {
+    public func readyMessages(at now: Date, limit: Int, excludingIdentities excludedIdentities: Set<String>) async throws(StoreError) -> [ReadyMessage] {
         try await read { connection throws(StoreError) in
-            // SKIP LOCKED: rows another instance is claiming right now are left to it.
+            // The batch is picked by an index-only scan (`outbound_state_due_identity`): a row lock needs the
+            // heap, so filtering under FOR UPDATE would read every paused row's page. Then the picked rows are
+            // locked and checked again; SKIP LOCKED: rows another instance is claiming right now are left to it.
             let result = try connection.execute("""
                 SELECT id, identity, recipient_count FROM outbound_messages
-                WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at, id LIMIT $2
+                WHERE id IN (
+                    SELECT id FROM outbound_messages
+                    WHERE state = 'queued' AND next_attempt_at <= $1 AND NOT (identity = ANY($3::text[]))
+                    ORDER BY next_attempt_at, created_at, id LIMIT $2)
+                AND state = 'queued' AND next_attempt_at <= $1
+                ORDER BY next_attempt_at, created_at, id
                 FOR UPDATE SKIP LOCKED
-                """, [.date(now), .int(min(max(limit, 1), 10_000))])
+                """, [.date(now), .int(min(max(limit, 1), 10_000)), PGValue.textArray(Array(excludedIdentities))])
             return (0..<result.rowCount).map {
                 ReadyMessage(id: result.string($0, 0), identity: result.string($0, 1), recipientCount: result.int($0, 2))
             }

@@ -53,15 +53,19 @@ extension SQLiteStore: OutboundQueueStore {
         }
     }
 
-    public func readyMessages(at now: Date, limit: Int) async throws(StoreError) -> [ReadyMessage] {
-        try await readers.read { database throws(StoreError) in
+    public func readyMessages(at now: Date, limit: Int, excludingIdentities excludedIdentities: Set<String>) async throws(StoreError) -> [ReadyMessage] {
+        // The excluded identities go in as one JSON array parameter (json_each), never into the SQL text.
+        let excluded = excludedIdentities.isEmpty ? "[]" : String(decoding: try QueuePayloadCoding.encode(excludedIdentities.sorted()), as: UTF8.self)
+        return try await readers.read { database throws(StoreError) in
             let statement = try database.statement("""
                 SELECT id, identity, recipient_count FROM outbound_messages
-                WHERE state = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2
+                WHERE state = 'queued' AND next_attempt_at <= ?1 AND identity NOT IN (SELECT value FROM json_each(?3))
+                ORDER BY next_attempt_at LIMIT ?2
                 """)
             defer { statement.reset() }
             statement.bind(now, at: 1)
             statement.bind(min(max(limit, 1), 10_000), at: 2)
+            statement.bind(excluded, at: 3)
             var result: [ReadyMessage] = []
             while try statement.step() {
                 result.append(ReadyMessage(id: statement.string(at: 0), identity: statement.string(at: 1), recipientCount: statement.int(at: 2)))

@@ -5,6 +5,7 @@ import SluicePostgres
 import SluiceTestSupport
 import Synchronization
 import Testing
+@testable import SluiceApp
 
 /// Two `sluice serve` processes sending through one PostgreSQL database: one account-wide rate, and a
 /// killed instance's claims recovered by the other.
@@ -106,8 +107,12 @@ struct MultiInstanceSendTests {
         defer { standIn.stop() }
         let cluster = try await SendCluster.make()
         defer { cluster.remove() }
-        // The lease of a claim is the SES request timeout: short, so B recovers soon after A dies.
+        // A claim is taken for a crashed instance's once `inflightRecoveryAge` (3 × the SES request timeout)
+        // old: a short timeout, so B recovers soon after A dies.
         let timeout = 3.0
+        var gate = SendGateConfiguration(configuration: .defaults)
+        gate.requestTimeout = timeout
+        let recoveryAge = gate.inflightRecoveryAge
         let settings = [
             "SLUICE_SES_REQUEST_TIMEOUT_SECONDS": "\(timeout)", "SLUICE_SES_INFLIGHT_RESOLUTION": resolution.rawValue,
             // Configured, so A does not start at the 1/s fallback before GetAccount answers.
@@ -132,8 +137,8 @@ struct MultiInstanceSendTests {
         await offPool { a.wait() }
         for id in ids.values { #expect(try await cluster.store.queuedMessage(id: id)?.state == .sending) }
 
-        // B's first recovery pass runs at start-up: start it once A's claims are past their lease.
-        try await Task.sleep(for: .seconds(timeout + 0.2))
+        // B's first recovery pass runs at start-up: start it once A's claims are past the recovery age.
+        try await Task.sleep(for: .seconds(recoveryAge + 0.2))
         let b = try await offPool { try ServeProcess(environment: environmentB) }
         defer { b.kill(); b.wait() }
         let final: MessageState = resolution == .resend ? .sent : .failed

@@ -116,4 +116,50 @@ struct SendAPITests {
         #expect((status.json["error"] as? String)?.hasPrefix("outcome_unknown") == true)
         #expect(status.json["attempts"] as? Int == 1)
     }
+
+    /// A paused identity's backlog, more than a dispatch batch and due first, does not hold back other
+    /// identities' mail: the dispatcher's query leaves the paused identity out. With per-ISP pacing the batch
+    /// is only 8 messages.
+    @Test(arguments: [false, true]) func pausedIdentityBacklogDoesNotHoldBackOtherIdentities(paced: Bool) async throws {
+        var settings: [String: TOMLValue] = ["ses.max_send_rate": .float(200)]
+        if paced { settings["pacing.groups"] = .array([.string("gmail:gmail.com=4")]) }
+        let app = try await SendTestApp.start(settings: settings)
+        defer { Task { await app.stop() } }
+        _ = try await app.context.sending.pauseIdentities(["a.example.com": "protection: bounce rate"])
+        let paused = OutboundMessage(from: "x@a.example.com", fromAddress: "x@a.example.com", to: ["r@example.net"], subject: "s", text: "t")
+        let earlier = Date().addingTimeInterval(-60)
+        let backlog = 300
+        for i in 0..<backlog {
+            let at = earlier.addingTimeInterval(Double(i) / 1000)
+            _ = try await app.context.store.enqueue(QueuedMessage(id: "msg_paused_\(i)", message: paused, nextAttemptAt: at, createdAt: at), idempotency: nil)
+        }
+        let other = try await app.post(SendTestApp.message(from: "y@b.example.com", to: ["r@example.net"]))
+        #expect(other.status == 202)
+        #expect(try await app.waitForState(try #require(other.id), ["sent", "failed"]).state == "sent")
+        // The paused identity's mail is untouched: still queued, no attempt counted.
+        #expect(try await app.context.store.queueCounts()[.queued] == backlog)
+        #expect(try await app.context.store.queuedMessage(id: "msg_paused_0")?.attempts == 0)
+    }
+
+    /// Recovery waits for `inflightRecoveryAge` (3 × the request timeout), not the request timeout alone: a
+    /// claim 1.5 × the timeout old may belong to a live instance whose call started late, so it stays its own.
+    @Test func claimYoungerThanTheRecoveryAgeIsLeftToItsClaimant() async throws {
+        let database = try SendTestDatabase()
+        let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: database.path))
+        let timeout = SendGateConfiguration(configuration: .defaults).requestTimeout
+        let message = OutboundMessage(from: "s@example.com", fromAddress: "s@example.com", to: ["r@example.net"], subject: "s", text: "t")
+        for (id, age) in [("msg_live", 1.5 * timeout), ("msg_abandoned", 3 * timeout + 10)] {
+            let claimedAt = Date().addingTimeInterval(-age)
+            _ = try await store.enqueue(QueuedMessage(id: id, message: message, nextAttemptAt: claimedAt, createdAt: claimedAt), idempotency: nil)
+            #expect(try await store.claim(id: id, dropping: [], message: nil, at: claimedAt))
+        }
+        store.close()
+
+        let app = try await start(database: database)
+        defer { Task { await app.stop() } }
+        // One recovery pass looks at both rows: once the abandoned one is resolved, the live one was passed over.
+        let abandoned = try await app.waitForState("msg_abandoned", ["failed", "queued", "sent"])
+        #expect(abandoned.state == "failed")
+        #expect(try await app.get("msg_live").state == "sending")
+    }
 }

@@ -25,7 +25,7 @@ struct MessageDedupeMigrationTests {
 
         let store = try directory.openStore()
         defer { store.close() }
-        #expect(try await store.schemaVersion() == 10)
+        #expect(try await store.schemaVersion() == Schema.migrations.last?.version)
         let rows = try await store.readers.read { database throws(StoreError) in
             try database.strings("SELECT rowid || ':' || message_id FROM sns_messages ORDER BY rowid")
         }

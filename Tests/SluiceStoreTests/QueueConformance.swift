@@ -45,6 +45,32 @@ enum QueueConformance {
         #expect(try await store.deferQueued([:], at: now) == 0)
     }
 
+    /// Excluded identities (paused on their own) are left out by the query itself, so a paused identity's
+    /// backlog never fills a batch ahead of other identities' mail; the set is bound, never spliced into SQL.
+    static func readyMessagesLeaveOutExcludedIdentities(_ store: Store) async throws {
+        func from(_ sender: String, _ id: String, at date: Date) -> QueuedMessage {
+            let message = OutboundMessage(from: sender, fromAddress: sender, to: ["r@example.net"], subject: "s", text: "t")
+            return QueuedMessage(id: id, message: message, nextAttemptAt: date, createdAt: date)
+        }
+        for i in 0..<3 { _ = try await store.enqueue(from("x@a.example.com", "a-\(i)", at: now.addingTimeInterval(Double(i) - 10)), idempotency: nil) }
+        _ = try await store.enqueue(from("y@b.example.com", "b-0", at: now.addingTimeInterval(-2)), idempotency: nil)
+        _ = try await store.enqueue(from("z@c.example.com", "c-0", at: now.addingTimeInterval(-1)), idempotency: nil)
+        _ = try await store.enqueue(from("w@b.example.com", "b-later", at: now.addingTimeInterval(60)), idempotency: nil)
+
+        #expect(try await store.readyMessages(at: now, limit: 2).map(\.id) == ["a-0", "a-1"], "without exclusions: oldest first")
+        #expect(try await store.readyMessages(at: now, limit: 1, excludingIdentities: ["a.example.com"]).map(\.id) == ["b-0"])
+        let rest = try await store.readyMessages(at: now, limit: 10, excludingIdentities: ["a.example.com"])
+        #expect(rest.map(\.id) == ["b-0", "c-0"])
+        #expect(rest.map(\.identity) == ["b.example.com", "c.example.com"])
+        #expect(try await store.readyMessages(at: now, limit: 10, excludingIdentities: ["a.example.com", "c.example.com"]).map(\.id) == ["b-0"])
+        #expect(try await store.readyMessages(at: now, limit: 10, excludingIdentities: []).count == 5)
+        // Names needing quoting in a JSON or array literal are values like any other.
+        let odd: Set<String> = [#"a.example.com", "b.example.com"#, #"x\"}'; DROP TABLE outbound_messages; --"#, "a.example.com"]
+        #expect(try await store.readyMessages(at: now, limit: 10, excludingIdentities: odd).map(\.id) == ["b-0", "c-0"])
+        #expect(try await store.readyMessages(at: now.addingTimeInterval(60), limit: 10, excludingIdentities: ["a.example.com"]).map(\.id)
+            == ["b-0", "c-0", "b-later"])
+    }
+
     /// Only finished messages older than the cutoff go; queued and in-flight ones stay whatever their age.
     static func retentionPurgesOnlyOldFinishedMessagesAndCounters(_ store: Store) async throws {
         let old = now.addingTimeInterval(-40 * 86_400)

@@ -84,8 +84,8 @@ extension ConfigurationKey {
         .init("ses", "max_24h_send", .integer(-1...1_000_000_000), .integer(0), "Recipients per rolling 24 h; 0 reads GetAccount, -1 unlimited."),
         .init("ses", "max_attempts", .integer(1...100), .integer(8), "Attempts per message for retryable errors."),
         .init("ses", "max_backoff_seconds", .float(1...86400), .float(300), "Cap of the exponential backoff."),
-        .init("ses", "inflight_resolution", .choice(["fail", "resend"]), .string("fail"), "After a crash, a message caught mid-call to SES is failed (never mailed twice) or resent (never lost, maybe twice)."),
-        .init("ses", "request_timeout_seconds", .float(1...300), .float(30), "Bound of one SES call (connect, TLS, answer); a hanging endpoint never holds a worker longer."),
+        .init("ses", "inflight_resolution", .choice(["fail", "resend"]), .string("fail"), "After a crash, a message caught mid-call to SES is failed (never mailed twice) or resent (never lost, maybe twice) once its claim is 3 × request_timeout_seconds old."),
+        .init("ses", "request_timeout_seconds", .float(1...300), .float(30), "Bound of one SES call (connect, TLS, answer); a hanging endpoint never holds a worker longer. A call not started within it of its claim is not made (queued again)."),
         .init("ses", "account_refresh_seconds", .integer(10...86400), .integer(300), "How often send limits are re-read from GetAccount."),
 
         .init("monitoring", "counter_retention_days", .integer(8...3650), .integer(35), "Hourly counters older than this are purged (monitoring reads the last 8 days)."),

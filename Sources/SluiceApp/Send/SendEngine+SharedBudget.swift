@@ -75,7 +75,7 @@ extension SendEngine {
         do {
             _ = try await context.store.requeue(id: id, nextAttemptAt: now, error: nil, countAttempt: false, at: context.now())
         } catch {
-            // Left in `sending`: crash recovery resolves it after the request timeout.
+            // Left in `sending`: crash recovery resolves it after inflightRecoveryAge.
             context.logger.warning("cannot release a claim held back by the daily quota", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }
         return false

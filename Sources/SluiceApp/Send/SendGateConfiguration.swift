@@ -20,7 +20,7 @@ public struct SendGateConfiguration: Sendable {
     public var accountRefresh: TimeInterval
     /// What a `sending` row left by a crash becomes (`ses.inflight_resolution`).
     public var inflightResolution: InflightResolution = .fail
-    /// Bound of one SES call (HTTP client total timeout); rows in `sending` longer than this are orphans.
+    /// Bound of one SES call (HTTP client total timeout). See `inflightRecoveryAge` for when a claim is orphaned.
     public var requestTimeout: TimeInterval = 30
     /// How far ahead a send time is reserved: store work (suppression re-check, claim commit) happens in
     /// this lead, so calls leave on the rate's schedule. A message may be `sending` this long before its call.
@@ -54,6 +54,17 @@ public struct SendGateConfiguration: Sendable {
             inflightResolution = resolution
         }
     }
+
+    /// How old a claim may be when its SES call is due: an older one is released (back to `queued`, the
+    /// attempt not counted) instead of called. Bounds the work between claim and call that no timeout covers:
+    /// the shared quota reservation, the wait for the reserved time, a stalled store or scheduler.
+    public var claimCallWindow: TimeInterval { requestTimeout }
+
+    /// Age of a claim (`sending` since `claimed_at`) after which crash recovery, on any instance, resolves it
+    /// per `inflightResolution`. A live claimant calls SES within `claimCallWindow` of its claim and the call
+    /// ends within `requestTimeout`; one more `requestTimeout` is margin for what follows outside the HTTP
+    /// timeout (credentials, recording the outcome). So a call still running is never taken for a crash's.
+    public var inflightRecoveryAge: TimeInterval { claimCallWindow + 2 * requestTimeout }
 
     /// The retry rules for the queue.
     public var stateMachine: QueueStateMachine {

@@ -9,9 +9,11 @@ import Synchronization
 ///
 /// Delivery window: a message is committed as `sending` (at most `reservationLead` before its reserved send
 /// time) before its SES call, and as `sent`/`failed`/`queued` after it. Only a crash between that first commit
-/// and the outcome commit leaves doubt (SES has no idempotency key); such rows are resolved once older than
-/// `requestTimeout` per `inflightResolution`: `fail` (default, at-most-once: state `failed`, error
-/// `outcome_unknown…`) or `resend` (at-least-once: back to `queued`). Calls already claimed finish on shutdown.
+/// and the outcome commit leaves doubt (SES has no idempotency key); such rows are resolved once their claim is
+/// older than `inflightRecoveryAge` (3 × `requestTimeout`) per `inflightResolution`: `fail` (default,
+/// at-most-once: state `failed`, error `outcome_unknown…`) or `resend` (at-least-once: back to `queued`). So that
+/// recovery (on any instance) never takes a live call for a crashed one, a claim older than `claimCallWindow`
+/// (`requestTimeout`) when its call is due is released without calling. Calls already claimed finish on shutdown.
 struct SendWorker: BackgroundWorker {
     let name = "send"
     let context: AppContext
@@ -53,6 +55,8 @@ final class SendEngine: Sendable {
     let sharedBudget: (any SharedSendBudget)?
     /// Stretches of the shared schedule reserved but not used (lost claims), reused before reserving anew.
     let spares = Mutex(ScheduleSpares())
+    /// When each message this engine claimed was claimed (its `claimed_at`), until its task ends.
+    let claimTimes = Mutex<[String: Date]>([:])
 
     init(context: AppContext, configuration: SendGateConfiguration, transport: any SendTransport) {
         self.context = context
@@ -98,7 +102,11 @@ final class SendEngine: Sendable {
             // With pacing, short batches: a pass blocked on a long batch would not see paced mail come due.
             // (Rows already in flight are still `queued` until claimed, so they count on top.)
             let batch = pacing.isEnabled ? inflight.withLock { $0.count } + min(8, max(1, configuration.concurrency)) : 256
-            ready = await paced(try await context.store.readyMessages(at: context.now(), limit: batch), excluding: inflight.withLock { $0 })
+            // Paused identities are left out by the query: their backlog would otherwise fill every batch and
+            // hold back the other identities' mail until a resume.
+            let due = try await context.store.readyMessages(
+                at: context.now(), limit: batch, excludingIdentities: Set(state.pausedIdentities.keys))
+            ready = await paced(due, excluding: inflight.withLock { $0 })
         } catch {
             context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -107,6 +115,7 @@ final class SendEngine: Sendable {
         var started = 0
         for message in ready {
             if Task.isCancelled { break }
+            // Paced grants come from outside the query; `process` re-checks the pause right before the claim.
             if state.pausedIdentities[message.identity] != nil { continue }
             // Bounded concurrency: wait for a free slot (short sleeps; slots free as calls finish).
             while inflight.withLock({ $0.count }) >= configuration.concurrency, !Task.isCancelled {
@@ -118,6 +127,7 @@ final class SendEngine: Sendable {
             group.addTask {
                 await self.process(message)
                 _ = self.inflight.withLock { $0.remove(message.id) }
+                self.claimTimes.withLock { $0[message.id] = nil }
             }
         }
         return started
@@ -189,14 +199,17 @@ final class SendEngine: Sendable {
             return nil
         }
         let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
+        let claimedAt = context.now()
         guard try await context.store.claim(
-            id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: context.now())
+            id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt)
         else { return nil }
+        claimTimes.withLock { $0[queued.id] = claimedAt }
         return (queued, message)
     }
 
     /// - Parameter quotaAt: when the shared daily quota was reserved for it (nil without a shared budget).
     private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil) async {
+        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt) else { return }
         let request = SendRequestMapping.request(for: message)
         let result = await transport.send(request, at: context.now())
         let now = context.now()
@@ -204,7 +217,7 @@ final class SendEngine: Sendable {
         do {
             try await apply(action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now, quotaAt: quotaAt)
         } catch {
-            // The row stays `sending` and is resolved by crash recovery after requestTimeout.
+            // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
             context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }
     }
@@ -304,7 +317,7 @@ final class SendEngine: Sendable {
             do {
                 let excluded = inflight.withLock { $0 }
                 let recovered = try await context.store.recoverInflight(
-                    claimedBefore: now.addingTimeInterval(-configuration.requestTimeout), resolution: configuration.inflightResolution,
+                    claimedBefore: now.addingTimeInterval(-configuration.inflightRecoveryAge), resolution: configuration.inflightResolution,
                     excluding: excluded, at: now)
                 if recovered > 0 {
                     context.logger.warning("resolved messages interrupted during their SES call", metadata: [

@@ -8,8 +8,9 @@ public protocol OutboundQueueStore: Sendable {
     func enqueue(_ message: QueuedMessage, idempotency: IdempotencyRecord?) async throws(StoreError) -> IdempotentWriteOutcome
     /// The message with `id`, payload included.
     func queuedMessage(id: String) async throws(StoreError) -> QueuedMessage?
-    /// `queued` messages due at `now`, oldest due first.
-    func readyMessages(at now: Date, limit: Int) async throws(StoreError) -> [ReadyMessage]
+    /// `queued` messages due at `now`, oldest due first, leaving out those from `excludedIdentities` (identities
+    /// paused on their own): a paused identity's backlog must not fill the batch ahead of other identities' mail.
+    func readyMessages(at now: Date, limit: Int, excludingIdentities excludedIdentities: Set<String>) async throws(StoreError) -> [ReadyMessage]
     /// `queued` → `sending` (attempts + 1, `claimedAt` = now). Recipients suppressed since acceptance are moved
     /// to the suppressed list first (`message` is the payload without them). False when not `queued`.
     func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool
@@ -43,6 +44,11 @@ public struct SentRecipients: Sendable, Equatable {
 }
 
 extension OutboundQueueStore {
+    /// `queued` messages due at `now`, oldest due first, from every identity.
+    public func readyMessages(at now: Date, limit: Int) async throws(StoreError) -> [ReadyMessage] {
+        try await readyMessages(at: now, limit: limit, excludingIdentities: [])
+    }
+
     /// `sending` → `sent` without counting sends (outbox deliveries, tests).
     public func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool {
         try await markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: nil, at: now)

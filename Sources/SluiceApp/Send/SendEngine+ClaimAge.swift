@@ -1,0 +1,30 @@
+import Foundation
+import SluiceCore
+
+/// The claimant's half of the crash-recovery contract: other instances resolve a claim once it is older than
+/// `inflightRecoveryAge`, which holds only if the SES call starts within `claimCallWindow` of the claim.
+extension SendEngine {
+    /// Whether the claim on `id` is young enough for its SES call now. An older one (the way from claim to call
+    /// stalled) is released instead: back to `queued` without counting the attempt, the shared daily quota
+    /// reserved for it given back, and false returned, so nothing is sent.
+    func claimIsCallable(id: String, message: OutboundMessage, quotaAt: Date?) async -> Bool {
+        let now = context.now()
+        guard let claimedAt = claimTimes.withLock({ $0[id] }) else { return true }
+        let age = now.timeIntervalSince(claimedAt)
+        guard age > configuration.claimCallWindow else { return true }
+        context.metrics.count("sluice_send_claims_released_total", help: "Claims released without an SES call: held too long before it.")
+        context.logger.warning("claim held too long before its SES call; released without calling", metadata: [
+            "send.message_id": "\(id)", "send.claim_age_seconds": "\(age)", "send.claim_call_window_seconds": "\(configuration.claimCallWindow)",
+        ])
+        if let quotaAt, let budget = sharedBudget {
+            await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget)
+        }
+        do {
+            _ = try await context.store.requeue(id: id, nextAttemptAt: now, error: nil, countAttempt: false, at: now)
+        } catch {
+            // Left in `sending`: crash recovery resolves it after inflightRecoveryAge, as after a crash.
+            context.logger.warning("cannot release a claim held too long", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+        }
+        return false
+    }
+}
