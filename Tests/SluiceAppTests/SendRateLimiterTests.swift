@@ -9,6 +9,8 @@ struct SendRateLimiterTests {
         private let value = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
         var now: Date { value.withLock { $0 } }
         func advance(_ seconds: TimeInterval) { value.withLock { $0 = $0.addingTimeInterval(seconds) } }
+        /// Steps the clock back, as an NTP correction or an operator might.
+        func stepBack(_ seconds: TimeInterval) { advance(-seconds) }
     }
 
     private func limiter(rate: Double, daily: Double = -1, clock: Clock) -> SendRateLimiter {
@@ -96,9 +98,67 @@ struct SendRateLimiterTests {
         let start = clock.now
         let limiter = limiter(rate: 10, clock: clock)
         var slots: [TimeInterval] = []
-        for _ in 0..<5 { slots.append(try await limiter.reserve(1, lead: 0.6).timeIntervalSince(start)) }
+        for _ in 0..<5 { slots.append(try await limiter.reserve(1, lead: 0.6).start.timeIntervalSince(start)) }
         // The bucket starts empty: one send per 0.1 s, all reserved ahead without waiting.
         for (index, slot) in slots.enumerated() { #expect(abs(slot - 0.1 * Double(index + 1)) < 1e-6) }
         #expect(await limiter.waitTime(for: 1) > 0.5)
+    }
+
+    @Test func aClockSteppedBackDoesNotHoldTheNextReservation() async throws {
+        let clock = Clock()
+        let limiter = limiter(rate: 10, clock: clock)
+        clock.advance(0.1)
+        let first = try await limiter.reserve(1)
+        #expect(first.start == clock.now)
+        clock.stepBack(600)
+        // The rate still holds across the step (one send per 0.1 s), but not the 600 s of the step.
+        #expect(abs(await limiter.waitTime(for: 1) - 0.1) < 1e-6)
+        clock.advance(0.1)
+        // Checked before reserving: without the fix `reserve` would sleep out the 600 s.
+        try #require(await limiter.waitTime(for: 1) == 0)
+        let second = try await limiter.reserve(1)
+        #expect(second.start == clock.now, "the reserved time is wall-clock: the caller sleeps until it")
+        #expect(abs(await limiter.waitTime(for: 1) - 0.1) < 1e-6)
+    }
+
+    @Test func aClockSteppedBackNeitherStallsRecoveryNorShortensABlock() async throws {
+        let clock = Clock()
+        let limiter = limiter(rate: 40, clock: clock)
+        await limiter.recordThrottle()
+        clock.stepBack(600)
+        #expect(await limiter.currentRate == 20)  // the limiter sees the step (time passing unseen is part of it)
+        clock.advance(60)
+        let recovered = await limiter.currentRate
+        #expect(recovered > 20 && recovered < 40, "recovery goes on with time passing, whatever the wall clock says")
+        // A block is a wall-clock deadline: 600 s from the (stepped) clock's now.
+        await limiter.block(until: clock.now.addingTimeInterval(600))
+        #expect(abs(await limiter.waitTime(for: 1) - 600) < 1e-3)
+    }
+
+    @Test func aGivenBackReservationFreesTheDailyQuota() async throws {
+        let clock = Clock()
+        let limiter = limiter(rate: 1000, daily: 3, clock: clock)
+        clock.advance(1)
+        let refused = try await limiter.reserve(2)
+        clock.advance(1)
+        try await limiter.acquire(1)
+        clock.advance(1)
+        #expect(await limiter.waitTime(for: 1) > 86_000)
+        // One of the two was dropped at the claim, then SES refused the other.
+        let kept = await limiter.giveBack(refused, keeping: 1)
+        #expect(kept.recipients == 1)
+        #expect(await limiter.usedLast24Hours() == 2)
+        await limiter.giveBack(kept, keeping: 0)
+        #expect(await limiter.usedLast24Hours() == 1)
+        #expect(await limiter.waitTime(for: 2) == 0)
+    }
+
+    @Test func aSharedQuotaCountsNothingToGiveBack() async throws {
+        let clock = Clock()
+        let limiter = SendRateLimiter(maxSendRate: 1000, max24HourSend: 3, sharedQuota: true, now: { clock.now })
+        clock.advance(1)
+        let reservation = try await limiter.reserve(2)
+        #expect(reservation.recipients == 0)
+        #expect(await limiter.usedLast24Hours() == 0)
     }
 }

@@ -59,4 +59,33 @@ struct RollingQuotaTests {
         for minute in 0..<(3 * 1440) { quota.record(now: Self.t0.addingTimeInterval(Double(minute) * 60)) }
         #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(Double(3 * 1440 - 1) * 60)) == 1441)
     }
+
+    @Test func givenBackSendsLeaveTheirMinute() {
+        var quota = RollingQuota(max24HourSend: 3)
+        let later = Self.t0.addingTimeInterval(125)
+        quota.record(2, now: Self.t0.addingTimeInterval(10))
+        quota.record(1, now: later)
+        #expect(!quota.canSend(now: later))
+        quota.giveBack(1, recordedInMinute: RollingQuota.minute(Self.t0))
+        #expect(quota.usedInWindow(now: later) == 2)
+        #expect(quota.canSend(now: later))
+        // Never below zero: more than the minute holds takes only what it holds, other minutes keep theirs.
+        quota.giveBack(5, recordedInMinute: RollingQuota.minute(Self.t0))
+        #expect(quota.usedInWindow(now: later) == 1)
+        #expect(quota.timeUntilFree(3, now: later) == 86_460 + 120 - 125)
+    }
+
+    @Test func givingBackToAnExpiredOrReusedMinuteTakesNothing() {
+        var quota = RollingQuota(max24HourSend: 10)
+        let minute = RollingQuota.minute(Self.t0)
+        quota.record(1, now: Self.t0)
+        // A day later the ring slot of `minute` holds a newer minute's sends: they stay counted.
+        let dayLater = Self.t0.addingTimeInterval(Double(RollingQuota.bucketCount) * 60)
+        quota.record(4, now: dayLater)
+        quota.giveBack(4, recordedInMinute: minute)
+        #expect(quota.usedInWindow(now: dayLater) == 4)
+        // A minute never recorded in: nothing changes.
+        quota.giveBack(1, recordedInMinute: minute + 7)
+        #expect(quota.usedInWindow(now: dayLater) == 4)
+    }
 }

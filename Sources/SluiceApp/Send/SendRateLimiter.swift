@@ -3,8 +3,27 @@ import SluiceCore
 
 /// Paces SES calls by recipients: a token bucket at the adaptive rate, a hard cap of `rate` per rolling
 /// second (`SendWindow`), and the rolling 24-hour quota (unless the store shares one across instances:
-/// `sharedQuota`). Callers `acquire` before each call.
+/// `sharedQuota`). Callers `reserve` (or `acquire`) before each call, and give back the quota of recipients
+/// that were not sent (`giveBack(_:keeping:)`): claim lost or suppressed, or SES refused the call.
+///
+/// Time: every limit runs on `SteadyTime`, the injected wall clock made never to run backwards, so a step
+/// back of the system clock neither stops sending for the length of the step nor stalls the bucket's refill
+/// or the rate's recovery after a throttle. Dates in and out (`reserve`, `block(until:)`) are wall-clock.
+/// A step forward looks like time passing: the bucket refills at most its burst, the cap window forgets
+/// up to one second of sends, and the daily count forgets sends up to the step early; SES's
+/// `SentLast24Hours` at the next `GetAccount` (`setLimits`) tops the count up again, and SES's own quota
+/// refusal holds sending (`block(until:)`) meanwhile.
 actor SendRateLimiter {
+    /// A reserved send: when it may leave, and what it counted in the local daily quota.
+    struct Reservation: Sendable {
+        /// When the call may leave (wall clock).
+        let start: Date
+        /// Recipients counted in the local daily quota (0 when the quota is the store's shared ledger).
+        let recipients: Int
+        /// The quota bucket (`RollingQuota.minute`, steady time) they were counted in.
+        let quotaMinute: Int64
+    }
+
     /// The smoothing bucket holds this many seconds of tokens (absorbs scheduling lateness).
     static let burstSeconds = 0.1
     /// The cap window is slightly longer than a second so network jitter cannot squeeze rate+1 sends
@@ -24,15 +43,20 @@ actor SendRateLimiter {
     private var notBefore: Date
     /// The latest reserved send time.
     private var lastSlot: Date
-    private let now: @Sendable () -> Date
+    /// The injected wall clock; read only through `steadyNow()`.
+    private let wallClock: @Sendable () -> Date
+    /// Steady time (never backwards) for every date kept here; wall-clock only at the boundary.
+    private var time: SteadyTime
     /// Per-ISP pacing: recipients sent per domain group (`PacingGate`) in the rolling window.
     private var groupWindows: [Int: SendWindow] = [:]
 
     /// - Parameter sharedQuota: the daily quota is kept by a shared ledger; `quotaLimit` still carries its limit.
     init(maxSendRate: Double, max24HourSend: Double, sharedQuota: Bool = false, now: @escaping @Sendable () -> Date) {
-        let t = now()
+        var time = SteadyTime()
+        let t = time.reading(wall: now())
+        self.time = time
         localQuota = !sharedQuota
-        self.now = now
+        wallClock = now
         adaptive = AdaptiveRate(maxRate: max(0.01, maxSendRate), now: t)
         bucket = Self.emptyBucket(rate: max(0.01, maxSendRate), now: t)
         quota = RollingQuota(max24HourSend: max24HourSend)
@@ -41,14 +65,14 @@ actor SendRateLimiter {
     }
 
     /// The rate in use now (recipients per second).
-    var currentRate: Double { adaptive.rate(now: now()) }
+    var currentRate: Double { adaptive.rate(now: steadyNow()) }
     var maxRate: Double { adaptive.maxRate }
     var quotaLimit: Double { quota.max24HourSend }
-    func usedLast24Hours() -> Int { quota.usedInWindow(now: now()) }
+    func usedLast24Hours() -> Int { quota.usedInWindow(now: steadyNow()) }
 
     /// Adopts limits from `GetAccount` or configuration; `sentLast24Hours` seeds the rolling count.
     func setLimits(maxSendRate: Double?, max24HourSend: Double?, sentLast24Hours: Double?) {
-        let t = now()
+        let t = steadyNow()
         if let maxSendRate, maxSendRate > 0, maxSendRate != adaptive.maxRate {
             if adaptive.rate(now: t) >= adaptive.maxRate * 0.999 {
                 // Not throttled: take the new maximum at once (AdaptiveRate.setMaxRate would climb to it slowly).
@@ -64,26 +88,38 @@ actor SendRateLimiter {
 
     /// SES said "slow down": halve the rate (AIMD; it recovers over minutes).
     func recordThrottle() {
-        let t = now()
+        let t = steadyNow()
         adaptive.recordThrottle(now: t)
         bucket.setRate(adaptive.rate(now: t), now: t)
     }
 
-    /// Stops all sending until `date` (daily quota used up per SES or per the shared ledger).
+    /// Stops all sending until wall-clock `date` (daily quota used up per SES or per the shared ledger).
     func block(until date: Date) {
-        notBefore = max(notBefore, date)
+        _ = steadyNow()  // brings the offset up to date for the conversion
+        notBefore = max(notBefore, time.steady(date))
+    }
+
+    /// Gives back the daily quota `reservation` counted beyond `kept` recipients (a claim that came to
+    /// nothing or dropped suppressed recipients, a call SES refused); returns what stays counted.
+    /// The rate limits stay charged: the slot was used (or SES saw the call).
+    @discardableResult
+    func giveBack(_ reservation: Reservation, keeping kept: Int) -> Reservation {
+        let kept = min(max(0, kept), reservation.recipients)
+        quota.giveBack(reservation.recipients - kept, recordedInMinute: reservation.quotaMinute)
+        return Reservation(start: reservation.start, recipients: kept, quotaMinute: reservation.quotaMinute)
     }
 
     /// Reserves the send time for `recipients`: waits until that time is at most `lead` seconds away and
-    /// returns it. The caller prepares (reads, claim commit) and then calls SES at the returned time, so store
-    /// latency between the reservation and the call does not bunch calls together. Throws `CancellationError`.
+    /// returns it (`Reservation.start`, wall clock). The caller prepares (reads, claim commit) and then calls
+    /// SES at that time, so store latency between the reservation and the call does not bunch calls together.
+    /// Throws `CancellationError` (nothing is counted then).
     /// - Parameter groups: per-ISP demand (group index → recipients, cap per rolling second). A slot that
     ///   would exceed a group's cap is not taken: the caller waits and others keep the slot (no head-of-line).
-    func reserve(_ recipients: Int, lead: TimeInterval = 0, groups: [Int: (n: Int, cap: Int)] = [:]) async throws -> Date {
+    func reserve(_ recipients: Int, lead: TimeInterval = 0, groups: [Int: (n: Int, cap: Int)] = [:]) async throws -> Reservation {
         let n = max(1, recipients)
         while true {
             try Task.checkCancellation()
-            let t = now()
+            let t = steadyNow()
             let slot = earliestSlot(for: n, from: max(t, lastSlot, notBefore))
             let ahead = slot.timeIntervalSince(t)
             if ahead <= lead {
@@ -96,7 +132,7 @@ actor SendRateLimiter {
                 }
                 take(n, at: slot)
                 for (g, demand) in groups { groupWindows[g, default: SendWindow(length: Self.windowLength)].record(demand.n, now: slot) }
-                return slot
+                return Reservation(start: time.wall(slot), recipients: localQuota ? n : 0, quotaMinute: RollingQuota.minute(slot))
             }
             try await Task.sleep(for: .seconds(min(ahead - lead, Self.maxSleep)))
         }
@@ -109,7 +145,7 @@ actor SendRateLimiter {
 
     /// Seconds until `recipients` more fit every limit (0 = at once).
     func waitTime(for recipients: Int) -> TimeInterval {
-        let t = now()
+        let t = steadyNow()
         return max(0, earliestSlot(for: max(1, recipients), from: max(t, lastSlot, notBefore)).timeIntervalSince(t))
     }
 
@@ -143,6 +179,9 @@ actor SendRateLimiter {
         window.record(n, now: t)
         if localQuota { quota.record(n, now: t) }
     }
+
+    /// The injected wall clock as steady time (a step back is absorbed, see the type's comment).
+    private func steadyNow() -> Date { time.reading(wall: wallClock()) }
 
     static func burst(for rate: Double) -> Double { max(1, rate * burstSeconds) }
 

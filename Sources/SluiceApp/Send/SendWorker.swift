@@ -14,6 +14,11 @@ import Synchronization
 /// at-most-once: state `failed`, error `outcome_unknown…`) or `resend` (at-least-once: back to `queued`). So that
 /// recovery (on any instance) never takes a live call for a crashed one, a claim older than `claimCallWindow`
 /// (`requestTimeout`) when its call is due is released without calling. Calls already claimed finish on shutdown.
+///
+/// Daily quota: recipients are counted when their send time is reserved, and given back when they are not
+/// sent after all: the claim comes to nothing (paused, taken, every recipient suppressed), suppressed
+/// recipients are dropped at the claim, the step ends in an error or cancellation before the call, or SES
+/// answers with a refusal (any decision but `retryable`: a timeout, 5xx or network error may have sent).
 struct SendWorker: BackgroundWorker {
     let name = "send"
     let context: AppContext
@@ -139,6 +144,8 @@ final class SendEngine: Sendable {
         let logger = context.logger
         // The shared schedule stretch, held until the claim: every way out before it keeps the stretch for reuse.
         var shared: SharedReservation?
+        // The local reservation, held until the call: every way out before it gives its daily quota back.
+        var local: SendRateLimiter.Reservation?
         do {
             guard try await context.sending.allowsSending(identity: ready.identity) else { return }
             // Per-ISP caps are checked at the account slot (an extra read only when pacing groups exist).
@@ -146,7 +153,9 @@ final class SendEngine: Sendable {
             if !pacing.groups.isEmpty, let peek = try await context.store.queuedMessage(id: ready.id) {
                 groups = pacing.limiterDemand(of: peek.message.recipients)
             }
-            var slot = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
+            let reserved = try await limiter.reserve(ready.recipientCount, lead: configuration.reservationLead, groups: groups)
+            local = reserved
+            var slot = reserved.start
             if let budget = sharedBudget {
                 let reservation = try await reserveSharedSlot(ready.recipientCount, in: budget)
                 shared = reservation
@@ -154,15 +163,20 @@ final class SendEngine: Sendable {
             }
             guard let claimed = try await claim(ready) else {
                 giveBack(shared, keeping: 0)
+                await limiter.giveBack(reserved, keeping: 0)
                 return
             }
             let (queued, message) = claimed
+            // Recipients suppressed at the claim are not sent: only the claimed ones stay counted.
+            let counted = await limiter.giveBack(reserved, keeping: message.recipients.count)
+            local = nil
             let quotaAt = sharedBudget == nil ? nil : context.now()
             if let budget = sharedBudget, let reservation = shared, let quotaAt {
                 shared = nil
                 // The daily quota only for what was claimed: a claim lost to another instance takes none.
                 guard await reserveSharedQuota(message.recipients.count, claimed: queued.id, at: quotaAt, in: budget) else {
                     giveBack(reservation, keeping: 0)
+                    await limiter.giveBack(counted, keeping: 0)
                     return
                 }
                 giveBack(reservation, keeping: message.recipients.count)
@@ -175,13 +189,15 @@ final class SendEngine: Sendable {
                 // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
                 let wait = slot.timeIntervalSince(clock())
                 if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
-                await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt)
+                await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt, counted: counted)
             }.value
         } catch is CancellationError {
             giveBack(shared, keeping: 0)
+            if let local { await limiter.giveBack(local, keeping: 0) }
             return
         } catch {
             giveBack(shared, keeping: 0)
+            if let local { await limiter.giveBack(local, keeping: 0) }
             logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
         }
     }
@@ -207,15 +223,22 @@ final class SendEngine: Sendable {
         return (queued, message)
     }
 
-    /// - Parameter quotaAt: when the shared daily quota was reserved for it (nil without a shared budget).
-    private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil) async {
-        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt) else { return }
+    /// - Parameters:
+    ///   - quotaAt: when the shared daily quota was reserved for it (nil without a shared budget).
+    ///   - counted: its reservation in the local daily quota, given back when SES refuses the call.
+    private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil, counted: SendRateLimiter.Reservation?) async {
+        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt) else {
+            // Released without a call: nothing was sent, so the local daily quota goes back too.
+            if let counted { await limiter.giveBack(counted, keeping: 0) }
+            return
+        }
         let request = SendRequestMapping.request(for: message)
         let result = await transport.send(request, at: context.now())
         let now = context.now()
         let action = machine.action(after: result.outcome, attempts: attempts, now: now, random: Double.random(in: 0..<1))
         do {
-            try await apply(action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now, quotaAt: quotaAt)
+            try await apply(
+                action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now, quotaAt: quotaAt, counted: counted)
         } catch {
             // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
             context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
@@ -223,7 +246,8 @@ final class SendEngine: Sendable {
     }
 
     private func apply(
-        _ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date, quotaAt: Date?
+        _ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date, quotaAt: Date?,
+        counted: SendRateLimiter.Reservation?
     ) async throws {
         let store = context.store
         let metrics = context.metrics
@@ -231,9 +255,10 @@ final class SendEngine: Sendable {
             metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": outcome])
         }
         if case .failed(.throttled, _) = outcome { await limiter.recordThrottle() }
-        if case .failed(let decision, _) = outcome, decision != .retryable, let quotaAt, let budget = sharedBudget {
+        if case .failed(let decision, _) = outcome, decision != .retryable {
             // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
-            await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget)
+            if let quotaAt, let budget = sharedBudget { await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget) }
+            if let counted { await limiter.giveBack(counted, keeping: 0) }
         }
         switch action {
         case .markSent(let sesMessageId):

@@ -55,6 +55,16 @@ public struct RollingQuota: Sendable, Equatable {
         }
     }
 
+    /// Takes back up to `n` sends recorded in `minute` (`minute(_:)` of their `record` time) that did not happen.
+    /// Nothing when that bucket has expired or been reused: what is no longer counted cannot be given back,
+    /// and a bucket that took later sends after a clock step back keeps them (conservative).
+    public mutating func giveBack(_ n: Int, recordedInMinute minute: Int64) {
+        guard n > 0 else { return }
+        let i = Self.slot(minute)
+        guard minutes[i] == minute else { return }
+        counts[i] = max(0, counts[i] - n)
+    }
+
     /// Seeds the window from `SentLast24Hours` at startup (counted as sent now: conservative).
     public mutating func seed(sentLast24Hours: Int, now: Date) {
         record(sentLast24Hours - usedInWindow(now: now), now: now)
