@@ -229,6 +229,12 @@ struct SNSEndpointTests {
         let mismatch = try await harness.post(envelope.body, headers: [("x-amz-sns-message-type", "SubscriptionConfirmation")])
         #expect(mismatch.status == 400)
         #expect(mismatch.bodyText.contains("header_mismatch"))
+        // The first value agrees, a second one does not: refused, not read past.
+        let repeated = try await harness.post(envelope.body, headers: [
+            ("x-amz-sns-message-type", "Notification"), ("x-amz-sns-message-type", "SubscriptionConfirmation"),
+        ])
+        #expect(repeated.status == 400)
+        #expect(repeated.bodyText.contains("header_mismatch"))
 
         let hostile = try await harness.post(Array(#"{"Type":"<script>alert(1)</script>"}"#.utf8))
         #expect(hostile.status == 400)
@@ -247,7 +253,7 @@ struct SNSEndpointTests {
                 $0.hasPrefix("sluice_http_requests_total{") && $0.contains(#"route="/sns""#) && $0.contains(#"status="413""#) && $0.hasSuffix(" 1")
             }
         })
-        #expect(harness.messagesCounted(type: "Notification", verdict: "malformed") == 3)
+        #expect(harness.messagesCounted(type: "Notification", verdict: "malformed") == 4)
         #expect(harness.messagesCounted(type: "unknown", verdict: "malformed") == 1)
         #expect(try await !harness.context.store.hasMessage(id: envelope.messageId))
     }

@@ -43,11 +43,26 @@ struct RequestSeriesCacheTests {
         var cache = RequestSeriesCache(metrics: metrics)
         for round in 0..<2 {
             for n in 0..<(RequestSeriesCache.capacity + 10) {
-                cache.series(method: HTTPMethod("M\(n)"), routePattern: nil, status: 400)?.record(durationSeconds: 0)
+                cache.series(method: .GET, routePattern: "/r\(n)", status: 400)?.record(durationSeconds: 0)
             }
             #expect(metrics.lookups == (RequestSeriesCache.capacity + 10) + round * 10)
         }
-        #expect(metrics.registry.render().contains(#"test_requests_total{method="M70",route="unmatched",status="400"} 2"#))
+        #expect(metrics.registry.render().contains(#"test_requests_total{method="GET",route="/r70",status="400"} 2"#))
+    }
+
+    @Test func methodsOutsideTheStandardSetShareOneSeries() {
+        // Methods are client input: 200 invented tokens must not become 200 series.
+        let metrics = CountingRequestMetrics()
+        var cache = RequestSeriesCache(metrics: metrics)
+        for n in 0..<200 {
+            cache.series(method: HTTPMethod("M\(n)"), routePattern: nil, status: 405)?.record(durationSeconds: 0)
+        }
+        cache.series(method: .DELETE, routePattern: nil, status: 405)?.record(durationSeconds: 0)
+        #expect(metrics.lookups == 2)
+        let text = metrics.registry.render()
+        #expect(text.contains(#"test_requests_total{method="other",route="unmatched",status="405"} 200"#))
+        #expect(text.contains(#"test_requests_total{method="DELETE",route="unmatched",status="405"} 1"#))
+        #expect(!text.contains("M1"))
     }
 
     @Test func serverCountsEveryRequestByRouteAndStatus() async throws {

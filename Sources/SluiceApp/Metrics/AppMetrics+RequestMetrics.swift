@@ -9,10 +9,10 @@ extension AppMetrics: RequestMetrics {
         let route = routePattern ?? "unmatched"
         guard let counter = try? registry.counter(
             "sluice_http_requests_total", help: "HTTP requests by route and status.",
-            labels: ["method": method.rawValue, "route": route, "status": String(status)]
+            labels: ["method": method.metricsLabel, "route": route, "status": String(status)]
         ), let histogram = try? registry.histogram(
             "sluice_http_request_duration_seconds", help: "HTTP request latency.",
-            labels: ["method": method.rawValue, "route": route]
+            labels: ["method": method.metricsLabel, "route": route]
         ) else { return nil }
         return RequestSeries(requests: counter, duration: histogram)
     }

@@ -26,7 +26,7 @@ public final class AppMetrics: Sendable {
     /// Counts and times one HTTP request (the server's observer hook).
     public func observe(_ observation: RequestObservation) {
         let route = observation.routePattern ?? "unmatched"
-        let key = RequestSeriesKey(method: observation.method.rawValue, route: route, status: observation.status)
+        let key = RequestSeriesKey(method: observation.method.metricsLabel, route: route, status: observation.status)
         if let (counter, histogram) = requestSeries.withLock({ $0[key] }) {
             counter.increment()
             histogram.observe(observation.durationSeconds)
@@ -41,7 +41,7 @@ public final class AppMetrics: Sendable {
         counter?.increment()
         histogram?.observe(observation.durationSeconds)
         if let counter, let histogram {
-            // Methods are client input: only cache while the set is small (the registry keeps the rest correct).
+            // Bounded by the method label's fixed set; the cap guards against a route set that grows.
             requestSeries.withLock { if $0.count < 512 { $0[key] = (counter, histogram) } }
         }
     }

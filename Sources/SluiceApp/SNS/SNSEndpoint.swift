@@ -92,6 +92,10 @@ final class SNSEndpoint: Sendable {
             return refusal.about(messageId: request.headers["x-amz-sns-message-id"], topicArn: request.headers["x-amz-sns-topic-arn"])
         }
         let bodyType = SNSTypeLabel(message.type.rawValue)
+        // The agreement below reads the first value; a second, different one must not pass unseen.
+        if let repeated = Self.agreementHeaders.first(where: { request.headers.isRepeated($0) }) {
+            return .refused(.malformed, bodyType, .badRequest, code: "header_mismatch", "\(repeated) is sent more than once", message)
+        }
         do {
             try message.checkHeaders(
                 messageType: headerType, messageId: request.headers["x-amz-sns-message-id"],
@@ -186,6 +190,9 @@ final class SNSEndpoint: Sendable {
             return .refused(.badSignature, type, .forbidden, code: "certificate_rejected", error.message, message)
         }
     }
+
+    /// The SNS headers that must agree with the signed body, each at most once.
+    static let agreementHeaders = ["x-amz-sns-message-type", "x-amz-sns-message-id", "x-amz-sns-topic-arn"]
 
     /// `x-amz-sns-rawdelivery: true`: the subscription has RawMessageDelivery on.
     static func isRawDeliveryHeader(_ headers: HTTPHeaders) -> Bool {

@@ -16,6 +16,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         entries.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
     }
 
+    /// Whether `name` appears more than once (no array built: checked on hot paths).
+    public func isRepeated(_ name: String) -> Bool {
+        var seen = false
+        for entry in entries where entry.name.caseInsensitiveEquals(name) {
+            if seen { return true }
+            seen = true
+        }
+        return false
+    }
+
     public mutating func add(_ name: String, _ value: String) {
         entries.append((name: name, value: value))
     }

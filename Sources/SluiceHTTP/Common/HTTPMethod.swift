@@ -15,4 +15,14 @@ public struct HTTPMethod: Sendable, Hashable, CustomStringConvertible {
     public static let OPTIONS = HTTPMethod("OPTIONS")
 
     public var description: String { rawValue }
+
+    /// The method as a metrics label: RFC 9110's methods (and PATCH) by name, `-` where no request head
+    /// was parsed, every other token as `other`. Methods are client input; a label per token would let
+    /// any client grow the series without bound.
+    public var metricsLabel: String {
+        switch rawValue {
+        case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "-": rawValue
+        default: "other"
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import Glibc
 
 /// Incremental decoder for `Transfer-Encoding: chunked` (RFC 9112 §7.1): extensions ignored,
-/// trailers discarded, sizes and line lengths bounded.
+/// trailers discarded, sizes and line lengths bounded, and so is the framing beyond the data (tiny
+/// chunks with long extensions would otherwise carry ~4 KB on the wire per body byte).
 struct RequestChunkedDecoder {
     private enum State {
         case size
@@ -19,11 +20,17 @@ struct RequestChunkedDecoder {
 
     private var state = State.size
     private var trailerBytes = 0
+    /// Size-line bytes beyond each chunk's allowance (`framingAllowance`), never below 0.
+    private var framingExcess = 0
     /// Decoded body bytes so far.
     private(set) var total = 0
     let limit: Int
     static let maxLineBytes = 4096
     static let maxTrailerBytes = 16 * 1024
+    /// The size-line bytes a chunk may use free: 16 plus twice its data (as Go's net/http after
+    /// CVE-2023-39326), so ordinary chunks of any size never accumulate excess.
+    static func framingAllowance(_ size: Int) -> Int { 16 + 2 * size }
+    static let maxFramingExcess = 16 * 1024
 
     init(limit: Int) { self.limit = limit }
 
@@ -49,6 +56,10 @@ struct RequestChunkedDecoder {
                 }
                 if size > limit - total {
                     return (pos, .failure(HeadParseError(status: .contentTooLarge, code: "body_too_large", message: "Request body too large")))
+                }
+                framingExcess = max(0, framingExcess + (lineEnd.contentEnd - pos) - Self.framingAllowance(size))
+                if framingExcess > Self.maxFramingExcess {
+                    return (pos, .failure(.bad("Chunk extensions too large for the data they frame")))
                 }
                 pos = lineEnd.next
                 state = size == 0 ? .trailers : .data(remaining: size)

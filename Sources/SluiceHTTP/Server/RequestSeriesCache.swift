@@ -1,7 +1,7 @@
 /// One event loop's resolved request series, looked up by comparing labels (no hashing): a server
 /// has a handful of routes and statuses, and the last hit is tried first.
 struct RequestSeriesCache {
-    /// Entries kept per loop; past it (methods are client input) the series is asked for each time.
+    /// Entries kept per loop; past it the series is asked for each time.
     static let capacity = 64
 
     private struct Entry {
@@ -21,7 +21,9 @@ struct RequestSeriesCache {
     }
 
     /// The series for these labels, resolved once.
-    mutating func series(method: HTTPMethod, routePattern: String?, status: Int) -> RequestSeries? {
+    mutating func series(method requested: HTTPMethod, routePattern: String?, status: Int) -> RequestSeries? {
+        // Keyed by the label, not the client's token: unknown methods share one entry (`other`).
+        let method = HTTPMethod(requested.metricsLabel)
         if last < entries.count, Self.matches(entries[last], method, routePattern, status) { return entries[last].series }
         for i in entries.indices where Self.matches(entries[i], method, routePattern, status) {
             last = i
