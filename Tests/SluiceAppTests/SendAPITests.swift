@@ -117,6 +117,12 @@ struct SendAPITests {
         #expect(status.json["attempts"] as? Int == 1)
     }
 
+    /// A slow pass that started nothing (a paused backlog walked in the index) is followed by a longer pause.
+    @Test func idleDispatchPassesTakeAtMostATenthOfTheTime() {
+        #expect(SendEngine.idleWait(afterPass: .milliseconds(2), poll: .milliseconds(50)) == .milliseconds(50))
+        #expect(SendEngine.idleWait(afterPass: .milliseconds(70), poll: .milliseconds(50)) == .milliseconds(630))
+    }
+
     /// A paused identity's backlog, more than a dispatch batch and due first, does not hold back other
     /// identities' mail: the dispatcher's query leaves the paused identity out. With per-ISP pacing the batch
     /// is only 8 messages.
