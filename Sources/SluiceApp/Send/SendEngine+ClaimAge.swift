@@ -5,9 +5,9 @@ import SluiceCore
 /// `inflightRecoveryAge`, which holds only if the SES call starts within `claimCallWindow` of the claim.
 extension SendEngine {
     /// Whether the claim on `id` is young enough for its SES call now. An older one (the way from claim to call
-    /// stalled) is released instead: back to `queued` without counting the attempt, the shared daily quota
-    /// reserved for it given back, and false returned, so nothing is sent.
-    func claimIsCallable(id: String, message: OutboundMessage, quotaAt: Date?) async -> Bool {
+    /// stalled) is released instead: back to `queued` without counting the attempt, its daily quota (shared
+    /// and local) given back, and false returned, so nothing is sent.
+    func claimIsCallable(id: String, message: OutboundMessage, quotaAt: Date?, counted: SendRateLimiter.Reservation?) async -> Bool {
         let now = context.now()
         guard let claimedAt = claimTimes.withLock({ $0[id] }) else { return true }
         let age = now.timeIntervalSince(claimedAt)
@@ -16,15 +16,25 @@ extension SendEngine {
         context.logger.warning("claim held too long before its SES call; released without calling", metadata: [
             "send.message_id": "\(id)", "send.claim_age_seconds": "\(age)", "send.claim_call_window_seconds": "\(configuration.claimCallWindow)",
         ])
-        if let quotaAt, let budget = sharedBudget {
-            await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget)
-        }
+        await returnDailyQuota(of: message, quotaAt: quotaAt, counted: counted)
+        await releaseClaim(id: id, at: now, heldBack: "held too long")
+        return false
+    }
+
+    /// Puts a claimed message back to `queued`, due now, its attempt not counted: no SES call was made.
+    /// If that fails it stays `sending`, and crash recovery resolves it after `inflightRecoveryAge`.
+    func releaseClaim(id: String, at now: Date, heldBack reason: String) async {
         do {
             _ = try await context.store.requeue(id: id, nextAttemptAt: now, error: nil, countAttempt: false, at: now)
         } catch {
-            // Left in `sending`: crash recovery resolves it after inflightRecoveryAge, as after a crash.
-            context.logger.warning("cannot release a claim held too long", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+            context.logger.warning("cannot release a claim \(reason)", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }
-        return false
+    }
+
+    /// Gives back the daily quota of a claimed message that was not sent (released, or refused by SES): the
+    /// shared ledger's reservation (made at `quotaAt`) and the local count's (`counted`).
+    func returnDailyQuota(of message: OutboundMessage, quotaAt: Date?, counted: SendRateLimiter.Reservation?) async {
+        if let quotaAt, let budget = sharedBudget { await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget) }
+        if let counted { await limiter.giveBack(counted, keeping: 0) }
     }
 }

@@ -72,12 +72,7 @@ extension SendEngine {
             ])
         }
         await limiter.block(until: now.addingTimeInterval(retryAfter))
-        do {
-            _ = try await context.store.requeue(id: id, nextAttemptAt: now, error: nil, countAttempt: false, at: context.now())
-        } catch {
-            // Left in `sending`: crash recovery resolves it after inflightRecoveryAge.
-            context.logger.warning("cannot release a claim held back by the daily quota", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
-        }
+        await releaseClaim(id: id, at: now, heldBack: "by the daily quota")
         return false
     }
 

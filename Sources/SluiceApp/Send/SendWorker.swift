@@ -170,8 +170,7 @@ final class SendEngine: Sendable {
                 slot = max(slot, reservation.start)
             }
             guard let claimed = try await claim(ready) else {
-                giveBack(shared, keeping: 0)
-                await limiter.giveBack(reserved, keeping: 0)
+                await giveBackUnclaimed(shared, local)
                 return
             }
             let (queued, message) = claimed
@@ -183,8 +182,7 @@ final class SendEngine: Sendable {
                 shared = nil
                 // The daily quota only for what was claimed: a claim lost to another instance takes none.
                 guard await reserveSharedQuota(message.recipients.count, claimed: queued.id, at: quotaAt, in: budget) else {
-                    giveBack(reservation, keeping: 0)
-                    await limiter.giveBack(counted, keeping: 0)
+                    await giveBackUnclaimed(reservation, counted)
                     return
                 }
                 giveBack(reservation, keeping: message.recipients.count)
@@ -200,14 +198,19 @@ final class SendEngine: Sendable {
                 await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt, counted: counted)
             }.value
         } catch is CancellationError {
-            giveBack(shared, keeping: 0)
-            if let local { await limiter.giveBack(local, keeping: 0) }
+            await giveBackUnclaimed(shared, local)
             return
         } catch {
-            giveBack(shared, keeping: 0)
-            if let local { await limiter.giveBack(local, keeping: 0) }
+            await giveBackUnclaimed(shared, local)
             logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
         }
+    }
+
+    /// Every way out of `process` before the call: the shared stretch is kept for reuse, the local daily
+    /// quota given back.
+    private func giveBackUnclaimed(_ shared: SharedReservation?, _ local: SendRateLimiter.Reservation?) async {
+        giveBack(shared, keeping: 0)
+        if let local { await limiter.giveBack(local, keeping: 0) }
     }
 
     /// Re-checks pause and suppressions right before the call and claims the message; nil when it is not
@@ -235,11 +238,7 @@ final class SendEngine: Sendable {
     ///   - quotaAt: when the shared daily quota was reserved for it (nil without a shared budget).
     ///   - counted: its reservation in the local daily quota, given back when SES refuses the call.
     private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil, counted: SendRateLimiter.Reservation?) async {
-        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt) else {
-            // Released without a call: nothing was sent, so the local daily quota goes back too.
-            if let counted { await limiter.giveBack(counted, keeping: 0) }
-            return
-        }
+        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt, counted: counted) else { return }
         let request = SendRequestMapping.request(for: message)
         let result = await transport.send(request, at: context.now())
         let now = context.now()
@@ -265,8 +264,7 @@ final class SendEngine: Sendable {
         if case .failed(.throttled, _) = outcome { await limiter.recordThrottle() }
         if case .failed(let decision, _) = outcome, decision != .retryable {
             // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
-            if let quotaAt, let budget = sharedBudget { await returnSharedQuota(message.recipients.count, reservedAt: quotaAt, in: budget) }
-            if let counted { await limiter.giveBack(counted, keeping: 0) }
+            await returnDailyQuota(of: message, quotaAt: quotaAt, counted: counted)
         }
         switch action {
         case .markSent(let sesMessageId):
