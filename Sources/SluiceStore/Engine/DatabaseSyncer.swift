@@ -78,8 +78,8 @@ final class DatabaseSyncer: @unchecked Sendable {
         }
     }
 
-    /// Writer thread, after a checkpoint under `pin` that skipped SQLite's sync of the database file: syncs the database file on
-    /// this thread, then ends the pin.
+    /// Writer thread, after a checkpoint under `pin` that skipped SQLite's sync of the database file: syncs
+    /// the database file on this thread, then ends the pin.
     func syncAndUnpin() {
         condition.lock()
         syncing = true
