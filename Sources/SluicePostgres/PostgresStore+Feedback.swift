@@ -158,6 +158,12 @@ private struct PGFeedbackRows: RecipientEventRows {
     func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) throws(StoreError) {
         try PGFeedbackIngest.recordHistory(event, outcome: outcome, source: source, at: recordedAt, in: connection)
     }
+    func isRecorded(_ event: RecipientEvent) throws(StoreError) -> Bool {
+        try connection.execute(
+            "SELECT 1 FROM history WHERE ses_message_id = $1 AND address = $2 AND kind = $3 AND event_at = $4 LIMIT 1",
+            [.text(event.sesMessageId), .text(event.address), .text(event.kind.rawValue), .date(event.timestamp)]
+        ).rowCount > 0
+    }
     func count(_ event: RecipientEvent) throws(StoreError) {
         try PGCounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: connection)
     }

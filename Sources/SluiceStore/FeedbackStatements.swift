@@ -10,6 +10,7 @@ final class FeedbackStatements {
     let clearSoftBounce: Statement
     let removeSuppression: Statement
     let insertHistory: Statement
+    let historyHolds: Statement
     let mergeSuppression: SuppressionRows.MergeStatements
     /// The connection's pack of SNS bodies for the open transaction.
     let auditPack: AuditPackBuffer
@@ -43,6 +44,9 @@ final class FeedbackStatements {
             INSERT INTO history (address, kind, original_address, ses_message_id, event_at, identity, subtype, detail,
                 scope, raw_type, outcome, source, recorded_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+            """)
+        historyHolds = try database.prepare("""
+            SELECT 1 FROM history WHERE ses_message_id = ?1 AND address = ?2 AND kind = ?3 AND event_at = ?4 LIMIT 1
             """)
         mergeSuppression = try SuppressionRows.MergeStatements(database)
         counters = database.transactionBuffer(CounterBuffer.self) { CounterBuffer() }

@@ -175,6 +175,16 @@ private struct FeedbackRows: RecipientEventRows {
         }
     }
 
+    func isRecorded(_ event: RecipientEvent) throws(StoreError) -> Bool {
+        let statement = statements.historyHolds
+        defer { statement.reset() }
+        statement.bind(event.sesMessageId, at: 1)
+        statement.bind(event.address, at: 2)
+        statement.bind(event.kind.rawValue, at: 3)
+        statement.bind(event.timestamp, at: 4)
+        return try statement.step()
+    }
+
     func count(_ event: RecipientEvent) throws(StoreError) {
         statements.counters.add(event)
     }

@@ -63,7 +63,7 @@ enum MonitorFixture {
     /// Records `sends` and ingests one SNS message carrying the feedback events, all within the hour of `at`.
     static func seed(
         _ context: AppContext, at: Date, identity: String = "example.com", sends: Int,
-        hardBounces: Int = 0, complaints: Int = 0, deliveries: Int = 0
+        hardBounces: Int = 0, complaints: Int = 0, deliveries: Int = 0, sesSends: Int = 0
     ) async throws {
         try await context.store.recordSends(identity: identity, count: sends, at: at)
         var events: [RecipientEvent] = []
@@ -78,6 +78,7 @@ enum MonitorFixture {
         add(.hardBounce, hardBounces)
         add(.complaint, complaints)
         add(.delivery, deliveries)
+        add(.send, sesSends)
         guard !events.isEmpty else { return }
         let message = InboundMessage(
             messageId: UUID().uuidString, type: "Notification", topicArn: "arn:aws:sns:us-east-1:123456789012:ses-feedback",

@@ -79,6 +79,50 @@ struct MonitorWorkerTests {
         #expect(state.paused && state.source == .protection)
     }
 
+    @Test func aBreachThatStartsDuringAnOperatorPauseIsAppliedWhenThatPauseIsLifted() async throws {
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+        let clock = TestClock(MonitorFixture.start)
+        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath), clock: clock)
+        defer { app.context.store.close() }
+        _ = try await app.context.sending.pause(reason: "maintenance window", source: .operator, at: clock.now)
+        try await MonitorFixture.seed(app.context, at: clock.now, sends: 100, hardBounces: 10)
+        let worker = MonitorWorker(context: app.context, sinks: [])
+
+        let during = try await worker.evaluateOnce(now: clock.now)
+        #expect(!during.pausedAll)
+        #expect(try await app.context.sending.state().source == .operator)
+
+        // The operator ends the maintenance pause; the breach still holds, so protection pauses now.
+        _ = try await app.context.sending.resume()
+        clock.advance(60)
+        let after = try await worker.evaluateOnce(now: clock.now)
+        #expect(after.pausedAll)
+        let state = try await app.context.sending.state()
+        #expect(state.paused && state.source == .protection)
+    }
+
+    @Test func sesSendEventsAndTheGatesOwnSendsOfTheSameMailCountOnce() async throws {
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+        let clock = TestClock(MonitorFixture.start)
+        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath, protection: "off"), clock: clock)
+        defer { app.context.store.close() }
+        // The gate sent 200 and SES published a Send and a Delivery event for each; another sender on the
+        // same account sent 300 outside the gate from other.example, seen only through SES's Send events.
+        try await MonitorFixture.seed(app.context, at: clock.now, sends: 200, deliveries: 200, sesSends: 200)
+        try await MonitorFixture.seed(app.context, at: clock.now, identity: "other.example", sends: 0, deliveries: 300, sesSends: 300)
+        clock.advance(3600)
+        let worker = MonitorWorker(context: app.context, sinks: [])
+        let outcome = try await worker.evaluateOnce(now: clock.now)
+        let day = try #require(outcome.report.overall(.last24Hours))
+        #expect(day.sends == 500)
+        #expect(day.deliveryRate == 1.0)
+        #expect(!outcome.state.active.keys.contains { $0.hasPrefix(AlertRule.deliveryRate.rawValue) })
+        let gateOnly = try #require(outcome.report.identities.first { $0.identity == "example.com" }?.window(.last24Hours))
+        #expect(gateOnly.sends == 200)
+    }
+
     @Test func pauseIdentityModePausesOnlyTheBreachingIdentity() async throws {
         let dir = try MonitorTempDirectory()
         defer { dir.remove() }

@@ -42,6 +42,40 @@ struct MonitoringAlertEngineTests {
         #expect(s5.active.isEmpty)
     }
 
+    @Test func aRateHoveringAtItsThresholdStaysOneEpisodeUntilItClearsByTheMargin() throws {
+        // 1.1 % fires; 1.0 % and 0.95 % are clear but within 10 % of the 1 % threshold; 0.8 % clears by it.
+        let readings = [11, 10, 12, 10, 95, 11, 8]
+        var state = AlertState()
+        var statuses: [AlertStatus] = []
+        for (minute, bounces) in readings.enumerated() {
+            let samples = bounces == 95 ? F.hour(sends: 10_000, hard: 95) : F.hour(sends: 1000, hard: bounces)
+            let (next, notes) = engine.evaluate(inputs: AlertInputs(samples: samples), previous: state, now: at(minutes: Double(minute)))
+            statuses += overall(notes, .bounceRate).map(\.status)
+            state = next
+        }
+        #expect(statuses == [.firing, .resolved])
+        #expect(state.active.isEmpty)
+
+        // Held open, the alert keeps its value current and says why it is still open.
+        let (held, _) = engine.evaluate(inputs: AlertInputs(samples: F.hour(sends: 1000, hard: 11)), previous: AlertState(), now: now)
+        let (stillOpen, quiet) = engine.evaluate(inputs: AlertInputs(samples: F.hour(sends: 1000, hard: 10)), previous: held, now: at(minutes: 61))
+        #expect(overall(quiet, .bounceRate).isEmpty)
+        let open = try #require(stillOpen.openAlerts.first { $0.rule == .bounceRate && $0.scope == .overall })
+        #expect(open.value == 0.01)
+        #expect(open.message.contains("open until 10% clear of the threshold"))
+    }
+
+    @Test func deliveryRateClearsByTheMarginOfItsShortfall() {
+        let low = AlertInputs(samples: F.hour(sends: 1000, deliveries: 940))
+        let (s1, n1) = engine.evaluate(inputs: low, previous: AlertState(), now: now)
+        #expect(overall(n1, .deliveryRate).map(\.status) == [.firing])
+        // 95.2 %: above the 95 % threshold but the 4.8 % shortfall is not 10 % under the allowed 5 %.
+        let (s2, n2) = engine.evaluate(inputs: AlertInputs(samples: F.hour(sends: 1000, deliveries: 952)), previous: s1, now: at(minutes: 1))
+        #expect(overall(n2, .deliveryRate).isEmpty)
+        let (_, n3) = engine.evaluate(inputs: AlertInputs(samples: F.hour(sends: 1000, deliveries: 956)), previous: s2, now: at(minutes: 2))
+        #expect(overall(n3, .deliveryRate).map(\.status) == [.resolved])
+    }
+
     @Test func escalationNotifiesAtOnceAndDeEscalationWaitsForTheRepeat() throws {
         let warning = AlertInputs(samples: F.hour(sends: 1000, hard: 15))
         let critical = AlertInputs(samples: F.hour(sends: 1000, hard: 25))

@@ -112,5 +112,7 @@ private struct CountingRows: RecipientEventRows {
         histories += 1
     }
 
+    mutating func isRecorded(_ event: RecipientEvent) throws(StoreError) -> Bool { false }
+
     mutating func count(_ event: RecipientEvent) throws(StoreError) {}
 }

@@ -41,6 +41,7 @@ extension StoreConformance {
         .on("countsByReason") { try await countsByReason($0) },
         .on("invalidInputRejected") { try await invalidInputRejected($0) },
         .on("countersFromIngestAndSends") { try await countersFromIngestAndSends($0) },
+        .on("oneSESEventInTwoMessagesCountsOnce") { try await oneSESEventInTwoMessagesCountsOnce($0) },
         .on("certificatesSubscriptionsSettings") { try await certificatesSubscriptionsSettings($0) },
         .on("redeliveriesDeduplicateByMessageAndTimestamp") { try await redeliveriesDeduplicateByMessageAndTimestamp($0) },
         .on("failedIngestChangesNothing") { try await failedIngestChangesNothing($0) },

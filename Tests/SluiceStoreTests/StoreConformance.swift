@@ -245,6 +245,28 @@ enum StoreConformance {
         #expect(try await store.hourlyCounters(from: hour, to: hour.addingTimeInterval(3600)).count == 2)
     }
 
+    /// An account with identity notifications and configuration-set publishing gets each SES event twice,
+    /// in two SNS messages: the second is history only (`duplicate`), not a second soft bounce or count.
+    static func oneSESEventInTwoMessagesCountsOnce(_ store: any FeedbackStore & SuppressionStore & CounterStore) async throws {
+        let hour = HourlyCounter.hourStart(of: referenceDate)
+        let bounce = RecipientEvent.make(.softBounce, address: "soft@example.com", at: hour.addingTimeInterval(60), subtype: "MailboxFull")
+        let send = RecipientEvent.make(.send, address: "soft@example.com", at: hour.addingTimeInterval(30))
+        #expect(try await store.ingest(.make(id: "identity-notification"), events: [bounce], policy: policy) == .stored(events: 1))
+        #expect(try await store.ingest(.make(id: "event-publishing"), events: [bounce, send], policy: policy) == .stored(events: 2))
+        #expect(try await store.ingest(.make(id: "event-publishing-send"), events: [send], policy: policy) == .stored(events: 1))
+        // A later soft bounce of another mail is the second one.
+        let next = RecipientEvent.make(.softBounce, address: "soft@example.com", at: hour.addingTimeInterval(120), subtype: "MailboxFull")
+        _ = try await store.ingest(.make(id: "next"), events: [next], policy: policy)
+
+        let outcomes = try await store.history(address: "soft@example.com", limit: 10).map(\.outcome)
+        #expect(outcomes.sorted() == ["counted:soft_bounce 1/3", "counted:soft_bounce 2/3", "duplicate", "duplicate", "recorded"])
+        let counters = try await store.hourlyCounters(from: hour, to: hour.addingTimeInterval(3600))
+        #expect(Set(counters) == [
+            HourlyCounter(hourStart: hour, identity: "example.com", kind: .softBounce, count: 2),
+            HourlyCounter(hourStart: hour, identity: "example.com", kind: .sesSend, count: 1),
+        ])
+    }
+
     static func certificatesSubscriptionsSettings(_ store: any CertificateCacheStore & SubscriptionStore & SettingsStore) async throws {
         let url = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem"
         #expect(try await store.cachedCertificate(url: url) == nil)

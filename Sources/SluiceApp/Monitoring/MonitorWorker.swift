@@ -22,7 +22,7 @@ public struct MonitorWorker: BackgroundWorker {
 
     /// - Parameters:
     ///   - sinks: nil for the configured ones: the log, plus the webhook when `monitoring.webhook_url` is set.
-    ///   - quotaProvider: the send gate's live SES quota, used when `ses.max_24h_send` is 0.
+    ///   - quotaProvider: the SES quota, used when `ses.max_24h_send` is 0; nil for the one the send gate last read.
     public init(
         context: AppContext, interval: Duration = .seconds(60), sinks: [any AlertSink]? = nil,
         quotaProvider: (any SendQuotaProvider)? = nil
@@ -116,11 +116,14 @@ public struct MonitorWorker: BackgroundWorker {
         case .none:
             break
         case .pauseAll(let reason):
-            // An operator's or SES's pause already stops everything; keep its reason and source.
             if !sending.paused {
                 sending = try await service.sending.pause(reason: "protection: " + reason, source: .protection, at: now)
                 pausedAll = true
                 logger.critical("sending paused by reputation protection", metadata: ["protection.reason": "\(reason)"])
+            } else if sending.source != .protection {
+                // An operator's or SES's pause already stops everything; keep its reason and source, and do not
+                // count this episode's pause as applied: lifting that pause must not let a breach send on.
+                memory.pausedAll = false
             }
         case .pauseIdentities(let pauses):
             sending = try await service.sending.pauseIdentities(pauses.mapValues { "protection: " + $0 })

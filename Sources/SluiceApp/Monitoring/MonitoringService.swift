@@ -9,14 +9,15 @@ public struct MonitoringService: Sendable {
     public let store: any AppStore
     public let sending: SendingControl
     public let state: MonitorStateStore
-    private let quotaProvider: (any SendQuotaProvider)?
+    private let quotaProvider: any SendQuotaProvider
 
+    /// - Parameter quotaProvider: nil for the quota the send gate last read from SES (`StoredSendQuota`).
     public init(store: any AppStore, configuration: MonitoringConfiguration, quotaProvider: (any SendQuotaProvider)? = nil) {
         self.store = store
         self.configuration = configuration
         self.sending = SendingControl(store: store)
         self.state = MonitorStateStore(store: store)
-        self.quotaProvider = quotaProvider
+        self.quotaProvider = quotaProvider ?? StoredSendQuota(store: store)
     }
 
     /// Everything one evaluation or one page view needs, read at `now`.
@@ -30,9 +31,9 @@ public struct MonitoringService: Sendable {
     /// Counters of the configured history before `now`, the report over them, and the gate state.
     public func read(now: Date) async throws(StoreError) -> Reading {
         let from = HourMath.floor(now.addingTimeInterval(-configuration.history))
-        let samples = try await store.hourlyCounters(from: from, to: now.addingTimeInterval(HourMath.hour))
+        let samples = CounterSample.reconcilingSends(try await store.hourlyCounters(from: from, to: now.addingTimeInterval(HourMath.hour)))
         let sendingState = try await sending.state()
-        let quota = await quota()
+        let quota = await quota(at: now)
         let report = DeliverabilityStats(configuration: configuration.alerts.stats)
             .report(samples: samples, now: now, quota: quota, paused: Self.pauseStatus(sendingState))
         return Reading(samples: samples, report: report, sending: sendingState, quota: quota)
@@ -43,10 +44,10 @@ public struct MonitoringService: Sendable {
         try await read(now: now).report
     }
 
-    /// The configured quota, else the live one; nil when unknown or unlimited.
-    public func quota() async -> SendQuota? {
+    /// The configured quota, else the one SES reported; nil when unknown.
+    public func quota(at now: Date) async -> SendQuota? {
         if let max = configuration.configuredMax24HourSend { return SendQuota(max24HourSend: max) }
-        return await quotaProvider?.currentQuota()
+        return await quotaProvider.currentQuota(at: now)
     }
 
     /// Signals in effect: SNS subscriptions SNS has ended, and a pause SES imposed.

@@ -17,7 +17,7 @@ struct SNSMetrics: Sendable {
             messages[type] = row
         }
         var events: [EventKind: Counter] = [:]
-        for kind in EventKind.allCases {
+        for kind in EventKind.allCases where kind != .sesSend {
             events[kind] = try? metrics.registry.counter(
                 "sluice_ses_events_total", help: "SES recipient events stored, by kind.", labels: ["kind": kind.rawValue])
         }

@@ -334,6 +334,15 @@ final class SendEngine: Sendable {
         await limiter.setLimits(maxSendRate: rate, max24HourSend: daily, sentLast24Hours: quota?.sentLast24Hours)
         context.metrics.set("sluice_send_rate_limit", help: "Recipients per second the send gate allows.", await limiter.maxRate)
         context.metrics.set("sluice_send_quota_24h", help: "Recipients per rolling 24 h allowed (-1 unlimited).", await limiter.quotaLimit)
+        if let quota {
+            // For monitoring's quota-use figure and alerts (every instance and the CLI read it from the store).
+            do {
+                try await StoredSendQuota(store: context.store).record(
+                    max24HourSend: quota.max24HourSend, sentLast24Hours: quota.sentLast24Hours, at: context.now())
+            } catch {
+                context.logger.warning("SES quota not recorded for monitoring", metadata: ["error": "\(error)"])
+            }
+        }
         if !account.sendingEnabled {
             context.logger.warning("SES GetAccount reports SendingEnabled = false")
         }

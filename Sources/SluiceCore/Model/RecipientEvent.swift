@@ -15,6 +15,11 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case renderingFailure = "rendering_failure"
     case subscription
     case unknown
+    /// Not an SES event type: the hourly counter of SES Send events. The send gate counts its own sends as
+    /// `send`; SES publishes a Send event for the same mail when a configuration set asks for it. Kept
+    /// apart, monitoring takes the larger of the two per hour and identity (`CounterSample.reconcilingSends`)
+    /// instead of adding them.
+    case sesSend = "ses_send"
 }
 
 /// One recipient's view of one SES event: what the policy decides on and the store records.

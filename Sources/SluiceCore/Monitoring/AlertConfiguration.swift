@@ -29,6 +29,10 @@ public struct AlertConfiguration: Sendable, Equatable, Codable {
     public var coolDown: TimeInterval
     /// Rate statistics settings (minimum volume, representative volume).
     public var stats: StatsConfiguration
+    /// An open threshold alert resolves only once its value is this fraction clear of the threshold:
+    /// 0.1 resolves a 1 % bounce alert at 0.9 %, a 95 % delivery alert at 95.5 % (a tenth of the allowed
+    /// 5 % shortfall). Without it, a rate at the threshold fires and resolves at every evaluation.
+    public var clearMargin: Double
 
     public init(
         bounceRateWarning: Double? = 0.01, bounceRateCritical: Double? = 0.02,
@@ -37,7 +41,7 @@ public struct AlertConfiguration: Sendable, Equatable, Codable {
         volumeLowRatio: Double? = 0.5, volumeHighRatio: Double? = 3.0, volumeMinimumMedian: Int = 100,
         quotaWarning: Double? = 0.8, quotaCritical: Double? = 0.95,
         feedbackSilence: TimeInterval? = 6 * 3600, feedbackSilenceMinimumSends: Int = 1,
-        coolDown: TimeInterval = 3600, stats: StatsConfiguration = StatsConfiguration()
+        coolDown: TimeInterval = 3600, stats: StatsConfiguration = StatsConfiguration(), clearMargin: Double = 0.1
     ) {
         self.bounceRateWarning = bounceRateWarning
         self.bounceRateCritical = bounceRateCritical
@@ -54,5 +58,6 @@ public struct AlertConfiguration: Sendable, Equatable, Codable {
         self.feedbackSilenceMinimumSends = max(1, feedbackSilenceMinimumSends)
         self.coolDown = coolDown
         self.stats = stats
+        self.clearMargin = min(max(clearMargin, 0), 1)
     }
 }

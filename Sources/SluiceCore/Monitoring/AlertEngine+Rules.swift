@@ -55,8 +55,20 @@ extension AlertEngine {
                                         message: "\(summary) is above \(RateFormat.percent(warning))")
             }
             return AlertObservation(rule: rule, scope: scope, severity: nil, value: v, threshold: warning ?? critical,
-                                    message: "\(summary) is within limits")
+                                    message: "\(summary) is within limits", withinClearMargin: nearUpper(v, warning ?? critical))
         }
+    }
+
+    /// A clear value above `threshold` less the clear margin: an open alert on it stays open.
+    private func nearUpper(_ value: Double, _ threshold: Double?) -> Bool {
+        guard let threshold else { return false }
+        return value > threshold * (1 - configuration.clearMargin)
+    }
+
+    /// A clear value below `threshold` plus the clear margin: an open alert on it stays open.
+    private func nearLower(_ value: Double, _ threshold: Double?) -> Bool {
+        guard let threshold else { return false }
+        return value < threshold * (1 + configuration.clearMargin)
     }
 
     private func deliveryRate(_ w: WindowStats, scope: AlertScope, warning: Double) -> AlertObservation {
@@ -77,8 +89,9 @@ extension AlertEngine {
                 return AlertObservation(rule: .deliveryRate, scope: scope, severity: .warning, value: v, threshold: warning,
                                         message: "\(summary) is below \(RateFormat.percent(warning))")
             }
+            // The margin applies to the shortfall: at 95 % the allowed 5 % must shrink by the margin.
             return AlertObservation(rule: .deliveryRate, scope: scope, severity: nil, value: v, threshold: warning,
-                                    message: "\(summary) is within limits")
+                                    message: "\(summary) is within limits", withinClearMargin: nearUpper(1 - v, 1 - warning))
         }
     }
 
@@ -112,7 +125,8 @@ extension AlertEngine {
                                     message: "\(summary) (above \(RateFormat.percent(high, decimals: 0)))")
         }
         return AlertObservation(rule: .sendVolume, scope: .overall, severity: nil, value: ratio, threshold: nil,
-                                message: "\(summary) is normal")
+                                message: "\(summary) is normal",
+                                withinClearMargin: nearLower(ratio, c.volumeLowRatio) || nearUpper(ratio, c.volumeHighRatio))
     }
 
     // MARK: Quota
@@ -129,7 +143,8 @@ extension AlertEngine {
                                     message: "\(summary) is above \(RateFormat.percent(warning, decimals: 1))")
         }
         return AlertObservation(rule: .quotaUse, scope: .overall, severity: nil, value: use,
-                                threshold: configuration.quotaWarning, message: "\(summary) is within limits")
+                                threshold: configuration.quotaWarning, message: "\(summary) is within limits",
+                                withinClearMargin: nearUpper(use, configuration.quotaWarning ?? configuration.quotaCritical))
     }
 
     // MARK: Feedback silence

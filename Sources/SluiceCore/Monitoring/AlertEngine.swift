@@ -5,7 +5,8 @@ import Foundation
 /// An alert fires once when its condition starts, repeats after `coolDown` while it holds, notifies at
 /// once when it escalates warning → critical, and resolves when it clears. A de-escalation is not
 /// notified by itself: the next repeat carries the lower severity. A rate that is no longer judged
-/// (volume fell below the minimum, or the identity left the window) counts as cleared and resolves.
+/// (volume fell below the minimum, or the identity left the window) counts as cleared and resolves; a
+/// judged value resolves only once it is `clearMargin` clear of its threshold (hysteresis).
 public struct AlertEngine: Sendable {
     public var configuration: AlertConfiguration
 
@@ -62,6 +63,11 @@ public struct AlertEngine: Sendable {
                     state.active[key] = alert
                     notifications.append(notification(alert, status: .firing, at: now))
                 }
+            } else if var alert = existing, let o = observation, o.withinClearMargin {
+                // Clear, but too close to the threshold to call it over: held open, without repeats.
+                alert.value = o.value
+                alert.message = o.message + "; open until \(RateFormat.percent(configuration.clearMargin, decimals: 0)) clear of the threshold"
+                state.active[key] = alert
             } else if var alert = existing {
                 alert.value = observation?.value
                 alert.message = observation?.message ?? "condition no longer observed"

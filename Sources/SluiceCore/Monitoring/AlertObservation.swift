@@ -7,6 +7,9 @@ struct AlertObservation: Sendable, Equatable {
     var value: Double?
     var threshold: Double?
     var message: String
+    /// Clear, but not by `AlertConfiguration.clearMargin`: an open alert stays open (hysteresis), so a rate
+    /// hovering at its threshold does not fire and resolve at every evaluation.
+    var withinClearMargin = false
 
     var key: String { AlertState.key(rule, scope) }
 }

@@ -22,8 +22,12 @@ public struct DeliverabilityStats: Sendable {
         let identities = byIdentity.keys.sorted().map { id in
             IdentityStats(identity: id, windows: StatsWindow.allCases.map { window($0, pastSamples: byIdentity[id] ?? [], now: now) })
         }
-        let counted = overall.first { $0.window == .last24Hours }?.sends ?? 0
-        let sent = quota?.sentLast24Hours.map { Int($0.rounded()) } ?? counted
+        // Quota use errs high: the hour that straddles now − 24 h counts whole (its sends may be inside), and
+        // SES's own figure (which also counts mail sent outside the gate, but not since it was read) is
+        // taken only when it is the larger.
+        let quotaStart = HourMath.floor(now.addingTimeInterval(-86_400))
+        let counted = past.reduce(0) { $1.kind == .send && $1.hourStart >= quotaStart ? $0 + $1.count : $0 }
+        let sent = max(counted, quota?.sentLast24Hours.map { Int($0.rounded()) } ?? 0)
         return StatsReport(
             generatedAt: now, minimumVolume: configuration.minimumVolume, windows: overall, identities: identities,
             quota: QuotaUse(sent24h: sent, max24h: quota?.max24HourSend), paused: paused

@@ -2,7 +2,7 @@
 public struct SendQuota: Sendable, Equatable, Codable {
     /// `Max24HourSend`; nil or ≤ 0 (SES uses −1) means unlimited or unknown.
     public var max24HourSend: Double?
-    /// `SentLast24Hours` as SES counts it; nil to use Sluice's own send counters.
+    /// `SentLast24Hours` as SES counts it (nil when unknown); a report takes the larger of it and Sluice's own send counters.
     public var sentLast24Hours: Double?
 
     public init(max24HourSend: Double?, sentLast24Hours: Double? = nil) {

@@ -80,7 +80,8 @@ public struct WindowStats: Sendable, Equatable {
         case .complaint: complaints += sample.count
         case .reject: rejects += sample.count
         case .deliveryDelay: delays += sample.count
-        case .open, .click, .renderingFailure, .subscription, .unknown: break
+        // SES Send events are folded into `send` by `CounterSample.reconcilingSends` before this.
+        case .sesSend, .open, .click, .renderingFailure, .subscription, .unknown: break
         }
     }
 

@@ -35,7 +35,7 @@ public struct SuppressionPolicy: RecipientEventPolicy {
             return .suppressions
         case .delivery:
             return .softBounce
-        case .undeterminedBounce, .send, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown:
+        case .undeterminedBounce, .send, .sesSend, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown:
             return []
         }
     }
@@ -57,7 +57,7 @@ public struct SuppressionPolicy: RecipientEventPolicy {
             return delivery(event, state: state)
         case .subscription:
             return subscription(event, state: state)
-        case .send, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown:
+        case .send, .sesSend, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown:
             return RecipientDecision(outcome: Outcome.recorded)
         }
     }

@@ -54,7 +54,7 @@ struct RecipientEventBuilder {
             addDestination(destination, subtype: wire.failure?.templateName, detail: wire.failure?.errorMessage)
         case .click:
             addDestination(destination, detail: wire.click?.link)
-        case .send, .open, .unknown:
+        case .send, .sesSend, .open, .unknown:
             addDestination(destination)
         }
     }

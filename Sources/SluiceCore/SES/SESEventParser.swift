@@ -110,7 +110,7 @@ public enum SESEventParser {
         case .open: wire.open?.timestamp
         case .click: wire.click?.timestamp
         case .subscription: wire.subscription?.timestamp
-        case .send, .reject, .renderingFailure, .unknown: nil
+        case .send, .sesSend, .reject, .renderingFailure, .unknown: nil
         }
     }
 

@@ -223,6 +223,15 @@ public final class InMemoryStore: StoreBackend {
             draft.history.append((event.address, HistoryEntry(event: event, outcome: outcome, source: source, recordedAt: recordedAt)))
         }
 
+        mutating func isRecorded(_ event: RecipientEvent) -> Bool {
+            // Times as the SQL backends store them (whole milliseconds), so all three agree.
+            let at = (event.timestamp.timeIntervalSince1970 * 1000).rounded()
+            return draft.history.contains {
+                $0.address == event.address && $0.entry.event.sesMessageId == event.sesMessageId
+                    && $0.entry.event.kind == event.kind && ($0.entry.event.timestamp.timeIntervalSince1970 * 1000).rounded() == at
+            }
+        }
+
         mutating func count(_ event: RecipientEvent) {
             draft.counters[HourlyCounter(hourStart: HourlyCounter.hourStart(of: event.timestamp), identity: event.identity, kind: event.kind, count: 0), default: 0] += 1
         }

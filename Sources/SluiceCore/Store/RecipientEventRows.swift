@@ -9,16 +9,29 @@ public protocol RecipientEventRows {
     mutating func apply(_ change: SuppressionChange) throws(StoreError)
     mutating func apply(_ change: SoftBounceChange) throws(StoreError)
     mutating func recordHistory(_ event: RecipientEvent, outcome: String, source: String, at recordedAt: Date) throws(StoreError)
+    /// Whether history already holds `event`: the same SES message, address, kind and time.
+    mutating func isRecorded(_ event: RecipientEvent) throws(StoreError) -> Bool
     /// Adds one to the hourly counter of the event's identity and kind.
     mutating func count(_ event: RecipientEvent) throws(StoreError)
 }
 
 extension RecipientEventRows {
+    /// The history outcome of an event seen before in another SNS message.
+    public static var duplicateOutcome: String { "duplicate" }
+
     /// For each event: read the recipient's state (the parts `policy` needs for it), let `policy` decide, write
-    /// its changes, the history entry (events without an address have none) and the counter. Any error leaves
-    /// the caller to roll back.
+    /// its changes, the history entry (events without an address have none) and the counter. An event history
+    /// already holds is recorded as a duplicate and decides and counts nothing. Any error leaves the caller to
+    /// roll back.
     public mutating func applyEvents(_ events: [RecipientEvent], of message: InboundMessage, policy: any RecipientEventPolicy) throws(StoreError) {
         for event in events {
+            // One SES event can arrive in two SNS messages: by identity notification and by configuration-set
+            // publishing when an account has both. Counted twice, it would suppress after half the soft bounces
+            // and double the rates that protection judges.
+            if !event.address.isEmpty, !event.sesMessageId.isEmpty, try isRecorded(event) {
+                try recordHistory(event, outcome: Self.duplicateOutcome, source: message.messageId, at: message.receivedAt)
+                continue
+            }
             let needs = policy.stateNeeded(for: event)
             let state = RecipientState(
                 suppressions: needs.contains(.suppressions) ? try suppressions(of: event.address) : [],
@@ -34,7 +47,14 @@ extension RecipientEventRows {
             if !event.address.isEmpty {
                 try recordHistory(event, outcome: decision.outcome, source: message.messageId, at: message.receivedAt)
             }
-            try count(event)
+            if event.kind == .send {
+                // Counted apart from the gate's own sends of the same mail (see `EventKind.sesSend`).
+                var counted = event
+                counted.kind = .sesSend
+                try count(counted)
+            } else {
+                try count(event)
+            }
         }
     }
 }
