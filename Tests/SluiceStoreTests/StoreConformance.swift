@@ -267,6 +267,24 @@ enum StoreConformance {
         ])
     }
 
+    /// `updateSetting` is one step: concurrent read-change-writes of one key lose none of the changes.
+    static func concurrentSettingUpdatesAreAllKept(_ store: any SettingsStore) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<30 {
+                group.addTask { try await store.updateSetting("conformance.counter") { ($0 ?? "") + "x" } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.setting("conformance.counter") == String(repeating: "x", count: 30))
+        // nil deletes; a refused transform changes nothing.
+        #expect(try await store.updateSetting("conformance.counter") { _ in nil } == nil)
+        #expect(try await store.setting("conformance.counter") == nil)
+        await #expect(throws: StoreError.self) {
+            try await store.updateSetting("conformance.counter") { _ throws(StoreError) in throw StoreError(.invalidInput, "refused") }
+        }
+        #expect(try await store.setting("conformance.counter") == nil)
+    }
+
     static func certificatesSubscriptionsSettings(_ store: any CertificateCacheStore & SubscriptionStore & SettingsStore) async throws {
         let url = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-abc.pem"
         #expect(try await store.cachedCertificate(url: url) == nil)

@@ -30,37 +30,29 @@ public struct SendingControl: Sendable {
     }
 
     public func state() async throws(StoreError) -> State {
-        guard let json = try await store.setting(Self.key), let data = json.data(using: .utf8) else { return .running }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return (try? decoder.decode(State.self, from: data)) ?? .running
+        Self.decode(try await store.setting(Self.key))
     }
 
     /// Pauses all sending. An existing pause keeps its original time and source.
     public func pause(reason: String, source: Source, at now: Date) async throws(StoreError) -> State {
-        var state = try await state()
-        if !state.paused {
-            state.paused = true
-            state.since = now
-            state.source = source
+        try await update { state in
+            if !state.paused {
+                state.paused = true
+                state.since = now
+                state.source = source
+            }
+            state.reason = reason
         }
-        state.reason = reason
-        try await save(state)
-        return state
     }
 
     /// Pauses only the given identities (adds to those already paused).
     public func pauseIdentities(_ identities: [String: String]) async throws(StoreError) -> State {
-        var state = try await state()
-        state.pausedIdentities.merge(identities) { _, new in new }
-        try await save(state)
-        return state
+        try await update { $0.pausedIdentities.merge(identities) { _, new in new } }
     }
 
     /// Resumes everything: the global pause and every identity pause.
     public func resume() async throws(StoreError) -> State {
-        try await save(.running)
-        return .running
+        try await update { $0 = .running }
     }
 
     /// Whether a message from `identity` may be sent now.
@@ -69,11 +61,29 @@ public struct SendingControl: Sendable {
         return !state.paused && state.pausedIdentities[identity] == nil
     }
 
-    private func save(_ state: State) async throws(StoreError) {
+    /// One read-change-write the store runs as a unit, so a pause by the monitor, the API, the CLI, SES or
+    /// another instance is never overwritten by a change made from an older read.
+    private func update(_ change: @escaping @Sendable (inout State) -> Void) async throws(StoreError) -> State {
+        let written = try await store.updateSetting(Self.key) { json throws(StoreError) -> String? in
+            var state = Self.decode(json)
+            change(&state)
+            return try Self.encode(state)
+        }
+        return Self.decode(written)
+    }
+
+    private static func decode(_ json: String?) -> State {
+        guard let json else { return .running }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return (try? decoder.decode(State.self, from: Data(json.utf8))) ?? .running
+    }
+
+    private static func encode(_ state: State) throws(StoreError) -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = .sortedKeys
         guard let data = try? encoder.encode(state) else { throw StoreError(.invalidInput, "cannot encode sending state") }
-        try await store.setSetting(Self.key, String(decoding: data, as: UTF8.self))
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -183,8 +183,20 @@ public final class InMemoryStore: StoreBackend {
     }
 
     public func setSetting(_ key: String, _ value: String?) async throws(StoreError) {
-        guard !key.isEmpty else { throw StoreError(.invalidInput, "setting key must not be empty") }
+        try Self.validateSetting(key, value)
         state.withLock { $0.settings[key] = value }
+    }
+
+    @discardableResult
+    public func updateSetting(
+        _ key: String, _ transform: @escaping @Sendable (String?) throws(StoreError) -> String?
+    ) async throws(StoreError) -> String? {
+        try state.withLock { state throws(StoreError) -> String? in
+            let value = try transform(state.settings[key])
+            try Self.validateSetting(key, value)
+            state.settings[key] = value
+            return value
+        }
     }
 
     // MARK: Shared rules
