@@ -28,6 +28,8 @@ struct DeliverabilityConfigurationTests {
         ("SLUICE_UNSUBSCRIBE_KEYS", "\(key),\(key)"),
         ("SLUICE_UNSUBSCRIBE_BASE_URL", "ftp://mail.example.com"),
         ("SLUICE_UNSUBSCRIBE_BASE_URL", "https://mail.example.com/?x=1"),
+        ("SLUICE_UNSUBSCRIBE_BASE_URL", "http://mail.example.com"),
+        ("SLUICE_UNSUBSCRIBE_BASE_URL", "http://127.0.0.1.example.com"),
         ("SLUICE_UNSUBSCRIBE_MAILTO", "not an address"),
         ("SLUICE_PACING_GROUPS", "gmail.com"),
         ("SLUICE_PACING_WARMUP_IDENTITIES", "news.example.com"),
@@ -36,6 +38,12 @@ struct DeliverabilityConfigurationTests {
     func refusesBadValues(name: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader().load(fileText: nil, environment: [name: value]) }
         #expect(error?.message.contains("invalid value") == true)
+    }
+
+    @Test(arguments: ["https://mail.example.com", "HTTPS://mail.example.com/", "http://127.0.0.1:8080", "http://[::1]:8080/", "http://localhost"])
+    func acceptsHTTPSAndLoopbackHTTPBaseURLs(value: String) throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: ["SLUICE_UNSUBSCRIBE_BASE_URL": value])
+        #expect(c.string("unsubscribe.base_url") == value)
     }
 
     @Test func defaultsLeaveEverythingOff() {

@@ -86,4 +86,23 @@ struct PacingEndToEndTests {
         #expect(third.nextAttemptAt > Date().addingTimeInterval(60))
         #expect(standIn.times(domain: "example.net").count == 3)
     }
+
+    @Test func warmupRetriesDoNotUseUpTheDailyCap() async throws {
+        // The first three SendEmail calls fail with a retryable 500; a cap of 3 still sends all three messages.
+        let standIn = try SESStandIn(script: Array(repeating: SESStandIn.error("InternalFailure", status: 500, message: "oops"), count: 3))
+        defer { standIn.server.stop() }
+        let today = ISO8601DateFormatter().string(from: Date()).prefix(10)
+        let app = try await SendTestApp.start(
+            settings: [
+                "ses.transport": .string("ses"), "ses.endpoint": .string(standIn.endpoint), "ses.max_send_rate": .float(100),
+                "ses.max_backoff_seconds": .float(1),
+                "pacing.warmup_identities": .array([.string("new.example.com@\(today)")]),
+                "pacing.warmup_initial_daily": .integer(3), "pacing.warmup_factor": .float(2),
+            ], environment: SendTestApp.staticKeys)
+        defer { Task { await app.stop() } }
+        var ids: [String] = []
+        for i in 0..<3 { ids.append(try #require(try await app.post(SendTestApp.message(from: "a@new.example.com", to: ["w\(i)@example.net"])).id)) }
+        for id in ids { #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent") }
+        #expect(standIn.sendRequests.count == 6)
+    }
 }

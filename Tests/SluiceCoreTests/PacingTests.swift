@@ -81,14 +81,44 @@ struct PacingTests {
         let noon = schedule.start.addingTimeInterval(12 * 3600)
         var ledger = WarmupLedger(schedules: [schedule], now: noon)
         ledger.seed(identity: "news.example.com", sentToday: 4, now: noon)
-        #expect(ledger.admit(identity: "News.Example.com", recipients: 6, now: noon) == nil)
-        #expect(ledger.admit(identity: "news.example.com", recipients: 1, now: noon) == schedule.start.addingTimeInterval(86_400))
+        #expect(ledger.admit(id: "m1", identity: "News.Example.com", recipients: 6, now: noon) == nil)
+        #expect(ledger.admit(id: "m2", identity: "news.example.com", recipients: 1, now: noon) == schedule.start.addingTimeInterval(86_400))
         // Other identities are not warming.
-        #expect(ledger.admit(identity: "other.example", recipients: 1_000_000, now: noon) == nil)
+        #expect(ledger.admit(id: "m3", identity: "other.example", recipients: 1_000_000, now: noon) == nil)
         // Next day: cap 20, counts reset.
         let tomorrow = noon.addingTimeInterval(86_400)
-        #expect(ledger.admit(identity: "news.example.com", recipients: 20, now: tomorrow) == nil)
+        #expect(ledger.admit(id: "m4", identity: "news.example.com", recipients: 20, now: tomorrow) == nil)
         #expect(ledger.usedToday("news.example.com") == 20)
-        #expect(ledger.admit(identity: "news.example.com", recipients: 1, now: tomorrow) != nil)
+        #expect(ledger.admit(id: "m5", identity: "news.example.com", recipients: 1, now: tomorrow) != nil)
+    }
+
+    @Test func ledgerCountsAMessageOncePerDayAndTakesBackWhatWasNotSent() throws {
+        let schedule = try #require(WarmupSchedule(parsing: "news.example.com@2026-09-21", initialDailyCap: 3, factor: 2))
+        let noon = schedule.start.addingTimeInterval(12 * 3600)
+        var ledger = WarmupLedger(schedules: [schedule], now: noon)
+        #expect(ledger.admit(id: "a", identity: "news.example.com", recipients: 1, now: noon) == nil)
+        // A retry of the same message is not counted again.
+        #expect(ledger.admit(id: "a", identity: "news.example.com", recipients: 1, now: noon) == nil)
+        #expect(ledger.admit(id: "b", identity: "news.example.com", recipients: 1, now: noon) == nil)
+        #expect(ledger.admit(id: "c", identity: "news.example.com", recipients: 1, now: noon) == nil)
+        #expect(ledger.usedToday("news.example.com") == 3)
+        #expect(ledger.admit(id: "d", identity: "news.example.com", recipients: 1, now: noon) != nil)
+        // Not sent after all (failed, suppressed, claim lost): its place goes to the next message.
+        ledger.release(id: "b", now: noon)
+        ledger.release(id: "b", now: noon)
+        #expect(ledger.usedToday("news.example.com") == 2)
+        #expect(ledger.admit(id: "d", identity: "news.example.com", recipients: 1, now: noon) == nil)
+        #expect(ledger.admit(id: "e", identity: "news.example.com", recipients: 1, now: noon) != nil)
+    }
+
+    @Test func ledgerSettlesToTheRecipientsActuallySent() throws {
+        let schedule = try #require(WarmupSchedule(parsing: "news.example.com@2026-09-21", initialDailyCap: 3, factor: 2))
+        let noon = schedule.start.addingTimeInterval(12 * 3600)
+        var ledger = WarmupLedger(schedules: [schedule], now: noon)
+        #expect(ledger.admit(id: "a", identity: "news.example.com", recipients: 3, now: noon) == nil)
+        // Two recipients were suppressed at the claim.
+        ledger.settle(id: "a", recipients: 1, now: noon)
+        #expect(ledger.usedToday("news.example.com") == 1)
+        #expect(ledger.admit(id: "b", identity: "news.example.com", recipients: 2, now: noon) == nil)
     }
 }

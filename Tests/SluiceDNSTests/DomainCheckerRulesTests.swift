@@ -92,4 +92,105 @@ struct DomainCheckerRulesTests {
         #expect(report.check("spf.ses_authorized")?.status == .fail)
         #expect(report.check("mailfrom.spf")?.fix == #"TXT mail.example.com "v=spf1 include:amazonses.com mx -all""#)
     }
+
+    func runWith(_ dns: FakeLookup, domain: String = "example.com", tokens: [String] = ["t1"], mailFrom: String? = "mail") async -> DomainReport {
+        await DomainChecker(lookup: dns).check(domain: domain, dkimTokens: tokens, mailFromSubdomain: mailFrom, region: "eu-west-1")
+    }
+
+    @Test func plusAllThroughTwoRedirectsFailsWithTheFixOnTheRecordThatHasIt() async {
+        var dns = Self.base()
+        dns.records["example.com"] = nil
+        dns.txt("example.com", "v=spf1 redirect=r1.example.com")
+        dns.txt("r1.example.com", "v=spf1 redirect=r2.example.com")
+        dns.txt("r2.example.com", "v=spf1 include:amazonses.com +all")
+        let check = await run(dns).check("spf.all")
+        #expect(check?.status == .fail)
+        #expect(check?.message.hasPrefix("+all (in r2.example.com") == true)
+        #expect(check?.fix == #"TXT r2.example.com "v=spf1 include:amazonses.com ~all""#)
+    }
+
+    @Test func plusAllThroughOneRedirectFixesTheTarget() async {
+        var dns = Self.base()
+        dns.records["example.com"] = nil
+        dns.txt("example.com", "v=spf1 redirect=_spf.example.com")
+        dns.txt("_spf.example.com", "v=spf1 include:amazonses.com +all")
+        let check = await run(dns).check("spf.all")
+        #expect(check?.status == .fail)
+        #expect(check?.fix == #"TXT _spf.example.com "v=spf1 include:amazonses.com ~all""#)
+    }
+
+    @Test func termsAfterAllAreNotEvaluatedButWarned() async {
+        var dns = Self.base()
+        dns.records["example.com"] = nil
+        let after = (0...10).map { "a:h\($0).example.com" }.joined(separator: " ")
+        dns.txt("example.com", "v=spf1 include:amazonses.com -all \(after) exp=why.example.com")
+        let report = await run(dns)
+        #expect(report.check("spf.record")?.status == .pass)
+        #expect(report.check("spf.lookup_limit")?.status == .pass)
+        let all = report.check("spf.all")
+        #expect(all?.status == .warn)
+        #expect(all?.fix == #"TXT example.com "v=spf1 include:amazonses.com -all exp=why.example.com""#)
+    }
+
+    @Test func alignmentWithoutTokensWarnsInsteadOfFailing() async {
+        let report = await runWith(Self.base(), tokens: [], mailFrom: nil)
+        let check = report.check("dmarc.alignment")
+        #expect(check?.status == .warn)
+        #expect(check?.message.contains("DKIM not checked") == true)
+        #expect(check?.message.contains("--dkim-token") == true)
+        // With the custom MAIL FROM aligned, still a warning: DKIM is unknown.
+        #expect(await runWith(Self.base(), tokens: []).check("dmarc.alignment")?.status == .warn)
+    }
+
+    @Test func alignmentNeedsEveryDKIMCNAME() async {
+        // t2's CNAME is missing: SES cannot sign for the domain, so DKIM is not aligned.
+        let missing = await runWith(Self.base(), tokens: ["t1", "t2"], mailFrom: nil)
+        #expect(missing.check("dkim.t2")?.status == .fail)
+        let check = missing.check("dmarc.alignment")
+        #expect(check?.status == .fail)
+        #expect(check?.message.contains("DKIM d=example.com aligned") == false)
+        #expect(await runWith(Self.base(), tokens: ["t1"], mailFrom: nil).check("dmarc.alignment")?.status == .warn)
+        #expect(await runWith(Self.base(), tokens: ["t1"]).check("dmarc.alignment")?.status == .pass)
+    }
+
+    @Test func namesTooLongToAskFailInsteadOfTemporaryErrors() async {
+        // 253 bytes: valid, but _dmarc.<domain> and <token>._domainkey.<domain> exceed 255 on the wire.
+        let domain = [String(repeating: "a", count: 63), String(repeating: "b", count: 63), String(repeating: "c", count: 63), String(repeating: "d", count: 56), "test"].joined(separator: ".")
+        #expect(domain.utf8.count == 253)
+        let report = await runWith(FakeLookup(), domain: domain, mailFrom: nil)
+        for id in ["dmarc.record", "dkim.t1", "dmarc.alignment"] {
+            #expect(report.check(id)?.status == .fail, "\(id): \(report.check(id)?.message ?? "missing")")
+            #expect(report.check(id)?.message.contains("not a valid DNS name") == true)
+        }
+        #expect(!report.checks.contains { $0.message.contains("try again later") })
+        #expect(!report.hasErrors)
+    }
+
+    @Test(arguments: [
+        ("mail", "mail.example.com"), ("mail.example.com", "mail.example.com"), ("Bounce.Mail.Example.com.", "bounce.mail.example.com"),
+    ])
+    func mailFromIsALabelOrANameUnderTheDomain(given: String, full: String) {
+        #expect(DomainChecker.mailFromDomain(given, under: "example.com") == .success(full))
+    }
+
+    @Test func mailFromEqualToOrOutsideTheDomainIsRefused() async {
+        for given in ["example.com", "mail.other.com"] {
+            let report = await runWith(Self.base(), mailFrom: given)
+            let check = report.check("mailfrom.mx")
+            #expect(check?.status == .fail)
+            #expect(check?.message.contains("subdomain of example.com") == true, "\(check?.message ?? "missing")")
+            #expect(!report.checks.contains { $0.message.contains("\(given).example.com") })
+        }
+    }
+
+    @Test func idnDomainIsCheckedUnderItsALabel() async {
+        var dns = FakeLookup()
+        dns.txt("xn--bcher-kva.test", "v=spf1 include:amazonses.com ~all")
+        dns.txt("amazonses.com", "v=spf1 -all")
+        let report = await runWith(dns, domain: "Bücher.test", tokens: [], mailFrom: "mail.bücher.test")
+        #expect(report.domain == "xn--bcher-kva.test")
+        #expect(report.check("domain") == nil)
+        #expect(report.check("spf.record")?.status == .pass)
+        #expect(report.check("mailfrom.mx")?.message.contains("mail.xn--bcher-kva.test") == true)
+    }
 }

@@ -74,6 +74,33 @@ struct SPFEvaluatorTests {
         #expect(result.lookupCount == 2)
     }
 
+    @Test func takesTheAllOfARedirectChainAndWhereItIs() async throws {
+        var dns = FakeLookup()
+        dns.txt("redir.test", "v=spf1 redirect=r1.redir.test")
+        dns.txt("r1.redir.test", "v=spf1 redirect=r2.redir.test")
+        dns.txt("r2.redir.test", "v=spf1 include:amazonses.com +all")
+        dns.txt("amazonses.com", "v=spf1 -all")
+        let result = try await evaluate(dns, "redir.test")
+        #expect(result.effectiveAll == .pass)
+        #expect(result.effectiveAllSource == SPFEvaluation.AllSource(domain: "r2.redir.test", record: "v=spf1 include:amazonses.com +all"))
+        #expect(result.authorizesAmazonSES)
+        // An included record's all only ends the include.
+        var included = FakeLookup()
+        included.txt("example.com", "v=spf1 include:_spf.example.com")
+        included.txt("_spf.example.com", "v=spf1 +all")
+        #expect(try await evaluate(included).effectiveAll == nil)
+    }
+
+    @Test func neverEvaluatesTermsAfterAll() async throws {
+        var dns = FakeLookup()
+        let after = (0...10).map { "a:h\($0).example.com" }.joined(separator: " ")
+        dns.txt("example.com", "v=spf1 ip4:192.0.2.1 -all \(after)")
+        let result = try await evaluate(dns)
+        #expect(result.lookupCount == 0)
+        #expect(!result.isPermError)
+        #expect(result.effectiveAll == .fail)
+    }
+
     @Test func flagsMoreThanTenMXNames() async throws {
         var dns = FakeLookup()
         dns.txt("example.com", "v=spf1 mx -all")

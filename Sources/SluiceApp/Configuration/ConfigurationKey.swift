@@ -121,6 +121,7 @@ extension ConfigurationKey {
         .init("monitoring", "webhook_url", .string, .string(""), secret: true, "Alert webhook (JSON with a Slack-compatible text field)."),
 
         .init("dns", "servers", .stringList, .array([]), "DNS servers as numeric ip[:port] (IPv6 as [addr]:port); empty reads /etc/resolv.conf."),
+        .init("dns", "max_concurrent_checks", .integer(1...256), .integer(8), "DNS checks the API runs at once (each blocks a few threads for up to its DNS timeouts); more get 503 dns_busy."),
 
         .init("log", "level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), .string("info"), "Log level."),
         .init("log", "format", .choice(["json", "text"]), .string("json"), "Log line format on stderr."),

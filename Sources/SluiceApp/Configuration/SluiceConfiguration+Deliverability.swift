@@ -10,10 +10,15 @@ extension SluiceConfiguration {
         }
         let base = string("unsubscribe.base_url")
         if !base.isEmpty {
-            guard let url = URL(string: base), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.user == nil,
-                url.query == nil, url.fragment == nil
+            guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+                ["http", "https"].contains(scheme), url.user == nil, url.query == nil, url.fragment == nil
             else {
-                throw invalid("unsubscribe.base_url", "must be an http(s) URL without credentials, query or fragment")
+                throw invalid("unsubscribe.base_url", "must be an https URL without credentials, query or fragment")
+            }
+            // RFC 8058 §3.1: the List-Unsubscribe URI for one-click must be HTTPS. Plain http only reaches a
+            // loopback host (tests, a local proxy), never a recipient's mail client.
+            guard scheme == "https" || ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host) else {
+                throw invalid("unsubscribe.base_url", "must be https (RFC 8058); http is allowed only for 127.0.0.1, ::1 or localhost")
             }
         }
         var ids = Set<String>()

@@ -7,6 +7,7 @@ enum DNSRoutes {
     static func register(on router: inout Router, context: AppContext) {
         let auth = BearerAuthenticator(tokens: context.configuration.strings("api.tokens"))
         let service = try? DomainCheckService(configuration: context.configuration, logger: context.logger)
+        let gate = DNSCheckGate(limit: context.configuration.int("dns.max_concurrent_checks"))
         router.add(.GET, "/v1/domains/{domain}/dns-check") { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             guard let service else {
@@ -18,7 +19,15 @@ enum DNSRoutes {
             }
             let tokens = request.queryItems.filter { $0.name == "dkim_token" }.map(\.value)
             guard tokens.count <= 10 else { return .error(.badRequest, code: "too_many_tokens", message: "at most 10 dkim_token values") }
+            guard gate.enter() else {
+                var headers = HTTPHeaders()
+                headers.set("Retry-After", "5")
+                return .error(
+                    .serviceUnavailable, code: "dns_busy", message: "\(gate.limit) DNS checks are already running; retry later",
+                    headers: headers)
+            }
             let report = await service.check(domain: domain, dkimTokens: tokens, mailFrom: request.query("mail_from"), region: request.query("region"))
+            gate.leave()
             do {
                 return .json(.ok, bytes: Array(try report.renderJSON().utf8))
             } catch {

@@ -60,7 +60,7 @@ actor PacingGate {
             }
             return .later(slot)
         }
-        if let renew = ledger.admit(identity: identity, recipients: recipients.count, now: now) { return .later(renew) }
+        if let renew = ledger.admit(id: id, identity: identity, recipients: recipients.count, now: now) { return .later(renew) }
         let demand = admission.demand(of: recipients)
         guard !demand.isEmpty else { return .go }
         let slot = admission.reserve(demand, earliest: now)
@@ -81,6 +81,12 @@ actor PacingGate {
 
     /// Forgets a grant whose message is gone (sent, failed or removed).
     func drop(_ id: String) { granted[id] = nil }
+
+    /// Gives back `id`'s warm-up count: it was not sent this time (retry, failure, suppression, pause, lost claim).
+    func release(_ id: String, now: Date) { ledger.release(id: id, now: now) }
+
+    /// Lowers `id`'s warm-up count to the recipients it is sent to (some were suppressed at the claim).
+    func settle(_ id: String, recipients: Int, now: Date) { ledger.settle(id: id, recipients: recipients, now: now) }
 
     /// Per-group recipients and cap per rolling second for the account limiter (`SendRateLimiter.reserve`).
     nonisolated func limiterDemand(of recipients: [String]) -> [Int: (n: Int, cap: Int)] {

@@ -155,7 +155,10 @@ final class SendEngine: Sendable {
         // The local reservation, held until the call: every way out before it gives its daily quota back.
         var local: SendRateLimiter.Reservation?
         do {
-            guard try await context.sending.allowsSending(identity: ready.identity) else { return }
+            guard try await context.sending.allowsSending(identity: ready.identity) else {
+                await releaseWarmup(ready.id)
+                return
+            }
             // Per-ISP caps are checked at the account slot (an extra read only when pacing groups exist).
             var groups: [Int: (n: Int, cap: Int)] = [:]
             if !pacing.groups.isEmpty, let peek = try await context.store.queuedMessage(id: ready.id) {
@@ -171,9 +174,13 @@ final class SendEngine: Sendable {
             }
             guard let claimed = try await claim(ready) else {
                 await giveBackUnclaimed(shared, local)
+                await releaseWarmup(ready.id)
                 return
             }
             let (queued, message) = claimed
+            if pacing.isEnabled, message.recipients.count < queued.message.recipients.count {
+                await pacing.settle(queued.id, recipients: message.recipients.count, now: context.now())
+            }
             // Recipients suppressed at the claim are not sent: only the claimed ones stay counted.
             let counted = await limiter.giveBack(reserved, keeping: message.recipients.count)
             local = nil
@@ -183,6 +190,7 @@ final class SendEngine: Sendable {
                 // The daily quota only for what was claimed: a claim lost to another instance takes none.
                 guard await reserveSharedQuota(message.recipients.count, claimed: queued.id, at: quotaAt, in: budget) else {
                     await giveBackUnclaimed(reservation, counted)
+                    await releaseWarmup(queued.id)
                     return
                 }
                 giveBack(reservation, keeping: message.recipients.count)
@@ -191,17 +199,20 @@ final class SendEngine: Sendable {
             // recording its outcome is what keeps the duplicate/loss window small.
             let attempts = queued.attempts + 1
             let clock = context.now
-            await Task {
+            let sent = await Task {
                 // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
                 let wait = slot.timeIntervalSince(clock())
                 if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
-                await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt, counted: counted)
+                return await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt, counted: counted)
             }.value
+            if !sent { await releaseWarmup(queued.id) }
         } catch is CancellationError {
             await giveBackUnclaimed(shared, local)
+            await releaseWarmup(ready.id)
             return
         } catch {
             await giveBackUnclaimed(shared, local)
+            await releaseWarmup(ready.id)
             logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
         }
     }
@@ -211,6 +222,13 @@ final class SendEngine: Sendable {
     private func giveBackUnclaimed(_ shared: SharedReservation?, _ local: SendRateLimiter.Reservation?) async {
         giveBack(shared, keeping: 0)
         if let local { await limiter.giveBack(local, keeping: 0) }
+    }
+
+    /// Gives back a message's warm-up count when it is not sent this time: a retry or a later pass admits it
+    /// again, so only recipients actually sent use up an identity's daily cap (`WarmupLedger`).
+    private func releaseWarmup(_ id: String) async {
+        guard pacing.isEnabled else { return }
+        await pacing.release(id, now: context.now())
     }
 
     /// Re-checks pause and suppressions right before the call and claims the message; nil when it is not
@@ -237,8 +255,10 @@ final class SendEngine: Sendable {
     /// - Parameters:
     ///   - quotaAt: when the shared daily quota was reserved for it (nil without a shared budget).
     ///   - counted: its reservation in the local daily quota, given back when SES refuses the call.
-    private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil, counted: SendRateLimiter.Reservation?) async {
-        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt, counted: counted) else { return }
+    /// - Returns: whether the message counts as sent (SES may have sent it); false when it was retried,
+    ///   failed, released or not called.
+    private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil, counted: SendRateLimiter.Reservation?) async -> Bool {
+        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt, counted: counted) else { return false }
         let request = SendRequestMapping.request(for: message)
         let result = await transport.send(request, at: context.now())
         let now = context.now()
@@ -250,6 +270,8 @@ final class SendEngine: Sendable {
             // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
             context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }
+        if case .markSent = action { return true }
+        return false
     }
 
     private func apply(

@@ -32,7 +32,7 @@ extension DomainChecker {
         do {
             result = try await lookup.lookup(name, .cname)
         } catch {
-            return temporary(id, error)
+            return lookupFailure(id, error)
         }
         guard result.status == .found, case .cname(let rawTarget)? = result.records.first else {
             let why = result.status == .nxdomain ? "does not exist" : "has no CNAME record"

@@ -8,8 +8,16 @@ extension DomainChecker {
         var inherited: Bool
     }
 
-    /// dmarc.record, dmarc.policy, dmarc.rua, dmarc.alignment.
-    func dmarcChecks(_ context: Context) async -> [CheckResult] {
+    /// What dmarc.alignment is judged on once the DKIM checks are in: the record (nil: DMARC defaults), or
+    /// the error that kept the record from being read.
+    enum AlignmentBasis: Sendable {
+        case record(DMARCRecord?)
+        case unreadable(DNSError)
+    }
+
+    /// dmarc.record, dmarc.policy, dmarc.rua; dmarc.alignment is made from `alignment` and the DKIM
+    /// results by `alignmentCheck`, so the DNS lookups of both sections still run at once.
+    func dmarcChecks(_ context: Context) async -> (checks: [CheckResult], alignment: AlignmentBasis) {
         let domain = context.domain
         let location = "_dmarc.\(domain)"
         let found: DMARCLookup
@@ -17,7 +25,7 @@ extension DomainChecker {
             found = try await dmarcLookup(domain)
         } catch {
             // adkim/aspf are unknown without the record: alignment cannot be judged either.
-            return [temporary("dmarc.record", error), temporary("dmarc.alignment", error)]
+            return ([lookupFailure("dmarc.record", error)], .unreadable(error))
         }
         let defaultRecord = "v=DMARC1; p=none; rua=mailto:dmarc-reports@\(domain)"
         guard found.records.count == 1 else {
@@ -30,7 +38,7 @@ extension DomainChecker {
                     id: "dmarc.record", status: .fail, found: found.records.joined(separator: " | "),
                     message: "\(found.records.count) DMARC records at \(found.location): receivers ignore them all",
                     fix: Fix.txt(location, found.records[0]))
-            return [check, alignmentCheck(context, record: nil)]
+            return ([check], .record(nil))
         }
         let record = DMARCRecord(parsing: found.records[0])
         let origin = found.inherited ? " (inherited from the organisational domain \(found.location))" : ""
@@ -49,8 +57,7 @@ extension DomainChecker {
         }
         checks.append(policyCheck(record, inherited: found.inherited, location: found.location, domain: domain))
         checks.append(await ruaCheck(record, location: found.location, domain: domain))
-        checks.append(alignmentCheck(context, record: record))
-        return checks
+        return (checks, .record(record))
     }
 
     /// `_dmarc.<domain>`, else `_dmarc.<organisational domain>`.
@@ -119,7 +126,7 @@ extension DomainChecker {
                         fix: Fix.txt(authorisation, "v=DMARC1"))
                 }
             } catch {
-                return temporary(id, error, found: record.text)
+                return lookupFailure(id, error, found: record.text)
             }
         }
         return CheckResult(
@@ -127,20 +134,69 @@ extension DomainChecker {
             message: "aggregate reports go to \(record.aggregateReportURIs.joined(separator: ", "))")
     }
 
-    /// DKIM (d= the domain, Easy DKIM) and SPF (MAIL FROM) identifiers vs the From domain.
-    func alignmentCheck(_ context: Context, record: DMARCRecord?) -> CheckResult {
+    /// Whether Easy DKIM gives an aligned signature, as far as the dkim.<token> checks tell.
+    enum DKIMAlignment: Sendable, Equatable {
+        /// No tokens given: the CNAMEs were not looked at.
+        case notChecked
+        /// Every dkim.<token> check passed: SES signs with d=<domain>.
+        case aligned
+        /// A CNAME is missing or wrong: SES cannot sign with d=<domain>.
+        case missing
+        /// A CNAME could not be read (temporary DNS error).
+        case unknown
+
+        init(tokens: [String], results: [CheckResult]) {
+            let dkim = results.filter { $0.id.hasPrefix("dkim.") }
+            if tokens.isEmpty || dkim.isEmpty {
+                self = .notChecked
+            } else if dkim.allSatisfy({ $0.status == .pass }) {
+                self = .aligned
+            } else if dkim.contains(where: { $0.status == .fail }) {
+                self = .missing
+            } else {
+                self = .unknown
+            }
+        }
+    }
+
+    /// dmarc.alignment: DKIM (d= the domain, Easy DKIM, only when its CNAMEs check out) and SPF (MAIL FROM)
+    /// identifiers vs the From domain.
+    func alignmentCheck(_ context: Context, basis: AlignmentBasis, dkim: DKIMAlignment) -> CheckResult {
         let id = "dmarc.alignment"
+        let record: DMARCRecord?
+        switch basis {
+        case .unreadable(let error): return lookupFailure(id, error)
+        case .record(let found): record = found
+        }
         let adkim = record?.dkimAlignment ?? .relaxed
         let aspf = record?.spfAlignment ?? .relaxed
-        let dkimAligned = !context.dkimTokens.isEmpty && OrganizationalDomain.aligned(context.domain, context.domain, mode: adkim)
+        // Easy DKIM signs with d=<domain> itself, aligned in either mode.
+        let dkimAligned = dkim == .aligned && OrganizationalDomain.aligned(context.domain, context.domain, mode: adkim)
         let spfDomain = context.mailFrom ?? "amazonses.com"
         let spfAligned = OrganizationalDomain.aligned(spfDomain, context.domain, mode: aspf)
         let modes = "adkim=\(adkim.rawValue), aspf=\(aspf.rawValue)"
-        let dkimText = dkimAligned ? "DKIM d=\(context.domain) aligned" : "no Easy DKIM (no aligned DKIM)"
+        let dkimText: String
+        switch dkim {
+        case .aligned: dkimText = "DKIM d=\(context.domain) aligned"
+        case .missing: dkimText = "Easy DKIM CNAMEs missing or wrong (no aligned DKIM)"
+        case .notChecked: dkimText = "DKIM not checked"
+        case .unknown: dkimText = "DKIM CNAMEs unreadable (temporary DNS error)"
+        }
         let spfText = spfAligned ? "SPF MAIL FROM \(spfDomain) aligned" : "SPF MAIL FROM \(spfDomain) not aligned"
         let summary = "\(dkimText); \(spfText) (\(modes))"
         if dkimAligned && spfAligned {
             return CheckResult(id: id, status: .pass, message: summary)
+        }
+        // Without the tokens (or their answers) DKIM alignment is unknown, not absent: no verdict on it.
+        if dkim == .notChecked || dkim == .unknown {
+            let advice =
+                dkim == .notChecked
+                ? "pass --dkim-token (dkim_token= on the API) with the identity's Easy DKIM tokens (SES GetEmailIdentity DkimAttributes.Tokens) to check DKIM alignment"
+                : "try again later to check DKIM alignment"
+            if !spfAligned && dkim == .unknown {
+                return CheckResult(id: id, status: .error, message: "\(summary): \(advice)")
+            }
+            return CheckResult(id: id, status: .warn, message: "\(summary): \(advice)")
         }
         if dkimAligned || spfAligned {
             let advice: String
@@ -149,13 +205,13 @@ extension DomainChecker {
             } else if !spfAligned {
                 advice = "DMARC passes through DKIM only; a custom MAIL FROM adds SPF alignment"
             } else {
-                advice = "DMARC passes through SPF only; enable Easy DKIM"
+                advice = "DMARC passes through SPF only; publish the Easy DKIM CNAMEs"
             }
             return CheckResult(id: id, status: .warn, message: "\(summary): \(advice)")
         }
         return CheckResult(
             id: id, status: .fail,
-            message: "\(summary): DMARC fails for all SES mail; enable Easy DKIM or a custom MAIL FROM")
+            message: "\(summary): DMARC fails for all SES mail; publish the Easy DKIM CNAMEs or set a custom MAIL FROM")
     }
 
     /// The record with invalid tags dropped and p= defaulted, keeping valid tags in order.

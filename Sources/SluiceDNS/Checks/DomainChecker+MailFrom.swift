@@ -19,7 +19,7 @@ extension DomainChecker {
         do {
             result = try await lookup.lookup(mailFrom, .mx)
         } catch {
-            return temporary(id, error)
+            return lookupFailure(id, error)
         }
         let records: [(UInt16, String)] = result.records.compactMap {
             if case .mx(let preference, let exchange) = $0 { return (preference, DNSName.normalized(exchange)) }
@@ -49,7 +49,7 @@ extension DomainChecker {
         let id = "mailfrom.spf"
         switch await mailFromSPF(mailFrom, evaluator: SPFEvaluator(lookup: lookup)) {
         case .temporary(let error):
-            return temporary(id, error)
+            return lookupFailure(id, error)
         case .invalid(let check, _):
             return check
         case .valid(let record, let evaluation):

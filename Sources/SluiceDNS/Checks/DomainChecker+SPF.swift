@@ -8,7 +8,7 @@ extension DomainChecker {
         do {
             fetched = try await evaluator.records(at: domain).spf
         } catch {
-            checks.append(temporary("spf.record", error))
+            checks.append(lookupFailure("spf.record", error))
             checks.append(await sesAuthorized(context, evaluator: evaluator))
             return checks
         }
@@ -64,7 +64,7 @@ extension DomainChecker {
     }
 
     static func lookupLimitCheck(id: String, _ evaluation: SPFEvaluation, record: SPFRecord) -> CheckResult {
-        if let error = evaluation.temporaryError { return temporary(id, error, found: record.text) }
+        if let error = evaluation.temporaryError { return lookupFailure(id, error, found: record.text) }
         let counts = "DNS lookups \(evaluation.lookupCount) of 10, void lookups \(evaluation.voidLookupCount) of 2"
         if evaluation.exceedsLookupLimit {
             return CheckResult(
@@ -83,23 +83,37 @@ extension DomainChecker {
 
     static func allCheck(_ evaluation: SPFEvaluation, record: SPFRecord, at name: String) -> CheckResult {
         let id = "spf.all"
-        if let error = evaluation.temporaryError, record.allQualifier == nil, record.redirect != nil {
-            // The all in effect lives behind the redirect that could not be read.
-            return temporary(id, error, found: record.text)
+        if let error = evaluation.temporaryError, evaluation.effectiveAll == nil, record.redirect != nil {
+            // The all in effect lives behind a redirect that could not be read.
+            return lookupFailure(id, error, found: record.text)
         }
+        // The all in effect may sit in a redirect target (or its target...): the fix goes on that record.
+        let source = evaluation.effectiveAllSource ?? SPFEvaluation.AllSource(domain: name, record: record.text)
+        let origin = source.domain == name ? "" : " (in \(source.domain), reached through redirect=)"
         switch evaluation.effectiveAll {
         case .fail?, .softfail?:
             let term = evaluation.effectiveAll == .fail ? "-all" : "~all"
-            return CheckResult(id: id, status: .pass, found: record.text, message: "ends with \(term): other senders fail SPF")
+            if !record.deadTerms.isEmpty {
+                // RFC 7208 §5.1: receivers stop at all; what follows only misleads whoever edits the record.
+                let terms = record.text.split(separator: " ").map(String.init)
+                let all = terms.firstIndex { ["all", "+all", "-all", "~all", "?all"].contains($0.lowercased()) } ?? terms.count - 1
+                // Modifiers (exp=) after all still apply; only mechanisms are dropped.
+                let live = terms[...all] + terms[(all + 1)...].filter { SPFRecord.isModifier($0) }
+                return CheckResult(
+                    id: id, status: .warn, found: record.text,
+                    message: "ends with \(term), but \(record.deadTerms.joined(separator: " ")) after it are never tested",
+                    fix: Fix.txt(name, live.joined(separator: " ")))
+            }
+            return CheckResult(id: id, status: .pass, found: record.text, message: "ends with \(term)\(origin): other senders fail SPF")
         case let qualifier?:
             let term = qualifier == .pass ? "+all" : "?all"
-            let fixed = record.text.split(separator: " ").map { term in
+            let fixed = source.record.split(separator: " ").map { term in
                 term.lowercased().hasSuffix("all") && term.count <= 4 ? "~all" : String(term)
             }.joined(separator: " ")
             return CheckResult(
                 id: id, status: .fail, found: record.text,
-                message: "\(term) lets any host pass or stay neutral: SPF protects nothing",
-                fix: Fix.txt(name, fixed))
+                message: "\(term)\(origin) lets any host pass or stay neutral: SPF protects nothing",
+                fix: Fix.txt(source.domain, fixed))
         case nil:
             return CheckResult(
                 id: id, status: .warn, found: record.text,
@@ -121,7 +135,7 @@ extension DomainChecker {
         let result = await mailFromSPF(mailFrom, evaluator: evaluator)
         switch result {
         case .temporary(let error):
-            return temporary(id, error)
+            return lookupFailure(id, error)
         case .invalid(_, let record):
             return CheckResult(
                 id: id, status: .fail, found: record,
@@ -192,11 +206,19 @@ extension DomainChecker {
         return (["v=spf1"] + terms + [all ?? "~all"]).joined(separator: " ")
     }
 
-    func temporary(_ id: String, _ error: DNSError, found: String? = nil) -> CheckResult {
-        Self.temporary(id, error, found: found)
+    func lookupFailure(_ id: String, _ error: DNSError, found: String? = nil) -> CheckResult {
+        Self.lookupFailure(id, error, found: found)
     }
 
-    static func temporary(_ id: String, _ error: DNSError, found: String? = nil) -> CheckResult {
-        CheckResult(id: id, status: .error, found: found, message: "temporary DNS error, try again later: \(error.message)")
+    /// A check whose lookup failed: an error (no verdict) when asking again may help; a failure when the
+    /// name cannot be asked at all (over 255 bytes on the wire once a prefix such as `_dmarc.` is added).
+    static func lookupFailure(_ id: String, _ error: DNSError, found: String? = nil) -> CheckResult {
+        if error.code == .invalidName {
+            return CheckResult(id: id, status: .fail, found: found, message: "the name to look up is not a valid DNS name: \(error.message)")
+        }
+        if error.isTemporary {
+            return CheckResult(id: id, status: .error, found: found, message: "temporary DNS error, try again later: \(error.message)")
+        }
+        return CheckResult(id: id, status: .error, found: found, message: "DNS error: \(error.message)")
     }
 }

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Checks a domain's DNS for sending through Amazon SES: SPF, Easy DKIM, DMARC, custom MAIL FROM.
 public struct DomainChecker: Sendable {
     let lookup: any DNSLookup
@@ -10,11 +12,13 @@ public struct DomainChecker: Sendable {
     /// Runs every check for `domain` (the From domain).
     /// - Parameters:
     ///   - dkimTokens: the Easy DKIM tokens of the SES identity (`DkimAttributes.Tokens`).
-    ///   - mailFromSubdomain: the custom MAIL FROM domain, either a label ("mail") or a full name
-    ///     ("mail.example.com"); nil when SES uses its default amazonses.com MAIL FROM.
+    ///   - mailFromSubdomain: the custom MAIL FROM domain, either a label ("mail") or a full name under
+    ///     `domain` ("mail.example.com"); nil when SES uses its default amazonses.com MAIL FROM.
     ///   - region: the SES region, e.g. "eu-west-1" (for the MAIL FROM MX host).
     public func check(domain: String, dkimTokens: [String], mailFromSubdomain: String?, region: String) async -> DomainReport {
-        let domain = DNSName.normalized(domain.trimmed)
+        // IDN input is checked under its A-label, the name DNS holds (the address code's IDNA conversion).
+        let given = domain.trimmed
+        let domain = DomainNameASCII.convert(given).map(DNSName.normalized) ?? DNSName.normalized(given)
         guard DNSName.isValidHostName(domain) else {
             return DomainReport(
                 domain: domain,
@@ -22,13 +26,10 @@ public struct DomainChecker: Sendable {
         }
         var mailFrom: String?
         var mailFromProblem: CheckResult?
-        if let sub = mailFromSubdomain.map({ DNSName.normalized($0.trimmed) }), !sub.isEmpty {
-            let full = sub.hasSuffix("." + domain) ? sub : "\(sub).\(domain)"
-            if DNSName.isValidHostName(full) {
-                mailFrom = full
-            } else {
-                mailFromProblem = CheckResult(
-                    id: "mailfrom.mx", status: .fail, message: "'\(full)' is not a valid MAIL FROM domain")
+        if let given = mailFromSubdomain?.trimmed, !given.isEmpty {
+            switch Self.mailFromDomain(given, under: domain) {
+            case .success(let full): mailFrom = full
+            case .failure(let problem): mailFromProblem = CheckResult(id: "mailfrom.mx", status: .fail, message: problem.message)
             }
         }
         let context = Context(domain: domain, mailFrom: mailFrom, region: region.trimmed.lowercased(), dkimTokens: dkimTokens)
@@ -38,11 +39,38 @@ public struct DomainChecker: Sendable {
         async let dmarc = run.dmarcChecks(context)
         async let mailFromResults = run.mailFromChecks(context)
         var checks = await spf
-        checks += await dkim
-        checks += await dmarc
+        let dkimResults = await dkim
+        checks += dkimResults
+        let dmarcResults = await dmarc
+        checks += dmarcResults.checks
+        checks.append(
+            run.alignmentCheck(
+                context, basis: dmarcResults.alignment, dkim: DKIMAlignment(tokens: dkimTokens, results: dkimResults)))
         checks += await mailFromResults
         if let mailFromProblem { checks.append(mailFromProblem) }
         return DomainReport(domain: domain, checks: checks)
+    }
+
+    /// Why a MAIL FROM cannot be used with the domain.
+    struct MailFromProblem: Error, Sendable, Equatable {
+        var message: String
+    }
+
+    /// The full MAIL FROM domain: a single label ("mail") goes under `domain`; a dotted name must already be
+    /// a subdomain of `domain` (SES requires it, and DMARC's SPF alignment depends on it).
+    static func mailFromDomain(_ given: String, under domain: String) -> Result<String, MailFromProblem> {
+        let name = DomainNameASCII.convert(given).map(DNSName.normalized) ?? DNSName.normalized(given)
+        if name == domain {
+            return .failure(MailFromProblem(message: "the MAIL FROM domain must be a subdomain of \(domain) (e.g. mail.\(domain)), not \(domain) itself"))
+        }
+        let full = name.contains(".") ? name : "\(name).\(domain)"
+        guard full.hasSuffix("." + domain) else {
+            return .failure(MailFromProblem(message: "the MAIL FROM domain \(name) is not a subdomain of \(domain): give a label (mail) or a name under \(domain) (mail.\(domain))"))
+        }
+        guard DNSName.isValidHostName(full) else {
+            return .failure(MailFromProblem(message: "'\(full)' is not a valid MAIL FROM domain"))
+        }
+        return .success(full)
     }
 
     /// The inputs every section needs.

@@ -11,8 +11,18 @@ public struct SPFEvaluation: Sendable, Equatable {
     public var voidLookupCount = 0
     /// `include:amazonses.com` reached, directly or through includes/redirects.
     public var authorizesAmazonSES = false
-    /// The `all` qualifier in effect: the record's own, else the one reached through `redirect=`.
+    /// Where an `all` mechanism is published.
+    public struct AllSource: Sendable, Equatable {
+        /// The domain whose record holds it.
+        public var domain: String
+        /// That record's text.
+        public var record: String
+    }
+
+    /// The `all` qualifier in effect: the record's own, else its redirect target's, recursively.
     public var effectiveAll: SPFRecord.Qualifier?
+    /// The record that `effectiveAll` comes from (a fix for it goes there).
+    public var effectiveAllSource: AllSource?
     /// Permanent errors below the top record (nested syntax errors, include targets without SPF...).
     public var problems: [String] = []
     /// Set when a lookup failed temporarily: counts and verdicts are then incomplete.
@@ -30,7 +40,7 @@ public struct SPFEvaluation: Sendable, Equatable {
     /// Compares everything; temporary errors only by presence (DNSError is not Equatable).
     public static func == (lhs: SPFEvaluation, rhs: SPFEvaluation) -> Bool {
         lhs.lookupCount == rhs.lookupCount && lhs.voidLookupCount == rhs.voidLookupCount
-            && lhs.authorizesAmazonSES == rhs.authorizesAmazonSES && lhs.effectiveAll == rhs.effectiveAll
+            && lhs.authorizesAmazonSES == rhs.authorizesAmazonSES && lhs.effectiveAll == rhs.effectiveAll && lhs.effectiveAllSource == rhs.effectiveAllSource
             && lhs.problems == rhs.problems && lhs.limitExceededAt == rhs.limitExceededAt
             && (lhs.temporaryError == nil) == (rhs.temporaryError == nil)
     }

@@ -20,13 +20,19 @@ public struct SPFEvaluator: Sendable {
     /// Evaluates `record`, published at `domain`, and its includes/redirects.
     public func evaluate(_ record: SPFRecord, at domain: String) async -> SPFEvaluation {
         var state = SPFEvaluation()
-        await walk(record, at: DNSName.normalized(domain), path: [DNSName.normalized(domain)], state: &state)
-        if state.effectiveAll == nil { state.effectiveAll = record.allQualifier }
+        await walk(record, at: DNSName.normalized(domain), path: [DNSName.normalized(domain)], redirectChain: true, state: &state)
         return state
     }
 
-    private func walk(_ record: SPFRecord, at domain: String, path: [String], state: inout SPFEvaluation) async {
-        for directive in record.directives where directive.mechanism.countsAsLookup {
+    /// - Parameter redirectChain: `record` is the top record or reached from it through `redirect=` only:
+    ///   its `all` is the one in effect (an included record's `all` only ends the include).
+    private func walk(_ record: SPFRecord, at domain: String, path: [String], redirectChain: Bool, state: inout SPFEvaluation) async {
+        if redirectChain, let qualifier = record.allQualifier {
+            state.effectiveAll = qualifier
+            state.effectiveAllSource = SPFEvaluation.AllSource(domain: domain, record: record.text)
+        }
+        // RFC 7208 §5.1: mechanisms after "all" will never be tested (and cost no lookups).
+        for directive in record.directivesUpToAll where directive.mechanism.countsAsLookup {
             guard await count(directive.text, at: path, state: &state) else { return }
             switch directive.mechanism {
             case .include(let spec):
@@ -34,7 +40,7 @@ public struct SPFEvaluator: Sendable {
                 if target == SPFEvaluator.amazonSESDomain { state.authorizesAmazonSES = true }
                 guard !SPFDomainSpec.hasMacro(spec) else { continue }
                 guard let nested = await fetch(target, via: directive.text, path: path, state: &state) else { continue }
-                await walk(nested, at: target, path: path + [target], state: &state)
+                await walk(nested, at: target, path: path + [target], redirectChain: false, state: &state)
             case .a(let spec):
                 await addressLookup(spec.map(DNSName.normalized) ?? domain, state: &state)
             case .exists(let spec):
@@ -68,8 +74,7 @@ public struct SPFEvaluator: Sendable {
             let target = DNSName.normalized(spec)
             if target == SPFEvaluator.amazonSESDomain { state.authorizesAmazonSES = true }
             guard let nested = await fetch(target, via: "redirect=\(spec)", path: path, state: &state) else { return }
-            if path.count == 1 { state.effectiveAll = nested.allQualifier }
-            await walk(nested, at: target, path: path + [target], state: &state)
+            await walk(nested, at: target, path: path + [target], redirectChain: redirectChain, state: &state)
         }
     }
 

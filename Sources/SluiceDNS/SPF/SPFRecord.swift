@@ -53,6 +53,22 @@ public struct SPFRecord: Sendable, Hashable {
         directives.first { $0.mechanism == .all }?.qualifier
     }
 
+    /// The directives a receiver can test: those up to and including the first `all` (RFC 7208 §5.1).
+    public var directivesUpToAll: ArraySlice<Directive> {
+        guard let all = directives.firstIndex(where: { $0.mechanism == .all }) else { return directives[...] }
+        return directives[...all]
+    }
+
+    /// Terms after the first `all`, never tested (RFC 7208 §5.1); empty when there are none.
+    public var deadTerms: [String] {
+        directives.dropFirst(directivesUpToAll.count).map(\.text)
+    }
+
+    /// Whether a term is a `name=value` modifier rather than a mechanism.
+    public static func isModifier(_ term: String) -> Bool {
+        (try? modifier(term)) != nil
+    }
+
     /// Whether a TXT string is an SPF record: exactly "v=spf1" then a space or the end (RFC 7208 §4.5).
     public static func isSPF(_ text: String) -> Bool {
         let lower = text.lowercased()

@@ -1,7 +1,7 @@
 @testable import SluiceDNS
 
 /// An in-memory `DNSLookup`: records per (name, type); names with no records are NXDOMAIN unless
-/// listed in `existing`; names in `failing` throw a temporary error.
+/// listed in `existing`; names in `failing` throw a temporary error; names DNS cannot carry throw `.invalidName`.
 struct FakeLookup: DNSLookup {
     var records: [String: [DNSRecordType: [DNSRecordData]]] = [:]
     var existing: Set<String> = []
@@ -17,6 +17,8 @@ struct FakeLookup: DNSLookup {
 
     func lookup(_ name: String, _ type: DNSRecordType) async throws(DNSError) -> DNSLookupResult {
         let name = DNSName.normalized(name)
+        // As the resolver does when it encodes the query: a name over 255 bytes cannot be asked.
+        _ = try DNSName.labels(of: name)
         if failing.contains(name) { throw DNSError(.timeout, "fake timeout for \(name)") }
         guard let byType = records[name] else {
             return DNSLookupResult(status: existing.contains(name) ? .noData : .nxdomain)

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import SluiceCore
+@testable import SluiceApp
+
+/// `GET /v1/domains/{domain}/dns-check` over 127.0.0.1 against a DNS server that never answers.
+@Suite(.serialized)
+struct DNSRoutesTests {
+    static func threadCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
+    }
+
+    @Test func concurrentChecksAreBoundedAndTheRestGetDNSBusy() async throws {
+        let blackHole = try UDPBlackHole()
+        let app = try await SendTestApp.start(settings: [
+            "dns.servers": .array([.string("127.0.0.1:\(blackHole.port)")]), "dns.max_concurrent_checks": .integer(4),
+        ])
+        defer { Task { await app.stop() } }
+        let before = Self.threadCount()
+        var sockets: [Int32] = []
+        for i in 0..<60 {
+            guard case .success(let fd) = RawHTTP.connect(port: app.app.port) else {
+                Issue.record("cannot connect")
+                return
+            }
+            RawHTTP.send(fd, "GET /v1/domains/x\(i).slow/dns-check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(SendTestApp.token)\r\nConnection: close\r\n\r\n")
+            sockets.append(fd)
+        }
+        try await Task.sleep(for: .milliseconds(700))
+        // Each running check blocks a few threads in socket calls; 60 unbounded checks would add well over 100.
+        let during = Self.threadCount()
+        #expect(during - before < 40, "threads before \(before), during \(during)")
+        let fds = sockets
+        let responses = await Task.detached { fds.map(RawHTTP.readAll) }.value
+        let busy = responses.filter { $0?.status == 503 }
+        #expect(busy.count >= 50)
+        #expect(responses.allSatisfy { $0?.status == 503 || $0?.status == 200 })
+        for response in busy {
+            #expect(response?.body.contains(#""code":"dns_busy""#) == true)
+            #expect(response?.head.lowercased().contains("retry-after: 5") == true)
+        }
+        // Places are given back: a check after the burst runs.
+        let later = await Task.detached { RawHTTP.request(port: app.app.port, "GET", "/v1/domains/after.slow/dns-check", headers: ["Authorization": "Bearer \(SendTestApp.token)"]) }.value
+        #expect(later?.status == 200)
+    }
+}
