@@ -29,7 +29,14 @@ struct SESSyncAbortTests {
         #"{"message":"User is not authorized to perform: ses:PutSuppressedDestination"}"#, status: 403,
         headers: [("x-amzn-ErrorType", "AccessDeniedException")])
 
-    @Test func pushAbortsOnAccessDeniedAndKeepsTheCursor() async throws {
+    static let notAboutTheRow: [TestHTTPServer.Response] = [
+        accessDenied,
+        .json(#"{"message":"limit"}"#, status: 400, headers: [("x-amzn-ErrorType", "LimitExceededException")]),
+        .json(#"{"message":"paused"}"#, status: 400, headers: [("x-amzn-ErrorType", "AccountSuspendedException")]),
+    ]
+
+    @Test(arguments: 0..<notAboutTheRow.count)
+    func pushAbortsOnRefusalsNotAboutTheRowAndKeepsTheCursor(_ index: Int) async throws {
         let standIn = try SESSuppressionStandIn()
         defer { standIn.server.stop() }
         let app = try await start(standIn.endpoint)
@@ -37,10 +44,10 @@ struct SESSyncAbortTests {
         let hourAgo = Date().addingTimeInterval(-3600)
         try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
         try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .complaint, firstSeen: hourAgo, source: "test"))
-        standIn.failNext([Self.accessDenied])
+        standIn.failNext([Self.notAboutTheRow[index]])
 
         let error = await #expect(throws: SESError.self) { try await sync(app).push() }
-        #expect(error?.awsErrorType == "AccessDeniedException")
+        #expect(error?.httpStatus != nil)
         #expect(standIn.requests("PUT").count == 1, "the pass stops at the first refusal of the account")
         // The pass did not complete: the next one still pushes both rows.
         let cursor = try await app.context.store.setting(SESSuppressionSync.pushKey)

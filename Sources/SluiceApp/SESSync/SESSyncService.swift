@@ -71,7 +71,7 @@ public final class SESSyncService: Sendable {
         let environment = self.environment
         let logger = context.logger
         guard let client = await cache.client(make: { await SESClientFactory.make(configuration: configuration, environment: environment, logger: logger) }) else {
-            throw Unavailable(description: "SES is not reachable from this configuration (ses.transport = outbox, or no AWS credentials)")
+            throw Unavailable(description: "SES is not reachable from this configuration (ses.transport = outbox, or auto with no AWS credentials configured)")
         }
         var sync = SESSuppressionSync(store: context.store, client: client, normalizer: context.normalizer, logger: context.logger, now: context.now)
         sync.pushRate = pushRate
