@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Foundation
 import Testing
 import SluiceCore
@@ -51,9 +52,47 @@ struct CredentialCachingTests {
         #expect(try await cache.credentials().accessKeyId == "AKID-1")
         clock.advance(40 * 60)  // 20 min left: still fresh
         #expect(try await cache.credentials().accessKeyId == "AKID-1")
-        clock.advance(6 * 60)  // 14 min left: inside the 15-minute window
-        #expect(try await cache.credentials().accessKeyId == "AKID-2")
+        clock.advance(6 * 60)  // 14 min left: inside the 15-minute advisory window
+        // The keys in hand are returned at once while the refresh runs.
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        #expect(await eventually { await base.fetches == 2 })
+        #expect(await eventually { (try? await cache.credentials().accessKeyId) == "AKID-2" })
         #expect(await base.fetches == 2)
+    }
+
+    @Test func advisoryRefreshDoesNotMakeCallersWait() async throws {
+        let clock = TestClock()
+        let base = CountingProvider(clock: clock, delay: .seconds(3))
+        let cache = CachingCredentialProvider(base, logger: AWSTestSupport.logger, now: { clock.now })
+        await cache.prime(AWSCredentials(
+            accessKeyId: "AKID-OLD", secretAccessKey: "s", sessionToken: "t", expiration: clock.now.addingTimeInterval(14 * 60)))
+        clock.advance(11)  // past the minimum refresh interval since the keys came
+        let started = ContinuousClock.now
+        for _ in 0..<5 { #expect(try await cache.credentials().accessKeyId == "AKID-OLD") }
+        #expect(ContinuousClock.now - started < .milliseconds(500))
+        #expect(await eventually { await base.fetches == 1 })  // one refresh runs in the background
+        #expect(await eventually(timeout: .seconds(10)) { (try? await cache.credentials().accessKeyId) == "AKID-1" })
+        #expect(await base.fetches == 1)
+    }
+
+    @Test func mandatoryWindowWaitsForTheRefresh() async throws {
+        let clock = TestClock()
+        let base = CountingProvider(clock: clock, delay: .milliseconds(300))
+        let cache = CachingCredentialProvider(base, logger: AWSTestSupport.logger, now: { clock.now })
+        await cache.prime(AWSCredentials(
+            accessKeyId: "AKID-OLD", secretAccessKey: "s", sessionToken: "t", expiration: clock.now.addingTimeInterval(9 * 60)))
+        clock.advance(11)
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+    }
+
+    @Test func invalidateDropsTheCachedKeys() async throws {
+        let clock = TestClock()
+        let base = CountingProvider(clock: clock)
+        let cache = CachingCredentialProvider(base, logger: AWSTestSupport.logger, now: { clock.now })
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        await cache.invalidate()
+        #expect(try await cache.credentials().accessKeyId == "AKID-2")
     }
 
     @Test func failedRefreshKeepsUnexpiredCredentials() async throws {
@@ -64,7 +103,8 @@ struct CredentialCachingTests {
         await base.setFailing(true)
         clock.advance(50 * 60)  // 10 min left
         #expect(try await cache.credentials().accessKeyId == "AKID-1")
-        #expect(await base.fetches == 2)
+        #expect(await eventually { await base.fetches == 2 })
+        try await Task.sleep(for: .milliseconds(100))  // the failed refresh settles
         // Within the minimum interval the failing endpoint is not hit again.
         clock.advance(5)
         #expect(try await cache.credentials().accessKeyId == "AKID-1")

@@ -1,5 +1,6 @@
 import SluiceTestSupport
 import Foundation
+import Synchronization
 import Testing
 import SluiceCore
 import SluiceHTTP
@@ -9,8 +10,13 @@ struct CredentialIMDSTests {
     static let rolePath = "/latest/meta-data/iam/security-credentials/"
 
     /// An IMDSv2 fake: the token PUT must carry the TTL header; GETs must carry the token (unless v1 allowed).
-    private func makeServer(tokenStatus: Int = 200, acceptV1: Bool = false) throws -> TestHTTPServer {
-        try TestHTTPServer { request in
+    /// `tokenFailures`: how many token PUTs answer 500 first.
+    private func makeServer(tokenStatus: Int = 200, acceptV1: Bool = false, tokenFailures: Int = 0) throws -> TestHTTPServer {
+        let failures = Countdown(tokenFailures)
+        return try TestHTTPServer { request in
+            if request.path == "/latest/api/token", failures.take() {
+                return TestHTTPServer.Response(status: 500)
+            }
             if request.path == "/latest/api/token" {
                 guard request.method == "PUT", request.header("X-aws-ec2-metadata-token-ttl-seconds") == "21600" else {
                     return TestHTTPServer.Response(status: 400)
@@ -97,6 +103,46 @@ struct CredentialIMDSTests {
         env.removeValue(forKey: "AWS_EC2_METADATA_DISABLED")
         let chain = DefaultCredentialChain(environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
         #expect(await chain.resolveSource() == nil)
+        #expect(await chain.status() == .notConfigured)
+    }
+
+    @Test func erroringIMDSIsAConfiguredSourceThatIsRetried() async throws {
+        let server = try makeServer(tokenFailures: 1)
+        defer { server.stop() }
+        let chain = DefaultCredentialChain(
+            environment: try environment(server), httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        guard case .failing(let source, let reason) = await chain.status() else {
+            Issue.record("an IMDS answering 500 is configured but failing")
+            return
+        }
+        #expect(source == .instanceMetadata)
+        #expect(reason.contains("500"))
+        #expect(try await chain.credentials().accessKeyId == "AKIDIMDS")
+        #expect(await chain.status() == .resolved(.instanceMetadata))
+    }
+
+    @Test func slowIMDSIsAConfiguredSource() async throws {
+        let server = try TestHTTPServer { _ in
+            Thread.sleep(forTimeInterval: 1.5)  // beyond the metadata client's 1 s read timeout
+            return TestHTTPServer.Response(status: 500)
+        }
+        defer { server.stop() }
+        let chain = DefaultCredentialChain(
+            environment: try environment(server), httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        guard case .failing(.instanceMetadata, _) = await chain.status() else {
+            Issue.record("a slow IMDS is configured but failing")
+            return
+        }
+    }
+
+    @Test func partialEnvironmentKeysAreFailingNotAbsent() async throws {
+        let env = try AWSTestSupport.isolatedEnvironment(["AWS_ACCESS_KEY_ID": "AKIDPARTIAL"])
+        let chain = DefaultCredentialChain(environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        guard case .failing(nil, _) = await chain.status() else {
+            Issue.record("partial keys are a configuration error")
+            return
+        }
+        await #expect(throws: CredentialProviderError.self) { try await chain.credentials() }
     }
 
     @Test func disabledIMDSIsNeverContacted() async throws {
@@ -107,4 +153,11 @@ struct CredentialIMDSTests {
         #expect(await chain.resolveSource() == nil)
         #expect(server.requests.isEmpty)
     }
+}
+
+/// Says yes the first `count` times it is asked (scripted failures shared with a server's handler).
+final class Countdown: Sendable {
+    private let left: Atomic<Int>
+    init(_ count: Int) { left = Atomic(count) }
+    func take() -> Bool { left.subtract(1, ordering: .relaxed).oldValue > 0 }
 }

@@ -76,7 +76,8 @@ struct SESClientStandInTests {
         let error = await #expect(throws: SESError.self) { try await client.getAccount() }
         #expect(error?.httpStatus == 403)
         #expect(error?.awsErrorType == "SignatureDoesNotMatch")
-        #expect(error?.retry == .permanent)
+        // Refused keys are dropped and fetched again; never a permanent failure of the message.
+        #expect(error?.retry == .retryable)
     }
 
     @Test func sendEmailPostsSimpleContentAsJSON() async throws {

@@ -23,7 +23,22 @@ struct RetryClassifierTests {
         (404, "NotFoundException", nil, .permanent),
         (400, "ConfigurationSetDoesNotExist", nil, .permanent),
         (400, "LimitExceededException", nil, .permanent),
-        (403, "AccessDeniedException", nil, .permanent),
+        // Refused keys and clock skew are retried (keys dropped / clock offset taken); never permanent.
+        (403, "InvalidSignatureException", "Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z", .retryable),
+        (403, "ExpiredTokenException", "The security token included in the request is expired", .retryable),
+        (403, "UnrecognizedClientException", nil, .retryable),
+        (403, "InvalidClientTokenId", nil, .retryable),
+        (403, "SignatureDoesNotMatch", nil, .retryable),
+        (400, "ExpiredToken", nil, .retryable),
+        (403, "RequestTimeTooSkewed", nil, .retryable),
+        (400, "RequestExpired", nil, .retryable),
+        (403, "com.amazonaws.ses#ExpiredTokenException:http://internal.amazon.com/", nil, .retryable),
+        // Account-level refusals pause sending instead of failing the queue.
+        (403, "AccessDeniedException", nil, .pauseSending),
+        (400, "AccessDenied", nil, .pauseSending),
+        (403, nil, nil, .pauseSending),
+        (403, "MissingAuthenticationTokenException", nil, .pauseSending),
+        (401, nil, nil, .pauseSending),
         (400, "AccountSuspendedException", nil, .pauseSending),
         (400, "SendingPausedException", nil, .pauseSending),
         (400, "AccountSendingPausedException", nil, .pauseSending),
@@ -31,6 +46,27 @@ struct RetryClassifierTests {
     ] as [(Int, String?, String?, RetryDecision)])
     func classifiesSESErrors(_ status: Int, _ type: String?, _ message: String?, _ expected: RetryDecision) {
         #expect(RetryClassifier.classify(status: status, errorType: type, message: message) == expected)
+    }
+
+    @Test(arguments: [
+        ("InvalidSignatureException", "Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z", true),
+        ("InvalidSignatureException", "Signature not yet current: 20240101T010000Z is still later than 20240101T005500Z", true),
+        ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided.", false),
+        ("RequestTimeTooSkewed", nil, true),
+        ("RequestExpired", nil, true),
+        ("ExpiredTokenException", "The security token included in the request is expired", false),
+        ("MessageRejected", "Signature expired", false),
+    ] as [(String, String?, Bool)])
+    func recognisesClockSkew(_ type: String, _ message: String?, _ expected: Bool) {
+        #expect(RetryClassifier.isClockSkew(errorType: type, message: message) == expected)
+    }
+
+    @Test func credentialRefusalsAreRecognised() {
+        for code in ["ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch", "InvalidSignatureException"] {
+            #expect(RetryClassifier.isCredentialRefusal(errorType: code))
+        }
+        #expect(!RetryClassifier.isCredentialRefusal(errorType: "AccessDeniedException"))
+        #expect(!RetryClassifier.isCredentialRefusal(errorType: nil))
     }
 
     @Test func networkErrorsAreRetryable() {

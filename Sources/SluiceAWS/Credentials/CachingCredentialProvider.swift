@@ -2,11 +2,13 @@ import Foundation
 import Logging
 import SluiceCore
 
-/// Caches another provider's credentials and refreshes them before they expire.
+/// Caches another provider's credentials and refreshes them before they expire (botocore's windows).
 ///
-/// - Refreshes when less than 15 minutes remain (`AWSCredentials.shouldRefresh`), at most once per
-///   `minimumRefreshInterval` while the cached keys are still valid.
-/// - Single flight: concurrent callers share one in-flight fetch.
+/// - Advisory window (less than 15 minutes left, `AWSCredentials.shouldRefresh`): a refresh starts in the
+///   background and the cached keys are returned at once.
+/// - Mandatory window (less than 10 minutes left, `mustRefresh`) or expired: callers wait for the refresh.
+/// - At most one refresh attempt per `minimumRefreshInterval` (counted from the end of the last one) while the
+///   cached keys are still valid; single flight: concurrent callers share one in-flight fetch.
 /// - If a refresh fails while the cached keys are unexpired, those keys are returned and the failure logged.
 public actor CachingCredentialProvider: CredentialProvider {
     private let base: any CredentialProvider
@@ -17,6 +19,7 @@ public actor CachingCredentialProvider: CredentialProvider {
 
     private var cached: AWSCredentials?
     private var inflight: Task<AWSCredentials, any Error>?
+    /// When the last refresh ended (or the cache was primed).
     private var lastAttempt: Date?
 
     public init(
@@ -40,40 +43,55 @@ public actor CachingCredentialProvider: CredentialProvider {
         guard let current = cached, !current.isExpired(now: t) else { return try await refresh() }
         guard current.shouldRefresh(now: t) else { return current }
         // Valid keys beat hammering a failing endpoint (a down IMDS costs 1 s per attempt).
-        if let lastAttempt, t.timeIntervalSince(lastAttempt) < minimumRefreshInterval, inflight == nil {
-            return current
-        }
-        return try await refresh()
+        let recentlyTried = lastAttempt.map { t.timeIntervalSince($0) < minimumRefreshInterval } ?? false
+        if current.mustRefresh(now: t) && (inflight != nil || !recentlyTried) { return try await refresh() }
+        // Advisory window: refresh in the background; the keys in hand are good for 10 more minutes at least.
+        if inflight == nil && !recentlyTried { _ = startRefresh() }
+        return current
     }
 
+    /// Drops the cached keys (the service refused them): the next call fetches anew, without joining a fetch
+    /// already under way (it may bring the refused keys).
+    public func invalidate() async {
+        cached = nil
+        inflight = nil
+        lastAttempt = nil
+    }
+
+    /// Waits for the in-flight refresh, starting one if none runs.
     private func refresh() async throws -> AWSCredentials {
-        let task: Task<AWSCredentials, any Error>
-        if let running = inflight {
-            task = running
-        } else {
-            let base = self.base
-            task = Task { try await base.credentials() }
-            inflight = task
-            lastAttempt = now()
-        }
+        let task = startRefresh()
         do {
-            let fresh = try await task.value
-            if inflight == task {
-                inflight = nil
-                cached = fresh
-                logger.debug(
-                    "aws credentials refreshed",
-                    metadata: ["aws.credentials.expires": "\(fresh.expiration.map(AWSTimestamp.iso8601) ?? "never")"])
-            }
-            return fresh
+            return try await task.value
         } catch {
-            if inflight == task {
-                inflight = nil
-                logger.warning(
-                    "aws credentials refresh failed", metadata: ["error": "\(Self.describe(error))"])
-            }
             if let current = cached, !current.isExpired(now: now()) { return current }
             throw error
+        }
+    }
+
+    private func startRefresh() -> Task<AWSCredentials, any Error> {
+        if let inflight { return inflight }
+        let base = self.base
+        let task = Task { try await base.credentials() }
+        inflight = task
+        // Settles the cache whether or not anyone waits for the result (advisory refreshes run unobserved).
+        Task { await self.settle(task) }
+        return task
+    }
+
+    private func settle(_ task: Task<AWSCredentials, any Error>) async {
+        let result = await task.result
+        guard inflight == task else { return }
+        inflight = nil
+        lastAttempt = now()
+        switch result {
+        case .success(let fresh):
+            cached = fresh
+            logger.debug(
+                "aws credentials refreshed",
+                metadata: ["aws.credentials.expires": "\(fresh.expiration.map(AWSTimestamp.iso8601) ?? "never")"])
+        case .failure(let error):
+            logger.warning("aws credentials refresh failed", metadata: ["error": "\(Self.describe(error))"])
         }
     }
 

@@ -4,6 +4,13 @@ import SluiceCore
 public protocol CredentialProvider: Sendable {
     /// Current credentials; providers that fetch do so on every call (wrap in `CachingCredentialProvider`).
     func credentials() async throws -> AWSCredentials
+    /// Forgets cached keys (a service refused them); the next `credentials()` fetches anew.
+    func invalidate() async
+}
+
+extension CredentialProvider {
+    /// Providers without a cache have nothing to forget.
+    public func invalidate() async {}
 }
 
 /// Fixed credentials (configuration or tests).

@@ -8,9 +8,21 @@ import SluiceHTTP
 /// The first configured link wins and is kept (as botocore does); its keys are cached and refreshed
 /// through `CachingCredentialProvider`. Environment and shared-file links count only when they hold keys;
 /// web identity and container count when their variables are set (a fetch failure there is an error, not a
-/// reason to fall through); IMDS counts only when a fetch succeeds. With no source, resolution is retried
-/// on the next call.
+/// reason to fall through); IMDS counts when it answers at all (a 500 or a slow answer is an error of an IMDS
+/// that exists; only a failed connection means there is none). With no source, or an invalid configuration,
+/// resolution is retried on the next call. `status()` tells "nothing configured" from "configured but failing".
 public actor DefaultCredentialChain: CredentialProvider {
+    /// What resolution found.
+    public enum Status: Sendable, Equatable {
+        /// A link supplies keys.
+        case resolved(CredentialSource)
+        /// Credentials are configured but give no keys yet (partial or invalid variables, unreadable files, an
+        /// IMDS that answers with errors or too slowly); `reason` holds no secrets. Calls fail until they do.
+        case failing(source: CredentialSource?, reason: String)
+        /// Nothing is configured anywhere in the chain, and no IMDS answers.
+        case notConfigured
+    }
+
     private let environment: [String: String]
     private let httpClient: HTTPClient
     private let metadataClient: HTTPClient
@@ -21,6 +33,8 @@ public actor DefaultCredentialChain: CredentialProvider {
     private var resolved: Link?
     private var resolving: Task<Result<Link?, CredentialProviderError>, Never>?
     private var resolutionError: CredentialProviderError?
+    /// Why the resolved IMDS link gave no keys at resolution (nil once it has).
+    private var imdsProbeError: CredentialProviderError?
 
     /// - Parameters:
     ///   - environment: the process environment (only the executable reads it).
@@ -52,12 +66,29 @@ public actor DefaultCredentialChain: CredentialProvider {
         await resolve()?.source
     }
 
+    /// Resolves (or re-probes) the chain and says whether credentials are there, failing, or not configured.
+    public func status() async -> Status {
+        if let link = await resolve() {
+            if let imdsProbeError { return .failing(source: link.source, reason: imdsProbeError.description) }
+            return .resolved(link.source)
+        }
+        if let resolutionError { return .failing(source: nil, reason: resolutionError.description) }
+        return .notConfigured
+    }
+
     public func credentials() async throws -> AWSCredentials {
         guard let link = await resolve() else {
             throw resolutionError
                 ?? CredentialProviderError(.noCredentials, "no AWS credentials found in the default chain")
         }
-        return try await link.provider.credentials()
+        let keys = try await link.provider.credentials()
+        imdsProbeError = nil
+        return keys
+    }
+
+    /// Drops the resolved link's cached keys (a service refused them).
+    public func invalidate() async {
+        await resolved?.provider.invalidate()
     }
 
     private typealias Link = (source: CredentialSource, provider: CachingCredentialProvider)
@@ -144,9 +175,22 @@ public actor DefaultCredentialChain: CredentialProvider {
             let cached = cache(imds)
             await cached.prime(keys)
             return (.instanceMetadata, cached)
+        } catch where Self.endpointAnswered(error) {
+            // An IMDS that is there but erring (500, slow, bad answer) is this host's source: keep it and retry it.
+            imdsProbeError = error
+            logger.warning("imds credentials failing; will retry", metadata: ["error": "\(error)"])
+            return (.instanceMetadata, cache(imds))
         } catch {
             logger.debug("imds credentials unavailable", metadata: ["error": "\(error)"])
             return nil
         }
+    }
+
+    /// False only when no connection was made (nothing listens: not on EC2); any answer, or a connection
+    /// that then timed out or broke, means the endpoint exists.
+    static func endpointAnswered(_ error: CredentialProviderError) -> Bool {
+        guard error.code == .network else { return true }
+        guard let failure = error.underlying as? HTTPClientError else { return false }
+        return !failure.isConnectFailure && failure.code != .cancelled
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceHTTP
+import Synchronization
 
 /// SES API v2 over rest-json, signed with SigV4 (`ses`). Classifies failures but never retries:
 /// the send worker owns retries and backoff.
@@ -10,6 +11,11 @@ public final class SESClient: Sendable {
     private let logger: Logger
     private let signer: AWSRequestSigner
     private let now: @Sendable () -> Date
+    /// Seconds added to the local clock when signing: SES's clock minus ours, learnt from a clock-skew refusal.
+    private let skew = Mutex<TimeInterval>(0)
+
+    /// The offset applied to the signing time (0 until SES refused a request for clock skew).
+    public var clockOffset: TimeInterval { skew.withLock { $0 } }
 
     public init(configuration: SESClientConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
@@ -22,9 +28,12 @@ public final class SESClient: Sendable {
     public func sendEmail(_ request: SESSendEmailRequest) async throws(SESError) -> SESSendEmailResponse {
         let response = try await perform(
             operation: "SendEmail", method: "POST", path: "/v2/email/outbound-emails", body: try request.jsonBody())
-        let object = try SESJSON.decodeObject(response.body, operation: "SendEmail")
-        guard let id = object["MessageId"] as? String, !id.isEmpty else {
-            throw SESError(.invalidResponse, "SendEmail: response lacks MessageId", retry: .permanent)
+        // SES answered 2xx, so it may have accepted the message: like a timeout after sending, the outcome is
+        // unknown, not a refusal (a permanent failure would also give back quota SES counted).
+        guard let object = try? SESJSON.decodeObject(response.body, operation: "SendEmail"),
+            let id = object["MessageId"] as? String, !id.isEmpty
+        else {
+            throw SESError(.invalidResponse, "SendEmail: 2xx response without a usable MessageId", retry: .retryable)
         }
         logger.debug("ses message accepted", metadata: ["ses.message_id": "\(id)"])
         return SESSendEmailResponse(messageId: id)
@@ -90,7 +99,7 @@ public final class SESClient: Sendable {
         // A fresh signature per attempt: each call signs at the current time.
         let signed: HTTPClientRequest
         do {
-            signed = try signer.sign(request, credentials: credentials, at: now())
+            signed = try signer.sign(request, credentials: credentials, at: now().addingTimeInterval(clockOffset))
         } catch {
             throw SESError(.invalidRequest, error.message, retry: .permanent, underlying: error)
         }
@@ -105,6 +114,7 @@ public final class SESClient: Sendable {
         }
         guard (200..<300).contains(response.status) else {
             let failure = SESError.fromResponse(response)
+            await recover(from: failure, response: response)
             logger.debug(
                 "ses error response",
                 metadata: [
@@ -114,5 +124,30 @@ public final class SESClient: Sendable {
             throw failure
         }
         return response
+    }
+
+    /// Prepares the next attempt after an auth refusal: a clock-skew refusal sets the signing offset from the
+    /// answer's `Date`; refused keys are dropped from the provider's cache so the next call fetches new ones.
+    private func recover(from failure: SESError, response: HTTPClientResponse) async {
+        if RetryClassifier.isClockSkew(errorType: failure.awsErrorType, message: failure.message) {
+            guard let serverDate = response.headers["Date"].flatMap(Self.parseHTTPDate) else { return }
+            let offset = serverDate.timeIntervalSince(now())
+            skew.withLock { $0 = offset }
+            logger.warning("SES refused the request's time: signing with SES's clock", metadata: [
+                "ses.error_type": "\(failure.awsErrorType ?? "-")", "ses.clock_offset_seconds": "\(Int(offset.rounded()))",
+            ])
+        } else if RetryClassifier.isCredentialRefusal(errorType: failure.awsErrorType) {
+            logger.warning("SES refused the AWS credentials: fetching new ones", metadata: ["ses.error_type": "\(failure.awsErrorType ?? "-")"])
+            await configuration.credentials.invalidate()
+        }
+    }
+
+    /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 §5.6.7).
+    static func parseHTTPDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
     }
 }

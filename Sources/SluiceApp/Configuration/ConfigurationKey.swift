@@ -78,7 +78,7 @@ extension ConfigurationKey {
 
         .init("ses", "region", .string, .string("us-east-1"), "AWS region of the SES account."),
         .init("ses", "endpoint", .string, .string(""), "SES API endpoint; default https://email.<region>.amazonaws.com."),
-        .init("ses", "transport", .choice(["auto", "ses", "outbox"]), .string("auto"), "auto: SES when credentials are found, else outbox (records requests, sends nothing)."),
+        .init("ses", "transport", .choice(["auto", "ses", "outbox"]), .string("auto"), "auto: SES when credentials are configured (even if failing at start), else outbox (records requests, sends nothing)."),
         .init("ses", "ca_file", .string, .string(""), "Extra CA (PEM) trusted for the SES endpoint (tests)."),
         .init("ses", "max_send_rate", .float(0...100_000), .float(0), "Recipients per second; 0 reads MaxSendRate from GetAccount (1/s without it)."),
         .init("ses", "max_24h_send", .integer(-1...1_000_000_000), .integer(0), "Recipients per rolling 24 h; 0 reads GetAccount, -1 unlimited."),

@@ -18,6 +18,13 @@ struct SESSuppressionSync: Sendable {
     static let pullKey = "ses_sync.pull"
     /// Rows read per page while pushing, and SES page size while pulling.
     static let pageSize = 100
+    /// Most pages one pull reads (10^6 entries at `pageSize`): a listing that long is an SES fault, not a list.
+    static let maxPullPages = 10_000
+
+    /// A pull that SES's paging would never end (a `NextToken` seen before, or too many pages).
+    struct PagingError: Error, Sendable, CustomStringConvertible {
+        let description: String
+    }
 
     let store: any AppStore
     let client: SESClient
@@ -26,13 +33,15 @@ struct SESSuppressionSync: Sendable {
     let now: @Sendable () -> Date
     /// PutSuppressedDestination calls per second.
     var pushRate: Double = 1
+    /// ListSuppressedDestinations pages per second.
+    var pullRate: Double = 1
     /// Retries of one call on throttling / transient errors.
     var backoff = Backoff(base: 0.5, cap: 30, maxRetries: 6)
 
     /// What one push run did.
     struct PushReport: Sendable, Equatable, Codable {
         var pushed = 0
-        /// Refused by SES as invalid (not retried; logged).
+        /// Refused by SES as invalid addresses (400 BadRequest: not retried; logged).
         var rejected = 0
     }
 
@@ -60,7 +69,10 @@ struct SESSuppressionSync: Sendable {
     // MARK: Push
 
     /// Pushes every local hard bounce and complaint changed since the last complete pass.
-    /// - Throws: the first call that still fails after retries (progress so far is kept), or a store error.
+    /// Only a refusal of the row itself (400, bad request) skips it; any other failure (403 access denied, a
+    /// paused account, retries used up) ends the pass without moving the cursor past the rows not yet pushed.
+    /// - Throws: the first call that still fails after retries or is not about its row (progress so far is
+    ///   kept), or a store error.
     func push() async throws -> PushReport {
         var cursor: PushCursor = try await load(Self.pushKey) ?? PushCursor()
         if cursor.passStarted == nil {
@@ -87,7 +99,7 @@ struct SESSuppressionSync: Sendable {
                         try await client.putSuppressedDestination(email: row.address, reason: reason)
                     }
                     report.pushed += 1
-                } catch let error as SESError where error.retry == .permanent {
+                } catch let error as SESError where Self.refusesRow(error) {
                     report.rejected += 1
                     logger.warning("ses sync: SES refused a suppression; skipped", metadata: ["ses.error_type": "\(error.awsErrorType ?? "-")"])
                 }
@@ -104,17 +116,38 @@ struct SESSuppressionSync: Sendable {
         }
     }
 
+    /// True when SES refused this row's content (the address), not the account or the call: 400 with a
+    /// validation code (or none).
+    static func refusesRow(_ error: SESError) -> Bool {
+        guard error.code == .service, error.httpStatus == 400, error.retry == .permanent else { return false }
+        return error.awsErrorType.map(rowErrorTypes.contains) ?? true
+    }
+
+    static let rowErrorTypes: Set<String> = ["BadRequestException", "InvalidParameterValue", "ValidationException"]
+
     // MARK: Pull
 
-    /// Imports SES's entries updated since the last pull (all of them the first time).
+    /// Imports SES's entries updated since the last pull (all of them the first time), pages paced at `pullRate`.
+    /// - Throws: `PagingError` when SES repeats a `NextToken` or pages past `maxPullPages` (the watermark stays).
     func pull() async throws -> PullReport {
         let cursor: PullCursor = try await load(Self.pullKey) ?? PullCursor()
         let start = cursor.start.map { Date(timeIntervalSince1970: $0) }
         var latest = start
         var token: String?
+        var seenTokens: Set<String> = []
         var report = PullReport()
+        var pacer = CallPacer(rate: pullRate)
         repeat {
             try Task.checkCancellation()
+            if let token {
+                guard seenTokens.insert(token).inserted else {
+                    throw PagingError(description: "SES repeated a ListSuppressedDestinations NextToken after \(report.pages) pages")
+                }
+            }
+            guard report.pages < Self.maxPullPages else {
+                throw PagingError(description: "ListSuppressedDestinations did not end within \(Self.maxPullPages) pages")
+            }
+            await pacer.wait()
             let page = try await withRetry("ListSuppressedDestinations") {
                 try await client.listSuppressedDestinations(startDate: start, nextToken: token, pageSize: Self.pageSize)
             }

@@ -3,8 +3,8 @@ import Logging
 import SluiceAWS
 import SluiceCore
 
-/// The suppression-list sync as the worker, the API and the CLI use it: builds the SES client once
-/// (lazily, from `ses.*` and the credential chain) and runs push/pull/delete.
+/// The suppression-list sync as the worker, the API and the CLI use it: builds the SES client on
+/// first use (from `ses.*` and the credential chain; not remembered while it cannot be built) and runs push/pull/delete.
 public final class SESSyncService: Sendable {
     /// Why sync cannot run.
     public struct Unavailable: Error, Sendable, CustomStringConvertible {
@@ -71,26 +71,22 @@ public final class SESSyncService: Sendable {
         let environment = self.environment
         let logger = context.logger
         guard let client = await cache.client(make: { await SESClientFactory.make(configuration: configuration, environment: environment, logger: logger) }) else {
-            throw Unavailable(description: "SES is not reachable from this configuration (ses.transport = outbox, or no AWS credentials)")
+            throw Unavailable(description: "SES is not reachable from this configuration (ses.transport = outbox, or auto with no AWS credentials configured)")
         }
         var sync = SESSuppressionSync(store: context.store, client: client, normalizer: context.normalizer, logger: context.logger, now: context.now)
         sync.pushRate = pushRate
+        // Pages of the pull are management calls too: paced like the push.
+        sync.pullRate = pushRate
         return sync
     }
 
-    /// Builds the client once, on first use.
+    /// Builds the client on first use and keeps it; a nil answer is not kept, so the next use asks again.
     private actor ClientCache {
         private var client: SESClient?
-        private var tried = false
-        init(client: SESClient?) {
-            self.client = client
-            tried = client != nil
-        }
+        init(client: SESClient?) { self.client = client }
         func client(make: @Sendable () async -> SESClient?) async -> SESClient? {
-            if !tried {
-                tried = true
-                client = await make()
-            }
+            if let client { return client }
+            client = await make()
             return client
         }
     }

@@ -20,12 +20,24 @@ enum SendTransportFactory {
             return OutboxTransport()
         }
         let chain = DefaultCredentialChain(environment: environment, httpClient: client, logger: logger)
-        let source = await chain.resolveSource()
-        if source == nil && configuration.transport == "auto" {
-            logger.notice("send gate transport: outbox (no AWS credentials found): SES requests are recorded in the store, nothing is sent")
-            return OutboxTransport()
-        }
-        if source == nil {
+        // Only "nothing configured" picks the outbox in `auto`: credentials that are configured but failing now
+        // (IMDS erring, partial variables, STS down) must not turn real mail into outbox records for good.
+        let status = await chain.status()
+        let source: CredentialSource?
+        switch status {
+        case .resolved(let resolved):
+            source = resolved
+        case .failing(let failing, let reason):
+            source = failing
+            logger.warning(
+                "send gate transport: ses, but the configured AWS credentials are not usable yet; sends fail and are retried until they are",
+                metadata: ["aws.credential_source": "\(failing?.description ?? "none")", "error": "\(reason)"])
+        case .notConfigured:
+            if configuration.transport == "auto" {
+                logger.notice("send gate transport: outbox (no AWS credentials configured): SES requests are recorded in the store, nothing is sent")
+                return OutboxTransport()
+            }
+            source = nil
             logger.warning("send gate transport: ses, but no AWS credentials were found; sends will fail and be retried")
         }
         let ses = SESClient(

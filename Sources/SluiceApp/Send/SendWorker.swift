@@ -341,7 +341,8 @@ final class SendEngine: Sendable {
                 }
             } catch {
                 context.logger.warning("GetAccount failed; keeping current send limits", metadata: ["error": "\(error)"])
-                if error.retry == .pauseSending {
+                // Only an account that may not send pauses sending here; a policy without ses:GetAccount must not.
+                if error.retry == .pauseSending, RetryClassifier.pauseCodes.contains(error.awsErrorType ?? "") {
                     _ = try? await context.sending.pause(reason: "SES GetAccount: \(error.awsErrorType ?? "paused")", source: .ses, at: context.now())
                 }
             }

@@ -21,6 +21,14 @@ public enum RetryClassifier {
         "AccountSuspendedException", "SendingPausedException", "AccountSendingPausedException",
         "ConfigurationSetSendingPausedException",
     ]
+    /// Codes meaning the signing keys were refused (expired session, unknown or rotated key): the caller drops
+    /// its cached keys and retries (IMDS, container and STS keys rotate; a refused key is not the message's fault).
+    public static let credentialCodes: Set<String> = [
+        "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId",
+        "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSignatureException", "AuthFailure",
+    ]
+    /// Codes meaning the request's time is too far from the service's (clock skew); aws-sdk-java's list.
+    public static let clockSkewCodes: Set<String> = ["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"]
 
     /// - Parameters:
     ///   - status: HTTP status, nil when no response arrived (network error, timeout).
@@ -34,9 +42,28 @@ public enum RetryClassifier {
         if text.contains("daily message quota exceeded") { return .dailyQuotaExceeded }
         if pauseCodes.contains(code) { return .pauseSending }
         if throttleCodes.contains(code) || status == 429 { return .throttled }
+        // Refused keys and skewed clocks heal (new keys, the service's clock); the message is not at fault.
+        if credentialCodes.contains(code) || clockSkewCodes.contains(code) { return .retryable }
+        // The account may not call SES (IAM policy, SCP, other auth refusals): hold every message, alert.
+        if code.hasPrefix("AccessDenied") || status == 401 || status == 403 { return .pauseSending }
         if code == "LimitExceededException" { return .permanent }  // resource-count limit: retrying won't help
         if transientCodes.contains(code) || (500...599).contains(status) { return .retryable }
         return .permanent
+    }
+
+    /// True when an SES answer says the request's clock is off: a skew code, or `InvalidSignatureException`
+    /// "Signature expired" / "Signature not yet current".
+    public static func isClockSkew(errorType: String?, message: String?) -> Bool {
+        let code = errorType.map(normalize) ?? ""
+        if clockSkewCodes.contains(code) { return true }
+        guard code == "InvalidSignatureException" || code == "SignatureDoesNotMatch" else { return false }
+        let text = message?.lowercased() ?? ""
+        return text.contains("signature expired") || text.contains("signature not yet current")
+    }
+
+    /// True when an SES answer refused the signing keys themselves (see `credentialCodes`).
+    public static func isCredentialRefusal(errorType: String?) -> Bool {
+        credentialCodes.contains(errorType.map(normalize) ?? "")
     }
 
     /// `prefix#Name:detail` → `Name`, trimmed.

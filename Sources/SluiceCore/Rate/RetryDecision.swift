@@ -4,9 +4,11 @@ public enum RetryDecision: String, Sendable, CaseIterable {
     case throttled
     /// Transient failure (5xx, timeout, network): retry with backoff.
     case retryable
-    /// The request itself is wrong (content, identity, parameters): do not retry.
+    /// The request itself is wrong (content, identity, parameters): do not retry. Never for refused keys,
+    /// skewed clocks or access denied (those are retried or pause sending).
     case permanent
-    /// The account or configuration set is paused or suspended: stop all sending and alert.
+    /// The account or configuration set is paused or suspended, or may not call SES (access denied): stop all
+    /// sending and alert.
     case pauseSending
     /// The rolling 24-hour quota is used up: stop until the window frees (AWS: wait ~10 min between checks).
     case dailyQuotaExceeded

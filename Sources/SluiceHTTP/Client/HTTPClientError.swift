@@ -53,6 +53,14 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// Message of a connect that did not complete before its deadline.
+    static let connectTimeoutMessage = "timed out connecting"
+
+    /// True when no connection was made (name lookup, refused/unreachable, or connect timeout): nothing answered.
+    public var isConnectFailure: Bool {
+        code == .nameResolutionFailed || code == .connectFailed || (code == .timeout && message == Self.connectTimeoutMessage)
+    }
+
     public var description: String {
         var text = "HTTPClientError(\(code)): \(message)"
         if let underlying { text += " (\(underlying))" }

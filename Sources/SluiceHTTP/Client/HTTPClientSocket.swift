@@ -55,7 +55,7 @@ enum HTTPClientSocket {
             do {
                 try HTTPClientPoll.wait(fd, writable: true, until: deadline, cancellation: cancellation)
             } catch where error.code == .timeout {
-                throw HTTPClientError(.timeout, "timed out connecting")
+                throw HTTPClientError(.timeout, HTTPClientError.connectTimeoutMessage)
             }
             var socketError: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)

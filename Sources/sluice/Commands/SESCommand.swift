@@ -16,8 +16,9 @@ struct SESCommand: AsyncParsableCommand {
             abstract: "Push local hard bounces and complaints to SES and import SES's list (reason ses_account).",
             discussion: """
                 Without flags: push when ses.suppression_push is true, pull when ses.suppression_pull is true.
-                Both are incremental (cursors kept in the database). Exit 1 when SES cannot be reached or a call
-                still fails after retries; 78 when ses.transport is outbox or no AWS credentials are found.
+                Both are incremental (cursors kept in the database). Exit 1 when SES cannot be reached, refuses
+                the account (e.g. 403 AccessDenied; the push cursor stays where it was) or a call still fails after
+                retries; 78 when ses.transport is outbox or no AWS credentials are configured.
                 """
         )
         @OptionGroup var global: GlobalOptions

@@ -1,0 +1,136 @@
+import SluiceTestSupport
+import Foundation
+import Testing
+import SluiceAWS
+import SluiceCore
+import SluiceHTTP
+@testable import SluiceApp
+
+/// Push refusals that are not about a row, and pulls whose paging never ends: the pass stops, no cursor moves.
+struct SESSyncAbortTests {
+    private func start(_ endpoint: String) async throws -> SendTestApp {
+        try await SendTestApp.start(settings: [
+            "ses.transport": .string("ses"), "ses.endpoint": .string(endpoint), "ses.max_send_rate": .float(100),
+            "ses.suppression_push": .boolean(true), "ses.suppression_push_rate": .float(100),
+        ], environment: SendTestApp.staticKeys)
+    }
+
+    private func sync(_ app: SendTestApp, pullRate: Double = 100) async throws -> SESSuppressionSync {
+        var sync = SESSuppressionSync(
+            store: app.context.store, client: try #require(await SESClientFactory.make(
+                configuration: SendGateConfiguration(configuration: app.context.configuration), environment: SendTestApp.staticKeys, logger: app.context.logger)),
+            normalizer: app.context.normalizer, logger: app.context.logger, now: { Date() })
+        sync.backoff = Backoff(base: 0.01, cap: 0.02, maxRetries: 2)
+        sync.pullRate = pullRate
+        return sync
+    }
+
+    static let accessDenied = TestHTTPServer.Response.json(
+        #"{"message":"User is not authorized to perform: ses:PutSuppressedDestination"}"#, status: 403,
+        headers: [("x-amzn-ErrorType", "AccessDeniedException")])
+
+    static let notAboutTheRow: [TestHTTPServer.Response] = [
+        accessDenied,
+        .json(#"{"message":"limit"}"#, status: 400, headers: [("x-amzn-ErrorType", "LimitExceededException")]),
+        .json(#"{"message":"paused"}"#, status: 400, headers: [("x-amzn-ErrorType", "AccountSuspendedException")]),
+    ]
+
+    @Test(arguments: 0..<notAboutTheRow.count)
+    func pushAbortsOnRefusalsNotAboutTheRowAndKeepsTheCursor(_ index: Int) async throws {
+        let standIn = try SESSuppressionStandIn()
+        defer { standIn.server.stop() }
+        let app = try await start(standIn.endpoint)
+        defer { Task { await app.stop() } }
+        let hourAgo = Date().addingTimeInterval(-3600)
+        try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
+        try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .complaint, firstSeen: hourAgo, source: "test"))
+        standIn.failNext([Self.notAboutTheRow[index]])
+
+        let error = await #expect(throws: SESError.self) { try await sync(app).push() }
+        #expect(error?.httpStatus != nil)
+        #expect(standIn.requests("PUT").count == 1, "the pass stops at the first refusal of the account")
+        // The pass did not complete: the next one still pushes both rows.
+        let cursor = try await app.context.store.setting(SESSuppressionSync.pushKey)
+        #expect(cursor?.contains("\"since\"") != true)
+        let report = try await sync(app).push()
+        #expect(report.pushed == 2)
+        #expect(standIn.entries.keys.sorted() == ["a@example.net", "b@example.net"])
+    }
+
+    @Test func pushSkipsOnlyRowsSESRefusesAsInvalid() async throws {
+        let standIn = try SESSuppressionStandIn()
+        defer { standIn.server.stop() }
+        let app = try await start(standIn.endpoint)
+        defer { Task { await app.stop() } }
+        let hourAgo = Date().addingTimeInterval(-3600)
+        try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
+        try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
+        standIn.failNext([.json(#"{"message":"Invalid email address."}"#, status: 400, headers: [("x-amzn-ErrorType", "BadRequestException")])])
+        let report = try await sync(app).push()
+        #expect(report.pushed == 1)
+        #expect(report.rejected == 1)
+    }
+
+    @Test func pushRefusalIsTable() {
+        func error(_ status: Int, _ type: String?) -> SESError {
+            SESError(.service, "x", httpStatus: status, awsErrorType: type, retry: RetryClassifier.classify(status: status, errorType: type))
+        }
+        #expect(SESSuppressionSync.refusesRow(error(400, "BadRequestException")))
+        #expect(SESSuppressionSync.refusesRow(error(400, nil)))
+        #expect(!SESSuppressionSync.refusesRow(error(403, "AccessDeniedException")))
+        #expect(!SESSuppressionSync.refusesRow(error(400, "LimitExceededException")))
+        #expect(!SESSuppressionSync.refusesRow(error(404, "NotFoundException")))
+        #expect(!SESSuppressionSync.refusesRow(error(400, "AccountSuspendedException")))
+        #expect(!SESSuppressionSync.refusesRow(SESError(.invalidRequest, "x", retry: .permanent)))
+    }
+
+    @Test func cliSyncExitsNonZeroWhenSESRefusesTheAccount() async throws {
+        let server = try TestHTTPServer { _ in Self.accessDenied }
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") && !$0.key.hasPrefix("AWS_") }
+        environment.merge(SendTestApp.staticKeys) { $1 }
+        environment["HOME"] = directory.path
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
+        environment["SLUICE_SES_TRANSPORT"] = "ses"
+        environment["SLUICE_SES_ENDPOINT"] = server.baseURL
+        environment["SLUICE_SES_SUPPRESSION_PUSH_RATE"] = "100"
+        for address in ["one@example.net", "two@example.net"] {
+            let add = try await runChildProcess(sluiceExecutable, ["suppressions", "add", address, "--reason", "hard_bounce"], environment: environment)
+            #expect(add.status == 0, "\(add.stderr)")
+        }
+        let sync = try await runChildProcess(sluiceExecutable, ["ses", "sync", "--push", "--json"], environment: environment)
+        #expect(sync.status == 1, "\(sync.stdout)")
+        #expect(!sync.stdout.contains("pushRejected"))
+        #expect(sync.stderr.contains("AccessDeniedException"))
+    }
+
+    @Test func pullStopsWhenSESRepeatsANextToken() async throws {
+        let server = try TestHTTPServer { request in
+            guard request.path.hasPrefix("/v2/email/suppression/addresses") else { return .json("{}") }
+            return .json(#"{"SuppressedDestinationSummaries":[{"EmailAddress":"loop@example.net","Reason":"BOUNCE","LastUpdateTime":1700000000}],"NextToken":"same"}"#)
+        }
+        defer { server.stop() }
+        let app = try await start(server.baseURL)
+        defer { Task { await app.stop() } }
+        await #expect(throws: SESSuppressionSync.PagingError.self) { try await sync(app).pull() }
+        let lists = server.requests.filter { $0.path.hasPrefix("/v2/email/suppression/addresses") }
+        #expect(lists.count == 2, "the first page, then the page the token named; its repeat ends the pull")
+        #expect(try await app.context.store.setting(SESSuppressionSync.pullKey) == nil, "no watermark from an unfinished listing")
+    }
+
+    @Test func pullPagesArePaced() async throws {
+        let standIn = try SESSuppressionStandIn(pageLimit: 1)
+        defer { standIn.server.stop() }
+        for n in 0..<3 { standIn.set("p\(n)@example.net", reason: "BOUNCE", updated: Date().addingTimeInterval(-60)) }
+        let app = try await start(standIn.endpoint)
+        defer { Task { await app.stop() } }
+        let started = ContinuousClock.now
+        let report = try await sync(app, pullRate: 5).pull()
+        #expect(report.pages == 3)
+        // Three pages at 5 per second: at least two intervals of 200 ms.
+        #expect(ContinuousClock.now - started >= .milliseconds(400))
+    }
+}

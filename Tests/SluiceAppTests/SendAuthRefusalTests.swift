@@ -1,0 +1,61 @@
+import SluiceTestSupport
+import Foundation
+import Testing
+import SluiceCore
+import SluiceHTTP
+@testable import SluiceApp
+
+/// Auth and clock-skew refusals from SES never fail queued mail: they are retried or pause sending.
+struct SendAuthRefusalTests {
+    private func start(_ standIn: SESStandIn) async throws -> SendTestApp {
+        try await SendTestApp.start(
+            settings: ["ses.transport": .string("ses"), "ses.endpoint": .string(standIn.endpoint), "ses.max_send_rate": .float(100)],
+            environment: SendTestApp.staticKeys)
+    }
+
+    @Test func signatureExpiredIsRetriedAndSent() async throws {
+        let standIn = try SESStandIn(script: [
+            .json(#"{"message":"Signature expired: 20240101T000000Z is now earlier than 20240101T005500Z"}"#, status: 403,
+                  headers: [("x-amzn-ErrorType", "InvalidSignatureException"), ("Date", Self.httpDate(Date().addingTimeInterval(900)))]),
+        ])
+        let app = try await start(standIn)
+        defer { Task { await app.stop() } }
+        let id = try #require(try await app.post(SendTestApp.message(to: ["skew@example.net"])).id)
+        let done = try await app.waitForState(id, ["sent", "failed"])
+        #expect(done.state == "sent")
+        #expect(done.json["attempts"] as? Int == 2)
+        #expect(standIn.sendRequests.count == 2)
+    }
+
+    @Test(arguments: ["ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch", "RequestTimeTooSkewed"])
+    func refusedKeysAreRetriedAndSent(_ type: String) async throws {
+        let standIn = try SESStandIn(script: [SESStandIn.error(type, status: 403, message: "refused")])
+        let app = try await start(standIn)
+        defer { Task { await app.stop() } }
+        let id = try #require(try await app.post(SendTestApp.message(to: ["keys@example.net"])).id)
+        #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+    }
+
+    @Test func accessDeniedPausesSendingWithTheMessageQueued() async throws {
+        let standIn = try SESStandIn(script: [SESStandIn.error("AccessDeniedException", status: 403, message: "not authorized to perform ses:SendEmail")])
+        let app = try await start(standIn)
+        defer { Task { await app.stop() } }
+        let id = try #require(try await app.post(SendTestApp.message(to: ["denied@example.net"])).id)
+        let sending = app.context.sending
+        try await app.waitUntil("sending paused") { try await sending.state().paused }
+        #expect(try await sending.state().reason?.contains("AccessDeniedException") == true)
+        let status = try await app.get(id)
+        #expect(status.state == "queued")
+        #expect(status.json["attempts"] as? Int == 0)
+        _ = try await sending.resume()
+        #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+}
