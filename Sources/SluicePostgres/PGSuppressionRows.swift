@@ -47,7 +47,10 @@ enum PGSuppressionRows {
             INSERT INTO suppressions (\(columns), domain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT (address, scope) DO UPDATE SET
                 first_seen = LEAST(suppressions.first_seen, excluded.first_seen),
-                count = suppressions.count + excluded.count,
+                -- Saturates as `Suppression.merging` does (a bigint sum past 2^63-1 is an error); both
+                -- counts are non-negative (`validate`), so the subtraction cannot overflow.
+                count = CASE WHEN suppressions.count > 9223372036854775807 - excluded.count THEN 9223372036854775807
+                    ELSE suppressions.count + excluded.count END,
                 reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
                 source = excluded.source, expires_at = excluded.expires_at
             """, values(suppression))

@@ -94,10 +94,13 @@ enum SuppressionRows {
             insert = try database.statement(insertNewSQL)
             domain = try database.statement(domainSQL)
             reason = try database.statement(reasonSQL)
+            // The count saturates as `Suppression.merging` does (SQLite would turn an overflowing sum into a
+            // REAL); both counts are non-negative (`validate`), so the subtraction cannot overflow.
             update = try database.statement("""
                 UPDATE suppressions SET
-                    first_seen = min(first_seen, ?6), count = count + ?8, reason = ?4, detail = ?5, last_seen = ?7,
-                    source = ?9, expires_at = ?10
+                    first_seen = min(first_seen, ?6),
+                    count = CASE WHEN count > 9223372036854775807 - ?8 THEN 9223372036854775807 ELSE count + ?8 END,
+                    reason = ?4, detail = ?5, last_seen = ?7, source = ?9, expires_at = ?10
                 WHERE address = ?1 AND scope = ?2
                 """)
         }

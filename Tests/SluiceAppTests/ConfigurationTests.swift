@@ -41,6 +41,9 @@ struct ConfigurationTests {
         // Dedupe rows purged while the replay check would still pass a message: 14 d + 300 s against 14 d.
         ("[sns]\nmax_age_seconds = 1209600\n", [:], .invalidValue, "sns.dedupe_retention_days"),
         ("", ["SLUICE_SNS_MAX_AGE_SECONDS": "172800", "SLUICE_SNS_DEDUPE_RETENTION_DAYS": "2"], .invalidValue, "173100 s"),
+        ("[http]\nport = 1\n[sns]\npath = \"/sns\"\n[http]\nthreads = 2\n", [:], .syntax, "table [http] is defined twice"),
+        ("", ["SLUICE_HTTP_HOST": "not a host"], .invalidValue, "http.host"),
+        ("[http]\nhost = \"example.com\"\n", [:], .invalidValue, "numeric IPv4 or IPv6"),
     ])
     func rejectsInvalidConfiguration(file: String, environment: [String: String], code: ConfigurationError.Code, fragment: String) {
         let error = #expect(throws: ConfigurationError.self) {
@@ -48,6 +51,43 @@ struct ConfigurationTests {
         }
         #expect(error?.code == code)
         #expect(error?.message.contains(fragment) == true, "\(String(describing: error?.message))")
+    }
+
+    @Test(arguments: ["127.0.0.1", "0.0.0.0", "::", "::1", "fe80::1", "localhost"])
+    func bindableHostsAreAccepted(_ host: String) throws {
+        #expect(try ConfigurationLoader().load(fileText: nil, environment: ["SLUICE_HTTP_HOST": host]).string("http.host") == host)
+    }
+
+    @Test func syntaxErrorInASecretValueDoesNotPrintIt() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader().load(fileText: "[sns]\nbasic_auth_password = Hunter2SuperSecret\n", environment: [:])
+        }
+        #expect(error?.code == .syntax)
+        #expect(error?.message.contains("sns.basic_auth_password") == true, "\(String(describing: error?.message))")
+        #expect(error?.message.contains("Hunter2") == false, "\(String(describing: error?.message))")
+        let database = #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader().load(fileText: "[database]\nurl = postgres://u:Hunter2@db/x\n", environment: [:])
+        }
+        #expect(database?.message.contains("Hunter2") == false, "\(String(describing: database?.message))")
+        // Not a secret: the value helps find the mistake.
+        let plain = #expect(throws: ConfigurationError.self) { try ConfigurationLoader().load(fileText: "[log]\nformat = xml\n", environment: [:]) }
+        #expect(plain?.message.contains("'xml'") == true)
+    }
+
+    @Test func exampleFileIsValidTOMLForPython() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let python else { return }  // An optional cross-check; the parser test above always runs.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import sys\ntry:\n import tomllib\nexcept ImportError:\n sys.exit(0)\ntomllib.load(open(sys.argv[1], 'rb'))", root.appendingPathComponent("Config/sluice.example.toml").path]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(message)")
     }
 
     @Test func dedupeRetentionJustPastTheReplayWindowIsAccepted() throws {

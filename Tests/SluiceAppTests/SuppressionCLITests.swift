@@ -23,13 +23,14 @@ struct SuppressionCLITests {
         temporary = try TestDirectory(prefix: "sluice-cli")
     }
 
-    func sluice(_ arguments: [String], stdin: [UInt8]? = nil) throws -> Run {
+    func sluice(_ arguments: [String], stdin: [UInt8]? = nil, environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") }
         environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
         environment["SLUICE_LOG_LEVEL"] = "error"
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
@@ -77,6 +78,15 @@ struct SuppressionCLITests {
         #expect(try sluice(["suppressions", "remove", "ann@example.com"]).status == 1)
         #expect(try sluice(["suppressions", "remove", "bob@example.com"]).status == 1, "scoped rows need --scope")
         #expect(try sluice(["suppressions", "remove", "bob@example.com", "--scope", "news"]).status == 0)
+    }
+
+    @Test func sesRemoveWithoutSESChangesNothingAndExits78() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the sluice product first")
+        #expect(try sluice(["suppressions", "add", "keep@example.com"]).status == 0)
+        let remove = try sluice(["suppressions", "remove", "keep@example.com", "--ses"], environment: ["SLUICE_SES_TRANSPORT": "outbox"])
+        #expect(remove.status == 78, "\(remove.stderr)")
+        #expect(remove.stderr.contains("nothing removed"))
+        #expect(try sluice(["suppressions", "show", "keep@example.com"]).status == 0, "the row is still there")
     }
 
     @Test(arguments: [

@@ -239,6 +239,47 @@ struct SuppressionRoutesTests {
         #expect(stored.map(\.scope) == ["news", ""])
     }
 
+    @Test func importRejectsCountsAboveTheCapAndTheAddressStaysReadable() async throws {
+        let t = try SuppressionTestApp()
+        defer { Task { await t.stop() } }
+        let csv = "address,count\novf@example.com,9223372036854775807\novf@example.com,1000000001\novf@example.com,1000000000\n"
+        let first = try SuppressionTestApp.object(try await t.request("POST", "/v1/suppressions/import?format=csv", body: csv))
+        #expect(first["imported"] as? Int == 1)
+        #expect((first["errors"] as? [[String: Any]])?.compactMap { $0["line"] as? Int } == [2, 3])
+        #expect((first["errors"] as? [[String: Any]])?.first?["message"] as? String == "count must be an integer from 0 to 1000000000")
+        let jsonl = """
+            {"address":"ovf@example.com","count":1}
+            {"address":"ovf@example.com","count":true}
+            {"address":"ovf@example.com","count":1.5}
+            {"address":"ovf@example.com","count":9223372036854775807}
+            {"address":"ovf@example.com","count":1e30}
+            {"address":"ovf@example.com","count":2.0}
+            """
+        let second = try SuppressionTestApp.object(try await t.request("POST", "/v1/suppressions/import?format=jsonl", body: jsonl))
+        #expect(second["imported"] as? Int == 2)
+        #expect((second["errors"] as? [[String: Any]])?.compactMap { $0["line"] as? Int } == [2, 3, 4, 5])
+        let response = try await t.request("GET", "/v1/suppressions/ovf@example.com")
+        #expect(response.status == 200)
+        #expect(try SuppressionTestApp.object(response)["count"] as? Int == 1_000_000_003)
+    }
+
+    @Test func importStripsAByteOrderMark() async throws {
+        let t = try SuppressionTestApp()
+        defer { Task { await t.stop() } }
+        let plain = try SuppressionTestApp.object(try await t.request("POST", "/v1/suppressions/import?format=csv", body: "\u{FEFF}bom3@example.com,manual\r\n"))
+        #expect(plain["imported"] as? Int == 1)
+        #expect(try await t.request("GET", "/v1/suppressions/bom3@example.com").status == 200)
+        let header = "\u{FEFF}address,reason\r\nbom4@example.com,complaint\r\n"
+        let headed = try SuppressionTestApp.object(try await t.request("POST", "/v1/suppressions/import?format=csv", body: header))
+        #expect(headed["imported"] as? Int == 1)
+        #expect(headed["rejected"] as? Int == 0)
+        let lines = "\u{FEFF}{\"address\":\"bom5@example.com\"}\n"
+        #expect(try SuppressionTestApp.object(try await t.request("POST", "/v1/suppressions/import?format=jsonl", body: lines))["imported"] as? Int == 1)
+        for address in ["bom4@example.com", "bom5@example.com"] {
+            #expect(try await t.request("GET", "/v1/suppressions/\(address)").status == 200, "\(address)")
+        }
+    }
+
     @Test func largeStreamedImportCommitsEveryRow() async throws {
         let t = try SuppressionTestApp()
         defer { Task { await t.stop() } }

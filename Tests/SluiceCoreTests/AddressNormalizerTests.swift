@@ -49,6 +49,49 @@ struct AddressNormalizerTests {
         #expect(AddressNormalizer().normalizedKey(input) == nil)
     }
 
+    /// Invisible characters: white space at the ends is trimmed, and inside a local part any control,
+    /// format or separator code point is refused (it would make a key that never matches its look-alike).
+    static let invisible: [(String, String?)] = [
+        ("\u{00A0}nbsp@example.com", "nbsp@example.com"),
+        ("nbsp@example.com\u{00A0}", "nbsp@example.com"),
+        ("\u{3000}\u{2003} wide@example.com\u{2028}", "wide@example.com"),
+        ("\u{00A0}\"Jane\" <jane@example.com>\u{00A0}", "jane@example.com"),
+        ("\u{FEFF}bom3@example.com", nil),
+        ("bo\u{FEFF}m3@example.com", nil),
+        ("\u{200B}zw@example.com", nil),
+        ("z\u{200B}w@example.com", nil),
+        ("nb\u{00A0}sp@example.com", nil),
+        ("\"nb\u{00A0}sp\"@example.com", nil),
+        ("ne\u{0085}l@example.com", nil),
+        ("j\u{00F6}rg\u{200D}@example.com", nil),
+    ]
+
+    @Test(arguments: invisible)
+    func invisibleCharacters(_ input: String, _ key: String?) {
+        #expect(AddressNormalizer().normalize(input)?.normalized == key)
+        #expect(AddressNormalizer().normalizedKey(input) == key)
+    }
+
+    /// Canonically equivalent local parts (precomposed or combining marks) are one key: NFC, then lower case.
+    static let composed: [(String, String)] = [
+        ("J\u{00F6}rg@b\u{00FC}cher.example", "j\u{00F6}rg@xn--bcher-kva.example"),
+        ("Jo\u{0308}rg@bu\u{0308}cher.example", "j\u{00F6}rg@xn--bcher-kva.example"),
+        ("JO\u{0308}RG@example.com", "j\u{00F6}rg@example.com"),
+        ("\"Jo\u{0308}rg Doe\"@example.com", "\"j\u{00F6}rg doe\"@example.com"),
+        ("A\u{030A}sa@example.com", "\u{00E5}sa@example.com"),
+    ]
+
+    @Test(arguments: composed)
+    func composesUnicodeLocalParts(_ input: String, _ key: String) {
+        #expect(AddressNormalizer().normalize(input)?.normalized == key)
+        #expect(AddressNormalizer().normalizedKey(input) == key)
+    }
+
+    @Test func composesWhenCaseIsKept() throws {
+        let normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(caseInsensitiveLocalPart: false))
+        #expect(try #require(normalizer.normalize("Jo\u{0308}rg@example.com")).normalized == "J\u{00F6}rg@example.com")
+    }
+
     @Test func keepsLocalPartCaseWhenConfigured() throws {
         let normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(caseInsensitiveLocalPart: false))
         #expect(try #require(normalizer.normalize("Jane.Doe@Example.COM")).normalized == "Jane.Doe@example.com")

@@ -80,4 +80,13 @@ struct AddressValidatorTests {
         let validator = EmailAddressValidator(configuration: EmailAddressValidatorConfiguration(allowUTF8LocalPart: true))
         #expect(try validator.validate("ü@example.com") == "ü@example.com")
     }
+
+    /// What the normaliser refuses (no matching key) is not sendable either, even with UTF-8 allowed.
+    @Test(arguments: ["z\u{200B}w@example.com", "bo\u{FEFF}m@example.com", "nb\u{00A0}sp@example.com", "\"nb\u{00A0}sp\"@example.com"])
+    func invisibleCharactersInAUTF8LocalPartAreRejected(_ input: String) {
+        let validator = EmailAddressValidator(configuration: EmailAddressValidatorConfiguration(allowUTF8LocalPart: true))
+        let error = #expect(throws: AddressValidationError.self) { try validator.validate(input) }
+        #expect(error?.code == .localPartInvalid)
+        #expect(AddressNormalizer().normalize(input) == nil)
+    }
 }

@@ -85,6 +85,45 @@ struct ImportRowParserTests {
         ])
     }
 
+    /// A leading UTF-8 byte order mark is dropped in both formats, however the chunks split it; one
+    /// anywhere else stays data (and fails as an address later).
+    @Test(arguments: [1, 2, 3, 4, 100])
+    func dropsALeadingByteOrderMark(pieceSize: Int) throws {
+        #expect(try Self.parse("\u{FEFF}bom3@example.com,manual\r\n", pieceSize: pieceSize) == [
+            .row(ImportRow(line: 1, address: "bom3@example.com", reason: "manual")),
+        ])
+        #expect(try Self.parse("\u{FEFF}address,reason\r\nbom4@example.com,complaint\r\n", pieceSize: pieceSize) == [
+            .row(ImportRow(line: 2, address: "bom4@example.com", reason: "complaint")),
+        ])
+        #expect(try Self.parse("\u{FEFF}{\"address\":\"bom5@example.com\"}\n", .jsonl, pieceSize: pieceSize) == [
+            .row(ImportRow(line: 1, address: "bom5@example.com")),
+        ])
+        #expect(try Self.parse("a@x.example\n\u{FEFF}b@x.example\n", pieceSize: pieceSize) == [
+            .row(ImportRow(line: 1, address: "a@x.example")), .row(ImportRow(line: 2, address: "\u{FEFF}b@x.example")),
+        ])
+    }
+
+    @Test func jsonCountsMustBeIntegers() throws {
+        let text = """
+            {"address":"a@x.example","count":7}
+            {"address":"a@x.example","count":true}
+            {"address":"a@x.example","count":false}
+            {"address":"a@x.example","count":1.5}
+            {"address":"a@x.example","count":2.0}
+            {"address":"a@x.example","count":9223372036854775807}
+            {"address":"a@x.example","count":1e30}
+            """
+        #expect(try Self.parse(text, .jsonl) == [
+            .row(ImportRow(line: 1, address: "a@x.example", count: "7")),
+            .invalid(line: 2, message: "field 'count' must be an integer"),
+            .invalid(line: 3, message: "field 'count' must be an integer"),
+            .invalid(line: 4, message: "field 'count' must be an integer"),
+            .row(ImportRow(line: 5, address: "a@x.example", count: "2")),
+            .row(ImportRow(line: 6, address: "a@x.example", count: "9223372036854775807")),
+            .row(ImportRow(line: 7, address: "a@x.example", count: "1e+30")),
+        ])
+    }
+
     @Test func boundsJSONLines() throws {
         let text = "{\"address\":\"" + String(repeating: "a", count: 300) + "@x.example\"}\n{\"address\":\"b@x.example\"}"
         #expect(try Self.parse(text, .jsonl, pieceSize: 50) == [.invalid(line: 1, message: "line too long"), .row(ImportRow(line: 2, address: "b@x.example"))])

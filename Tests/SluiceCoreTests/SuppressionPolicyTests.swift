@@ -209,6 +209,37 @@ struct SuppressionPolicyTests {
         }
     }
 
+    /// (existing reason, its expiry in days or nil, event kind, hard/complaint duration in days or nil,
+    /// expected outcome, expected reason, expected expiry in days or nil): a stronger row is kept only when
+    /// it lasts at least as long as the new one; the result never ends earlier than either.
+    static let competing: [(SuppressionReason, Double?, EventKind, Double?, String, SuppressionReason, Double?)] = [
+        (.manual, 30, .hardBounce, nil, "suppressed:hard_bounce", .hardBounce, nil),
+        (.manual, 30, .complaint, nil, "suppressed:complaint", .complaint, nil),
+        (.manual, 30, .hardBounce, 365, "suppressed:hard_bounce", .hardBounce, 365),
+        (.manual, 400, .hardBounce, 365, "kept:manual", .manual, 400),
+        (.manual, 365, .hardBounce, 365, "kept:manual", .manual, 365),
+        (.manual, nil, .hardBounce, nil, "kept:manual", .manual, nil),
+        (.hardBounce, 30, .complaint, nil, "suppressed:complaint", .complaint, nil),
+        (.hardBounce, nil, .complaint, 730, "kept:hard_bounce", .hardBounce, nil),
+        (.complaint, nil, .hardBounce, 365, "suppressed:hard_bounce", .hardBounce, nil),
+        (.unsubscribed, 30, .complaint, 10, "kept:unsubscribed", .unsubscribed, 30),
+    ]
+
+    @Test(arguments: competing)
+    func strongerSuppressionIsKeptOnlyWhileItLastsAsLong(
+        _ existing: SuppressionReason, _ existingDays: Double?, _ kind: EventKind, _ durationDays: Double?,
+        _ outcome: String, _ reason: SuppressionReason, _ days: Double?
+    ) {
+        let duration = durationDays.map { $0 * Self.day }
+        var harness = PolicyHarness(policy: SuppressionPolicy(configuration: SuppressionPolicyConfiguration(
+            hardBounceSuppressionDuration: duration, complaintSuppressionDuration: duration
+        )))
+        harness.state.suppressions = [Self.suppression(existing, expiresAt: existingDays.map { Self.t0.addingTimeInterval($0 * Self.day) })]
+        #expect(harness.feed(Self.event(kind, subtype: "General")).outcome == outcome)
+        #expect(harness.state.suppressions.map(\.reason) == [reason])
+        #expect(harness.state.suppressions.first?.expiresAt == days.map { Self.t0.addingTimeInterval($0 * Self.day) })
+    }
+
     @Test func permanentSuppressionIsNotDowngradedToExpiring() {
         var harness = PolicyHarness()
         harness.feed(Self.event(.hardBounce, subtype: "General", at: 0))

@@ -39,11 +39,33 @@ struct TOMLParserTests {
         ("a.b = 1", 1, "dotted keys"),
         ("key = { x = 1 }", 1, "inline tables"),
         ("\n\nkey = \"\\q\"", 3, "invalid escape"),
+        ("[http]\nport = 1\n[sns]\npath = \"/sns\"\n[http]\nhost = \"::1\"", 5, "table [http] is defined twice"),
+        ("[http]\n[http]", 2, "defined twice"),
     ])
     func rejectsWithLine(input: String, line: Int, fragment: String) {
         let error = #expect(throws: TOMLError.self) { try TOMLParser.parse(input) }
         #expect(error?.line == line)
         #expect(error?.message.contains(fragment) == true, "\(String(describing: error))")
+    }
+
+    @Test func errorsInAValueCarryTheKey() {
+        let error = #expect(throws: TOMLError.self) { try TOMLParser.parse("[sns]\nbasic_auth_password = Hunter2SuperSecret") }
+        #expect(error?.key == "sns.basic_auth_password")
+        #expect(error?.message.contains("Hunter2SuperSecret") == true, "not secret: the value helps")
+        let secret = #expect(throws: TOMLError.self) {
+            try TOMLParser.parse("[sns]\nbasic_auth_password = Hunter2SuperSecret", isSecret: { $0 == "sns.basic_auth_password" })
+        }
+        #expect(secret?.key == "sns.basic_auth_password")
+        #expect(secret?.line == 2)
+        #expect(secret?.message.contains("Hunter2") == false)
+        #expect(secret?.message.contains("strings need quotes") == true)
+        let inArray = #expect(throws: TOMLError.self) { try TOMLParser.parse("[api]\ntokens = [\"a\", Hunter2]", isSecret: { $0 == "api.tokens" }) }
+        #expect(inArray?.description.contains("Hunter2") == false)
+    }
+
+    @Test func distinctTablesParse() throws {
+        let doc = try TOMLParser.parse("[http]\nport = 1\n[sns]\npath = \"/sns\"\n[ses]\nregion = \"x\"")
+        #expect(doc.count == 3)
     }
 
     @Test func deeplyNestedArraysAreAnErrorNotAStackOverflow() throws {

@@ -32,7 +32,7 @@ public struct ConfigurationKey: Sendable {
 extension ConfigurationKey {
     /// Every key Sluice knows, in documentation order.
     public static let all: [ConfigurationKey] = [
-        .init("http", "host", .string, .string("127.0.0.1"), "Address to bind. Use 0.0.0.0 to listen on every interface (e.g. in a container)."),
+        .init("http", "host", .string, .string("127.0.0.1"), "Address to bind: a numeric IPv4 or IPv6 address, or localhost. Use 0.0.0.0 to listen on every interface (e.g. in a container)."),
         .init("http", "port", .integer(0...65535), .integer(8080), "TCP port (0 picks a free port and logs it)."),
         .init("http", "threads", .integer(0...256), .integer(0), "Event-loop threads; 0 means one per CPU core."),
         .init("http", "max_header_bytes", .integer(1024...1_048_576), .integer(16384), "Request line + headers limit; larger requests get 431."),

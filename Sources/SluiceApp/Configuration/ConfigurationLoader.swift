@@ -23,7 +23,12 @@ public struct ConfigurationLoader: Sendable {
         }
         if let fileText {
             let parsed: [String: TOMLValue]
-            do { parsed = try TOMLParser.parse(fileText) } catch { throw ConfigurationError(.syntax, "\(fileName): \(error)") }
+            do {
+                // A syntax error in a secret's value (say, a password without quotes) must not print it.
+                parsed = try TOMLParser.parse(fileText, isSecret: { ConfigurationKey.byPath[$0]?.secret == true })
+            } catch {
+                throw ConfigurationError(.syntax, "\(fileName): \(error)")
+            }
             for (path, value) in parsed.sorted(by: { $0.key < $1.key }) {
                 guard let key = ConfigurationKey.byPath[path] else {
                     throw ConfigurationError(.unknownKey, "\(fileName): unknown key '\(path)'\(Self.suggestion(for: path))")

@@ -5,15 +5,13 @@ extension SluiceConfiguration {
     /// The effective configuration as TOML, secrets redacted, each line annotated with its source.
     public func renderEffective() -> String {
         var out = ""
-        var section = ""
-        for key in ConfigurationKey.all {
-            if key.section != section {
-                section = key.section
-                out += out.isEmpty ? "[\(section)]\n" : "\n[\(section)]\n"
+        for (section, keys) in Self.keysBySection() {
+            out += out.isEmpty ? "[\(section)]\n" : "\n[\(section)]\n"
+            for key in keys {
+                let value = values[key.path] ?? key.defaultValue
+                let shown = key.secret && value != key.defaultValue ? Self.redacted(value) : Self.toml(value)
+                out += "\(key.key) = \(shown)  # \(sources[key.path]?.rawValue ?? "default")\n"
             }
-            let value = values[key.path] ?? key.defaultValue
-            let shown = key.secret && value != key.defaultValue ? Self.redacted(value) : Self.toml(value)
-            out += "\(key.key) = \(shown)  # \(sources[key.path]?.rawValue ?? "default")\n"
         }
         return out
     }
@@ -27,16 +25,30 @@ extension SluiceConfiguration {
         # (lists are comma-separated there). Run `sluice config check` to see the effective values.
 
         """
-        var section = ""
-        for key in ConfigurationKey.all {
-            if key.section != section {
-                section = key.section
-                out += "\n[\(section)]\n"
+        for (section, keys) in keysBySection() {
+            out += "\n[\(section)]\n"
+            for key in keys {
+                out += "# \(key.help) (\(key.environmentName))\n"
+                out += "\(key.key) = \(toml(key.defaultValue))\n"
             }
-            out += "# \(key.help) (\(key.environmentName))\n"
-            out += "\(key.key) = \(toml(key.defaultValue))\n"
         }
         return out
+    }
+
+    /// `ConfigurationKey.all` grouped under one header per section (TOML forbids repeating a table), sections
+    /// in the order they first appear and keys in their order within each.
+    static func keysBySection() -> [(section: String, keys: [ConfigurationKey])] {
+        var groups: [(section: String, keys: [ConfigurationKey])] = []
+        var index: [String: Int] = [:]
+        for key in ConfigurationKey.all {
+            if let at = index[key.section] {
+                groups[at].keys.append(key)
+            } else {
+                index[key.section] = groups.count
+                groups.append((key.section, [key]))
+            }
+        }
+        return groups
     }
 
     static func redacted(_ value: TOMLValue) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceCore
 import SluiceDNS
+import SluiceHTTP
 
 /// The effective configuration: every key's value and where it came from.
 public struct SluiceConfiguration: Sendable {
@@ -77,6 +78,10 @@ public struct SluiceConfiguration: Sendable {
         }
         if (try? NSRegularExpression(pattern: string("sns.cert_url_pattern"))) == nil {
             throw invalid("sns.cert_url_pattern", "not a valid regular expression")
+        }
+        // The server binds numeric addresses only; refuse here what `sluice serve` would refuse at start.
+        if !HTTPServerConfiguration.isBindable(host: string("http.host")) {
+            throw invalid("http.host", "must be a numeric IPv4 or IPv6 address (such as 127.0.0.1, 0.0.0.0 or ::) or localhost")
         }
         let snsPath = string("sns.path")
         if !snsPath.hasPrefix("/") || snsPath.contains("{") || snsPath.contains("?") || snsPath.count > 200 {

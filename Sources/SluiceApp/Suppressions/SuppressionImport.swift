@@ -109,7 +109,9 @@ public struct SuppressionImport: Sendable {
         let lastSeen = try date(row.lastSeen, name: "last_seen") ?? max(firstSeen, startedAt)
         var count = 1
         if let text = row.count {
-            guard let value = Int(text), value >= 0 else { throw SuppressionServiceError(.invalidBody, "count must be a non-negative integer") }
+            guard let value = Int(text), value >= 0, value <= SuppressionService.maxCount else {
+                throw SuppressionServiceError(.invalidBody, "count must be an integer from 0 to \(SuppressionService.maxCount)")
+            }
             count = value
         }
         let original = row.originalAddress ?? address.original

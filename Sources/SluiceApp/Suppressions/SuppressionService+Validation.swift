@@ -5,6 +5,11 @@ extension SuppressionService {
     /// Normalises an address as written (display name and brackets allowed).
     public func address(_ raw: String) throws(SuppressionServiceError) -> NormalizedAddress {
         guard raw.utf8.count <= 512, let address = normalizer.normalize(raw), address.normalized.utf8.count <= 512 else {
+            if raw.utf8.count <= 512, let scalar = AddressNormalizer.invisibleScalar(in: raw) {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                throw SuppressionServiceError(.invalidAddress, "not a valid email address: it contains the invisible character \(code) (a control, format or space character)")
+            }
             throw SuppressionServiceError(.invalidAddress, "not a valid email address (expected local@domain)")
         }
         return address

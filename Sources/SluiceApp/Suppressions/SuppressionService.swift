@@ -9,6 +9,9 @@ public struct SuppressionService: Sendable {
     public static let maxDetailLength = 1000
     /// Longest scope (`list` or `list/topic`), in bytes.
     public static let maxScopeBytes = 255
+    /// Largest `count` an import may carry: far above any real tally, far below `Int.max`, so merged counts
+    /// stay exact (stores saturate anyway, for rows written before this cap).
+    public static let maxCount = 1_000_000_000
     /// Rows committed per import transaction, each one staged run of the SQLite store (schema v6): the
     /// store's largest chunk, so 1,000,000 rows make 10 runs, below `SQLiteStore.maxStagedRuns`. An import
     /// holds two chunks in memory.

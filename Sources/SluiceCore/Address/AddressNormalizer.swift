@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns an address as written (`"Jane Doe" <Jane@Bücher.Example>`) into its matching key
 /// (`jane@xn--bcher-kva.example`). Lenient: it accepts anything that identifies a mailbox; use
 /// `EmailAddressValidator` for send-side syntax checks.
@@ -62,13 +64,32 @@ public struct AddressNormalizer: Sendable {
             guard !special else { return nil }
             local = Array(bytes)
         }
-        guard configuration.caseInsensitiveLocalPart else { return local }
         if local.allSatisfy({ $0 < 0x80 }) {
+            guard configuration.caseInsensitiveLocalPart else { return local }
             for index in local.indices where local[index] >= UInt8(ascii: "A") && local[index] <= UInt8(ascii: "Z") {
                 local[index] |= 0x20
             }
             return local
         }
-        return Array(String(decoding: local, as: UTF8.self).lowercased().utf8)
+        let text = String(decoding: local, as: UTF8.self)
+        // A zero-width space, BOM or NBSP inside makes a key that looks like another and never matches it.
+        guard Self.invisibleScalar(in: text) == nil else { return nil }
+        // `Jörg` typed precomposed or decomposed (o + U+0308) is one mailbox name: NFC, then lower case
+        // (composed again, as a few lower-case mappings decompose, so the key stays a fixed point).
+        let composed = text.precomposedStringWithCanonicalMapping
+        guard configuration.caseInsensitiveLocalPart else { return Array(composed.utf8) }
+        return Array(composed.lowercased().precomposedStringWithCanonicalMapping.utf8)
+    }
+
+    /// The first non-ASCII control, format or separator code point (Unicode categories Cc, Cf, Zs, Zl, Zp:
+    /// U+0085, U+200B, U+FEFF, U+00A0, U+2028…) in `text`, which no local part may contain; nil when none.
+    public static func invisibleScalar(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            guard !scalar.isASCII else { return false }
+            switch scalar.properties.generalCategory {
+            case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
+            default: return false
+            }
+        }
     }
 }

@@ -15,7 +15,8 @@ struct AddressParts: Sendable, Equatable {
     /// Longest input looked at; anything longer is not an address.
     static let maxInputLength = 2048
 
-    /// Splits `raw` into local part and domain; surrounding whitespace (CR/LF included) is trimmed.
+    /// Splits `raw` into local part and domain; surrounding white space (CR/LF and Unicode spaces included)
+    /// is trimmed.
     static func split(_ raw: String) -> Result<AddressParts, Failure> {
         var bytes = ArraySlice(raw.utf8)
         guard bytes.count <= maxInputLength else { return .failure(.empty) }
@@ -83,9 +84,49 @@ struct AddressParts: Sendable, Equatable {
         return nil
     }
 
+    /// Drops white space at both ends: ASCII, and Unicode `White_Space` such as U+00A0 or U+3000 (pasted
+    /// from documents and spreadsheets, invisible, never part of a mailbox).
     private static func trim(_ bytes: inout ArraySlice<UInt8>) {
-        while let first = bytes.first, isSpace(first) { bytes.removeFirst() }
-        while let last = bytes.last, isSpace(last) { bytes.removeLast() }
+        while let first = bytes.first {
+            if isSpace(first) {
+                bytes.removeFirst()
+            } else if first >= 0x80, let length = leadingWhiteSpaceLength(bytes) {
+                bytes.removeFirst(length)
+            } else {
+                break
+            }
+        }
+        while let last = bytes.last {
+            if isSpace(last) {
+                bytes.removeLast()
+            } else if last >= 0x80, let length = trailingWhiteSpaceLength(bytes) {
+                bytes.removeLast(length)
+            } else {
+                break
+            }
+        }
+    }
+
+    /// The byte length of the non-ASCII white-space scalar `bytes` starts with, or nil.
+    private static func leadingWhiteSpaceLength(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard let lead = bytes.first else { return nil }
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+        return isWhiteSpace(bytes.prefix(length)) ? length : nil
+    }
+
+    /// The byte length of the non-ASCII white-space scalar `bytes` ends with, or nil.
+    private static func trailingWhiteSpaceLength(_ bytes: ArraySlice<UInt8>) -> Int? {
+        // Back over continuation bytes (10xxxxxx) to the lead byte; `bytes` is valid UTF-8 (from a String).
+        var start = bytes.endIndex - 1
+        while start > bytes.startIndex, bytes[start] & 0xC0 == 0x80, bytes.endIndex - start < 4 { start -= 1 }
+        return isWhiteSpace(bytes[start...]) ? bytes.endIndex - start : nil
+    }
+
+    /// Whether `bytes` are exactly one Unicode scalar with the `White_Space` property.
+    private static func isWhiteSpace(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let scalars = String(decoding: bytes, as: UTF8.self).unicodeScalars
+        guard let scalar = scalars.first, scalars.count == 1 else { return false }
+        return scalar.properties.isWhitespace
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -56,7 +56,12 @@ public struct EmailAddressValidator: Sendable {
             failure = LocalPart.checkDotAtom(bytes, allowUTF8: allowUTF8)
         }
         switch failure {
-        case nil: return bytes
+        case nil:
+            // The normaliser refuses these (they would make keys that never match), so a sendable address must too.
+            if bytes.contains(where: { $0 >= 0x80 }), AddressNormalizer.invisibleScalar(in: String(decoding: bytes, as: UTF8.self)) != nil {
+                throw AddressValidationError(.localPartInvalid, "the local part contains an invisible control, format or space character")
+            }
+            return bytes
         case .tooLong: throw AddressValidationError(.localPartTooLong, "the local part is too long")
         case .dotPlacement:
             throw AddressValidationError(.localPartDots, "the local part has a leading, trailing or double dot")

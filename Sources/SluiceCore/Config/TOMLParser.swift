@@ -3,9 +3,15 @@
 /// Nested tables, inline tables and dates are rejected with a clear error rather than misread.
 public struct TOMLParser {
     /// Parsed document: `section.key` → value (keys before any section have no prefix).
-    public static func parse(_ text: String) throws(TOMLError) -> [String: TOMLValue] {
+    /// - Parameter isSecret: keys (`section.key`) whose value text an error message must not quote.
+    public static func parse(_ text: String, isSecret: (String) -> Bool = { _ in false }) throws(TOMLError) -> [String: TOMLValue] {
         var parser = TOMLParser(Array(text.unicodeScalars))
-        return try parser.document()
+        do {
+            return try parser.document()
+        } catch {
+            guard let key = error.key, isSecret(key), let redacted = parser.redactedMessage else { throw error }
+            throw TOMLError(line: error.line, message: redacted, key: key)
+        }
     }
 
     /// Arrays nest at most this deep; deeper input is an error, not a stack overflow (found by fuzzing).
@@ -15,6 +21,10 @@ public struct TOMLParser {
     private var index = 0
     private var line = 1
     private var arrayDepth = 0
+    /// The key whose value is being read (errors carry it).
+    private var valueKey: String?
+    /// The last error's message without the value text it quotes, when it quotes any.
+    private var redactedMessage: String?
 
     private init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
 
@@ -25,11 +35,13 @@ public struct TOMLParser {
         index += 1
     }
 
-    private func fail(_ message: String) -> TOMLError { TOMLError(line: line, message: message) }
+    private func fail(_ message: String) -> TOMLError { TOMLError(line: line, message: message, key: valueKey) }
 
     private mutating func document() throws(TOMLError) -> [String: TOMLValue] {
         var result: [String: TOMLValue] = [:]
         var section = ""
+        // TOML 1.0 forbids defining a table twice; accepting it hides a typo'd or pasted duplicate section.
+        var sections: Set<String> = []
         while true {
             skipBlankAndComments()
             guard let c = current else { return result }
@@ -46,6 +58,9 @@ public struct TOMLParser {
                 if name.contains(".") { throw fail("nested tables are not supported ('\(name)')") }
                 skipSpaces()
                 guard current == "]" else { throw fail("expected ']' after table name (nested or array tables are not supported)") }
+                guard sections.insert(name).inserted else {
+                    throw fail("table [\(name)] is defined twice (TOML allows one header per table: put its keys under the first)")
+                }
                 advance()
                 try endOfLine()
                 section = name
@@ -56,9 +71,11 @@ public struct TOMLParser {
             guard current == "=" else { throw fail("expected '=' after key '\(key)'") }
             advance()
             skipSpaces()
+            let full = section.isEmpty ? key : "\(section).\(key)"
+            valueKey = full
             let value = try value()
             try endOfLine()
-            let full = section.isEmpty ? key : "\(section).\(key)"
+            valueKey = nil
             guard result[full] == nil else { throw fail("duplicate key '\(full)'") }
             result[full] = value
         }
@@ -163,7 +180,9 @@ public struct TOMLParser {
         if digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let d = Double(digits), d.isFinite {
             return .float(d)
         }
-        throw fail(token.isEmpty ? "expected a value" : "invalid value '\(token.prefix(40))' (strings need quotes)")
+        guard !token.isEmpty else { throw fail("expected a value") }
+        redactedMessage = "invalid value for '\(valueKey ?? "")' (strings need quotes; the value is secret, not shown)"
+        throw fail("invalid value '\(token.prefix(40))' (strings need quotes)")
     }
 
     private mutating func skipSpaces() {

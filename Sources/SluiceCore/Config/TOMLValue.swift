@@ -11,9 +11,12 @@ public enum TOMLValue: Sendable, Equatable {
 public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
-    public init(line: Int, message: String) {
+    /// The full key (`section.key`) whose value could not be read, when the error is in a value.
+    public var key: String?
+    public init(line: Int, message: String, key: String? = nil) {
         self.line = line
         self.message = message
+        self.key = key
     }
     public var description: String { "line \(line): \(message)" }
 }

@@ -21,13 +21,21 @@ public struct CSVRecordReader: Sendable {
     private var line = 1
     private var recordLine = 1
     private var problem: String?
+    private var byteOrderMark = ByteOrderMarkFilter()
 
     public init(maxRecordBytes: Int = 64 * 1024) {
         self.maxRecordBytes = maxRecordBytes
     }
 
-    /// Consumes `bytes`, calling `emit` for each record completed by them. Blank lines are skipped.
+    /// Consumes `bytes`, calling `emit` for each record completed by them. Blank lines are skipped, and so
+    /// is a byte order mark at the start of the stream.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Record) -> Void) {
+        var filter = byteOrderMark
+        filter.filter(bytes) { feedRuns($0, emit) }
+        byteOrderMark = filter
+    }
+
+    private mutating func feedRuns(_ bytes: UnsafeRawBufferPointer, _ emit: (Record) -> Void) {
         guard let base = bytes.baseAddress else { return }
         // `bytes` views [UInt8] storage (or bytes read into such), already bound to UInt8.
         let b = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
@@ -76,7 +84,11 @@ public struct CSVRecordReader: Sendable {
 
     /// `feed` one byte at a time through `consume` only: the reference the run-at-once path is tested against.
     mutating func feedBytewise(_ bytes: [UInt8], _ emit: (Record) -> Void) {
-        for byte in bytes { consume(byte, emit) }
+        var filter = byteOrderMark
+        bytes.withUnsafeBytes { raw in
+            filter.filter(raw) { for byte in $0 { consume(byte, emit) } }
+        }
+        byteOrderMark = filter
     }
 
     /// Convenience over `feed(_:_:)` for arrays.
@@ -86,6 +98,9 @@ public struct CSVRecordReader: Sendable {
 
     /// Ends the input: emits a final record that lacks its line break, or reports an open quote.
     public mutating func finish(_ emit: (Record) -> Void) {
+        var filter = byteOrderMark
+        filter.finish { feedRuns($0, emit) }
+        byteOrderMark = filter
         if case .quoted = state {
             problem = problem ?? "unterminated quoted field"
         }

@@ -11,13 +11,21 @@ public struct JSONLineReader: Sendable {
     private var buffer: [UInt8] = []
     private var overflow = false
     private var line = 1
+    private var byteOrderMark = ByteOrderMarkFilter()
 
     public init(maxLineBytes: Int = 64 * 1024) {
         self.maxLineBytes = maxLineBytes
     }
 
-    /// Consumes `bytes`, calling `emit` for each line they complete.
+    /// Consumes `bytes`, calling `emit` for each line they complete; a byte order mark at the start of
+    /// the stream is skipped.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (Line) -> Void) {
+        var filter = byteOrderMark
+        filter.filter(bytes) { feedLines($0, emit) }
+        byteOrderMark = filter
+    }
+
+    private mutating func feedLines(_ bytes: UnsafeRawBufferPointer, _ emit: (Line) -> Void) {
         var start = 0
         while start < bytes.count {
             guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else {
@@ -37,6 +45,9 @@ public struct JSONLineReader: Sendable {
 
     /// Ends the input, emitting a last line that lacks its line break.
     public mutating func finish(_ emit: (Line) -> Void) {
+        var filter = byteOrderMark
+        filter.finish { feedLines($0, emit) }
+        byteOrderMark = filter
         if !buffer.isEmpty || overflow { endLine(emit) }
     }
 

@@ -114,14 +114,33 @@ public struct SuppressionRowParser: Sendable {
                     column.assign(text, to: &row)
                 case is NSNull:
                     column.assign(nil, to: &row)
-                case let number as NSNumber where column == .count:
-                    column.assign("\(number.intValue)", to: &row)
+                case let numeric as NSNumber where column == .count:
+                    guard let text = Self.countText(numeric) else {
+                        return .invalid(line: number, message: "field 'count' must be an integer")
+                    }
+                    column.assign(text, to: &row)
                 default:
                     return .invalid(line: number, message: "field '\(key)' must be a \(column == .count ? "number" : "string")")
                 }
             }
             guard !row.address.isEmpty else { return .invalid(line: number, message: "address is missing") }
             return .row(row)
+        }
+    }
+
+    /// A JSON count as decimal text for the same checks as a CSV field, or nil for `true`/`false` and
+    /// fractions (`intValue` would read them as 1 and 1; a huge number stays as written and fails the range check).
+    static func countText(_ number: NSNumber) -> String? {
+        switch UInt8(bitPattern: number.objCType.pointee) {
+        case UInt8(ascii: "c"), UInt8(ascii: "B"):
+            // JSONSerialization's booleans; JSON numbers never come back as chars.
+            return nil
+        case UInt8(ascii: "d"), UInt8(ascii: "f"):
+            let value = number.doubleValue
+            guard value.isFinite, value.rounded(.towardZero) == value else { return nil }
+            return Int(exactly: value).map { "\($0)" } ?? number.stringValue
+        default:
+            return number.stringValue
         }
     }
 }

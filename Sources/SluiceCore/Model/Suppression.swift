@@ -51,17 +51,26 @@ public struct Suppression: Sendable, Equatable, Codable {
         return expiresAt > now
     }
 
-    /// This row with a later one for the same key merged in: the earliest firstSeen, the counts added, the
-    /// spelling first seen kept, everything else from `later` (the rule every store applies to an upsert).
+    /// This row with a later one for the same key merged in: the earliest firstSeen, the counts added
+    /// (saturating at `Int.max`), the spelling first seen kept, everything else from `later` (the rule every
+    /// store applies to an upsert).
     public func merging(_ later: Suppression) -> Suppression {
         var result = self
         result.firstSeen = min(firstSeen, later.firstSeen)
-        result.count += later.count
+        result.count = Self.addingCounts(count, later.count)
         result.reason = later.reason
         result.detail = later.detail
         result.lastSeen = later.lastSeen
         result.source = later.source
         result.expiresAt = later.expiresAt
         return result
+    }
+
+    /// `left + right`, or `Int.max` where that would overflow: a database may already hold a huge count
+    /// (imports before counts were capped), and a merge must never trap on it.
+    public static func addingCounts(_ left: Int, _ right: Int) -> Int {
+        let (sum, overflow) = left.addingReportingOverflow(right)
+        guard overflow else { return sum }
+        return right < 0 ? Int.min : Int.max
     }
 }

@@ -14,9 +14,12 @@ import Foundation
 /// - Subscription opt-out: suppress as `unsubscribed` in the parsed scope.
 /// - Everything else is recorded. A Delivery also clears the soft-bounce counter.
 ///
-/// Decisions use the event's timestamp only. An active suppression with a stronger reason in the same
-/// scope is never overwritten (order: manual, hard_bounce, unsubscribed, complaint, ses_account,
-/// soft_bounce_limit), so manual entries are never touched and a permanent entry never becomes expiring.
+/// Decisions use the event's timestamp only. An active suppression in the same scope with a stronger
+/// reason (order: manual, hard_bounce, unsubscribed, complaint, ses_account, soft_bounce_limit) is kept when
+/// it lasts at least as long as the new one would; otherwise the new reason is written. Either way a
+/// suppression never gets shorter (it ends at the later of the two expiries), so a permanent manual entry
+/// is never touched, a permanent entry never becomes expiring, and an expiring entry never hides a hard
+/// bounce or complaint that outlasts it.
 public struct SuppressionPolicy: RecipientEventPolicy {
     public let configuration: SuppressionPolicyConfiguration
 
@@ -141,7 +144,8 @@ public struct SuppressionPolicy: RecipientEventPolicy {
         return RecipientDecision(suppressionChanges: change.map { [$0] } ?? [], outcome: outcome)
     }
 
-    /// The upsert for a new suppression, or nil with `kept:<reason>` when a stronger one is active.
+    /// The upsert for a new suppression, or nil with `kept:<reason>` when a stronger one is active that
+    /// lasts at least as long.
     private func suppress(
         _ event: RecipientEvent, _ reason: SuppressionReason, detail: String?, scope: String, expiresAt: Date?,
         state: RecipientState
@@ -149,16 +153,14 @@ public struct SuppressionPolicy: RecipientEventPolicy {
         var expiresAt = expiresAt
         let existing = state.suppressions.first { $0.scope == scope && $0.isActive(at: event.timestamp) }
         if let existing {
-            if Self.rank(existing.reason) > Self.rank(reason) {
+            let later = Self.later(existing.expiresAt, expiresAt)
+            // A stronger row that would expire first is replaced, or a hard bounce or complaint behind an
+            // expiring manual entry would be lost when it ends (and never pushed to SES).
+            if Self.rank(existing.reason) > Self.rank(reason), later == existing.expiresAt {
                 return (nil, "kept:\(existing.reason.rawValue)")
             }
-            // Refreshing the same reason never shortens it.
-            if existing.reason == reason {
-                expiresAt = switch (existing.expiresAt, expiresAt) {
-                case (nil, _), (_, nil): nil
-                case (let old?, let new?): max(old, new)
-                }
-            }
+            // A suppression never gets shorter: it ends when the later of the two would.
+            expiresAt = later
         }
         let suppression = Suppression(
             address: event.address, originalAddress: event.originalAddress, scope: scope, reason: reason,
@@ -166,6 +168,12 @@ public struct SuppressionPolicy: RecipientEventPolicy {
             source: event.sesMessageId, expiresAt: expiresAt
         )
         return (.upsert(suppression), "suppressed:\(reason.rawValue)")
+    }
+
+    /// The later of two expiries, nil (never) being the latest.
+    static func later(_ left: Date?, _ right: Date?) -> Date? {
+        guard let left, let right else { return nil }
+        return max(left, right)
     }
 
     /// Precedence when two reasons compete for one (address, scope) row.

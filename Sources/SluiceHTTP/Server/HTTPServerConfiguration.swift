@@ -106,3 +106,11 @@ extension Duration {
         return UInt64(s) &* 1_000_000_000 &+ UInt64(a / 1_000_000_000)
     }
 }
+
+extension HTTPServerConfiguration {
+    /// Whether the server can listen on `host`: a numeric IPv4 or IPv6 address, or `localhost` (names are
+    /// not resolved), so a configuration check can refuse what `HTTPServer.start()` would.
+    public static func isBindable(host: String) -> Bool {
+        ServerSocket.isBindable(host: host)
+    }
+}

@@ -32,6 +32,13 @@ enum ServerSocket {
         String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Whether `listen` can bind `host`: a numeric IPv4 or IPv6 address, or `localhost`.
+    static func isBindable(host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return host == "localhost" || inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+
     /// Creates a non-blocking listening socket bound to host:port with SO_REUSEPORT.
     static func listen(host: String, port: Int, backlog: Int32) throws(HTTPServerError) -> Int32 {
         var v4 = in_addr()
@@ -45,6 +52,7 @@ enum ServerSocket {
             family = AF_INET
             inet_pton(AF_INET, "127.0.0.1", &v4)
         } else {
+            // `isBindable` says the same ahead of time (`sluice config check`).
             throw HTTPServerError(.invalidConfiguration, "Host must be a numeric IPv4 or IPv6 address")
         }
         guard (0...65535).contains(port) else { throw HTTPServerError(.invalidConfiguration, "Port out of range") }

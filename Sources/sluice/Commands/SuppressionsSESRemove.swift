@@ -7,16 +7,22 @@ enum SuppressionsSESRemove {
     static func run(_ global: GlobalOptions, address: String, scope: String?) async throws {
         let configuration = try global.loadConfiguration()
         try await SuppressionsSupport.withService(global) { service in
+            guard let normalized = service.normalizer.normalize(address)?.normalized else {
+                throw ExitFailure(code: 64, message: "error: the address is not valid")
+            }
+            let sync = SESSyncService(configuration: configuration, store: service.store, logger: service.logger, environment: ProcessInfo.processInfo.environment)
+            // As `DELETE …?ses=true` (409): when SES cannot be reached, change nothing.
+            do {
+                try await sync.checkAvailable()
+            } catch let error as SESSyncService.Unavailable {
+                throw ExitFailure.configuration("nothing removed: " + error.description)
+            }
             var removedLocally = true
             do {
                 try await service.remove(address: address, scope: scope)
             } catch let error as SuppressionServiceError where error.code == .notFound {
                 removedLocally = false
             }
-            guard let normalized = service.normalizer.normalize(address)?.normalized else {
-                throw ExitFailure(code: 64, message: "error: the address is not valid")
-            }
-            let sync = SESSyncService(configuration: configuration, store: service.store, logger: service.logger, environment: ProcessInfo.processInfo.environment)
             let listed: Bool
             do {
                 listed = try await sync.deleteRemote(normalized)
