@@ -92,6 +92,14 @@ struct AddressNormalizerTests {
         #expect(try #require(normalizer.normalize("Jo\u{0308}rg@example.com")).normalized == "J\u{00F6}rg@example.com")
     }
 
+    /// NFC maps U+037E GREEK QUESTION MARK to ';', which only a quoted local part may hold: the key is quoted,
+    /// so it normalises to itself (found by the address fuzzer: Regressions/address/greek-question-mark-…).
+    @Test func aSpecialMadeByCompositionIsQuoted() throws {
+        let key = try #require(AddressNormalizer().normalize("n-\u{037E}\u{00E9}@example.com")).normalized
+        #expect(key == "\"n-;\u{00E9}\"@example.com")
+        #expect(AddressNormalizer().normalize(key)?.normalized == key)
+    }
+
     @Test func keepsLocalPartCaseWhenConfigured() throws {
         let normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(caseInsensitiveLocalPart: false))
         #expect(try #require(normalizer.normalize("Jane.Doe@Example.COM")).normalized == "Jane.Doe@example.com")

@@ -51,12 +51,7 @@ public struct AddressNormalizer: Sendable {
             if !content.isEmpty, LocalPart.checkDotAtom(content[...], allowUTF8: true) == nil {
                 local = content
             } else {
-                local = [UInt8(ascii: "\"")]
-                for byte in content {
-                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { local.append(UInt8(ascii: "\\")) }
-                    local.append(byte)
-                }
-                local.append(UInt8(ascii: "\""))
+                local = Self.quoted(content)
             }
         } else {
             // Tolerate dot misplacement seen in the wild, but not RFC 5322 specials or spaces.
@@ -77,8 +72,23 @@ public struct AddressNormalizer: Sendable {
         // `Jörg` typed precomposed or decomposed (o + U+0308) is one mailbox name: NFC, then lower case
         // (composed again, as a few lower-case mappings decompose, so the key stays a fixed point).
         let composed = text.precomposedStringWithCanonicalMapping
-        guard configuration.caseInsensitiveLocalPart else { return Array(composed.utf8) }
-        return Array(composed.lowercased().precomposedStringWithCanonicalMapping.utf8)
+        let key = configuration.caseInsensitiveLocalPart
+            ? Array(composed.lowercased().precomposedStringWithCanonicalMapping.utf8) : Array(composed.utf8)
+        // Composition can make an RFC 5322 special (U+037E GREEK QUESTION MARK is ';'): an unquoted key
+        // holding one would not normalise again, so it is quoted as such a local part must be.
+        let special = key.contains { $0 < 0x80 && $0 != UInt8(ascii: ".") && !LocalPart.isAtext($0) }
+        return special && key.first != UInt8(ascii: "\"") ? Self.quoted(key) : key
+    }
+
+    /// `content` as a quoted string: in quotes, with `"` and `\` escaped.
+    private static func quoted(_ content: [UInt8]) -> [UInt8] {
+        var out = [UInt8(ascii: "\"")]
+        for byte in content {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
     }
 
     /// The first non-ASCII control, format or separator code point (Unicode categories Cc, Cf, Zs, Zl, Zp:
