@@ -106,6 +106,17 @@ struct CredentialIMDSTests {
         #expect(await chain.status() == .notConfigured)
     }
 
+    /// 403 is what an instance with IMDS turned off answers (and what a proxy refusing the link-local
+    /// address answers): no metadata service, so `auto` sends to the outbox instead of failing every call.
+    @Test func imdsRefusingEverythingWith403MeansNoSource() async throws {
+        let server = try TestHTTPServer { _ in TestHTTPServer.Response(status: 403) }
+        defer { server.stop() }
+        let chain = DefaultCredentialChain(
+            environment: try environment(server), httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        #expect(await chain.status() == .notConfigured)
+        #expect(await chain.resolveSource() == nil)
+    }
+
     @Test func erroringIMDSIsAConfiguredSourceThatIsRetried() async throws {
         let server = try makeServer(tokenFailures: 1)
         defer { server.stop() }

@@ -186,9 +186,11 @@ public actor DefaultCredentialChain: CredentialProvider {
         }
     }
 
-    /// False only when no connection was made (nothing listens: not on EC2); any answer, or a connection
-    /// that then timed out or broke, means the endpoint exists.
+    /// False when no connection was made (nothing listens: not on EC2) or the answer says there is no
+    /// metadata service here: 403 (IMDS turned off for the instance, or a proxy refusing the link-local
+    /// address) and 404. Any other answer, or a connection that then timed out or broke, means it exists.
     static func endpointAnswered(_ error: CredentialProviderError) -> Bool {
+        if error.code == .httpStatus, let status = error.httpStatus, status == 403 || status == 404 { return false }
         guard error.code == .network else { return true }
         guard let failure = error.underlying as? HTTPClientError else { return false }
         return !failure.isConnectFailure && failure.code != .cancelled
