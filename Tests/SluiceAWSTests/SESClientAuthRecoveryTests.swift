@@ -23,13 +23,6 @@ struct SESClientAuthRecoveryTests {
             logger: AWSTestSupport.logger)
     }
 
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
 
     static func amzDate(_ text: String?) -> Date? {
         let formatter = DateFormatter()
@@ -43,9 +36,10 @@ struct SESClientAuthRecoveryTests {
         let serverClock = Date().addingTimeInterval(3600)  // SES's clock is an hour ahead of ours
         let server = try TestHTTPServer { request in
             guard let signed = Self.amzDate(request.header("X-Amz-Date")), abs(signed.timeIntervalSince(serverClock)) < 300 else {
-                return .json(
-                    #"{"message":"Signature expired: 20240101T000000Z is now earlier than 20240101T005500Z (20240101T010000Z - 5 min.)"}"#,
-                    status: 403, headers: [("x-amzn-ErrorType", "InvalidSignatureException"), ("Date", Self.httpDate(serverClock))])
+                return .sesError(
+                    "InvalidSignatureException", status: 403,
+                    message: "Signature expired: 20240101T000000Z is now earlier than 20240101T005500Z (20240101T010000Z - 5 min.)",
+                    headers: [("Date", TestHTTPServer.Response.httpDate(serverClock))])
             }
             return .json(#"{"SendQuota":{"Max24HourSend":1,"MaxSendRate":1,"SentLast24Hours":0},"SendingEnabled":true}"#)
         }
@@ -60,7 +54,7 @@ struct SESClientAuthRecoveryTests {
 
     @Test func clockSkewWithoutADateHeaderLeavesTheOffset() async throws {
         let server = try TestHTTPServer { _ in
-            .json(#"{"message":"Signature expired"}"#, status: 403, headers: [("x-amzn-ErrorType", "InvalidSignatureException")])
+            .sesError("InvalidSignatureException", status: 403, message: "Signature expired")
         }
         defer { server.stop() }
         let client = try client(server)
@@ -70,7 +64,7 @@ struct SESClientAuthRecoveryTests {
 
     @Test(arguments: ["ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch"])
     func refusedKeysAreDroppedAndRetried(_ type: String) async throws {
-        let server = try TestHTTPServer { _ in .json(#"{"message":"refused"}"#, status: 403, headers: [("x-amzn-ErrorType", type)]) }
+        let server = try TestHTTPServer { _ in .sesError(type, status: 403, message: "refused") }
         defer { server.stop() }
         let counter = InvalidationCounter()
         let error = await #expect(throws: SESError.self) { try await client(server, credentials: counter).getAccount() }
@@ -80,7 +74,7 @@ struct SESClientAuthRecoveryTests {
 
     @Test func accessDeniedPausesAndKeepsTheKeys() async throws {
         let server = try TestHTTPServer { _ in
-            .json(#"{"message":"not authorized"}"#, status: 403, headers: [("x-amzn-ErrorType", "AccessDeniedException")])
+            .sesError("AccessDeniedException", status: 403, message: "not authorized")
         }
         defer { server.stop() }
         let counter = InvalidationCounter()

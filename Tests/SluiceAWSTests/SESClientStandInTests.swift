@@ -24,9 +24,7 @@ struct SESClientStandInTests {
         let verifier = SigV4Verifier(credentials: Self.keys)
         return try TestHTTPServer { request in
             guard verifier.verify(request) else {
-                return .json(
-                    #"{"message":"signature mismatch"}"#, status: 403,
-                    headers: [("x-amzn-ErrorType", "SignatureDoesNotMatch")])
+                return .sesError("SignatureDoesNotMatch", status: 403, message: "signature mismatch")
             }
             return reply(request)
         }
@@ -225,7 +223,7 @@ struct SESClientStandInTests {
             case ("PUT", "/v2/email/suppression/addresses"): return .json("{}")
             case ("DELETE", "/v2/email/suppression/addresses/a%2Bb%40example.com"): return .json("{}")
             case ("GET", "/v2/email/suppression/addresses"): return .json(listJSON)
-            default: return .json(#"{"message":"no route"}"#, status: 404, headers: [("x-amzn-ErrorType", "NotFoundException")])
+            default: return .sesError("NotFoundException", status: 404, message: "no route")
             }
         }
         defer { server.stop() }
@@ -250,7 +248,7 @@ struct SESClientStandInTests {
 
     @Test func deletingAnUnlistedAddressIsNotFound() async throws {
         let server = try makeServer { _ in
-            .json(#"{"message":"not on list"}"#, status: 404, headers: [("x-amzn-ErrorType", "NotFoundException")])
+            .sesError("NotFoundException", status: 404, message: "not on list")
         }
         defer { server.stop() }
         let error = await #expect(throws: SESError.self) { try await makeClient(server).deleteSuppressedDestination(email: "x@example.com") }

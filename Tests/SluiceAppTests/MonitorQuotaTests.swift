@@ -10,7 +10,7 @@ struct MonitorQuotaTests {
     @Test func theQuotaTheSendGateReadsIsJudgedByTheMonitor() async throws {
         let ses = try TestHTTPServer { request in
             guard request.method == "GET", request.path == "/v2/email/account" else {
-                return .json(#"{"message":"not found"}"#, status: 404, headers: [("x-amzn-ErrorType", "NotFoundException")])
+                return .sesError("NotFoundException", status: 404, message: "not found")
             }
             return .json(#"{"SendQuota":{"Max24HourSend":1000,"MaxSendRate":10,"SentLast24Hours":900},"SendingEnabled":true}"#)
         }

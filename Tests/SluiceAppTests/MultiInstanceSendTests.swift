@@ -281,7 +281,7 @@ final class TimedSESStandIn: Sendable {
             }
             if hang {
                 for _ in 0..<2000 where !released.load(ordering: .relaxed) { usleep(10_000) }
-                return .json(#"{"message":"stand-in stopped"}"#, status: 500, headers: [("x-amzn-ErrorType", "InternalFailure")])
+                return .sesError("InternalFailure", status: 500, message: "stand-in stopped")
             }
             return .json(#"{"MessageId":"multi-\#(label)-\#(n)"}"#)
         }

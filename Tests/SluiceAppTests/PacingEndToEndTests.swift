@@ -89,7 +89,7 @@ struct PacingEndToEndTests {
 
     @Test func warmupRetriesDoNotUseUpTheDailyCap() async throws {
         // The first three SendEmail calls fail with a retryable 500; a cap of 3 still sends all three messages.
-        let standIn = try SESStandIn(script: Array(repeating: SESStandIn.error("InternalFailure", status: 500, message: "oops"), count: 3))
+        let standIn = try SESStandIn(script: Array(repeating: TestHTTPServer.Response.sesError("InternalFailure", status: 500, message: "oops"), count: 3))
         defer { standIn.server.stop() }
         let today = ISO8601DateFormatter().string(from: Date()).prefix(10)
         let app = try await SendTestApp.start(

@@ -32,7 +32,7 @@ final class SESSuppressionStandIn: Sendable {
                 guard let json = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: String],
                     let email = json["EmailAddress"], let reason = json["Reason"], ["BOUNCE", "COMPLAINT"].contains(reason)
                 else {
-                    return .json(#"{"message":"bad request"}"#, status: 400, headers: [("x-amzn-ErrorType", "BadRequestException")])
+                    return .sesError("BadRequestException", status: 400, message: "bad request")
                 }
                 state.entries.withLock { $0[email.lowercased()] = Entry(reason: reason, updated: Date()) }
                 return .json("{}")
@@ -40,7 +40,7 @@ final class SESSuppressionStandIn: Sendable {
                 let email = String(request.path.dropFirst("/v2/email/suppression/addresses/".count)).removingPercentEncoding?.lowercased() ?? ""
                 let removed = state.entries.withLock { $0.removeValue(forKey: email) }
                 return removed == nil
-                    ? .json(#"{"message":"not found"}"#, status: 404, headers: [("x-amzn-ErrorType", "NotFoundException")]) : .json("{}")
+                    ? .sesError("NotFoundException", status: 404, message: "not found") : .json("{}")
             default:
                 let query = Self.query(request.query)
                 let start = query["StartDate"].flatMap { ISO8601DateFormatter().date(from: $0) }
@@ -72,6 +72,5 @@ final class SESSuppressionStandIn: Sendable {
         return result
     }
 
-    static let throttled = TestHTTPServer.Response.json(
-        #"{"message":"Too many requests"}"#, status: 429, headers: [("x-amzn-ErrorType", "TooManyRequestsException")])
+    static let throttled = TestHTTPServer.Response.sesError("TooManyRequestsException", status: 429, message: "Too many requests")
 }

@@ -25,14 +25,13 @@ struct SESSyncAbortTests {
         return sync
     }
 
-    static let accessDenied = TestHTTPServer.Response.json(
-        #"{"message":"User is not authorized to perform: ses:PutSuppressedDestination"}"#, status: 403,
-        headers: [("x-amzn-ErrorType", "AccessDeniedException")])
+    static let accessDenied = TestHTTPServer.Response.sesError(
+        "AccessDeniedException", status: 403, message: "User is not authorized to perform: ses:PutSuppressedDestination")
 
     static let notAboutTheRow: [TestHTTPServer.Response] = [
         accessDenied,
-        .json(#"{"message":"limit"}"#, status: 400, headers: [("x-amzn-ErrorType", "LimitExceededException")]),
-        .json(#"{"message":"paused"}"#, status: 400, headers: [("x-amzn-ErrorType", "AccountSuspendedException")]),
+        .sesError("LimitExceededException", status: 400, message: "limit"),
+        .sesError("AccountSuspendedException", status: 400, message: "paused"),
     ]
 
     @Test(arguments: 0..<notAboutTheRow.count)
@@ -65,7 +64,7 @@ struct SESSyncAbortTests {
         let hourAgo = Date().addingTimeInterval(-3600)
         try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
         try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
-        standIn.failNext([.json(#"{"message":"Invalid email address."}"#, status: 400, headers: [("x-amzn-ErrorType", "BadRequestException")])])
+        standIn.failNext([.sesError("BadRequestException", status: 400, message: "Invalid email address.")])
         let report = try await sync(app).push()
         #expect(report.pushed == 1)
         #expect(report.rejected == 1)
@@ -89,13 +88,7 @@ struct SESSyncAbortTests {
         defer { server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") && !$0.key.hasPrefix("AWS_") }
-        environment.merge(SendTestApp.staticKeys) { $1 }
-        environment["HOME"] = directory.path
-        environment["AWS_EC2_METADATA_DISABLED"] = "true"
-        environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
-        environment["SLUICE_SES_TRANSPORT"] = "ses"
-        environment["SLUICE_SES_ENDPOINT"] = server.baseURL
+        var environment = SendTestApp.cliEnvironment(directory: directory, sesEndpoint: server.baseURL)
         environment["SLUICE_SES_SUPPRESSION_PUSH_RATE"] = "100"
         for address in ["one@example.net", "two@example.net"] {
             let add = try await runChildProcess(sluiceExecutable, ["suppressions", "add", address, "--reason", "hard_bounce"], environment: environment)

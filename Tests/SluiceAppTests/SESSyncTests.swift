@@ -162,13 +162,7 @@ struct SESSyncTests {
         defer { standIn.server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }  // made by the child; each one has exited by then
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") && !$0.key.hasPrefix("AWS_") }
-        environment.merge(SendTestApp.staticKeys) { $1 }
-        environment["HOME"] = directory.path
-        environment["AWS_EC2_METADATA_DISABLED"] = "true"
-        environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
-        environment["SLUICE_SES_TRANSPORT"] = "ses"
-        environment["SLUICE_SES_ENDPOINT"] = standIn.endpoint
+        var environment = SendTestApp.cliEnvironment(directory: directory, sesEndpoint: standIn.endpoint)
         environment["SLUICE_SES_SUPPRESSION_PUSH"] = "true"
         environment["SLUICE_SES_SUPPRESSION_PUSH_RATE"] = "100"
         standIn.set("remote@example.net", reason: "COMPLAINT", updated: Date())

@@ -15,8 +15,10 @@ struct SendAuthRefusalTests {
 
     @Test func signatureExpiredIsRetriedAndSent() async throws {
         let standIn = try SESStandIn(script: [
-            .json(#"{"message":"Signature expired: 20240101T000000Z is now earlier than 20240101T005500Z"}"#, status: 403,
-                  headers: [("x-amzn-ErrorType", "InvalidSignatureException"), ("Date", Self.httpDate(Date().addingTimeInterval(900)))]),
+            .sesError(
+                "InvalidSignatureException", status: 403,
+                message: "Signature expired: 20240101T000000Z is now earlier than 20240101T005500Z",
+                headers: [("Date", TestHTTPServer.Response.httpDate(Date().addingTimeInterval(900)))]),
         ])
         let app = try await start(standIn)
         defer { Task { await app.stop() } }
@@ -29,7 +31,7 @@ struct SendAuthRefusalTests {
 
     @Test(arguments: ["ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch", "RequestTimeTooSkewed"])
     func refusedKeysAreRetriedAndSent(_ type: String) async throws {
-        let standIn = try SESStandIn(script: [SESStandIn.error(type, status: 403, message: "refused")])
+        let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError(type, status: 403, message: "refused")])
         let app = try await start(standIn)
         defer { Task { await app.stop() } }
         let id = try #require(try await app.post(SendTestApp.message(to: ["keys@example.net"])).id)
@@ -37,7 +39,7 @@ struct SendAuthRefusalTests {
     }
 
     @Test func accessDeniedPausesSendingWithTheMessageQueued() async throws {
-        let standIn = try SESStandIn(script: [SESStandIn.error("AccessDeniedException", status: 403, message: "not authorized to perform ses:SendEmail")])
+        let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError("AccessDeniedException", status: 403, message: "not authorized to perform ses:SendEmail")])
         let app = try await start(standIn)
         defer { Task { await app.stop() } }
         let id = try #require(try await app.post(SendTestApp.message(to: ["denied@example.net"])).id)
@@ -51,11 +53,4 @@ struct SendAuthRefusalTests {
         #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
     }
 
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
 }

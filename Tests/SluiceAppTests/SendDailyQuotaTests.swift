@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Foundation
 import Testing
 import SluiceCore
@@ -17,7 +18,7 @@ struct SendDailyQuotaTests {
     }
 
     @Test func messagesSESRefusesDoNotUseUpTheQuota() async throws {
-        let rejected = SESStandIn.error("MessageRejected", status: 400, message: "Email address is not verified.")
+        let rejected = TestHTTPServer.Response.sesError("MessageRejected", status: 400, message: "Email address is not verified.")
         let standIn = try SESStandIn(script: Array(repeating: rejected, count: 3))
         let app = try await start(standIn, dailyQuota: 3)
         defer { Task { await app.stop() } }

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Foundation
 import Testing
 import SluiceCore
@@ -15,7 +16,7 @@ struct SendStandInTests {
     }
 
     @Test func throttlingIsRetriedWithBackoffAndAttemptsRecorded() async throws {
-        let standIn = try SESStandIn(script: [SESStandIn.error("TooManyRequestsException", status: 429, message: "Maximum sending rate exceeded.")])
+        let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError("TooManyRequestsException", status: 429, message: "Maximum sending rate exceeded.")])
         let app = try await start(standIn)
         defer { Task { await app.stop() } }
         let accepted = try await app.post(SendTestApp.message(to: ["one@example.net"]))
@@ -34,7 +35,7 @@ struct SendStandInTests {
     }
 
     @Test func accountSuspendedPausesSendingAndLeavesTheQueueAlone() async throws {
-        let standIn = try SESStandIn(script: [SESStandIn.error("AccountSuspendedException", status: 400, message: "Account suspended.")])
+        let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError("AccountSuspendedException", status: 400, message: "Account suspended.")])
         let app = try await start(standIn)
         defer { Task { await app.stop() } }
         let first = try #require(try await app.post(SendTestApp.message(to: ["a@example.net"])).id)
@@ -59,7 +60,7 @@ struct SendStandInTests {
     }
 
     @Test func permanentErrorFailsAtOnce() async throws {
-        let standIn = try SESStandIn(script: [SESStandIn.error("MessageRejected", status: 400, message: "Email address is not verified.")])
+        let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError("MessageRejected", status: 400, message: "Email address is not verified.")])
         let app = try await start(standIn)
         defer { Task { await app.stop() } }
         let id = try #require(try await app.post(SendTestApp.message(to: ["c@example.net"])).id)
@@ -71,7 +72,7 @@ struct SendStandInTests {
     }
 
     @Test func retryableErrorsStopAtMaxAttempts() async throws {
-        let standIn = try SESStandIn(script: Array(repeating: SESStandIn.error("InternalFailure", status: 500, message: "oops"), count: 5))
+        let standIn = try SESStandIn(script: Array(repeating: TestHTTPServer.Response.sesError("InternalFailure", status: 500, message: "oops"), count: 5))
         let app = try await start(standIn, settings: ["ses.max_attempts": .integer(2), "ses.max_backoff_seconds": .float(1)])
         defer { Task { await app.stop() } }
         let id = try #require(try await app.post(SendTestApp.message(to: ["d@example.net"])).id)

@@ -37,6 +37,20 @@ public final class TestHTTPServer: Sendable {
         public static func json(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> Response {
             Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
         }
+
+        /// An SES v2 error as AWS answers it: the type in `x-amzn-ErrorType`, `{"message": …}` as the body.
+        public static func sesError(_ type: String, status: Int, message: String, headers: [(String, String)] = []) -> Response {
+            json(#"{"message":"\#(message)"}"#, status: status, headers: [("x-amzn-ErrorType", type)] + headers)
+        }
+
+        /// An HTTP `Date` header value (RFC 9110 IMF-fixdate), as a server sets it to show its clock.
+        public static func httpDate(_ date: Date) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            return formatter.string(from: date)
+        }
     }
 
     public typealias Handler = @Sendable (Request) -> Response

@@ -14,7 +14,6 @@ struct LineAccessLogWriter: AccessLogWriter {
         var requestId: [UInt8]
         var route: [UInt8]
         var status: [UInt8]
-        var time: [UInt8]
         var end: [UInt8]
     }
 
@@ -26,7 +25,7 @@ struct LineAccessLogWriter: AccessLogWriter {
         self.format = format
         self.sink = sink
         // Keys in the sorted order LineLogHandler uses: bytes, duration_ms, method, path, remote,
-        // request.id, route, status, time. Numbers are JSON strings, as the metadata values are.
+        // request.id, route, status. Numbers are JSON strings, as the metadata values are.
         switch format {
         case .json:
             var afterTime = Array("\",\"level\":\"info\",\"logger\":".utf8)
@@ -36,14 +35,14 @@ struct LineAccessLogWriter: AccessLogWriter {
                 start: Array("{\"time\":\"".utf8), afterTime: afterTime, duration: Array("\",\"duration_ms\":\"".utf8),
                 method: Array("\",\"method\":".utf8), path: Array(",\"path\":".utf8), remote: Array(",\"remote\":".utf8),
                 requestId: Array(",\"request.id\":".utf8), route: Array(",\"route\":".utf8), status: Array(",\"status\":\"".utf8),
-                time: Array("\",\"time\":\"".utf8), end: Array("\"}\n".utf8)
+                end: Array("\"}\n".utf8)
             )
         case .text:
             pieces = Pieces(
                 start: [], afterTime: Array(" INFO \(label): request bytes=".utf8), duration: Array(" duration_ms=".utf8),
                 method: Array(" method=".utf8), path: Array(" path=".utf8), remote: Array(" remote=".utf8),
                 requestId: Array(" request.id=".utf8), route: Array(" route=".utf8), status: Array(" status=".utf8),
-                time: Array(" time=".utf8), end: [0x0A]
+                end: [0x0A]
             )
         }
     }
@@ -73,8 +72,6 @@ struct LineAccessLogWriter: AccessLogWriter {
             value(r.route, &line)
             line.append(contentsOf: p.status)
             LogLineEncoding.appendDecimal(r.status, to: &line)
-            line.append(contentsOf: p.time)
-            line.append(contentsOf: time)
             line.append(contentsOf: p.end)
         }
     }

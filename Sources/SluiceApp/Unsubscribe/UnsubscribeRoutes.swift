@@ -12,13 +12,13 @@ enum UnsubscribeRoutes {
 
     static func register(on router: inout Router, context: AppContext) {
         let settings = UnsubscribeSettings(configuration: context.configuration)
-        router.add(.GET, "/u/{token}") { request in
+        router.add(.GET, "/u/{token}", options: RouteOptions(redactsPath: true)) { request in
             switch verify(request, settings: settings, now: context.now()) {
             case .failure(let failure): return failure.response
             case .success(let token): return page(UnsubscribePage.confirm(token))
             }
         }
-        router.add(.POST, "/u/{token}", options: RouteOptions(bodyLimit: bodyLimit)) { request in
+        router.add(.POST, "/u/{token}", options: RouteOptions(bodyLimit: bodyLimit, redactsPath: true)) { request in
             let token: UnsubscribeToken
             switch verify(request, settings: settings, now: context.now()) {
             case .failure(let failure): return failure.response

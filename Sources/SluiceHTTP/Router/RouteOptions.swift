@@ -7,10 +7,14 @@ public struct RouteOptions: Sendable, Equatable {
     /// Run the handler on the shared task pool instead of the connection's event loop: for handlers
     /// that do long CPU work (bulk import, export), which would stall the loop's other connections.
     public var runsOffLoop: Bool
+    /// The path itself is a credential (an unsubscribe token): access logs show the route pattern instead,
+    /// so log readers cannot replay it.
+    public var redactsPath: Bool
 
-    public init(bodyLimit: Int? = nil, streamingBody: Bool = false, runsOffLoop: Bool = false) {
+    public init(bodyLimit: Int? = nil, streamingBody: Bool = false, runsOffLoop: Bool = false, redactsPath: Bool = false) {
         self.bodyLimit = bodyLimit
         self.streamingBody = streamingBody
         self.runsOffLoop = runsOffLoop
+        self.redactsPath = redactsPath
     }
 }

@@ -97,7 +97,7 @@ public struct Router: HTTPResponder {
             let route = table[index]
             return HTTPBodyPolicy(
                 limit: route.options.bodyLimit, streaming: route.options.streamingBody, routePattern: route.pattern.text,
-                runsOffLoop: route.options.runsOffLoop)
+                runsOffLoop: route.options.runsOffLoop, redactsPath: route.options.redactsPath)
         case .wrongMethod, .notFound:
             // No handler will read the body: accept none beyond a small allowance.
             return HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil)

@@ -1,10 +1,11 @@
 /// The fields of one access-log line, as the server logs them (`logger.info("request", metadata:)`).
 public struct AccessLogRecord: Sendable {
-    /// Wall-clock time of the end of the request, in milliseconds since 1970 (the `time` field).
+    /// Wall-clock time of the end of the request, in milliseconds since 1970: the line's own `time`.
     public var epochMilliseconds: Int64
     public var requestId: String
     public var method: String
-    /// The path without the query (query values are never logged).
+    /// The path without the query (query values are never logged); the route pattern for a route whose
+    /// path is a credential (`RouteOptions.redactsPath`).
     public var path: String
     /// The matched route pattern, or "-".
     public var route: String
@@ -34,10 +35,10 @@ public struct AccessLogRecord: Sendable {
     /// `duration_ms`: microseconds rounded, as milliseconds (`"0.123"`).
     public var durationMilliseconds: Double { (durationSeconds * 1e6).rounded() / 1e3 }
 
-    /// The metadata of the equivalent `logger.info("request", metadata:)` call.
+    /// The metadata of the equivalent `logger.info("request", metadata:)` call logged at `epochMilliseconds`
+    /// (no `time` key: the line's own time is the end of the request).
     public var metadata: [String: String] {
         [
-            "time": UTCTimestamp.format(epochMilliseconds: epochMilliseconds),
             "request.id": requestId,
             "method": method,
             "path": path,

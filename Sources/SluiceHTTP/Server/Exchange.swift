@@ -40,6 +40,7 @@ struct ExchangeContext: Sendable {
     var connectionID: UInt64
     var fd: Int32
     var method: HTTPMethod
+    /// The path as access logs show it (`HTTPBodyPolicy.loggedPath`).
     var path: String
     var version: HTTPVersion
     var keepAlive: Bool

@@ -22,11 +22,21 @@ public struct HTTPBodyPolicy: Sendable, Equatable {
     public var routePattern: String?
     /// Run the handler on the shared task pool, not on the connection's event loop.
     public var runsOffLoop: Bool
+    /// Log `routePattern` in place of the path, which is a credential.
+    public var redactsPath: Bool
 
-    public init(limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false) {
+    public init(
+        limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false, redactsPath: Bool = false
+    ) {
         self.limit = limit
         self.streaming = streaming
         self.routePattern = routePattern
         self.runsOffLoop = runsOffLoop
+        self.redactsPath = redactsPath
+    }
+
+    /// The path as access logs show it.
+    func loggedPath(_ path: String) -> String {
+        redactsPath ? (routePattern ?? "-") : path
     }
 }

@@ -214,7 +214,6 @@ final class ServerCore: Sendable {
             }
         } else {
             logger.info("request", metadata: [
-                "time": "\(Self.wallClock())",
                 "request.id": "\(context.requestId)",
                 "method": "\(context.method.rawValue)",
                 "path": "\(context.path)",
@@ -258,7 +257,4 @@ final class ServerCore: Sendable {
             "remote": "\(remote)",
         ])
     }
-
-    /// Wall-clock time as RFC 3339 UTC with milliseconds, without Foundation.
-    static func wallClock() -> String { UTCTimestamp.now() }
 }

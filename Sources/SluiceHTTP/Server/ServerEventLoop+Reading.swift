@@ -122,7 +122,7 @@ extension ServerEventLoop {
         let keepAlive = head.keepAlive && !core.isDraining && !c.closeWhenIdle
             && (maxRequests == 0 || c.requestsServed + 1 < maxRequests)
         let context = ExchangeContext(
-            connectionID: c.id, fd: c.fd, method: head.method, path: request.path, version: head.version,
+            connectionID: c.id, fd: c.fd, method: head.method, path: policy.loggedPath(request.path), version: head.version,
             keepAlive: keepAlive, requestId: request.requestId, remoteAddress: c.remoteAddress,
             routePattern: policy.routePattern, startTime: now, runsOffLoop: policy.runsOffLoop
         )

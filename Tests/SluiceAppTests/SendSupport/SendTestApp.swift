@@ -46,6 +46,19 @@ final class SendTestApp: Sendable {
     /// Static keys as the environment link of the credential chain reads them.
     static let staticKeys = ["AWS_ACCESS_KEY_ID": "AKIDSENDTEST", "AWS_SECRET_ACCESS_KEY": "send-test-secret"]
 
+    /// The environment of a `sluice` CLI child that talks to the SES at `sesEndpoint` with `staticKeys`: this
+    /// process's environment without `SLUICE_*`/`AWS_*`, no metadata service, its database in `directory`.
+    static func cliEnvironment(directory: URL, sesEndpoint: String) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") && !$0.key.hasPrefix("AWS_") }
+        environment.merge(staticKeys) { $1 }
+        environment["HOME"] = directory.path
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
+        environment["SLUICE_SES_TRANSPORT"] = "ses"
+        environment["SLUICE_SES_ENDPOINT"] = sesEndpoint
+        return environment
+    }
+
     private init(app: Application, database: SendTestDatabase, logs: SendLogCapture) throws {
         self.app = app
         self.database = database
@@ -123,7 +136,7 @@ final class SendTestDatabase: Sendable {
     init() throws { directory = try TestDirectory(prefix: "sluice-send") }
 }
 
-/// Log lines kept for assertions.
+/// Log lines kept for assertions: level, message and the metadata as sorted ` key=value` pairs.
 final class SendLogCapture: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
@@ -142,7 +155,9 @@ struct SendCapturingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        capture.append("\(event.level) \(event.message)")
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let pairs = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        capture.append("\(event.level) \(event.message)\(pairs)")
     }
 }
 
@@ -163,7 +178,7 @@ final class SESStandIn: Sendable {
                 return .json(#"{"SendQuota":{"Max24HourSend":\#(max24HourSend),"MaxSendRate":\#(maxSendRate),"SentLast24Hours":0},"SendingEnabled":true,"ProductionAccessEnabled":true,"EnforcementStatus":"HEALTHY"}"#)
             }
             guard request.method == "POST", request.path == "/v2/email/outbound-emails" else {
-                return .json(#"{"message":"not found"}"#, status: 404, headers: [("x-amzn-ErrorType", "NotFoundException")])
+                return .sesError("NotFoundException", status: 404, message: "not found")
             }
             let scripted = queue.responses.withLock { $0.isEmpty ? nil : $0.removeFirst() }
             if let scripted { return scripted }
@@ -175,8 +190,4 @@ final class SESStandIn: Sendable {
     var endpoint: String { server.baseURL }
     var sendRequests: [TestHTTPServer.Request] { server.requests.filter { $0.path == "/v2/email/outbound-emails" } }
     var accountRequests: Int { server.requests.filter { $0.path == "/v2/email/account" }.count }
-
-    static func error(_ type: String, status: Int, message: String) -> TestHTTPServer.Response {
-        .json(#"{"message":"\#(message)"}"#, status: status, headers: [("x-amzn-ErrorType", type)])
-    }
 }
