@@ -19,7 +19,10 @@ extension Schema {
             FROM suppression_staged WHERE run IN (SELECT run FROM suppression_runs)
             ORDER BY run, address, scope
             ON CONFLICT (address, scope) DO UPDATE SET
-                first_seen = min(first_seen, excluded.first_seen), count = count + excluded.count,
+                first_seen = min(first_seen, excluded.first_seen),
+                -- Saturating, as `Suppression.merging` (SQLite turns an overflowing sum into a REAL).
+                count = CASE WHEN count > 9223372036854775807 - excluded.count THEN 9223372036854775807
+                    ELSE count + excluded.count END,
                 reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
                 source = excluded.source, expires_at = excluded.expires_at;
         INSERT INTO suppression_domains (domain, address, scope)

@@ -100,6 +100,23 @@ struct SESSyncAbortTests {
         #expect(sync.stderr.contains("AccessDeniedException"))
     }
 
+    @Test func cliRemoveWithSESRefusesAtOnceWhenCredentialsGiveNoKeys() async throws {
+        let server = try TestHTTPServer { _ in .json("{}") }
+        defer { server.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = SendTestApp.cliEnvironment(directory: directory, sesEndpoint: server.baseURL)
+        environment.removeValue(forKey: "AWS_SECRET_ACCESS_KEY")
+        let add = try await runChildProcess(sluiceExecutable, ["suppressions", "add", "kept@example.net", "--reason", "complaint"], environment: environment)
+        #expect(add.status == 0, "\(add.stderr)")
+        let remove = try await runChildProcess(sluiceExecutable, ["suppressions", "remove", "kept@example.net", "--ses"], environment: environment)
+        #expect(remove.status == 1, "\(remove.stderr)")
+        #expect(remove.stderr.contains("nothing removed: AWS credentials are configured but give no keys now"), "\(remove.stderr)")
+        #expect(server.requests.isEmpty)
+        let show = try await runChildProcess(sluiceExecutable, ["suppressions", "show", "kept@example.net"], environment: environment)
+        #expect(show.status == 0, "still suppressed here: \(show.stderr)")
+    }
+
     @Test func pullStopsWhenSESRepeatsANextToken() async throws {
         let server = try TestHTTPServer { request in
             guard request.path.hasPrefix("/v2/email/suppression/addresses") else { return .json("{}") }

@@ -157,6 +157,31 @@ struct SESSyncTests {
         #expect(try await app.context.store.suppressions(of: "kept@example.net").count == 1, "nothing removed")
     }
 
+    /// Configured keys that give nothing (here: an access key without its secret) refuse at once, before any
+    /// change: each SES call would wait for keys and be retried, holding the request for many seconds.
+    @Test func deleteWithSESFlagWhenCredentialsGiveNoKeysIs503AtOnce() async throws {
+        let standIn = try SESSuppressionStandIn()
+        defer { standIn.server.stop() }
+        standIn.set("kept@example.net", reason: "COMPLAINT", updated: Date())
+        let app = try await SendTestApp.start(
+            settings: ["ses.transport": .string("auto"), "ses.endpoint": .string(standIn.endpoint)],
+            environment: ["AWS_ACCESS_KEY_ID": "AKIDPARTIAL"])
+        defer { Task { await app.stop() } }
+        try await put(app, "kept@example.net", .complaint, at: Date())
+        let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer \(SendTestApp.token)")
+        let response = try await client.execute(HTTPClientRequest(
+            method: "DELETE", url: app.baseURL + "/v1/suppressions/kept@example.net?ses=true", headers: headers))
+        #expect(response.status == 503)
+        #expect(response.headers["retry-after"] == "30")
+        #expect(response.bodyText.contains(#""code":"ses_credentials_unavailable""#))
+        #expect(response.bodyText.contains("AWS_SECRET_ACCESS_KEY"), "the reason names what is missing: \(response.bodyText)")
+        #expect(try await app.context.store.suppressions(of: "kept@example.net").count == 1, "nothing removed here")
+        #expect(standIn.entries["kept@example.net"] != nil, "nor at SES")
+        #expect(standIn.requests("DELETE").isEmpty)
+    }
+
     @Test func cliSyncAndRemoveWithSES() async throws {
         let standIn = try SESSuppressionStandIn()
         defer { standIn.server.stop() }

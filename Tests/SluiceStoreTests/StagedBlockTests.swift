@@ -122,4 +122,32 @@ struct StagedBlocksMigrationTests {
         try await store.drainStagedSuppressions()
         try await SuppressionStagingTests.expectSame(store, reference, step: "merge after the upgrade")
     }
+
+    /// A count at the top of the range plus a staged one saturates, as `Suppression.merging` does:
+    /// SQLite would store the overflowing sum as a REAL, which no read expects.
+    @Test func upgradeSaturatesAnOverflowingCount() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore(migrations: Schema.migrations.filter { $0.version <= 6 }).close()
+        do {
+            let database = try Database(path: directory.databasePath, readOnly: false, busyTimeoutMilliseconds: 1000)
+            try database.execute("""
+                INSERT INTO suppressions (\(SuppressionRows.columns), domain)
+                VALUES ('big@example.com', '', 'big@example.com', 'hard_bounce', NULL, 0, 0, 9223372036854775800, 'test', NULL,
+                        'example.com');
+                INSERT INTO suppression_runs (run, token, filter, created_at) VALUES (1, 7, x'', 0);
+                INSERT INTO suppression_staged (run, \(SuppressionRows.columns))
+                VALUES (1, 'big@example.com', '', 'big@example.com', 'hard_bounce', NULL, 0, 10, 9, 'import', NULL);
+                """)
+        }
+        let store = try directory.openStore()
+        #expect(try await store.schemaVersion() == Schema.migrations.last?.version)
+        let merged = try #require(try await store.suppressions(of: "big@example.com").first)
+        #expect(merged.count == Int.max)
+        #expect(merged.lastSeen == Date(timeIntervalSince1970: 0.01))
+        #expect(merged.source == "import")
+        store.close()
+        // Reading a REAL as an integer saturates too: the stored type tells the sum from the cap.
+        let database = try Database(path: directory.databasePath, readOnly: true, busyTimeoutMilliseconds: 1000)
+        #expect(try database.strings("SELECT typeof(count) FROM suppressions WHERE address = 'big@example.com'") == ["integer"])
+    }
 }

@@ -6,14 +6,20 @@ import SluiceHTTP
 /// The SES half of `DELETE /v1/suppressions/{address}?ses=true`.
 enum SESSyncRoutes {
     /// Removes the local row (if any), then deletes at SES: 204, 404 when neither place listed it,
-    /// 409 (nothing changed) when this configuration cannot reach SES, 502 when SES failed (the local row
-    /// stays removed).
+    /// 409 (nothing changed) when this configuration cannot reach SES, 503 (nothing changed) when its
+    /// credentials give no keys now, 502 when SES failed (the local row stays removed).
     static func remove(_ raw: String, scope: String?, service: SuppressionService, sync: SESSyncService) async throws -> HTTPResponse {
         do {
             try await sync.checkAvailable()
         } catch let error as SESSyncService.Unavailable {
             // A configuration problem, not an outage: retrying will not help, and nothing was removed.
             return .error(.conflict, code: "ses_unavailable", message: "nothing removed: \(error.description)")
+        } catch let error as SESSyncService.CredentialsFailing {
+            var headers = HTTPHeaders()
+            headers.set("Retry-After", "30")
+            return .error(
+                .serviceUnavailable, code: "ses_credentials_unavailable", message: "nothing removed: \(error.description)",
+                headers: headers)
         }
         let removedLocally = try await removeLocally(raw, scope: scope, service: service)
         guard let address = service.normalizer.normalize(raw)?.normalized else {

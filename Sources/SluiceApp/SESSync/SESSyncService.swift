@@ -11,6 +11,12 @@ public final class SESSyncService: Sendable {
         public let description: String
     }
 
+    /// Credentials are configured but give no keys now (an IMDS outage, partial variables): every call would
+    /// fail after waiting for keys, so a one-off change is refused at once; retrying later may work.
+    public struct CredentialsFailing: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
     /// What one sync run did.
     public struct Report: Sendable, Equatable, Codable {
         public var pushed: Int?
@@ -61,18 +67,29 @@ public final class SESSyncService: Sendable {
         try await makeSync().deleteRemote(address)
     }
 
-    /// Throws `Unavailable` when this configuration cannot reach SES (checked before any change is made).
+    /// Throws `Unavailable` when this configuration cannot reach SES, `CredentialsFailing` when its keys cannot
+    /// be had now (one fetch; checked before any change is made).
     public func checkAvailable() async throws {
-        _ = try await makeSync()
+        let client = try await client()
+        do {
+            _ = try await client.configuration.credentials.credentials()
+        } catch {
+            throw CredentialsFailing(description: "AWS credentials are configured but give no keys now: \(error)")
+        }
     }
 
-    private func makeSync() async throws -> SESSuppressionSync {
+    private func client() async throws -> SESClient {
         let configuration = SendGateConfiguration(configuration: context.configuration)
         let environment = self.environment
         let logger = context.logger
         guard let client = await cache.client(make: { await SESClientFactory.make(configuration: configuration, environment: environment, logger: logger) }) else {
             throw Unavailable(description: "SES is not reachable from this configuration (ses.transport = outbox, or auto with no AWS credentials configured)")
         }
+        return client
+    }
+
+    private func makeSync() async throws -> SESSuppressionSync {
+        let client = try await client()
         var sync = SESSuppressionSync(store: context.store, client: client, normalizer: context.normalizer, logger: context.logger, now: context.now)
         sync.pushRate = pushRate
         // Pages of the pull are management calls too: paced like the push.

@@ -16,6 +16,8 @@ enum SuppressionsSESRemove {
                 try await sync.checkAvailable()
             } catch let error as SESSyncService.Unavailable {
                 throw ExitFailure.configuration("nothing removed: " + error.description)
+            } catch let error as SESSyncService.CredentialsFailing {
+                throw ExitFailure.failure("nothing removed: " + error.description)
             }
             var removedLocally = true
             do {
