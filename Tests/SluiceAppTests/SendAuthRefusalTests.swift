@@ -53,4 +53,26 @@ struct SendAuthRefusalTests {
         #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
     }
 
+    /// Keys refused again after new ones were fetched are wrong for good: sending pauses with the message
+    /// queued, instead of every message spending its attempts and failing.
+    @Test func keysRefusedThreeTimesInARowPauseSending() async throws {
+        let refused = TestHTTPServer.Response.sesError(
+            "InvalidClientTokenId", status: 403, message: "The security token included in the request is invalid.")
+        let standIn = try SESStandIn(script: Array(repeating: refused, count: CredentialRefusalStreak.pauseAfter))
+        let app = try await start(standIn)
+        defer { Task { await app.stop() } }
+        let id = try #require(try await app.post(SendTestApp.message(to: ["wrong-keys@example.net"])).id)
+        let sending = app.context.sending
+        try await app.waitUntil("sending paused") { try await sending.state().paused }
+        let state = try await sending.state()
+        #expect(state.reason?.contains("InvalidClientTokenId") == true)
+        #expect(state.reason?.contains("refused the AWS credentials") == true)
+        let status = try await app.get(id)
+        #expect(status.state == "queued")
+        #expect(status.json["attempts"] as? Int == CredentialRefusalStreak.pauseAfter - 1, "the pausing call is not counted")
+        #expect(standIn.sendRequests.count == CredentialRefusalStreak.pauseAfter)
+        // Keys fixed (the stand-in now accepts): resuming sends it.
+        _ = try await sending.resume()
+        #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SluiceAWS
 import SluiceCore
+import Synchronization
 
 /// Where the worker hands a message: SES itself, or the outbox that only records the request.
 protocol SendTransport: Sendable {
@@ -23,20 +24,44 @@ struct TransportResult: Sendable {
 /// SES v2 `SendEmail` through `SESClient`.
 struct SESTransport: SendTransport {
     let client: SESClient
+    /// Shared by every copy: the streak is the account's, not a message's.
+    private let refusals = RefusalCounter()
     var kind: String { "ses" }
+
+    init(client: SESClient) {
+        self.client = client
+    }
 
     func send(_ request: SESSendEmailRequest, at date: Date) async -> TransportResult {
         do {
             let response = try await client.sendEmail(request)
+            _ = refusals.record(refusedKeys: false, decision: .retryable)
             return TransportResult(outcome: .accepted(sesMessageId: response.messageId))
         } catch {
             // `message` is SES's text; it may name the rejected address, which the message owner may see.
-            let text = "\(error.awsErrorType ?? error.code.description): \(error.message)"
-            return TransportResult(outcome: .failed(decision: error.retry, error: text))
+            var text = "\(error.awsErrorType ?? error.code.description): \(error.message)"
+            guard error.httpStatus != nil else { return TransportResult(outcome: .failed(decision: error.retry, error: text)) }
+            let decision = refusals.record(
+                refusedKeys: CredentialRefusalStreak.refusesKeys(errorType: error.awsErrorType, message: error.message),
+                decision: error.retry)
+            if decision != error.retry {
+                text += " (\(CredentialRefusalStreak.pauseAfter) calls in a row refused the AWS credentials, new keys included:"
+                    + " fix them, then resume sending)"
+            }
+            return TransportResult(outcome: .failed(decision: decision, error: text))
         }
     }
 
     func account() async throws(SESError) -> SESAccount? { try await client.getAccount() }
+}
+
+/// The transport's `CredentialRefusalStreak`, shared across tasks.
+private final class RefusalCounter: Sendable {
+    private let streak = Mutex(CredentialRefusalStreak())
+
+    func record(refusedKeys: Bool, decision: RetryDecision) -> RetryDecision {
+        streak.withLock { $0.record(refusedKeys: refusedKeys, decision: decision) }
+    }
 }
 
 /// No credentials (or `ses.transport = "outbox"`): records each would-be request in the store; nothing leaves.
