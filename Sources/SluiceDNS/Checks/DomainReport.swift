@@ -1,4 +1,5 @@
-/// All checks of one sending domain. JSON: `{"domain", "checks": [{id,status,found,message,fix}], "summary", "ses"}`.
+/// All checks of one sending domain. JSON: `{"domain", "checks": [{id,status,found,message,fix}], "summary"}`,
+/// plus `"ses"` (`SESIdentityReport`) when the check considered SES.
 public struct DomainReport: Sendable, Hashable, Codable {
     /// Counts per status.
     public struct Summary: Sendable, Hashable, Codable {
@@ -10,7 +11,7 @@ public struct DomainReport: Sendable, Hashable, Codable {
 
     public var domain: String
     public var checks: [CheckResult]
-    /// SES's view of the identity (`GetEmailIdentity`); nil (JSON null) when the caller did not consider SES.
+    /// SES's view of the identity (`GetEmailIdentity`); nil (no JSON member) when the caller did not consider SES.
     public var ses: SESIdentityReport?
 
     public init(domain: String, checks: [CheckResult], ses: SESIdentityReport? = nil) {
@@ -47,6 +48,7 @@ public struct DomainReport: Sendable, Hashable, Codable {
         try container.encode(domain, forKey: .domain)
         try container.encode(checks, forKey: .checks)
         try container.encode(summary, forKey: .summary)
-        try container.encode(ses, forKey: .ses)
+        // Absent rather than null when SES was not considered: reports of the checker alone keep their shape.
+        try container.encodeIfPresent(ses, forKey: .ses)
     }
 }
