@@ -32,7 +32,7 @@ public final class Application: Sendable {
         let sesSync = SESSyncService(context: context, environment: environment)
         var router = Router()
         ProbeRoutes.register(on: &router, context: context)
-        DNSRoutes.register(on: &router, context: context)
+        DNSRoutes.register(on: &router, context: context, environment: environment)
         MonitoringRoutes.register(on: &router, context: context)
         SuppressionRoutes.register(on: &router, context: context, sesSync: sesSync)
         SendRoutes.register(on: &router, context: context)

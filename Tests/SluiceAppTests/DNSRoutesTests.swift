@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SluiceCore
+import SluiceTestSupport
 @testable import SluiceApp
 
 /// `GET /v1/domains/{domain}/dns-check` over 127.0.0.1 against a DNS server that never answers.
@@ -42,5 +43,52 @@ struct DNSRoutesTests {
         // Places are given back: a check after the burst runs.
         let later = await Task.detached { RawHTTP.request(port: app.app.port, "GET", "/v1/domains/after.slow/dns-check", headers: ["Authorization": "Bearer \(SendTestApp.token)"]) }.value
         #expect(later?.status == 200)
+    }
+
+    /// The route asks SES for the tokens unless `ses=false` or tokens are given; `ses` is true or false, once.
+    @Test func sesLookupFollowsTheSESQueryParameter() async throws {
+        let tokens = DomainCheckServiceTests.tokens
+        let dns = try ZoneDNSServer(zone: ZoneDNSServer.goodDomain("api.test", tokens: tokens))
+        defer { dns.stop() }
+        let ses = try TestHTTPServer { request in
+            request.path.hasPrefix("/v2/email/identities/")
+                ? DomainCheckServiceTests.easyDKIMAnswer()
+                : .json(#"{"message":"not here"}"#, status: 404, headers: [("x-amzn-ErrorType", "NotFoundException")])
+        }
+        defer { ses.stop() }
+        let app = try await SendTestApp.start(
+            settings: [
+                "dns.servers": .array([.string(dns.serverList)]), "ses.transport": .string("ses"), "ses.endpoint": .string(ses.baseURL),
+            ],
+            environment: SendTestApp.staticKeys)
+        defer { Task { await app.stop() } }
+        let port = app.app.port
+        func get(_ target: String) async -> RawHTTP.Response? {
+            await Task.detached { RawHTTP.request(port: port, "GET", target, headers: ["Authorization": "Bearer \(SendTestApp.token)"]) }.value
+        }
+        var lookups: Int { ses.requests.filter { $0.path.hasPrefix("/v2/email/identities/") }.count }
+
+        let asked = try #require(await get("/v1/domains/api.test/dns-check"))
+        #expect(asked.status == 200)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(asked.body.utf8)) as? [String: Any])
+        let view = try #require(json["ses"] as? [String: Any])
+        #expect(view["lookup"] as? String == "ok")
+        #expect(view["tokens_used"] as? Bool == true)
+        #expect(view["dkim_tokens"] as? [String] == tokens)
+        #expect(asked.body.contains(#""id" : "dkim.\#(tokens[0])""#))
+        #expect(lookups == 1)
+
+        let skipped = try #require(await get("/v1/domains/api.test/dns-check?ses=false"))
+        #expect(skipped.status == 200)
+        #expect(skipped.body.contains(#""lookup" : "skipped""#))
+        let given = try #require(await get("/v1/domains/api.test/dns-check?dkim_token=\(tokens[0])"))
+        #expect(given.status == 200)
+        #expect(lookups == 1)
+
+        for bad in ["ses=maybe", "ses=false&ses=true"] {
+            let refused = try #require(await get("/v1/domains/api.test/dns-check?\(bad)"))
+            #expect(refused.status == 400)
+            #expect(refused.body.contains(#""code":"invalid_query""#))
+        }
     }
 }

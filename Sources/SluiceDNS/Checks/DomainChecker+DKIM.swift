@@ -5,7 +5,8 @@ extension DomainChecker {
             return [
                 CheckResult(
                     id: "dkim", status: .warn,
-                    message: "no Easy DKIM tokens given: DKIM not checked (get them from SES GetEmailIdentity DkimAttributes.Tokens)")
+                    message: context.noTokensNote
+                        ?? "no Easy DKIM tokens given: DKIM not checked (get them from SES GetEmailIdentity DkimAttributes.Tokens)")
             ]
         }
         return await withTaskGroup(of: (Int, CheckResult).self) { group in

@@ -15,10 +15,12 @@ public struct DomainChecker: Sendable {
     ///   - mailFromSubdomain: the custom MAIL FROM domain, either a label ("mail") or a full name under
     ///     `domain` ("mail.example.com"); nil when SES uses its default amazonses.com MAIL FROM.
     ///   - region: the SES region, e.g. "eu-west-1" (for the MAIL FROM MX host).
-    public func check(domain: String, dkimTokens: [String], mailFromSubdomain: String?, region: String) async -> DomainReport {
-        // IDN input is checked under its A-label, the name DNS holds (the address code's IDNA conversion).
-        let given = domain.trimmed
-        let domain = DomainNameASCII.convert(given).map(DNSName.normalized) ?? DNSName.normalized(given)
+    ///   - noTokensNote: with no tokens, why there are none (e.g. what SES said); replaces the default advice
+    ///     in the `dkim` warning.
+    public func check(
+        domain: String, dkimTokens: [String], mailFromSubdomain: String?, region: String, noTokensNote: String? = nil
+    ) async -> DomainReport {
+        let domain = Self.checkedName(domain)
         guard DNSName.isValidHostName(domain) else {
             return DomainReport(
                 domain: domain,
@@ -32,7 +34,9 @@ public struct DomainChecker: Sendable {
             case .failure(let problem): mailFromProblem = CheckResult(id: "mailfrom.mx", status: .fail, message: problem.message)
             }
         }
-        let context = Context(domain: domain, mailFrom: mailFrom, region: region.trimmed.lowercased(), dkimTokens: dkimTokens)
+        let context = Context(
+            domain: domain, mailFrom: mailFrom, region: region.trimmed.lowercased(), dkimTokens: dkimTokens,
+            noTokensNote: noTokensNote)
         let run = DomainChecker(lookup: MemoizingLookup(lookup))
         async let spf = run.spfChecks(context)
         async let dkim = run.dkimChecks(context)
@@ -50,6 +54,16 @@ public struct DomainChecker: Sendable {
         if let mailFromProblem { checks.append(mailFromProblem) }
         return DomainReport(domain: domain, checks: checks)
     }
+
+    /// The name `domain` is checked under: trimmed, lower-cased, without a trailing dot, IDN as its A-label
+    /// (the name DNS holds, by the address code's IDNA conversion). Not validated: see `isCheckable`.
+    public static func checkedName(_ domain: String) -> String {
+        let given = domain.trimmed
+        return DomainNameASCII.convert(given).map(DNSName.normalized) ?? DNSName.normalized(given)
+    }
+
+    /// Whether `check` would look `domain` up at all (else it reports only a `domain` failure).
+    public static func isCheckable(_ domain: String) -> Bool { DNSName.isValidHostName(checkedName(domain)) }
 
     /// Why a MAIL FROM cannot be used with the domain.
     struct MailFromProblem: Error, Sendable, Equatable {
@@ -80,6 +94,8 @@ public struct DomainChecker: Sendable {
         var mailFrom: String?
         var region: String
         var dkimTokens: [String]
+        /// Replaces the advice of the `dkim` warning when `dkimTokens` is empty.
+        var noTokensNote: String? = nil
 
         var mailFromMX: String { "feedback-smtp.\(region).amazonses.com" }
     }

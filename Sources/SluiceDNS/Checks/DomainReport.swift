@@ -1,4 +1,5 @@
-/// All checks of one sending domain. JSON: `{"domain", "checks": [{id,status,found,message,fix}], "summary"}`.
+/// All checks of one sending domain. JSON: `{"domain", "checks": [{id,status,found,message,fix}], "summary"}`,
+/// plus `"ses"` (`SESIdentityReport`) when the check considered SES.
 public struct DomainReport: Sendable, Hashable, Codable {
     /// Counts per status.
     public struct Summary: Sendable, Hashable, Codable {
@@ -10,10 +11,13 @@ public struct DomainReport: Sendable, Hashable, Codable {
 
     public var domain: String
     public var checks: [CheckResult]
+    /// SES's view of the identity (`GetEmailIdentity`); nil (no JSON member) when the caller did not consider SES.
+    public var ses: SESIdentityReport?
 
-    public init(domain: String, checks: [CheckResult]) {
+    public init(domain: String, checks: [CheckResult], ses: SESIdentityReport? = nil) {
         self.domain = domain
         self.checks = checks
+        self.ses = ses
     }
 
     public var summary: Summary {
@@ -29,12 +33,14 @@ public struct DomainReport: Sendable, Hashable, Codable {
     /// The check with `id`, if made.
     public func check(_ id: String) -> CheckResult? { checks.first { $0.id == id } }
 
-    private enum CodingKeys: String, CodingKey { case domain, checks, summary }
+    private enum CodingKeys: String, CodingKey { case domain, checks, summary, ses }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         domain = try container.decode(String.self, forKey: .domain)
         checks = try container.decode([CheckResult].self, forKey: .checks)
+        // Reports written before the member existed lack it.
+        ses = try container.decodeIfPresent(SESIdentityReport.self, forKey: .ses)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -42,5 +48,7 @@ public struct DomainReport: Sendable, Hashable, Codable {
         try container.encode(domain, forKey: .domain)
         try container.encode(checks, forKey: .checks)
         try container.encode(summary, forKey: .summary)
+        // Absent rather than null when SES was not considered: reports of the checker alone keep their shape.
+        try container.encodeIfPresent(ses, forKey: .ses)
     }
 }

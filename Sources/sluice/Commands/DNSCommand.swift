@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SluiceApp
 
 struct DNSCommand: ParsableCommand {
@@ -19,15 +20,20 @@ struct DNSCommand: ParsableCommand {
         @Option(name: .customLong("mail-from"), help: "Custom MAIL FROM subdomain (e.g. mail or mail.example.com).") var mailFrom: String?
         @Option(help: "SES region (default: ses.region).") var region: String?
         @Flag(help: "Print JSON instead of text.") var json = false
+        @Flag(name: .customLong("no-ses"), help: "Do not ask SES (GetEmailIdentity) for the DKIM tokens and the identity's status.")
+        var noSES = false
 
         func run() async throws {
             try await exiting {
                 let configuration = try global.loadConfiguration()
                 let service: DomainCheckService
-                do { service = try DomainCheckService(configuration: configuration, logger: makeLogger(configuration)) } catch {
+                do {
+                    service = try DomainCheckService(
+                        configuration: configuration, logger: makeLogger(configuration), environment: ProcessInfo.processInfo.environment)
+                } catch {
                     throw ExitFailure.configuration("\(error)")
                 }
-                let report = await service.check(domain: domain, dkimTokens: dkimTokens, mailFrom: mailFrom, region: region)
+                let report = await service.check(domain: domain, dkimTokens: dkimTokens, mailFrom: mailFrom, region: region, useSES: !noSES)
                 print(json ? try report.renderJSON() : report.renderText())
                 if report.hasFailures { throw ExitCode(2) }
                 if report.hasErrors { throw ExitCode(1) }
