@@ -23,6 +23,11 @@ extension PostgresStore: FeedbackStore, MessageRetentionStore {
         }
     }
 
+    /// Keyed by MessageId alone here, as `ingest` deduplicates.
+    public func isStored(_ message: InboundMessage) async throws(StoreError) -> Bool {
+        try await hasMessage(id: message.messageId)
+    }
+
     public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
         try await deleteInChunks("""
             DELETE FROM sns_messages WHERE message_id IN

@@ -27,6 +27,17 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
         }
     }
 
+    /// The dedupe index's key (schema v10): `(sns_timestamp, message_id)`.
+    public func isStored(_ message: InboundMessage) async throws(StoreError) -> Bool {
+        try await readers.read { database throws(StoreError) in
+            let statement = try database.statement("SELECT 1 FROM sns_messages WHERE sns_timestamp = ?1 AND message_id = ?2")
+            defer { statement.reset() }
+            statement.bind(message.storedTimestamp, at: 1)
+            statement.bind(message.messageId, at: 2)
+            return try statement.step()
+        }
+    }
+
     public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
         let purged = try await deleteInChunks("""
             DELETE FROM sns_messages WHERE rowid IN

@@ -192,6 +192,47 @@ struct SNSSubscriptionTests {
         #expect(harness.certServer.count(path: "/") == 1)
     }
 
+    /// A confirmation acts before it is stored: its redelivery (or a replay inside the window) must not
+    /// visit the SubscribeURL again, nor may an old confirmation undo a later unsubscribe.
+    @Test func redeliveredConfirmationsActOnce() async throws {
+        let harness = try await SNSAppHarness.make()
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        let subscribe = try await Self.confirmation(harness)
+        #expect(try await harness.post(subscribe).bodyText == #"{"status":"confirmed"}"#)
+        #expect(try await harness.post(subscribe).bodyText == #"{"status":"duplicate"}"#)
+        #expect(harness.certServer.count(path: "/") == 1)
+
+        let unsubscribe = try await Self.confirmation(harness, type: .unsubscribeConfirmation)
+        #expect(try await harness.post(unsubscribe).bodyText == #"{"status":"unsubscribed"}"#)
+        let replayed = try await harness.post(subscribe)
+        #expect(replayed.status == 200)
+        #expect(replayed.bodyText == #"{"status":"duplicate"}"#)
+        #expect(try await harness.context.store.subscription(topicArn: SNSEnvelope.topicArn)?.state == .unsubscribed)
+        #expect(harness.certServer.count(path: "/") == 1)
+        #expect(try await harness.post(unsubscribe).bodyText == #"{"status":"duplicate"}"#)
+        let warnings = harness.logLines.filter { $0.contains("was unsubscribed") && $0.contains(#""level":"warning""#) }
+        #expect(warnings.count == 1)
+        #expect(harness.messagesCounted(type: "SubscriptionConfirmation", verdict: "duplicate") == 2)
+        #expect(harness.messagesCounted(type: "UnsubscribeConfirmation", verdict: "duplicate") == 1)
+    }
+
+    /// A confirmation that failed for now (503 to SNS) is not stored as handled: SNS's redelivery confirms.
+    @Test func redeliveryAfterATransientFailureConfirms() async throws {
+        let harness = try await SNSAppHarness.make()
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", .response("busy", status: "503 Service Unavailable"))
+        let subscribe = try await Self.confirmation(harness)
+        #expect(try await harness.post(subscribe).status == 503)
+        #expect(try await !harness.context.store.hasMessage(id: subscribe.messageId))
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        let redelivered = try await harness.post(subscribe)
+        #expect(redelivered.bodyText == #"{"status":"confirmed"}"#)
+        #expect(try await harness.context.store.subscription(topicArn: SNSEnvelope.topicArn)?.state == .confirmed)
+        #expect(try await harness.context.store.hasMessage(id: subscribe.messageId))
+        #expect(harness.certServer.count(path: "/") == 2)
+    }
+
     @Test func emptyTopicListConfirmsNothingAndWarnsAtStart() async throws {
         let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_TOPIC_ARNS": ""])
         defer { Task { await harness.stop() } }

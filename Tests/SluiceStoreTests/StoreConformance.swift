@@ -32,7 +32,9 @@ enum StoreConformance {
         let published = InboundMessage.make(id: "signed-1")
         var later = published
         later.receivedAt = referenceDate.addingTimeInterval(3600)
+        #expect(try await !store.isStored(published))
         #expect(try await store.ingest(published, events: [], policy: policy) == .stored(events: 0))
+        #expect(try await store.isStored(later), "the redelivery is known before it is ingested")
         #expect(try await store.ingest(later, events: [], policy: policy) == .duplicate)
 
         var raw = InboundMessage.make(id: "raw-1")
@@ -41,6 +43,7 @@ enum StoreConformance {
         retried.receivedAt = referenceDate.addingTimeInterval(60)
         let event = RecipientEvent.make(.hardBounce, address: "raw@example.com")
         #expect(try await store.ingest(raw, events: [event], policy: policy) == .stored(events: 1))
+        #expect(try await store.isStored(retried))
         #expect(try await store.ingest(retried, events: [event], policy: policy) == .duplicate)
         #expect(try await store.hasMessage(id: "raw-1"))
         #expect(try await store.history(address: "raw@example.com", limit: 10).count == 1)

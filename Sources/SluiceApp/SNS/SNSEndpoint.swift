@@ -259,6 +259,10 @@ final class SNSEndpoint: Sendable {
             // Never visited, never recorded: a signed message should not carry such a URL.
             return .refused(.confirmFailed, type, .forbidden, code: "subscribe_url_refused", error.message, message)
         }
+        let archived = InboundMessage(
+            messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
+        if let handled = await alreadyHandled(archived, type: type, message) { return handled }
         var record = SNSSubscriptionRecord(
             topicArn: message.topicArn, endpoint: endpoint, state: .pending, subscribeURL: message.subscribeURL,
             token: message.token, updatedAt: now)
@@ -273,12 +277,11 @@ final class SNSEndpoint: Sendable {
             }
             record.updatedAt = context.now()
         }
-        let archived = InboundMessage(
-            messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
-            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
+        // Stored only once handled: after a transient failure (503) SNS's redelivery must confirm again.
+        let transient = failure?.isTransient == true
         do {
             try await context.store.recordSubscription(record)
-            _ = try await context.store.ingest(archived, events: [], policy: context.policy)
+            if !transient { _ = try await context.store.ingest(archived, events: [], policy: context.policy) }
         } catch {
             return storeFailure(error, type: type).about(messageId: message.messageId, topicArn: message.topicArn)
         }
@@ -292,7 +295,7 @@ final class SNSEndpoint: Sendable {
             return .accepted(.stored, type, status: "pending", message)
         default:
             let reason = failure.map { "confirmation failed: \($0.message)" } ?? "confirmation failed"
-            if failure?.isTransient == true {
+            if transient {
                 return .refused(.confirmFailed, type, .serviceUnavailable, code: "confirm_failed", reason, message)
             }
             // Recorded with its SubscribeURL; a redelivery would fail the same way, `sluice sns confirm` can retry.
@@ -304,14 +307,15 @@ final class SNSEndpoint: Sendable {
 
     private func handleUnsubscribeConfirmation(_ message: SNSMessage, body: [UInt8], endpoint: String, now: Date) async -> SNSOutcome {
         let type = SNSTypeLabel.unsubscribeConfirmation
+        let archived = InboundMessage(
+            messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
+            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
+        if let handled = await alreadyHandled(archived, type: type, message) { return handled }
         let previous = try? await context.store.subscription(topicArn: message.topicArn)
         // Its SubscribeURL re-subscribes: kept so `sluice sns confirm` can undo an unwanted unsubscribe.
         let record = SNSSubscriptionRecord(
             topicArn: message.topicArn, endpoint: endpoint, state: .unsubscribed, subscriptionArn: previous?.subscriptionArn,
             subscribeURL: message.subscribeURL, token: message.token, updatedAt: now)
-        let archived = InboundMessage(
-            messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
-            timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
         do {
             try await context.store.recordSubscription(record)
             _ = try await context.store.ingest(archived, events: [], policy: context.policy)
@@ -322,6 +326,18 @@ final class SNSEndpoint: Sendable {
             "SNS subscription was unsubscribed: no more feedback arrives from this topic",
             metadata: ["sns.topic_arn": "\(SNSMessageError.quote(message.topicArn))", "sns.endpoint": "\(endpoint)"])
         return .accepted(.stored, type, status: "unsubscribed", message)
+    }
+
+    /// The duplicate answer for a confirmation already handled, nil for a new one. Confirmations act before
+    /// they are stored, so the store's dedupe alone would come too late: a redelivery or a replay inside the
+    /// window would visit the SubscribeURL again, or an old confirmation would undo a later unsubscribe.
+    private func alreadyHandled(_ archived: InboundMessage, type: SNSTypeLabel, _ message: SNSMessage) async -> SNSOutcome? {
+        do {
+            guard try await context.store.isStored(archived) else { return nil }
+            return .accepted(.duplicate, type, status: "duplicate", message)
+        } catch {
+            return storeFailure(error, type: type).about(messageId: message.messageId, topicArn: message.topicArn)
+        }
     }
 
     /// Raw delivery behind Basic auth: the body is the published message; ids come from the headers.

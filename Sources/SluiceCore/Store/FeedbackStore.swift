@@ -71,4 +71,7 @@ public protocol FeedbackStore: Sendable {
     func ingest(_ message: InboundMessage, events: [RecipientEvent], policy: any RecipientEventPolicy) async throws(StoreError) -> IngestOutcome
     /// Whether a MessageId was already stored.
     func hasMessage(id: String) async throws(StoreError) -> Bool
+    /// Whether `message` was already stored, by the key `ingest` deduplicates on (an index lookup): for
+    /// messages that act before they are stored (subscription confirmations), so a redelivery does not act twice.
+    func isStored(_ message: InboundMessage) async throws(StoreError) -> Bool
 }

@@ -43,6 +43,10 @@ public final class InMemoryStore: StoreBackend {
         state.withLock { $0.messages[id] != nil }
     }
 
+    public func isStored(_ message: InboundMessage) async throws(StoreError) -> Bool {
+        try await hasMessage(id: message.messageId)
+    }
+
     // MARK: MessageRetentionStore
 
     public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
