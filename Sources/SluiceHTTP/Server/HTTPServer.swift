@@ -65,6 +65,7 @@ public final class HTTPServer: Sendable {
             signal(SIGPIPE, SIG_IGN)
             var fds: [Int32] = []
             do throws(HTTPServerError) {
+                try ServerSocket.checkPortIsFree(host: configuration.host, port: configuration.port)
                 let first = try ServerSocket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
                 fds.append(first)
                 let port = ServerSocket.localPort(first)

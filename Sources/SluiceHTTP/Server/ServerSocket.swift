@@ -41,6 +41,27 @@ enum ServerSocket {
 
     /// Creates a non-blocking listening socket bound to host:port with SO_REUSEPORT.
     static func listen(host: String, port: Int, backlog: Int32) throws(HTTPServerError) -> Int32 {
+        try bound(host: host, port: port, reusePort: true, listenBacklog: backlog)
+    }
+
+    /// Throws `.bindFailed` when another socket holds host:port. SO_REUSEPORT lets any process of the same
+    /// user join a listening group and take a share of its connections (a second instance on another
+    /// database would then answer some requests): so before the group is made, a socket without it must be
+    /// able to bind the port. Port 0 is always free.
+    static func checkPortIsFree(host: String, port: Int) throws(HTTPServerError) {
+        guard port != 0 else { return }
+        let fd: Int32
+        do {
+            fd = try bound(host: host, port: port, reusePort: false, listenBacklog: nil)
+        } catch {
+            guard error.errno == EADDRINUSE else { throw error }
+            throw HTTPServerError(.bindFailed, "Another process is listening on \(host):\(port)", errno: EADDRINUSE)
+        }
+        close(fd)
+    }
+
+    /// A non-blocking socket bound to host:port, listening when `listenBacklog` is given.
+    private static func bound(host: String, port: Int, reusePort: Bool, listenBacklog: Int32?) throws(HTTPServerError) -> Int32 {
         var v4 = in_addr()
         var v6 = in6_addr()
         let family: Int32
@@ -60,7 +81,7 @@ enum ServerSocket {
         guard fd >= 0 else { throw HTTPServerError(.bindFailed, "socket() failed", errno: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         let rc: Int32
         if family == AF_INET {
             var sin = sockaddr_in()
@@ -75,7 +96,7 @@ enum ServerSocket {
             sin6.sin6_addr = v6
             rc = withUnsafePointer(to: &sin6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
         }
-        if rc != 0 || Glibc.listen(fd, backlog) != 0 {
+        if rc != 0 || (listenBacklog.map { Glibc.listen(fd, $0) } ?? 0) != 0 {
             let e = errno
             close(fd)
             throw HTTPServerError(.bindFailed, "Could not bind or listen on the configured address", errno: e)
