@@ -44,6 +44,11 @@ struct ConfigurationTests {
         ("[http]\nport = 1\n[sns]\npath = \"/sns\"\n[http]\nthreads = 2\n", [:], .syntax, "table [http] is defined twice"),
         ("", ["SLUICE_HTTP_HOST": "not a host"], .invalidValue, "http.host"),
         ("[http]\nhost = \"example.com\"\n", [:], .invalidValue, "numeric IPv4 or IPv6"),
+        ("", ["SLUICE_SES_REGION": "bogus value"], .invalidValue, "'ses.region': must be an AWS region name"),
+        ("", ["SLUICE_SES_REGION": "us-east-1.evil.example"], .invalidValue, "ses.region"),
+        ("", ["SLUICE_DATABASE_URL": "mysql://u:hunter2@h/d"], .invalidValue, "'database.url': must start with postgres://"),
+        ("", ["SLUICE_DATABASE_URL": "notaurl"], .invalidValue, "database.url"),
+        ("", ["SLUICE_DATABASE_PATH": ""], .invalidValue, "'database.path': must name the SQLite database file"),
     ])
     func rejectsInvalidConfiguration(file: String, environment: [String: String], code: ConfigurationError.Code, fragment: String) {
         let error = #expect(throws: ConfigurationError.self) {
@@ -51,6 +56,14 @@ struct ConfigurationTests {
         }
         #expect(error?.code == code)
         #expect(error?.message.contains(fragment) == true, "\(String(describing: error?.message))")
+        #expect(error?.message.contains("hunter2") == false, "a secret value is never echoed")
+    }
+
+    @Test func postgresURLNeedsNoDatabasePath() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: [
+            "SLUICE_DATABASE_URL": "postgresql://sluice@db.internal/sluice", "SLUICE_DATABASE_PATH": "",
+        ])
+        #expect(c.string("database.path").isEmpty)
     }
 
     @Test(arguments: ["127.0.0.1", "0.0.0.0", "::", "::1", "fe80::1", "localhost"])

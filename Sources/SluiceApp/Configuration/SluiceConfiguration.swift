@@ -83,6 +83,17 @@ public struct SluiceConfiguration: Sendable {
         if !HTTPServerConfiguration.isBindable(host: string("http.host")) {
             throw invalid("http.host", "must be a numeric IPv4 or IPv6 address (such as 127.0.0.1, 0.0.0.0 or ::) or localhost")
         }
+        // Part of the SES host name and the MAIL FROM MX: `sluice serve` would only fail later, on every call.
+        if !AWSRegionName.isValid(string("ses.region")) {
+            throw invalid("ses.region", "must be an AWS region name such as us-east-1")
+        }
+        let databaseURL = string("database.url")
+        if !databaseURL.isEmpty && !databaseURL.hasPrefix("postgres://") && !databaseURL.hasPrefix("postgresql://") {
+            throw invalid("database.url", "must start with postgres:// or postgresql://")  // the value is a secret: not echoed
+        }
+        if databaseURL.isEmpty && string("database.path").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw invalid("database.path", "must name the SQLite database file")
+        }
         let snsPath = string("sns.path")
         if !snsPath.hasPrefix("/") || snsPath.contains("{") || snsPath.contains("?") || snsPath.count > 200 {
             throw invalid("sns.path", "must be an absolute path without parameters or query")

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceAWS
+import SluiceCore
 import Synchronization
 
 /// Asks SES about the identity behind a DNS check: one `GetEmailIdentity` call, never retried, bounded in
@@ -37,7 +38,7 @@ final class SESIdentityLookup: Sendable {
         let region = region ?? gate.region
         // The region becomes part of a host name (email.<region>.amazonaws.com): refuse anything else
         // rather than resolve a name an API caller made up.
-        guard Self.isRegionName(region) else { return .skipped("'\(region)' is not an AWS region name: SES not asked") }
+        guard AWSRegionName.isValid(region) else { return .skipped("'\(region)' is not an AWS region name: SES not asked") }
         let settings = { var settings = gate; settings.region = region; return settings }()
         let environment = self.environment
         let logger = self.logger
@@ -64,14 +65,6 @@ final class SESIdentityLookup: Sendable {
         return outcome
     }
 
-    /// AWS region names: lower-case letters, digits and hyphens, a letter first, a digit last (`us-east-1`).
-    static func isRegionName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (4...32).contains(bytes.count), let first = bytes.first, let last = bytes.last,
-            (0x61...0x7A).contains(first), (0x30...0x39).contains(last), bytes.contains(0x2D)
-        else { return false }
-        return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
-    }
 
     /// `work`'s result, or `timedOut` after `limit`, whichever comes first. The loser is cancelled and left to
     /// finish on its own: a task group would wait for it, and a blocked name lookup does not end on cancel.

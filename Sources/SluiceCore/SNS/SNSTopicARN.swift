@@ -10,7 +10,7 @@ public struct SNSTopicARN: Sendable, Equatable, CustomStringConvertible {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, parts[0] == "arn", parts[2] == "sns" else { return nil }
         let partition = parts[1], region = parts[3], account = parts[4], name = parts[5]
-        guard Self.isRegion(region) else { return nil }
+        guard AWSRegionName.isValid(region) else { return nil }
         switch partition {
         case "aws": guard !region.hasPrefix("cn-"), !region.hasPrefix("us-gov-") else { return nil }
         case "aws-cn": guard region.hasPrefix("cn-") else { return nil }
@@ -35,13 +35,4 @@ public struct SNSTopicARN: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "arn:\(partition):sns:\(region):\(accountId):\(name)" }
-
-    /// Region names like `us-east-1`, `us-gov-west-1`, `ap-southeast-2`.
-    static func isRegion(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, text.utf8.count <= 32, let last = parts.last, !last.isEmpty,
-            last.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-        else { return false }
-        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }
-    }
 }

@@ -1,3 +1,5 @@
+import SluiceCore
+
 extension DomainChecker {
     /// mailfrom.mx and mailfrom.spf for a custom MAIL FROM domain; nothing without one.
     func mailFromChecks(_ context: Context) async -> [CheckResult] {
@@ -11,7 +13,7 @@ extension DomainChecker {
         let id = "mailfrom.mx"
         let expected = context.mailFromMX
         let fix = Fix.mx(mailFrom, expected)
-        guard DomainChecker.isValidRegion(context.region) else {
+        guard AWSRegionName.isValid(context.region) else {
             return CheckResult(
                 id: id, status: .fail, message: "'\(context.region)' is not an AWS region name (e.g. eu-west-1): cannot tell the expected MX")
         }
@@ -62,14 +64,5 @@ extension DomainChecker {
                 id: id, status: .pass, found: record.text,
                 message: "\(mailFrom) SPF includes amazonses.com (\(evaluation.lookupCount) DNS lookups)")
         }
-    }
-}
-
-extension DomainChecker {
-    /// `xx-name-N` or `xx-name-name-N` (us-east-1, ap-southeast-2, us-gov-west-1).
-    static func isValidRegion(_ region: String) -> Bool {
-        let parts = region.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy(\.isASCIIDigit) else { return false }
-        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isLowercase } }
     }
 }
