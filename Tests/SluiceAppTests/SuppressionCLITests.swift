@@ -23,10 +23,17 @@ struct SuppressionCLITests {
         temporary = try TestDirectory(prefix: "sluice-cli")
     }
 
-    func sluice(_ arguments: [String], stdin: [UInt8]? = nil, environment extra: [String: String] = [:]) throws -> Run {
+    /// - Parameter fileSizeLimit: RLIMIT_FSIZE in 512-byte blocks, with SIGXFSZ ignored: a write past it
+    ///   fails with EFBIG, as on a full disk.
+    func sluice(_ arguments: [String], stdin: [UInt8]? = nil, environment extra: [String: String] = [:], fileSizeLimit: Int? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
+        if let fileSizeLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(fileSizeLimit); exec \"$0\" \"$@\"", Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") }
         environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
         environment["SLUICE_LOG_LEVEL"] = "error"
@@ -146,6 +153,25 @@ struct SuppressionCLITests {
         #expect(zipped.stderr.contains("exported 501 suppressions"))
         let inflated = try Zlib.decompress([UInt8](try Data(contentsOf: gz)), maxOutput: 16 << 20, format: .gzip)
         #expect(inflated == export.stdoutBytes)
+
+        // Replacing an export: in place only once complete, private, nothing left beside it.
+        let csvOut = directory.appendingPathComponent("out.csv")
+        try Data("old export\n".utf8).write(to: csvOut)
+        #expect(try sluice(["suppressions", "export", "--output", csvOut.path]).status == 0)
+        #expect(try [UInt8](Data(contentsOf: csvOut)) == export.stdoutBytes)
+        let mode = try FileManager.default.attributesOfItem(atPath: csvOut.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // A write that fails half-way (EFBIG as on a full disk: the export is ~60 KB) leaves the old file whole.
+        try Data("old export\n".utf8).write(to: csvOut)
+        // 40 KB: the database's 32 KB shared-memory file fits, the export does not.
+        let failed = try sluice(["suppressions", "export", "--output", csvOut.path], fileSizeLimit: 80)
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains("error: cannot write '\(csvOut.path)': File too large"), "\(failed.stderr)")
+        #expect(try String(contentsOf: csvOut, encoding: .utf8) == "old export\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }
+        #expect(left.isEmpty, "\(left)")
+        let unwritable = try sluice(["suppressions", "export", "--output", directory.appendingPathComponent("missing/out.csv").path])
+        #expect(unwritable.status == 73)
 
         let history = try sluice(["suppressions", "history", "p7@example.org"])
         #expect(history.status == 0)

@@ -94,21 +94,17 @@ struct SuppressionsExport: AsyncParsableCommand {
 
     func run() async throws {
         try await exiting {
-            let handle: FileHandle
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil), let opened = FileHandle(forWritingAtPath: output) else {
-                    throw ExitFailure(code: 73, message: "error: cannot create '\(output)'")
-                }
-                handle = opened
-            } else {
-                handle = FileHandle.standardOutput
-            }
+            // A failed export leaves nothing under the name (`OutputFile`).
+            let file = try output.map { (path) throws(ExitFailure) in try OutputFile(path: path) }
+            defer { file?.discard() }
             let rows = try await SuppressionsSupport.withService(global) { service in
-                try await service.export(gzip: gzip) { bytes in try handle.write(contentsOf: bytes) }
+                try await service.export(gzip: gzip) { bytes in
+                    if let file { try file.write(bytes) } else { try FileHandle.standardOutput.write(contentsOf: bytes) }
+                }
             }
-            if output != nil {
-                try handle.close()
-                FileHandle.standardError.write(Data("exported \(rows) suppressions to \(output ?? "")\n".utf8))
+            if let file {
+                try file.commit()
+                FileHandle.standardError.write(Data("exported \(rows) suppressions to \(file.path)\n".utf8))
             }
         }
     }
