@@ -93,7 +93,10 @@ let package = Package(
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceTestSupport", "SluiceCore"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceTestSupport", "SluiceCrypto"]),
-        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceTestSupport", "SluiceStore", "SluicePostgres", "SluiceCore", "SluiceCrypto"]),
+        .testTarget(
+            name: "SluiceStoreTests",
+            dependencies: ["SluiceTestSupport", "SluiceStore", "SluicePostgres", "SluiceCore", "SluiceCrypto", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceTestSupport", "SluiceHTTP", "SluiceCrypto"]),
         .testTarget(name: "SluiceAWSTests", dependencies: ["SluiceTestSupport", "SluiceAWS", "SluiceCrypto", "SluiceHTTP"]),
         .testTarget(

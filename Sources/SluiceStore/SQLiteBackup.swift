@@ -8,7 +8,9 @@ import SluiceCore
 /// is torn. `VACUUM INTO` instead reads one consistent snapshot through SQLite, WAL included, from a
 /// read-only connection (the writer is never blocked), and writes a compact database with no WAL. The
 /// copy goes to a hidden file beside the target, is synced, checked, and only then linked to the target
-/// name, which is never overwritten: a failed backup leaves nothing behind.
+/// name, which is never overwritten: a failed backup leaves nothing behind. A killed one leaves
+/// `.NAME.partial-PID-RANDOM` (and its `-journal`), which the next backup to that name removes once the PID
+/// is gone.
 public enum SQLiteBackup {
     /// What a finished backup holds.
     public struct Summary: Sendable, Equatable {
@@ -54,11 +56,13 @@ public enum SQLiteBackup {
         guard !FileManager.default.fileExists(atPath: target) else {
             throw Failure(kind: .targetNotCreatable, message: "'\(target)' exists: a backup never overwrites a file")
         }
+        // Left by a backup that was killed (kill -9, a crash): its process is gone, so nobody else owns them.
+        removeStalePartialFiles(for: target)
         // VACUUM INTO accepts an empty file: made here with O_EXCL (a unique name nobody else holds) and
         // mode 0600, since the copy holds every address the service knows.
         let partial = try createPartialFile(beside: targetURL)
         var linked = false
-        defer { if !linked { unlink(partial) } }
+        defer { if !linked { removePartial(partial) } }
 
         do throws(StoreError) {
             let database = try Database(path: source, readOnly: true, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
@@ -91,10 +95,42 @@ public enum SQLiteBackup {
         return Summary(path: target, bytes: bytes, schemaVersion: check.schemaVersion, verified: verify)
     }
 
+    /// Removes this process's unfinished copies for `target` (and their `-journal`): for a signal handler
+    /// that ends the process while `copy` runs (the `defer` there never runs then).
+    public static func removePartialFiles(for target: String) {
+        for (path, pid) in partialFiles(for: target) where pid == getpid() { removePartial(path) }
+    }
+
+    /// Removes unfinished copies for `target` whose process is gone (a backup killed with SIGKILL).
+    static func removeStalePartialFiles(for target: String) {
+        for (path, pid) in partialFiles(for: target) where kill(pid, 0) != 0 && errno == ESRCH { removePartial(path) }
+    }
+
+    /// `.NAME.partial-PID-RANDOM` files beside `target`, with the PID of the process that made each.
+    private static func partialFiles(for target: String) -> [(path: String, pid: pid_t)] {
+        let url = URL(fileURLWithPath: target)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = "." + url.lastPathComponent + ".partial-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.compactMap { name in
+            guard name.hasPrefix(prefix), !name.hasSuffix("-journal") else { return nil }
+            let rest = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
+            guard rest.count == 2, let pid = pid_t(rest[0]), pid > 0 else { return nil }
+            return (folder + "/" + name, pid)
+        }
+    }
+
+    /// The unfinished copy and the rollback journal VACUUM INTO keeps beside it.
+    private static func removePartial(_ path: String) {
+        unlink(path + "-journal")
+        unlink(path)
+    }
+
     private static func createPartialFile(beside target: URL) throws(Failure) -> String {
         let folder = target.deletingLastPathComponent().path
         for _ in 0..<8 {
-            let suffix = String(UInt32.random(in: .min ... .max), radix: 16)
+            // The PID tells a later backup whether the file's maker is gone (`removeStalePartialFiles`).
+            let suffix = "\(getpid())-" + String(UInt32.random(in: .min ... .max), radix: 16)
             let path = folder + "/." + target.lastPathComponent + ".partial-" + suffix
             let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if descriptor >= 0 {

@@ -57,11 +57,14 @@ public enum SQLiteRestore {
 
     /// `stoppingAt` runs between the swap's steps; what it throws ends the restore there, with no undoing.
     static func restore(
-        backup: String, into database: String, newestSchemaVersion: Int, now: Date, stoppingAt: (Step) throws(Failure) -> Void
+        backup: String, into configured: String, newestSchemaVersion: Int, now: Date, stoppingAt: (Step) throws(Failure) -> Void
     ) throws(Failure) -> Summary {
+        // A symlinked database: the file it points to is replaced (with its WAL beside it), the link stays.
+        let database = DatabasePath.resolved(configured)
         let schemaVersion = try check(backup: backup, newestSchemaVersion: newestSchemaVersion)
         // Early, so a running service is reported before a large backup is copied; checked again below.
         try checkNotInUse(database)
+        try checkWALHasDatabase(database)
         let fileManager = FileManager.default
         let folder = URL(fileURLWithPath: database).deletingLastPathComponent().path
         guard fileManager.fileExists(atPath: folder) else {
@@ -71,13 +74,14 @@ public enum SQLiteRestore {
         // The copy first, beside the database, synced: until the swap below nothing has changed.
         let incoming = folder + "/." + URL(fileURLWithPath: database).lastPathComponent + ".restoring"
         try? fileManager.removeItem(atPath: incoming)
+        // Registered before the copy: a copy that fails midway (a full disk) has created the file already.
+        var placed = false
+        defer { if !placed { try? fileManager.removeItem(atPath: incoming) } }
         do {
             try fileManager.copyItem(atPath: backup, toPath: incoming)
         } catch {
             throw Failure(kind: .io, message: "cannot copy '\(backup)' into '\(folder)': \(error.localizedDescription)")
         }
-        var placed = false
-        defer { if !placed { try? fileManager.removeItem(atPath: incoming) } }
         try takeOwnership(of: incoming, from: database)
         try sync(incoming)
 
@@ -106,8 +110,8 @@ public enum SQLiteRestore {
                 }
             }
             try stoppingAt(.liveWALRemoved)
-        } else if fileManager.fileExists(atPath: database + "-wal") {
-            throw Failure(kind: .io, message: "'\(database)-wal' exists without its database: move it away first")
+        } else {
+            try checkWALHasDatabase(database)
         }
         try? fileManager.removeItem(atPath: database + "-shm")
         do throws(Failure) {
@@ -152,6 +156,12 @@ public enum SQLiteRestore {
                 message: "'\(database)' is open in a Sluice process (it holds '\(DatabaseLock.path(for: database))'): stop the service first")
         }
         return taken
+    }
+
+    /// The same refusal as a store's open (`DatabasePath.walWithoutDatabase`): the new file would be put
+    /// beside a WAL that is not its own.
+    private static func checkWALHasDatabase(_ database: String) throws(Failure) {
+        if let message = DatabasePath.walWithoutDatabase(database) { throw Failure(kind: .io, message: message) }
     }
 
     private static func checkNotInUse(_ database: String) throws(Failure) {

@@ -19,9 +19,10 @@ public final class SQLiteStore: Sendable {
     static let restorePatience: Duration = .seconds(10)
 
     /// Opens (creating if needed) the database at `configuration.path` and applies pending migrations.
+    /// `configuration.path` is kept with its symlinks resolved (see `DatabasePath.resolved`).
     /// - Throws: `.migration` when the file's schema is newer than this build, `.unavailable` when it
-    ///   cannot be opened (also: a restore kept it locked for `restorePatience`), `.corrupt` when it is
-    ///   not a database.
+    ///   cannot be opened (also: a restore kept it locked for `restorePatience`; a non-empty `-wal` beside
+    ///   a missing or empty database file), `.corrupt` when it is not a database.
     /// Logs at debug level only; without a `logger` it stays silent.
     public convenience init(
         configuration: SQLiteStoreConfiguration,
@@ -33,11 +34,15 @@ public final class SQLiteStore: Sendable {
     /// A logger that drops everything: the default, so the library is silent unless given one.
     public static let silentLogger = Logger(label: "sluice.store", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    init(configuration: SQLiteStoreConfiguration, logger: Logger = SQLiteStore.silentLogger, migrations: [Migration]) throws(StoreError) {
+    init(configuration given: SQLiteStoreConfiguration, logger: Logger = SQLiteStore.silentLogger, migrations: [Migration]) throws(StoreError) {
+        try Self.createDirectory(for: given.path)
+        // One name for the file from here on: SQLite follows a symlink and keeps its WAL beside the target.
+        var resolved = given
+        resolved.path = DatabasePath.resolved(given.path)
+        let configuration = resolved
         self.configuration = configuration
         self.logger = logger
         self.migrations = migrations
-        try Self.createDirectory(for: configuration.path)
         lock = try DatabaseLock.shared(for: configuration.path, patience: Self.restorePatience)
         if lock == nil { logger.debug("store.lock_unavailable", metadata: ["store.path": "\(DatabaseLock.path(for: configuration.path))"]) }
 
@@ -74,6 +79,8 @@ public final class SQLiteStore: Sendable {
 
     /// The write connection: WAL, synced commits, the common settings and the optional size cap.
     private static func openWriter(_ configuration: SQLiteStoreConfiguration) throws(StoreError) -> Database {
+        // SQLite would delete such a WAL, and every commit in it, while creating an empty database.
+        if let message = DatabasePath.walWithoutDatabase(configuration.path) { throw StoreError(.unavailable, message) }
         let database = try Database(path: configuration.path, readOnly: false, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
         // Only a file without pages takes it (before its first table); an existing file keeps its size.
         try database.execute("PRAGMA page_size = \(configuration.pageSize)")
@@ -137,8 +144,10 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// Cheap readiness probe: the file is writable and a one-row write commits (and syncs) through the writer.
+    /// Cheap readiness probe: the path still names the file the store opened (`.fileReplaced` after an
+    /// `rm` or `mv` of it), the file is writable, and a one-row write commits (and syncs) through the writer.
     public func checkWritable() async throws(StoreError) {
+        if let gone = writer.checkDatabaseFile() { throw gone }
         let path = configuration.path
         if FileManager.default.fileExists(atPath: path), !FileManager.default.isWritableFile(atPath: path) {
             throw StoreError(.readOnly, "database file is not writable")

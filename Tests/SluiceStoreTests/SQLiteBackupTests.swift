@@ -224,6 +224,40 @@ struct SQLiteBackupTests {
         #expect(try leftovers(in: directory).isEmpty)
     }
 
+    /// A backup killed with SIGKILL leaves `.NAME.partial-PID-…` and its `-journal`: the next backup to that
+    /// name removes them once their process is gone, and leaves those of a live process alone.
+    @Test func aLaterBackupRemovesThePartialFilesOfAKilledOne() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        defer { store.close() }
+        try await ingest(store, 0..<3)
+        let target = directory.url.appendingPathComponent("nightly.sqlite").path
+        let folder = directory.url.path
+        // A PID that was in use and is no longer: a child that ran and was reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier
+        let stale = folder + "/.nightly.sqlite.partial-\(dead)-1a2b"
+        let live = folder + "/.nightly.sqlite.partial-\(getpid())-3c4d"
+        let other = folder + "/.other.sqlite.partial-\(dead)-5e6f"
+        for path in [stale, stale + "-journal", live, other] {
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
+        }
+
+        _ = try SQLiteBackup.copy(database: directory.databasePath, to: target)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(!FileManager.default.fileExists(atPath: stale + "-journal"))
+        #expect(FileManager.default.fileExists(atPath: live), "its process still runs")
+        #expect(FileManager.default.fileExists(atPath: other), "another target's")
+
+        // What a signal handler calls: this process's own partial files for the target.
+        SQLiteBackup.removePartialFiles(for: target)
+        #expect(!FileManager.default.fileExists(atPath: live))
+        #expect(FileManager.default.fileExists(atPath: other))
+    }
+
     /// Hidden partial or incoming files the two operations may create.
     private func leftovers(in directory: TemporaryDirectory) throws -> [String] {
         let folders = [directory.url.path, URL(fileURLWithPath: directory.databasePath).deletingLastPathComponent().path]

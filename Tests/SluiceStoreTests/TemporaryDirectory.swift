@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceCore
 import SluiceTestSupport
 @testable import SluiceStore
@@ -15,10 +16,12 @@ final class TemporaryDirectory {
     var databasePath: String { url.appendingPathComponent("data/sluice.sqlite").path }
 
     func openStore(
-        readerCount: Int = 2, maxPageCount: Int? = nil, checkpointPages: Int = 1000, migrations: [Migration] = Schema.migrations
+        path: String? = nil, readerCount: Int = 2, maxPageCount: Int? = nil, checkpointPages: Int = 1000,
+        migrations: [Migration] = Schema.migrations, logger: Logger = SQLiteStore.silentLogger
     ) throws(StoreError) -> SQLiteStore {
         let configuration = SQLiteStoreConfiguration(
-            path: databasePath, readerCount: readerCount, cacheSizeKiB: 2048, maxPageCount: maxPageCount, checkpointPages: checkpointPages)
-        return try SQLiteStore(configuration: configuration, migrations: migrations)
+            path: path ?? databasePath, readerCount: readerCount, cacheSizeKiB: 2048, maxPageCount: maxPageCount,
+            checkpointPages: checkpointPages)
+        return try SQLiteStore(configuration: configuration, logger: logger, migrations: migrations)
     }
 }

@@ -21,7 +21,9 @@ enum ProbeRoutes {
             do throws(StoreError) {
                 try await context.store.checkWritable()
             } catch {
-                return .json(.serviceUnavailable, Probe(status: "unavailable", reason: "database not writable: \(error.code)"))
+                // The file-gone message names no path; it says what happened, which the code alone does not.
+                let detail = error.code == .fileReplaced ? "\(error.code): \(error.message)" : "\(error.code)"
+                return .json(.serviceUnavailable, Probe(status: "unavailable", reason: "database not writable: \(detail)"))
             }
             return .json(.ok, Probe(status: "ready"))
         }

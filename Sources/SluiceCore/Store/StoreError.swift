@@ -2,7 +2,7 @@
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
-            case unavailable, full, readOnly, corrupt, busy, constraint, notFound, invalidInput, migration, io
+            case unavailable, full, readOnly, corrupt, busy, constraint, notFound, invalidInput, migration, io, fileReplaced
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -21,6 +21,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let invalidInput = Code(.invalidInput)
         public static let migration = Code(.migration)
         public static let io = Code(.io)
+        /// The database's path no longer names the file the store has open (removed or renamed while it
+        /// ran): writes are refused until the file is back under its name; answer 503.
+        public static let fileReplaced = Code(.fileReplaced)
         public var description: String { "\(value)" }
     }
 
@@ -36,7 +39,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     /// Whether a retry later may succeed (the SNS endpoint answers 503 for these).
     public var isTransient: Bool {
-        code == .unavailable || code == .full || code == .readOnly || code == .busy || code == .io
+        code == .unavailable || code == .full || code == .readOnly || code == .busy || code == .io || code == .fileReplaced
     }
 
     public var description: String { "store error (\(code)): \(message)" }

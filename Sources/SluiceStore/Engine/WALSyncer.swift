@@ -37,8 +37,13 @@ final class WALSyncer: @unchecked Sendable {
     /// Called (outside this object's lock) when a sync ends; set once before use.
     var onSyncEnd: (@Sendable () -> Void)?
 
-    init(walPath: String, fault: CommitFault, logger: Logger) {
+    /// Asked after each sync, before the batches are acknowledged: a commit into a removed database file
+    /// is not acknowledged (nil: not watched).
+    private let databaseFile: DatabaseFileWatch?
+
+    init(walPath: String, fault: CommitFault, logger: Logger, databaseFile: DatabaseFileWatch? = nil) {
         self.walPath = walPath
+        self.databaseFile = databaseFile
         self.fault = fault
         self.logger = logger
         thread.start(name: "sluice.walsync") { [self] in loop() }
@@ -85,6 +90,7 @@ final class WALSyncer: @unchecked Sendable {
     func recover() throws(StoreError) {
         file = nil
         try sync()
+        if let gone = databaseFile?.check() { throw gone }
         condition.lock()
         thread.failed = nil
         condition.unlock()
@@ -116,6 +122,8 @@ final class WALSyncer: @unchecked Sendable {
                     logger.error("store.sync_failed", metadata: ["store.error": "\(failure)"])
                 }
             }
+            // Logged by the watch itself, once.
+            if error == nil, let gone = databaseFile?.check() { error = gone }
             condition.lock()
             if let error, thread.failed == nil { thread.failed = error }
             syncing = false

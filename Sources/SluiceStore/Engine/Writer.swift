@@ -28,11 +28,15 @@ final class Writer: @unchecked Sendable {
     private let logger: Logger
     let fault = CommitFault()
     private let syncer: WALSyncer
+    /// Whether the database's path still names the connection's file (nil: an in-memory database).
+    private let fileWatch: DatabaseFileWatch?
     /// Syncs the database file after checkpoints; nil: checkpoints sync it themselves (SQLite's way).
     private let databaseSyncer: DatabaseSyncer?
     /// Commits so far (writer thread only); numbers the batches handed to the syncer.
     private var commitNumber = 0
     private var lastRecoveryFailure = ContinuousClock.now - .seconds(60)
+    /// Rate limit of the failure logs below (writer thread only).
+    private var failureLog = FailureLogLimit()
     /// Most jobs one transaction gathers while waiting for the syncer (bounds a transaction's size).
     private static let largestGroup = 2000
     /// Renews every connection to the file (readers too) and returns the new write connection (see
@@ -66,7 +70,8 @@ final class Writer: @unchecked Sendable {
         self.logger = logger
         self.reopen = reopen
         fault.install(on: database)
-        syncer = WALSyncer(walPath: database.path + "-wal", fault: fault, logger: logger)
+        fileWatch = DatabaseFileWatch(path: database.path, logger: logger)
+        syncer = WALSyncer(walPath: database.path + "-wal", fault: fault, logger: logger, databaseFile: fileWatch)
         if checkpointFrames > 0, let openSpare {
             databaseSyncer = DatabaseSyncer(openSpare: openSpare, fault: fault, logger: logger)
         } else {
@@ -115,6 +120,9 @@ final class Writer: @unchecked Sendable {
         return try result.get()
     }
 
+    /// Why writes are refused because the database's path no longer names the open file, or nil.
+    func checkDatabaseFile() -> StoreError? { fileWatch?.check() }
+
     /// Stops accepting jobs, lets the thread finish queued ones, and waits for it to close the connection.
     func close() {
         condition.lock()
@@ -147,6 +155,12 @@ final class Writer: @unchecked Sendable {
             let jobs = pending
             pending.removeAll(keepingCapacity: true)
             condition.unlock()
+            // The file went away (its last commit was not acknowledged, see WALSyncer): no recovery, no new
+            // connection (it would create an empty database under the name) until the same file is back.
+            if let fileWatch, fileWatch.isAway, let error = fileWatch.check() {
+                for job in jobs { job.finish(with: error) }
+                continue
+            }
             reopenIfReadOnly()
             if let database, let failure = databaseSyncer?.failure {
                 // Nothing recovers this but a restart (see DatabaseSyncer); until then the WAL stays as it is.
@@ -177,6 +191,8 @@ final class Writer: @unchecked Sendable {
     private func recoverDurability(_ database: Database) -> Bool {
         let now = ContinuousClock.now
         guard now - lastRecoveryFailure >= .seconds(1) else { return false }
+        // A checkpoint would empty the WAL into a removed file: the commits would be gone for good.
+        guard fileWatch?.check() == nil else { return false }
         syncer.drain()
         // The complete checkpoint needs the pin gone (and it syncs the file itself).
         databaseSyncer?.drain()
@@ -205,6 +221,7 @@ final class Writer: @unchecked Sendable {
     /// again; then a new one is opened (at most once a second) so the service recovers without a restart.
     private func reopenIfReadOnly() {
         guard let reopen, database == nil || mustRenew || database?.isReadOnly == true else { return }
+        guard fileWatch?.isAway != true else { return }
         let now = ContinuousClock.now
         guard now - lastReopen >= .seconds(1) else { return }
         lastReopen = now
@@ -245,7 +262,7 @@ final class Writer: @unchecked Sendable {
             do throws(StoreError) {
                 try database.execute("BEGIN IMMEDIATE")
             } catch {
-                logger.debug("store.begin_failed", metadata: ["store.error": "\(error)"])
+                logFailure(.begin, error)
                 if error.code == .readOnly { mustRenew = true }
                 for job in queue { job.finish(with: error) }
                 countFailedCommit()
@@ -293,7 +310,7 @@ final class Writer: @unchecked Sendable {
                 // SQLite rolled the whole transaction back (FULL/IOERR/BUSY can do that): the jobs already
                 // applied lost their writes, so run them again in a fresh transaction; the culprit is done.
                 if !database.isAutocommit { try? database.execute("ROLLBACK") }
-                logger.debug("store.batch_aborted", metadata: ["store.error": "\(abort)"])
+                logFailure(.batchAborted, abort)
                 countFailedCommit()
                 queue = (applied + queue)[...]
                 continue
@@ -306,7 +323,7 @@ final class Writer: @unchecked Sendable {
                 committed(applied)
             } catch {
                 if !database.isAutocommit { try? database.execute("ROLLBACK") }
-                logger.debug("store.commit_failed", metadata: ["store.error": "\(error)"])
+                logFailure(.commit, error)
                 countFailedCommit()
                 for job in applied { job.finish(with: error) }
             }
@@ -330,7 +347,7 @@ final class Writer: @unchecked Sendable {
             committed([job])
         } catch {
             if !database.isAutocommit { try? database.execute("ROLLBACK") }
-            logger.debug("store.commit_failed", metadata: ["store.error": "\(error)"])
+            logFailure(.commit, error)
             countFailedCommit()
             job.finish(with: error)
         }
@@ -419,6 +436,9 @@ final class Writer: @unchecked Sendable {
     /// Hands the jobs of the transaction just committed to the sync thread, which resumes them.
     private func committed(_ jobs: [any PendingWrite]) {
         stats.withLock { $0.commits += 1 }
+        if let failures = failureLog.committed() {
+            logger.info("store.commits_resumed", metadata: ["store.failed_commits": "\(failures)"])
+        }
         commitNumber += 1
         // Every job of the batch failed in its savepoint: nothing of theirs to make durable.
         if !jobs.isEmpty { syncer.enqueue(commit: commitNumber, jobs) }
@@ -471,13 +491,22 @@ final class Writer: @unchecked Sendable {
             checkpointed(result)
         } catch {
             // The frames stay in the WAL (the sync thread makes them durable there); the next commit tries again.
-            logger.debug("store.checkpoint_failed", metadata: ["store.error": "\(error)"])
+            logFailure(.checkpoint, error)
         }
     }
 
     private func checkpointed(_ result: (log: Int, copied: Int)) {
         framesAtCheckpoint = result.log
         stats.withLock { $0.checkpoints += 1 }
+    }
+
+    /// Failures that lose writes at error, checkpoint failures at warning (the WAL keeps the frames), each
+    /// kind rate-limited (`FailureLogLimit`): a full disk fails every commit.
+    private func logFailure(_ kind: FailureLogLimit.Kind, _ error: StoreError) {
+        guard let suppressed = failureLog.failed(kind, at: .now) else { return }
+        var metadata: Logger.Metadata = ["store.error": "\(error)"]
+        if suppressed > 0 { metadata["store.suppressed"] = "\(suppressed)" }
+        logger.log(level: kind.losesCommits ? .error : .warning, "\(kind.message)", metadata: metadata)
     }
 
     private func countFailedCommit() { stats.withLock { $0.failedCommits += 1 } }

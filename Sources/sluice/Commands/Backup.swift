@@ -14,7 +14,7 @@ struct Backup: AsyncParsableCommand {
         SLUICE_DATABASE_URL (PostgreSQL) use pg_dump instead.
 
         Exit codes: 0 written, 1 copy or check failed (nothing written), 73 FILE exists or cannot be created, \
-        78 configuration error.
+        78 configuration error, 130/143 interrupted by SIGINT/SIGTERM (nothing written).
         """
     )
     @OptionGroup var global: GlobalOptions
@@ -28,6 +28,16 @@ struct Backup: AsyncParsableCommand {
                 throw ExitFailure.failure("sluice backup copies the SQLite database; with database.url (PostgreSQL) use pg_dump")
             }
             let source = configuration.string("database.path")
+            // Interrupted, the copy's `defer` would never run: the handler removes the unfinished files.
+            let target = file
+            let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { signal in
+                SQLiteBackup.removePartialFiles(for: target)
+                let message = "error: interrupted, nothing written\n"
+                _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+                // _exit: the copy is still running on another thread; nothing of this process is worth flushing.
+                _exit(128 + signal)
+            }
+            defer { signals.stop() }
             do {
                 let summary = try SQLiteBackup.copy(
                     database: source, to: file, verify: !noVerify,

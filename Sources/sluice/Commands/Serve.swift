@@ -48,4 +48,12 @@ final class SignalWatcher {
     }
 
     deinit { sources.forEach { $0.cancel() } }
+
+    /// Stops watching and gives the signals their default action back.
+    func stop() {
+        for source in sources {
+            source.cancel()
+            signal(Int32(source.handle), SIG_DFL)
+        }
+    }
 }
