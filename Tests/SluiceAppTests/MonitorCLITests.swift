@@ -79,6 +79,13 @@ struct MonitorCLITests {
         let dir = try MonitorTempDirectory()
         defer { dir.remove() }
 
+        // Only serve and migrate create the database: a pause on a mistyped path would be seen by no service.
+        let nowhere = try await Self.run(["sending", "pause"], database: dir.databasePath)
+        #expect(nowhere.status == 1)
+        #expect(nowhere.stderr.contains("no database at '\(dir.databasePath)'"), "\(nowhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.databasePath))
+        #expect(try await Self.run(["migrate"], database: dir.databasePath).status == 0)
+
         let paused = try await Self.run(["sending", "pause", "--reason", "warming up a new IP"], database: dir.databasePath)
         #expect(paused.status == 0, "\(paused.stderr)")
         #expect(paused.stdout.hasPrefix("paused: yes (by operator) - warming up a new IP"))

@@ -88,7 +88,7 @@ struct SESSyncAbortTests {
         defer { server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var environment = SendTestApp.cliEnvironment(directory: directory, sesEndpoint: server.baseURL)
+        var environment = try await SendTestApp.cliEnvironment(directory: directory, sesEndpoint: server.baseURL)
         environment["SLUICE_SES_SUPPRESSION_PUSH_RATE"] = "100"
         for address in ["one@example.net", "two@example.net"] {
             let add = try await runChildProcess(sluiceExecutable, ["suppressions", "add", address, "--reason", "hard_bounce"], environment: environment)
@@ -105,7 +105,7 @@ struct SESSyncAbortTests {
         defer { server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var environment = SendTestApp.cliEnvironment(directory: directory, sesEndpoint: server.baseURL)
+        var environment = try await SendTestApp.cliEnvironment(directory: directory, sesEndpoint: server.baseURL)
         environment.removeValue(forKey: "AWS_SECRET_ACCESS_KEY")
         let add = try await runChildProcess(sluiceExecutable, ["suppressions", "add", "kept@example.net", "--reason", "complaint"], environment: environment)
         #expect(add.status == 0, "\(add.stderr)")

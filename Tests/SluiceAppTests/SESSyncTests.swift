@@ -187,7 +187,7 @@ struct SESSyncTests {
         defer { standIn.server.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-ses-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }  // made by the child; each one has exited by then
-        var environment = SendTestApp.cliEnvironment(directory: directory, sesEndpoint: standIn.endpoint)
+        var environment = try await SendTestApp.cliEnvironment(directory: directory, sesEndpoint: standIn.endpoint)
         environment["SLUICE_SES_SUPPRESSION_PUSH"] = "true"
         environment["SLUICE_SES_SUPPRESSION_PUSH_RATE"] = "100"
         standIn.set("remote@example.net", reason: "COMPLAINT", updated: Date())

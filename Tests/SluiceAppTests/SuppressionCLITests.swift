@@ -21,6 +21,8 @@ struct SuppressionCLITests {
 
     init() throws {
         temporary = try TestDirectory(prefix: "sluice-cli")
+        let migrated = try sluice(["migrate"])
+        #expect(migrated.status == 0, "\(migrated.stderr)")
     }
 
     /// - Parameter fileSizeLimit: RLIMIT_FSIZE in 512-byte blocks, with SIGXFSZ ignored: a write past it
@@ -51,6 +53,16 @@ struct SuppressionCLITests {
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self), stdoutBytes: [UInt8](stdoutData))
+    }
+
+    /// Only serve and migrate create a database: a mistyped path must not answer from a new, empty file.
+    @Test(arguments: [["suppressions", "show", "a@example.com"], ["suppressions", "add", "a@example.com"], ["stats"], ["sns", "subscriptions"]])
+    func commandsRefuseADatabaseThatDoesNotExist(_ arguments: [String]) throws {
+        let missing = directory.appendingPathComponent("typo/db.sqlite").path
+        let run = try sluice(arguments, environment: ["SLUICE_DATABASE_PATH": missing])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("error: no database at '\(missing)'"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("typo").path))
     }
 
     @Test func addShowListRemoveWithExitCodes() throws {
@@ -116,12 +128,13 @@ struct SuppressionCLITests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
         let folder = directory.appendingPathComponent("a-folder.csv")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        let elsewhere = directory.appendingPathComponent("elsewhere/db.sqlite").path
         for input in [folder.path, directory.appendingPathComponent("absent.csv").path] {
-            let run = try sluice(["suppressions", "import", input])
+            let run = try sluice(["suppressions", "import", input], environment: ["SLUICE_DATABASE_PATH": elsewhere])
             #expect(run.status == 66, "\(input): \(run.stderr)")
             #expect(run.stderr.hasPrefix("error: "))
         }
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("db.sqlite").path))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("elsewhere").path))
     }
 
     @Test func importAndExportRoundTrip() throws {

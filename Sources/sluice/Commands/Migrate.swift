@@ -14,7 +14,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         try await exiting {
             let configuration = try global.loadConfiguration()
-            let store = try openStore(configuration, logger: makeLogger(configuration))
+            let store = try openStore(configuration, logger: makeLogger(configuration), creating: true)
             defer { store.close() }
             let version = try await store.schemaVersion()
             print("database \(store.databaseIdentity) at schema version \(version)")

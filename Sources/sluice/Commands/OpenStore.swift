@@ -1,9 +1,18 @@
+import Foundation
 import Logging
 import SluiceApp
 import SluiceCore
 
 /// Opens the configured database for a command; failure exits 1 naming the database (never its password).
-func openStore(_ configuration: SluiceConfiguration, logger: Logger) throws -> any AppStore {
+/// - Parameter creating: only `migrate` creates a missing SQLite file. Any other command on a mistyped path
+///   would otherwise make a new, empty database and act on it: answer "not suppressed", or pause sending
+///   that the service never sees.
+func openStore(_ configuration: SluiceConfiguration, logger: Logger, creating: Bool = false) throws -> any AppStore {
+    let path = configuration.string("database.path")
+    if !creating, configuration.string("database.url").isEmpty, !FileManager.default.fileExists(atPath: path) {
+        throw ExitFailure.failure(
+            "no database at '\(path)': check SLUICE_DATABASE_PATH (database.path); `sluice migrate` or `sluice serve` creates it")
+    }
     do {
         return try Application.openStore(configuration: configuration, logger: logger)
     } catch {

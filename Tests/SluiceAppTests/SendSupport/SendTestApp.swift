@@ -4,6 +4,7 @@ import Logging
 import SluiceCore
 import SluiceHTTP
 import Synchronization
+import Testing
 @testable import SluiceApp
 
 /// A whole Application on 127.0.0.1 (port 0) with a temporary database, plus a client for /v1/messages.
@@ -47,8 +48,9 @@ final class SendTestApp: Sendable {
     static let staticKeys = ["AWS_ACCESS_KEY_ID": "AKIDSENDTEST", "AWS_SECRET_ACCESS_KEY": "send-test-secret"]
 
     /// The environment of a `sluice` CLI child that talks to the SES at `sesEndpoint` with `staticKeys`: this
-    /// process's environment without `SLUICE_*`/`AWS_*`, no metadata service, its database in `directory`.
-    static func cliEnvironment(directory: URL, sesEndpoint: String) -> [String: String] {
+    /// process's environment without `SLUICE_*`/`AWS_*`, no metadata service, its database in `directory`
+    /// (created here with `sluice migrate`).
+    static func cliEnvironment(directory: URL, sesEndpoint: String) async throws -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") && !$0.key.hasPrefix("AWS_") }
         environment.merge(staticKeys) { $1 }
         environment["HOME"] = directory.path
@@ -56,6 +58,8 @@ final class SendTestApp: Sendable {
         environment["SLUICE_DATABASE_PATH"] = directory.appendingPathComponent("db.sqlite").path
         environment["SLUICE_SES_TRANSPORT"] = "ses"
         environment["SLUICE_SES_ENDPOINT"] = sesEndpoint
+        let migrated = try await runChildProcess(sluiceExecutable, ["migrate"], environment: environment)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
         return environment
     }
 
