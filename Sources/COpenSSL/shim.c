@@ -58,3 +58,10 @@ int COpenSSL_GENERAL_NAMES_dns_at(const GENERAL_NAMES *names, int index, const u
     *out = ASN1_STRING_get0_data(name->d.dNSName);
     return ASN1_STRING_length(name->d.dNSName);
 }
+
+static int COpenSSL_no_pass_phrase(char *buffer, int size, int rwflag, void *userdata) {
+    (void)buffer; (void)size; (void)rwflag; (void)userdata;
+    return -1;
+}
+
+void COpenSSL_SSL_CTX_refuse_pass_phrase(SSL_CTX *ctx) { SSL_CTX_set_default_passwd_cb(ctx, COpenSSL_no_pass_phrase); }

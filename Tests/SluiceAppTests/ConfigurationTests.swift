@@ -49,6 +49,9 @@ struct ConfigurationTests {
         ("", ["SLUICE_DATABASE_URL": "mysql://u:hunter2@h/d"], .invalidValue, "'database.url': must start with postgres://"),
         ("", ["SLUICE_DATABASE_URL": "notaurl"], .invalidValue, "database.url"),
         ("", ["SLUICE_DATABASE_PATH": ""], .invalidValue, "'database.path': must name the SQLite database file"),
+        // Readable but no certificate in it: every TLS client built on it would fail after the start.
+        ("", ["SLUICE_SES_CA_FILE": "/etc/hostname"], .invalidValue, "'ses.ca_file': no PEM certificate could be loaded"),
+        ("", ["SLUICE_SNS_CA_FILE": "/dev/null"], .invalidValue, "'sns.ca_file': no PEM certificate could be loaded"),
     ])
     func rejectsInvalidConfiguration(file: String, environment: [String: String], code: ConfigurationError.Code, fragment: String) {
         let error = #expect(throws: ConfigurationError.self) {

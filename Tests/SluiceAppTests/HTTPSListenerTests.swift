@@ -82,4 +82,26 @@ struct HTTPSListenerTests {
         #expect(check.stderr.contains("http.tls_cert_file"))
         #expect(check.stderr.contains("private key does not match certificate"))
     }
+
+    /// OpenSSL's default pass-phrase callback reads the terminal: with one attached (a shell, `docker run
+    /// -it`) an encrypted key would block start and reload at "Enter PEM pass phrase:" forever.
+    @Test func anEncryptedKeyIsRefusedAtOnceEvenWithATerminal() async throws {
+        let pki = try await SNSTestPKI.load()
+        let directory = try TestDirectory(prefix: "sluice-https-encrypted")
+        let encrypted = directory.path + "/encrypted.key"
+        let made = try await runChildProcess(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["openssl", "pkey", "-in", pki.path("server.key"), "-aes256", "-passout", "pass:secret", "-out", encrypted], environment: nil)
+        try #require(made.status == 0, "\(made.stderr)")
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLUICE_") }
+        environment["SLUICE_HTTP_TLS_CERT_FILE"] = pki.path("server.pem")
+        environment["SLUICE_HTTP_TLS_KEY_FILE"] = encrypted
+        // `script` runs the command on a new pseudo-terminal; `timeout` ends a run that waits for input.
+        let onTerminal = try await runChildProcess(
+            URL(fileURLWithPath: "/usr/bin/timeout"),
+            ["30", "/usr/bin/script", "-qec", "'\(sluiceExecutable.path)' config check", "/dev/null"], environment: environment)
+        #expect(onTerminal.status == 78, "\(onTerminal.stdout)")
+        #expect(onTerminal.stdout.contains("cannot load private key \(encrypted): it is encrypted"), "\(onTerminal.stdout)")
+        #expect(!onTerminal.stdout.contains("Enter PEM pass phrase"))
+    }
 }

@@ -82,12 +82,14 @@ struct ServerTLSTests {
         }
     }
 
-    @Test func plainHTTPOnTheHTTPSPortGets400ThenClose() async throws {
+    /// Every method, not only the four OpenSSL recognises (GET, POST, HEAD, PUT).
+    @Test(arguments: ["GET", "POST", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+    func plainHTTPOnTheHTTPSPortGets400ThenClose(_ method: String) async throws {
         let tls = try await Self.identity()
         try await withServer(echoRouter(), configure: { $0.tls = tls }) { server in
             let (response, closed) = try await offPool {
                 let raw = try RawClient(port: server.port)
-                let response = try raw.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+                let response = try raw.roundTrip("\(method) /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
                 return (response, raw.isClosedByPeer())
             }
             #expect(response.status == 400)
@@ -184,6 +186,29 @@ struct ServerTLSTests {
             #expect(code == .hostnameMismatch)
             // A connection made before keeps its session.
             #expect(try await kept.execute(HTTPClientRequest(url: url)).status == 200)
+
+            // A stale pair (a renewal hook that copied an old one) is refused; the current one stays.
+            try install(pki.path("expired.pem"), at: certificate)
+            try install(pki.path("expired.key"), at: key)
+            let stale = #expect(throws: CryptoError.self) { try identity.reloadIfChanged() }
+            #expect(stale?.message.contains("expired at 2020-01-01") == true, "\(String(describing: stale))")
+            #expect(identity.current.leaf.subjectAlternativeDNSNames == ["wrong.example"])
         }
+    }
+
+    @Test func aPairNotValidNowIsRefusedAtLoad() async throws {
+        let pki = try await ClientTestPKI.load()
+        let expired = #expect(throws: CryptoError.self) {
+            try TLSServerIdentity(certificateFile: pki.path("expired.pem"), keyFile: pki.path("expired.key"))
+        }
+        #expect(expired?.code == .tlsConfiguration)
+        #expect(expired?.message.contains("expired at") == true)
+        // Before its validity starts, the same way.
+        let early = #expect(throws: CryptoError.self) {
+            try TLSServerIdentity(
+                certificateFile: pki.path("server.pem"), keyFile: pki.path("server.key"), now: { Date(timeIntervalSince1970: 0) })
+        }
+        #expect(early?.message.contains("is not valid before") == true)
+        #expect(try TLSServerIdentity(certificateFile: pki.path("server.pem"), keyFile: pki.path("server.key")).current.leaf.notAfter > Date())
     }
 }

@@ -26,6 +26,9 @@ void COpenSSL_SSL_CTX_set_partial_write_modes(SSL_CTX *ctx);
 void COpenSSL_SSL_CTX_set_server_modes(SSL_CTX *ctx);
 /// Sets SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION (and SSL_OP_IGNORE_UNEXPECTED_EOF if asked).
 void COpenSSL_SSL_CTX_set_default_options(SSL_CTX *ctx, int ignoreUnexpectedEOF);
+/// A password callback that gives none: an encrypted key fails to load at once instead of OpenSSL's
+/// default callback asking for a pass phrase on the terminal (and blocking until someone types one).
+void COpenSSL_SSL_CTX_refuse_pass_phrase(SSL_CTX *ctx);
 /// 1 if the latest error on the queue says the peer closed without close_notify.
 int COpenSSL_ERR_peek_is_unexpected_eof(void);
 

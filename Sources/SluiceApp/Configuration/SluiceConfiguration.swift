@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceCrypto
 import SluiceDNS
 import SluiceHTTP
 
@@ -74,6 +75,15 @@ public struct SluiceConfiguration: Sendable {
             let file = string(path)
             if !file.isEmpty && !FileManager.default.isReadableFile(atPath: file) {
                 throw invalid(path, "file '\(file)' is not readable")
+            }
+        }
+        // Readable is not enough: a CA file that holds no certificate would fail every TLS client built on
+        // it (the SES client, the SNS certificate fetch) long after the start.
+        for path in ["sns.ca_file", "ses.ca_file"] where !string(path).isEmpty {
+            do {
+                _ = try TLSClientContext(configuration: TLSClientConfiguration(extraCAFile: string(path), trustSystemStore: false))
+            } catch {
+                throw invalid(path, "no PEM certificate could be loaded from '\(string(path))' (\(error.openSSLErrors.first ?? error.message))")
             }
         }
         if (try? NSRegularExpression(pattern: string("sns.cert_url_pattern"))) == nil {

@@ -64,6 +64,19 @@ private final class RefusalCounter: Sendable {
     }
 }
 
+/// SES chosen but unreachable from this process (its HTTP client cannot be built): every send fails
+/// retryably, so messages stay queued and nothing is recorded as sent.
+struct UnusableTransport: SendTransport {
+    let reason: String
+    var kind: String { "ses" }
+
+    func send(_ request: SESSendEmailRequest, at date: Date) async -> TransportResult {
+        TransportResult(outcome: .failed(decision: .retryable, error: reason))
+    }
+
+    func account() async throws(SESError) -> SESAccount? { nil }
+}
+
 /// No credentials (or `ses.transport = "outbox"`): records each would-be request in the store; nothing leaves.
 struct OutboxTransport: SendTransport {
     var kind: String { "outbox" }

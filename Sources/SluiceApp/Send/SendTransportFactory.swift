@@ -16,8 +16,10 @@ enum SendTransportFactory {
                 extraCAFile: configuration.caFile, connectTimeout: .seconds(5), readTimeout: .seconds(configuration.requestTimeout),
                 totalTimeout: .seconds(configuration.requestTimeout), maxIdleConnectionsPerHost: max(4, configuration.concurrency)))
         } catch {
-            logger.error("send gate transport: outbox, because the SES HTTP client cannot be built", metadata: ["error": "\(error)"])
-            return OutboxTransport()
+            // Never the outbox here: mail would be marked sent and never leave. The configuration check
+            // refuses the usual cause (an unloadable ses.ca_file); whatever else it is, mail waits.
+            logger.error("send gate transport: ses, but its HTTP client cannot be built; sends fail and are retried", metadata: ["error": "\(error)"])
+            return UnusableTransport(reason: "the SES HTTP client cannot be built: \(error)")
         }
         let chain = DefaultCredentialChain(environment: environment, httpClient: client, logger: logger)
         // Only "nothing configured" picks the outbox in `auto`: credentials that are configured but failing now

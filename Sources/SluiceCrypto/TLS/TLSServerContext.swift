@@ -23,12 +23,19 @@ public final class TLSServerContext: @unchecked Sendable {
         COpenSSL_SSL_CTX_set_default_options(context, 0)
         COpenSSL_SSL_CTX_set_partial_write_modes(context)
         COpenSSL_SSL_CTX_set_server_modes(context)
+        COpenSSL_SSL_CTX_refuse_pass_phrase(context)
         try OpenSSLError.check(
             SSL_CTX_use_certificate_chain_file(context, certificatePEMFile), .tlsConfiguration,
             "cannot load certificate chain \(certificatePEMFile)")
-        try OpenSSLError.check(
-            SSL_CTX_use_PrivateKey_file(context, keyPEMFile, SSL_FILETYPE_PEM), .tlsConfiguration,
-            "cannot load private key \(keyPEMFile)")
+        do {
+            try OpenSSLError.check(
+                SSL_CTX_use_PrivateKey_file(context, keyPEMFile, SSL_FILETYPE_PEM), .tlsConfiguration,
+                "cannot load private key \(keyPEMFile)")
+        } catch let error where error.openSSLErrors.contains(where: { $0.contains("bad password read") }) {
+            throw CryptoError(
+                .tlsConfiguration, "cannot load private key \(keyPEMFile): it is encrypted; give the key without a pass phrase",
+                openSSLErrors: error.openSSLErrors)
+        }
         try OpenSSLError.check(SSL_CTX_check_private_key(context), .tlsConfiguration, "private key does not match certificate")
         let x509 = try OpenSSLError.check(SSL_CTX_get0_certificate(context), .tlsConfiguration, "no certificate loaded")
         // get0 borrows: take a reference of our own for the wrapper.

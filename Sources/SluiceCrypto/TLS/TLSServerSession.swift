@@ -23,9 +23,14 @@ public final class TLSServerSession {
     }
 
     private let ssl: OpaquePointer
-    /// The handshake failed because the client spoke plain HTTP to this port (OpenSSL recognises
-    /// `GET `, `POST`, `HEAD`, `PUT `): the loop may answer that in plain text before closing.
+    private let fd: Int32
+    /// The handshake failed because the client spoke plain HTTP to this port: the loop may answer that in
+    /// plain text before closing.
     public private(set) var receivedPlainHTTP = false
+    /// The connection's first byte, peeked while the handshake runs. OpenSSL recognises only `GET `,
+    /// `POST`, `HEAD` and `PUT ` as HTTP; a TLS record starts 0x16 (SSLv2 hellos with the high bit set), so
+    /// a first byte that is an upper-case ASCII letter is a request line of any method (`DELETE`, `PATCH`).
+    private var firstByte: UInt8?
 
     /// Starts a server session on an accepted, non-blocking socket.
     public init(socket fd: Int32, context: TLSServerContext) throws(CryptoError) {
@@ -36,6 +41,7 @@ public final class TLSServerSession {
         }
         SSL_set_accept_state(ssl)
         self.ssl = ssl
+        self.fd = fd
     }
 
     // Frees only memory: the socket BIO does not close the descriptor (SSL_set_fd uses BIO_NOCLOSE).
@@ -47,6 +53,10 @@ public final class TLSServerSession {
     /// Decrypts into `buffer` (runs the handshake first while it is pending).
     public func read(into buffer: UnsafeMutableRawBufferPointer) -> Outcome {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .done(0) }
+        if firstByte == nil, !isEstablished {
+            var byte: UInt8 = 0
+            if recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) == 1 { firstByte = byte }
+        }
         return perform("read") { SSL_read_ex(ssl, base, buffer.count, &$0) }
     }
 
@@ -92,7 +102,9 @@ public final class TLSServerSession {
             ERR_clear_error()
             return .closed
         default:
-            if !isEstablished, ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST { receivedPlainHTTP = true }
+            if !isEstablished, ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST || firstByte.map({ (0x41...0x5A).contains($0) }) == true {
+                receivedPlainHTTP = true
+            }
             let phase = isEstablished ? "TLS \(operation) failed" : "TLS handshake failed"
             return .failed(OpenSSLError.make(isEstablished ? .io : .tlsHandshakeFailed, phase))
         }
