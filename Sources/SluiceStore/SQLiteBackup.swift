@@ -57,7 +57,7 @@ public enum SQLiteBackup {
             throw Failure(kind: .targetNotCreatable, message: "'\(target)' exists: a backup never overwrites a file")
         }
         // Left by a backup that was killed (kill -9, a crash): its process is gone, so nobody else owns them.
-        removeStalePartialFiles(for: target)
+        PartialFile.removeStale(for: target, remove: removePartial)
         // VACUUM INTO accepts an empty file: made here with O_EXCL (a unique name nobody else holds) and
         // mode 0600, since the copy holds every address the service knows.
         let partial = try createPartialFile(beside: targetURL)
@@ -98,26 +98,7 @@ public enum SQLiteBackup {
     /// Removes this process's unfinished copies for `target` (and their `-journal`): for a signal handler
     /// that ends the process while `copy` runs (the `defer` there never runs then).
     public static func removePartialFiles(for target: String) {
-        for (path, pid) in partialFiles(for: target) where pid == getpid() { removePartial(path) }
-    }
-
-    /// Removes unfinished copies for `target` whose process is gone (a backup killed with SIGKILL).
-    static func removeStalePartialFiles(for target: String) {
-        for (path, pid) in partialFiles(for: target) where kill(pid, 0) != 0 && errno == ESRCH { removePartial(path) }
-    }
-
-    /// `.NAME.partial-PID-RANDOM` files beside `target`, with the PID of the process that made each.
-    private static func partialFiles(for target: String) -> [(path: String, pid: pid_t)] {
-        let url = URL(fileURLWithPath: target)
-        let folder = url.deletingLastPathComponent().path
-        let prefix = "." + url.lastPathComponent + ".partial-"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.compactMap { name in
-            guard name.hasPrefix(prefix), !name.hasSuffix("-journal") else { return nil }
-            let rest = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
-            guard rest.count == 2, let pid = pid_t(rest[0]), pid > 0 else { return nil }
-            return (folder + "/" + name, pid)
-        }
+        PartialFile.removeOwn(for: target, remove: removePartial)
     }
 
     /// The unfinished copy and the rollback journal VACUUM INTO keeps beside it.
@@ -127,21 +108,13 @@ public enum SQLiteBackup {
     }
 
     private static func createPartialFile(beside target: URL) throws(Failure) -> String {
-        let folder = target.deletingLastPathComponent().path
-        for _ in 0..<8 {
-            // The PID tells a later backup whether the file's maker is gone (`removeStalePartialFiles`).
-            let suffix = "\(getpid())-" + String(UInt32.random(in: .min ... .max), radix: 16)
-            let path = folder + "/." + target.lastPathComponent + ".partial-" + suffix
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if descriptor >= 0 {
-                close(descriptor)
-                return path
-            }
-            guard errno == EEXIST else {
-                throw Failure(kind: .targetNotCreatable, message: "cannot create a file in '\(folder)': \(String(cString: strerror(errno)))")
-            }
+        do {
+            let (path, descriptor) = try PartialFile.create(beside: target)
+            close(descriptor)
+            return path
+        } catch {
+            throw Failure(kind: .targetNotCreatable, message: error.description)
         }
-        throw Failure(kind: .targetNotCreatable, message: "cannot create a unique file in '\(folder)'")
     }
 
     private static func syncFile(_ path: String) throws(Failure) {

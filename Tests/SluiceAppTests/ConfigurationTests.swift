@@ -64,7 +64,7 @@ struct ConfigurationTests {
 
     @Test func postgresURLNeedsNoDatabasePath() throws {
         let c = try ConfigurationLoader().load(fileText: nil, environment: [
-            "SLUICE_DATABASE_URL": "postgresql://sluice@db.internal/sluice", "SLUICE_DATABASE_PATH": "",
+            "SLUICE_DATABASE_URL": "PostgreSQL://sluice@db.internal/sluice", "SLUICE_DATABASE_PATH": "",
         ])
         #expect(c.string("database.path").isEmpty)
     }

@@ -103,6 +103,14 @@ struct LineAccessLogWriterTests {
             let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)", headers: headers))
             #expect(response.status == 200)
         }
+        // Near misses of the token route (another method, a trailing slash, more segments) keep it out too.
+        let misses = [("DELETE", "/token/tok-a-swordfish", 405), ("GET", "/token/tok-b-swordfish/", 404), ("GET", "/token/tok-c-swordfish/x", 404)]
+        for (n, (method, target, status)) in misses.enumerated() {
+            var headers = HTTPHeaders()
+            headers.add("X-Request-Id", "miss-\(n)")
+            let response = try await client.execute(HTTPClientRequest(method: method, url: "http://127.0.0.1:\(port)\(target)", headers: headers))
+            #expect(response.status == status)
+        }
         client.closeIdleConnections()
         await server.shutdown()
         try await running.value
@@ -112,9 +120,12 @@ struct LineAccessLogWriterTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             return object["msg"] as? String == "request" ? object : nil
         }
-        #expect(access.count == requests)
-        #expect(Set(access.compactMap { $0["request.id"] as? String }) == Set((0..<requests).map { "r-\($0)" }))
-        #expect(access.allSatisfy { $0["status"] as? String == "200" && ($0["remote"] as? String)?.hasPrefix("127.0.0.1:") == true })
+        #expect(access.count == requests + 3)
+        let served = access.filter { ($0["request.id"] as? String)?.hasPrefix("r-") == true }
+        #expect(Set(served.compactMap { $0["request.id"] as? String }) == Set((0..<requests).map { "r-\($0)" }))
+        #expect(served.allSatisfy { $0["status"] as? String == "200" && ($0["remote"] as? String)?.hasPrefix("127.0.0.1:") == true })
+        let missPaths = access.filter { ($0["request.id"] as? String)?.hasPrefix("miss-") == true }.compactMap { $0["path"] as? String }
+        #expect(missPaths.sorted() == ["/token/{token}", "/token/{token}/…", "/token/{token}/…"])
         #expect(access.contains { $0["route"] as? String == "/hello/{name}" && $0["path"] as? String == "/hello/0" })
         #expect(access.contains { $0["route"] as? String == "/token/{token}" && $0["path"] as? String == "/token/{token}" })
         #expect(!lines.contains { $0.contains("hunter2") || $0.contains("swordfish") })

@@ -182,6 +182,24 @@ struct SESSyncTests {
         #expect(standIn.requests("DELETE").isEmpty)
     }
 
+    /// `ses.transport = ses` with nothing configured is a configuration problem (409), not a passing one (503).
+    @Test func deleteWithSESFlagWithoutAnyCredentialsIs409() async throws {
+        let app = try await SendTestApp.start(
+            settings: ["ses.transport": .string("ses"), "ses.endpoint": .string("http://127.0.0.1:9")],
+            environment: ["AWS_EC2_METADATA_DISABLED": "true"])
+        defer { Task { await app.stop() } }
+        try await put(app, "kept@example.net", .complaint, at: Date())
+        let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer \(SendTestApp.token)")
+        let response = try await client.execute(HTTPClientRequest(
+            method: "DELETE", url: app.baseURL + "/v1/suppressions/kept@example.net?ses=true", headers: headers))
+        #expect(response.status == 409)
+        #expect(response.bodyText.contains(#""code":"ses_unavailable""#))
+        #expect(response.bodyText.contains("no AWS credentials are configured"), "\(response.bodyText)")
+        #expect(try await app.context.store.suppressions(of: "kept@example.net").count == 1, "nothing removed")
+    }
+
     @Test func cliSyncAndRemoveWithSES() async throws {
         let standIn = try SESSuppressionStandIn()
         defer { standIn.server.stop() }

@@ -14,8 +14,16 @@ public final class SESClient: Sendable {
     /// Seconds added to the local clock when signing: SES's clock minus ours, learnt from a clock-skew refusal.
     private let skew = Mutex<TimeInterval>(0)
 
+    /// How many times refused keys were dropped so far.
+    private let refusedKeyDrops = Atomic<UInt64>(0)
+
     /// The offset applied to the signing time (0 until SES refused a request for clock skew).
     public var clockOffset: TimeInterval { skew.withLock { $0 } }
+
+    /// Which keys a call will be signed with, as far as refusals go: it grows each time SES refuses keys and
+    /// they are dropped. Calls in flight together share a value, so one rotation (every one of them refused
+    /// with the old keys) can be told from keys refused again after new ones were fetched.
+    public var keysGeneration: UInt64 { refusedKeyDrops.load(ordering: .acquiring) }
 
     public init(configuration: SESClientConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
@@ -139,6 +147,7 @@ public final class SESClient: Sendable {
         } else if RetryClassifier.isCredentialRefusal(errorType: failure.awsErrorType) {
             logger.warning("SES refused the AWS credentials: fetching new ones", metadata: ["ses.error_type": "\(failure.awsErrorType ?? "-")"])
             await configuration.credentials.invalidate()
+            refusedKeyDrops.add(1, ordering: .releasing)
         }
     }
 

@@ -3,6 +3,7 @@ import SluiceCore
 import SluiceCrypto
 import SluiceDNS
 import SluiceHTTP
+import SluicePostgres
 
 /// The effective configuration: every key's value and where it came from.
 public struct SluiceConfiguration: Sendable {
@@ -98,7 +99,7 @@ public struct SluiceConfiguration: Sendable {
             throw invalid("ses.region", "must be an AWS region name such as us-east-1")
         }
         let databaseURL = string("database.url")
-        if !databaseURL.isEmpty && !databaseURL.hasPrefix("postgres://") && !databaseURL.hasPrefix("postgresql://") {
+        if !databaseURL.isEmpty && !PostgresStoreConfiguration.isPostgresURL(databaseURL) {
             throw invalid("database.url", "must start with postgres:// or postgresql://")  // the value is a secret: not echoed
         }
         if databaseURL.isEmpty && string("database.path").trimmingCharacters(in: .whitespaces).isEmpty {

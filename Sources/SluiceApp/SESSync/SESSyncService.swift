@@ -73,6 +73,9 @@ public final class SESSyncService: Sendable {
         let client = try await client()
         do {
             _ = try await client.configuration.credentials.credentials()
+        } catch let error as CredentialProviderError where error.code == .noCredentials {
+            // `ses.transport = ses` with nothing configured: a configuration problem, not a passing one.
+            throw Unavailable(description: "ses.transport = ses, but no AWS credentials are configured")
         } catch {
             throw CredentialsFailing(description: "AWS credentials are configured but give no keys now: \(error)")
         }

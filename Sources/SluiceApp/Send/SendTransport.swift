@@ -33,9 +33,10 @@ struct SESTransport: SendTransport {
     }
 
     func send(_ request: SESSendEmailRequest, at date: Date) async -> TransportResult {
+        let keysGeneration = client.keysGeneration
         do {
             let response = try await client.sendEmail(request)
-            _ = refusals.record(refusedKeys: false, decision: .retryable)
+            _ = refusals.record(refusedKeys: false, keysGeneration: keysGeneration, decision: .retryable)
             return TransportResult(outcome: .accepted(sesMessageId: response.messageId))
         } catch {
             // `message` is SES's text; it may name the rejected address, which the message owner may see.
@@ -43,10 +44,10 @@ struct SESTransport: SendTransport {
             guard error.httpStatus != nil else { return TransportResult(outcome: .failed(decision: error.retry, error: text)) }
             let decision = refusals.record(
                 refusedKeys: CredentialRefusalStreak.refusesKeys(errorType: error.awsErrorType, message: error.message),
-                decision: error.retry)
+                keysGeneration: keysGeneration, decision: error.retry)
             if decision != error.retry {
-                text += " (\(CredentialRefusalStreak.pauseAfter) calls in a row refused the AWS credentials, new keys included:"
-                    + " fix them, then resume sending)"
+                text += " (SES refused the AWS credentials \(CredentialRefusalStreak.pauseAfter) times in a row, newly fetched keys"
+                    + " included: fix them, then resume sending)"
             }
             return TransportResult(outcome: .failed(decision: decision, error: text))
         }
@@ -59,8 +60,8 @@ struct SESTransport: SendTransport {
 private final class RefusalCounter: Sendable {
     private let streak = Mutex(CredentialRefusalStreak())
 
-    func record(refusedKeys: Bool, decision: RetryDecision) -> RetryDecision {
-        streak.withLock { $0.record(refusedKeys: refusedKeys, decision: decision) }
+    func record(refusedKeys: Bool, keysGeneration: UInt64, decision: RetryDecision) -> RetryDecision {
+        streak.withLock { $0.record(refusedKeys: refusedKeys, keysGeneration: keysGeneration, decision: decision) }
     }
 }
 

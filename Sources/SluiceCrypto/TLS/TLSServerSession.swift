@@ -55,7 +55,13 @@ public final class TLSServerSession {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .done(0) }
         if firstByte == nil, !isEstablished {
             var byte: UInt8 = 0
-            if recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) == 1 { firstByte = byte }
+            let peeked = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if peeked == 1 {
+                firstByte = byte
+            } else if peeked < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                // Nothing yet: OpenSSL must not read before the peek, or the byte it sees next is not the first.
+                return .wantRead
+            }
         }
         return perform("read") { SSL_read_ex(ssl, base, buffer.count, &$0) }
     }

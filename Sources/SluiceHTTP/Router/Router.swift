@@ -25,8 +25,11 @@ public struct Router: HTTPResponder {
     /// The outcome of matching a request's method and path, computed once per request by the server.
     enum Match: Sendable {
         case found(Int, [String: String])
-        case wrongMethod(allowed: [HTTPMethod])
-        case notFound
+        /// `route`: the most specific route of the path (another method).
+        case wrongMethod(allowed: [HTTPMethod], route: Int)
+        /// `redacted`: what access logs show for a path under a route whose path is a credential
+        /// (`/u/{token}/…` for `/u/TOKEN/x`); nil for any other path.
+        case notFound(redacted: String?)
     }
 
     private var table: [Route] = []
@@ -65,7 +68,7 @@ public struct Router: HTTPResponder {
         for i in table.indices where table[i].pattern.matches(segments) {
             if best < 0 || RoutePattern.isMoreSpecific(table[i].pattern.literalMask, than: table[best].pattern.literalMask) { best = i }
         }
-        guard best >= 0 else { return .notFound }
+        guard best >= 0 else { return .notFound(redacted: redactedPrefix(of: segments)) }
         let bestMask = table[best].pattern.literalMask
         var allowed: [HTTPMethod] = []
         var getFallback: Int?
@@ -77,7 +80,16 @@ public struct Router: HTTPResponder {
         }
         if let getFallback { return .found(getFallback, parameters(getFallback, segments)) }
         if allowed.contains(.GET), !allowed.contains(.HEAD) { allowed.append(.HEAD) }
-        return .wrongMethod(allowed: allowed)
+        return .wrongMethod(allowed: allowed, route: best)
+    }
+
+    /// The pattern of a route that redacts its path and whose segments begin `segments` (a trailing slash
+    /// or extra segments after a token), followed by `/…`; nil when no such route exists.
+    private func redactedPrefix(of segments: [String]) -> String? {
+        for route in table where route.options.redactsPath && segments.count > route.pattern.segments.count {
+            if route.pattern.matches(Array(segments.prefix(route.pattern.segments.count))) { return route.pattern.text + "/…" }
+        }
+        return nil
     }
 
     private func parameters(_ index: Int, _ segments: [String]) -> [String: String] {
@@ -97,10 +109,13 @@ public struct Router: HTTPResponder {
             let route = table[index]
             return HTTPBodyPolicy(
                 limit: route.options.bodyLimit, streaming: route.options.streamingBody, routePattern: route.pattern.text,
-                runsOffLoop: route.options.runsOffLoop, redactsPath: route.options.redactsPath)
-        case .wrongMethod, .notFound:
+                runsOffLoop: route.options.runsOffLoop, pathInLog: route.options.redactsPath ? route.pattern.text : nil)
+        case .wrongMethod(_, let index):
             // No handler will read the body: accept none beyond a small allowance.
-            return HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil)
+            let route = table[index]
+            return HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil, pathInLog: route.options.redactsPath ? route.pattern.text : nil)
+        case .notFound(let redacted):
+            return HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil, pathInLog: redacted)
         }
     }
 
@@ -148,7 +163,7 @@ public struct Router: HTTPResponder {
             } catch {
                 return Self.response(for: error)
             }
-        case .wrongMethod(let allowed):
+        case .wrongMethod(let allowed, _):
             var headers = HTTPHeaders()
             headers.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
             return .error(.methodNotAllowed, code: "method_not_allowed", message: "Method not allowed", headers: headers)

@@ -22,21 +22,20 @@ public struct HTTPBodyPolicy: Sendable, Equatable {
     public var routePattern: String?
     /// Run the handler on the shared task pool, not on the connection's event loop.
     public var runsOffLoop: Bool
-    /// Log `routePattern` in place of the path, which is a credential.
-    public var redactsPath: Bool
+    /// What access logs show in place of the path, which is a credential (`RouteOptions.redactsPath`);
+    /// nil logs the path.
+    public var pathInLog: String?
 
     public init(
-        limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false, redactsPath: Bool = false
+        limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false, pathInLog: String? = nil
     ) {
         self.limit = limit
         self.streaming = streaming
         self.routePattern = routePattern
         self.runsOffLoop = runsOffLoop
-        self.redactsPath = redactsPath
+        self.pathInLog = pathInLog
     }
 
     /// The path as access logs show it.
-    func loggedPath(_ path: String) -> String {
-        redactsPath ? (routePattern ?? "-") : path
-    }
+    func loggedPath(_ path: String) -> String { pathInLog ?? path }
 }

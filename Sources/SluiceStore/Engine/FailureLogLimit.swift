@@ -1,7 +1,8 @@
 /// How often the writer logs its failures: the first of each kind at once, then at most one line per
 /// `interval` with the count of those not logged meanwhile, so a full disk (every commit failing) warns
-/// without flooding the log. After a failed commit, the next successful one is reported once.
-/// Writer thread only.
+/// without flooding the log. Successes do not reset the limit (failures alternating with successes, as
+/// when one large job keeps hitting a full disk, stay limited); that commits work again is said at most
+/// once an interval. Writer thread only.
 struct FailureLogLimit {
     enum Kind: Hashable, CaseIterable {
         case begin, commit, batchAborted, checkpoint
@@ -16,8 +17,9 @@ struct FailureLogLimit {
             }
         }
 
-        /// Whether the kind loses writes (a checkpoint failure only delays copying the WAL).
-        var losesCommits: Bool { self != .checkpoint }
+        /// Whether the kind fails a whole commit. A batch abort fails only its culprit (the rest run again
+        /// and usually commit); a checkpoint failure only delays copying the WAL: both are warnings.
+        var losesCommits: Bool { self == .begin || self == .commit }
     }
 
     private struct Entry {
@@ -27,8 +29,9 @@ struct FailureLogLimit {
 
     let interval: Duration
     private var entries: [Kind: Entry] = [:]
-    /// Commits (begin, commit, batch) that failed since the last successful commit.
+    /// Commits (begin, commit) that failed since commits were last reported working.
     private var failedCommits = 0
+    private var lastResumed: ContinuousClock.Instant?
 
     init(interval: Duration = .seconds(10)) { self.interval = interval }
 
@@ -49,14 +52,13 @@ struct FailureLogLimit {
         return suppressed
     }
 
-    /// After a successful commit: how many commits had failed before it (nil when none), once; the next
-    /// failure is logged at once again.
-    mutating func committed() -> Int? {
+    /// After a successful commit: how many commits had failed since the last report, or nil when none did
+    /// or the last report is less than `interval` ago (the count then carries over).
+    mutating func committed(at now: ContinuousClock.Instant) -> Int? {
         guard failedCommits > 0 else { return nil }
-        defer {
-            failedCommits = 0
-            for kind in Kind.allCases where kind.losesCommits { entries[kind] = nil }
-        }
+        if let lastResumed, now - lastResumed < interval { return nil }
+        lastResumed = now
+        defer { failedCommits = 0 }
         return failedCommits
     }
 }

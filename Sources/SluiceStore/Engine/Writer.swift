@@ -221,7 +221,8 @@ final class Writer: @unchecked Sendable {
     /// again; then a new one is opened (at most once a second) so the service recovers without a restart.
     private func reopenIfReadOnly() {
         guard let reopen, database == nil || mustRenew || database?.isReadOnly == true else { return }
-        guard fileWatch?.isAway != true else { return }
+        // Checked now, not as last seen: a removal no sync has noticed yet must not get a new, empty file.
+        guard fileWatch?.check() == nil else { return }
         let now = ContinuousClock.now
         guard now - lastReopen >= .seconds(1) else { return }
         lastReopen = now
@@ -436,7 +437,7 @@ final class Writer: @unchecked Sendable {
     /// Hands the jobs of the transaction just committed to the sync thread, which resumes them.
     private func committed(_ jobs: [any PendingWrite]) {
         stats.withLock { $0.commits += 1 }
-        if let failures = failureLog.committed() {
+        if let failures = failureLog.committed(at: .now) {
             logger.info("store.commits_resumed", metadata: ["store.failed_commits": "\(failures)"])
         }
         commitNumber += 1
