@@ -185,6 +185,16 @@ struct SuppressionCLITests {
         #expect(left.isEmpty, "\(left)")
         let unwritable = try sluice(["suppressions", "export", "--output", directory.appendingPathComponent("missing/out.csv").path])
         #expect(unwritable.status == 73)
+        // A symbolic link at the name: its target gets the export, the link stays.
+        let link = directory.appendingPathComponent("latest.csv")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: csvOut.path)
+        #expect(try sluice(["suppressions", "export", "--output", link.path]).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == csvOut.path)
+        #expect(try [UInt8](Data(contentsOf: csvOut)) == export.stdoutBytes)
+        // Not a regular file (here the pipe behind /dev/stdout): written as it is.
+        let piped = try sluice(["suppressions", "export", "--output", "/dev/stdout"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdoutBytes == export.stdoutBytes)
 
         let history = try sluice(["suppressions", "history", "p7@example.org"])
         #expect(history.status == 0)
