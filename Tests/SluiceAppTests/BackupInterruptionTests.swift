@@ -64,10 +64,18 @@ struct BackupInterruptionTests {
         #expect(started, "the backup made its partial file")
         kill(process.processIdentifier, signal)
         await offPool { process.waitUntilExit() }
+        // Handled (never killed by it), and nothing hidden is left either way.
         #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == status)
         #expect(try hiddenFiles(in: directory).isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: target))
+        if process.terminationStatus == 0 {
+            // On a loaded machine the copy can finish before the signal's handler gets a thread: then the
+            // backup is whole (exit 0 promises that), never half.
+            let check = try SQLiteFileCheck.inspect(target, integrity: true)
+            #expect(check.problems?.isEmpty ?? true)
+        } else {
+            #expect(process.terminationStatus == status)
+            #expect(!FileManager.default.fileExists(atPath: target))
+        }
     }
 
     /// A copy that fails after creating its file (here: RLIMIT_FSIZE, with SIGXFSZ ignored, so writes fail
