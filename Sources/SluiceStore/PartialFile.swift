@@ -26,14 +26,17 @@ public enum PartialFile {
         throw CreationError(description: "cannot create a unique file in '\(folder)'")
     }
 
-    /// The partial files beside `target`, with the PID of the process that made each.
+    /// The partial files beside `target`, with the PID of the process that made each; a `-journal` left
+    /// without its file stands for that file.
     public static func files(for target: String) -> [(path: String, pid: pid_t)] {
         let url = URL(fileURLWithPath: target)
         let folder = url.deletingLastPathComponent().path
         let prefix = "." + url.lastPathComponent + ".partial-"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.compactMap { name in
-            guard name.hasPrefix(prefix), !name.hasSuffix("-journal") else { return nil }
+        var seen: Set<String> = []
+        return names.compactMap { listed in
+            let name = listed.hasSuffix("-journal") ? String(listed.dropLast("-journal".count)) : listed
+            guard name.hasPrefix(prefix), seen.insert(name).inserted else { return nil }
             let rest = name.dropFirst(prefix.count).split(separator: "-", omittingEmptySubsequences: false)
             guard rest.count == 2, let pid = pid_t(rest[0]), pid > 0 else { return nil }
             return (folder + "/" + name, pid)

@@ -32,6 +32,8 @@ public enum SQLiteBackup {
             case verificationFailed
             /// SQLite or the file system failed while copying.
             case store
+            /// `BackupInterruption.interrupt` stopped it before it had its name; nothing was written.
+            case interrupted
         }
         public var kind: Kind
         public var message: String
@@ -41,8 +43,10 @@ public enum SQLiteBackup {
 
     /// Copies the database at `source` into a new file at `target`; with `verify`, runs
     /// `PRAGMA integrity_check` on the copy before it gets its name.
+    /// - Parameter interruption: stops the copy from another thread (`.interrupted`, nothing left behind).
     public static func copy(
-        database source: String, to target: String, verify: Bool = true, busyTimeoutMilliseconds: Int = 5000
+        database source: String, to target: String, verify: Bool = true, busyTimeoutMilliseconds: Int = 5000,
+        interruption: BackupInterruption? = nil
     ) throws(Failure) -> Summary {
         guard FileManager.default.fileExists(atPath: source) else {
             throw Failure(kind: .sourceMissing, message: "no database at '\(source)'")
@@ -64,23 +68,33 @@ public enum SQLiteBackup {
         var linked = false
         defer { if !linked { removePartial(partial) } }
 
+        /// Nothing is written once interrupted; SQLite's error then only says so.
+        func stopIfInterrupted() throws(Failure) {
+            if interruption?.isInterrupted == true { throw Failure(kind: .interrupted, message: "interrupted, nothing written") }
+        }
         do throws(StoreError) {
             let database = try Database(path: source, readOnly: true, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-            try database.run("VACUUM INTO ?1") { $0.bind(partial, at: 1) }
+            let vacuum = { () throws(StoreError) in _ = try database.run("VACUUM INTO ?1") { $0.bind(partial, at: 1) } }
+            if let interruption { try interruption.running(on: database, vacuum) } else { try vacuum() }
         } catch {
+            try stopIfInterrupted()
             throw Failure(kind: .store, message: "copying '\(source)' failed: \(error)", underlying: error)
         }
+        try stopIfInterrupted()
         try syncFile(partial)
 
         let check: SQLiteFileCheck
         do throws(StoreError) {
-            check = try SQLiteFileCheck.inspect(partial, integrity: verify)
+            check = try SQLiteFileCheck.inspect(partial, integrity: verify, interruption: interruption)
         } catch {
+            try stopIfInterrupted()
             throw Failure(kind: .store, message: "reading the copy failed: \(error)", underlying: error)
         }
         if let problems = check.problems, !problems.isEmpty {
             throw Failure(kind: .verificationFailed, message: "the copy failed PRAGMA integrity_check: " + check.problemSummary)
         }
+        // The last moment it can stop: from the link on the backup is whole.
+        try stopIfInterrupted()
 
         // link(2) refuses an existing name, so a target created meanwhile is never replaced.
         guard link(partial, target) == 0 else {

@@ -8,9 +8,13 @@ struct SQLiteFileCheck {
     var schemaVersion: Int
 
     /// Opens `path` read-only; throws when it is no database or has no `schema_migrations` table.
-    static func inspect(_ path: String, integrity: Bool) throws(StoreError) -> SQLiteFileCheck {
+    static func inspect(_ path: String, integrity: Bool, interruption: BackupInterruption? = nil) throws(StoreError) -> SQLiteFileCheck {
         let database = try Database(path: path, readOnly: true, busyTimeoutMilliseconds: 1000)
-        let rows = integrity ? try database.strings("PRAGMA integrity_check") : nil
+        let check = { () throws(StoreError) -> [String] in try database.strings("PRAGMA integrity_check") }
+        var rows: [String]?
+        if integrity {
+            if let interruption { rows = try interruption.running(on: database, check) } else { rows = try check() }
+        }
         let version = try database.strings("SELECT coalesce(max(version), 0) FROM schema_migrations").first
         return SQLiteFileCheck(problems: rows.map { $0 == ["ok"] ? [] : $0 }, schemaVersion: Int(version ?? "0") ?? 0)
     }

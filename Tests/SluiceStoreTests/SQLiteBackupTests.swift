@@ -242,13 +242,16 @@ struct SQLiteBackupTests {
         let stale = folder + "/.nightly.sqlite.partial-\(dead)-1a2b"
         let live = folder + "/.nightly.sqlite.partial-\(getpid())-3c4d"
         let other = folder + "/.other.sqlite.partial-\(dead)-5e6f"
-        for path in [stale, stale + "-journal", live, other] {
+        // A journal SQLite made after its file was removed (a signal handler racing the copy).
+        let orphan = folder + "/.nightly.sqlite.partial-\(dead)-7a8b-journal"
+        for path in [stale, stale + "-journal", live, other, orphan] {
             #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
         }
 
         _ = try SQLiteBackup.copy(database: directory.databasePath, to: target)
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(!FileManager.default.fileExists(atPath: stale + "-journal"))
+        #expect(!FileManager.default.fileExists(atPath: orphan))
         #expect(FileManager.default.fileExists(atPath: live), "its process still runs")
         #expect(FileManager.default.fileExists(atPath: other), "another target's")
 

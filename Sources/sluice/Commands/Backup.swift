@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceStore
+import Synchronization
 
 /// `sluice backup FILE`: an online, consistent copy of the SQLite database (see `SQLiteBackup`).
 struct Backup: AsyncParsableCommand {
@@ -28,22 +29,23 @@ struct Backup: AsyncParsableCommand {
                 throw ExitFailure.failure("sluice backup copies the SQLite database; with database.url (PostgreSQL) use pg_dump")
             }
             let source = configuration.string("database.path")
-            // Interrupted, the copy's `defer` would never run: the handler removes the unfinished files.
-            let target = file
+            // SIGINT/SIGTERM stop the copy, which removes its unfinished files itself once SQLite let go of
+            // them (removing them from here would race the copy); past the link it is whole and finishes.
+            let interruption = BackupInterruption()
+            let received = Atomic<Int32>(0)
             let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { signal in
-                SQLiteBackup.removePartialFiles(for: target)
-                let message = "error: interrupted, nothing written\n"
-                _ = message.withCString { write(STDERR_FILENO, $0, strlen($0)) }
-                // _exit: the copy is still running on another thread; nothing of this process is worth flushing.
-                _exit(128 + signal)
+                received.store(signal, ordering: .relaxed)
+                interruption.interrupt()
             }
             defer { signals.stop() }
             do {
                 let summary = try SQLiteBackup.copy(
                     database: source, to: file, verify: !noVerify,
-                    busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"))
+                    busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"), interruption: interruption)
                 let check = summary.verified ? "integrity_check ok" : "not checked"
                 print("backup \(summary.path): \(summary.bytes) bytes, schema version \(summary.schemaVersion), \(check)")
+            } catch let failure as SQLiteBackup.Failure where failure.kind == .interrupted {
+                throw ExitFailure(code: 128 + received.load(ordering: .relaxed), message: "error: \(failure.message)")
             } catch let failure as SQLiteBackup.Failure {
                 throw ExitFailure(code: failure.kind == .targetNotCreatable ? 73 : 1, message: "error: \(failure.message)")
             }
