@@ -143,15 +143,20 @@ struct SESSyncTests {
         #expect(standIn.requests("DELETE").count == calls)
     }
 
+    /// `DELETE /v1/suppressions/{address}?ses=true` with the API token.
+    static func deleteWithSES(_ app: SendTestApp, _ address: String) async throws -> HTTPClientResponse {
+        let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer \(SendTestApp.token)")
+        return try await client.execute(HTTPClientRequest(
+            method: "DELETE", url: app.baseURL + "/v1/suppressions/\(address)?ses=true", headers: headers))
+    }
+
     @Test func deleteWithSESFlagWhenSESIsUnreachableChangesNothing() async throws {
         let app = try await SendTestApp.start(settings: ["ses.transport": .string("outbox")])
         defer { Task { await app.stop() } }
         try await put(app, "kept@example.net", .complaint, at: Date())
-        let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
-        var headers = HTTPHeaders()
-        headers.set("Authorization", "Bearer \(SendTestApp.token)")
-        let response = try await client.execute(HTTPClientRequest(
-            method: "DELETE", url: app.baseURL + "/v1/suppressions/kept@example.net?ses=true", headers: headers))
+        let response = try await Self.deleteWithSES(app, "kept@example.net")
         #expect(response.status == 409)
         #expect(response.bodyText.contains(#""code":"ses_unavailable""#))
         #expect(try await app.context.store.suppressions(of: "kept@example.net").count == 1, "nothing removed")
@@ -168,11 +173,7 @@ struct SESSyncTests {
             environment: ["AWS_ACCESS_KEY_ID": "AKIDPARTIAL"])
         defer { Task { await app.stop() } }
         try await put(app, "kept@example.net", .complaint, at: Date())
-        let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
-        var headers = HTTPHeaders()
-        headers.set("Authorization", "Bearer \(SendTestApp.token)")
-        let response = try await client.execute(HTTPClientRequest(
-            method: "DELETE", url: app.baseURL + "/v1/suppressions/kept@example.net?ses=true", headers: headers))
+        let response = try await Self.deleteWithSES(app, "kept@example.net")
         #expect(response.status == 503)
         #expect(response.headers["retry-after"] == "30")
         #expect(response.bodyText.contains(#""code":"ses_credentials_unavailable""#))
@@ -189,11 +190,7 @@ struct SESSyncTests {
             environment: ["AWS_EC2_METADATA_DISABLED": "true"])
         defer { Task { await app.stop() } }
         try await put(app, "kept@example.net", .complaint, at: Date())
-        let client = try HTTPClient(configuration: HTTPClientConfiguration(maxIdleConnectionsPerHost: 0))
-        var headers = HTTPHeaders()
-        headers.set("Authorization", "Bearer \(SendTestApp.token)")
-        let response = try await client.execute(HTTPClientRequest(
-            method: "DELETE", url: app.baseURL + "/v1/suppressions/kept@example.net?ses=true", headers: headers))
+        let response = try await Self.deleteWithSES(app, "kept@example.net")
         #expect(response.status == 409)
         #expect(response.bodyText.contains(#""code":"ses_unavailable""#))
         #expect(response.bodyText.contains("no AWS credentials are configured"), "\(response.bodyText)")
