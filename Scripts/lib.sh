@@ -47,7 +47,8 @@ swift_need() {
 # swift_recent: whether `swift` on the PATH is 6.2 or later (Task.immediate, SE-0472).
 swift_recent() {
   local version major minor
-  version="$(swift --version 2>/dev/null | grep -oE 'Swift version [0-9]+\.[0-9]+' | head -1 | grep -oE '[0-9]+\.[0-9]+$')" || return 1
+  # sed -n 1p, not head -1: head's early exit can kill grep with SIGPIPE, which pipefail reports as failure.
+  version="$(swift --version 2>/dev/null | grep -oE 'Swift version [0-9]+\.[0-9]+' | sed -n 1p | grep -oE '[0-9]+\.[0-9]+$')" || return 1
   major="${version%%.*}"; minor="${version#*.}"
   [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 2 ]; }
 }
