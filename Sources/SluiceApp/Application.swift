@@ -24,6 +24,8 @@ public final class Application: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> Application {
+        // Once, here: `config check` prints the same list, and route groups do not repeat it.
+        for warning in configuration.warnings { logger.warning("\(warning)") }
         // Before the store: a certificate that does not load should not cost a migration first.
         let tls = try loadTLSIdentity(configuration: configuration)
         let store = try openStore(configuration: configuration, logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceTestSupport
 import Testing
 @testable import SluiceApp
 
@@ -233,11 +234,32 @@ struct SNSSubscriptionTests {
         #expect(harness.certServer.count(path: "/") == 2)
     }
 
+    /// Two deliveries of one confirmation at once: the first visits the SubscribeURL, the second is asked to
+    /// retry (503) instead of visiting it too, and that retry answers `duplicate`.
+    @Test func concurrentDeliveriesOfOneConfirmationVisitTheSubscribeURLOnce() async throws {
+        let harness = try await SNSAppHarness.make()
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        harness.certRoutes.hold("/")
+        let subscribe = try await Self.confirmation(harness)
+        async let first = harness.post(subscribe)
+        #expect(await eventually { harness.certServer.count(path: "/") == 1 })
+        let second = try await harness.post(subscribe)
+        #expect(second.status == 503)
+        #expect(second.bodyText.contains(#""in_progress""#))
+        harness.certRoutes.release("/")
+        #expect(try await first.bodyText == #"{"status":"confirmed"}"#)
+        let retried = try await harness.post(subscribe)
+        #expect(retried.bodyText == #"{"status":"duplicate"}"#)
+        #expect(harness.certServer.count(path: "/") == 1)
+    }
+
     @Test func emptyTopicListConfirmsNothingAndWarnsAtStart() async throws {
         let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_TOPIC_ARNS": ""])
         defer { Task { await harness.stop() } }
         harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
-        #expect(harness.logLines.contains { $0.contains("sns.topic_arns is empty") && $0.contains(#""level":"warning""#) })
+        // Once: the start-up advisories are logged in one place, not again by the SNS routes.
+        #expect(harness.logLines.filter { $0.contains("sns.topic_arns is empty") && $0.contains(#""level":"warning""#) }.count == 1)
         let response = try await harness.post(try await Self.confirmation(harness))
         #expect(response.status == 403)
         #expect(harness.certServer.requests.isEmpty)

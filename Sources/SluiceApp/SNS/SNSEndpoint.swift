@@ -5,6 +5,7 @@ import SluiceCore
 import SluiceCrypto
 import SluiceHTTP
 import SluiceStore
+import Synchronization
 
 /// `POST /sns` and `POST /sns/{name}`: verifies SNS deliveries and stores them with their SES events.
 ///
@@ -29,6 +30,8 @@ final class SNSEndpoint: Sendable {
     let subscriptions: SNSSubscriptionService
     private let memo: SNSCertificateMemo
     private let metrics: SNSMetrics
+    /// MessageIds of confirmations being handled now; at most one entry per open connection.
+    private let confirmationsInFlight = Mutex<Set<String>>([])
 
     init(context: AppContext, settings: SNSEndpointSettings) throws(SNSVerificationError) {
         self.context = context
@@ -114,10 +117,27 @@ final class SNSEndpoint: Sendable {
         case .notification:
             return await ingestNotification(message, body: request.body, endpoint: endpoint, now: now)
         case .subscriptionConfirmation:
-            return await handleSubscriptionConfirmation(message, body: request.body, endpoint: endpoint, now: now)
+            return await oneAtATime(message, type: bodyType) {
+                await handleSubscriptionConfirmation(message, body: request.body, endpoint: endpoint, now: now)
+            }
         case .unsubscribeConfirmation:
-            return await handleUnsubscribeConfirmation(message, body: request.body, endpoint: endpoint, now: now)
+            return await oneAtATime(message, type: bodyType) {
+                await handleUnsubscribeConfirmation(message, body: request.body, endpoint: endpoint, now: now)
+            }
         }
+    }
+
+    /// Runs `handle` unless a delivery of the same confirmation is being handled; that one answers 503
+    /// (retry later), when the first is stored and the retry answers `duplicate`. Without it two deliveries
+    /// at once both pass the stored check (`alreadyHandled`) and both visit the SubscribeURL.
+    private func oneAtATime(_ message: SNSMessage, type: SNSTypeLabel, _ handle: () async -> SNSOutcome) async -> SNSOutcome {
+        guard confirmationsInFlight.withLock({ $0.insert(message.messageId).inserted }) else {
+            return .refused(
+                .inProgress, type, .serviceUnavailable, code: "in_progress",
+                "another delivery of this message is being handled; retry later", message)
+        }
+        defer { confirmationsInFlight.withLock { _ = $0.remove(message.messageId) } }
+        return await handle()
     }
 
     /// nil when the message is authentic; otherwise the refusal.

@@ -18,9 +18,6 @@ enum SNSRoutes {
             guard isEndpointName(name) else { return endpoint.refuseEndpointName(request) }
             return await endpoint.handle(request, endpoint: name)
         }
-        if settings.policy.allowedTopicPatterns.isEmpty {
-            context.logger.warning("sns.topic_arns is empty: every SNS message is refused and no subscription is confirmed")
-        }
         if !settings.autoConfirm {
             context.logger.info("sns.auto_confirm is off: confirm subscriptions with `sluice sns confirm <topic>`")
         }

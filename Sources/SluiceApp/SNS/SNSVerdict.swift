@@ -11,6 +11,8 @@ enum SNSVerdict: String, Sendable, CaseIterable {
     case certFetchFailed = "cert_fetch_failed"
     case draining
     case confirmFailed = "confirm_failed"
+    /// A confirmation delivered again while its first delivery is still being handled (503).
+    case inProgress = "in_progress"
 
     /// Whether the message was taken (2xx) rather than refused.
     var isAccepted: Bool { self == .stored || self == .duplicate || self == .confirmed }

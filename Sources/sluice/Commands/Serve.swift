@@ -14,7 +14,6 @@ struct Serve: AsyncParsableCommand {
         try await exiting {
             let configuration = try global.loadConfiguration()
             let logger = makeLogger(configuration)
-            for warning in configuration.warnings { logger.warning("\(warning)") }
             let app: Application
             do { app = try Application.build(configuration: configuration, logger: logger) } catch {
                 throw ExitFailure.failure("cannot start: \(error)")

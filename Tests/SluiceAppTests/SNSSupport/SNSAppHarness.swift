@@ -9,8 +9,13 @@ import Synchronization
 /// Path → reply table for `SNSTestServer`, changeable while the server runs; unknown paths get 404.
 final class SNSTestRoutes: Sendable {
     private let table = Mutex<[String: SNSTestServer.Reply]>([:])
+    private let held = Mutex<Set<String>>([])
 
     func set(_ path: String, _ reply: SNSTestServer.Reply) { table.withLock { $0[path] = reply } }
+
+    /// Requests for `path` wait (up to 10 s) until `release(path)`, then get the reply set then.
+    func hold(_ path: String) { _ = held.withLock { $0.insert(path) } }
+    func release(_ path: String) { _ = held.withLock { $0.remove(path) } }
 
     /// Serves `<name>.pem` from the PKI at `path`.
     func serveCertificate(_ path: String, _ pki: SNSTestPKI, name: String = "sns") throws {
@@ -18,7 +23,9 @@ final class SNSTestRoutes: Sendable {
     }
 
     func reply(for request: SNSTestServer.Request) -> SNSTestServer.Reply {
-        table.withLock { $0[request.path] } ?? .response("not found", status: "404 Not Found")
+        // On the server's connection thread: polling keeps the other connections answered meanwhile.
+        for _ in 0..<1_000 where held.withLock({ $0.contains(request.path) }) { usleep(10_000) }
+        return table.withLock { $0[request.path] } ?? .response("not found", status: "404 Not Found")
     }
 
     /// A started cert/subscribe server answering from a new table.
