@@ -89,7 +89,10 @@ let package = Package(
         .executableTarget(name: "store-bench", dependencies: ["SluiceStore", "SluiceCore"], path: "Benchmarks/StoreBench"),
 
         // Helpers shared by the test targets (off-pool blocking work, child processes).
-        .target(name: "SluiceTestSupport", dependencies: ["SluiceHTTP", "SluiceCrypto"], path: "Tests/Support"),
+        .target(
+            name: "SluiceTestSupport",
+            dependencies: ["SluiceHTTP", "SluiceCrypto", .product(name: "Logging", package: "swift-log")], path: "Tests/Support"
+        ),
 
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceTestSupport", "SluiceCore"]),
         .testTarget(name: "SluiceCryptoTests", dependencies: ["SluiceTestSupport", "SluiceCrypto"]),

@@ -1,34 +1,14 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 import SluiceCore
+import SluiceTestSupport
 @testable import SluiceApp
 
 struct AlertLogSinkTests {
-    /// Keeps every record.
-    final class Capture: Sendable {
-        let records = Mutex<[(level: Logger.Level, message: String, metadata: Logger.Metadata)]>([])
-    }
-
-    struct CaptureHandler: LogHandler {
-        let capture: Capture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            capture.records.withLock { $0.append((event.level, event.message.description, event.metadata ?? [:])) }
-        }
-    }
-
     @Test func logsEachNotificationWithStructuredFieldsAtItsLevel() async {
-        let capture = Capture()
-        let sink = LogAlertSink(logger: Logger(label: "test") { _ in CaptureHandler(capture: capture) })
+        let (logger, lines) = CapturingLogHandler.logger()
+        let sink = LogAlertSink(logger: logger)
         let firing = AlertNotification(id: "x|1", rule: .complaintRate, severity: .critical, status: .firing, scope: .overall,
                                        value: 0.002, threshold: 0.001, message: "complaint rate high", at: MonitorFixture.start)
         var warning = firing
@@ -37,7 +17,7 @@ struct AlertLogSinkTests {
         var resolved = firing
         resolved.status = .resolved
         await sink.submit([firing, warning, resolved])
-        let records = capture.records.withLock { $0 }
+        let records = lines.all
         #expect(records.map(\.level) == [.error, .warning, .notice])
         let first = records[0]
         #expect(first.message == "alert firing: complaint rate high")

@@ -29,8 +29,7 @@ struct SendClaimAgeTests {
             "SLUICE_DATABASE_PATH": directory.appendingPathComponent("sluice.sqlite").path,
             "SLUICE_SES_MAX_SEND_RATE": "100",
         ])
-        let logs = SendLogCapture()
-        let logger = Logger(label: "sluice.send.tests", factory: { _ in SendCapturingLogHandler(capture: logs) })
+        let (logger, logs) = CapturingLogHandler.logger(label: "sluice.send.tests", level: .info)
         let store = try Application.openStore(configuration: configuration, logger: logger)
         defer { store.close() }
         let gate = SendGateConfiguration(configuration: configuration)

@@ -63,9 +63,7 @@ struct ServerShutdownTests {
     }
 
     @Test func logsOneAccessLineAndObservesEachRequest() async throws {
-        let records = RecordingLogHandler.Store()
-        var logger = Logger(label: "access") { _ in RecordingLogHandler(store: records) }
-        logger.logLevel = .info
+        let (logger, records) = CapturingLogHandler.logger(label: "access", level: .info)
         let observations = Mutex<[RequestObservation]>([])
         try await withServer(echoRouter(), configure: { config in
             config.observer = { o in observations.withLock { $0.append(o) } }
@@ -78,7 +76,7 @@ struct ServerShutdownTests {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let lines = records.lines.filter { $0.message == "request" }
+        let lines = records.named("request")
         #expect(lines.count == 1)
         let line = try #require(lines.first)
         #expect(line.metadata["request.id"] == "req-1")
@@ -95,34 +93,5 @@ struct ServerShutdownTests {
         #expect(seen.count == 1)
         #expect(seen.first?.routePattern == "/n/{n}")
         #expect(seen.first?.status == 200)
-    }
-}
-
-/// Captures log records for assertions.
-struct RecordingLogHandler: LogHandler {
-    struct Line: Sendable {
-        var message: String
-        var metadata: [String: String]
-    }
-
-    final class Store: Sendable {
-        private let storage = Mutex<[Line]>([])
-        var lines: [Line] { storage.withLock { $0 } }
-        func append(_ line: Line) { storage.withLock { $0.append(line) } }
-    }
-
-    let store: Store
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var flat: [String: String] = [:]
-        for (k, v) in event.metadata ?? [:] { flat[k] = "\(v)" }
-        store.append(Line(message: "\(event.message)", metadata: flat))
     }
 }

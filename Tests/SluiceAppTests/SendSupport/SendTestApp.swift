@@ -14,7 +14,7 @@ final class SendTestApp: Sendable {
     /// Held for as long as the app runs: released (and removed) after `stop()` and the test are done.
     let database: SendTestDatabase
     var databasePath: String { database.path }
-    let logs: SendLogCapture
+    let logs: CapturingLogHandler.Lines
     private let client: HTTPClient
 
     var baseURL: String { "http://127.0.0.1:\(app.port)" }
@@ -35,8 +35,7 @@ final class SendTestApp: Sendable {
         try configuration.set("http.threads", .integer(2))
         try configuration.set("api.tokens", .array([.string(token)]))
         for (key, value) in settings { try configuration.set(key, value) }
-        let logs = SendLogCapture()
-        let logger = Logger(label: "sluice.send.tests", factory: { _ in SendCapturingLogHandler(capture: logs) })
+        let (logger, logs) = CapturingLogHandler.logger(label: "sluice.send.tests", level: .info)
         var env = ["HOME": NSTemporaryDirectory() + "sluice-send-home-\(UUID().uuidString)", "AWS_EC2_METADATA_DISABLED": "true"]
         env.merge(environment) { $1 }
         let app = try Application.build(configuration: configuration, logger: logger, environment: env)
@@ -63,7 +62,7 @@ final class SendTestApp: Sendable {
         return environment
     }
 
-    private init(app: Application, database: SendTestDatabase, logs: SendLogCapture) throws {
+    private init(app: Application, database: SendTestDatabase, logs: CapturingLogHandler.Lines) throws {
         self.app = app
         self.database = database
         self.logs = logs
@@ -138,31 +137,6 @@ final class SendTestDatabase: Sendable {
     var path: String { directory.path + "/sluice.sqlite" }
 
     init() throws { directory = try TestDirectory(prefix: "sluice-send") }
-}
-
-/// Log lines kept for assertions: level, message and the metadata as sorted ` key=value` pairs.
-final class SendLogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
-    func contains(_ fragment: String) -> Bool { all.contains { $0.contains(fragment) } }
-}
-
-struct SendCapturingLogHandler: LogHandler {
-    let capture: SendLogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        let pairs = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        capture.append("\(event.level) \(event.message)\(pairs)")
-    }
 }
 
 /// A scripted SES v2 stand-in: GetAccount, and SendEmail answers taken from a queue (then 200s).

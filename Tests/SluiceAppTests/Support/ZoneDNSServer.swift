@@ -33,7 +33,7 @@ final class ZoneDNSServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         process.standardInput = stdin
         try process.run()
-        let line = Self.firstLine(of: stdout.fileHandleForReading, within: 20)
+        let line = stdout.fileHandleForReading.firstLine(within: 20)
         guard let line, line.hasPrefix("READY "), let port = Int(line.dropFirst("READY ".count)) else {
             process.terminate()
             process.waitUntilExit()
@@ -58,24 +58,5 @@ final class ZoneDNSServer: @unchecked Sendable {
         ]
         for token in tokens { lines.append("\(token)._domainkey.\(domain). IN CNAME \(token).dkim.amazonses.com.") }
         return lines.joined(separator: "\n")
-    }
-
-    /// One line from `handle`, or nil on EOF or after `seconds`.
-    private static func firstLine(of handle: FileHandle, within seconds: Double) -> String? {
-        let box = Mutex<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            var bytes: [UInt8] = []
-            while bytes.count < 4096 {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-                if chunk.contains(UInt8(ascii: "\n")) { break }
-            }
-            box.withLock { $0 = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first.map(String.init) }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
-        return box.withLock { $0 }
     }
 }

@@ -51,7 +51,7 @@ final class TestDNSServer: @unchecked Sendable {
         } catch {
             throw SetupError("cannot run /usr/bin/env python3 (\(error)); the SluiceDNS tests need python3 with the PyPI package dnslib (pip install dnslib)")
         }
-        guard let line = readLine(from: stdout.fileHandleForReading, within: 20), line.hasPrefix("READY "),
+        guard let line = stdout.fileHandleForReading.firstLine(within: 20), line.hasPrefix("READY "),
             let port = UInt16(line.dropFirst("READY ".count))
         else {
             process.terminate()
@@ -85,27 +85,6 @@ final class TestDNSServer: @unchecked Sendable {
     static func shared() throws -> TestDNSServer {
         guard let current else { throw SetupError("the suite needs the .dnsServer trait") }
         return current
-    }
-
-    /// One line from `handle`, or nil on EOF or after `seconds`.
-    private static func readLine(from handle: FileHandle, within seconds: Double) -> String? {
-        let box = Mutex<String?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            var bytes: [UInt8] = []
-            // Bounded: the READY line is short; stop at a newline, EOF, or 4 KiB.
-            while bytes.count < 4096 {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-                if chunk.contains(UInt8(ascii: "\n")) { break }
-            }
-            let text = String(decoding: bytes, as: UTF8.self)
-            box.withLock { $0 = text.split(separator: "\n").first.map(String.init) }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
-        return box.withLock { $0 }
     }
 }
 
