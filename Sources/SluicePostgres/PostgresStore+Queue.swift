@@ -68,9 +68,11 @@ extension PostgresStore: OutboundQueueStore {
         let payload = message?.jsonBytes()
         let recipientCount = message?.recipients.count ?? 0
         return try await write { connection throws(StoreError) in
-            // Another instance holding the row is claiming it: skip rather than wait, it wins.
+            // Another instance holding the row is claiming it: skip rather than wait, it wins. Not due (tried
+            // and put back with a backoff since the caller listed it): not claimed before its time.
             let row = try connection.execute(
-                "SELECT state, suppressed FROM outbound_messages WHERE id = $1 FOR UPDATE SKIP LOCKED", [.text(id)])
+                "SELECT state, suppressed FROM outbound_messages WHERE id = $1 AND next_attempt_at <= $2 FOR UPDATE SKIP LOCKED",
+                [.text(id), .date(now)])
             guard row.rowCount == 1, row.string(0, 0) == MessageState.queued.rawValue else { return false }
             if !dropped.isEmpty { try PGQueueRows.appendSuppressed(dropped, current: row.string(0, 1), to: id, in: connection) }
             if let payload {

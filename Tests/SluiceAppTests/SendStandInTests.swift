@@ -134,4 +134,22 @@ struct SendStandInTests {
         let counters = try await app.context.store.hourlyCounters(from: Date().addingTimeInterval(-7200), to: Date().addingTimeInterval(3600))
         #expect(counters.filter { $0.identity == "counted.example" && $0.kind == .send }.map(\.count).reduce(0, +) == 2)
     }
+
+    /// A 2xx without a usable MessageId (a proxy that rewrote the body, say): SES took the message, so it is
+    /// sent, counted, and never sent again.
+    @Test func acceptedWithoutAMessageIdIsSentOnceAndCounted() async throws {
+        let standIn = try SESStandIn(script: [.json(#"{"Unexpected":true}"#)])
+        let app = try await start(standIn)
+        defer { Task { await app.stop() } }
+        let id = try #require(try await app.post(SendTestApp.message(from: "news@noid.example", to: ["z@example.net"])).id)
+        let sent = try await app.waitForState(id, ["sent", "failed"])
+        #expect(sent.state == "sent")
+        #expect(sent.json["ses_message_id"] == nil || sent.json["ses_message_id"] is NSNull)
+        #expect(sent.json["attempts"] as? Int == 1)
+        #expect(standIn.sendRequests.count == 1)
+        let counters = try await app.context.store.hourlyCounters(from: Date().addingTimeInterval(-7200), to: Date().addingTimeInterval(3600))
+        #expect(counters.filter { $0.identity == "noid.example" && $0.kind == .send }.map(\.count).reduce(0, +) == 1)
+        // Logged right after the state change the wait above saw.
+        try await app.waitUntil("the warning") { app.logs.contains("SES accepted a message without a usable MessageId") }
+    }
 }

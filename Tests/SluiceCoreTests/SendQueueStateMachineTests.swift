@@ -30,7 +30,7 @@ struct SendQueueStateMachineTests {
             == .retry(at: now.addingTimeInterval(10), error: "e"))
     }
 
-    @Test(arguments: [RetryDecision.pauseSending, .dailyQuotaExceeded])
+    @Test(arguments: [RetryDecision.pauseSending, .dailyQuotaExceeded, .unavailable])
     func accountLevelRefusalsReleaseWithoutCountingTheAttempt(decision: RetryDecision) {
         #expect(machine.action(after: .failed(decision: decision, error: "x"), attempts: 3, now: now, random: 0)
             == .release(reason: decision, error: "x"))

@@ -55,6 +55,7 @@ extension QueueConformance {
     static let checks: [ConformanceCheck<Store>] = [
         .on("markSentCountsInTheSameTransaction") { try await markSentCountsInTheSameTransaction($0) },
         .on("deferQueuedMovesOnlyQueuedRows") { try await deferQueuedMovesOnlyQueuedRows($0) },
+        .on("claimWaitsForTheBackoffOfARequeuedMessage") { try await claimWaitsForTheBackoffOfARequeuedMessage($0) },
         .on("readyMessagesLeaveOutExcludedIdentities") { try await readyMessagesLeaveOutExcludedIdentities($0) },
         .on("retentionPurgesOnlyOldFinishedMessagesAndCounters") { try await retentionPurgesOnlyOldFinishedMessagesAndCounters($0) },
     ]

@@ -93,7 +93,7 @@ import Testing
 
     @Test func crashedInstanceClaimsAreRecoveredAfterTheLease() async throws {
         try await PostgresFixture.withTwoStores { crashed, survivor in
-            for id in ["old", "young"] { _ = try await crashed.enqueue(queued(id), idempotency: nil) }
+            for id in ["old", "young"] { _ = try await crashed.enqueue(queued(id, at: now.addingTimeInterval(-100)), idempotency: nil) }
             #expect(try await crashed.claim(id: "old", dropping: [], message: nil, at: now.addingTimeInterval(-100)))
             #expect(try await crashed.claim(id: "young", dropping: [], message: nil, at: now))
             crashed.close()
@@ -141,10 +141,10 @@ import Testing
         #expect(try await store.hasMessage(id: "after"))
     }
 
-    private func queued(_ id: String) -> QueuedMessage {
+    private func queued(_ id: String, at date: Date? = nil) -> QueuedMessage {
         QueuedMessage(
             id: id, message: OutboundMessage(from: "s@example.com", fromAddress: "s@example.com", to: ["r@example.net"], subject: "s", text: "t"),
-            nextAttemptAt: now, createdAt: now)
+            nextAttemptAt: date ?? now, createdAt: date ?? now)
     }
 }
 

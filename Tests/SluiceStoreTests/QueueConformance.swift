@@ -33,6 +33,22 @@ enum QueueConformance {
         #expect(counters.allSatisfy { $0.identity == "example.com" })
     }
 
+    /// A worker's ready list can name a message that was tried and put back with a backoff since: claiming it
+    /// then would call SES again at once (during throttling, say). Not before its next attempt time.
+    static func claimWaitsForTheBackoffOfARequeuedMessage(_ store: Store) async throws {
+        _ = try await store.enqueue(queued("m"), idempotency: nil)
+        let listed = try await store.readyMessages(at: now, limit: 10, excludingIdentities: [])
+        #expect(listed.map(\.id) == ["m"])
+        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: now))
+        let backoff = now.addingTimeInterval(30)
+        #expect(try await store.requeue(id: "m", nextAttemptAt: backoff, error: "throttled", countAttempt: true, at: now))
+        #expect(try await !store.claim(id: "m", dropping: [], message: nil, at: now.addingTimeInterval(1)), "claimed inside its backoff")
+        #expect(try await store.queuedMessage(id: "m")?.state == .queued)
+        #expect(try await store.queuedMessage(id: "m")?.attempts == 1)
+        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: backoff))
+        #expect(try await store.queuedMessage(id: "m")?.attempts == 2)
+    }
+
     /// Deferred messages leave the ready list until their new time; other states are left alone.
     static func deferQueuedMovesOnlyQueuedRows(_ store: Store) async throws {
         for id in ["gmail-1", "gmail-2", "other"] { _ = try await store.enqueue(queued(id), idempotency: nil) }

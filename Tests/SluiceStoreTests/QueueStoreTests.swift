@@ -53,11 +53,13 @@ struct QueueStoreTests {
         #expect(row.attempts == 1)
         #expect(row.error == "429")
         #expect(row.nextAttemptAt == now.addingTimeInterval(5))
-        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: now))
-        #expect(try await store.requeue(id: "m", nextAttemptAt: now, error: "paused", countAttempt: false, at: now))
+        #expect(try await !store.claim(id: "m", dropping: [], message: nil, at: now), "not before its backoff")
+        let later = now.addingTimeInterval(5)
+        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: later))
+        #expect(try await store.requeue(id: "m", nextAttemptAt: later, error: "paused", countAttempt: false, at: later))
         #expect(try await store.queuedMessage(id: "m")?.attempts == 1)
-        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: now))
-        #expect(try await store.markSent(id: "m", sesMessageId: "ses-9", outbox: nil, at: now))
+        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: later))
+        #expect(try await store.markSent(id: "m", sesMessageId: "ses-9", outbox: nil, at: later))
         row = try #require(try await store.queuedMessage(id: "m"))
         #expect(row.state == .sent)
         #expect(row.sesMessageId == "ses-9")
@@ -90,7 +92,7 @@ struct QueueStoreTests {
     func crashLeftoversAreResolved(resolution: InflightResolution, expected: MessageState) async throws {
         let dir = try TemporaryDirectory()
         let store = try dir.openStore()
-        for id in ["old", "busy", "young"] { _ = try await store.enqueue(queued(id), idempotency: nil) }
+        for id in ["old", "busy", "young"] { _ = try await store.enqueue(queued(id, at: now.addingTimeInterval(-100)), idempotency: nil) }
         #expect(try await store.claim(id: "old", dropping: [], message: nil, at: now.addingTimeInterval(-100)))
         #expect(try await store.claim(id: "busy", dropping: [], message: nil, at: now.addingTimeInterval(-100)))
         #expect(try await store.claim(id: "young", dropping: [], message: nil, at: now))

@@ -36,8 +36,8 @@ public final class SESClient: Sendable {
     public func sendEmail(_ request: SESSendEmailRequest) async throws(SESError) -> SESSendEmailResponse {
         let response = try await perform(
             operation: "SendEmail", method: "POST", path: "/v2/email/outbound-emails", body: try request.jsonBody())
-        // SES answered 2xx, so it may have accepted the message: like a timeout after sending, the outcome is
-        // unknown, not a refusal (a permanent failure would also give back quota SES counted).
+        // SES answered 2xx, so it accepted the message: the send gate records it as sent without an id, and
+        // never sends it again (a permanent failure would also give back quota SES counted).
         guard let object = try? SESJSON.decodeObject(response.body, operation: "SendEmail"),
             let id = object["MessageId"] as? String, !id.isEmpty
         else {

@@ -33,6 +33,9 @@ public struct SendGateConfiguration: Sendable {
     public var idempotencyRetention: TimeInterval = 25 * 3600
     /// Wait after SES reports the daily quota used up (AWS: ~10 min).
     public var dailyQuotaWait: TimeInterval = 600
+    /// Longest wait after a send found no usable AWS credentials (IMDS, STS or a profile failing): the wait
+    /// starts at a second and doubles while the outage lasts, so a blip costs a second and an outage little.
+    public var maxCredentialsWait: TimeInterval = 60
     /// How often crash leftovers are looked for and old idempotency keys purged.
     public var housekeepingInterval: Duration = .seconds(5)
 

@@ -41,6 +41,11 @@ struct SESTransport: SendTransport {
         } catch {
             // `message` is SES's text; it may name the rejected address, which the message owner may see.
             var text = "\(error.awsErrorType ?? error.code.description): \(error.message)"
+            // No keys, no call: a credentials outage must not use up the attempts of mail already accepted.
+            if error.code == .credentials { return TransportResult(outcome: .failed(decision: .unavailable, error: text)) }
+            // A 2xx whose body has no usable MessageId: SES took the message. Sending it again would deliver
+            // it twice; it is recorded as sent without an id.
+            if error.code == .invalidResponse { return TransportResult(outcome: .accepted(sesMessageId: nil)) }
             guard error.httpStatus != nil else { return TransportResult(outcome: .failed(decision: error.retry, error: text)) }
             let decision = refusals.record(
                 refusedKeys: CredentialRefusalStreak.refusesKeys(errorType: error.awsErrorType, message: error.message),
@@ -65,14 +70,14 @@ private final class RefusalCounter: Sendable {
     }
 }
 
-/// SES chosen but unreachable from this process (its HTTP client cannot be built): every send fails
-/// retryably, so messages stay queued and nothing is recorded as sent.
+/// SES chosen but unreachable from this process (its HTTP client cannot be built): every send answers
+/// `unavailable`, so messages stay queued, attempts unspent, and nothing is recorded as sent.
 struct UnusableTransport: SendTransport {
     let reason: String
     var kind: String { "ses" }
 
     func send(_ request: SESSendEmailRequest, at date: Date) async -> TransportResult {
-        TransportResult(outcome: .failed(decision: .retryable, error: reason))
+        TransportResult(outcome: .failed(decision: .unavailable, error: reason))
     }
 
     func account() async throws(SESError) -> SESAccount? { nil }

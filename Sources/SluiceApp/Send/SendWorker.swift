@@ -56,6 +56,12 @@ final class SendEngine: Sendable {
     /// Per-ISP pacing and warm-up (`pacing.*`).
     let pacing: PacingGate
     private let inflight = Mutex<Set<String>>([])
+    /// Messages whose task ended since the current pass listed the due ones: the list may be stale for them
+    /// (tried and put back with a backoff), so the pass leaves them to the next one instead of spending a
+    /// rate slot on a claim the store refuses.
+    private let finishedSinceListing = Mutex<Set<String>>([])
+    /// Sends in a row that found no usable AWS credentials; sets the wait before the next try.
+    private let credentialsOutage = Mutex(0)
     /// The account-wide rate and daily quota when several instances share the store (PostgreSQL).
     let sharedBudget: (any SharedSendBudget)?
     /// Stretches of the shared schedule reserved but not used (lost claims), reused before reserving anew.
@@ -117,6 +123,7 @@ final class SendEngine: Sendable {
             let batch = pacing.isEnabled ? inflight.withLock { $0.count } + min(8, max(1, configuration.concurrency)) : 256
             // Paused identities are left out by the query: their backlog would otherwise fill every batch and
             // hold back the other identities' mail until a resume.
+            finishedSinceListing.withLock { $0.removeAll() }
             let due = try await context.store.readyMessages(
                 at: context.now(), limit: batch, excludingIdentities: Set(state.pausedIdentities.keys))
             ready = await paced(due, excluding: inflight.withLock { $0 })
@@ -134,11 +141,13 @@ final class SendEngine: Sendable {
             while inflight.withLock({ $0.count }) >= configuration.concurrency, !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(2))
             }
+            if finishedSinceListing.withLock({ $0.contains(message.id) }) { continue }
             let fresh = inflight.withLock { $0.insert(message.id).inserted }
             guard fresh else { continue }
             started += 1
             group.addTask {
                 await self.process(message)
+                _ = self.finishedSinceListing.withLock { $0.insert(message.id) }
                 _ = self.inflight.withLock { $0.remove(message.id) }
                 self.claimTimes.withLock { $0[message.id] = nil }
             }
@@ -245,9 +254,17 @@ final class SendEngine: Sendable {
         }
         let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
         let claimedAt = context.now()
-        guard try await context.store.claim(
-            id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt)
-        else { return nil }
+        let claimed: Bool
+        do {
+            claimed = try await context.store.claim(
+                id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt)
+        } catch {
+            // The claim may be in the WAL although its sync failed: put it back, attempt uncounted, or crash
+            // recovery would fail as "outcome unknown" a message SES never saw. A no-op when it did not commit.
+            _ = try? await context.store.requeue(id: queued.id, nextAttemptAt: claimedAt, error: nil, countAttempt: false, at: context.now())
+            throw error
+        }
+        guard claimed else { return nil }
         claimTimes.withLock { $0[queued.id] = claimedAt }
         return (queued, message)
     }
@@ -263,37 +280,53 @@ final class SendEngine: Sendable {
         let result = await transport.send(request, at: context.now())
         let now = context.now()
         let action = machine.action(after: result.outcome, attempts: attempts, now: now, random: Double.random(in: 0..<1))
-        do {
-            try await apply(
-                action, id: id, message: message, outbox: result.outbox, outcome: result.outcome, now: now, quotaAt: quotaAt, counted: counted)
-        } catch {
-            // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
-            context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+        if case .failed(.throttled, _) = result.outcome { await limiter.recordThrottle() }
+        if case .failed(let decision, _) = result.outcome, decision != .retryable {
+            // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
+            await returnDailyQuota(of: message, quotaAt: quotaAt, counted: counted)
+        }
+        // The outcome is known here and nowhere else: a few tries (each step acts only on the state it
+        // expects, so a repeat after a half-applied try does no harm) before crash recovery has to guess.
+        for attempt in 1...Self.recordAttempts {
+            do {
+                try await apply(action, id: id, message: message, outbox: result.outbox, now: now)
+                break
+            } catch {
+                guard attempt == Self.recordAttempts else {
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
+                context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+            }
         }
         if case .markSent = action { return true }
         return false
     }
 
-    private func apply(
-        _ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, outcome: SendOutcome, now: Date, quotaAt: Date?,
-        counted: SendRateLimiter.Reservation?
-    ) async throws {
+    /// Tries to record one call's outcome, a second apart.
+    static let recordAttempts = 3
+
+    /// Records `action` in the queue (and pauses or waits as it says).
+    private func apply(_ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, now: Date) async throws {
         let store = context.store
         let metrics = context.metrics
         func count(_ outcome: String) {
             metrics.count("sluice_send_messages_total", help: "Messages finished by the send gate, by outcome.", labels: ["outcome": outcome])
         }
-        if case .failed(.throttled, _) = outcome { await limiter.recordThrottle() }
-        if case .failed(let decision, _) = outcome, decision != .retryable {
-            // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
-            await returnDailyQuota(of: message, quotaAt: quotaAt, counted: counted)
-        }
         switch action {
         case .markSent(let sesMessageId):
-            // Only what SES accepted counts towards the rates; the counter commits with the state change.
-            let counting = sesMessageId == nil ? nil : SentRecipients(identity: message.identity, count: message.recipients.count)
+            credentialsOutage.withLock { $0 = 0 }
+            // Only what SES accepted counts towards the rates (not outbox records); the counter commits with
+            // the state change.
+            let counting = outbox != nil ? nil : SentRecipients(identity: message.identity, count: message.recipients.count)
             _ = try await store.markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: counting, at: now)
-            count(sesMessageId == nil ? "outbox" : "sent")
+            count(outbox != nil ? "outbox" : "sent")
+            if sesMessageId == nil && outbox == nil {
+                context.logger.warning("SES accepted a message without a usable MessageId; recorded as sent, not retried", metadata: [
+                    "send.message_id": "\(id)",
+                ])
+            }
         case .retry(let at, let error):
             _ = try await store.requeue(id: id, nextAttemptAt: at, error: error, countAttempt: true, at: now)
             metrics.count("sluice_send_retries_total", help: "SES calls that will be retried.")
@@ -306,6 +339,17 @@ final class SendEngine: Sendable {
                 let state = try await context.sending.pause(reason: "SES refused sending: \(error)", source: .ses, at: now)
                 context.logger.error("SES refused sending: all sending paused until resumed", metadata: [
                     "send.reason": "\(error)", "sending.since": "\(state.since.map { "\($0)" } ?? "-")",
+                ])
+            } else if reason == .unavailable {
+                // One try per wait, not one per queued message: the log and the credential source stay quiet.
+                let streak = credentialsOutage.withLock { streak in
+                    streak = min(streak + 1, 30)
+                    return streak
+                }
+                let wait = min(configuration.maxCredentialsWait, pow(2, Double(streak - 1)))
+                await limiter.block(until: now.addingTimeInterval(wait))
+                context.logger.warning("no usable AWS credentials: sending waits, messages stay queued", metadata: [
+                    "send.reason": "\(error)", "send.wait_seconds": "\(wait)",
                 ])
             } else {
                 await limiter.block(until: now.addingTimeInterval(configuration.dailyQuotaWait))

@@ -12,6 +12,9 @@ public enum RetryDecision: String, Sendable, CaseIterable {
     case pauseSending
     /// The rolling 24-hour quota is used up: stop until the window frees (AWS: wait ~10 min between checks).
     case dailyQuotaExceeded
+    /// SES cannot be called from here yet (no usable AWS credentials): nothing was sent. Wait and try again,
+    /// without spending the message's attempts, however long the outage.
+    case unavailable
 
     /// True for `.throttled` and `.retryable`.
     public var isRetryable: Bool { self == .throttled || self == .retryable }

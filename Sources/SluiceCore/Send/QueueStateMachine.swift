@@ -32,7 +32,7 @@ public struct QueueStateMachine: Sendable, Equatable {
             switch decision {
             case .permanent:
                 return .fail(error: error)
-            case .pauseSending, .dailyQuotaExceeded:
+            case .pauseSending, .dailyQuotaExceeded, .unavailable:
                 return .release(reason: decision, error: error)
             case .throttled, .retryable:
                 guard attempts < maxAttempts else {

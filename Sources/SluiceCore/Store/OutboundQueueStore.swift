@@ -12,7 +12,8 @@ public protocol OutboundQueueStore: Sendable {
     /// paused on their own): a paused identity's backlog must not fill the batch ahead of other identities' mail.
     func readyMessages(at now: Date, limit: Int, excludingIdentities excludedIdentities: Set<String>) async throws(StoreError) -> [ReadyMessage]
     /// `queued` → `sending` (attempts + 1, `claimedAt` = now). Recipients suppressed since acceptance are moved
-    /// to the suppressed list first (`message` is the payload without them). False when not `queued`.
+    /// to the suppressed list first (`message` is the payload without them). False when not `queued`, or not
+    /// due at `now` (put back with a backoff since the caller listed it as ready).
     func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool
     /// `queued` → `suppressed`: every remaining recipient is suppressed.
     func markSuppressed(id: String, dropping dropped: [DroppedRecipient], at now: Date) async throws(StoreError) -> Bool
