@@ -117,6 +117,9 @@ private struct FeedbackRows: RecipientEventRows {
     let statements: FeedbackStatements
 
     func suppressions(of address: String) throws(StoreError) -> [Suppression] {
+        // Imported rows still staged are moved in first: the policy must see them (a permanent manual row is
+        // never replaced), and a removal must find them. Without staged runs this is one empty-table step.
+        try SuppressionStaging.absorb(address, in: database)
         let statement = statements.suppressions
         defer { statement.reset() }
         statement.bind(address, at: 1)

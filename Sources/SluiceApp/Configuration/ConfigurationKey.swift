@@ -74,6 +74,7 @@ extension ConfigurationKey {
         .init("policy", "soft_bounce_limit", .integer(1...1000), .integer(3), "Soft bounces within the window that suppress an address."),
         .init("policy", "soft_bounce_window_days", .integer(1...365), .integer(7), "Window for counting soft bounces."),
         .init("policy", "soft_bounce_expiry_days", .integer(1...3650), .integer(30), "How long a soft-bounce suppression lasts."),
+        .init("policy", "history_retention_days", .integer(2...3650), .integer(90), "Address history (events and decisions) older than this is purged (at least 2: an event published in both SES formats is recognised by its history row)."),
         .init("policy", "case_sensitive_local_part", .boolean, .boolean(false), "Compare the local part of addresses case-sensitively."),
 
         .init("ses", "region", .string, .string("us-east-1"), "AWS region of the SES account."),
@@ -114,9 +115,9 @@ extension ConfigurationKey {
         .init("monitoring", "complaint_critical", .float(0...1), .float(0.001), "Complaint rate critical threshold."),
         .init("monitoring", "delivery_warning", .float(0...1), .float(0.95), "Delivery rate below this warns."),
         .init("monitoring", "quota_warning", .float(0...1), .float(0.8), "Quota use above this warns."),
-        .init("monitoring", "protection", .choice(["off", "pause", "pause_identity"]), .string("pause"), "What a critical reputation rule does to sending."),
-        .init("monitoring", "protection_bounce", .float(0...1), .float(0.05), "Bounce rate at which sending pauses."),
-        .init("monitoring", "protection_complaint", .float(0...1), .float(0.001), "Complaint rate at which sending pauses."),
+        .init("monitoring", "protection", .choice(["off", "pause", "pause_identity"]), .string("pause"), "What a bounce or complaint rate at the protection thresholds does to sending."),
+        .init("monitoring", "protection_bounce", .float(0.0001...1), .float(0.04), "Bounce rate at which sending pauses (AWS reviews an account at 5%)."),
+        .init("monitoring", "protection_complaint", .float(0.0001...1), .float(0.0008), "Complaint rate at which sending pauses (AWS reviews an account at 0.1%)."),
         .init("monitoring", "alert_cooldown_seconds", .integer(60...604_800), .integer(3600), "A holding alert repeats after this."),
         .init("monitoring", "webhook_url", .string, .string(""), secret: true, "Alert webhook (JSON with a Slack-compatible text field)."),
 

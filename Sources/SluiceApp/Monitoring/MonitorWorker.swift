@@ -85,14 +85,21 @@ public struct MonitorWorker: BackgroundWorker {
     @discardableResult
     public func evaluateOnce(now: Date) async throws(StoreError) -> Outcome {
         let service = self.service
-        let outcome = try await EvaluationLock.shared(for: service.store.databaseIdentity).withLock { () async throws(StoreError) -> Outcome in
+        let evaluated = try await EvaluationLock.shared(for: service.store.databaseIdentity).withLock { () async throws(StoreError) -> Evaluated in
             try await evaluateLocked(now: now)
         }
-        for sink in sinks { await sink.submit(outcome.notifications) }
-        return outcome
+        for sink in sinks { await sink.submit(evaluated.notifications) }
+        return try evaluated.rest.get()
     }
 
-    private func evaluateLocked(now: Date) async throws(StoreError) -> Outcome {
+    /// Alerts saved as notified, and what came after. The notifications go to the sinks even when a later
+    /// step failed: the saved state says they were sent, so the next tick would not send them again.
+    private struct Evaluated {
+        var notifications: [AlertNotification]
+        var rest: Result<Outcome, StoreError>
+    }
+
+    private func evaluateLocked(now: Date) async throws(StoreError) -> Evaluated {
         let reading = try await service.read(now: now)
         let inputs = AlertInputs(
             samples: reading.samples, quota: reading.quota, lastFeedbackAt: try await service.store.lastFeedbackReceivedAt(),
@@ -103,8 +110,19 @@ public struct MonitorWorker: BackgroundWorker {
         let (state, notifications) = engine.evaluate(inputs: inputs, stats: reading.report, previous: previous, now: now)
         // Saved before dispatch: if the save fails nothing is sent and the next tick produces the same notifications.
         if state != previous { try await service.state.saveAlertState(state) }
-        try await service.state.appendNotifications(notifications, limit: service.configuration.recentNotificationLimit)
+        do {
+            try await service.state.appendNotifications(notifications, limit: service.configuration.recentNotificationLimit)
+            let outcome = try await protect(reading: reading, alerts: state, notifications: notifications, now: now)
+            return Evaluated(notifications: notifications, rest: .success(outcome))
+        } catch {
+            return Evaluated(notifications: notifications, rest: .failure(error))
+        }
+    }
 
+    /// Protection, gauges and the outcome, once the alert state is saved.
+    private func protect(
+        reading: MonitoringService.Reading, alerts state: AlertState, notifications: [AlertNotification], now: Date
+    ) async throws(StoreError) -> Outcome {
         let decision = service.configuration.protection.decide(reading.report)
         var memory = try await service.state.protectionMemory()
         let before = memory

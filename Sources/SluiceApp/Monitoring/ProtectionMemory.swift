@@ -28,7 +28,8 @@ extension ProtectionMemory {
             self = ProtectionMemory()
             return .none
         case .pauseAll(let reason):
-            identities = []
+            // The identities' episodes are kept: an overall breach in between must not undo an operator's
+            // resume of an identity whose own breach never cleared.
             guard !pausedAll else { return .none }
             pausedAll = true
             return .pauseAll(reason: reason)

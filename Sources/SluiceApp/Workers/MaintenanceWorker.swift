@@ -27,10 +27,13 @@ struct MaintenanceWorker: BackgroundWorker {
             // The key's minimum (2 days) keeps finished messages longer than idempotency keys can replay them.
             let queued = try await context.store.purgeFinishedMessages(olderThan: now.addingTimeInterval(-Double(configuration.int("queue.retention_days")) * day))
             let counters = try await context.store.purgeHourlyCounters(olderThan: now.addingTimeInterval(-Double(configuration.int("monitoring.counter_retention_days")) * day))
-            if expired + messages + queued + counters > 0 {
+            // A row per recipient event (deliveries included): without this the table grows with all mail ever sent.
+            let history = try await context.store.purgeHistory(olderThan: now.addingTimeInterval(-Double(configuration.int("policy.history_retention_days")) * day))
+            if expired + messages + queued + counters + history > 0 {
                 context.logger.info("maintenance purged rows", metadata: [
                     "store.expired_suppressions": "\(expired)", "store.old_messages": "\(messages)",
                     "store.finished_messages": "\(queued)", "store.old_counters": "\(counters)",
+                    "store.old_history": "\(history)",
                 ])
             }
         } catch {

@@ -44,6 +44,10 @@ public struct RecipientEvent: Sendable, Equatable, Codable {
     /// The raw SES type string (`eventType` or `notificationType`) for unknown kinds.
     public var rawType: String
 
+    /// A feedback report saying the mail is *not* spam (ARF `not-spam`): it can lift a complaint and never
+    /// counts as one towards the complaint rate.
+    public var isNotSpamReport: Bool { kind == .complaint && subtype?.lowercased() == "not-spam" }
+
     public init(
         kind: EventKind, address: String, originalAddress: String? = nil, sesMessageId: String,
         timestamp: Date, identity: String = "", subtype: String? = nil, detail: String? = nil,

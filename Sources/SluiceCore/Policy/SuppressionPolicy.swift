@@ -111,7 +111,7 @@ public struct SuppressionPolicy: RecipientEventPolicy {
     }
 
     private func complaint(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
-        if event.subtype?.lowercased() == "not-spam" {
+        if event.isNotSpamReport {
             guard configuration.liftComplaintOnNotSpam else { return RecipientDecision(outcome: "recorded:not_spam") }
             let hadComplaint = state.suppressions.contains { $0.scope.isEmpty && $0.reason == .complaint }
             return RecipientDecision(

@@ -4,8 +4,9 @@ import Foundation
 public enum SESEventParser {
     /// SNS caps messages at 256 KiB; anything much larger is not from SES.
     public static let maxMessageBytes = 1 << 20
-    /// `mail.tags` key that names the contact list of a list-managed send; SES tags cannot use `ses:`,
-    /// so the send gate sets this tag itself. Used to scope `UnsubscribedRecipient` bounces.
+    /// `mail.tags` key that names the SES contact list of a list-managed send, set by the sender (SES tags
+    /// cannot use `ses:`; Sluice's own send gate does not use SES contact lists). Scopes an
+    /// `UnsubscribedRecipient` bounce to that list; without it the bounce suppresses the address everywhere.
     public static let contactListTag = "sluice-contact-list"
     /// `mail.tags` key naming the topic of a list-managed send (with `contactListTag`).
     public static let topicTag = "sluice-topic"

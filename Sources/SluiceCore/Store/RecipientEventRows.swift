@@ -52,6 +52,8 @@ extension RecipientEventRows {
                 var counted = event
                 counted.kind = .sesSend
                 try count(counted)
+            } else if event.isNotSpamReport {
+                // Kept in the history only: a recipient saying "not spam" must not raise the complaint rate.
             } else {
                 try count(event)
             }
