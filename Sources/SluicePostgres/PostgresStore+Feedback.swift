@@ -41,6 +41,12 @@ extension PostgresStore: FeedbackStore, MessageRetentionStore {
             """, cutoff: cutoff)
     }
 
+    public func purgeSoftBounces(windowStartedBefore cutoff: Date) async throws(StoreError) -> Int {
+        try await deleteInChunks("""
+            DELETE FROM soft_bounces WHERE address IN (SELECT address FROM soft_bounces WHERE window_start < $1 LIMIT $2)
+            """, cutoff: cutoff)
+    }
+
     /// When the newest stored SNS message of `type` was received; nil when none is kept.
     public func lastMessageReceivedAt(type: String = "Notification") async throws(StoreError) -> Date? {
         try await read { connection throws(StoreError) in

@@ -54,6 +54,12 @@ extension SQLiteStore: FeedbackStore, MessageRetentionStore {
             """, cutoff: cutoff)
     }
 
+    public func purgeSoftBounces(windowStartedBefore cutoff: Date) async throws(StoreError) -> Int {
+        try await deleteInChunks("""
+            DELETE FROM soft_bounces WHERE address IN (SELECT address FROM soft_bounces WHERE window_start < ?1 LIMIT ?2)
+            """, cutoff: cutoff)
+    }
+
     /// Runs a `DELETE … LIMIT ?2` job until it deletes less than a chunk, so a large purge never holds the
     /// writer (and the ingest latency behind it) for long.
     func deleteInChunks(_ sql: String, cutoff: Date, chunk: Int = 5000) async throws(StoreError) -> Int {

@@ -47,6 +47,7 @@ extension StoreConformance {
         .on("redeliveriesDeduplicateByMessageAndTimestamp") { try await redeliveriesDeduplicateByMessageAndTimestamp($0) },
         .on("failedIngestChangesNothing") { try await failedIngestChangesNothing($0) },
         .on("purgeMessages") { try await purgeMessages($0) },
+        .on("purgeSoftBouncesKeepsLiveWindows") { try await purgeSoftBouncesKeepsLiveWindows($0) },
         .between("importExportRoundTrip") { try await importExportRoundTrip($0, $1) },
     ]
 }

@@ -325,4 +325,21 @@ enum StoreConformance {
         #expect(try await store.hasMessage(id: "new"))
         #expect(try await store.purgeHistory(olderThan: referenceDate.addingTimeInterval(1)) == 1)
     }
+
+    /// A counter whose window started before the cutoff goes; a live one keeps counting.
+    static func purgeSoftBouncesKeepsLiveWindows(_ store: any FeedbackStore & MessageRetentionStore & SuppressionStore) async throws {
+        let policy = SuppressionPolicy()
+        func bounce(_ address: String, _ seconds: TimeInterval) async throws {
+            let event = RecipientEvent.make(.softBounce, address: address, at: referenceDate.addingTimeInterval(seconds), subtype: "MailboxFull")
+            _ = try await store.ingest(.make(receivedAt: referenceDate.addingTimeInterval(seconds)), events: [event], policy: policy)
+        }
+        try await bounce("old@example.com", 0)
+        try await bounce("live@example.com", 86_400)
+        #expect(try await store.purgeSoftBounces(windowStartedBefore: referenceDate.addingTimeInterval(3600)) == 1)
+        #expect(try await store.purgeSoftBounces(windowStartedBefore: referenceDate.addingTimeInterval(3600)) == 0)
+        try await bounce("live@example.com", 86_460)
+        try await bounce("old@example.com", 120)
+        #expect(try await store.history(address: "live@example.com", limit: 10).map(\.outcome).contains { $0.hasSuffix(" 2/3") })
+        #expect(try await store.history(address: "old@example.com", limit: 10).map(\.outcome).allSatisfy { $0.hasSuffix(" 1/3") })
+    }
 }

@@ -29,11 +29,16 @@ struct MaintenanceWorker: BackgroundWorker {
             let counters = try await context.store.purgeHourlyCounters(olderThan: now.addingTimeInterval(-Double(configuration.int("monitoring.counter_retention_days")) * day))
             // A row per recipient event (deliveries included): without this the table grows with all mail ever sent.
             let history = try await context.store.purgeHistory(olderThan: now.addingTimeInterval(-Double(configuration.int("policy.history_retention_days")) * day))
-            if expired + messages + queued + counters + history > 0 {
+            // A counter whose window ended is started over by the next bounce; kept past the window by the
+            // replay window, since a late bounce of that window can still arrive and count in it.
+            let replayWindow = Double(configuration.int("sns.max_age_seconds") + configuration.int("sns.max_future_skew_seconds"))
+            let softBounces = try await context.store.purgeSoftBounces(
+                windowStartedBefore: now.addingTimeInterval(-context.policy.configuration.softBounceWindow - replayWindow))
+            if expired + messages + queued + counters + history + softBounces > 0 {
                 context.logger.info("maintenance purged rows", metadata: [
                     "store.expired_suppressions": "\(expired)", "store.old_messages": "\(messages)",
                     "store.finished_messages": "\(queued)", "store.old_counters": "\(counters)",
-                    "store.old_history": "\(history)",
+                    "store.old_history": "\(history)", "store.old_soft_bounce_counters": "\(softBounces)",
                 ])
             }
         } catch {

@@ -65,6 +65,14 @@ public final class InMemoryStore: StoreBackend {
         }
     }
 
+    public func purgeSoftBounces(windowStartedBefore cutoff: Date) async throws(StoreError) -> Int {
+        state.withLock { state in
+            let old = state.softBounces.filter { $0.value.windowStart < cutoff }.map(\.key)
+            for address in old { state.softBounces[address] = nil }
+            return old.count
+        }
+    }
+
     // MARK: SuppressionStore
 
     public func suppression(for address: String, scope: String?, at now: Date) async throws(StoreError) -> Suppression? {
