@@ -64,7 +64,7 @@ extension PostgresStore: OutboundQueueStore {
         }
     }
 
-    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool {
+    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date) async throws(StoreError) -> Bool {
         let payload = message?.jsonBytes()
         let recipientCount = message?.recipients.count ?? 0
         return try await write { connection throws(StoreError) in
@@ -72,7 +72,7 @@ extension PostgresStore: OutboundQueueStore {
             // and put back with a backoff since the caller listed it): not claimed before its time.
             let row = try connection.execute(
                 "SELECT state, suppressed FROM outbound_messages WHERE id = $1 AND next_attempt_at <= $2 FOR UPDATE SKIP LOCKED",
-                [.text(id), .date(now)])
+                [.text(id), .date(dueBy)])
             guard row.rowCount == 1, row.string(0, 0) == MessageState.queued.rawValue else { return false }
             if !dropped.isEmpty { try PGQueueRows.appendSuppressed(dropped, current: row.string(0, 1), to: id, in: connection) }
             if let payload {

@@ -74,10 +74,10 @@ extension SQLiteStore: OutboundQueueStore {
         }
     }
 
-    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool {
+    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date) async throws(StoreError) -> Bool {
         let payload = message?.jsonBytes()
         return try await writer.submit { database throws(StoreError) in
-            guard try QueueRows.isDue(id, at: now, in: database) else { return false }
+            guard try QueueRows.isDue(id, by: dueBy, in: database) else { return false }
             if !dropped.isEmpty { try QueueRows.appendSuppressed(dropped, to: id, in: database) }
             if let payload, let message {
                 try database.run("UPDATE outbound_messages SET payload = ?2, recipient_count = ?3 WHERE id = ?1") {
@@ -224,14 +224,14 @@ extension SQLiteStore: OutboundQueueStore {
 
 /// Row helpers for `outbound_messages` (writer thread or reader).
 enum QueueRows {
-    /// Whether `id` is `queued` and due at `now`. A worker's list of due messages can be stale: a message it
+    /// Whether `id` is `queued` and due by `date`. A worker's list of due messages can be stale: a message it
     /// names may have been tried and put back with a backoff since, and must not be claimed again before then.
-    static func isDue(_ id: String, at now: Date, in database: Database) throws(StoreError) -> Bool {
+    static func isDue(_ id: String, by date: Date, in database: Database) throws(StoreError) -> Bool {
         let statement = try database.statement(
             "SELECT 1 FROM outbound_messages WHERE id = ?1 AND state = 'queued' AND next_attempt_at <= ?2")
         defer { statement.reset() }
         statement.bind(id, at: 1)
-        statement.bind(now, at: 2)
+        statement.bind(date, at: 2)
         return try statement.step()
     }
 

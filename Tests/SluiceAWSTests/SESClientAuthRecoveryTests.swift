@@ -83,16 +83,25 @@ struct SESClientAuthRecoveryTests {
         #expect(await counter.invalidations == 0)
     }
 
-    @Test(arguments: ["not json", #"{"Other":"x"}"#, #"{"MessageId":""}"#])
-    func garbled2xxFromSendEmailIsAnUnknownOutcomeNotARefusal(_ body: String) async throws {
+    private static let request = SESSendEmailRequest(
+        fromEmailAddress: "s@example.com", destination: .init(to: ["r@example.net"]),
+        content: .simple(.init(subject: .init("s"), text: .init("t"))))
+
+    /// Not a JSON object: not SES's answer (a proxy, a captive portal), so the outcome is unknown, not a refusal.
+    @Test(arguments: ["not json", "<html>ok</html>", "[]"])
+    func a2xxThatIsNotJSONFromSendEmailIsAnUnknownOutcome(_ body: String) async throws {
         let server = try TestHTTPServer { _ in .json(body) }
         defer { server.stop() }
-        let error = await #expect(throws: SESError.self) {
-            try await client(server).sendEmail(SESSendEmailRequest(
-                fromEmailAddress: "s@example.com", destination: .init(to: ["r@example.net"]),
-                content: .simple(.init(subject: .init("s"), text: .init("t")))))
-        }
+        let error = await #expect(throws: SESError.self) { try await client(server).sendEmail(Self.request) }
         #expect(error?.code == .invalidResponse)
         #expect(error?.retry == .retryable)
+    }
+
+    /// SES's JSON answer without a usable id: SES took the message (sending again would deliver it twice).
+    @Test(arguments: [#"{"Other":"x"}"#, #"{"MessageId":""}"#, #"{"MessageId":7}"#])
+    func jsonWithoutAMessageIdIsAcceptedWithoutAnId(_ body: String) async throws {
+        let server = try TestHTTPServer { _ in .json(body) }
+        defer { server.stop() }
+        #expect(try await client(server).sendEmail(Self.request).messageId == nil)
     }
 }

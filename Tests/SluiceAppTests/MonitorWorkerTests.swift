@@ -247,15 +247,4 @@ struct MonitorProtectionMemoryTests {
         // a cleared, so a new breach of a is a new episode.
         #expect(memory.apply(.pauseIdentities([a, b])) == .pauseIdentities(["a.example": "ra"]))
     }
-
-    /// pause_identity: a's breach holds throughout and an operator resumed a; a brief overall breach in
-    /// between pauses everything once, and when it clears, a is not paused again.
-    @Test func anOverallBreachInBetweenKeepsTheIdentityEpisodes() {
-        var memory = ProtectionMemory()
-        let a = IdentityPause(identity: "a.example", reason: "ra")
-        #expect(memory.apply(.pauseIdentities([a])) == .pauseIdentities(["a.example": "ra"]))
-        #expect(memory.apply(.pauseAll(reason: "overall")) == .pauseAll(reason: "overall"))
-        #expect(memory.apply(.pauseIdentities([a])) == .none)
-        #expect(memory.apply(.pauseAll(reason: "overall")) == .pauseAll(reason: "overall"), "a new overall episode")
-    }
 }

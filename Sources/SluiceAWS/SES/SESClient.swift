@@ -36,13 +36,13 @@ public final class SESClient: Sendable {
     public func sendEmail(_ request: SESSendEmailRequest) async throws(SESError) -> SESSendEmailResponse {
         let response = try await perform(
             operation: "SendEmail", method: "POST", path: "/v2/email/outbound-emails", body: try request.jsonBody())
-        // SES answered 2xx, so it accepted the message: the send gate records it as sent without an id, and
-        // never sends it again (a permanent failure would also give back quota SES counted).
-        guard let object = try? SESJSON.decodeObject(response.body, operation: "SendEmail"),
-            let id = object["MessageId"] as? String, !id.isEmpty
-        else {
-            throw SESError(.invalidResponse, "SendEmail: 2xx response without a usable MessageId", retry: .retryable)
+        // A 2xx that is not a JSON object did not come from SES (a proxy, a captive portal): the outcome is
+        // unknown, so it is retried like a timeout. A JSON answer without a usable id is SES accepting the
+        // message: sending it again would deliver it twice.
+        guard let object = try? SESJSON.decodeObject(response.body, operation: "SendEmail") else {
+            throw SESError(.invalidResponse, "SendEmail: 2xx response that is not a JSON object", retry: .retryable)
         }
+        guard let id = object["MessageId"] as? String, !id.isEmpty else { return SESSendEmailResponse(messageId: nil) }
         logger.debug("ses message accepted", metadata: ["ses.message_id": "\(id)"])
         return SESSendEmailResponse(messageId: id)
     }

@@ -61,7 +61,7 @@ public struct SESSendEmailRequest: Sendable, Equatable {
 
 /// SES v2 `SendEmail` output.
 public struct SESSendEmailResponse: Sendable, Equatable {
-    /// The SES message id (also `mail.messageId` in later events).
-    public var messageId: String
-    public init(messageId: String) { self.messageId = messageId }
+    /// The SES message id (also `mail.messageId` in later events); nil when SES's JSON answer had none.
+    public var messageId: String?
+    public init(messageId: String?) { self.messageId = messageId }
 }

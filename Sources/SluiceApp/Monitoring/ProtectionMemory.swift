@@ -28,8 +28,7 @@ extension ProtectionMemory {
             self = ProtectionMemory()
             return .none
         case .pauseAll(let reason):
-            // The identities' episodes are kept: an overall breach in between must not undo an operator's
-            // resume of an identity whose own breach never cleared.
+            identities = []
             guard !pausedAll else { return .none }
             pausedAll = true
             return .pauseAll(reason: reason)

@@ -43,9 +43,6 @@ struct SESTransport: SendTransport {
             var text = "\(error.awsErrorType ?? error.code.description): \(error.message)"
             // No keys, no call: a credentials outage must not use up the attempts of mail already accepted.
             if error.code == .credentials { return TransportResult(outcome: .failed(decision: .unavailable, error: text)) }
-            // A 2xx whose body has no usable MessageId: SES took the message. Sending it again would deliver
-            // it twice; it is recorded as sent without an id.
-            if error.code == .invalidResponse { return TransportResult(outcome: .accepted(sesMessageId: nil)) }
             guard error.httpStatus != nil else { return TransportResult(outcome: .failed(decision: error.retry, error: text)) }
             let decision = refusals.record(
                 refusedKeys: CredentialRefusalStreak.refusesKeys(errorType: error.awsErrorType, message: error.message),

@@ -60,8 +60,8 @@ final class SendEngine: Sendable {
     /// (tried and put back with a backoff), so the pass leaves them to the next one instead of spending a
     /// rate slot on a claim the store refuses.
     private let finishedSinceListing = Mutex<Set<String>>([])
-    /// Sends in a row that found no usable AWS credentials; sets the wait before the next try.
-    private let credentialsOutage = Mutex(0)
+    /// How long sending waits for AWS credentials, growing while they stay unusable.
+    private let credentialsOutage = Mutex(CredentialsOutage())
     /// The account-wide rate and daily quota when several instances share the store (PostgreSQL).
     let sharedBudget: (any SharedSendBudget)?
     /// Stretches of the shared schedule reserved but not used (lost claims), reused before reserving anew.
@@ -254,17 +254,11 @@ final class SendEngine: Sendable {
         }
         let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
         let claimedAt = context.now()
-        let claimed: Bool
-        do {
-            claimed = try await context.store.claim(
-                id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt)
-        } catch {
-            // The claim may be in the WAL although its sync failed: put it back, attempt uncounted, or crash
-            // recovery would fail as "outcome unknown" a message SES never saw. A no-op when it did not commit.
-            _ = try? await context.store.requeue(id: queued.id, nextAttemptAt: claimedAt, error: nil, countAttempt: false, at: context.now())
-            throw error
-        }
-        guard claimed else { return nil }
+        // Due by the end of the lead: pacing grants a slot up to that much early and the call waits for it.
+        guard try await context.store.claim(
+            id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt,
+            dueBy: claimedAt.addingTimeInterval(configuration.reservationLead))
+        else { return nil }
         claimTimes.withLock { $0[queued.id] = claimedAt }
         return (queued, message)
     }
@@ -285,27 +279,19 @@ final class SendEngine: Sendable {
             // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
             await returnDailyQuota(of: message, quotaAt: quotaAt, counted: counted)
         }
-        // The outcome is known here and nowhere else: a few tries (each step acts only on the state it
-        // expects, so a repeat after a half-applied try does no harm) before crash recovery has to guess.
-        for attempt in 1...Self.recordAttempts {
-            do {
-                try await apply(action, id: id, message: message, outbox: result.outbox, now: now)
-                break
-            } catch {
-                guard attempt == Self.recordAttempts else {
-                    try? await Task.sleep(for: .seconds(1))
-                    continue
-                }
-                // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
-                context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
-            }
+        let foundNoKeys = if case .failed(.unavailable, _) = result.outcome { true } else { false }
+        if !foundNoKeys { credentialsOutage.withLock { $0.end() } }
+        do {
+            try await apply(action, id: id, message: message, outbox: result.outbox, now: now)
+        } catch {
+            // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge. Not tried
+            // again here: a requeue that committed unseen would let another instance claim the message, and
+            // a second requeue would then undo that instance's claim.
+            context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }
         if case .markSent = action { return true }
         return false
     }
-
-    /// Tries to record one call's outcome, a second apart.
-    static let recordAttempts = 3
 
     /// Records `action` in the queue (and pauses or waits as it says).
     private func apply(_ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, now: Date) async throws {
@@ -316,7 +302,6 @@ final class SendEngine: Sendable {
         }
         switch action {
         case .markSent(let sesMessageId):
-            credentialsOutage.withLock { $0 = 0 }
             // Only what SES accepted counts towards the rates (not outbox records); the counter commits with
             // the state change.
             let counting = outbox != nil ? nil : SentRecipients(identity: message.identity, count: message.recipients.count)
@@ -342,11 +327,7 @@ final class SendEngine: Sendable {
                 ])
             } else if reason == .unavailable {
                 // One try per wait, not one per queued message: the log and the credential source stay quiet.
-                let streak = credentialsOutage.withLock { streak in
-                    streak = min(streak + 1, 30)
-                    return streak
-                }
-                let wait = min(configuration.maxCredentialsWait, pow(2, Double(streak - 1)))
+                let wait = credentialsOutage.withLock { $0.wait(at: now, longest: configuration.maxCredentialsWait) }
                 await limiter.block(until: now.addingTimeInterval(wait))
                 context.logger.warning("no usable AWS credentials: sending waits, messages stay queued", metadata: [
                     "send.reason": "\(error)", "send.wait_seconds": "\(wait)",

@@ -13,8 +13,9 @@ public protocol OutboundQueueStore: Sendable {
     func readyMessages(at now: Date, limit: Int, excludingIdentities excludedIdentities: Set<String>) async throws(StoreError) -> [ReadyMessage]
     /// `queued` → `sending` (attempts + 1, `claimedAt` = now). Recipients suppressed since acceptance are moved
     /// to the suppressed list first (`message` is the payload without them). False when not `queued`, or not
-    /// due at `now` (put back with a backoff since the caller listed it as ready).
-    func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool
+    /// due by `dueBy` (put back with a backoff since the caller listed it as ready). `dueBy` may lie a little
+    /// after `now`: the worker claims ahead of a reserved send time (`SendGateConfiguration.reservationLead`).
+    func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date) async throws(StoreError) -> Bool
     /// `queued` → `suppressed`: every remaining recipient is suppressed.
     func markSuppressed(id: String, dropping dropped: [DroppedRecipient], at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `sent`; with the outbox transport `outbox` holds the recorded request. `counting` is added to
@@ -48,6 +49,11 @@ extension OutboundQueueStore {
     /// `queued` messages due at `now`, oldest due first, from every identity.
     public func readyMessages(at now: Date, limit: Int) async throws(StoreError) -> [ReadyMessage] {
         try await readyMessages(at: now, limit: limit, excludingIdentities: [])
+    }
+
+    /// `claim` of a message due by `now`.
+    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool {
+        try await claim(id: id, dropping: dropped, message: message, at: now, dueBy: now)
     }
 
     /// `sending` → `sent` without counting sends (outbox deliveries, tests).
