@@ -8,6 +8,11 @@ enum PGMigrator {
     static let lockKey: Int64 = 0x736C_7569_6365_0001
 
     static func migrate(_ connection: PGConnection, migrations: [PGMigration]) throws(StoreError) -> [Int] {
+        // No statement timeout while migrating: waiting for another instance's migration, or building an
+        // index on a large table, takes longer than any request may; the pool's own timeout comes back after.
+        let timeout = try connection.execute("SELECT current_setting('statement_timeout')").string(0, 0)
+        try connection.execute("SELECT set_config('statement_timeout', '0', false)")
+        defer { _ = try? connection.execute("SELECT set_config('statement_timeout', $1, false)", [.text(timeout)]) }
         try connection.execute("SELECT pg_advisory_lock($1)", [.text(String(lockKey))])
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [.text(String(lockKey))]) }
         try connection.executeScript("""

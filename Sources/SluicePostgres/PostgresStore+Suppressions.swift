@@ -7,6 +7,8 @@ extension PostgresStore: SuppressionStore {
     /// Largest page `export` returns.
     public static let maxExportPage = 10_000
 
+    public var importChunkLimit: Int { Self.maxImportChunk }
+
     public func suppression(for address: String, scope: String?, at now: Date) async throws(StoreError) -> Suppression? {
         let scopes = PGSuppressionRows.matchingScopes(scope)
         return try await read { connection throws(StoreError) in

@@ -7,6 +7,8 @@ extension SQLiteStore: SuppressionStore {
     /// Largest page `export` returns.
     public static let maxExportPage = 10_000
 
+    public var importChunkLimit: Int { Self.maxImportChunk }
+
     public func suppression(for address: String, scope: String?, at now: Date) async throws(StoreError) -> Suppression? {
         let filters = staging.filters
         return try await readers.read { database throws(StoreError) in

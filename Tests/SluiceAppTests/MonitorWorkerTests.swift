@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SluiceCore
 @testable import SluiceApp
+@testable import SluiceStore
 
 /// The monitor on a real SQLite file, driven by hand with `evaluateOnce(now:)` (the app is built, not started).
 struct MonitorWorkerTests {
@@ -43,6 +44,25 @@ struct MonitorWorkerTests {
         let recent = try await worker.service.alerts().recent
         #expect(recent.first?.status == .resolved)
         #expect(recent.contains { $0.id == bounce.id && $0.status == .firing })
+    }
+
+    /// The alert state is saved as notified before protection and gauges run: a step failing after it must
+    /// not keep the notifications from the sinks (the next tick would treat them as sent).
+    @Test func notificationsReachTheSinksWhenALaterStepFails() async throws {
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+        let clock = TestClock(MonitorFixture.start)
+        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath, protection: "off"), clock: clock)
+        defer { app.context.store.close() }
+        try await MonitorFixture.seed(app.context, at: clock.now, sends: 100, hardBounces: 10)
+        // From another connection: the suppression totals the gauges read last are gone, so that step fails.
+        let other = try Database(path: dir.databasePath, readOnly: false, busyTimeoutMilliseconds: 1000)
+        try other.execute("DROP TABLE suppression_counts")
+        let sink = RecordingSink()
+        let worker = MonitorWorker(context: app.context, sinks: [sink])
+        await #expect(throws: StoreError.self) { try await worker.evaluateOnce(now: clock.now) }
+        #expect(sink.notifications.contains { $0.rule == .bounceRate && $0.scope == .overall && $0.status == .firing })
+        #expect(try await worker.service.alerts().open.contains { $0.rule == .bounceRate })
     }
 
     @Test func protectionPausesOnceAndAnOperatorResumeSticksUntilTheBreachClears() async throws {

@@ -69,6 +69,22 @@ struct SESSyncTests {
         #expect(standIn.entries["a@example.net"]?.reason == "BOUNCE")
     }
 
+    /// A push SES refuses (an IAM policy that allows listing only) does not keep the pull from running;
+    /// the sync still reports the push's failure.
+    @Test func aRefusedPushStillLetsThePullRun() async throws {
+        let standIn = try SESSuppressionStandIn()
+        defer { standIn.server.stop() }
+        let app = try await start(standIn)
+        defer { Task { await app.stop() } }
+        try await put(app, "local@example.net", .hardBounce, at: Date().addingTimeInterval(-3600))
+        standIn.set("remote@example.net", reason: "BOUNCE", updated: Date().addingTimeInterval(-60))
+        standIn.failNext([.sesError("AccessDeniedException", status: 403, message: "not allowed")])
+        await #expect(throws: (any Error).self) { try await service(app).sync(push: true, pull: true) }
+        #expect(standIn.entries["local@example.net"] == nil)
+        #expect(try await app.context.store.suppression(for: "remote@example.net", scope: nil, at: Date())?.reason == .sesAccount)
+        #expect(app.logs.contains("ses suppression push failed; pulling all the same"))
+    }
+
     @Test func pullImportsIncrementallyWithoutOverwritingLocalRows() async throws {
         let standIn = try SESSuppressionStandIn(pageLimit: 2)
         defer { standIn.server.stop() }

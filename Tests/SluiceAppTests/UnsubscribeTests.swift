@@ -101,6 +101,12 @@ struct UnsubscribeTests {
         #expect(try await unsubscribe(app, String(tampered)).status == 400)
         #expect(try await Self.client().execute(HTTPClientRequest(url: app.baseURL + "/u/" + String(tampered))).status == 400)
         #expect(try await unsubscribe(app, "garbage").status == 400)
+        // Each refusal is logged (without the token) and counted by reason.
+        #expect(app.logs.all.filter { $0.message == "unsubscribe link refused" }.count == 3)
+        #expect(!app.logs.contains(String(tampered)))
+        let exposition = app.context.metrics.registry.render()
+        #expect(exposition.contains(#"sluice_unsubscribe_refusals_total{reason="bad_signature"} 2"#))
+        #expect(exposition.contains(#"sluice_unsubscribe_refusals_total{reason="malformed"} 1"#))
         #expect(try await unsubscribe(app, token, body: "").status == 400)
         #expect(try await unsubscribe(app, token, body: "List-Unsubscribe=Maybe").status == 400)
         #expect(try await unsubscribe(app, token, body: String(repeating: "x", count: 10_000)).status == 413)

@@ -42,19 +42,30 @@ public final class SESSyncService: Sendable {
     }
 
     /// Runs push (when `ses.suppression_push` or `forcePush`) then pull (when `ses.suppression_pull`).
+    /// A failed push does not keep the pull from running (a policy that allows only listing, say); its
+    /// error is thrown once the pull is done.
     public func sync(push: Bool? = nil, pull: Bool? = nil) async throws -> Report {
         let sync = try await makeSync()
         var report = Report()
+        var pushFailure: (any Error)?
         if push ?? pushEnabled {
-            let pushed = try await sync.push()
-            report.pushed = pushed.pushed
-            report.pushRejected = pushed.rejected
+            do {
+                let pushed = try await sync.push()
+                report.pushed = pushed.pushed
+                report.pushRejected = pushed.rejected
+            } catch let cancelled as CancellationError {
+                throw cancelled
+            } catch {
+                pushFailure = error
+                context.logger.warning("ses suppression push failed; pulling all the same", metadata: ["error": "\(error)"])
+            }
         }
         if pull ?? pullEnabled {
             let pulled = try await sync.pull()
             report.pulledListed = pulled.listed
             report.pulledImported = pulled.imported
         }
+        if let pushFailure { throw pushFailure }
         context.logger.info("ses suppression sync done", metadata: [
             "ses_sync.pushed": "\(report.pushed.map(String.init) ?? "-")", "ses_sync.imported": "\(report.pulledImported.map(String.init) ?? "-")",
         ])
@@ -123,6 +134,12 @@ struct SESSyncWorker: BackgroundWorker {
         let logger = service.context.logger
         while !Task.isCancelled {
             do {
+                // Several instances on one database: one syncs. Each pushing at the configured rate would
+                // multiply the calls SES sees, and they would overwrite each other's cursors.
+                if let election = service.context.store as? any LeaderElection, try await !election.holdsLeadership("ses-sync") {
+                    try? await Task.sleep(for: .seconds(interval))
+                    continue
+                }
                 _ = try await service.sync()
             } catch is CancellationError {
                 return

@@ -25,7 +25,8 @@ public struct SuppressionImport: Sendable {
     init(service: SuppressionService, format: ImportFormat, source: String, chunkSize: Int) {
         self.service = service
         self.source = "import:\(source)"
-        self.chunkSize = min(max(chunkSize, 1), SQLiteStore.maxImportChunk)
+        // The store's own bound: a PostgreSQL store takes half of what SQLite does per transaction.
+        self.chunkSize = min(max(chunkSize, 1), service.store.importChunkLimit)
         self.startedAt = service.now()
         self.parser = SuppressionRowParser(format: format)
         batch.reserveCapacity(self.chunkSize)

@@ -14,7 +14,7 @@ public struct SuppressionService: Sendable {
     public static let maxCount = 1_000_000_000
     /// Rows committed per import transaction, each one staged run of the SQLite store (schema v6): the
     /// store's largest chunk, so 1,000,000 rows make 10 runs, below `SQLiteStore.maxStagedRuns`. An import
-    /// holds two chunks in memory.
+    /// holds two chunks in memory. Capped by the store's `importChunkLimit` (PostgreSQL: 50,000).
     public static let defaultImportChunk = SQLiteStore.maxImportChunk
 
     public let store: any AppStore

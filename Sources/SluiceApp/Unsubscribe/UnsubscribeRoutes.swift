@@ -13,14 +13,14 @@ enum UnsubscribeRoutes {
     static func register(on router: inout Router, context: AppContext) {
         let settings = UnsubscribeSettings(configuration: context.configuration)
         router.add(.GET, "/u/{token}", options: RouteOptions(redactsPath: true)) { request in
-            switch verify(request, settings: settings, now: context.now()) {
+            switch verify(request, settings: settings, context: context) {
             case .failure(let failure): return failure.response
             case .success(let token): return page(UnsubscribePage.confirm(token))
             }
         }
         router.add(.POST, "/u/{token}", options: RouteOptions(bodyLimit: bodyLimit, redactsPath: true)) { request in
             let token: UnsubscribeToken
-            switch verify(request, settings: settings, now: context.now()) {
+            switch verify(request, settings: settings, context: context) {
             case .failure(let failure): return failure.response
             case .success(let verified): token = verified
             }
@@ -40,15 +40,24 @@ enum UnsubscribeRoutes {
         }
     }
 
-    private static func verify(_ request: HTTPRequest, settings: UnsubscribeSettings, now: Date) -> Result<UnsubscribeToken, Failure> {
-        guard let codec = settings.codec else {
-            return .failure(Failure(page(UnsubscribePage.message("This unsubscribe link is not valid."), status: .badRequest)))
+    /// The token, or the refusal page. Refusals are logged and counted by reason (never with the token, a
+    /// credential): a reader whose link stopped working (expired, a key dropped too early) stays subscribed,
+    /// and the operator should see it.
+    private static func verify(_ request: HTTPRequest, settings: UnsubscribeSettings, context: AppContext) -> Result<UnsubscribeToken, Failure> {
+        func refuse(_ reason: String, _ text: String) -> Result<UnsubscribeToken, Failure> {
+            context.logger.notice("unsubscribe link refused", metadata: ["unsubscribe.reason": "\(reason)", "method": "\(request.method)"])
+            context.metrics.count(
+                "sluice_unsubscribe_refusals_total", help: "Unsubscribe links refused, by reason.", labels: ["reason": reason])
+            return .failure(Failure(page(UnsubscribePage.message(text), status: .badRequest)))
         }
+        guard let codec = settings.codec else { return refuse("not_configured", "This unsubscribe link is not valid.") }
         do {
-            return .success(try codec.verify(request.pathParameters["token"] ?? "", now: now))
+            return .success(try codec.verify(request.pathParameters["token"] ?? "", now: context.now()))
         } catch {
             let text = error.code == .expired ? "This unsubscribe link has expired." : "This unsubscribe link is not valid."
-            return .failure(Failure(page(UnsubscribePage.message(text), status: .badRequest)))
+            // The codes as metric labels: unknownKey → unknown_key.
+            let reason = "\(error.code)".reduce(into: "") { label, c in label += c.isUppercase ? "_" + c.lowercased() : String(c) }
+            return refuse(reason, text)
         }
     }
 

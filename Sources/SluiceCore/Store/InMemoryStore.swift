@@ -112,6 +112,8 @@ public final class InMemoryStore: StoreBackend {
         }
     }
 
+    public var importChunkLimit: Int { 100_000 }
+
     public func importBatch(_ suppressions: [Suppression]) async throws(StoreError) -> Int {
         try state.withLock { (state: inout State) throws(StoreError) -> Int in
             var draft = state

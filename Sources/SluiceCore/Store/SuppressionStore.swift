@@ -18,8 +18,10 @@ public protocol SuppressionStore: Sendable {
     /// One page of suppressions in (address, scope) order, filtered by `query`.
     func list(_ query: SuppressionQuery) async throws(StoreError) -> SuppressionPage
     /// Merges a chunk of suppressions in one transaction (same merge rule as ingest); returns rows written.
-    /// Callers stream large imports as successive chunks.
+    /// Callers stream large imports as successive chunks of at most `importChunkLimit` rows.
     func importBatch(_ suppressions: [Suppression]) async throws(StoreError) -> Int
+    /// The largest chunk `importBatch` accepts.
+    var importChunkLimit: Int { get }
     /// One page of every row (expired included) after `cursor`, for streaming exports.
     func export(after cursor: SuppressionCursor?, limit: Int) async throws(StoreError) -> SuppressionPage
     /// The newest `limit` history entries of `address`, newest first.

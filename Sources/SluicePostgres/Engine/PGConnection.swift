@@ -21,8 +21,14 @@ final class PGConnection {
     /// Connects with `url` (a `postgres://` URI or key=value string; `sslmode` and the rest come from it).
     init(url: String, connectTimeoutSeconds: Int, statementTimeoutMilliseconds: Int) throws(StoreError) {
         // Keywords before `dbname` are defaults the URL can override (expand_dbname processes it in place).
-        let keywords = ["connect_timeout", "application_name", "dbname"]
-        let values = [String(max(1, connectTimeoutSeconds)), "sluice", url]
+        // TCP keepalives and a user timeout (libpq 12+): a server that vanished without a reset (a partition,
+        // a failover that moved its address) fails a blocked call in about 30 s, not after the kernel's
+        // 15-minute retransmission or 2-hour keepalive defaults; `statement_timeout` needs a live server.
+        let keywords = [
+            "connect_timeout", "application_name", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+            "tcp_user_timeout", "dbname",
+        ]
+        let values = [String(max(1, connectTimeoutSeconds)), "sluice", "1", "15", "5", "3", "30000", url]
         let connection: OpaquePointer? = Self.withCStrings(keywords) { keys in
             Self.withCStrings(values) { vals in PQconnectdbParams(keys, vals, 1) }
         }
