@@ -99,13 +99,13 @@ extension PostgresStore: OutboundQueueStore {
         }
     }
 
-    public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, at now: Date) async throws(StoreError) -> Bool {
+    public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
         if let counting, counting.count < 0 { throw StoreError(.invalidInput, "send count must not be negative") }
         return try await write { connection throws(StoreError) in
             let moved = try connection.execute("""
                 UPDATE outbound_messages SET state = 'sent', ses_message_id = $2, outbox = $3, updated_at = $4
-                WHERE id = $1 AND state = 'sending'
-                """, [.text(id), .string(sesMessageId), .string(outbox), .date(now)]).affectedRows == 1
+                WHERE id = $1 AND state = 'sending' AND ($5::bigint IS NULL OR claimed_at = $5::bigint)
+                """, [.text(id), .string(sesMessageId), .string(outbox), .date(now), .date(claimedAt)]).affectedRows == 1
             if moved, let counting, counting.count > 0 {
                 try PGCounterRows.add(counting.count, identity: counting.identity, kind: .send, at: now, in: connection)
             }
@@ -113,21 +113,22 @@ extension PostgresStore: OutboundQueueStore {
         }
     }
 
-    public func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, at now: Date) async throws(StoreError) -> Bool {
+    public func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
         try await write { connection throws(StoreError) in
             try connection.execute("""
                 UPDATE outbound_messages SET state = 'queued', next_attempt_at = $2, error = coalesce($3, error),
                     attempts = GREATEST(0, attempts - $4::integer), updated_at = $5
-                WHERE id = $1 AND state = 'sending'
-                """, [.text(id), .date(nextAttemptAt), .string(error), .int(countAttempt ? 0 : 1), .date(now)]).affectedRows == 1
+                WHERE id = $1 AND state = 'sending' AND ($6::bigint IS NULL OR claimed_at = $6::bigint)
+                """, [.text(id), .date(nextAttemptAt), .string(error), .int(countAttempt ? 0 : 1), .date(now), .date(claimedAt)]).affectedRows == 1
         }
     }
 
-    public func markFailed(id: String, error: String, at now: Date) async throws(StoreError) -> Bool {
+    public func markFailed(id: String, error: String, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
         try await write { connection throws(StoreError) in
-            try connection.execute(
-                "UPDATE outbound_messages SET state = 'failed', error = $2, updated_at = $3 WHERE id = $1 AND state = 'sending'",
-                [.text(id), .text(error), .date(now)]).affectedRows == 1
+            try connection.execute("""
+                UPDATE outbound_messages SET state = 'failed', error = $2, updated_at = $3
+                WHERE id = $1 AND state = 'sending' AND ($4::bigint IS NULL OR claimed_at = $4::bigint)
+                """, [.text(id), .text(error), .date(now), .date(claimedAt)]).affectedRows == 1
         }
     }
 

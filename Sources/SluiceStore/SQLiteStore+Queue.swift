@@ -109,17 +109,18 @@ extension SQLiteStore: OutboundQueueStore {
         }
     }
 
-    public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, at now: Date) async throws(StoreError) -> Bool {
+    public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
         if let counting, counting.count < 0 { throw StoreError(.invalidInput, "send count must not be negative") }
         return try await writer.submit { database throws(StoreError) in
             let moved = try database.run("""
                 UPDATE outbound_messages SET state = 'sent', ses_message_id = ?2, outbox = ?3, updated_at = ?4
-                WHERE id = ?1 AND state = 'sending'
+                WHERE id = ?1 AND state = 'sending' AND (?5 IS NULL OR claimed_at = ?5)
                 """) {
                 $0.bind(id, at: 1)
                 $0.bind(sesMessageId, at: 2)
                 $0.bind(outbox, at: 3)
                 $0.bind(now, at: 4)
+                $0.bind(claimedAt, at: 5)
             } == 1
             if moved, let counting, counting.count > 0 {
                 try CounterRows.add(counting.count, identity: counting.identity, kind: .send, at: now, in: database)
@@ -128,30 +129,33 @@ extension SQLiteStore: OutboundQueueStore {
         }
     }
 
-    public func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, at now: Date) async throws(StoreError) -> Bool {
+    public func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
         try await writer.submit { database throws(StoreError) in
             try database.run("""
                 UPDATE outbound_messages SET state = 'queued', next_attempt_at = ?2, error = coalesce(?3, error),
                     attempts = max(0, attempts - ?4), updated_at = ?5
-                WHERE id = ?1 AND state = 'sending'
+                WHERE id = ?1 AND state = 'sending' AND (?6 IS NULL OR claimed_at = ?6)
                 """) {
                 $0.bind(id, at: 1)
                 $0.bind(nextAttemptAt, at: 2)
                 $0.bind(error, at: 3)
                 $0.bind(countAttempt ? 0 : 1, at: 4)
                 $0.bind(now, at: 5)
+                $0.bind(claimedAt, at: 6)
             } == 1
         }
     }
 
-    public func markFailed(id: String, error: String, at now: Date) async throws(StoreError) -> Bool {
+    public func markFailed(id: String, error: String, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
         try await writer.submit { database throws(StoreError) in
             try database.run("""
-                UPDATE outbound_messages SET state = 'failed', error = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'sending'
+                UPDATE outbound_messages SET state = 'failed', error = ?2, updated_at = ?3
+                WHERE id = ?1 AND state = 'sending' AND (?4 IS NULL OR claimed_at = ?4)
                 """) {
                 $0.bind(id, at: 1)
                 $0.bind(error, at: 2)
                 $0.bind(now, at: 3)
+                $0.bind(claimedAt, at: 4)
             } == 1
         }
     }

@@ -57,6 +57,7 @@ extension QueueConformance {
         .on("markSentCountsInTheSameTransaction") { try await markSentCountsInTheSameTransaction($0) },
         .on("deferQueuedMovesOnlyQueuedRows") { try await deferQueuedMovesOnlyQueuedRows($0) },
         .on("claimWaitsForTheBackoffOfARequeuedMessage") { try await claimWaitsForTheBackoffOfARequeuedMessage($0) },
+        .on("lateOutcomeOfARecoveredClaimChangesNothing") { try await lateOutcomeOfARecoveredClaimChangesNothing($0) },
         .on("readyMessagesLeaveOutExcludedIdentities") { try await readyMessagesLeaveOutExcludedIdentities($0) },
         .on("retentionPurgesOnlyOldFinishedMessagesAndCounters") { try await retentionPurgesOnlyOldFinishedMessagesAndCounters($0) },
     ]

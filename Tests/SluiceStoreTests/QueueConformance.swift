@@ -50,6 +50,22 @@ enum QueueConformance {
         #expect(try await store.queuedMessage(id: "m")?.attempts == 2)
     }
 
+    /// A claim recovered as crashed (a hung instance) and claimed again: the first claimant's late outcome,
+    /// made for its own claim, changes nothing; the second claimant's does.
+    static func lateOutcomeOfARecoveredClaimChangesNothing(_ store: Store) async throws {
+        _ = try await store.enqueue(queued("m", at: now.addingTimeInterval(-200)), idempotency: nil)
+        let first = now.addingTimeInterval(-100)
+        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: first))
+        #expect(try await store.recoverInflight(claimedBefore: now.addingTimeInterval(-30), resolution: .resend, excluding: [], at: now) == 1)
+        #expect(try await store.claim(id: "m", dropping: [], message: nil, at: now))
+        #expect(try await !store.requeue(id: "m", nextAttemptAt: now, error: "late", countAttempt: false, claimedAt: first, at: now))
+        #expect(try await !store.markSent(id: "m", sesMessageId: "ses-old", outbox: nil, counting: nil, claimedAt: first, at: now))
+        #expect(try await !store.markFailed(id: "m", error: "late", claimedAt: first, at: now))
+        #expect(try await store.queuedMessage(id: "m")?.state == .sending)
+        #expect(try await store.markSent(id: "m", sesMessageId: "ses-new", outbox: nil, counting: nil, claimedAt: now, at: now))
+        #expect(try await store.queuedMessage(id: "m")?.sesMessageId == "ses-new")
+    }
+
     /// Deferred messages leave the ready list until their new time; other states are left alone.
     static func deferQueuedMovesOnlyQueuedRows(_ store: Store) async throws {
         for id in ["gmail-1", "gmail-2", "other"] { _ = try await store.enqueue(queued(id), idempotency: nil) }

@@ -25,7 +25,8 @@ extension SendEngine {
     /// If that fails it stays `sending`, and crash recovery resolves it after `inflightRecoveryAge`.
     func releaseClaim(id: String, at now: Date, heldBack reason: String) async {
         do {
-            _ = try await context.store.requeue(id: id, nextAttemptAt: now, error: nil, countAttempt: false, at: now)
+            _ = try await context.store.requeue(
+                id: id, nextAttemptAt: now, error: nil, countAttempt: false, claimedAt: claimTimes.withLock { $0[id] }, at: now)
         } catch {
             context.logger.warning("cannot release a claim \(reason)", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
         }

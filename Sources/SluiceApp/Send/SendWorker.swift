@@ -255,10 +255,20 @@ final class SendEngine: Sendable {
         let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
         let claimedAt = context.now()
         // Due by the end of the lead: pacing grants a slot up to that much early and the call waits for it.
-        guard try await context.store.claim(
-            id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt,
-            dueBy: claimedAt.addingTimeInterval(configuration.reservationLead))
-        else { return nil }
+        let claimed: Bool
+        do {
+            claimed = try await context.store.claim(
+                id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt,
+                dueBy: claimedAt.addingTimeInterval(configuration.reservationLead))
+        } catch {
+            // The claim may have committed unseen (a WAL sync that failed after, a lost PostgreSQL reply): put
+            // back this claim only, its attempt uncounted, or crash recovery would fail as "outcome unknown"
+            // a message SES never saw. Another instance's later claim has another claimed_at and is left alone.
+            _ = try? await context.store.requeue(
+                id: queued.id, nextAttemptAt: claimedAt, error: nil, countAttempt: false, claimedAt: claimedAt, at: context.now())
+            throw error
+        }
+        guard claimed else { return nil }
         claimTimes.withLock { $0[queued.id] = claimedAt }
         return (queued, message)
     }
@@ -281,20 +291,31 @@ final class SendEngine: Sendable {
         }
         let foundNoKeys = if case .failed(.unavailable, _) = result.outcome { true } else { false }
         if !foundNoKeys { credentialsOutage.withLock { $0.end() } }
-        do {
-            try await apply(action, id: id, message: message, outbox: result.outbox, now: now)
-        } catch {
-            // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge. Not tried
-            // again here: a requeue that committed unseen would let another instance claim the message, and
-            // a second requeue would then undo that instance's claim.
-            context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+        // The outcome is known here and nowhere else: a few tries before crash recovery has to guess. A try
+        // that committed unseen makes the next a no-op: each change applies to this claim only (claimed_at).
+        let claimedAt = claimTimes.withLock { $0[id] }
+        for attempt in 1...Self.recordAttempts {
+            do {
+                try await apply(action, id: id, claimedAt: claimedAt, message: message, outbox: result.outbox, now: now)
+                break
+            } catch {
+                guard attempt == Self.recordAttempts else {
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
+                context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+            }
         }
         if case .markSent = action { return true }
         return false
     }
 
-    /// Records `action` in the queue (and pauses or waits as it says).
-    private func apply(_ action: QueueAction, id: String, message: OutboundMessage, outbox: String?, now: Date) async throws {
+    /// Tries to record one call's outcome, a second apart.
+    static let recordAttempts = 3
+
+    /// Records `action` in the queue for the claim made at `claimedAt` (and pauses or waits as it says).
+    private func apply(_ action: QueueAction, id: String, claimedAt: Date?, message: OutboundMessage, outbox: String?, now: Date) async throws {
         let store = context.store
         let metrics = context.metrics
         func count(_ outcome: String) {
@@ -305,7 +326,7 @@ final class SendEngine: Sendable {
             // Only what SES accepted counts towards the rates (not outbox records); the counter commits with
             // the state change.
             let counting = outbox != nil ? nil : SentRecipients(identity: message.identity, count: message.recipients.count)
-            _ = try await store.markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: counting, at: now)
+            _ = try await store.markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: counting, claimedAt: claimedAt, at: now)
             count(outbox != nil ? "outbox" : "sent")
             if sesMessageId == nil && outbox == nil {
                 context.logger.warning("SES accepted a message without a usable MessageId; recorded as sent, not retried", metadata: [
@@ -313,13 +334,13 @@ final class SendEngine: Sendable {
                 ])
             }
         case .retry(let at, let error):
-            _ = try await store.requeue(id: id, nextAttemptAt: at, error: error, countAttempt: true, at: now)
+            _ = try await store.requeue(id: id, nextAttemptAt: at, error: error, countAttempt: true, claimedAt: claimedAt, at: now)
             metrics.count("sluice_send_retries_total", help: "SES calls that will be retried.")
         case .fail(let error):
-            _ = try await store.markFailed(id: id, error: error, at: now)
+            _ = try await store.markFailed(id: id, error: error, claimedAt: claimedAt, at: now)
             count("failed")
         case .release(let reason, let error):
-            _ = try await store.requeue(id: id, nextAttemptAt: now, error: error, countAttempt: false, at: now)
+            _ = try await store.requeue(id: id, nextAttemptAt: now, error: error, countAttempt: false, claimedAt: claimedAt, at: now)
             if reason == .pauseSending {
                 let state = try await context.sending.pause(reason: "SES refused sending: \(error)", source: .ses, at: now)
                 context.logger.error("SES refused sending: all sending paused until resumed", metadata: [

@@ -20,11 +20,14 @@ public protocol OutboundQueueStore: Sendable {
     func markSuppressed(id: String, dropping dropped: [DroppedRecipient], at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `sent`; with the outbox transport `outbox` holds the recorded request. `counting` is added to
     /// the hourly send counters in the same transaction, so a crash can never keep one without the other.
-    func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, at now: Date) async throws(StoreError) -> Bool
+    ///
+    /// `claimedAt`, in this and the next two: the time of the caller's own claim. The change then applies to
+    /// that claim only: a row another instance has recovered and claimed since is left to it (nil: any claim).
+    func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `queued` due at `nextAttemptAt`. `countAttempt: false` undoes the claim's attempt count.
-    func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, at now: Date) async throws(StoreError) -> Bool
+    func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `failed`.
-    func markFailed(id: String, error: String, at now: Date) async throws(StoreError) -> Bool
+    func markFailed(id: String, error: String, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool
     /// Resolves `sending` messages claimed before `claimedBefore` (left by a crash) per `resolution`,
     /// except `excluding` (calls still in flight in this process). Returns how many.
     func recoverInflight(claimedBefore: Date, resolution: InflightResolution, excluding: Set<String>, at now: Date) async throws(StoreError) -> Int
@@ -58,6 +61,21 @@ extension OutboundQueueStore {
 
     /// `sending` → `sent` without counting sends (outbox deliveries, tests).
     public func markSent(id: String, sesMessageId: String?, outbox: String?, at now: Date) async throws(StoreError) -> Bool {
-        try await markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: nil, at: now)
+        try await markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: nil, claimedAt: nil, at: now)
+    }
+
+    /// `markSent` of whatever claim the row holds.
+    public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, at now: Date) async throws(StoreError) -> Bool {
+        try await markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: counting, claimedAt: nil, at: now)
+    }
+
+    /// `requeue` of whatever claim the row holds.
+    public func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, at now: Date) async throws(StoreError) -> Bool {
+        try await requeue(id: id, nextAttemptAt: nextAttemptAt, error: error, countAttempt: countAttempt, claimedAt: nil, at: now)
+    }
+
+    /// `markFailed` of whatever claim the row holds.
+    public func markFailed(id: String, error: String, at now: Date) async throws(StoreError) -> Bool {
+        try await markFailed(id: id, error: error, claimedAt: nil, at: now)
     }
 }
