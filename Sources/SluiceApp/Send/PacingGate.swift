@@ -26,8 +26,11 @@ actor PacingGate {
     private var ledger: WarmupLedger
     /// Admission slots already granted to messages that were deferred to them (id → slot).
     private var granted: [String: Date] = [:]
+    /// Most grants kept (bounded memory).
+    private let maxGrants: Int
 
-    init(configuration c: SluiceConfiguration, now: Date) {
+    init(configuration c: SluiceConfiguration, now: Date, maxGrants: Int = 100_000) {
+        self.maxGrants = maxGrants
         let groups = c.strings("pacing.groups").compactMap(DomainGroup.init(parsing:))
         let initial = c.int("pacing.warmup_initial_daily"), factor = c.double("pacing.warmup_factor"), ceiling = c.int("pacing.warmup_max_daily")
         let warmups = c.strings("pacing.warmup_identities").compactMap {
@@ -65,8 +68,13 @@ actor PacingGate {
         guard !demand.isEmpty else { return .go }
         let slot = admission.reserve(demand, earliest: now)
         if slot <= now.addingTimeInterval(lead) { return .go }
-        // Bounded memory: a restart or a flood only costs re-reservation, never correctness.
-        if granted.count > 100_000 { granted.removeAll() }
+        // Bounded memory: a restart or a flood only costs re-reservation, never correctness. The groups'
+        // schedules start over with the grants: left pushed out by slots nobody holds any more, they would
+        // defer every message of a group that far again when it comes due (hours for a large backlog).
+        if granted.count >= maxGrants {
+            granted.removeAll()
+            admission = GroupPacer(groups: groups, now: now)
+        }
         granted[id] = slot
         return .later(slot)
     }
