@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import SluiceCore
 import SluiceHTTP
+import SluiceStore
 @testable import SluiceApp
 
 /// The local rolling 24-hour quota (`ses.max_24h_send`, SQLite) counts only recipients SES may have taken:
@@ -15,6 +16,22 @@ struct SendDailyQuotaTests {
                 "ses.max_24h_send": .integer(dailyQuota),
             ],
             environment: SendTestApp.staticKeys)
+    }
+
+    /// Until this process's GetAccount answers (here never: the outbox transport has no account), the
+    /// quota last recorded in the store (by another instance, or before a restart) holds.
+    @Test func theQuotaLastRecordedHoldsUntilGetAccountAnswers() async throws {
+        let database = try SendTestDatabase()
+        let seed = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: database.path))
+        try await StoredSendQuota(store: seed).record(max24HourSend: 1, sentLast24Hours: 0, at: Date())
+        seed.close()
+        let app = try await SendTestApp.start(database: database, settings: ["ses.transport": .string("outbox")])
+        defer { Task { await app.stop() } }
+        let first = try #require(try await app.post(SendTestApp.message(to: ["one@example.net"])).id)
+        #expect(try await app.waitForState(first, ["sent", "failed"]).state == "sent")
+        let second = try #require(try await app.post(SendTestApp.message(to: ["two@example.net"])).id)
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await app.get(second).state == "queued")
     }
 
     @Test func messagesSESRefusesDoNotUseUpTheQuota() async throws {

@@ -87,6 +87,7 @@ final class SendEngine: Sendable {
             "send.transport": "\(transport.kind)", "send.inflight_resolution": "\(configuration.inflightResolution.rawValue)",
         ])
         await seedPacing()
+        await adoptStoredQuota()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.refreshAccountLoop() }
             group.addTask { await self.housekeepingLoop() }
@@ -394,6 +395,16 @@ final class SendEngine: Sendable {
             }
             try? await Task.sleep(for: .seconds(configuration.accountRefresh))
         }
+    }
+
+    /// Until this process's `GetAccount` answers: the daily quota last recorded in the store (by this or
+    /// another instance). Without it an instance whose own call keeps failing sends unlimited, past the quota
+    /// the other instances keep to, and a restarted one does until its first refresh.
+    private func adoptStoredQuota() async {
+        guard configuration.configuredMax24HourSend == 0,
+              let stored = await StoredSendQuota(store: context.store).currentQuota(at: context.now()) else { return }
+        await limiter.setLimits(maxSendRate: nil, max24HourSend: stored.max24HourSend, sentLast24Hours: nil)
+        context.metrics.set("sluice_send_quota_24h", help: "Recipients per rolling 24 h allowed (-1 unlimited).", await limiter.quotaLimit)
     }
 
     private func adopt(_ account: SESAccount) async {
