@@ -44,7 +44,7 @@ enum PGSuppressionRows {
     static func merge(_ suppression: Suppression, in connection: PGConnection) throws(StoreError) {
         try validate(suppression)
         try connection.execute("""
-            INSERT INTO suppressions (\(columns), domain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            INSERT INTO suppressions (\(columns), domain, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \(nowSQL))
             ON CONFLICT (address, scope) DO UPDATE SET
                 first_seen = LEAST(suppressions.first_seen, excluded.first_seen),
                 -- Saturates as `Suppression.merging` does (a bigint sum past 2^63-1 is an error); both
@@ -52,19 +52,22 @@ enum PGSuppressionRows {
                 count = CASE WHEN suppressions.count > 9223372036854775807 - excluded.count THEN 9223372036854775807
                     ELSE suppressions.count + excluded.count END,
                 reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
-                source = excluded.source, expires_at = excluded.expires_at
+                source = excluded.source, expires_at = excluded.expires_at, changed_at = excluded.changed_at
             """, values(suppression))
     }
+
+    /// The time of the write in Unix milliseconds, for `changed_at` (schema v6).
+    static let nowSQL = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 
     /// Inserts or overwrites every column of the row with the same key.
     static func replace(_ suppression: Suppression, in connection: PGConnection) throws(StoreError) {
         try validate(suppression)
         try connection.execute("""
-            INSERT INTO suppressions (\(columns), domain) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            INSERT INTO suppressions (\(columns), domain, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \(nowSQL))
             ON CONFLICT (address, scope) DO UPDATE SET
                 original_address = excluded.original_address, reason = excluded.reason, detail = excluded.detail,
                 first_seen = excluded.first_seen, last_seen = excluded.last_seen, count = excluded.count,
-                source = excluded.source, expires_at = excluded.expires_at
+                source = excluded.source, expires_at = excluded.expires_at, changed_at = excluded.changed_at
             """, values(suppression))
     }
 

@@ -65,6 +65,9 @@ extension PostgresStore: SuppressionStore {
         if let domain = query.domain { clauses.append("domain = \(parameter(.text(domain)))") }
         if let since = query.since { clauses.append("last_seen >= \(parameter(.date(since)))") }
         if let activeAt = query.activeAt { clauses.append("(expires_at IS NULL OR expires_at > \(parameter(.date(activeAt))))") }
+        if let changedSince = query.changedSince {
+            clauses.append("coalesce(changed_at, last_seen) >= \(parameter(.date(changedSince)))")
+        }
         if let cursor = query.cursor {
             clauses.append("(address, scope) > (\(parameter(.text(cursor.address))), \(parameter(.text(cursor.scope))))")
         }

@@ -103,6 +103,8 @@ extension SQLiteStore: SuppressionStore {
         if query.domain != nil { clauses.append("d.domain = ?2") }
         if query.since != nil { clauses.append("s.last_seen >= ?3") }
         if query.activeAt != nil { clauses.append("(s.expires_at IS NULL OR s.expires_at > ?4)") }
+        // Rows written before schema v12 have no write time: their last event time stands in.
+        if query.changedSince != nil { clauses.append("coalesce(s.changed_at, s.last_seen) >= ?8") }
         let key = query.domain == nil ? "s.address, s.scope" : "d.address, d.scope"
         if query.cursor != nil { clauses.append("(\(key)) > (?5, ?6)") }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
@@ -110,7 +112,7 @@ extension SQLiteStore: SuppressionStore {
         let source = query.domain == nil
             ? "suppressions s"
             : "suppression_domains d CROSS JOIN suppressions s ON s.address = d.address AND s.scope = d.scope"
-        // At most 32 distinct texts, so the statement cache stays small.
+        // At most 64 distinct texts, so the statement cache stays small.
         let sql = "SELECT \(Self.listColumns) FROM \(source) \(filter) ORDER BY \(key) LIMIT ?7"
         let limit = query.effectiveLimit
         return try await readers.read(transaction: true) { database throws(StoreError) in
@@ -121,6 +123,7 @@ extension SQLiteStore: SuppressionStore {
                 statement.bind(query.activeAt, at: 4)
                 statement.bind(query.cursor?.address, at: 5)
                 statement.bind(query.cursor?.scope, at: 6)
+                statement.bind(query.changedSince, at: 8)
             }
         }
     }

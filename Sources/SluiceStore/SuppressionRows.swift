@@ -100,7 +100,7 @@ enum SuppressionRows {
                 UPDATE suppressions SET
                     first_seen = min(first_seen, ?6),
                     count = CASE WHEN count > 9223372036854775807 - ?8 THEN 9223372036854775807 ELSE count + ?8 END,
-                    reason = ?4, detail = ?5, last_seen = ?7, source = ?9, expires_at = ?10
+                    reason = ?4, detail = ?5, last_seen = ?7, source = ?9, expires_at = ?10, changed_at = \(nowSQL)
                 WHERE address = ?1 AND scope = ?2
                 """)
         }
@@ -145,7 +145,7 @@ enum SuppressionRows {
             try database.run("""
                 UPDATE suppressions SET
                     original_address = ?3, reason = ?4, detail = ?5, first_seen = ?6, last_seen = ?7, count = ?8,
-                    source = ?9, expires_at = ?10
+                    source = ?9, expires_at = ?10, changed_at = \(nowSQL)
                 WHERE address = ?1 AND scope = ?2
                 """) { bind(suppression, domain: nil, to: $0) }
             if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
@@ -153,8 +153,12 @@ enum SuppressionRows {
         try tally.flush(in: database)
     }
 
+    /// The time of the write in Unix milliseconds, for `changed_at` (schema v12). SQLite's `'now'` is the
+    /// same for a whole statement; `unixepoch('subsec')` needs 3.42, Debian 12 ships 3.40.
+    static let nowSQL = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+
     private static let insertNewSQL = """
-        INSERT INTO suppressions (\(columns), domain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        INSERT INTO suppressions (\(columns), domain, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \(nowSQL))
         ON CONFLICT (address, scope) DO NOTHING
         """
     // Schema v4: the domain filter's entries, written by the store (see `Schema.v4`).

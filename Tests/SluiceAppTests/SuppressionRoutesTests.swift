@@ -357,7 +357,8 @@ struct SuppressionRoutesTests {
         let t = try SuppressionTestApp()
         defer { Task { await t.stop() } }
         let context = t.app.context
-        let at = Date(timeIntervalSince1970: 1_780_000_000)
+        // Recent: the app's maintenance pass purges history past policy.history_retention_days.
+        let at = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down))
         let message = InboundMessage(messageId: "sns-1", type: "Notification", topicArn: "arn:aws:sns:eu-west-1:123456789012:ses", timestamp: at, receivedAt: at, endpoint: "default", rawCompressed: [])
         let events = [
             RecipientEvent(kind: .delivery, address: "h@example.com", sesMessageId: "ses-1", timestamp: at, identity: "example.com"),

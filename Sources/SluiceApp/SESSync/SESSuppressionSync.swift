@@ -16,6 +16,8 @@ struct SESSuppressionSync: Sendable {
     /// Settings keys of the durable cursors.
     static let pushKey = "ses_sync.push"
     static let pullKey = "ses_sync.pull"
+    /// Seconds each push pass reaches back before the previous one started.
+    static let pushOverlap: TimeInterval = 1
     /// Rows read per page while pushing, and SES page size while pulling.
     static let pageSize = 100
     /// Most pages one pull reads (10^6 entries at `pageSize`): a listing that long is an SES fault, not a list.
@@ -83,7 +85,10 @@ struct SESSuppressionSync: Sendable {
         var pacer = CallPacer(rate: pushRate)
         while true {
             try Task.checkCancellation()
-            var query = SuppressionQuery(since: cursor.since.map { Date(timeIntervalSince1970: $0) }, activeAt: now(), limit: Self.pageSize)
+            // By write time, not `since` (SES's event time): a bounce SNS delivers late was written after the
+            // last pass, though it happened before it.
+            var query = SuppressionQuery(
+                activeAt: now(), limit: Self.pageSize, changedSince: cursor.since.map { Date(timeIntervalSince1970: $0) })
             query.cursor = cursor.after.flatMap(SuppressionCursor.init(token:))
             let page = try await store.list(query)
             for row in page.items where row.scope.isEmpty {
@@ -109,8 +114,11 @@ struct SESSuppressionSync: Sendable {
                 try await save(Self.pushKey, cursor)
                 continue
             }
-            // Pass complete: the next pass takes rows touched since this one started (1 s of overlap).
-            cursor = PushCursor(since: (cursor.passStarted ?? now().timeIntervalSince1970) - 1, passStarted: nil, after: nil)
+            // Pass complete: the next pass takes rows written since this one started, with a second of overlap.
+            // Write times come from the database's clock (PostgreSQL's server), which must be NTP-synchronised
+            // with this host's, as the shared send ledger already requires.
+            cursor = PushCursor(
+                since: (cursor.passStarted ?? now().timeIntervalSince1970) - Self.pushOverlap, passStarted: nil, after: nil)
             try await save(Self.pushKey, cursor)
             return report
         }

@@ -104,6 +104,8 @@ public final class InMemoryStore: StoreBackend {
                 if let reason = query.reason, row.reason != reason { return false }
                 if let domain = query.domain, Self.domain(of: row.address) != domain { return false }
                 if let since = query.since, row.lastSeen < since { return false }
+                // No write time kept here: the last event time stands in.
+                if let since = query.changedSince, row.lastSeen < since { return false }
                 if let now = query.activeAt, !row.isActive(at: now) { return false }
                 if let cursor = query.cursor, !(Key(address: cursor.address, scope: cursor.scope) < key) { return false }
                 return true

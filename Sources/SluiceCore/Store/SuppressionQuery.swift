@@ -10,6 +10,8 @@ public struct SuppressionQuery: Sendable, Equatable {
     public var domain: String?
     /// Only rows with `lastSeen >= since`.
     public var since: Date?
+    /// Only rows the store wrote at or after this time (a store that keeps no write time uses `lastSeen`).
+    public var changedSince: Date?
     /// Only rows still active at this instant; nil lists expired-but-unpurged rows too.
     public var activeAt: Date?
     /// Page size, clamped to 1...`maxLimit`.
@@ -19,8 +21,9 @@ public struct SuppressionQuery: Sendable, Equatable {
 
     public init(
         reason: SuppressionReason? = nil, domain: String? = nil, since: Date? = nil, activeAt: Date? = nil,
-        limit: Int = 100, cursor: SuppressionCursor? = nil
+        limit: Int = 100, cursor: SuppressionCursor? = nil, changedSince: Date? = nil
     ) {
+        self.changedSince = changedSince
         self.reason = reason
         self.domain = domain
         self.since = since
