@@ -109,9 +109,6 @@ extension PostgresStore: SuppressionStore {
         }
         for suppression in suppressions { try PGSuppressionRows.validate(suppression) }
         return try await write { connection throws(StoreError) in
-            // The per-address locks ingest takes: a feedback event's read-decide-write never interleaves with
-            // an import of the same address (it would overwrite the imported row from a stale read).
-            try PostgresStore.lockAddresses(suppressions.map(\.address), in: connection)
             for suppression in suppressions { try PGSuppressionRows.merge(suppression, in: connection) }
             return suppressions.count
         }

@@ -94,20 +94,12 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Takes transaction-scoped advisory locks covering `addresses`, so read-decide-write on one address
-    /// (ingest, manual changes, imports) is serialised across instances.
-    ///
-    /// One lock per bucket of addresses (1,024 buckets by hash), taken in bucket order (two transactions
-    /// never wait on each other in a cycle), in one statement: an import chunk of 50,000 addresses takes at
-    /// most 1,024 locks, within the server's lock table (`max_locks_per_transaction` × connections; a lock
-    /// per address ran out of it), and addresses sharing a bucket merely wait for each other.
+    /// Takes a transaction-scoped advisory lock per address (sorted, so two transactions never wait on
+    /// each other in a cycle): read-decide-write on one address is serialised across instances.
     static func lockAddresses(_ addresses: some Sequence<String>, in connection: PGConnection) throws(StoreError) {
-        let distinct = Array(Set(addresses).filter { !$0.isEmpty })
-        guard !distinct.isEmpty else { return }
-        try connection.execute("""
-            SELECT count(pg_advisory_xact_lock(7, bucket))
-            FROM (SELECT DISTINCT hashtext(a) & 1023 AS bucket FROM unnest($1::text[]) AS a ORDER BY bucket) AS ordered
-            """, [PGValue.textArray(distinct)])
+        for address in Set(addresses).sorted() where !address.isEmpty {
+            try connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", [.text(address)])
+        }
     }
 }
 
