@@ -15,6 +15,12 @@ enum PGMigrator {
         defer { _ = try? connection.execute("SELECT set_config('statement_timeout', $1, false)", [.text(timeout)]) }
         try connection.execute("SELECT pg_advisory_lock($1)", [.text(String(lockKey))])
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [.text(String(lockKey))]) }
+        // Holding the migration lock, a schema change waits at most this long for a table lock: `ALTER TABLE`
+        // behind a long transaction (a dump, an import) would otherwise queue every later reader of that
+        // table behind it. The instance then exits, and starting it again retries.
+        let lockTimeout = try connection.execute("SELECT current_setting('lock_timeout')").string(0, 0)
+        try connection.execute("SELECT set_config('lock_timeout', '10s', false)")
+        defer { _ = try? connection.execute("SELECT set_config('lock_timeout', $1, false)", [.text(lockTimeout)]) }
         try connection.executeScript("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY,

@@ -27,6 +27,9 @@ struct SendDailyQuotaTests {
         seed.close()
         let app = try await SendTestApp.start(database: database, settings: ["ses.transport": .string("outbox")])
         defer { Task { await app.stop() } }
+        try await app.waitUntil("the recorded quota adopted") {
+            app.context.metrics.registry.render().contains("\nsluice_send_quota_24h 1\n")
+        }
         let first = try #require(try await app.post(SendTestApp.message(to: ["one@example.net"])).id)
         #expect(try await app.waitForState(first, ["sent", "failed"]).state == "sent")
         let second = try #require(try await app.post(SendTestApp.message(to: ["two@example.net"])).id)

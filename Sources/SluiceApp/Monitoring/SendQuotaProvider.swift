@@ -28,8 +28,14 @@ public struct StoredSendQuota: SendQuotaProvider {
     }
 
     public func currentQuota(at now: Date) async -> SendQuota? {
+        await currentQuota(at: now, recordedWithin: nil)
+    }
+
+    /// `currentQuota`, or nil when the record is older than `maxAge` (a limit SES may have raised since).
+    func currentQuota(at now: Date, recordedWithin maxAge: TimeInterval?) async -> SendQuota? {
         guard let json = try? await store.setting(Self.key),
               let record = try? JSONDecoder().decode(Record.self, from: Data(json.utf8)) else { return nil }
+        if let maxAge, now.timeIntervalSince(record.at) > maxAge { return nil }
         let fresh = now.timeIntervalSince(record.at) <= Self.sentFigureLifetime
         return SendQuota(max24HourSend: record.max24HourSend, sentLast24Hours: fresh ? record.sentLast24Hours : nil)
     }

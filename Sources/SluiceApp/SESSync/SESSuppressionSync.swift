@@ -16,8 +16,10 @@ struct SESSuppressionSync: Sendable {
     /// Settings keys of the durable cursors.
     static let pushKey = "ses_sync.push"
     static let pullKey = "ses_sync.pull"
-    /// Seconds each push pass reaches back before the previous one started.
+    /// Seconds each push pass reaches back before the previous one started (SQLite; see `push`).
     static let pushOverlap: TimeInterval = 1
+    /// The same on a store several instances share (PostgreSQL).
+    static let sharedStorePushOverlap: TimeInterval = 600
     /// Rows read per page while pushing, and SES page size while pulling.
     static let pageSize = 100
     /// Most pages one pull reads (10^6 entries at `pageSize`): a listing that long is an SES fault, not a list.
@@ -114,11 +116,12 @@ struct SESSuppressionSync: Sendable {
                 try await save(Self.pushKey, cursor)
                 continue
             }
-            // Pass complete: the next pass takes rows written since this one started, with a second of overlap.
-            // Write times come from the database's clock (PostgreSQL's server), which must be NTP-synchronised
-            // with this host's, as the shared send ledger already requires.
-            cursor = PushCursor(
-                since: (cursor.passStarted ?? now().timeIntervalSince1970) - Self.pushOverlap, passStarted: nil, after: nil)
+            // Pass complete: the next pass takes rows written since this one started, less an overlap. SQLite
+            // stamps a row as it commits (one writer, short transactions): a second covers clock steps. On a
+            // shared PostgreSQL store a row is stamped when its statement runs and seen when its transaction
+            // commits, up to an import chunk later: ten minutes of rows are pushed again (idempotent calls).
+            let overlap = store is any LeaderElection ? Self.sharedStorePushOverlap : Self.pushOverlap
+            cursor = PushCursor(since: (cursor.passStarted ?? now().timeIntervalSince1970) - overlap, passStarted: nil, after: nil)
             try await save(Self.pushKey, cursor)
             return report
         }

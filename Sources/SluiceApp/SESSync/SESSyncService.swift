@@ -102,6 +102,9 @@ public final class SESSyncService: Sendable {
         return client
     }
 
+    /// Throws `Unavailable` when this configuration cannot talk to SES (so a sync worker should not run).
+    func checkReachable() async throws { _ = try await client() }
+
     private func makeSync() async throws -> SESSuppressionSync {
         let client = try await client()
         var sync = SESSuppressionSync(store: context.store, client: client, normalizer: context.normalizer, logger: context.logger, now: context.now)
@@ -135,7 +138,9 @@ struct SESSyncWorker: BackgroundWorker {
         while !Task.isCancelled {
             do {
                 // Several instances on one database: one syncs. Each pushing at the configured rate would
-                // multiply the calls SES sees, and they would overwrite each other's cursors.
+                // multiply the calls SES sees, and they would overwrite each other's cursors. Only an instance
+                // that can reach SES competes: one that takes the lead and then cannot sync would hold it idle.
+                try await service.checkReachable()
                 if let election = service.context.store as? any LeaderElection, try await !election.holdsLeadership("ses-sync") {
                     try? await Task.sleep(for: .seconds(interval))
                     continue

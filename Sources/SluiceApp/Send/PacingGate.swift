@@ -66,7 +66,7 @@ actor PacingGate {
         if let renew = ledger.admit(id: id, identity: identity, recipients: recipients.count, now: now) { return .later(renew) }
         let demand = admission.demand(of: recipients)
         guard !demand.isEmpty else { return .go }
-        let slot = admission.reserve(demand, earliest: now)
+        var slot = admission.reserve(demand, earliest: now)
         if slot <= now.addingTimeInterval(lead) { return .go }
         // Bounded memory: a restart or a flood only costs re-reservation, never correctness. The groups'
         // schedules start over with the grants: left pushed out by slots nobody holds any more, they would
@@ -74,6 +74,9 @@ actor PacingGate {
         if granted.count >= maxGrants {
             granted.removeAll()
             admission = GroupPacer(groups: groups, now: now)
+            // This message's slot came from the schedule just dropped: taken again from the new one.
+            slot = admission.reserve(demand, earliest: now)
+            if slot <= now.addingTimeInterval(lead) { return .go }
         }
         granted[id] = slot
         return .later(slot)

@@ -149,8 +149,9 @@ final class SendEngine: Sendable {
             group.addTask {
                 await self.process(message)
                 _ = self.finishedSinceListing.withLock { $0.insert(message.id) }
-                _ = self.inflight.withLock { $0.remove(message.id) }
+                // The claim time first: once the id leaves `inflight` a new task may claim it and set its own.
                 self.claimTimes.withLock { $0[message.id] = nil }
+                _ = self.inflight.withLock { $0.remove(message.id) }
             }
         }
         return started
@@ -402,7 +403,8 @@ final class SendEngine: Sendable {
     /// the other instances keep to, and a restarted one does until its first refresh.
     private func adoptStoredQuota() async {
         guard configuration.configuredMax24HourSend == 0,
-              let stored = await StoredSendQuota(store: context.store).currentQuota(at: context.now()) else { return }
+              let stored = await StoredSendQuota(store: context.store).currentQuota(at: context.now(), recordedWithin: 48 * 3600)
+        else { return }
         await limiter.setLimits(maxSendRate: nil, max24HourSend: stored.max24HourSend, sentLast24Hours: nil)
         context.metrics.set("sluice_send_quota_24h", help: "Recipients per rolling 24 h allowed (-1 unlimited).", await limiter.quotaLimit)
     }
