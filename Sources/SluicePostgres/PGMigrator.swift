@@ -10,17 +10,19 @@ enum PGMigrator {
     static func migrate(_ connection: PGConnection, migrations: [PGMigration]) throws(StoreError) -> [Int] {
         // No statement timeout while migrating: waiting for another instance's migration, or building an
         // index on a large table, takes longer than any request may; the pool's own timeout comes back after.
-        let timeout = try connection.execute("SELECT current_setting('statement_timeout')").string(0, 0)
-        try connection.execute("SELECT set_config('statement_timeout', '0', false)")
-        defer { _ = try? connection.execute("SELECT set_config('statement_timeout', $1, false)", [.text(timeout)]) }
-        try connection.execute("SELECT pg_advisory_lock($1)", [.text(String(lockKey))])
-        defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [.text(String(lockKey))]) }
-        // Holding the migration lock, a schema change waits at most this long for a table lock: `ALTER TABLE`
-        // behind a long transaction (a dump, an import) would otherwise queue every later reader of that
-        // table behind it. The instance then exits, and starting it again retries.
-        let lockTimeout = try connection.execute("SELECT current_setting('lock_timeout')").string(0, 0)
-        try connection.execute("SELECT set_config('lock_timeout', '10s', false)")
-        defer { _ = try? connection.execute("SELECT set_config('lock_timeout', $1, false)", [.text(lockTimeout)]) }
+        try connection.withSessionSetting("statement_timeout", "0") { () throws(StoreError) in
+            try connection.execute("SELECT pg_advisory_lock($1)", [.text(String(lockKey))])
+            defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [.text(String(lockKey))]) }
+            // Holding the migration lock, a schema change waits at most this long for a table lock: `ALTER
+            // TABLE` behind a long transaction (a dump, an import) would otherwise queue every later reader of
+            // that table behind it. The instance then exits, and starting it again retries.
+            return try connection.withSessionSetting("lock_timeout", "10s") { () throws(StoreError) in
+                try applyPending(connection, migrations: migrations)
+            }
+        }
+    }
+
+    private static func applyPending(_ connection: PGConnection, migrations: [PGMigration]) throws(StoreError) -> [Int] {
         try connection.executeScript("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY,
@@ -49,5 +51,15 @@ enum PGMigrator {
             done.append(migration.version)
         }
         return done
+    }
+}
+
+private extension PGConnection {
+    /// Runs `body` with a session setting changed, and puts the previous value back on every path.
+    func withSessionSetting<T>(_ name: String, _ value: String, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let previous = try execute("SELECT current_setting($1)", [.text(name)]).string(0, 0)
+        try execute("SELECT set_config($1, $2, false)", [.text(name), .text(value)])
+        defer { _ = try? execute("SELECT set_config($1, $2, false)", [.text(name), .text(previous)]) }
+        return try body()
     }
 }

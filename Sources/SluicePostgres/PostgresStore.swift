@@ -36,8 +36,12 @@ public final class PostgresStore: Sendable {
         let first = try connect()
         let applied = try PGMigrator.migrate(first, migrations: migrations)
         if !applied.isEmpty { logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"]) }
-        pool = PGPool(size: configuration.poolSize, first: first, logger: logger, connect: connect)
-        leaderPool = PGPool(size: 1, first: nil, logger: logger, connect: connect)
+        // A request may wait for a connection as long as one statement may run, then it is refused
+        // (without a statement timeout, as long as it takes).
+        let timeout = configuration.statementTimeoutMilliseconds
+        let maxWait = timeout > 0 ? timeout : nil
+        pool = PGPool(size: configuration.poolSize, first: first, maxWaitMilliseconds: maxWait, logger: logger, connect: connect)
+        leaderPool = PGPool(size: 1, first: nil, maxWaitMilliseconds: maxWait, logger: logger, connect: connect)
     }
 
     deinit {

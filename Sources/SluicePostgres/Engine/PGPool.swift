@@ -7,14 +7,20 @@ import Synchronization
 ///
 /// libpq blocks, so every call happens on these threads. A thread whose connection was lost reconnects
 /// before its next job; the job that saw the loss fails with `.unavailable` (the web layer answers 503).
+/// A job that finds no thread free within `maxWaitMilliseconds` fails with `.busy` instead of queueing
+/// without end behind a slow server (the request gets a 503 while its client still waits for an answer).
 final class PGPool: @unchecked Sendable {
-    // @unchecked: `pending`/`closed` are guarded by `condition`; each connection is touched only by the
-    // thread that opened it.
+    // @unchecked: `pending`/`idle`/`closed` are guarded by `condition`; each connection is touched only by
+    // the thread that opened it.
     typealias Job = (Result<PGConnection, StoreError>) -> Void
 
     private let condition = NSCondition()
-    private var pending: [Job] = []
+    private var pending: [QueuedJob] = []
+    /// Threads waiting for a job: a job queued behind more jobs than this waits, and gets a deadline.
+    private var idle = 0
     private var closed = false
+    /// How long a job may wait for a thread; nil: as long as it takes.
+    private let maxWaitMilliseconds: Int?
     private let finished = DispatchSemaphore(value: 0)
     private let joined = Mutex(false)
     private let size: Int
@@ -22,8 +28,12 @@ final class PGPool: @unchecked Sendable {
     private let logger: Logger
 
     /// Starts `size` threads; each connects lazily with `connect`, and `first` becomes thread 0's connection.
-    init(size: Int, first: PGConnection?, logger: Logger, connect: @escaping @Sendable () throws(StoreError) -> PGConnection) {
+    init(
+        size: Int, first: PGConnection?, maxWaitMilliseconds: Int?, logger: Logger,
+        connect: @escaping @Sendable () throws(StoreError) -> PGConnection
+    ) {
         self.size = max(1, size)
+        self.maxWaitMilliseconds = maxWaitMilliseconds
         self.connect = connect
         self.logger = logger
         // The initial connection is handed to thread 0 before any job can run.
@@ -37,9 +47,10 @@ final class PGPool: @unchecked Sendable {
     }
 
     /// Runs `body` with a connection on a pool thread and returns its result.
+    /// - Throws: `.busy` when no thread took the job within `maxWaitMilliseconds`; `body`'s own errors otherwise.
     func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
-            let job: Job = { connection in
+            let job = QueuedJob { connection in
                 switch connection {
                 case .failure(let error): continuation.resume(returning: .failure(error))
                 case .success(let connection):
@@ -57,8 +68,17 @@ final class PGPool: @unchecked Sendable {
                 return
             }
             pending.append(job)
+            let waits = pending.count > idle
             condition.signal()
             condition.unlock()
+            // Only a job that has to wait gets a timer, so the common case costs no dispatch.
+            guard waits, let maxWait = maxWaitMilliseconds else { return }
+            let size = self.size
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(maxWait)) {
+                guard job.take() else { return }
+                continuation.resume(returning: .failure(StoreError(
+                    .busy, "no PostgreSQL connection was free within \(maxWait) ms (all \(size) in use)")))
+            }
         }
         return try result.get()
     }
@@ -95,13 +115,17 @@ final class PGPool: @unchecked Sendable {
         var connection = initial
         while true {
             condition.lock()
+            idle += 1
             while pending.isEmpty && !closed { condition.wait() }
+            idle -= 1
             if pending.isEmpty {
                 condition.unlock()
                 break
             }
             let job = pending.removeFirst()
             condition.unlock()
+            // A job whose deadline passed was already answered; it must not run late.
+            guard job.take() else { continue }
             if let current = connection, !current.isHealthy {
                 logger.debug("postgres.reconnect")
                 connection = nil
@@ -110,15 +134,25 @@ final class PGPool: @unchecked Sendable {
                 do throws(StoreError) {
                     connection = try connect()
                 } catch {
-                    job(.failure(error))
+                    job.run(.failure(error))
                     continue
                 }
             }
-            if let connection { job(.success(connection)) }
+            if let connection { job.run(.success(connection)) }
         }
         connection = nil
         finished.signal()
     }
+}
+
+/// A job in the queue; whoever takes it first, a pool thread or its deadline, answers it.
+private final class QueuedJob: @unchecked Sendable {
+    // @unchecked: `run` is called once, by the pool thread that won `take()`.
+    let run: PGPool.Job
+    private let taken = Atomic(false)
+    init(_ run: @escaping PGPool.Job) { self.run = run }
+    /// True for the one caller that gets the job.
+    func take() -> Bool { !taken.exchange(true, ordering: .acquiringAndReleasing) }
 }
 
 /// Passes the first connection to the thread that takes it.

@@ -1,0 +1,72 @@
+import Foundation
+import SluiceCore
+@testable import SluicePostgres
+import SluiceTestSupport
+import Testing
+
+/// `PGPool` refuses a job that finds no connection free within its wait limit, and never runs it late.
+@Suite(.serialized) struct PostgresPoolTests {
+    private func pool(size: Int, maxWaitMilliseconds: Int?) async throws -> PGPool {
+        let url = try await PostgresTestServer.shared().createDatabase()
+        let connect: @Sendable () throws(StoreError) -> PGConnection = {
+            try PGConnection(url: url, connectTimeoutSeconds: 5, statementTimeoutMilliseconds: 10_000)
+        }
+        let pool = PGPool(
+            size: size, first: nil, maxWaitMilliseconds: maxWaitMilliseconds,
+            logger: PostgresStore.silentLogger, connect: connect)
+        try await pool.run { connection throws(StoreError) in try connection.executeScript("CREATE TABLE t (n int PRIMARY KEY)") }
+        return pool
+    }
+
+    @Test func aJobThatWaitsPastTheLimitIsRefusedAndNeverRuns() async throws {
+        let pool = try await pool(size: 1, maxWaitMilliseconds: 200)
+        defer { pool.close() }
+        // The only connection is busy for a second.
+        let slow = Task { try await pool.run { connection throws(StoreError) in try connection.execute("SELECT pg_sleep(1)").rowCount } }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: StoreError.self) {
+            try await pool.run { connection throws(StoreError) in
+                try connection.execute("INSERT INTO t (n) VALUES (1)").affectedRows
+            }
+        }
+        let waited = ContinuousClock.now - started
+        #expect(error?.code == .busy)
+        #expect(error?.isTransient == true)
+        #expect(waited >= .milliseconds(150) && waited < .milliseconds(800))
+        #expect(try await slow.value == 1)
+        // The refused job was skipped when the connection came free: its insert never happened.
+        let count = try await pool.run { connection throws(StoreError) in try connection.execute("SELECT count(*) FROM t").int(0, 0) }
+        #expect(count == 0)
+    }
+
+    @Test func withoutALimitAQueuedJobWaitsForItsTurn() async throws {
+        let pool = try await pool(size: 1, maxWaitMilliseconds: nil)
+        defer { pool.close() }
+        let slow = Task { try await pool.run { connection throws(StoreError) in try connection.execute("SELECT pg_sleep(0.5)").rowCount } }
+        try await Task.sleep(for: .milliseconds(100))
+        let inserted = try await pool.run { connection throws(StoreError) in
+            try connection.execute("INSERT INTO t (n) VALUES (1)").affectedRows
+        }
+        #expect(inserted == 1)
+        #expect(try await slow.value == 1)
+    }
+
+    @Test func jobsWithinTheLimitAllRun() async throws {
+        // Four connections, forty short jobs at once: each waits far less than the limit.
+        let pool = try await pool(size: 4, maxWaitMilliseconds: 5_000)
+        defer { pool.close() }
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for n in 0..<40 {
+                group.addTask {
+                    try await pool.run { connection throws(StoreError) in
+                        try connection.execute("INSERT INTO t (n) VALUES ($1)", [.int(n)]).affectedRows
+                    }
+                }
+            }
+            var total = 0
+            for try await inserted in group { total += inserted }
+            #expect(total == 40)
+        }
+    }
+}
