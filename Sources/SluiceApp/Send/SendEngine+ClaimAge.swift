@@ -24,11 +24,9 @@ extension SendEngine {
     /// Puts a claimed message back to `queued`, due now, its attempt not counted: no SES call was made.
     /// If that fails it stays `sending`, and crash recovery resolves it after `inflightRecoveryAge`.
     func releaseClaim(id: String, at now: Date, heldBack reason: String) async {
-        do {
-            _ = try await context.store.requeue(
-                id: id, nextAttemptAt: now, error: nil, countAttempt: false, claimedAt: claimTimes.withLock { $0[id] }, at: now)
-        } catch {
-            context.logger.warning("cannot release a claim \(reason)", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
+        let store = context.store, claimedAt = claimTimes.withLock { $0[id] }
+        await recordRetrying("cannot release a claim \(reason)", id: id) {
+            _ = try await store.requeue(id: id, nextAttemptAt: now, error: nil, countAttempt: false, claimedAt: claimedAt, at: now)
         }
     }
 

@@ -266,8 +266,11 @@ final class SendEngine: Sendable {
             // The claim may have committed unseen (a WAL sync that failed after, a lost PostgreSQL reply): put
             // back this claim only, its attempt uncounted, or crash recovery would fail as "outcome unknown"
             // a message SES never saw. Another instance's later claim has another claimed_at and is left alone.
-            _ = try? await context.store.requeue(
-                id: queued.id, nextAttemptAt: claimedAt, error: nil, countAttempt: false, claimedAt: claimedAt, at: context.now())
+            let store = context.store, now = context.now
+            await recordRetrying("cannot put back a claim that may have committed", id: queued.id) {
+                _ = try await store.requeue(
+                    id: queued.id, nextAttemptAt: claimedAt, error: nil, countAttempt: false, claimedAt: claimedAt, at: now())
+            }
             throw error
         }
         guard claimed else { return nil }
@@ -293,28 +296,14 @@ final class SendEngine: Sendable {
         }
         let foundNoKeys = if case .failed(.unavailable, _) = result.outcome { true } else { false }
         if !foundNoKeys { credentialsOutage.withLock { $0.end() } }
-        // The outcome is known here and nowhere else: a few tries before crash recovery has to guess. A try
-        // that committed unseen makes the next a no-op: each change applies to this claim only (claimed_at).
+        // The outcome is known here and nowhere else: a few tries before crash recovery has to guess.
         let claimedAt = claimTimes.withLock { $0[id] }
-        for attempt in 1...Self.recordAttempts {
-            do {
-                try await apply(action, id: id, claimedAt: claimedAt, message: message, outbox: result.outbox, now: now)
-                break
-            } catch {
-                guard attempt == Self.recordAttempts else {
-                    try? await Task.sleep(for: .seconds(1))
-                    continue
-                }
-                // The row stays `sending` and is resolved by crash recovery after inflightRecoveryAge.
-                context.logger.error("cannot record send outcome", metadata: ["send.message_id": "\(id)", "error": "\(error)"])
-            }
+        await recordRetrying("cannot record send outcome", id: id) {
+            try await self.apply(action, id: id, claimedAt: claimedAt, message: message, outbox: result.outbox, now: now)
         }
         if case .markSent = action { return true }
         return false
     }
-
-    /// Tries to record one call's outcome, a second apart.
-    static let recordAttempts = 3
 
     /// Records `action` in the queue for the claim made at `claimedAt` (and pauses or waits as it says).
     private func apply(_ action: QueueAction, id: String, claimedAt: Date?, message: OutboundMessage, outbox: String?, now: Date) async throws {
