@@ -71,24 +71,28 @@ public final class Application: Sendable {
     }
 
     /// Opens the configured database (PostgreSQL when `database.url` is set, else the SQLite file, creating
-    /// its directory) and applies migrations.
-    public static func openStore(configuration: SluiceConfiguration, logger: Logger) throws(StoreError) -> any AppStore {
+    /// its directory) and applies migrations, or with `.requireCurrent` refuses a database that needs them.
+    public static func openStore(
+        configuration: SluiceConfiguration, logger: Logger, migration: SchemaMigration = .apply
+    ) throws(StoreError) -> any AppStore {
         let url = configuration.string("database.url")
         if !url.isEmpty {
             guard PostgresStoreConfiguration.isPostgresURL(url) else {
                 throw StoreError(.invalidInput, "database.url must start with postgres:// or postgresql://")
             }
-            return try PostgresStore(configuration: PostgresStoreConfiguration(
+            var storeConfiguration = PostgresStoreConfiguration(
                 url: url, poolSize: configuration.int("database.pool_size"),
-                statementTimeoutMilliseconds: configuration.int("database.statement_timeout_ms")
-            ), logger: logger)
+                statementTimeoutMilliseconds: configuration.int("database.statement_timeout_ms"))
+            storeConfiguration.migration = migration
+            return try PostgresStore(configuration: storeConfiguration, logger: logger)
         }
         // SQLiteStore creates the folder (and missing parents), each synced into its parent.
         let path = configuration.string("database.path")
-        let storeConfiguration = SQLiteStoreConfiguration(
+        var storeConfiguration = SQLiteStoreConfiguration(
             path: path, busyTimeoutMilliseconds: configuration.int("database.busy_timeout_ms"),
             cacheSizeKiB: configuration.int("database.cache_mib") * 1024, mmapSize: configuration.int("database.mmap_mib") << 20
         )
+        storeConfiguration.migration = migration
         return try SQLiteStore(configuration: storeConfiguration, logger: logger)
     }
 

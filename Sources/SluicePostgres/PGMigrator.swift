@@ -7,10 +7,27 @@ enum PGMigrator {
     /// Advisory lock key for migrations ("sluice" + 1 as a number; any constant shared by all instances).
     static let lockKey: Int64 = 0x736C_7569_6365_0001
 
-    static func migrate(_ connection: PGConnection, migrations: [PGMigration]) throws(StoreError) -> [Int] {
+    /// Applies the migrations not yet recorded; returns their versions. The advisory lock is taken only when
+    /// one is pending, so opening a current database never waits behind another instance's migration.
+    /// - Parameter policy: `.requireCurrent` throws `.migration` instead of applying anything.
+    static func migrate(
+        _ connection: PGConnection, migrations: [PGMigration], policy: SchemaMigration = .apply
+    ) throws(StoreError) -> [Int] {
+        let applied = try recordedVersions(connection)
+        let newest = migrations.map(\.version).max() ?? 0
+        if let top = applied.max(), top > newest {
+            throw StoreError(.migration, "database schema version \(top) is newer than this build (\(newest)); upgrade Sluice")
+        }
+        guard migrations.contains(where: { !applied.contains($0.version) }) else { return [] }
+        guard policy == .apply else {
+            throw StoreError(.migration, """
+                database schema version \(applied.max() ?? 0) is older than this build's (\(newest)): \
+                run `sluice migrate` or restart the service first; this command does not change the schema
+                """)
+        }
         // No statement timeout while migrating: waiting for another instance's migration, or building an
         // index on a large table, takes longer than any request may; the pool's own timeout comes back after.
-        try connection.withSessionSetting("statement_timeout", "0") { () throws(StoreError) in
+        return try connection.withSessionSetting("statement_timeout", "0") { () throws(StoreError) in
             try connection.execute("SELECT pg_advisory_lock($1)", [.text(String(lockKey))])
             defer { _ = try? connection.execute("SELECT pg_advisory_unlock($1)", [.text(String(lockKey))]) }
             // Holding the migration lock, a schema change waits at most this long for a table lock: `ALTER
@@ -30,8 +47,7 @@ enum PGMigrator {
                 applied_at BIGINT NOT NULL
             )
             """)
-        let rows = try connection.execute("SELECT version FROM schema_migrations ORDER BY version")
-        let applied = Set((0..<rows.rowCount).map { rows.int($0, 0) })
+        let applied = try recordedVersions(connection)
         let newest = migrations.map(\.version).max() ?? 0
         if let top = applied.max(), top > newest {
             throw StoreError(.migration, "database schema version \(top) is newer than this build (\(newest)); upgrade Sluice")
@@ -51,6 +67,13 @@ enum PGMigrator {
             done.append(migration.version)
         }
         return done
+    }
+
+    /// The versions recorded in `schema_migrations`; empty when the table does not exist yet.
+    private static func recordedVersions(_ connection: PGConnection) throws(StoreError) -> Set<Int> {
+        guard try connection.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").bool(0, 0) else { return [] }
+        let rows = try connection.execute("SELECT version FROM schema_migrations")
+        return Set((0..<rows.rowCount).map { rows.int($0, 0) })
     }
 }
 

@@ -34,7 +34,7 @@ public final class PostgresStore: Sendable {
                 statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds)
         }
         let first = try connect()
-        let applied = try PGMigrator.migrate(first, migrations: migrations)
+        let applied = try PGMigrator.migrate(first, migrations: migrations, policy: configuration.migration)
         if !applied.isEmpty { logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"]) }
         // A request may wait for a connection as long as one statement may run, then it is refused
         // (without a statement timeout, as long as it takes).

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// How to reach the PostgreSQL store.
 public struct PostgresStoreConfiguration: Sendable {
@@ -10,6 +11,8 @@ public struct PostgresStoreConfiguration: Sendable {
     public var statementTimeoutMilliseconds: Int
     /// How long a (re)connect may take before `.unavailable`.
     public var connectTimeoutSeconds: Int
+    /// Whether opening applies pending migrations or refuses a database behind this build.
+    public var migration: SchemaMigration = .apply
 
     public init(url: String, poolSize: Int = 8, statementTimeoutMilliseconds: Int = 10_000, connectTimeoutSeconds: Int = 5) {
         self.url = url

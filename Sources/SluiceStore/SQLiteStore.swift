@@ -47,7 +47,8 @@ public final class SQLiteStore: Sendable {
         if lock == nil { logger.debug("store.lock_unavailable", metadata: ["store.path": "\(DatabaseLock.path(for: configuration.path))"]) }
 
         let database = try Self.openWriter(configuration)
-        let applied = try Migrator.migrate(database, migrations: migrations, appliedAt: Statement.milliseconds(Date()))
+        let applied = try Migrator.migrate(
+            database, migrations: migrations, appliedAt: Statement.milliseconds(Date()), policy: configuration.migration)
         if !applied.isEmpty {
             logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// How to open the SQLite store.
 public struct SQLiteStoreConfiguration: Sendable {
@@ -21,6 +22,8 @@ public struct SQLiteStoreConfiguration: Sendable {
     /// WAL pages after which the writer checkpoints between two transactions, after handing the last
     /// commit to the sync thread (0: SQLite's automatic checkpoint, every 1,000 pages, inside COMMIT).
     public var checkpointPages: Int
+    /// Whether opening applies pending migrations or refuses a database behind this build.
+    public var migration: SchemaMigration = .apply
     /// Blob size of a staged import block (`StagedBlock`); tests make it small to get many blocks per run.
     var stagedBlockBytes = StagedBlock.defaultTargetBytes
 

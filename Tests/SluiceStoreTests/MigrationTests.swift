@@ -40,6 +40,37 @@ struct MigrationTests {
         #expect(try await store.migrate() == [])
     }
 
+    @Test func requireCurrentRefusesAnOlderSchemaAndLeavesItAsItIs() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore(migrations: Array(Schema.migrations.dropLast())).close()
+        var configuration = SQLiteStoreConfiguration(path: directory.databasePath)
+        configuration.migration = .requireCurrent
+        let error = #expect(throws: StoreError.self) { try SQLiteStore(configuration: configuration) }
+        #expect(error?.code == .migration)
+        #expect(error?.message.contains("sluice migrate") == true)
+        // Nothing was applied: a store that may migrate finds the last migration still pending.
+        let store = try directory.openStore()
+        defer { store.close() }
+        #expect(try await store.schemaVersion() == Schema.migrations.last?.version)
+        let reopened = try SQLiteStore(configuration: configuration)  // current now: opens
+        reopened.close()
+    }
+
+    @Test func openingACurrentDatabaseWaitsForNoWriter() throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore().close()
+        // Another process's long write transaction holds the write lock.
+        let writer = try Database(path: directory.databasePath, readOnly: false, busyTimeoutMilliseconds: 100)
+        try writer.execute("BEGIN IMMEDIATE")
+        defer { try? writer.execute("ROLLBACK") }
+        for migration in [SchemaMigration.apply, .requireCurrent] {
+            var configuration = SQLiteStoreConfiguration(path: directory.databasePath, busyTimeoutMilliseconds: 100)
+            configuration.migration = migration
+            let store = try SQLiteStore(configuration: configuration)
+            store.close()
+        }
+    }
+
     @Test func refusesNewerSchema() throws {
         let directory = try TemporaryDirectory()
         let future = Migration(version: 99, name: "future", sql: "CREATE TABLE future (x)")

@@ -24,6 +24,25 @@ import Testing
         #expect(rows == PGSchema.migrations.count)
     }
 
+    @Test func requireCurrentRefusesAnOlderSchemaAndLeavesItAsItIs() async throws {
+        let url = try await PostgresTestServer.shared().createDatabase()
+        try await offPool {
+            let older = try PostgresStore(
+                configuration: PostgresStoreConfiguration(url: url, poolSize: 1), logger: PostgresStore.silentLogger,
+                migrations: Array(PGSchema.migrations.dropLast()))
+            older.close()
+            var configuration = PostgresStoreConfiguration(url: url, poolSize: 1)
+            configuration.migration = .requireCurrent
+            let error = #expect(throws: StoreError.self) { try PostgresStore(configuration: configuration) }
+            #expect(error?.code == .migration)
+            #expect(error?.message.contains("sluice migrate") == true)
+            // Nothing was applied: a store that may migrate applies exactly the last one.
+            let current = try PostgresStore(configuration: PostgresStoreConfiguration(url: url, poolSize: 1))
+            current.close()
+            try PostgresStore(configuration: configuration).close()
+        }
+    }
+
     @Test func sameMessageIdFromTwoInstancesIsStoredOnce() async throws {
         try await PostgresFixture.withTwoStores { one, two in
             let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in

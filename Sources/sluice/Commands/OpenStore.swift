@@ -4,9 +4,10 @@ import SluiceApp
 import SluiceCore
 
 /// Opens the configured database for a command; failure exits 1 naming the database (never its password).
-/// - Parameter creating: only `migrate` creates a missing SQLite file. Any other command on a mistyped path
-///   would otherwise make a new, empty database and act on it: answer "not suppressed", or pause sending
-///   that the service never sees.
+/// - Parameter creating: only `migrate` creates a missing SQLite file or changes the schema. Any other
+///   command on a mistyped path would otherwise make a new, empty database and act on it (answer "not
+///   suppressed", or pause sending that the service never sees), and one run with a new binary before the
+///   service restarts would migrate the schema under the old service.
 func openStore(_ configuration: SluiceConfiguration, logger: Logger, creating: Bool = false) throws -> any AppStore {
     let path = configuration.string("database.path")
     if !creating, configuration.string("database.url").isEmpty, !FileManager.default.fileExists(atPath: path) {
@@ -14,7 +15,7 @@ func openStore(_ configuration: SluiceConfiguration, logger: Logger, creating: B
             "no database at '\(path)': check SLUICE_DATABASE_PATH (database.path); `sluice migrate` or `sluice serve` creates it")
     }
     do {
-        return try Application.openStore(configuration: configuration, logger: logger)
+        return try Application.openStore(configuration: configuration, logger: logger, migration: creating ? .apply : .requireCurrent)
     } catch {
         throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
     }
