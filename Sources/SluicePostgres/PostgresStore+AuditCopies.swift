@@ -45,7 +45,7 @@ extension PostgresStore: AuditCopyStore {
         return try await write { connection throws(StoreError) in
             var replaced = 0
             for blob in compressed {
-                // No packs here, so none to replace.
+                // No packs or SQLite rows here, so none to replace.
                 guard case .message(let messageId) = blob.owner else { continue }
                 // raw_format = 0: a copy purged or compressed meanwhile (another instance) is left alone.
                 replaced += try connection.execute(

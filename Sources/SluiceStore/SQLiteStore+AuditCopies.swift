@@ -54,12 +54,13 @@ extension SQLiteStore: AuditCopyStore {
             }
             guard bytes < maxBytes, blobs.count < limit else { return blobs }
             let rows = try database.statement("""
-                SELECT message_id, raw FROM sns_messages WHERE raw_format = 0 ORDER BY received_at LIMIT ?1
+                SELECT rowid, message_id, raw FROM sns_messages WHERE raw_format = 0 ORDER BY received_at LIMIT ?1
                 """)
             defer { rows.reset() }
             rows.bind(limit - blobs.count, at: 1)
             while bytes < maxBytes, try rows.step() {
-                let blob = AuditBlob(owner: .message(rows.string(at: 0)), format: .identity, bytes: rows.blob(at: 1))
+                let owner = AuditBlob.Owner.row(rows.int64(at: 0), messageId: rows.string(at: 1))
+                let blob = AuditBlob(owner: owner, format: .identity, bytes: rows.blob(at: 2))
                 bytes += blob.bytes.count
                 blobs.append(blob)
             }
@@ -96,8 +97,10 @@ extension SQLiteStore: AuditCopyStore {
                         $0.bind(id, at: 1)
                         $0.bind(blob.bytes, at: 2)
                     }
-                case .message(let messageId):
-                    replaced += try Self.moveCompressed(messageId, blob.bytes, in: database)
+                case .row(let rowid, let messageId):
+                    replaced += try Self.moveCompressed(rowid: rowid, messageId: messageId, blob.bytes, in: database)
+                case .message:
+                    continue  // PostgreSQL's kind of owner: no such row here
                 }
             }
             return replaced
@@ -122,15 +125,17 @@ extension SQLiteStore: AuditCopyStore {
     /// body fills a 4 KiB page alone (two do not fit), and a row shrunk in place keeps that page to itself
     /// for the whole retention. Moved, the compressed rows fill pages 3–4 at a time and the emptied pages go
     /// to the freelist, where the next bodies are written. Returns 1, or 0 when the copy was purged or
-    /// compressed meanwhile (raw_format = 0 no longer matches). Found through the partial index of the rows
-    /// still waiting (few: bodies too large for a pack), as no index leads with the MessageId (schema v10).
-    private static func moveCompressed(_ messageId: String, _ bytes: [UInt8], in database: Database) throws(StoreError) -> Int {
+    /// compressed meanwhile (raw_format = 0 no longer matches). By rowid, so one row moves even when its
+    /// MessageId has another (another Timestamp: the dedupe key since schema v10); the MessageId must match
+    /// too, so a rowid renumbered in between (VACUUM) changes nothing.
+    private static func moveCompressed(rowid: Int64, messageId: String, _ bytes: [UInt8], in database: Database) throws(StoreError) -> Int {
         try database.run("""
-            UPDATE sns_messages INDEXED BY sns_messages_raw_pending SET rowid = (SELECT max(rowid) + 1 FROM sns_messages), raw = ?2, raw_format = 1
-            WHERE message_id = ?1 AND raw_format = 0
+            UPDATE sns_messages SET rowid = (SELECT max(rowid) + 1 FROM sns_messages), raw = ?3, raw_format = 1
+            WHERE rowid = ?1 AND message_id = ?2 AND raw_format = 0
             """) {
-            $0.bind(messageId, at: 1)
-            $0.bind(bytes, at: 2)
+            $0.bind(rowid, at: 1)
+            $0.bind(messageId, at: 2)
+            $0.bind(bytes, at: 3)
         }
     }
 }

@@ -24,9 +24,12 @@ extension SQLiteStore: SettingsStore {
     ) async throws(StoreError) -> String? {
         try await writer.submit { database throws(StoreError) -> String? in
             let statement = try database.statement("SELECT value FROM settings WHERE key = ?1")
-            statement.bind(key, at: 1)
-            let current = try statement.step() ? statement.string(at: 0) : nil
-            statement.reset()
+            let current: String?
+            do {
+                defer { statement.reset() }
+                statement.bind(key, at: 1)
+                current = try statement.step() ? statement.string(at: 0) : nil
+            }
             let value = try transform(current)
             try Self.validateSetting(key, value)
             try Self.write(key, value, in: database)

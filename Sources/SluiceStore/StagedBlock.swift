@@ -140,7 +140,8 @@ struct StagedBlock: Sendable, Equatable {
         mutating func rowEnd() -> Int? {
             guard position < buffer.count else { return nil }
             let length = Int(truncatingIfNeeded: varint())
-            guard length > 0, position + length <= buffer.count else { return nil }
+            // Against the bytes left, so a damaged length near Int.max cannot overflow the sum.
+            guard length > 0, length <= buffer.count - position else { return nil }
             return position + length
         }
 

@@ -51,7 +51,7 @@ import Testing
             let before = try await Self.pageCount(store)
             let blobs = try await store.uncompressedAuditBlobs(limit: 200, maxBytes: 1 << 30)
             #expect(blobs.count == 200)
-            #expect(blobs.allSatisfy { if case .message = $0.owner { true } else { false } })
+            #expect(blobs.allSatisfy { if case .row = $0.owner { true } else { false } })
             let compressed = try blobs.map { AuditBlob(owner: $0.owner, format: .zlib, bytes: try Zlib.compress($0.bytes, level: 1, compact: true)) }
             #expect(compressed.allSatisfy { $0.bytes.count < 1400 })
             #expect(try await store.replaceAuditBlobs(compressed) == 200)

@@ -32,7 +32,7 @@ struct MessageDedupeMigrationTests {
         #expect(rows == ["7:zlib", "8:pending", "9:packed"])
         #expect(try await store.auditCopy(messageId: "zlib") == AuditCopy(messageId: "zlib", format: .zlib, bytes: [0x78, 0x9C, 0x03, 0x00]))
         #expect(try await store.auditCopy(messageId: "packed") == AuditCopy(messageId: "packed", format: .identity, bytes: Array("ABC".utf8)))
-        #expect(try await store.uncompressedAuditBlobs(limit: 10, maxBytes: 1 << 20).map(\.owner).contains(.message("pending")))
+        #expect(try await store.uncompressedAuditBlobs(limit: 10, maxBytes: 1 << 20).map(\.owner).contains(.row(8, messageId: "pending")))
 
         var redelivered = InboundMessage.make(id: "zlib", receivedAt: referenceDate)
         redelivered.timestamp = published

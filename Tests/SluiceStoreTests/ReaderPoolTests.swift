@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SluiceCore
 @testable import SluiceStore
 import Testing
@@ -30,6 +31,53 @@ struct ReaderPoolTests {
         for index in 0..<20 {
             try await store.putManual(.make(address: "w\(index)@example.com"))
             #expect(try await store.suppression(for: "w\(index)@example.com", scope: nil, at: referenceDate) != nil)
+        }
+    }
+
+    @Test func aRenewalThatOpensNothingFailsReadsUntilOneSucceeds() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore().close()
+        let path = directory.databasePath
+        let open = { () throws(StoreError) -> Database in try Database(path: path, readOnly: true, busyTimeoutMilliseconds: 100) }
+        let pool = ReaderPool([try open()])
+        defer { pool.close() }
+        #expect(throws: StoreError.self) {
+            try pool.renew(count: 2, patience: .milliseconds(100)) { () throws(StoreError) -> Database in
+                throw StoreError(.io, "too many open files")
+            }
+        }
+        // No connection is left: a read fails at once instead of waiting for one that never comes.
+        let error = await #expect(throws: StoreError.self) { try await pool.read { _ throws(StoreError) in 1 } }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("too many open files") == true)
+        try pool.renew(count: 1, patience: .milliseconds(100), open: open)
+        #expect(try await pool.read { database throws(StoreError) in try database.statement("SELECT 1").step() })
+    }
+
+    @Test func aReaderThatOutlivesTwoRenewalsIsNeverPooledAgain() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore().close()
+        let path = directory.databasePath
+        let open = { () throws(StoreError) -> Database in try Database(path: path, readOnly: true, busyTimeoutMilliseconds: 100) }
+        let pool = ReaderPool([try open()])
+        defer { pool.close() }
+        let held = Mutex<ObjectIdentifier?>(nil)
+        let release = DispatchSemaphore(value: 0)
+        let reader = Task {
+            try await pool.read { database throws(StoreError) in
+                held.withLock { $0 = ObjectIdentifier(database) }
+                release.wait()  // a long read (an export) across both renewals
+            }
+        }
+        while held.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+        try pool.renew(count: 1, patience: .milliseconds(20), open: open)
+        try pool.renew(count: 1, patience: .milliseconds(20), open: open)
+        release.signal()
+        try await reader.value
+        let old = try #require(held.withLock { $0 })
+        for _ in 0..<4 {
+            let seen = try await pool.read { database throws(StoreError) in ObjectIdentifier(database) }
+            #expect(seen != old)
         }
     }
 }

@@ -59,6 +59,10 @@ struct StagedBlockTests {
             _ = StagedBlock.rows(of: "u1@d1.example.com", in: Array(data.prefix(cut)))
         }
         #expect(StagedBlock.rows([0xFF, 0xFF, 0xFF]).isEmpty)
+        // A damaged row length just under Int.max (a varint of 2^63 - 2) ends the block; it must not trap.
+        let huge: [UInt8] = [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x01, 0x02]
+        #expect(StagedBlock.rows(huge).isEmpty)
+        #expect(StagedBlock.rows(of: "u1@d1.example.com", in: huge).isEmpty)
     }
 }
 

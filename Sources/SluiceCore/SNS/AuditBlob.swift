@@ -3,8 +3,11 @@
 /// disk that its bodies take one by one).
 public struct AuditBlob: Sendable, Equatable {
     public enum Owner: Sendable, Hashable {
-        /// The copy kept in the row of this SNS MessageId.
+        /// The copy kept in the row of this SNS MessageId (PostgreSQL: the MessageId is the row's key).
         case message(String)
+        /// The copy kept in the row with this rowid, which holds this MessageId (SQLite: a MessageId may
+        /// have two rows, each with its own Timestamp).
+        case row(Int64, messageId: String)
         /// The pack with this id.
         case pack(Int64)
     }

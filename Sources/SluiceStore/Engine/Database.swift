@@ -73,9 +73,14 @@ final class Database: @unchecked Sendable {
         try check(rc, "execute \(sql.prefix(60))")
     }
 
-    /// The cached prepared statement for `sql`, reset and with cleared bindings.
+    /// The cached prepared statement for `sql`, reset and with cleared bindings (also after a caller that
+    /// left it mid-step on an error: binding to a statement not reset is refused, and it would run with the
+    /// old values).
     func statement(_ sql: String) throws(StoreError) -> Statement {
-        if let cached = cache[sql] { return cached }
+        if let cached = cache[sql] {
+            cached.reset()
+            return cached
+        }
         let statement = try prepare(sql)
         cache[sql] = statement
         return statement
