@@ -71,13 +71,29 @@ public enum SQLiteRestore {
             throw Failure(kind: .io, message: "folder '\(folder)' does not exist")
         }
 
-        // The copy first, beside the database, synced: until the swap below nothing has changed.
-        let incoming = folder + "/." + URL(fileURLWithPath: database).lastPathComponent + ".restoring"
-        try? fileManager.removeItem(atPath: incoming)
+        // A rollback journal beside the name would be replayed into the restored file on its first open.
+        if fileManager.fileExists(atPath: database + "-journal") {
+            throw Failure(kind: .io, message: "'\(database)-journal' exists: a rollback journal of another database file; move it away first")
+        }
+
+        // The copy first, beside the database, synced: until the swap below nothing has changed. Under a name
+        // of its own (`.NAME.partial-PID-RANDOM`), so a second restore running at once cannot write into it;
+        // one left by a restore that was killed is removed here.
+        PartialFile.removeStale(for: database)
+        let incoming: String
+        do {
+            let partial = try PartialFile.create(beside: URL(fileURLWithPath: database))
+            close(partial.descriptor)
+            incoming = partial.path
+        } catch {
+            throw Failure(kind: .io, message: error.description)
+        }
         // Registered before the copy: a copy that fails midway (a full disk) has created the file already.
         var placed = false
         defer { if !placed { try? fileManager.removeItem(atPath: incoming) } }
         do {
+            // copyItem makes the file itself; the name stays ours (PID and random part).
+            try fileManager.removeItem(atPath: incoming)
             try fileManager.copyItem(atPath: backup, toPath: incoming)
         } catch {
             throw Failure(kind: .io, message: "cannot copy '\(backup)' into '\(folder)': \(error.localizedDescription)")

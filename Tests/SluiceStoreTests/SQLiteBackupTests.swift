@@ -224,6 +224,30 @@ struct SQLiteBackupTests {
         #expect(try leftovers(in: directory).isEmpty)
     }
 
+    /// A rollback journal beside the database's name would be replayed into the restored file: refused.
+    /// A restore killed mid-copy left its hidden copy: the next restore removes it.
+    @Test func restoreRefusesAJournalBesideTheNameAndRemovesAKilledRestoresCopy() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try directory.openStore()
+        try await ingest(store, 0..<3)
+        store.close()
+        let backup = directory.url.appendingPathComponent("nightly.sqlite").path
+        _ = try SQLiteBackup.copy(database: directory.databasePath, to: backup)
+        let journal = directory.databasePath + "-journal"
+        try Data(repeating: 0, count: 512).write(to: URL(fileURLWithPath: journal))
+        let failure = #expect(throws: SQLiteRestore.Failure.self) { try SQLiteRestore.restore(backup: backup, into: directory.databasePath) }
+        #expect(failure?.kind == .io)
+        #expect(failure?.message.contains("-journal") == true)
+        try FileManager.default.removeItem(atPath: journal)
+
+        let dead = try Self.exitedProcessID()
+        let folder = URL(fileURLWithPath: directory.databasePath).deletingLastPathComponent().path
+        let killed = folder + "/.sluice.sqlite.partial-\(dead)-9f9f"
+        try Data(repeating: 1, count: 100).write(to: URL(fileURLWithPath: killed))
+        _ = try SQLiteRestore.restore(backup: backup, into: directory.databasePath)
+        #expect(try leftovers(in: directory).isEmpty)
+    }
+
     /// A backup killed with SIGKILL leaves `.NAME.partial-PID-…` and its `-journal`: the next backup to that
     /// name removes them once their process is gone, and leaves those of a live process alone.
     @Test func aLaterBackupRemovesThePartialFilesOfAKilledOne() async throws {
@@ -233,12 +257,7 @@ struct SQLiteBackupTests {
         try await ingest(store, 0..<3)
         let target = directory.url.appendingPathComponent("nightly.sqlite").path
         let folder = directory.url.path
-        // A PID that was in use and is no longer: a child that ran and was reaped.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        let dead = child.processIdentifier
+        let dead = try Self.exitedProcessID()
         let stale = folder + "/.nightly.sqlite.partial-\(dead)-1a2b"
         let live = folder + "/.nightly.sqlite.partial-\(getpid())-3c4d"
         let other = folder + "/.other.sqlite.partial-\(dead)-5e6f"
@@ -261,11 +280,20 @@ struct SQLiteBackupTests {
         #expect(FileManager.default.fileExists(atPath: other))
     }
 
+    /// A PID that was in use and is no longer: a child that ran and was reaped.
+    private static func exitedProcessID() throws -> pid_t {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        return child.processIdentifier
+    }
+
     /// Hidden partial or incoming files the two operations may create.
     private func leftovers(in directory: TemporaryDirectory) throws -> [String] {
         let folders = [directory.url.path, URL(fileURLWithPath: directory.databasePath).deletingLastPathComponent().path]
         return try folders.flatMap { try FileManager.default.contentsOfDirectory(atPath: $0) }.filter {
-            $0.contains(".partial-") || $0.hasSuffix(".restoring")
+            $0.contains(".partial-")
         }
     }
 }
