@@ -38,7 +38,8 @@ struct SNSSigningCertificateProviderTests {
         case notFound, serverError, garbage, twoCertificates, oversize, hang, redirect
     }
 
-    /// Each broken answer is a transient failure; after the server is fixed the next call fetches again.
+    /// Each broken answer is a failure that is not cached: transient, except a 404 (no such certificate);
+    /// after the server is fixed the next call fetches again.
     @Test(arguments: Broken.allCases)
     func failedFetchIsTransientAndNotCached(_ broken: Broken) async throws {
         let pki = try await SNSTestPKI.load()
@@ -63,7 +64,7 @@ struct SNSSigningCertificateProviderTests {
 
         let error = try #require(Self.failure(await Self.fetch(provider, url)))
         #expect(error.code == .certificateFetchFailed)
-        #expect(error.isTransient)
+        #expect(error.isTransient == (broken != .notFound))
         #expect(!error.message.contains("<html>"))
         #expect(server.count(path: path) == 1)
         #expect(server.requests.count == 1)  // a redirect is not followed
@@ -156,6 +157,7 @@ struct SNSSigningCertificateProviderTests {
         let clock = SNSTestClock()
         let provider = try Self.provider(pki, server, backoff: 3, clock: clock)
         let url = server.origin + path
+        routes.set(path, .response("oops", status: "503 Service Unavailable"))
         #expect(Self.failure(await Self.fetch(provider, url))?.code == .certificateFetchFailed)
         try routes.serveCertificate(path, pki)
         // Within the backoff window: refused at once, transient, without a request.
@@ -166,6 +168,28 @@ struct SNSSigningCertificateProviderTests {
         clock.advance(by: 3)
         #expect(try await Self.fetch(provider, url).get() == "sns.amazonaws.com")
         #expect(server.count(path: path) == 2)
+    }
+
+    /// The host has no such certificate (404), or it names no SNS signer: within the backoff the same
+    /// permanent answer comes back (a 403 at the endpoint, not a 503), without a request.
+    @Test func aPermanentFailureKeepsItsAnswerDuringTheBackoff() async throws {
+        let pki = try await SNSTestPKI.load()
+        let (server, routes) = try SNSTestRoutes.start(pki)
+        defer { server.stop() }
+        let missing = SNSTestKit.newCertPath(), misnamed = SNSTestKit.newCertPath()
+        try routes.serveCertificate(misnamed, pki, name: "sns-wrongname")
+        let clock = SNSTestClock()
+        let provider = try Self.provider(pki, server, backoff: 3, clock: clock)
+        for (path, code, status) in [(missing, SNSVerificationError.Code.certificateFetchFailed, 404), (misnamed, .certificateNameMismatch, nil)] {
+            let first = Self.failure(await Self.fetch(provider, server.origin + path))
+            let again = Self.failure(await Self.fetch(provider, server.origin + path))
+            for error in [first, again] {
+                #expect(error?.code == code)
+                #expect(error?.isTransient == false)
+                #expect(error?.httpStatus == status)
+            }
+            #expect(server.count(path: path) == 1)
+        }
     }
 
     @Test func wrongNameIsNotCachedEither() async throws {

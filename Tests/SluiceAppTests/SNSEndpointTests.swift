@@ -115,11 +115,19 @@ struct SNSEndpointTests {
             #expect(r.status == 403, "\(name): \(r.bodyText)")
             #expect(r.bodyText.contains("certificate_rejected"), "\(name): \(r.bodyText)")
         }
-        // Unreachable certificate: transient, so SNS is told to retry.
+        // No certificate at that URL (404): a made-up URL, refused for good.
         let missing = try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + "/SimpleNotificationService-missing.pem")
         let r = try await harness.post(missing)
-        #expect(r.status == 503)
-        #expect(r.headers["Retry-After"] != nil)
+        #expect(r.status == 403)
+        #expect(r.bodyText.contains("certificate_not_found"), "\(r.bodyText)")
+        #expect(harness.messagesCounted(type: "Notification", verdict: "bad_certificate_url") == 1)
+        // The host failing (500): transient, so SNS is told to retry.
+        let failingPath = "/SimpleNotificationService-failing.pem"
+        harness.certRoutes.set(failingPath, .response("oops", status: "500 Internal Server Error"))
+        let failing = try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + failingPath)
+        let f = try await harness.post(failing)
+        #expect(f.status == 503)
+        #expect(f.headers["Retry-After"] != nil)
         #expect(harness.messagesCounted(type: "Notification", verdict: "cert_fetch_failed") == 1)
     }
 

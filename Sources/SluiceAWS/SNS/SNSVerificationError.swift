@@ -17,7 +17,8 @@ public struct SNSVerificationError: Error, Sendable, CustomStringConvertible {
         /// `SigningCertURL` fails the policy (scheme, host, region, pattern); nothing was fetched.
         public static let certificateURLRejected = Code(.certificateURLRejected)
         /// The certificate could not be obtained (network, timeout, non-200, oversize, not a PEM certificate,
-        /// or a recent failure is still backing off). Transient: answer 503 so SNS retries.
+        /// or a recent failure is still backing off). Transient (answer 503 so SNS retries), except when the
+        /// host answered 403, 404 or 410: there is no such certificate, and `isTransient` is false.
         public static let certificateFetchFailed = Code(.certificateFetchFailed)
         /// The certificate was fetched but is unusable (not RSA, key too small).
         public static let certificateInvalid = Code(.certificateInvalid)

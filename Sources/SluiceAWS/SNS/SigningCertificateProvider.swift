@@ -22,7 +22,9 @@ public actor SigningCertificateProvider {
     /// The single flight per URL: every caller for a URL awaits the same task.
     private var inFlight: [String: Task<Result<X509Certificate, SNSVerificationError>, Never>] = [:]
     private var waiters: [String: Int] = [:]
-    private var failedUntil: [String: Date] = [:]
+    /// Recent failures per URL: until when to answer without fetching, and, for a failure that will never
+    /// succeed, the error to answer with.
+    private var failedUntil: [String: (until: Date, permanent: SNSVerificationError?)] = [:]
 
     /// - Parameters:
     ///   - policy: re-checked here on every call, even though the endpoint checked the URL already.
@@ -57,8 +59,9 @@ public actor SigningCertificateProvider {
     }
 
     /// The checked certificate for `url`, from cache, store or network.
-    /// - Throws: `.certificateURLRejected` (nothing fetched), `.certificateFetchFailed` (transient),
-    ///   `.certificateInvalid`, `.certificateNameMismatch`.
+    /// - Throws: `.certificateURLRejected` (nothing fetched), `.certificateFetchFailed` (transient, except
+    ///   when the host answers that there is no such certificate), `.certificateInvalid`,
+    ///   `.certificateNameMismatch`.
     public func certificate(for url: String, topicArn: String) async throws(SNSVerificationError) -> X509Certificate {
         do {
             try policy.checkCertificateURL(url, topicArn: topicArn)
@@ -75,8 +78,9 @@ public actor SigningCertificateProvider {
         if let running = inFlight[url] {
             task = running
         } else {
-            if let until = failedUntil[url] {
-                guard now >= until else {
+            if let failed = failedUntil[url] {
+                guard now >= failed.until else {
+                    if let permanent = failed.permanent { throw permanent }
                     throw SNSVerificationError(
                         .certificateFetchFailed, "fetching \(SNSMessageError.quote(url)) failed moments ago; retry later")
                 }
@@ -125,7 +129,7 @@ public actor SigningCertificateProvider {
             logger.debug("fetched SNS signing certificate", metadata: ["sns.cert_url": "\(SNSMessageError.quote(url))"])
             return .success(certificate)
         } catch {
-            noteFailure(url)
+            noteFailure(url, error)
             logger.debug(
                 "SNS signing certificate fetch failed",
                 metadata: ["sns.cert_url": "\(SNSMessageError.quote(url))", "error.code": "\(error.code)"])
@@ -156,25 +160,30 @@ public actor SigningCertificateProvider {
         } catch {
             throw SNSVerificationError(.certificateFetchFailed, "fetching \(shown) failed", underlying: error)
         }
-        // Any non-200 fails, 3xx included: redirects are never followed.
+        // Any non-200 fails, 3xx included: redirects are never followed. The host says there is no such
+        // certificate (403/404/410): no retry will find one, and a forger's made-up URL gets 403, not 503.
         guard response.status == 200 else {
+            let missing = [403, 404, 410].contains(response.status)
             throw SNSVerificationError(
-                .certificateFetchFailed, "fetching \(shown) returned HTTP \(response.status)", httpStatus: response.status)
+                .certificateFetchFailed, "fetching \(shown) returned HTTP \(response.status)", isTransient: !missing,
+                httpStatus: response.status)
         }
         let certificate = try SigningCertificateCheck.parse(response.body)
         try SigningCertificateCheck.check(certificate, topicArn: topicArn, configuration: configuration)
         return (certificate, response.body)
     }
 
-    private func noteFailure(_ url: String) {
+    /// Starts the backoff for `url`; during it the same answer comes back without a fetch (a permanent
+    /// failure keeps its 403, a transient one is a 503).
+    private func noteFailure(_ url: String, _ error: SNSVerificationError) {
         // Clamped so that no configuration turns the backoff into a cached verdict.
         let backoff = min(configuration.failureBackoff, Self.maxFailureBackoff)
         guard backoff > 0 else { return }
         let now = self.now()
         if failedUntil.count >= 1024 {
-            failedUntil = failedUntil.filter { $0.value > now }
+            failedUntil = failedUntil.filter { $0.value.until > now }
             if failedUntil.count >= 1024 { failedUntil.removeAll() }
         }
-        failedUntil[url] = now + backoff
+        failedUntil[url] = (now + backoff, error.isTransient ? nil : error)
     }
 }
