@@ -223,10 +223,11 @@ final class SNSEndpoint: Sendable {
     }
 
     /// A JSON object with none of the envelope's keys: a published message (an SES event) posted as is.
+    /// Read with the same strict, bounded reader as the envelope (not a second, laxer parser).
     static func isBareMessage(_ body: [UInt8]) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return false }
-        return ["Type", "Signature", "SignatureVersion", "SigningCertURL", "SigningCertUrl", "TopicArn", "MessageId"]
-            .allSatisfy { object[$0] == nil }
+        guard let document = try? JSONDocument(body), let root = try? document.rootObject() else { return false }
+        let envelopeKeys: Set = ["Type", "Signature", "SignatureVersion", "SigningCertURL", "SigningCertUrl", "TopicArn", "MessageId"]
+        return document.members(root).allSatisfy { !envelopeKeys.contains($0.key) }
     }
 
     /// Raw delivery has no signature: refused unless Basic auth (checked already) vouches for the sender.
