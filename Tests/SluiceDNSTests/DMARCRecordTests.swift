@@ -16,6 +16,21 @@ struct DMARCRecordTests {
         #expect(record.reportInterval == 3600)
     }
 
+    @Test func acceptsReportURIsOfAnyScheme() {
+        let record = DMARCRecord(
+            parsing: "v=DMARC1; p=none; rua=https://reports.example.net/dmarc?id=42!10m, mailto:a@example.com; ruf=urn:x-report:example")
+        #expect(record.isValid, "\(record.problems)")
+        #expect(record.aggregateReportURIs == ["https://reports.example.net/dmarc?id=42!10m", "mailto:a@example.com"])
+        #expect(record.failureReportURIs == ["urn:x-report:example"])
+        #expect(DMARCRecord.isValidReportURI("MAILTO:a@example.com!5K"))
+        #expect(DMARCRecord.isValidReportURI("https://reports.example.net/a%2Cb"))
+    }
+
+    @Test func takesTheDestinationDomainFromMailtoURIsOnly() {
+        #expect(DMARCRecord.domain(ofReportURI: "mailto:a@Reports.Example.NET!10m") == "reports.example.net")
+        #expect(DMARCRecord.domain(ofReportURI: "https://user@reports.example.net/dmarc") == nil)
+    }
+
     @Test func appliesDefaults() {
         let record = DMARCRecord(parsing: "v=DMARC1; p=none")
         #expect(record.isValid)
@@ -31,6 +46,12 @@ struct DMARCRecordTests {
         ("v=DMARC1; p=none; pct=-1", "pct"),
         ("v=DMARC1; p=none; rua=dmarc@example.com", "rua"),
         ("v=DMARC1; p=none; ruf=mailto:nobody", "ruf"),
+        ("v=DMARC1; p=none; rua=https://reports example.net/dmarc", "rua"),
+        ("v=DMARC1; p=none; rua=://reports.example.net", "rua"),
+        ("v=DMARC1; p=none; rua=1https://reports.example.net", "rua"),
+        ("v=DMARC1; p=none; rua=https:", "rua"),
+        ("v=DMARC1; p=none; rua=https://reports.example.net/dmarc!big", "rua"),
+        ("v=DMARC1; p=none; rua=mailto:a@example.com,", "rua"),
         ("v=DMARC1; p=none; adkim=x", "adkim"),
         ("v=DMARC1; p=none; aspf=relaxed", "aspf"),
         ("v=DMARC1; p=none; fo=2", "fo"),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceTestSupport
 import Testing
 
 @testable import SluiceDNS
@@ -33,6 +34,101 @@ struct DNSResolverTests {
             let udpOnly = try await server.resolver(useTCPFallback: false).lookup("tcp.test", .txt)
             #expect(udpOnly.records.isEmpty)
         }
+    }
+
+    @Test func fallsBackToTCPWhenTheTruncatedAnswerIsCutInsideARecord() async throws {
+        let server = try TestDNSServer.shared()
+        // One attempt: a resolver that dropped the cut datagram would time out instead of answering.
+        let result = try await server.resolver(timeout: 2, attempts: 1).lookup("cut.slow.test", .txt)
+        #expect(result.texts == ["v=spf1 include:amazonses.com ip4:192.0.2.0/24 ip4:198.51.100.0/24 ~all"])
+        // Without the fallback the cut answer counts for its header: no records, and no wait for a timeout.
+        let udpOnly = try await server.resolver(timeout: 2, attempts: 1, useTCPFallback: false).lookup("cut.slow.test", .txt)
+        #expect(udpOnly.records.isEmpty)
+    }
+
+    @Test func acceptsACutTruncatedAnswerOnItsHeaderAndQuestion() throws {
+        let question = DNSQuestion(name: "cut.test", type: .txt)
+        let answer = DNSMessage(
+            id: 7, isResponse: true, isTruncated: true, recursionAvailable: true, questions: [question],
+            answers: [DNSRecord(name: "cut.test", type: .txt, data: .txt([Array(repeating: UInt8(ascii: "x"), count: 200)]))])
+        let cut = Array(try answer.encode().dropLast(50))
+        #expect(throws: DNSError.self) { try DNSMessage(decoding: cut) }
+        let header = try DNSMessage(decodingHeaderAndQuestions: cut)
+        #expect(header.isTruncated && header.isResponse && header.id == 7)
+        #expect(header.questions == [question] && header.answers.isEmpty)
+        #expect(DNSResolver.matches(cut, id: 7, question: question))
+        // The anti-spoofing checks still apply to the header.
+        #expect(!DNSResolver.matches(cut, id: 8, question: question))
+        #expect(!DNSResolver.matches(cut, id: 7, question: DNSQuestion(name: "other.test", type: .txt)))
+        #expect(!DNSResolver.matches(cut, id: 7, question: DNSQuestion(name: "cut.test", type: .mx)))
+        var query = answer
+        query.isResponse = false
+        #expect(!DNSResolver.matches(Array(try query.encode().dropLast(50)), id: 7, question: question))
+        // Cut inside the question: not an answer to anything.
+        #expect(!DNSResolver.matches(Array(cut.prefix(16)), id: 7, question: question))
+    }
+
+    @Test func treatsReferralsAndAnswersWithoutRecursionAsServerFailures() async throws {
+        let resolver = try TestDNSServer.shared().resolver(attempts: 1)
+        for name in ["referral.slow.test", "norecursion.slow.test"] {
+            let error = await #expect(throws: DNSError.self, "\(name)") { try await resolver.lookup(name, .txt) }
+            #expect(error?.code == .serverFailure, "\(name)")
+            #expect(error?.isTemporary == true, "\(name)")
+        }
+    }
+
+    @Test func asksTheNextServerAfterAReferral() async throws {
+        let misbehaving = try TestDNSServer.shared()
+        let plain = try await offPool { try TestDNSServer.start(misbehaviours: []) }
+        do {
+            let configuration = DNSResolverConfiguration(
+                servers: [DNSServerAddress(host: "127.0.0.1", port: misbehaving.port), DNSServerAddress(host: "127.0.0.1", port: plain.port)],
+                timeout: 2, attempts: 1)
+            let resolver = try DNSResolver(configuration: configuration, logger: Logger(label: "test.dns"))
+            #expect(try await resolver.lookup("referral.slow.test", .txt).texts == ["behind a referral"])
+            #expect(try await resolver.lookup("norecursion.slow.test", .txt).texts == ["behind a server without recursion"])
+        } catch {
+            await offPool { plain.stop() }
+            throw error
+        }
+        await offPool { plain.stop() }
+    }
+
+    static func emptyAnswer(recursionAvailable: Bool = true, authoritative: Bool = false, authority: [DNSRecordType]) -> DNSMessage {
+        let soa = DNSSOA(mname: "ns1.test", rname: "hostmaster.test", serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 300)
+        let records = authority.map { type in
+            DNSRecord(name: "test", type: type, data: type == .soa ? .soa(soa) : .ns("ns1.test"))
+        }
+        return DNSMessage(
+            id: 1, isResponse: true, isAuthoritative: authoritative, recursionAvailable: recursionAvailable,
+            questions: [DNSQuestion(name: "a.test", type: .txt)], authority: records)
+    }
+
+    @Test func tellsNODATAFromReferralsAndNonRecursiveAnswers() {
+        let usable: [DNSMessage] = [
+            Self.emptyAnswer(authority: [.soa]),
+            // RFC 2308 §2.2 NODATA type 1 (SOA and NS) and type 2 (nothing in authority).
+            Self.emptyAnswer(authority: [.soa, .ns]),
+            Self.emptyAnswer(authority: []),
+            // Authoritative for the zone: definitive even without recursion.
+            Self.emptyAnswer(recursionAvailable: false, authoritative: true, authority: [.soa]),
+        ]
+        for message in usable {
+            #expect(DNSResolver.unusableAnswerProblem(message) == nil, "\(message)")
+            #expect(DNSResolver.follow(message, from: "a.test", type: .txt).outcome == .noData)
+        }
+        let referral = Self.emptyAnswer(authority: [.ns])
+        #expect(DNSResolver.unusableAnswerProblem(referral)?.contains("referral") == true)
+        let noRecursion = Self.emptyAnswer(recursionAvailable: false, authority: [.soa])
+        #expect(DNSResolver.unusableAnswerProblem(noRecursion)?.contains("without recursion") == true)
+        #expect(DNSResolver.unusableAnswerProblem(Self.emptyAnswer(recursionAvailable: false, authority: [])) != nil)
+        // Records, or NXDOMAIN, are not judged here.
+        var nxdomain = Self.emptyAnswer(recursionAvailable: false, authority: [.ns])
+        nxdomain.responseCode = .nameError
+        #expect(DNSResolver.unusableAnswerProblem(nxdomain) == nil)
+        var found = Self.emptyAnswer(recursionAvailable: false, authority: [.ns])
+        found.answers = [DNSRecord(name: "a.test", type: .txt, data: .txt([Array("x".utf8)]))]
+        #expect(DNSResolver.unusableAnswerProblem(found) == nil)
     }
 
     @Test func reportsATimeoutAsATemporaryError() async throws {

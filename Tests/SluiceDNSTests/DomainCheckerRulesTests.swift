@@ -36,6 +36,29 @@ struct DomainCheckerRulesTests {
         #expect(await run(dns).check("dmarc.rua")?.status == .pass)
     }
 
+    @Test func reportURIsWithoutMailtoWarnButKeepTheRecordValid() async {
+        var dns = Self.base()
+        dns.records["_dmarc.example.com"] = nil
+        dns.txt("_dmarc.example.com", "v=DMARC1; p=reject; rua=https://reports.example.net/dmarc")
+        let report = await run(dns)
+        #expect(report.check("dmarc.record")?.status == .pass)
+        #expect(report.check("dmarc.policy")?.status == .pass)
+        let rua = report.check("dmarc.rua")
+        #expect(rua?.status == .warn)
+        #expect(rua?.message.contains("no mailto:") == true)
+        #expect(rua?.fix == #"TXT _dmarc.example.com "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com,https://reports.example.net/dmarc""#)
+        // With a mailto: URI beside it, the other one is no problem; no authorisation is asked for it.
+        dns.records["_dmarc.example.com"] = nil
+        dns.txt("_dmarc.example.com", "v=DMARC1; p=reject; rua=https://reports.example.net/dmarc,mailto:dmarc@example.com")
+        #expect(await run(dns).check("dmarc.rua")?.status == .pass)
+        // An external mailto: destination still has to authorise the reports.
+        dns.records["_dmarc.example.com"] = nil
+        dns.txt("_dmarc.example.com", "v=DMARC1; p=reject; rua=https://reports.example.net/dmarc,mailto:agg@reports.example.net!10m")
+        let external = await run(dns).check("dmarc.rua")
+        #expect(external?.status == .warn)
+        #expect(external?.fix == #"TXT example.com._report._dmarc.reports.example.net "v=DMARC1""#)
+    }
+
     @Test func invalidPolicyFailsRecordAndPolicy() async {
         var dns = Self.base()
         dns.records["_dmarc.example.com"] = nil
@@ -91,6 +114,51 @@ struct DomainCheckerRulesTests {
         let report = await run(dns)
         #expect(report.check("spf.ses_authorized")?.status == .fail)
         #expect(report.check("mailfrom.spf")?.fix == #"TXT mail.example.com "v=spf1 include:amazonses.com mx -all""#)
+    }
+
+    @Test func mailFromWithASoftfailSESIncludeFailsAndLosesTheQualifier() async {
+        var dns = Self.base()
+        dns.records["mail.example.com"]?[.txt] = [.txt([Array("v=spf1 ~include:amazonses.com -all".utf8)])]
+        let report = await run(dns)
+        let authorized = report.check("spf.ses_authorized")
+        #expect(authorized?.status == .fail)
+        #expect(authorized?.message.contains("~include:amazonses.com at mail.example.com") == true)
+        #expect(authorized?.fix == #"TXT mail.example.com "v=spf1 include:amazonses.com -all""#)
+        #expect(report.check("mailfrom.spf")?.status == .fail)
+        #expect(report.check("mailfrom.spf")?.fix == #"TXT mail.example.com "v=spf1 include:amazonses.com -all""#)
+    }
+
+    @Test func spfAlignsOnlyWhenTheMailFromChecksPass() async {
+        // Without its MX, SES falls back to the amazonses.com MAIL FROM: only DKIM aligns.
+        var noMX = Self.base()
+        noMX.records["mail.example.com"]?[.mx] = nil
+        let missingMX = await run(noMX)
+        #expect(missingMX.check("mailfrom.mx")?.status == .fail)
+        let check = missingMX.check("dmarc.alignment")
+        #expect(check?.status == .warn)
+        #expect(check?.message.contains("mail.example.com fails mailfrom.mx or mailfrom.spf") == true, "\(check?.message ?? "missing")")
+        #expect(check?.message.contains("SPF MAIL FROM mail.example.com aligned") == false)
+        // A MAIL FROM SPF record that does not pass SES mail: SPF fails, so it cannot align.
+        var softfail = Self.base()
+        softfail.records["mail.example.com"]?[.txt] = [.txt([Array("v=spf1 ~include:amazonses.com -all".utf8)])]
+        #expect(await run(softfail).check("dmarc.alignment")?.status == .warn)
+        // With DKIM broken too nothing aligns: DMARC fails.
+        let neither = await runWith(softfail, tokens: ["t1", "t2"])
+        #expect(neither.check("dmarc.alignment")?.status == .fail)
+        #expect(neither.check("dmarc.alignment")?.message.contains("fix the custom MAIL FROM") == true)
+        // Both mailfrom checks passing, with DKIM broken: SPF alone aligns.
+        #expect(await runWith(Self.base(), tokens: ["t1", "t2"]).check("dmarc.alignment")?.status == .warn)
+    }
+
+    @Test func unreadableMailFromLeavesSPFAlignmentUnknown() async {
+        var dns = Self.base()
+        dns.failing.insert("mail.example.com")
+        // DKIM aligned: DMARC passes either way, a warning.
+        let dkimAligned = await run(dns).check("dmarc.alignment")
+        #expect(dkimAligned?.status == .warn)
+        #expect(dkimAligned?.message.contains("try again later to check SPF alignment") == true)
+        // DKIM not aligned: whether DMARC passes is unknown, an error.
+        #expect(await runWith(dns, tokens: ["t1", "t2"]).check("dmarc.alignment")?.status == .error)
     }
 
     func runWith(_ dns: FakeLookup, domain: String = "example.com", tokens: [String] = ["t1"], mailFrom: String? = "mail") async -> DomainReport {

@@ -20,6 +20,53 @@ struct SPFEvaluatorTests {
         #expect(result.effectiveAll == .fail)
     }
 
+    @Test(arguments: ["~", "-", "?"])
+    func doesNotCountANonPassIncludeOfAmazonSES(qualifier: String) async throws {
+        var dns = FakeLookup()
+        dns.txt("example.com", "v=spf1 \(qualifier)include:amazonses.com -all")
+        dns.txt("amazonses.com", "v=spf1 ip4:199.255.192.0/22 -all")
+        let result = try await evaluate(dns)
+        #expect(!result.authorizesAmazonSES)
+        #expect(result.nonPassingSESInclude == "\(qualifier)include:amazonses.com at example.com")
+        #expect(result.lookupCount == 1)
+        // "+" is the default qualifier written out.
+        var plus = FakeLookup()
+        plus.txt("example.com", "v=spf1 +include:amazonses.com -all")
+        plus.txt("amazonses.com", "v=spf1 -all")
+        #expect(try await evaluate(plus).authorizesAmazonSES)
+    }
+
+    @Test func needsThePassQualifierOnEveryIncludeOnThePath() async throws {
+        var dns = FakeLookup()
+        dns.txt("example.com", "v=spf1 ~include:_spf.example.com -all")
+        dns.txt("_spf.example.com", "v=spf1 include:_ses.example.com ~all")
+        dns.txt("_ses.example.com", "v=spf1 redirect=amazonses.com")
+        dns.txt("amazonses.com", "v=spf1 -all")
+        let softfail = try await evaluate(dns)
+        #expect(!softfail.authorizesAmazonSES)
+        #expect(softfail.nonPassingSESInclude == "~include:_spf.example.com at example.com")
+        // The same chain with a pass include at the top authorises SES.
+        dns.records["example.com"] = nil
+        dns.txt("example.com", "v=spf1 include:_spf.example.com -all")
+        let pass = try await evaluate(dns)
+        #expect(pass.authorizesAmazonSES)
+        #expect(pass.nonPassingSESInclude == nil)
+    }
+
+    @Test func theFirstIncludeOfAmazonSESDecides() async throws {
+        // Receivers stop at the first matching term: SES IPs hit the softfail include first.
+        var softFirst = FakeLookup()
+        softFirst.txt("example.com", "v=spf1 ~include:amazonses.com include:amazonses.com -all")
+        softFirst.txt("amazonses.com", "v=spf1 -all")
+        #expect(try await !evaluate(softFirst).authorizesAmazonSES)
+        var passFirst = FakeLookup()
+        passFirst.txt("example.com", "v=spf1 include:amazonses.com -include:amazonses.com -all")
+        passFirst.txt("amazonses.com", "v=spf1 -all")
+        let result = try await evaluate(passFirst)
+        #expect(result.authorizesAmazonSES)
+        #expect(result.nonPassingSESInclude == nil)
+    }
+
     @Test func countsEveryLookupTermAndStopsPastTen() async throws {
         var dns = FakeLookup()
         dns.txt("example.com", "v=spf1 a mx ptr exists:x.example.com include:i.example.com ~all")

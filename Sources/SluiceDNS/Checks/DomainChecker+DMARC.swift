@@ -8,15 +8,15 @@ extension DomainChecker {
         var inherited: Bool
     }
 
-    /// What dmarc.alignment is judged on once the DKIM checks are in: the record (nil: DMARC defaults), or
-    /// the error that kept the record from being read.
+    /// What dmarc.alignment is judged on once the DKIM and MAIL FROM checks are in: the record (nil: DMARC
+    /// defaults), or the error that kept the record from being read.
     enum AlignmentBasis: Sendable {
         case record(DMARCRecord?)
         case unreadable(DNSError)
     }
 
-    /// dmarc.record, dmarc.policy, dmarc.rua; dmarc.alignment is made from `alignment` and the DKIM
-    /// results by `alignmentCheck`, so the DNS lookups of both sections still run at once.
+    /// dmarc.record, dmarc.policy, dmarc.rua; dmarc.alignment is made from `alignment` and the DKIM and
+    /// MAIL FROM results by `alignmentCheck`, so the DNS lookups of all sections still run at once.
     func dmarcChecks(_ context: Context) async -> (checks: [CheckResult], alignment: AlignmentBasis) {
         let domain = context.domain
         let location = "_dmarc.\(domain)"
@@ -101,8 +101,8 @@ extension DomainChecker {
         }
     }
 
-    /// rua present; report destinations outside the organisational domain must authorise us
-    /// with `<domain>._report._dmarc.<destination>` (RFC 7489 §7.1).
+    /// rua present with a mailto: URI; mailto: destinations outside the organisational domain must authorise
+    /// us with `<domain>._report._dmarc.<destination>` (RFC 7489 §7.1).
     func ruaCheck(_ record: DMARCRecord, location: String, domain: String) async -> CheckResult {
         let id = "dmarc.rua"
         guard !record.aggregateReportURIs.isEmpty else {
@@ -110,6 +110,14 @@ extension DomainChecker {
                 id: id, status: .warn, found: record.text,
                 message: "no rua=: you get no aggregate reports showing who sends as \(domain)",
                 fix: Fix.txt(location, Self.replacing("rua", with: "mailto:dmarc-reports@\(domain)", in: record)))
+        }
+        guard record.aggregateReportURIs.contains(where: DMARCRecord.isMailto) else {
+            // RFC 7489 §6.4 allows any URI, but receivers send aggregate reports by email only.
+            let uris = ["mailto:dmarc-reports@\(domain)"] + record.aggregateReportURIs
+            return CheckResult(
+                id: id, status: .warn, found: record.text,
+                message: "rua= has no mailto: URI: receivers send aggregate reports by email only, so none will arrive",
+                fix: Fix.txt(location, Self.replacing("rua", with: uris.joined(separator: ","), in: record)))
         }
         let policyDomain = String(location.dropFirst("_dmarc.".count))
         for uri in record.aggregateReportURIs {
@@ -132,86 +140,6 @@ extension DomainChecker {
         return CheckResult(
             id: id, status: .pass, found: record.text,
             message: "aggregate reports go to \(record.aggregateReportURIs.joined(separator: ", "))")
-    }
-
-    /// Whether Easy DKIM gives an aligned signature, as far as the dkim.<token> checks tell.
-    enum DKIMAlignment: Sendable, Equatable {
-        /// No tokens given: the CNAMEs were not looked at.
-        case notChecked
-        /// Every dkim.<token> check passed: SES signs with d=<domain>.
-        case aligned
-        /// A CNAME is missing or wrong: SES cannot sign with d=<domain>.
-        case missing
-        /// A CNAME could not be read (temporary DNS error).
-        case unknown
-
-        init(tokens: [String], results: [CheckResult]) {
-            let dkim = results.filter { $0.id.hasPrefix("dkim.") }
-            if tokens.isEmpty || dkim.isEmpty {
-                self = .notChecked
-            } else if dkim.allSatisfy({ $0.status == .pass }) {
-                self = .aligned
-            } else if dkim.contains(where: { $0.status == .fail }) {
-                self = .missing
-            } else {
-                self = .unknown
-            }
-        }
-    }
-
-    /// dmarc.alignment: DKIM (d= the domain, Easy DKIM, only when its CNAMEs check out) and SPF (MAIL FROM)
-    /// identifiers vs the From domain.
-    func alignmentCheck(_ context: Context, basis: AlignmentBasis, dkim: DKIMAlignment) -> CheckResult {
-        let id = "dmarc.alignment"
-        let record: DMARCRecord?
-        switch basis {
-        case .unreadable(let error): return lookupFailure(id, error)
-        case .record(let found): record = found
-        }
-        let adkim = record?.dkimAlignment ?? .relaxed
-        let aspf = record?.spfAlignment ?? .relaxed
-        // Easy DKIM signs with d=<domain> itself, aligned in either mode.
-        let dkimAligned = dkim == .aligned && OrganizationalDomain.aligned(context.domain, context.domain, mode: adkim)
-        let spfDomain = context.mailFrom ?? "amazonses.com"
-        let spfAligned = OrganizationalDomain.aligned(spfDomain, context.domain, mode: aspf)
-        let modes = "adkim=\(adkim.rawValue), aspf=\(aspf.rawValue)"
-        let dkimText: String
-        switch dkim {
-        case .aligned: dkimText = "DKIM d=\(context.domain) aligned"
-        case .missing: dkimText = "Easy DKIM CNAMEs missing or wrong (no aligned DKIM)"
-        case .notChecked: dkimText = "DKIM not checked"
-        case .unknown: dkimText = "DKIM CNAMEs unreadable (temporary DNS error)"
-        }
-        let spfText = spfAligned ? "SPF MAIL FROM \(spfDomain) aligned" : "SPF MAIL FROM \(spfDomain) not aligned"
-        let summary = "\(dkimText); \(spfText) (\(modes))"
-        if dkimAligned && spfAligned {
-            return CheckResult(id: id, status: .pass, message: summary)
-        }
-        // Without the tokens (or their answers) DKIM alignment is unknown, not absent: no verdict on it.
-        if dkim == .notChecked || dkim == .unknown {
-            let advice =
-                dkim == .notChecked
-                ? "pass --dkim-token (dkim_token= on the API) with the identity's Easy DKIM tokens (SES GetEmailIdentity DkimAttributes.Tokens) to check DKIM alignment"
-                : "try again later to check DKIM alignment"
-            if !spfAligned && dkim == .unknown {
-                return CheckResult(id: id, status: .error, message: "\(summary): \(advice)")
-            }
-            return CheckResult(id: id, status: .warn, message: "\(summary): \(advice)")
-        }
-        if dkimAligned || spfAligned {
-            let advice: String
-            if !spfAligned && context.mailFrom != nil {
-                advice = "aspf=s needs the MAIL FROM to equal \(context.domain): use aspf=r"
-            } else if !spfAligned {
-                advice = "DMARC passes through DKIM only; a custom MAIL FROM adds SPF alignment"
-            } else {
-                advice = "DMARC passes through SPF only; publish the Easy DKIM CNAMEs"
-            }
-            return CheckResult(id: id, status: .warn, message: "\(summary): \(advice)")
-        }
-        return CheckResult(
-            id: id, status: .fail,
-            message: "\(summary): DMARC fails for all SES mail; publish the Easy DKIM CNAMEs or set a custom MAIL FROM")
     }
 
     /// The record with invalid tags dropped and p= defaulted, keeping valid tags in order.

@@ -57,7 +57,7 @@ extension DomainChecker {
         case .valid(let record, let evaluation):
             guard evaluation.authorizesAmazonSES else {
                 return CheckResult(
-                    id: id, status: .fail, found: record.text, message: "\(mailFrom) SPF does not include amazonses.com",
+                    id: id, status: .fail, found: record.text, message: Self.sesNotAuthorized(mailFrom, evaluation),
                     fix: Fix.txt(mailFrom, Self.addingSESInclude(to: record.text)))
             }
             return CheckResult(

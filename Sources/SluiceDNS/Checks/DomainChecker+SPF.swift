@@ -149,7 +149,7 @@ extension DomainChecker {
             }
             return CheckResult(
                 id: id, status: .fail, found: record.text,
-                message: "\(mailFrom) does not include amazonses.com, so SES mail fails SPF",
+                message: "\(Self.sesNotAuthorized(mailFrom, evaluation)), so SES mail fails SPF",
                 fix: Fix.txt(mailFrom, Self.addingSESInclude(to: record.text)))
         }
     }
@@ -182,10 +182,22 @@ extension DomainChecker {
         return .valid(parsed, evaluation)
     }
 
-    /// `v=spf1 include:amazonses.com <rest>`.
+    /// Why `evaluation` does not authorise SES: no include of amazonses.com, or one without the pass qualifier.
+    static func sesNotAuthorized(_ mailFrom: String, _ evaluation: SPFEvaluation) -> String {
+        guard let include = evaluation.nonPassingSESInclude else { return "\(mailFrom) SPF does not include amazonses.com" }
+        return "\(mailFrom) SPF reaches amazonses.com only through \(include), which does not give SES mail a pass"
+    }
+
+    /// `v=spf1 include:amazonses.com <rest>`; a `~`/`-`/`?include:amazonses.com` already there loses its qualifier
+    /// instead (a second include would cost a lookup).
     static func addingSESInclude(to record: String) -> String {
         var terms = record.split(separator: " ").map(String.init)
-        terms.insert("include:amazonses.com", at: min(1, terms.count))
+        let qualified = ["~", "-", "?"].map { "\($0)include:\(SPFEvaluator.amazonSESDomain)" }
+        if let index = terms.firstIndex(where: { qualified.contains(DNSName.normalized($0)) }) {
+            terms[index] = "include:\(SPFEvaluator.amazonSESDomain)"
+        } else {
+            terms.insert("include:\(SPFEvaluator.amazonSESDomain)", at: min(1, terms.count))
+        }
         return terms.joined(separator: " ")
     }
 

@@ -47,10 +47,12 @@ public struct DomainChecker: Sendable {
         checks += dkimResults
         let dmarcResults = await dmarc
         checks += dmarcResults.checks
+        let mailFromChecks = await mailFromResults
         checks.append(
             run.alignmentCheck(
-                context, basis: dmarcResults.alignment, dkim: DKIMAlignment(tokens: dkimTokens, results: dkimResults)))
-        checks += await mailFromResults
+                context, basis: dmarcResults.alignment, dkim: DKIMAlignment(tokens: dkimTokens, results: dkimResults),
+                mailFrom: MailFromState(mailFrom: context.mailFrom, results: mailFromChecks)))
+        checks += mailFromChecks
         if let mailFromProblem { checks.append(mailFromProblem) }
         return DomainReport(domain: domain, checks: checks)
     }

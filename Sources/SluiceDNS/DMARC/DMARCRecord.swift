@@ -105,7 +105,7 @@ public struct DMARCRecord: Sendable, Hashable {
         case "rua", "ruf":
             let uris = value.split(separator: ",", omittingEmptySubsequences: false).map(\.trimmed)
             for uri in uris where !DMARCRecord.isValidReportURI(uri) {
-                return invalid("comma-separated mailto: URIs (mailto:reports@example.com)")
+                return invalid("comma-separated URIs (mailto:reports@example.com)")
             }
             if name == "rua" { aggregateReportURIs = uris } else { failureReportURIs = uris }
         case "adkim", "aspf":
@@ -128,24 +128,45 @@ public struct DMARCRecord: Sendable, Hashable {
         }
     }
 
-    /// `mailto:local@domain` with an optional `!size[kmgt]` limit (RFC 7489 §6.2).
+    /// A report URI with an optional `!size[kmgt]` limit (RFC 7489 §6.4: `URI [ "!" 1*DIGIT [ "k" / "m" /
+    /// "g" / "t" ] ]`). Any scheme is allowed; a `mailto:` one must hold an address at a valid host name.
     static func isValidReportURI(_ uri: String) -> Bool {
-        guard uri.lowercased().hasPrefix("mailto:") else { return false }
-        var address = Substring(uri.dropFirst("mailto:".count))
+        var address = Substring(uri)
+        // RFC 7489 §6.4: "!" and "," inside the URI itself must be %-encoded, so the last "!" starts the size.
         if let bang = address.lastIndex(of: "!") {
             var size = address[address.index(after: bang)...]
             if let unit = size.last, "kmgtKMGT".contains(unit) { size = size.dropLast() }
             guard !size.isEmpty, size.allSatisfy(\.isASCIIDigit) else { return false }
             address = address[..<bang]
         }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !address.contains(where: { $0 == " " || $0 == "," }) else { return false }
+        guard let colon = address.firstIndex(of: ":") else { return false }
+        let scheme = address[..<colon]
+        let rest = address[address.index(after: colon)...]
+        // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+            scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
+            !rest.isEmpty, rest.allSatisfy(isURICharacter)
+        else { return false }
+        guard scheme.lowercased() == "mailto" else { return true }
+        let parts = rest.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return false }
         return DNSName.isValidHostName(String(parts[1]))
     }
 
-    /// The domain of the first `mailto:` address, lowercased (for external-destination checks).
+    /// RFC 3986 §2 unreserved, reserved and "%" characters, without the "!" and "," DMARC reserves.
+    private static func isURICharacter(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || "-._~:/?#[]@$&'()*+;=%".contains(character))
+    }
+
+    /// Whether a report URI sends reports by email, the only way receivers send aggregate reports in practice.
+    static func isMailto(_ uri: String) -> Bool {
+        uri.lowercased().hasPrefix("mailto:")
+    }
+
+    /// The domain of a `mailto:` URI's address, lowercased (for external-destination checks); nil for
+    /// other schemes.
     static func domain(ofReportURI uri: String) -> String? {
-        guard let at = uri.lastIndex(of: "@") else { return nil }
+        guard isMailto(uri), let at = uri.lastIndex(of: "@") else { return nil }
         var domain = uri[uri.index(after: at)...]
         if let bang = domain.firstIndex(of: "!") { domain = domain[..<bang] }
         return DNSName.normalized(String(domain))

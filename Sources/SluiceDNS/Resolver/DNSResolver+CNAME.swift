@@ -28,6 +28,8 @@ extension DNSResolver {
         }
         // RFC 6604: with CNAMEs, RCODE describes the last name of the chain.
         if message.responseCode == .nameError { return (chain, .nxdomain) }
+        // `query` has already turned referrals and answers from non-recursive servers into server failures:
+        // an empty answer here is NODATA.
         let negative = message.authority.contains { $0.type == .soa }
         if chain.isEmpty || negative { return (chain, .noData) }
         return (chain, .pending(current))

@@ -65,7 +65,8 @@ public struct DNSResolver: DNSLookup {
                     }
                     switch message.responseCode {
                     case .noError, .nameError:
-                        return message
+                        guard let problem = DNSResolver.unusableAnswerProblem(message) else { return message }
+                        lastError = DNSError(.serverFailure, "\(server) \(problem) for \(name) \(type)")
                     case .refused, .notImplemented:
                         lastError = DNSError(.refused, "\(server) answered \(message.responseCode) for \(name) \(type)")
                     default:
@@ -106,8 +107,9 @@ public struct DNSResolver: DNSLookup {
                         let datagram = try DNSTransport.udpExchange(query, server: server, deadline: deadline) {
                             DNSResolver.matches($0, id: id, question: question)
                         }
-                        let message = try DNSMessage(decoding: datagram)
-                        guard message.isTruncated, fallback else { return message }
+                        // A TC=1 answer may be cut inside a record: the header decides, the rest may not decode.
+                        let header = try DNSMessage(decodingHeaderAndQuestions: datagram)
+                        guard header.isTruncated, fallback else { return try DNSResolver.decode(datagram, header: header) }
                         let tcpDeadline = ContinuousClock.now.advanced(by: .milliseconds(Int(timeout * 1000)))
                         let stream = try DNSTransport.tcpExchange(query, server: server, deadline: tcpDeadline)
                         guard DNSResolver.matches(stream, id: id, question: question) else {
@@ -120,9 +122,21 @@ public struct DNSResolver: DNSLookup {
         return try result.get()
     }
 
-    /// Whether a datagram answers our query: response bit, same ID, same single question.
+    /// A UDP answer in full; a truncated one that does not decode is taken as its header (no records), as
+    /// servers that cut at a record boundary send it.
+    private static func decode(_ datagram: [UInt8], header: DNSMessage) throws(DNSError) -> DNSMessage {
+        do {
+            return try DNSMessage(decoding: datagram)
+        } catch {
+            guard header.isTruncated else { throw error }
+            return header
+        }
+    }
+
+    /// Whether a datagram answers our query: response bit, same ID, same single question. Judged on the
+    /// header and question alone, so a truncated answer cut inside a record still counts (and leads to TCP).
     static func matches(_ bytes: [UInt8], id: UInt16, question: DNSQuestion) -> Bool {
-        guard let message = try? DNSMessage(decoding: bytes) else { return false }
+        guard let message = try? DNSMessage(decodingHeaderAndQuestions: bytes) else { return false }
         guard message.isResponse, message.id == id, message.questions.count == 1 else { return false }
         let asked = message.questions[0]
         return asked.type == question.type && asked.dnsClass == question.dnsClass

@@ -19,7 +19,8 @@ enum DNSTransport {
     static let maxMessageSize = 65535
 
     /// Sends `query` over UDP and returns the first datagram `accept` approves. Datagrams that fail
-    /// `accept` (wrong ID or question: late or spoofed) are dropped and the wait goes on.
+    /// `accept` (wrong ID or question: late or spoofed) are dropped and the wait goes on, so `accept` must
+    /// not ask for more than the header and question: a TC=1 answer may be cut anywhere after them.
     static func udpExchange(
         _ query: [UInt8], server: DNSServerAddress, deadline: ContinuousClock.Instant,
         accept: ([UInt8]) -> Bool

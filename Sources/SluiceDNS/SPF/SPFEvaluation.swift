@@ -9,8 +9,12 @@ public struct SPFEvaluation: Sendable, Equatable {
     public var lookupCount = 0
     /// NXDOMAIN/NODATA answers to those lookups.
     public var voidLookupCount = 0
-    /// `include:amazonses.com` reached, directly or through includes/redirects.
+    /// `include:amazonses.com` reached, directly or through includes/redirects, with the pass qualifier on
+    /// every include along the way (and no non-pass path to it tested first): SES mail passes SPF.
     public var authorizesAmazonSES = false
+    /// When amazonses.com is first reached below an include without the pass qualifier (`~include:`,
+    /// `-include:`, `?include:`): that include, as "term at domain". Nil otherwise.
+    public var nonPassingSESInclude: String?
     /// Where an `all` mechanism is published.
     public struct AllSource: Sendable, Equatable {
         /// The domain whose record holds it.
@@ -40,7 +44,8 @@ public struct SPFEvaluation: Sendable, Equatable {
     /// Compares everything; temporary errors only by presence (DNSError is not Equatable).
     public static func == (lhs: SPFEvaluation, rhs: SPFEvaluation) -> Bool {
         lhs.lookupCount == rhs.lookupCount && lhs.voidLookupCount == rhs.voidLookupCount
-            && lhs.authorizesAmazonSES == rhs.authorizesAmazonSES && lhs.effectiveAll == rhs.effectiveAll && lhs.effectiveAllSource == rhs.effectiveAllSource
+            && lhs.authorizesAmazonSES == rhs.authorizesAmazonSES && lhs.nonPassingSESInclude == rhs.nonPassingSESInclude
+            && lhs.effectiveAll == rhs.effectiveAll && lhs.effectiveAllSource == rhs.effectiveAllSource
             && lhs.problems == rhs.problems && lhs.limitExceededAt == rhs.limitExceededAt
             && (lhs.temporaryError == nil) == (rhs.temporaryError == nil)
     }

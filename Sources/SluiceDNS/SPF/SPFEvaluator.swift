@@ -20,13 +20,21 @@ public struct SPFEvaluator: Sendable {
     /// Evaluates `record`, published at `domain`, and its includes/redirects.
     public func evaluate(_ record: SPFRecord, at domain: String) async -> SPFEvaluation {
         var state = SPFEvaluation()
-        await walk(record, at: DNSName.normalized(domain), path: [DNSName.normalized(domain)], redirectChain: true, state: &state)
+        await walk(
+            record, at: DNSName.normalized(domain), path: [DNSName.normalized(domain)], redirectChain: true, nonPassingInclude: nil,
+            state: &state)
         return state
     }
 
-    /// - Parameter redirectChain: `record` is the top record or reached from it through `redirect=` only:
-    ///   its `all` is the one in effect (an included record's `all` only ends the include).
-    private func walk(_ record: SPFRecord, at domain: String, path: [String], redirectChain: Bool, state: inout SPFEvaluation) async {
+    /// - Parameters:
+    ///   - redirectChain: `record` is the top record or reached from it through `redirect=` only:
+    ///     its `all` is the one in effect (an included record's `all` only ends the include).
+    ///   - nonPassingInclude: the first include on the way to `record` without the pass qualifier ("term at
+    ///     domain"), nil when all of them pass. RFC 7208 §5.2: an include matches only when its target passes,
+    ///     and then gives its own qualifier, so below `~include:x` a pass is a softfail for the top record.
+    private func walk(
+        _ record: SPFRecord, at domain: String, path: [String], redirectChain: Bool, nonPassingInclude: String?, state: inout SPFEvaluation
+    ) async {
         if redirectChain, let qualifier = record.allQualifier {
             state.effectiveAll = qualifier
             state.effectiveAllSource = SPFEvaluation.AllSource(domain: domain, record: record.text)
@@ -37,10 +45,11 @@ public struct SPFEvaluator: Sendable {
             switch directive.mechanism {
             case .include(let spec):
                 let target = DNSName.normalized(spec)
-                if target == SPFEvaluator.amazonSESDomain { state.authorizesAmazonSES = true }
+                let blocking = nonPassingInclude ?? (directive.qualifier == .pass ? nil : "\(directive.text) at \(domain)")
+                if target == SPFEvaluator.amazonSESDomain { noteSESInclude(blockedBy: blocking, state: &state) }
                 guard !SPFDomainSpec.hasMacro(spec) else { continue }
                 guard let nested = await fetch(target, via: directive.text, path: path, state: &state) else { continue }
-                await walk(nested, at: target, path: path + [target], redirectChain: false, state: &state)
+                await walk(nested, at: target, path: path + [target], redirectChain: false, nonPassingInclude: blocking, state: &state)
             case .a(let spec):
                 await addressLookup(spec.map(DNSName.normalized) ?? domain, state: &state)
             case .exists(let spec):
@@ -72,9 +81,24 @@ public struct SPFEvaluator: Sendable {
             guard await count("redirect=\(spec)", at: path, state: &state) else { return }
             guard !SPFDomainSpec.hasMacro(spec) else { return }
             let target = DNSName.normalized(spec)
-            if target == SPFEvaluator.amazonSESDomain { state.authorizesAmazonSES = true }
+            // A redirect hands over the whole result: it passes SES exactly when the includes above it pass.
+            if target == SPFEvaluator.amazonSESDomain { noteSESInclude(blockedBy: nonPassingInclude, state: &state) }
             guard let nested = await fetch(target, via: "redirect=\(spec)", path: path, state: &state) else { return }
-            await walk(nested, at: target, path: path + [target], redirectChain: redirectChain, state: &state)
+            await walk(
+                nested, at: target, path: path + [target], redirectChain: redirectChain, nonPassingInclude: nonPassingInclude,
+                state: &state)
+        }
+    }
+
+    /// amazonses.com reached: SES is authorised unless a non-pass include above turns its pass into something
+    /// else. The walk goes in evaluation order and the first match decides (RFC 7208 §4.6.2), so only the
+    /// first time counts.
+    private func noteSESInclude(blockedBy nonPassingInclude: String?, state: inout SPFEvaluation) {
+        guard !state.authorizesAmazonSES, state.nonPassingSESInclude == nil else { return }
+        if let nonPassingInclude {
+            state.nonPassingSESInclude = nonPassingInclude
+        } else {
+            state.authorizesAmazonSES = true
         }
     }
 

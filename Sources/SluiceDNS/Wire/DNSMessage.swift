@@ -86,41 +86,23 @@ public struct DNSMessage: Sendable, Hashable {
     /// Decodes a wire-format message; every length and pointer is bounds-checked.
     public init(decoding bytes: [UInt8]) throws(DNSError) {
         var reader = DNSWireReader(bytes)
-        id = try reader.u16()
-        let flags = try reader.u16()
-        isResponse = flags & 0x8000 != 0
-        opcode = UInt8((flags >> 11) & 0x0F)
-        isAuthoritative = flags & 0x0400 != 0
-        isTruncated = flags & 0x0200 != 0
-        recursionDesired = flags & 0x0100 != 0
-        recursionAvailable = flags & 0x0080 != 0
-        var rcode = flags & 0x000F
-        let qdCount = Int(try reader.u16())
-        let anCount = Int(try reader.u16())
-        let nsCount = Int(try reader.u16())
-        let arCount = Int(try reader.u16())
-        // Each question needs ≥ 5 bytes and each record ≥ 11: reject impossible counts before looping.
-        guard qdCount * 5 + (anCount + nsCount + arCount) * 11 <= reader.remaining else {
+        let (header, counts) = try Self.readHeaderAndQuestions(&reader)
+        self = header
+        // Each record needs ≥ 11 bytes: reject impossible counts before looping.
+        guard (counts.answers + counts.authority + counts.additional) * 11 <= reader.remaining else {
             throw DNSError(.malformed, "section counts exceed the message length")
         }
-        var questions: [DNSQuestion] = []
-        for _ in 0..<qdCount {
-            let name = try reader.name()
-            let type = DNSRecordType(rawValue: try reader.u16())
-            let dnsClass = try reader.u16()
-            questions.append(DNSQuestion(name: name, type: type, dnsClass: dnsClass))
-        }
-        self.questions = questions
+        var rcode = responseCode.rawValue
         var answers: [DNSRecord] = []
-        for _ in 0..<anCount { answers.append(try reader.record()) }
+        for _ in 0..<counts.answers { answers.append(try reader.record()) }
         self.answers = answers
         var authority: [DNSRecord] = []
-        for _ in 0..<nsCount { authority.append(try reader.record()) }
+        for _ in 0..<counts.authority { authority.append(try reader.record()) }
         self.authority = authority
         var additional: [DNSRecord] = []
         var payload: UInt16?
         var options: [DNSOption] = []
-        for _ in 0..<arCount {
+        for _ in 0..<counts.additional {
             let record = try reader.record()
             if record.type == .opt {
                 // RFC 6891 §6.1.1: more than one OPT is a FORMERR.
@@ -137,5 +119,38 @@ public struct DNSMessage: Sendable, Hashable {
         ednsPayloadSize = payload
         ednsOptions = options
         responseCode = DNSResponseCode(rawValue: rcode)
+    }
+
+    /// Decodes the header and the question section only: no records, no OPT (so `ednsPayloadSize` is nil and
+    /// `responseCode` lacks the EDNS high bits). Enough to tell whether a datagram answers a query, even a
+    /// TC=1 one cut inside a record.
+    public init(decodingHeaderAndQuestions bytes: [UInt8]) throws(DNSError) {
+        var reader = DNSWireReader(bytes)
+        self = try Self.readHeaderAndQuestions(&reader).header
+    }
+
+    /// Reads the header and questions, leaving `reader` at the first record.
+    /// - Returns: a message without records, and the record counts the header gives.
+    private static func readHeaderAndQuestions(
+        _ reader: inout DNSWireReader
+    ) throws(DNSError) -> (header: DNSMessage, counts: (answers: Int, authority: Int, additional: Int)) {
+        let id = try reader.u16()
+        let flags = try reader.u16()
+        let qdCount = Int(try reader.u16())
+        let counts = (answers: Int(try reader.u16()), authority: Int(try reader.u16()), additional: Int(try reader.u16()))
+        // Each question needs ≥ 5 bytes: reject impossible counts before looping.
+        guard qdCount * 5 <= reader.remaining else { throw DNSError(.malformed, "question count exceeds the message length") }
+        var questions: [DNSQuestion] = []
+        for _ in 0..<qdCount {
+            let name = try reader.name()
+            let type = DNSRecordType(rawValue: try reader.u16())
+            let dnsClass = try reader.u16()
+            questions.append(DNSQuestion(name: name, type: type, dnsClass: dnsClass))
+        }
+        let header = DNSMessage(
+            id: id, isResponse: flags & 0x8000 != 0, opcode: UInt8((flags >> 11) & 0x0F), isAuthoritative: flags & 0x0400 != 0,
+            isTruncated: flags & 0x0200 != 0, recursionDesired: flags & 0x0100 != 0, recursionAvailable: flags & 0x0080 != 0,
+            responseCode: DNSResponseCode(rawValue: flags & 0x000F), questions: questions)
+        return (header, counts)
     }
 }

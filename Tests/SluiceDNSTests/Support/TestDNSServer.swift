@@ -9,7 +9,8 @@ import Testing
 /// Support/dns_server.py (PyPI dnslib) serving Support/zones.zone on 127.0.0.1, UDP and TCP.
 /// Special suffixes: tcp.test truncated over UDP, silent.slow.test never answered,
 /// servfail.slow.test SERVFAIL, spoof.slow.test preceded by a forged wrong-ID answer,
-/// old.slow.test FORMERR to queries with EDNS.
+/// old.slow.test FORMERR to queries with EDNS, cut.slow.test truncated over UDP inside its record,
+/// referral.slow.test a referral, norecursion.slow.test an empty answer without RA.
 // @unchecked Sendable: `process` and `stdin` are set in init and only `stop()` touches them after,
 // once, from the suite scope that owns the server.
 final class TestDNSServer: @unchecked Sendable {
@@ -28,18 +29,23 @@ final class TestDNSServer: @unchecked Sendable {
     /// The server list as the app passes it (`SLUICE_DNS_SERVERS` form).
     var serverList: String { "127.0.0.1:\(port)" }
 
+    /// The special suffixes above, as dns_server.py options.
+    static let misbehaviours = [
+        "--truncate", "tcp.test", "--silent", "silent.slow.test", "--servfail", "servfail.slow.test",
+        "--spoof", "spoof.slow.test", "--no-edns", "old.slow.test", "--cut", "cut.slow.test",
+        "--referral", "referral.slow.test", "--no-recursion", "norecursion.slow.test",
+    ]
+
     /// Starts the server and waits (at most 20 s) for its "READY <port>" line.
+    /// - Parameter misbehaviours: dns_server.py options for special names; [] serves the zone plainly.
     /// - Throws: with install instructions when python3 or dnslib is missing.
-    static func start() throws -> TestDNSServer {
+    static func start(misbehaviours: [String] = misbehaviours) throws -> TestDNSServer {
         let script = supportDirectory.appendingPathComponent("dns_server.py").path
         let zone = supportDirectory.appendingPathComponent("zones.zone").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", script, "--zone", zone, "--port", "0", "--exit-on-stdin-eof", "--lifetime", "300",
-            "--truncate", "tcp.test", "--silent", "silent.slow.test", "--servfail", "servfail.slow.test",
-            "--spoof", "spoof.slow.test", "--no-edns", "old.slow.test",
-        ]
+        process.arguments =
+            ["python3", script, "--zone", zone, "--port", "0", "--exit-on-stdin-eof", "--lifetime", "300"] + misbehaviours
         let stdout = Pipe()
         let stderr = Pipe()
         let stdin = Pipe()

@@ -10,6 +10,9 @@ Special behaviour, by name suffix (the name itself or anything below it):
   --servfail SUFFIX   answered with SERVFAIL
   --spoof SUFFIX      over UDP, a forged answer (wrong ID, bogus record) is sent before the real one
   --no-edns SUFFIX    queries carrying an EDNS OPT record get FORMERR (a pre-EDNS server)
+  --cut SUFFIX        UDP answers carry TC=1 and end inside their last record (clients must still retry over TCP)
+  --referral SUFFIX   answered with a referral: NOERROR, no answer, NS records in authority, AA=0
+  --no-recursion SUFFIX  answered NOERROR with no records and RA=0, AA=0 (a server that does not recurse)
 
 The server exits after --lifetime seconds, or when stdin closes with --exit-on-stdin-eof (so it
 dies with the test process that started it).
@@ -71,8 +74,11 @@ class Zone:
 
 
 class Server:
-    def __init__(self, zone, truncate, silent, servfail, spoof, no_edns):
+    def __init__(self, zone, truncate, silent, servfail, spoof, no_edns, cut, referral, no_recursion):
         self.zone = zone
+        self.cut = [norm(s) for s in cut]
+        self.referral = [norm(s) for s in referral]
+        self.no_recursion = [norm(s) for s in no_recursion]
         self.no_edns = [norm(s) for s in no_edns]
         self.spoof = [norm(s) for s in spoof]
         self.truncate = [norm(s) for s in truncate]
@@ -114,7 +120,19 @@ class Server:
             reply = request.reply()
             reply.header.tc = 1
             return reply.pack()
-        return self.zone.answer(request).pack()
+        if under(name, self.referral):
+            reply = request.reply(ra=0, aa=0)
+            reply.add_auth(*RR.fromZone(f"{name} 300 IN NS ns1.{name}\n{name} 300 IN NS ns2.{name}"))
+            return reply.pack()
+        if under(name, self.no_recursion):
+            return request.reply(ra=0, aa=0).pack()
+        reply = self.zone.answer(request)
+        if over_udp and under(name, self.cut):
+            reply.header.tc = 1
+            packed = reply.pack()
+            # The last record's RDATA loses its final bytes (the zone gives these names a long TXT).
+            return packed[:-8]
+        return reply.pack()
 
 
 def serve_udp(sock, server):
@@ -192,13 +210,18 @@ def main():
     parser.add_argument("--servfail", action="append", default=[])
     parser.add_argument("--spoof", action="append", default=[])
     parser.add_argument("--no-edns", action="append", default=[])
+    parser.add_argument("--cut", action="append", default=[])
+    parser.add_argument("--referral", action="append", default=[])
+    parser.add_argument("--no-recursion", action="append", default=[])
     parser.add_argument("--lifetime", type=float, default=300, help="exit after this many seconds")
     parser.add_argument("--exit-on-stdin-eof", action="store_true", help="exit when stdin closes")
     args = parser.parse_args()
 
     with open(args.zone, encoding="utf-8") as handle:
         zone = Zone(handle.read())
-    server = Server(zone, args.truncate, args.silent, args.servfail, args.spoof, args.no_edns)
+    server = Server(
+        zone, args.truncate, args.silent, args.servfail, args.spoof, args.no_edns, args.cut, args.referral, args.no_recursion
+    )
     udp, tcp, port = bind(args.address, args.port)
     tcp.dns = server
     threading.Thread(target=serve_udp, args=(udp, server), daemon=True).start()
