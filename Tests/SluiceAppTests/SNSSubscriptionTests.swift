@@ -31,6 +31,23 @@ struct SNSSubscriptionTests {
         #expect(harness.messagesCounted(type: "SubscriptionConfirmation", verdict: "confirmed") == 1)
     }
 
+    /// A pattern with a wildcard account also matches topics anyone can create: their notifications pass,
+    /// but a subscription is never confirmed automatically (so a stranger's topic never gets one).
+    @Test func aTopicAllowedOnlyByAWildcardAccountIsNotConfirmedAutomatically() async throws {
+        let parts = SNSEnvelope.topicArn.split(separator: ":")
+        let anyAccount = "arn:aws:sns:\(parts[3]):*:\(parts[5])"
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_SNS_TOPIC_ARNS": anyAccount])
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        let response = try await harness.post(try await Self.confirmation(harness))
+        #expect(response.status == 200, "\(response.bodyText)")
+        #expect(response.bodyText == #"{"status":"pending"}"#)
+        #expect(harness.certServer.count(path: "/") == 0)
+        #expect(try await harness.context.store.subscription(topicArn: SNSEnvelope.topicArn)?.state == .pending)
+        #expect(harness.logLines.contains { $0.contains("wildcard account") && $0.contains(#""level":"warning""#) })
+        #expect(harness.logLines.contains { $0.contains("may match topics in any AWS account") })
+    }
+
     @Test func subscribeURLAttacksAreNeverVisited() async throws {
         let harness = try await SNSAppHarness.make()
         defer { Task { await harness.stop() } }

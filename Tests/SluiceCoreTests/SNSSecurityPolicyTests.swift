@@ -255,4 +255,23 @@ struct SNSSecurityPolicyTests {
             #expect(SNSTopicARN(bad) == nil, "\(bad)")
         }
     }
+
+    @Test func onlyPatternsNamingTheAccountAllowAutoConfirm() {
+        let topic = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+        for (pattern, names) in [
+            (topic, true), ("arn:aws:sns:*:123456789012:*", true), ("arn:*:sns:*:123456789012:ses-*", true),
+            ("*", false), ("arn:aws:sns:*:*:ses-feedback", false), ("arn:aws:sns:us-east-1:1234567890*:ses-feedback", false),
+            ("arn:aws:sns:*:123456789012*", false), ("arn:aws:sns:us-east-1:123456789012:ses:x", false),
+            ("arn:aws:sqs:us-east-1:123456789012:ses-feedback", false), ("arn:aws:sns:us-east-1:12345678901:ses-feedback", false),
+        ] {
+            #expect(SNSSecurityPolicy.namesAccount(pattern) == names, "\(pattern)")
+            let policy = SNSSecurityPolicy(allowedTopicPatterns: [pattern])
+            #expect(policy.isTopicAllowedForAutoConfirm(topic) == (names && policy.isTopicAllowed(topic)), "\(pattern)")
+        }
+        // Allowed by a wildcard-account pattern, confirmed only through one that names the account.
+        let mixed = SNSSecurityPolicy(allowedTopicPatterns: ["arn:aws:sns:*:*:ses-*", "arn:aws:sns:*:123456789012:ses-feedback"])
+        #expect(mixed.isTopicAllowedForAutoConfirm(topic))
+        #expect(mixed.isTopicAllowed("arn:aws:sns:us-east-1:666666666666:ses-feedback"))
+        #expect(!mixed.isTopicAllowedForAutoConfirm("arn:aws:sns:us-east-1:666666666666:ses-feedback"))
+    }
 }

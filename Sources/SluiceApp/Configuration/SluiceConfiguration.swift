@@ -153,6 +153,11 @@ public struct SluiceConfiguration: Sendable {
         if strings("sns.topic_arns").isEmpty {
             notes.append("sns.topic_arns is empty: SNS messages are rejected and no subscription is auto-confirmed")
         }
+        let anyAccount = strings("sns.topic_arns").filter { !SNSSecurityPolicy.namesAccount($0) }
+        if !anyAccount.isEmpty {
+            notes.append(
+                "sns.topic_arns \(anyAccount.joined(separator: ", ")) may match topics in any AWS account: their subscriptions are never confirmed automatically (name the account, or use `sluice sns confirm`)")
+        }
         if strings("api.tokens").isEmpty {
             notes.append("api.tokens is empty: every /v1 request is answered 401")
         }

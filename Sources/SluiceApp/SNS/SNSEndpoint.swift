@@ -291,7 +291,13 @@ final class SNSEndpoint: Sendable {
             topicArn: message.topicArn, endpoint: endpoint, state: .pending, subscribeURL: message.subscribeURL,
             token: message.token, updatedAt: now)
         var failure: SNSVerificationError?
-        if settings.autoConfirm {
+        let namedAccount = settings.policy.isTopicAllowedForAutoConfirm(message.topicArn)
+        if settings.autoConfirm, !namedAccount {
+            context.logger.warning(
+                "SNS topic is allowed only by a pattern with a wildcard account: not confirmed automatically",
+                metadata: ["sns.topic_arn": "\(SNSMessageError.quote(message.topicArn))"])
+        }
+        if settings.autoConfirm, namedAccount {
             do {
                 record.subscriptionArn = try await subscriptions.confirm(message)
                 record.state = .confirmed

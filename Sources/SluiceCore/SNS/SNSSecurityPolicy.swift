@@ -97,6 +97,25 @@ public struct SNSSecurityPolicy: Sendable {
         }
     }
 
+    /// Whether `arn` is allowed by a pattern that names its AWS account outright. Only such topics are
+    /// confirmed automatically: a pattern with a wildcard account (`*`, `arn:aws:sns:*:*:ses-*`) also
+    /// matches topics anyone can create in their own account, which SNS signs genuinely; confirming one
+    /// would let its owner deliver forged bounces and complaints.
+    public func isTopicAllowedForAutoConfirm(_ arn: String) -> Bool {
+        allowedTopicPatterns.contains { pattern in
+            Self.namesAccount(pattern) && Self.wildcardMatch(pattern: Array(pattern.utf8), text: Array(arn.utf8))
+        }
+    }
+
+    /// `arn:PARTITION:sns:REGION:ACCOUNT:NAME` with a literal 12-digit account. Topic ARNs hold exactly five
+    /// colons (names cannot contain one), so with five literal colons in the pattern no `*` can reach
+    /// across a field into the account.
+    public static func namesAccount(_ pattern: String) -> Bool {
+        let fields = pattern.split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count == 6, fields[0] == "arn", fields[2] == "sns" else { return false }
+        return fields[4].utf8.count == 12 && fields[4].utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
     /// Glob match with `*` only, linear-backtracking (no exponential blow-up).
     static func wildcardMatch(pattern p: [UInt8], text t: [UInt8]) -> Bool {
         p.withUnsafeBufferPointer { p in t.withUnsafeBufferPointer { t in wildcardMatch(pattern: p, text: t) } }
