@@ -125,10 +125,22 @@ struct ConfigurationTests {
         #expect(text.contains("basic_auth_user = \"sns\""))
     }
 
-    @Test func unknownEnvironmentVariablesWarnButDoNotFail() throws {
-        let c = try ConfigurationLoader().load(fileText: nil, environment: ["SLUICE_HTTP_PROT": "1", "SLUICE_CONFIG": "x"])
-        #expect(c.warnings.contains("ignoring unknown environment variable SLUICE_HTTP_PROT"))
+    @Test func unknownEnvironmentVariablesOutsideTheSectionsWarnButDoNotFail() throws {
+        let c = try ConfigurationLoader().load(fileText: nil, environment: ["SLUICE_BIN": "1", "SLUICE_CONFIG": "x"])
+        #expect(c.warnings.contains("ignoring unknown environment variable SLUICE_BIN"))
         #expect(!c.warnings.contains { $0.contains("SLUICE_CONFIG") })
+    }
+
+    /// A mistyped key under a known section fails like a mistyped key in the file, with a suggestion.
+    @Test func aMistypedKeyInTheEnvironmentFails() throws {
+        for (name, suggestion) in [
+            ("SLUICE_HTTP_PROT", "SLUICE_HTTP_PORT"), ("SLUICE_SNS_TOPIC_ARN", "SLUICE_SNS_TOPIC_ARNS"),
+            ("SLUICE_DATABASE_PAHT", "SLUICE_DATABASE_PATH"), ("SLUICE_SNS_SOMETHING_ELSE_ENTIRELY", nil),
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader().load(fileText: nil, environment: [name: "1"]) }
+            #expect(error?.message.contains("unknown environment variable \(name)") == true, "\(error?.message ?? "")")
+            if let suggestion { #expect(error?.message.contains("did you mean \(suggestion)?") == true, "\(error?.message ?? "")") }
+        }
     }
 
     @Test func exampleFileIsCurrentAndParsesToTheDefaults() throws {

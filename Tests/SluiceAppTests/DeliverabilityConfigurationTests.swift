@@ -34,6 +34,7 @@ struct DeliverabilityConfigurationTests {
         ("SLUICE_PACING_GROUPS", "gmail.com"),
         ("SLUICE_PACING_WARMUP_IDENTITIES", "news.example.com"),
         ("SLUICE_PACING_WARMUP_FACTOR", "0.5"),
+        ("SLUICE_PACING_WARMUP_MAX_DAILY", "200"),  // not above the first day's 200
     ])
     func refusesBadValues(name: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try ConfigurationLoader().load(fileText: nil, environment: [name: value]) }
@@ -44,6 +45,17 @@ struct DeliverabilityConfigurationTests {
     func acceptsHTTPSAndLoopbackHTTPBaseURLs(value: String) throws {
         let c = try ConfigurationLoader().load(fileText: nil, environment: ["SLUICE_UNSUBSCRIBE_BASE_URL": value])
         #expect(c.string("unsubscribe.base_url") == value)
+    }
+
+    @Test func aWarmupThatNeverGrowsIsWarnedAbout() throws {
+        let identities = ["SLUICE_PACING_WARMUP_IDENTITIES": "news.example.com@2026-01-01"]
+        let flat = try ConfigurationLoader().load(fileText: nil, environment: identities.merging(["SLUICE_PACING_WARMUP_FACTOR": "1"]) { $1 })
+        #expect(flat.warnings.contains { $0.contains("stay at pacing.warmup_initial_daily") })
+        let growing = try ConfigurationLoader().load(fileText: nil, environment: identities)
+        #expect(!growing.warnings.contains { $0.contains("warmup") })
+        let capped = try ConfigurationLoader().load(
+            fileText: nil, environment: identities.merging(["SLUICE_PACING_WARMUP_FACTOR": "1", "SLUICE_PACING_WARMUP_MAX_DAILY": "201"]) { $1 })
+        #expect(!capped.warnings.contains { $0.contains("warmup") })
     }
 
     @Test func defaultsLeaveEverythingOff() {

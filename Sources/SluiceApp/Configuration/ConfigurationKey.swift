@@ -130,4 +130,6 @@ extension ConfigurationKey {
 
     static let byPath: [String: ConfigurationKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.path, $0) })
     static let byEnvironmentName: [String: ConfigurationKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.environmentName, $0) })
+    /// The sections keys are grouped in (`http`, `sns`, …).
+    static let sections: Set<String> = Set(all.map(\.section))
 }

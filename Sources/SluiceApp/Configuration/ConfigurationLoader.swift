@@ -40,7 +40,14 @@ public struct ConfigurationLoader: Sendable {
         var warnings: [String] = []
         for (name, raw) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("SLUICE_") {
             guard let key = ConfigurationKey.byEnvironmentName[name] else {
-                if !Self.nonKeyEnvironment.contains(name) { warnings.append("ignoring unknown environment variable \(name)") }
+                guard !Self.nonKeyEnvironment.contains(name) else { continue }
+                // Under a known section it is a mistyped key, and a file's mistyped key is fatal too: carrying
+                // on with the default (SHA-1 accepted, another database, no topics) would be silent.
+                if let path = Self.keyPath(forEnvironmentName: name) {
+                    throw ConfigurationError(
+                        .unknownKey, "unknown environment variable \(name)\(Self.suggestion(forEnvironmentName: name, path: path))")
+                }
+                warnings.append("ignoring unknown environment variable \(name)")
                 continue
             }
             values[key.path] = try Self.validate(Self.parseEnvironment(raw, for: key), for: key, origin: name)
@@ -124,6 +131,22 @@ public struct ConfigurationLoader: Sendable {
     }
 
     /// "did you mean" for a misspelt key: the known key closest in edit distance, if close enough.
+    /// `section.key` for `SLUICE_SECTION_KEY` when SECTION is a configuration section; nil otherwise.
+    static func keyPath(forEnvironmentName name: String) -> String? {
+        let rest = name.dropFirst("SLUICE_".count).lowercased()
+        // The longest section first, should one section's name start another's.
+        for section in ConfigurationKey.sections.sorted(by: { $0.count > $1.count }) where rest.hasPrefix(section + "_") {
+            return section + "." + rest.dropFirst(section.count + 1)
+        }
+        return nil
+    }
+
+    static func suggestion(forEnvironmentName name: String, path: String) -> String {
+        let best = ConfigurationKey.all.map { ($0.environmentName, editDistance($0.path, path)) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= 3 else { return "" }
+        return " (did you mean \(best.0)?)"
+    }
+
     static func suggestion(for path: String) -> String {
         let best = ConfigurationKey.all.map { ($0.path, editDistance($0.path, path)) }.min { $0.1 < $1.1 }
         guard let best, best.1 <= 3 else { return "" }

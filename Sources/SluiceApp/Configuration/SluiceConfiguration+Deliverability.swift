@@ -38,5 +38,10 @@ extension SluiceConfiguration {
         where WarmupSchedule(parsing: text, initialDailyCap: 1, factor: 1) == nil {
             throw invalid("pacing.warmup_identities", "'\(text.prefix(80))' is not identity@YYYY-MM-DD")
         }
+        // A ceiling at or under the first day's cap would end warm-up before it starts (no cap at all).
+        let ceiling = int("pacing.warmup_max_daily")
+        if ceiling > 0, ceiling <= int("pacing.warmup_initial_daily") {
+            throw invalid("pacing.warmup_max_daily", "must exceed pacing.warmup_initial_daily, or be 0 (no ceiling)")
+        }
     }
 }

@@ -158,6 +158,9 @@ public struct SluiceConfiguration: Sendable {
             notes.append(
                 "sns.topic_arns \(anyAccount.joined(separator: ", ")) may match topics in any AWS account: their subscriptions are never confirmed automatically (name the account, or use `sluice sns confirm`)")
         }
+        if !strings("pacing.warmup_identities").isEmpty, double("pacing.warmup_factor") == 1, int("pacing.warmup_max_daily") == 0 {
+            notes.append("pacing.warmup_factor is 1 and pacing.warmup_max_daily 0: warm-up identities stay at pacing.warmup_initial_daily recipients a day for good")
+        }
         if strings("api.tokens").isEmpty {
             notes.append("api.tokens is empty: every /v1 request is answered 401")
         }

@@ -9,7 +9,7 @@ struct SuppressionsImport: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import suppressions from CSV (address,reason,detail,expires_at; header optional) or JSON lines.",
         discussion: """
-        The file is read in pieces and committed every 1,000 valid rows; invalid rows are reported
+        The file is read in pieces and committed every 100,000 valid rows (50,000 on PostgreSQL); invalid rows are reported
         with their line numbers and skipped. Exit 0 when every row was imported, 1 when some rows were
         rejected (the valid ones are kept), 64 for an unusable header or format, 66 when the file cannot
         be read (not there, not readable, not a regular file or pipe; a read error midway keeps the chunks
