@@ -2,15 +2,18 @@ import Foundation
 import SluiceCore
 
 extension SQLiteStore: SubscriptionStore {
-    private static let subscriptionColumns = "topic_arn, endpoint, state, subscription_arn, subscribe_url, token, updated_at"
+    private static let subscriptionColumns = "topic_arn, endpoint, state, subscription_arn, subscribe_url, token, updated_at, signed_at"
 
     public func recordSubscription(_ record: SNSSubscriptionRecord) async throws(StoreError) {
         try await writer.submit { database throws(StoreError) in
             try database.run("""
-                INSERT INTO sns_subscriptions (\(Self.subscriptionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                ON CONFLICT (topic_arn) DO UPDATE SET endpoint = excluded.endpoint, state = excluded.state,
+                INSERT INTO sns_subscriptions (\(Self.subscriptionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                ON CONFLICT (topic_arn, endpoint) DO UPDATE SET state = excluded.state,
                     subscription_arn = excluded.subscription_arn, subscribe_url = excluded.subscribe_url,
-                    token = excluded.token, updated_at = excluded.updated_at
+                    token = excluded.token, updated_at = excluded.updated_at,
+                    signed_at = coalesce(excluded.signed_at, sns_subscriptions.signed_at)
+                WHERE excluded.signed_at IS NULL OR sns_subscriptions.signed_at IS NULL
+                    OR excluded.signed_at >= sns_subscriptions.signed_at
                 """) {
                 $0.bind(record.topicArn, at: 1)
                 $0.bind(record.endpoint, at: 2)
@@ -19,21 +22,24 @@ extension SQLiteStore: SubscriptionStore {
                 $0.bind(record.subscribeURL, at: 5)
                 $0.bind(record.token, at: 6)
                 $0.bind(record.updatedAt, at: 7)
+                $0.bind(record.signedAt, at: 8)
             }
         }
     }
 
     public func subscriptions() async throws(StoreError) -> [SNSSubscriptionRecord] {
         try await readers.read { database throws(StoreError) in
-            try Self.subscriptionRecords("SELECT \(Self.subscriptionColumns) FROM sns_subscriptions ORDER BY topic_arn", in: database) { _ in }
+            try Self.subscriptionRecords("SELECT \(Self.subscriptionColumns) FROM sns_subscriptions ORDER BY topic_arn, endpoint", in: database) { _ in }
         }
     }
 
-    public func subscription(topicArn: String) async throws(StoreError) -> SNSSubscriptionRecord? {
+    public func subscriptions(topicArn: String) async throws(StoreError) -> [SNSSubscriptionRecord] {
         try await readers.read { database throws(StoreError) in
-            try Self.subscriptionRecords("SELECT \(Self.subscriptionColumns) FROM sns_subscriptions WHERE topic_arn = ?1", in: database) {
+            try Self.subscriptionRecords(
+                "SELECT \(Self.subscriptionColumns) FROM sns_subscriptions WHERE topic_arn = ?1 ORDER BY endpoint", in: database
+            ) {
                 $0.bind(topicArn, at: 1)
-            }.first
+            }
         }
     }
 
@@ -47,7 +53,7 @@ extension SQLiteStore: SubscriptionStore {
                 topicArn: statement.string(at: 0), endpoint: statement.string(at: 1),
                 state: SNSSubscriptionState(rawValue: statement.string(at: 2)) ?? .pending,
                 subscriptionArn: statement.optionalString(at: 3), subscribeURL: statement.optionalString(at: 4),
-                token: statement.optionalString(at: 5), updatedAt: statement.date(at: 6)
+                token: statement.optionalString(at: 5), updatedAt: statement.date(at: 6), signedAt: statement.optionalDate(at: 7)
             ))
         }
         return records

@@ -210,6 +210,27 @@ struct MonitorWorkerTests {
         #expect(try await app.context.sending.state().source == .ses)
     }
 
+    /// A topic moved to another endpoint (`/sns` unsubscribed, `/sns/new` confirmed) still feeds Sluice: no
+    /// alert; once no endpoint of it is confirmed, the cut is raised.
+    @Test func anUnsubscribedEndpointIsNoCutWhileAnotherIsConfirmed() async throws {
+        let dir = try MonitorTempDirectory()
+        defer { dir.remove() }
+        let clock = TestClock(MonitorFixture.start)
+        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath), clock: clock)
+        defer { app.context.store.close() }
+        let topic = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+        try await app.context.store.recordSubscription(SNSSubscriptionRecord(
+            topicArn: topic, endpoint: "default", state: .unsubscribed, updatedAt: clock.now))
+        try await app.context.store.recordSubscription(SNSSubscriptionRecord(
+            topicArn: topic, endpoint: "new", state: .confirmed, updatedAt: clock.now))
+        let moved = try await MonitorWorker(context: app.context, sinks: []).evaluateOnce(now: clock.now)
+        #expect(!moved.notifications.contains { $0.rule == .snsUnsubscribed })
+        try await app.context.store.recordSubscription(SNSSubscriptionRecord(
+            topicArn: topic, endpoint: "new", state: .unsubscribed, updatedAt: clock.now))
+        let cut = try await MonitorWorker(context: app.context, sinks: []).evaluateOnce(now: clock.now)
+        #expect(cut.notifications.contains { $0.rule == .snsUnsubscribed })
+    }
+
     @Test func runLoopEvaluatesUntilCancelled() async throws {
         let dir = try MonitorTempDirectory()
         defer { dir.remove() }

@@ -210,6 +210,31 @@ struct SNSSubscriptionTests {
         #expect(harness.certServer.count(path: "/") == 1)
     }
 
+    /// A topic subscribed at two endpoints (a move from `/sns` to `/sns/new`) has a record for each: the old
+    /// one's unsubscribe leaves the new one confirmed, and `sluice sns confirm` then needs the endpoint named.
+    @Test func eachEndpointOfATopicKeepsItsOwnRecord() async throws {
+        let harness = try await SNSAppHarness.make()
+        defer { Task { await harness.stop() } }
+        harness.certRoutes.set("/", SNSTestRoutes.confirmationResponse(Self.subscriptionArn))
+        #expect(try await harness.post(try await Self.confirmation(harness)).status == 200)
+        #expect(try await harness.post(try await Self.confirmation(harness), path: "/sns/new").status == 200)
+        let unsubscribe = try await Self.confirmation(harness, type: .unsubscribeConfirmation)
+        #expect(try await harness.post(unsubscribe).bodyText == #"{"status":"unsubscribed"}"#)
+        let records = try await harness.context.store.subscriptions(topicArn: SNSEnvelope.topicArn)
+        #expect(records.map(\.endpoint) == ["default", "new"])
+        #expect(records.map(\.state) == [.unsubscribed, .confirmed])
+        #expect(harness.logLines.contains { $0.contains("the topic still feeds another") })
+
+        let service = SNSSubscriptionService(
+            settings: SNSEndpointSettings(configuration: harness.context.configuration), store: harness.context.store,
+            logger: harness.context.logger)
+        let error = await #expect(throws: SNSSubscriptionError.self) { try await service.confirm(topicArn: SNSEnvelope.topicArn) }
+        #expect(error?.code == .ambiguous)
+        #expect(error?.message.contains("default, new") == true)
+        let confirmed = try await service.confirm(topicArn: SNSEnvelope.topicArn, endpoint: "default")
+        #expect(confirmed.state == .confirmed && confirmed.endpoint == "default")
+    }
+
     /// A confirmation acts before it is stored: its redelivery (or a replay inside the window) must not
     /// visit the SubscribeURL again, nor may an old confirmation undo a later unsubscribe.
     @Test func redeliveredConfirmationsActOnce() async throws {

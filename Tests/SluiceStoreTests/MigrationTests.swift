@@ -56,6 +56,25 @@ struct MigrationTests {
         reopened.close()
     }
 
+    /// v13 keys subscriptions by topic and endpoint: a row recorded before keeps every field.
+    @Test func subscriptionsKeepTheirRowsWhenKeyedPerEndpoint() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.openStore(migrations: Schema.migrations.filter { $0.version < 13 }).close()
+        do {
+            let database = try Database(path: directory.databasePath, readOnly: false, busyTimeoutMilliseconds: 1000)
+            try database.execute("""
+                INSERT INTO sns_subscriptions (topic_arn, endpoint, state, subscription_arn, subscribe_url, token, updated_at)
+                VALUES ('arn:aws:sns:us-east-1:123456789012:ses', 'marketing', 'confirmed', 'arn:sub', 'https://sns/confirm', 'tok', 1700000000000)
+                """)
+        }
+        let store = try directory.openStore()
+        defer { store.close() }
+        let record = try await store.subscription(topicArn: "arn:aws:sns:us-east-1:123456789012:ses")
+        #expect(record == SNSSubscriptionRecord(
+            topicArn: "arn:aws:sns:us-east-1:123456789012:ses", endpoint: "marketing", state: .confirmed, subscriptionArn: "arn:sub",
+            subscribeURL: "https://sns/confirm", token: "tok", updatedAt: Date(timeIntervalSince1970: 1_700_000_000)))
+    }
+
     @Test func openingACurrentDatabaseWaitsForNoWriter() throws {
         let directory = try TemporaryDirectory()
         try directory.openStore().close()

@@ -308,6 +308,32 @@ enum StoreConformance {
         #expect(try await store.subscriptions().map(\.topicArn) == ["arn:aws:sns:eu-west-1:123456789012:a", topic])
         #expect(try await store.subscription(topicArn: "arn:none") == nil)
 
+        // One record per endpoint of a topic; a state from an older message never replaces a newer one.
+        let signed = referenceDate.addingTimeInterval(-600)
+        var moved = SNSSubscriptionRecord(
+            topicArn: topic, endpoint: "new", state: .confirmed, subscriptionArn: "\(topic):5678", updatedAt: referenceDate, signedAt: signed)
+        try await store.recordSubscription(moved)
+        #expect(try await store.subscriptions(topicArn: topic).map(\.endpoint) == ["default", "new"])
+        #expect(try await store.subscription(topicArn: topic, endpoint: "default") == record)
+        #expect(try await store.subscription(topicArn: topic, endpoint: "new") == moved)
+        var late = moved
+        late.state = .pending
+        late.signedAt = signed.addingTimeInterval(-1)
+        try await store.recordSubscription(late)
+        #expect(try await store.subscription(topicArn: topic, endpoint: "new") == moved, "an older message's state was ignored")
+        moved.state = .unsubscribed
+        moved.signedAt = signed.addingTimeInterval(1)
+        try await store.recordSubscription(moved)
+        #expect(try await store.subscription(topicArn: topic, endpoint: "new")?.state == .unsubscribed)
+        // A record without a message (the CLI confirming) applies and keeps the stored message time.
+        var manual = moved
+        manual.state = .confirmed
+        manual.signedAt = nil
+        try await store.recordSubscription(manual)
+        let stored = try await store.subscription(topicArn: topic, endpoint: "new")
+        #expect(stored?.state == .confirmed)
+        #expect(stored?.signedAt == moved.signedAt)
+
         #expect(try await store.setting("sending.paused") == nil)
         try await store.setSetting("sending.paused", "true")
         #expect(try await store.setting("sending.paused") == "true")

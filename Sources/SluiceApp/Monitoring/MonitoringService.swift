@@ -50,9 +50,12 @@ public struct MonitoringService: Sendable {
         return await quotaProvider.currentQuota(at: now)
     }
 
-    /// Signals in effect: SNS subscriptions SNS has ended, and a pause SES imposed.
+    /// Signals in effect: topics whose SNS subscription ended with none of their endpoints still confirmed
+    /// (a move from one endpoint to another is not a cut), and a pause SES imposed.
     public func signals(sending: SendingControl.State, now: Date) async throws(StoreError) -> [ExternalSignal] {
-        var signals = try await store.subscriptions().filter { $0.state == .unsubscribed }.map {
+        let records = try await store.subscriptions()
+        let fed = Set(records.filter { $0.state == .confirmed }.map(\.topicArn))
+        var signals = records.filter { $0.state == .unsubscribed && !fed.contains($0.topicArn) }.map {
             ExternalSignal(kind: .snsUnsubscribeConfirmation, detail: $0.topicArn, at: $0.updatedAt)
         }
         if sending.paused, sending.source == .ses {

@@ -289,7 +289,7 @@ final class SNSEndpoint: Sendable {
         if let handled = await alreadyHandled(archived, type: type, message) { return handled }
         var record = SNSSubscriptionRecord(
             topicArn: message.topicArn, endpoint: endpoint, state: .pending, subscribeURL: message.subscribeURL,
-            token: message.token, updatedAt: now)
+            token: message.token, updatedAt: now, signedAt: message.timestamp)
         var failure: SNSVerificationError?
         let namedAccount = settings.policy.isTopicAllowedForAutoConfirm(message.topicArn)
         if settings.autoConfirm, !namedAccount {
@@ -341,19 +341,24 @@ final class SNSEndpoint: Sendable {
             messageId: message.messageId, type: message.type.rawValue, topicArn: message.topicArn,
             timestamp: message.timestamp, receivedAt: now, endpoint: endpoint, raw: body, rawFormat: .identity)
         if let handled = await alreadyHandled(archived, type: type, message) { return handled }
-        let previous = try? await context.store.subscription(topicArn: message.topicArn)
+        let recorded = (try? await context.store.subscriptions(topicArn: message.topicArn)) ?? []
+        let previous = recorded.first { $0.endpoint == endpoint }
         // Its SubscribeURL re-subscribes: kept so `sluice sns confirm` can undo an unwanted unsubscribe.
         let record = SNSSubscriptionRecord(
             topicArn: message.topicArn, endpoint: endpoint, state: .unsubscribed, subscriptionArn: previous?.subscriptionArn,
-            subscribeURL: message.subscribeURL, token: message.token, updatedAt: now)
+            subscribeURL: message.subscribeURL, token: message.token, updatedAt: now, signedAt: message.timestamp)
         do {
             try await context.store.recordSubscription(record)
             _ = try await context.store.ingest(archived, events: [], policy: context.policy)
         } catch {
             return storeFailure(error, type: type).about(messageId: message.messageId, topicArn: message.topicArn)
         }
+        // Another endpoint of the same topic still confirmed (a move from /sns to /sns/new) keeps feedback coming.
+        let stillFed = recorded.contains { $0.endpoint != endpoint && $0.state == .confirmed }
         context.logger.warning(
-            "SNS subscription was unsubscribed: no more feedback arrives from this topic",
+            stillFed
+                ? "SNS subscription was unsubscribed for this endpoint; the topic still feeds another"
+                : "SNS subscription was unsubscribed: no more feedback arrives from this topic",
             metadata: ["sns.topic_arn": "\(SNSMessageError.quote(message.topicArn))", "sns.endpoint": "\(endpoint)"])
         return .accepted(.stored, type, status: "unsubscribed", message)
     }

@@ -2,12 +2,14 @@
 public struct SNSSubscriptionError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
-            case notFound, noSubscribeURL, notAllowed, confirmationFailed, store
+            case notFound, ambiguous, noSubscribeURL, notAllowed, confirmationFailed, store
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         /// No SubscriptionConfirmation was recorded for the topic.
         public static let notFound = Code(.notFound)
+        /// The topic has records for several endpoints and none was named.
+        public static let ambiguous = Code(.ambiguous)
         /// The record has no SubscribeURL/Token (e.g. an UnsubscribeConfirmation replaced it).
         public static let noSubscribeURL = Code(.noSubscribeURL)
         /// The topic or SubscribeURL fails the current policy; nothing was requested.

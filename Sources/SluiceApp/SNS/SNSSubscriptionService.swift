@@ -30,15 +30,22 @@ public struct SNSSubscriptionService: Sendable {
 
     /// Visits the recorded SubscribeURL of `topicArn` (after the same checks as auto-confirmation) and
     /// records the subscription `confirmed`, or `confirm_failed` when the visit fails.
-    public func confirm(topicArn: String) async throws(SNSSubscriptionError) -> SNSSubscriptionRecord {
-        let found: SNSSubscriptionRecord?
+    /// - Parameter endpoint: which endpoint's record (`default`, or NAME of `/sns/NAME`); needed only when
+    ///   the topic has records for several.
+    public func confirm(topicArn: String, endpoint: String? = nil) async throws(SNSSubscriptionError) -> SNSSubscriptionRecord {
+        let found: [SNSSubscriptionRecord]
         do {
-            found = try await store.subscription(topicArn: topicArn)
+            found = try await store.subscriptions(topicArn: topicArn).filter { endpoint == nil || $0.endpoint == endpoint }
         } catch {
             throw SNSSubscriptionError(.store, "cannot read the subscription: \(error.code)", underlying: error)
         }
-        guard var record = found else {
-            throw SNSSubscriptionError(.notFound, "no SubscriptionConfirmation recorded for \(SNSMessageError.quote(topicArn))")
+        guard found.count <= 1 else {
+            let names = found.map(\.endpoint).joined(separator: ", ")
+            throw SNSSubscriptionError(.ambiguous, "\(SNSMessageError.quote(topicArn)) has records for several endpoints (\(names)): name one with --endpoint")
+        }
+        guard var record = found.first else {
+            let at = endpoint.map { " at endpoint \(SNSMessageError.quote($0))" } ?? ""
+            throw SNSSubscriptionError(.notFound, "no SubscriptionConfirmation recorded for \(SNSMessageError.quote(topicArn))\(at)")
         }
         guard let url = record.subscribeURL, let token = record.token else {
             throw SNSSubscriptionError(.noSubscribeURL, "the record of \(SNSMessageError.quote(topicArn)) has no SubscribeURL")
@@ -64,7 +71,9 @@ public struct SNSSubscriptionService: Sendable {
         } catch {
             throw SNSSubscriptionError(.store, "confirmed, but cannot record it: \(error.code)", underlying: error)
         }
-        logger.notice("SNS subscription confirmed", metadata: ["sns.topic_arn": "\(SNSMessageError.quote(record.topicArn))"])
+        logger.notice("SNS subscription confirmed", metadata: [
+            "sns.topic_arn": "\(SNSMessageError.quote(record.topicArn))", "sns.endpoint": "\(record.endpoint)",
+        ])
         return record
     }
 

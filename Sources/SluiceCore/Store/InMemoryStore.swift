@@ -16,7 +16,8 @@ public final class InMemoryStore: StoreBackend {
         var history: [(address: String, entry: HistoryEntry)] = []
         var counters: [HourlyCounter: Int] = [:]
         var certificates: [String: (pem: [UInt8], expiresAt: Date)] = [:]
-        var subscriptions: [String: SNSSubscriptionRecord] = [:]
+        /// Keyed by topic ARN and endpoint.
+        var subscriptions: [[String]: SNSSubscriptionRecord] = [:]
         var settings: [String: String] = [:]
     }
 
@@ -183,15 +184,25 @@ public final class InMemoryStore: StoreBackend {
     }
 
     public func recordSubscription(_ record: SNSSubscriptionRecord) async throws(StoreError) {
-        state.withLock { $0.subscriptions[record.topicArn] = record }
+        state.withLock { state in
+            let key = [record.topicArn, record.endpoint]
+            guard let stored = state.subscriptions[key] else {
+                state.subscriptions[key] = record
+                return
+            }
+            guard record.mayReplace(stored) else { return }
+            var replacement = record
+            replacement.signedAt = record.signedAt ?? stored.signedAt
+            state.subscriptions[key] = replacement
+        }
     }
 
     public func subscriptions() async throws(StoreError) -> [SNSSubscriptionRecord] {
-        state.withLock { $0.subscriptions.values.sorted { $0.topicArn < $1.topicArn } }
+        state.withLock { $0.subscriptions.values.sorted { ($0.topicArn, $0.endpoint) < ($1.topicArn, $1.endpoint) } }
     }
 
-    public func subscription(topicArn: String) async throws(StoreError) -> SNSSubscriptionRecord? {
-        state.withLock { $0.subscriptions[topicArn] }
+    public func subscriptions(topicArn: String) async throws(StoreError) -> [SNSSubscriptionRecord] {
+        try await subscriptions().filter { $0.topicArn == topicArn }
     }
 
     public func setting(_ key: String) async throws(StoreError) -> String? {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// What we know about the SNS subscription of one topic.
+/// What we know about the SNS subscription of one topic to one endpoint (a topic may feed several, e.g.
+/// `/sns` and `/sns/new` while moving between them).
 public struct SNSSubscriptionRecord: Sendable, Equatable, Codable {
     public var topicArn: String
     /// Endpoint name (`default` or `{name}` of `/sns/{name}`).
@@ -11,11 +12,16 @@ public struct SNSSubscriptionRecord: Sendable, Equatable, Codable {
     /// The confirmation token; treat as a secret in logs.
     public var token: String?
     public var updatedAt: Date
+    /// The signed `Timestamp` of the SNS message this state comes from: SNS delivers out of order and
+    /// retries, so a record from an older message never replaces one from a newer. Nil: no message (older
+    /// rows), which never blocks nor is blocked.
+    public var signedAt: Date?
 
     public init(
         topicArn: String, endpoint: String, state: SNSSubscriptionState, subscriptionArn: String? = nil,
-        subscribeURL: String? = nil, token: String? = nil, updatedAt: Date
+        subscribeURL: String? = nil, token: String? = nil, updatedAt: Date, signedAt: Date? = nil
     ) {
+        self.signedAt = signedAt
         self.topicArn = topicArn
         self.endpoint = endpoint
         self.state = state

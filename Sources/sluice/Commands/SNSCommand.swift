@@ -36,18 +36,19 @@ struct SNSCommand: ParsableCommand {
 
     struct Confirm: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Confirm a pending subscription by visiting its recorded SubscribeURL.",
+            abstract: "Confirm a pending subscription (one per topic and endpoint) by visiting its recorded SubscribeURL.",
             discussion: "The URL passes the same checks as automatic confirmation (topic in sns.topic_arns, SNS host of the topic's region, Action=ConfirmSubscription). Exit codes: 0 confirmed, 1 failed."
         )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The topic ARN, as listed by `sluice sns subscriptions`.") var topic: String
+        @Option(help: "The endpoint (default, or NAME of /sns/NAME), when the topic has records for several.") var endpoint: String?
 
         func run() async throws {
             try await exiting {
                 let (service, store) = try openService(global)
                 defer { store.close() }
                 do throws(SNSSubscriptionError) {
-                    let record = try await service.confirm(topicArn: topic)
+                    let record = try await service.confirm(topicArn: topic, endpoint: endpoint)
                     print("confirmed \(record.topicArn) as \(record.subscriptionArn ?? "-")")
                 } catch {
                     throw ExitFailure.failure("cannot confirm: \(error.message)")
