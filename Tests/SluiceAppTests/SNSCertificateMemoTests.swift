@@ -46,15 +46,21 @@ struct SNSCertificateMemoTests {
         #expect(memo.count == 0)
     }
 
-    @Test func isBoundedAndReplacesAnEntryForTheSamePair() throws {
+    /// Full, the least recently used pair makes room: one in steady use survives a burst of new pairs.
+    @Test func isBoundedAndKeepsThePairsInUse() throws {
         let memo = SNSCertificateMemo(capacity: 4, ttl: 3600)
         let cert = try Self.certificate()
-        for i in 0..<4 { memo.put(url: Self.url, topicArn: Self.topic + "\(i)", certificate: cert, now: Self.inside) }
+        for i in 0..<4 { memo.put(url: Self.url, topicArn: Self.topic + "\(i)", certificate: cert, now: Self.inside + Double(i)) }
         memo.put(url: Self.url, topicArn: Self.topic + "0", certificate: cert, now: Self.inside + 10)
         #expect(memo.count == 4)
-        memo.put(url: Self.url, topicArn: Self.topic + "new", certificate: cert, now: Self.inside)
-        #expect(memo.count == 1)
-        #expect(memo.get(url: Self.url, topicArn: Self.topic + "new", now: Self.inside) != nil)
-        #expect(memo.get(url: Self.url, topicArn: Self.topic + "1", now: Self.inside) == nil)
+        for burst in 0..<20 {
+            let now = Self.inside + 20 + Double(burst)
+            #expect(memo.get(url: Self.url, topicArn: Self.topic + "0", now: now) != nil)  // in steady use
+            memo.put(url: Self.url, topicArn: Self.topic + "burst\(burst)", certificate: cert, now: now)
+            #expect(memo.count == 4)
+        }
+        #expect(memo.get(url: Self.url, topicArn: Self.topic + "0", now: Self.inside + 50) != nil)
+        #expect(memo.get(url: Self.url, topicArn: Self.topic + "1", now: Self.inside + 50) == nil)
+        #expect(memo.get(url: Self.url, topicArn: Self.topic + "burst19", now: Self.inside + 50) != nil)
     }
 }

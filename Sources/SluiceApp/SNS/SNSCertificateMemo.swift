@@ -14,6 +14,8 @@ final class SNSCertificateMemo: Sendable {
         var topicArn: String
         var certificate: X509Certificate
         var expiresAt: Date
+        /// When a request last used it: the least recent goes when the memo is full.
+        var lastUsed: Date
     }
 
     // A short list scanned in order, not a dictionary: every request looks up, and comparing two
@@ -35,6 +37,7 @@ final class SNSCertificateMemo: Sendable {
                 entries.remove(at: index)
                 return nil
             }
+            entries[index].lastUsed = now
             return entries[index].certificate
         }
     }
@@ -42,14 +45,17 @@ final class SNSCertificateMemo: Sendable {
     func put(url: String, topicArn: String, certificate: X509Certificate, now: Date) {
         let expiresAt = min(now + ttl, certificate.notAfter)
         guard expiresAt > now else { return }
-        let entry = Entry(url: url, topicArn: topicArn, certificate: certificate, expiresAt: expiresAt)
+        let entry = Entry(url: url, topicArn: topicArn, certificate: certificate, expiresAt: expiresAt, lastUsed: now)
         entries.withLock { entries in
             if let index = entries.firstIndex(where: { $0.url == url && $0.topicArn == topicArn }) {
                 entries[index] = entry
                 return
             }
-            // Bounded: start over rather than track recency (the provider and its cache stay behind).
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            // Bounded: the least recently used pair goes, so pairs that only a burst of messages for many
+            // topics used once (wildcard topic patterns) cannot push out the ones in steady use.
+            if entries.count >= capacity, let stale = entries.indices.min(by: { entries[$0].lastUsed < entries[$1].lastUsed }) {
+                entries.remove(at: stale)
+            }
             entries.append(entry)
         }
     }
