@@ -14,6 +14,8 @@ final class SESSuppressionStandIn: Sendable {
     final class State: Sendable {
         let entries = Mutex<[String: Entry]>([:])
         let failures = Mutex<[TestHTTPServer.Response]>([])
+        /// Answered once to the listing request that carries this `NextToken`.
+        let tokenFailures = Mutex<[String: TestHTTPServer.Response]>([:])
     }
 
     let server: TestHTTPServer
@@ -45,7 +47,13 @@ final class SESSuppressionStandIn: Sendable {
                 let query = Self.query(request.query)
                 let start = query["StartDate"].flatMap { ISO8601DateFormatter().date(from: $0) }
                 let all = state.entries.withLock { $0 }.filter { start == nil || $0.value.updated >= start! }.sorted { $0.key < $1.key }
-                let offset = Int(query["NextToken"] ?? "0") ?? 0
+                if let token = query["NextToken"], let failure = state.tokenFailures.withLock({ $0.removeValue(forKey: token) }) {
+                    return failure
+                }
+                // A token this stand-in never gave out is refused, as SES refuses an expired one.
+                guard let offset = Int(query["NextToken"] ?? "0") else {
+                    return .sesError("BadRequestException", status: 400, message: "Invalid NextToken")
+                }
                 let size = min(Int(query["PageSize"] ?? "100") ?? 100, pageLimit)
                 let page = all.dropFirst(offset).prefix(size)
                 let items = page.map { #"{"EmailAddress":"\#($0.key)","Reason":"\#($0.value.reason)","LastUpdateTime":\#($0.value.updated.timeIntervalSince1970)}"# }
@@ -59,6 +67,7 @@ final class SESSuppressionStandIn: Sendable {
     var entries: [String: Entry] { state.entries.withLock { $0 } }
     func set(_ email: String, reason: String, updated: Date) { state.entries.withLock { $0[email] = Entry(reason: reason, updated: updated) } }
     func failNext(_ responses: [TestHTTPServer.Response]) { state.failures.withLock { $0 += responses } }
+    func fail(whenToken token: String, with response: TestHTTPServer.Response) { state.tokenFailures.withLock { $0[token] = response } }
     func requests(_ method: String) -> [TestHTTPServer.Request] {
         server.requests.filter { $0.method == method && $0.path.hasPrefix("/v2/email/suppression/addresses") }
     }

@@ -128,7 +128,45 @@ struct SESSyncAbortTests {
         await #expect(throws: SESSuppressionSync.PagingError.self) { try await sync(app).pull() }
         let lists = server.requests.filter { $0.path.hasPrefix("/v2/email/suppression/addresses") }
         #expect(lists.count == 2, "the first page, then the page the token named; its repeat ends the pull")
-        #expect(try await app.context.store.setting(SESSuppressionSync.pullKey) == nil, "no watermark from an unfinished listing")
+        let cursor = try await app.context.store.setting(SESSuppressionSync.pullKey)
+        #expect(cursor == nil || cursor == "{}", "no watermark from an unfinished listing, and no position to resume a loop from: \(cursor ?? "")")
+    }
+
+    /// A pull that fails midway keeps its position; the next goes on from the page after the last imported.
+    @Test func anInterruptedPullGoesOnFromItsNextPage() async throws {
+        let standIn = try SESSuppressionStandIn(pageLimit: 1)
+        defer { standIn.server.stop() }
+        for n in 0..<3 { standIn.set("r\(n)@example.net", reason: "BOUNCE", updated: Date(timeIntervalSince1970: 1_700_000_000 + Double(n))) }
+        standIn.fail(whenToken: "2", with: .sesError("AccessDeniedException", status: 403, message: "denied"))
+        let app = try await start(standIn.endpoint)
+        defer { Task { await app.stop() } }
+        await #expect(throws: SESError.self) { try await sync(app).pull() }
+        #expect(try await app.context.store.suppression(for: "r1@example.net", scope: nil, at: Date()) != nil)
+        #expect(try await app.context.store.suppression(for: "r2@example.net", scope: nil, at: Date()) == nil)
+        let before = standIn.requests("GET").count
+        let report = try await sync(app).pull()
+        let resumed = standIn.requests("GET").dropFirst(before)
+        #expect(resumed.count == 1, "only the page not yet imported")
+        #expect(resumed.first.map { SESSuppressionStandIn.query($0.query)["NextToken"] } == "2")
+        #expect(report.imported == 1)
+        #expect(try await app.context.store.suppression(for: "r2@example.net", scope: nil, at: Date()) != nil)
+        let cursor = try await app.context.store.setting(SESSuppressionSync.pullKey) ?? ""
+        #expect(cursor.contains("1700000002") && !cursor.contains("resume"), "\(cursor)")
+    }
+
+    /// A saved position SES no longer takes (an expired token) starts the listing over.
+    @Test func aRefusedSavedPositionStartsTheListingOver() async throws {
+        let standIn = try SESSuppressionStandIn(pageLimit: 2)
+        defer { standIn.server.stop() }
+        for n in 0..<3 { standIn.set("s\(n)@example.net", reason: "COMPLAINT", updated: Date(timeIntervalSince1970: 1_700_000_000)) }
+        let app = try await start(standIn.endpoint)
+        defer { Task { await app.stop() } }
+        try await app.context.store.setSetting(SESSuppressionSync.pullKey, #"{"resume":{"token":"expired"}}"#)
+        let report = try await sync(app).pull()
+        #expect(report.imported == 3)
+        #expect(report.pages == 2)
+        let tokens = standIn.requests("GET").map { SESSuppressionStandIn.query($0.query)["NextToken"] }
+        #expect(tokens == ["expired", nil, "2"])
     }
 
     @Test func pullPagesArePaced() async throws {

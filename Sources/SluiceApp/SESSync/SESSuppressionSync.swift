@@ -20,9 +20,12 @@ struct SESSuppressionSync: Sendable {
     static let pushOverlap: TimeInterval = 1
     /// The same on a store several instances share (PostgreSQL).
     static let sharedStorePushOverlap: TimeInterval = 600
-    /// Rows read per page while pushing, and SES page size while pulling.
+    /// Rows read per page while pushing.
     static let pageSize = 100
-    /// Most pages one pull reads (10^6 entries at `pageSize`): a listing that long is an SES fault, not a list.
+    /// Entries per ListSuppressedDestinations page (SES's largest): a list of a million takes 1,000 pages,
+    /// about 17 minutes at the default `pullRate`.
+    static let pullPageSize = 1000
+    /// Most pages one pull reads (10^7 entries): a listing that long is an SES fault, not a list.
     static let maxPullPages = 10_000
 
     /// A pull that SES's paging would never end (a `NextToken` seen before, or too many pages).
@@ -68,6 +71,16 @@ struct SESSuppressionSync: Sendable {
     struct PullCursor: Codable, Equatable {
         /// `StartDate` of the next pull (epoch seconds).
         var start: Double?
+        /// A listing in progress, saved after every page: an interrupted pull (a restart, an outage) goes on
+        /// from its next page instead of from the first.
+        var resume: Resume?
+
+        struct Resume: Codable, Equatable {
+            /// SES's `NextToken` for the next page.
+            var token: String
+            /// The newest `LastUpdateTime` listed so far (epoch seconds).
+            var latest: Double?
+        }
     }
 
     // MARK: Push
@@ -138,40 +151,57 @@ struct SESSuppressionSync: Sendable {
 
     // MARK: Pull
 
-    /// Imports SES's entries updated since the last pull (all of them the first time), pages paced at `pullRate`.
-    /// - Throws: `PagingError` when SES repeats a `NextToken` or pages past `maxPullPages` (the watermark stays).
+    /// Imports SES's entries updated since the last pull (all of them the first time), pages paced at
+    /// `pullRate`, going on from the saved page of a pull that was interrupted.
+    /// - Throws: `PagingError` when SES repeats a `NextToken` or pages past `maxPullPages` (the watermark
+    ///   stays, and the next pull starts the listing over).
     func pull() async throws -> PullReport {
         let cursor: PullCursor = try await load(Self.pullKey) ?? PullCursor()
         let start = cursor.start.map { Date(timeIntervalSince1970: $0) }
-        var latest = start
-        var token: String?
+        var latest = [start, cursor.resume?.latest.map { Date(timeIntervalSince1970: $0) }].compactMap { $0 }.max()
+        var token = cursor.resume?.token
+        var resuming = token != nil
         var seenTokens: Set<String> = []
         var report = PullReport()
         var pacer = CallPacer(rate: pullRate)
-        repeat {
+        while true {
             try Task.checkCancellation()
-            if let token {
-                guard seenTokens.insert(token).inserted else {
-                    throw PagingError(description: "SES repeated a ListSuppressedDestinations NextToken after \(report.pages) pages")
-                }
+            if let token, !seenTokens.insert(token).inserted {
+                try await save(Self.pullKey, PullCursor(start: cursor.start))
+                throw PagingError(description: "SES repeated a ListSuppressedDestinations NextToken after \(report.pages) pages")
             }
             guard report.pages < Self.maxPullPages else {
+                try await save(Self.pullKey, PullCursor(start: cursor.start))
                 throw PagingError(description: "ListSuppressedDestinations did not end within \(Self.maxPullPages) pages")
             }
             await pacer.wait()
-            let page = try await withRetry("ListSuppressedDestinations") {
-                try await client.listSuppressedDestinations(startDate: start, nextToken: token, pageSize: Self.pageSize)
+            let page: SESSuppressedDestinationPage
+            do {
+                page = try await withRetry("ListSuppressedDestinations") { [token] in
+                    try await client.listSuppressedDestinations(startDate: start, nextToken: token, pageSize: Self.pullPageSize)
+                }
+            } catch let error as SESError where resuming && !error.retry.isRetryable {
+                // SES no longer takes the saved token (expired, say): the listing starts over.
+                logger.notice("ses sync: the saved pull position was refused; listing from the start", metadata: [
+                    "ses.error_type": "\(error.awsErrorType ?? "-")", "ses.status": "\(error.httpStatus.map(String.init) ?? "-")",
+                ])
+                (token, resuming, latest) = (nil, false, start)
+                continue
             }
+            resuming = false
             report.pages += 1
             report.listed += page.destinations.count
             report.imported += try await importPage(page.destinations)
             for destination in page.destinations {
                 if let t = destination.lastUpdateTime, latest.map({ t > $0 }) ?? true { latest = t }
             }
-            token = page.nextToken
-        } while token != nil
-        // Only a complete listing moves the watermark; an interrupted one is repeated (imports are idempotent).
-        if let latest, latest != start { try await save(Self.pullKey, PullCursor(start: latest.timeIntervalSince1970)) }
+            guard let next = page.nextToken else { break }
+            token = next
+            // Saved after the page's import, so a resumed pull never skips an entry (imports are idempotent).
+            try await save(Self.pullKey, PullCursor(start: cursor.start, resume: .init(token: next, latest: latest?.timeIntervalSince1970)))
+        }
+        // Only a complete listing moves the watermark.
+        try await save(Self.pullKey, PullCursor(start: latest?.timeIntervalSince1970 ?? cursor.start))
         return report
     }
 
