@@ -27,4 +27,25 @@ struct PostgresImportTests {
         #expect(report.rejected == 0)
         #expect(try await store.counts(byReason: Date())[.manual] == rows)
     }
+
+    /// Instances sharing the database: one compresses the audit copies, the others stand by.
+    @Test func oneInstanceCompressesTheAuditCopies() async throws {
+        let server = try await PostgresTestServer.shared()
+        let url = try await server.createDatabase()
+        let one = try await offPool { try PostgresStore(configuration: PostgresStoreConfiguration(url: url, poolSize: 1)) }
+        let two = try await offPool { try PostgresStore(configuration: PostgresStoreConfiguration(url: url, poolSize: 1)) }
+        defer { two.close() }
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let first = AuditCopyCompressor(store: one, logger: logger), second = AuditCopyCompressor(store: two, logger: logger)
+        #expect(await first.leads())
+        #expect(await !second.leads())
+        #expect(await first.leads(), "leadership lasts")
+        one.close()  // the leader goes away; its server session ends a moment later
+        var took = false
+        for _ in 0..<100 where !took {
+            took = await second.leads()
+            if !took { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(took)
+    }
 }

@@ -14,6 +14,8 @@ import SluiceCrypto
 /// That cadence compresses ~128 copies/s, so a stream sustained above it would grow the backlog (each
 /// copy ~2 KB more on disk) for as long as it lasts: beyond `maxDeferred` pending copies the worker
 /// stops holding back and runs batches back to back until the backlog is under the bound again.
+/// On a database several instances share, one of them compresses (leadership `audit-compressor`): each
+/// would read the same oldest blobs, deflate them, and all but one would find them replaced already.
 struct AuditCopyCompressor: BackgroundWorker {
     let name = "sns-audit-compressor"
     let store: any AuditCopyStore
@@ -55,6 +57,10 @@ struct AuditCopyCompressor: BackgroundWorker {
         // while catching up on full batches it is taken every `maxDeferred / 8` copies, not before each batch.
         var copiesBeforeCount = 0
         while !Task.isCancelled {
+            guard await leads() else {
+                try? await Task.sleep(for: followerInterval)
+                continue
+            }
             if activity.isBusy(within: quietPeriod) {
                 if !catchingUp || copiesBeforeCount <= 0 {
                     copiesBeforeCount = max(1, maxDeferred / 8)
@@ -71,6 +77,16 @@ struct AuditCopyCompressor: BackgroundWorker {
             copiesBeforeCount = outcome.pending >= batchSize ? copiesBeforeCount - outcome.copies : 0
             if outcome.pending == 0 || outcome.failed { try? await Task.sleep(for: idleInterval) }
         }
+    }
+
+    /// How often an instance that does not compress asks again (the leader may have gone).
+    var followerInterval: Duration = .seconds(10)
+    static let leadershipRole = "audit-compressor"
+
+    /// Whether this instance compresses: always on a store of its own; on a shared one, while it leads.
+    func leads() async -> Bool {
+        guard let election = store as? any LeaderElection else { return true }
+        return (try? await election.holdsLeadership(Self.leadershipRole)) == true
     }
 
     /// Whether at least `maxDeferred` copies wait; false when the store cannot say (the pause then applies).
