@@ -270,6 +270,20 @@ enum StoreConformance {
         ])
     }
 
+    /// A Subscription event opting out of two topics gives two events of one SES message that differ only in
+    /// scope: both apply. The same event in another SNS message is still a duplicate.
+    static func eventsOfOneMessageDifferingInScopeAllApply(_ store: any FeedbackStore & SuppressionStore) async throws {
+        let weekly = RecipientEvent.make(.complaint, address: "topics@example.com", scope: "news/weekly")
+        var daily = weekly
+        daily.scope = "news/daily"
+        #expect(try await store.ingest(.make(id: "opt-out"), events: [weekly, daily], policy: policy) == .stored(events: 2))
+        #expect(try await store.suppression(for: "topics@example.com", scope: "news/weekly", at: referenceDate) != nil)
+        #expect(try await store.suppression(for: "topics@example.com", scope: "news/daily", at: referenceDate) != nil)
+        _ = try await store.ingest(.make(id: "opt-out-again"), events: [weekly, daily], policy: policy)
+        let outcomes = try await store.history(address: "topics@example.com", limit: 10).map(\.outcome)
+        #expect(outcomes.sorted() == ["duplicate", "duplicate", "suppressed:complaint", "suppressed:complaint"])
+    }
+
     /// `updateSetting` is one step: concurrent read-change-writes of one key lose none of the changes.
     static func concurrentSettingUpdatesAreAllKept(_ store: any SettingsStore) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in

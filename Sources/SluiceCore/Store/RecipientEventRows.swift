@@ -24,11 +24,19 @@ extension RecipientEventRows {
     /// already holds is recorded as a duplicate and decides and counts nothing. Any error leaves the caller to
     /// roll back.
     public mutating func applyEvents(_ events: [RecipientEvent], of message: InboundMessage, policy: any RecipientEventPolicy) throws(StoreError) {
+        // One SES event can arrive in two SNS messages: by identity notification and by configuration-set
+        // publishing when an account has both. Counted twice, it would suppress after half the soft bounces
+        // and double the rates that protection judges. Asked for every event before any is written: the
+        // events of one message are distinct (the builder drops repeats), but some differ only in scope (a
+        // Subscription event opting out of two topics), which the history key does not hold, so the first one
+        // written would make the second look seen.
+        var seen: [Bool] = []
+        seen.reserveCapacity(events.count)
         for event in events {
-            // One SES event can arrive in two SNS messages: by identity notification and by configuration-set
-            // publishing when an account has both. Counted twice, it would suppress after half the soft bounces
-            // and double the rates that protection judges.
-            if !event.address.isEmpty, !event.sesMessageId.isEmpty, try isRecorded(event) {
+            seen.append(!event.address.isEmpty && !event.sesMessageId.isEmpty ? try isRecorded(event) : false)
+        }
+        for (event, recorded) in zip(events, seen) {
+            if recorded {
                 try recordHistory(event, outcome: Self.duplicateOutcome, source: message.messageId, at: message.receivedAt)
                 continue
             }
