@@ -43,6 +43,7 @@ extension StoreConformance {
         .on("countersFromIngestAndSends") { try await countersFromIngestAndSends($0) },
         .on("oneSESEventInTwoMessagesCountsOnce") { try await oneSESEventInTwoMessagesCountsOnce($0) },
         .on("eventsOfOneMessageDifferingInScopeAllApply") { try await eventsOfOneMessageDifferingInScopeAllApply($0) },
+        .on("eventsSESLeavesOutOfItsRatesAreNotCounted") { try await eventsSESLeavesOutOfItsRatesAreNotCounted($0) },
         .on("certificatesSubscriptionsSettings") { try await certificatesSubscriptionsSettings($0) },
         .on("concurrentSettingUpdatesAreAllKept") { try await concurrentSettingUpdatesAreAllKept($0) },
         .on("redeliveriesDeduplicateByMessageAndTimestamp") { try await redeliveriesDeduplicateByMessageAndTimestamp($0) },

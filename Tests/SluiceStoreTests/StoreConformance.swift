@@ -270,6 +270,23 @@ enum StoreConformance {
         ])
     }
 
+    /// Mail SES never sent (the address is on its account-level list) and mail to the mailbox simulator are
+    /// left out of the rates, as SES leaves them out; their suppressions and history are kept.
+    static func eventsSESLeavesOutOfItsRatesAreNotCounted(_ store: any FeedbackStore & SuppressionStore & CounterStore) async throws {
+        let hour = HourlyCounter.hourStart(of: referenceDate)
+        let listed = RecipientEvent.make(.hardBounce, address: "listed@example.com", at: hour.addingTimeInterval(60), subtype: "OnAccountSuppressionList")
+        var listedComplaint = RecipientEvent.make(.complaint, address: "listed2@example.com", at: hour.addingTimeInterval(60))
+        listedComplaint.detail = "OnAccountSuppressionList"
+        let simulated = RecipientEvent.make(.hardBounce, address: "bounce@simulator.amazonses.com", at: hour.addingTimeInterval(60), subtype: "General")
+        let real = RecipientEvent.make(.hardBounce, address: "real@example.com", at: hour.addingTimeInterval(60), subtype: "General")
+        #expect(try await store.ingest(.make(id: "left-out"), events: [listed, listedComplaint, simulated, real], policy: policy) == .stored(events: 4))
+        for address in ["listed@example.com", "listed2@example.com", "bounce@simulator.amazonses.com", "real@example.com"] {
+            #expect(try await store.suppression(for: address, scope: nil, at: referenceDate) != nil, "\(address)")
+        }
+        let counters = try await store.hourlyCounters(from: hour, to: hour.addingTimeInterval(3600))
+        #expect(counters == [HourlyCounter(hourStart: hour, identity: "example.com", kind: .hardBounce, count: 1)])
+    }
+
     /// A Subscription event opting out of two topics gives two events of one SES message that differ only in
     /// scope: both apply. The same event in another SNS message is still a duplicate.
     static func eventsOfOneMessageDifferingInScopeAllApply(_ store: any FeedbackStore & SuppressionStore) async throws {

@@ -316,7 +316,9 @@ final class SendEngine: Sendable {
         case .markSent(let sesMessageId):
             // Only what SES accepted counts towards the rates (not outbox records); the counter commits with
             // the state change.
-            let counting = outbox != nil ? nil : SentRecipients(identity: message.identity, count: message.recipients.count)
+            // Simulator mailboxes are left out, as SES leaves them out of its rates.
+            let counted = message.recipients.count { !SESMailboxSimulator.isSimulator(context.normalizer.normalize($0)?.normalized ?? $0) }
+            let counting = outbox != nil ? nil : SentRecipients(identity: message.identity, count: counted)
             _ = try await store.markSent(id: id, sesMessageId: sesMessageId, outbox: outbox, counting: counting, claimedAt: claimedAt, at: now)
             count(outbox != nil ? "outbox" : "sent")
             if sesMessageId == nil && outbox == nil {

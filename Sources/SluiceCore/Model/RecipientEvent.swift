@@ -48,6 +48,23 @@ public struct RecipientEvent: Sendable, Equatable, Codable {
     /// counts as one towards the complaint rate.
     public var isNotSpamReport: Bool { kind == .complaint && subtype?.lowercased() == "not-spam" }
 
+    /// SES did not send the mail: the address is on the account-level suppression list (bounce subtype, or
+    /// `complaintSubType`, `OnAccountSuppressionList`). SES leaves these out of the account's rates.
+    public var isAccountListRefusal: Bool {
+        switch kind {
+        case .hardBounce, .softBounce, .undeterminedBounce: subtype == "OnAccountSuppressionList"
+        case .complaint: detail == "OnAccountSuppressionList"
+        default: false
+        }
+    }
+
+    /// Whether the event counts towards the rates monitoring judges, as SES counts them: not a `not-spam`
+    /// report, not mail SES refused for its account list, not mail to the mailbox simulator. Such events
+    /// still decide suppressions and stay in the history.
+    public var countsTowardsRates: Bool {
+        !isNotSpamReport && !isAccountListRefusal && !SESMailboxSimulator.isSimulator(address)
+    }
+
     public init(
         kind: EventKind, address: String, originalAddress: String? = nil, sesMessageId: String,
         timestamp: Date, identity: String = "", subtype: String? = nil, detail: String? = nil,

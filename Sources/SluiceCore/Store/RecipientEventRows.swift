@@ -55,13 +55,13 @@ extension RecipientEventRows {
             if !event.address.isEmpty {
                 try recordHistory(event, outcome: decision.outcome, source: message.messageId, at: message.receivedAt)
             }
-            if event.kind == .send {
+            if !event.countsTowardsRates {
+                // History only: a "not spam" report, mail SES never sent, mail to the simulator.
+            } else if event.kind == .send {
                 // Counted apart from the gate's own sends of the same mail (see `EventKind.sesSend`).
                 var counted = event
                 counted.kind = .sesSend
                 try count(counted)
-            } else if event.isNotSpamReport {
-                // Kept in the history only: a recipient saying "not spam" must not raise the complaint rate.
             } else {
                 try count(event)
             }
