@@ -111,8 +111,9 @@ struct SESClientStandInTests {
         let simple = try #require((body["Content"] as? [String: Any])?["Simple"] as? [String: Any])
         #expect(simple["Subject"] as? [String: String] == ["Data": "Hello", "Charset": "UTF-8"])
         let messageBody = try #require(simple["Body"] as? [String: [String: String]])
-        #expect(messageBody["Text"] == ["Data": "plain body"])
-        #expect(messageBody["Html"] == ["Data": "<p>html</p>"])
+        // Always a charset: without one SES takes the text for 7-bit ASCII.
+        #expect(messageBody["Text"] == ["Data": "plain body", "Charset": "UTF-8"])
+        #expect(messageBody["Html"] == ["Data": "<p>html</p>", "Charset": "UTF-8"])
         #expect(simple["Headers"] as? [[String: String]] == [["Name": "X-Sluice-Id", "Value": "42"]])
     }
 

@@ -4,7 +4,8 @@ public enum SESEmailContent: Sendable, Equatable {
     /// A complete MIME message (headers, blank line, body); sent base64-encoded.
     case raw([UInt8])
 
-    /// A text with an optional charset (`UTF-8` when nil, SES's default).
+    /// A text with an optional charset; nil sends `UTF-8`, which JSON text always is (SES itself assumes
+    /// 7-bit ASCII when no charset is given, and would garble anything else).
     public struct Text: Sendable, Equatable {
         public var data: String
         public var charset: String?

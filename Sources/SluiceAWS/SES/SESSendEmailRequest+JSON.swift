@@ -40,9 +40,7 @@ extension SESEmailContent {
 
 extension SESEmailContent.Text {
     var jsonObject: [String: Any] {
-        var o: [String: Any] = ["Data": data]
-        if let charset { o["Charset"] = charset }
-        return o
+        ["Data": data, "Charset": charset ?? "UTF-8"]
     }
 }
 
