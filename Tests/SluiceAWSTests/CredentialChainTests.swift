@@ -34,6 +34,21 @@ struct CredentialChainTests {
         return ["AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials"]
     }
 
+    /// An IMDS out of reach on an EC2 instance is a failing source (retried), not none: otherwise
+    /// `ses.transport = auto` would settle on the outbox for good. Elsewhere, or at a configured endpoint,
+    /// no connection still means no IMDS.
+    @Test func anUnreachableIMDSFailsOnlyOnAnEC2Instance() {
+        let standard = InstanceMetadataCredentialProvider.defaultEndpoint
+        #expect(DefaultCredentialChain.unreachableIMDSIsFailing(endpoint: standard, isEC2Host: { true }))
+        #expect(!DefaultCredentialChain.unreachableIMDSIsFailing(endpoint: standard, isEC2Host: { false }))
+        #expect(!DefaultCredentialChain.unreachableIMDSIsFailing(endpoint: "http://127.0.0.1:9", isEC2Host: { true }))
+        let files: [String: String] = ["/sys/class/dmi/id/sys_vendor": "Amazon EC2\n"]
+        #expect(EC2Host.detect { files[$0] })
+        #expect(EC2Host.detect { $0 == "/sys/hypervisor/uuid" ? "ec2e1916-9099-7caf-fd21-012345abcdef\n" : nil })
+        #expect(!EC2Host.detect { $0 == "/sys/class/dmi/id/sys_vendor" ? "QEMU\n" : nil })
+        #expect(!EC2Host.detect { _ in nil })
+    }
+
     @Test func environmentBeatsEverythingElse() async throws {
         let server = try makeMetadataServer()
         defer { server.stop() }

@@ -29,6 +29,7 @@ public actor DefaultCredentialChain: CredentialProvider {
     private let logger: Logger
     private let stsEndpoint: String?
     private let now: @Sendable () -> Date
+    private let isEC2Host: @Sendable () -> Bool
 
     private var resolved: Link?
     private var resolving: Task<Result<Link?, CredentialProviderError>, Never>?
@@ -42,10 +43,14 @@ public actor DefaultCredentialChain: CredentialProvider {
     ///   - logger: debug-level diagnostics; secrets are never logged.
     ///   - stsEndpoint: overrides the regional STS URL (tests).
     ///   - metadataClient: for container/IMDS calls; default: a client with 1 s connect/read timeouts.
+    ///   - isEC2Host: whether this machine is an EC2 instance (`EC2Host.detect`: its DMI or hypervisor
+    ///     names), so an IMDS that cannot be reached is taken as failing, not as absent.
     public init(
         environment: [String: String], httpClient: HTTPClient, logger: Logger, stsEndpoint: String? = nil,
-        metadataClient: HTTPClient? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        metadataClient: HTTPClient? = nil, now: @escaping @Sendable () -> Date = { Date() },
+        isEC2Host: @escaping @Sendable () -> Bool = { EC2Host.detect() }
     ) {
+        self.isEC2Host = isEC2Host
         self.environment = environment
         self.httpClient = httpClient
         self.logger = logger
@@ -180,10 +185,23 @@ public actor DefaultCredentialChain: CredentialProvider {
             imdsProbeError = error
             logger.warning("imds credentials failing; will retry", metadata: ["error": "\(error)"])
             return (.instanceMetadata, cache(imds))
+        } catch where Self.unreachableIMDSIsFailing(endpoint: imds.endpoint, isEC2Host: isEC2Host) {
+            // No connection, but this is an EC2 instance: its IMDS is there and out of reach for now (packets
+            // dropped under load, a route not up yet at boot). Taken for absent, `ses.transport = auto` would
+            // pick the outbox for the life of the process and real mail would never reach SES.
+            imdsProbeError = error
+            logger.warning("imds unreachable on an EC2 instance; will retry", metadata: ["error": "\(error)"])
+            return (.instanceMetadata, cache(imds))
         } catch {
             logger.debug("imds credentials unavailable", metadata: ["error": "\(error)"])
             return nil
         }
+    }
+
+    /// Whether an IMDS that took no connection is this host's failing source rather than none: on an EC2
+    /// instance, at the standard address (a configured endpoint is the operator's to vouch for).
+    static func unreachableIMDSIsFailing(endpoint: String, isEC2Host: () -> Bool) -> Bool {
+        endpoint == InstanceMetadataCredentialProvider.defaultEndpoint && isEC2Host()
     }
 
     /// False when no connection was made (nothing listens: not on EC2) or the answer says there is no
