@@ -146,6 +146,33 @@ struct CredentialIMDSTests {
         }
     }
 
+    /// A token PUT whose answer never comes (a container behind a bridge, hop limit 1) falls back to IMDSv1,
+    /// as botocore does; with v1 disabled it is a failing source.
+    @Test func aTokenRequestWithoutAnswerFallsBackToV1() async throws {
+        let server = try TestHTTPServer { request in
+            if request.path == "/latest/api/token" {
+                Thread.sleep(forTimeInterval: 1.5)  // beyond the metadata client's 1 s read timeout
+                return TestHTTPServer.Response(body: "too-late")
+            }
+            switch request.path {
+            case Self.rolePath: return TestHTTPServer.Response(body: "sluice-role\n")
+            case Self.rolePath + "sluice-role": return .json(AWSTestSupport.credentialJSON(keyId: "AKIDV1"))
+            default: return TestHTTPServer.Response(status: 404)
+            }
+        }
+        defer { server.stop() }
+        let chain = DefaultCredentialChain(
+            environment: try environment(server), httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        #expect(try await chain.credentials().accessKeyId == "AKIDV1")
+        let strict = DefaultCredentialChain(
+            environment: try environment(server, ["AWS_EC2_METADATA_V1_DISABLED": "true"]), httpClient: try AWSTestSupport.httpClient(),
+            logger: AWSTestSupport.logger)
+        guard case .failing(.instanceMetadata, _) = await strict.status() else {
+            Issue.record("without v1 a token that never comes is a failing IMDS")
+            return
+        }
+    }
+
     @Test func partialEnvironmentKeysAreFailingNotAbsent() async throws {
         let env = try AWSTestSupport.isolatedEnvironment(["AWS_ACCESS_KEY_ID": "AKIDPARTIAL"])
         let chain = DefaultCredentialChain(environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)

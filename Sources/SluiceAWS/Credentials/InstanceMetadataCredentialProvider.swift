@@ -55,11 +55,18 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
         return try CredentialHTTP.parseJSON(keysResponse, source: "IMDS")
     }
 
-    /// The session token, or nil when IMDSv2 is unavailable and v1 fallback is allowed.
+    /// The session token, or nil when IMDSv2 is unavailable and v1 fallback is allowed. A token request that
+    /// connected but got no answer in time counts as unavailable too, as in botocore: in a container behind a
+    /// bridge on an instance with hop limit 1 the PUT's answer never arrives, while v1 GETs work.
     private func fetchToken() async throws(CredentialProviderError) -> String? {
         var request = HTTPClientRequest(method: "PUT", url: endpoint + "/latest/api/token")
         request.headers.set("X-aws-ec2-metadata-token-ttl-seconds", String(Self.tokenTTLSeconds))
-        let response = try await CredentialHTTP.execute(httpClient, request, source: "IMDS token")
+        let response: HTTPClientResponse
+        do {
+            response = try await CredentialHTTP.execute(httpClient, request, source: "IMDS token")
+        } catch where allowV1Fallback && Self.isReadTimeout(error) {
+            return nil
+        }
         switch response.status {
         case 200..<300:
             let token = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -77,6 +84,12 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
         default:
             throw CredentialHTTP.statusError(response, source: "IMDS token endpoint")
         }
+    }
+
+    /// Connected, then no answer in time (not a connection that failed: then there is no IMDS to ask).
+    static func isReadTimeout(_ error: CredentialProviderError) -> Bool {
+        guard error.code == .network, let failure = error.underlying as? HTTPClientError else { return false }
+        return failure.code == .timeout && !failure.isConnectFailure
     }
 
     private func get(_ path: String, headers: HTTPHeaders) async throws(CredentialProviderError) -> HTTPClientResponse {
