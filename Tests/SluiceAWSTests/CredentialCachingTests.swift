@@ -95,6 +95,21 @@ struct CredentialCachingTests {
         #expect(try await cache.credentials().accessKeyId == "AKID-2")
     }
 
+    /// Calls signed with the old keys are refused one after another: only the first refusal drops them.
+    @Test func laterRefusalsOfTheOldKeysKeepTheNewOnes() async throws {
+        let clock = TestClock()
+        let base = CountingProvider(clock: clock)
+        let cache = CachingCredentialProvider(base, logger: AWSTestSupport.logger, now: { clock.now })
+        #expect(try await cache.credentials().accessKeyId == "AKID-1")
+        await cache.invalidate(ifStill: "AKID-1")
+        #expect(try await cache.credentials().accessKeyId == "AKID-2")
+        for _ in 0..<5 { await cache.invalidate(ifStill: "AKID-1") }
+        #expect(try await cache.credentials().accessKeyId == "AKID-2")
+        #expect(await base.fetches == 2)
+        await cache.invalidate(ifStill: "AKID-2")
+        #expect(try await cache.credentials().accessKeyId == "AKID-3")
+    }
+
     @Test func failedRefreshKeepsUnexpiredCredentials() async throws {
         let clock = TestClock()
         let base = CountingProvider(clock: clock)

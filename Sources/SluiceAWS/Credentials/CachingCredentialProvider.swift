@@ -58,6 +58,14 @@ public actor CachingCredentialProvider: CredentialProvider {
         lastAttempt = nil
     }
 
+    /// Many calls in flight with the same keys are refused together: only the first refusal drops them. Later
+    /// ones find newer keys cached, or the fetch the first one caused under way, and leave both alone.
+    public func invalidate(ifStill accessKeyId: String) async {
+        if let current = cached, current.accessKeyId != accessKeyId { return }
+        if cached == nil, inflight != nil { return }
+        await invalidate()
+    }
+
     /// Waits for the in-flight refresh, starting one if none runs.
     private func refresh() async throws -> AWSCredentials {
         let task = startRefresh()

@@ -6,11 +6,15 @@ public protocol CredentialProvider: Sendable {
     func credentials() async throws -> AWSCredentials
     /// Forgets cached keys (a service refused them); the next `credentials()` fetches anew.
     func invalidate() async
+    /// Forgets the cached keys if they are still the refused ones (`accessKeyId`): the refusals of calls
+    /// signed before a refresh must not throw away the keys that refresh brought.
+    func invalidate(ifStill accessKeyId: String) async
 }
 
 extension CredentialProvider {
     /// Providers without a cache have nothing to forget.
     public func invalidate() async {}
+    public func invalidate(ifStill accessKeyId: String) async { await invalidate() }
 }
 
 /// Fixed credentials (configuration or tests).

@@ -96,6 +96,10 @@ public actor DefaultCredentialChain: CredentialProvider {
         await resolved?.provider.invalidate()
     }
 
+    public func invalidate(ifStill accessKeyId: String) async {
+        await resolved?.provider.invalidate(ifStill: accessKeyId)
+    }
+
     private typealias Link = (source: CredentialSource, provider: CachingCredentialProvider)
 
     private func resolve() async -> Link? {

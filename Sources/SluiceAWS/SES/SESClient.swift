@@ -122,7 +122,7 @@ public final class SESClient: Sendable {
         }
         guard (200..<300).contains(response.status) else {
             let failure = SESError.fromResponse(response)
-            await recover(from: failure, response: response)
+            await recover(from: failure, response: response, signedWith: credentials)
             logger.debug(
                 "ses error response",
                 metadata: [
@@ -136,7 +136,7 @@ public final class SESClient: Sendable {
 
     /// Prepares the next attempt after an auth refusal: a clock-skew refusal sets the signing offset from the
     /// answer's `Date`; refused keys are dropped from the provider's cache so the next call fetches new ones.
-    private func recover(from failure: SESError, response: HTTPClientResponse) async {
+    private func recover(from failure: SESError, response: HTTPClientResponse, signedWith credentials: AWSCredentials) async {
         if RetryClassifier.isClockSkew(errorType: failure.awsErrorType, message: failure.message) {
             guard let serverDate = response.headers["Date"].flatMap(Self.parseHTTPDate) else { return }
             let offset = serverDate.timeIntervalSince(now())
@@ -146,7 +146,7 @@ public final class SESClient: Sendable {
             ])
         } else if RetryClassifier.isCredentialRefusal(errorType: failure.awsErrorType) {
             logger.warning("SES refused the AWS credentials: fetching new ones", metadata: ["ses.error_type": "\(failure.awsErrorType ?? "-")"])
-            await configuration.credentials.invalidate()
+            await configuration.credentials.invalidate(ifStill: credentials.accessKeyId)
             refusedKeyDrops.add(1, ordering: .releasing)
         }
     }
