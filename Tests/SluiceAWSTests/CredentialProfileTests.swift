@@ -28,6 +28,14 @@ struct CredentialProfileTests {
         [profile cfgonly]
         aws_access_key_id = AKIDCONFIG
         aws_secret_access_key = config-secret
+
+        [profile assumed]
+        role_arn = arn:aws:iam::123456789012:role/sender
+        source_profile = work
+
+        [profile sso]
+        sso_session = corp
+        sso_account_id = 123456789012
         """
 
     private func environment(_ extra: [String: String]) throws -> [String: String] {
@@ -93,6 +101,34 @@ struct CredentialProfileTests {
         #expect(await chain.resolveSource() == nil)
         let error = await #expect(throws: CredentialProviderError.self) { try await chain.credentials() }
         #expect(error?.code == .noCredentials)
+    }
+
+    /// A profile named by AWS_PROFILE that gives no keys Sluice can use is an error, never a reason to
+    /// fall through to the container's or instance's role (another identity).
+    @Test(arguments: [("assumed", "source_profile"), ("sso", "sso_session"), ("absent", "neither shared file")])
+    func anExplicitProfileWithoutUsableKeysIsAConfigurationError(profile: String, named: String) async throws {
+        let chain = DefaultCredentialChain(
+            environment: try environment(["AWS_PROFILE": profile]), httpClient: try AWSTestSupport.httpClient(),
+            logger: AWSTestSupport.logger, isEC2Host: { true })
+        #expect(await chain.resolveSource() == nil)
+        let error = await #expect(throws: CredentialProviderError.self) { try await chain.credentials() }
+        #expect(error?.code == .misconfigured)
+        #expect(error?.message.contains(named) == true, "\(error?.message ?? "")")
+        guard case .failing(nil, _) = await chain.status() else {
+            Issue.record("configured but failing, so sends wait rather than go out as another identity")
+            return
+        }
+    }
+
+    /// Refused keys from the shared files are read again: a fixed or rotated key is used without a restart.
+    @Test func sharedFileKeysAreReadAgainAfterARefusal() async throws {
+        let env = try environment(["AWS_PROFILE": "work"])
+        let chain = DefaultCredentialChain(environment: env, httpClient: try AWSTestSupport.httpClient(), logger: AWSTestSupport.logger)
+        #expect(try await chain.credentials().accessKeyId == "AKIDWORK")
+        try AWSTestSupport.write(Self.credentialsFile.replacingOccurrences(of: "AKIDWORK", with: "AKIDROTATED"), to: temp.path + "/credentials")
+        #expect(try await chain.credentials().accessKeyId == "AKIDWORK", "kept until refused")
+        await chain.invalidate(ifStill: "AKIDWORK")
+        #expect(try await chain.credentials().accessKeyId == "AKIDROTATED")
     }
 
     @Test func partialEnvironmentKeysAreAConfigurationError() async throws {

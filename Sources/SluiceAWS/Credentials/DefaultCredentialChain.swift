@@ -171,8 +171,23 @@ public actor DefaultCredentialChain: CredentialProvider {
             return (.webIdentity, cache(webIdentityProvider(settings, region: env.region ?? profile.region)))
         }
         if let keys = profile.credentials {
-            // Static keys never expire: the value read at resolution is kept.
-            return (.sharedFiles, cache(StaticCredentialProvider(keys)))
+            // Static keys never expire, but the files are read again once SES refuses them: a rotated or
+            // fixed key (or a session a tool rewrites) is picked up without a restart.
+            let cached = cache(profileProvider)
+            await cached.prime(keys)
+            return (.sharedFiles, cached)
+        }
+        // A profile asked for by name that gives no keys must not fall through to the container's or the
+        // instance's role: mail would go out as another identity, maybe in another account.
+        if env.profileIsExplicit {
+            if let setting = profile.unsupportedSetting {
+                throw CredentialProviderError(
+                    .misconfigured,
+                    "profile \(env.profile) uses \(setting), which Sluice does not follow: give it static keys or web_identity_token_file, or unset AWS_PROFILE")
+            }
+            guard profile.exists else {
+                throw CredentialProviderError(.misconfigured, "profile \(env.profile) is in neither shared file (AWS_PROFILE)")
+            }
         }
         if let container = try ContainerCredentialProvider.fromEnvironment(environment, httpClient: metadataClient) {
             return (.container, cache(container))

@@ -31,6 +31,8 @@ public struct AWSEnvironment: Sendable, Equatable {
 
     /// `AWS_PROFILE`, else `default`.
     public var profile: String { value("AWS_PROFILE") ?? "default" }
+    /// Whether `AWS_PROFILE` names the profile (not the `default` one by default).
+    public var profileIsExplicit: Bool { value("AWS_PROFILE") != nil }
 
     /// `AWS_SHARED_CREDENTIALS_FILE`, else `<home>/.aws/credentials`.
     public func credentialsFilePath(home: String) -> String {

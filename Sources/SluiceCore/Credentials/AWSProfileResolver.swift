@@ -11,6 +11,11 @@ public enum AWSProfileResolver {
         public var roleArn: String?
         public var webIdentityTokenFile: String?
         public var roleSessionName: String?
+        /// Whether either file has a section for the profile.
+        public var exists = false
+        /// The first setting that names a way to credentials this resolver does not follow (`source_profile`,
+        /// `credential_process`, SSO…), or `role_arn` without `web_identity_token_file`.
+        public var unsupportedSetting: String?
 
         public init(
             credentials: AWSCredentials? = nil, region: String? = nil, roleArn: String? = nil,
@@ -47,8 +52,20 @@ public enum AWSProfileResolver {
         result.roleArn = nonEmpty(fromConfig?["role_arn"])
         result.webIdentityTokenFile = nonEmpty(fromConfig?["web_identity_token_file"])
         result.roleSessionName = nonEmpty(fromConfig?["role_session_name"])
+        result.exists = fromCredentials != nil || fromConfig != nil
+        let settings = (fromConfig ?? [:]).merging(fromCredentials ?? [:]) { config, _ in config }
+        result.unsupportedSetting = unsupportedSettings.first { nonEmpty(settings[$0]) != nil }
+        if result.unsupportedSetting == nil, result.roleArn != nil, result.webIdentityTokenFile == nil {
+            result.unsupportedSetting = "role_arn"
+        }
         return result
     }
+
+    /// Settings of ways to credentials that only an AWS SDK follows (assuming a role from another profile,
+    /// running a program, SSO).
+    static let unsupportedSettings = [
+        "source_profile", "credential_source", "credential_process", "sso_session", "sso_start_url", "sso_account_id",
+    ]
 
     /// Shortcut for the credentials alone.
     public static func credentials(
