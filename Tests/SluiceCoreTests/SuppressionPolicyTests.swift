@@ -192,6 +192,15 @@ struct SuppressionPolicyTests {
         #expect(harness.state.suppressions.map(\.reason) == [.manual])
     }
 
+    /// Notifications arrive unordered: a not-spam report older than the complaint it would lift leaves it.
+    @Test func anOlderNotSpamReportLeavesALaterComplaint() {
+        var harness = PolicyHarness()
+        harness.feed(Self.event(.complaint, subtype: "abuse", at: 120))
+        let decision = harness.feed(Self.event(.complaint, subtype: "not-spam", at: 60))
+        #expect(decision == RecipientDecision(outcome: "recorded:not_spam"))
+        #expect(harness.state.suppressions.map(\.reason) == [.complaint])
+    }
+
     @Test func notSpamWithoutAComplaintSuppressesNothing() {
         var harness = PolicyHarness()
         harness.state.suppressions = [Self.suppression(.manual)]
@@ -292,9 +301,22 @@ struct SuppressionPolicyTests {
         #expect(harness.state.suppressions[3].detail == "UnsubscribeAll")
     }
 
-    @Test func optInIsRecordedOnly() {
+    @Test func optInWithoutAnOptOutIsRecordedOnly() {
         let decision = SuppressionPolicy().decide(Self.event(.subscription, subtype: "OptIn", scope: "News"), state: RecipientState())
         #expect(decision == RecipientDecision(outcome: "recorded"))
+    }
+
+    /// Subscribed again: the opt-out of that topic goes (not another topic's, not a later one's).
+    @Test func optInLiftsAnEarlierOptOutOfItsScope() {
+        var harness = PolicyHarness()
+        harness.feed(Self.event(.subscription, subtype: "OptOut", scope: "News/Weekly", at: 0))
+        harness.feed(Self.event(.subscription, subtype: "OptOut", scope: "News/Daily", at: 0))
+        let early = harness.feed(Self.event(.subscription, subtype: "OptIn", scope: "News/Weekly", at: -10))
+        #expect(early == RecipientDecision(outcome: "recorded"), "older than the opt-out")
+        let decision = harness.feed(Self.event(.subscription, subtype: "OptIn", scope: "News/Weekly", at: 60))
+        #expect(decision.outcome == "unsuppressed:unsubscribed")
+        #expect(decision.suppressionChanges == [.remove(address: "a@example.com", scope: "News/Weekly", reasons: [.unsubscribed])])
+        #expect(harness.state.suppressions.map(\.scope) == ["News/Daily"])
     }
 
     @Test(arguments: [EventKind.send, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown])

@@ -113,10 +113,15 @@ public struct SuppressionPolicy: RecipientEventPolicy {
     private func complaint(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
         if event.isNotSpamReport {
             guard configuration.liftComplaintOnNotSpam else { return RecipientDecision(outcome: "recorded:not_spam") }
-            let hadComplaint = state.suppressions.contains { $0.scope.isEmpty && $0.reason == .complaint }
+            // Notifications arrive unordered: a report older than the last complaint it would lift (spam
+            // reported again since) leaves it.
+            let lifted = state.suppressions.contains {
+                $0.scope.isEmpty && $0.reason == .complaint && $0.lastSeen <= event.timestamp
+            }
+            guard lifted else { return RecipientDecision(outcome: "recorded:not_spam") }
             return RecipientDecision(
                 suppressionChanges: [.remove(address: event.address, scope: "", reasons: [.complaint])],
-                outcome: hadComplaint ? "unsuppressed:complaint" : "recorded:not_spam"
+                outcome: "unsuppressed:complaint"
             )
         }
         let expiresAt = configuration.complaintSuppressionDuration.map { event.timestamp.addingTimeInterval($0) }
@@ -135,6 +140,17 @@ public struct SuppressionPolicy: RecipientEventPolicy {
     }
 
     private func subscription(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
+        if event.subtype == SESEventParser.optInSubtype {
+            // Subscribed again (through SES's preference page): the opt-out of that list or topic is lifted,
+            // unless it is newer than this event (notifications arrive unordered).
+            let lifted = state.suppressions.contains {
+                $0.scope == event.scope && $0.reason == .unsubscribed && $0.lastSeen <= event.timestamp
+            }
+            guard lifted, !event.scope.isEmpty else { return RecipientDecision(outcome: Outcome.recorded) }
+            return RecipientDecision(
+                suppressionChanges: [.remove(address: event.address, scope: event.scope, reasons: [.unsubscribed])],
+                outcome: "unsuppressed:unsubscribed")
+        }
         guard event.subtype == SESEventParser.unsubscribeAllSubtype || event.subtype == SESEventParser.optOutSubtype else {
             return RecipientDecision(outcome: Outcome.recorded)
         }
