@@ -118,6 +118,19 @@ struct SuppressionPolicyTests {
         #expect(harness.state.suppressions.isEmpty)
     }
 
+    /// A late bounce older than the run joins it only while the whole span still fits the window.
+    @Test func aLateOlderBounceCountsOnlyInsideTheWindow() {
+        var harness = PolicyHarness()
+        harness.feed(Self.event(.softBounce, at: 9 * Self.day))
+        harness.feed(Self.event(.softBounce, at: 15 * Self.day))
+        let stale = harness.feed(Self.event(.softBounce, at: 0))  // 15 days before the run's last bounce
+        #expect(stale.outcome == "recorded:soft_bounce before the current run")
+        #expect(stale.softBounceChange == nil)
+        #expect(harness.state.softBounce?.count == 2)
+        let inside = harness.feed(Self.event(.softBounce, at: 8 * Self.day + 1))  // span 7 days - 1 s: fits
+        #expect(inside.outcome == "suppressed:soft_bounce_limit")
+    }
+
     @Test func deliveryResetsTheCount() {
         var harness = PolicyHarness()
         harness.feed(Self.event(.softBounce, at: 0))

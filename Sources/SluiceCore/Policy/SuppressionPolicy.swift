@@ -85,12 +85,18 @@ public struct SuppressionPolicy: RecipientEventPolicy {
         var count = 1
         var windowStart = event.timestamp
         var lastBounce = event.timestamp
-        if let previous = state.softBounce,
-           event.timestamp.timeIntervalSince(previous.windowStart) <= configuration.softBounceWindow {
-            count = previous.count + 1
-            // Notifications arrive unordered: keep the earliest start and the latest bounce.
-            windowStart = min(previous.windowStart, event.timestamp)
-            lastBounce = max(previous.lastBounce, event.timestamp)
+        if let previous = state.softBounce {
+            // Notifications arrive unordered: the run spans from its earliest to its latest bounce, and
+            // counts on only while that span fits the window (a late, older bounce can stretch it too).
+            let start = min(previous.windowStart, event.timestamp), end = max(previous.lastBounce, event.timestamp)
+            if end.timeIntervalSince(start) <= configuration.softBounceWindow {
+                count = previous.count + 1
+                windowStart = start
+                lastBounce = end
+            } else if event.timestamp < previous.windowStart {
+                // Older than a run it cannot join: the run of later bounces stands as it is.
+                return RecipientDecision(outcome: "recorded:\(label) before the current run")
+            }
         }
         let limit = configuration.softBounceLimit
         guard count >= limit else {
