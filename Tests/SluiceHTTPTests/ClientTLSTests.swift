@@ -43,6 +43,26 @@ struct ClientTLSTests {
         #expect(server.requests.count == 2)
     }
 
+    /// A body delimited by the close ends only at the server's close_notify: a bare FIN may be an
+    /// attacker cutting the response short (RFC 8446 §6.1).
+    @Test func closeDelimitedBodyNeedsCloseNotify() async throws {
+        let pki = try await ClientTestPKI.load()
+        let context = try TLSServerContext(certificatePEMFile: pki.path("server.pem"), keyPEMFile: pki.path("server.key"))
+        let unframed = Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it".utf8)
+        let clean = try ClientTestServer(tls: context) { _ in .send(unframed, close: true) }
+        let cut = try ClientTestServer(tls: context) { _ in .sendAndCut(unframed) }
+        defer { clean.stop(); cut.stop() }
+        let client = try await Self.client()
+        let response = try await client.execute(HTTPClientRequest(url: "https://localhost:\(clean.port)/"))
+        #expect(response.bodyText == "all of it")
+        let code = await ClientFailureTests.code { _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(cut.port)/")) }
+        #expect(code == .connectionClosed)
+        // Framed bodies do not depend on how the connection ends.
+        let framed = try ClientTestServer(tls: context) { _ in .sendAndCut(Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)) }
+        defer { framed.stop() }
+        #expect(try await client.execute(HTTPClientRequest(url: "https://localhost:\(framed.port)/")).bodyText == "ok")
+    }
+
     @Test func selfSignedCertificateIsUntrusted() async throws {
         let server = try await Self.server("selfsigned")
         defer { server.stop() }

@@ -119,6 +119,36 @@ struct RouterTests {
         #expect(router.respondSynchronously(to: slow, match: router.match(.PUT, slow.pathSegments))?.status == .methodNotAllowed)
     }
 
+    @Test func authorizationSeesThePreparedHeadAndOnlyItsRoute() throws {
+        let seen = Counter()
+        let tenantOnly = RouteAuthorization(name: "tenant") { request in
+            seen.add()
+            #expect(request.routePattern == "/t/{tenant}/upload")
+            return request.pathParameters["tenant"] == "a" ? nil : .error(.forbidden, code: "forbidden", message: "other tenant")
+        }
+        var router = Self.router()
+        router.add(.POST, "/t/{tenant}/upload", options: RouteOptions(authorization: tenantOnly)) { _ in .text("ok") }
+        func early(_ method: HTTPMethod, _ target: String) -> HTTPResponse? {
+            router.responseBeforeBody(to: HTTPRequest(method: method, target: target))
+        }
+        #expect(early(.POST, "/t/a/upload") == nil)
+        #expect(early(.POST, "/t/b/upload")?.status == .forbidden)
+        #expect(seen.value == 2)
+        // Routes without a check go on to their body; unrouted requests are answered from the head.
+        #expect(early(.POST, "/sns/x") == nil)
+        #expect(early(.POST, "/nope")?.status == .notFound)
+        #expect(early(.GET, "/t/a/upload")?.status == .methodNotAllowed)
+        #expect(seen.value == 2)
+    }
+
+    @Test func authorizationsCompareByName() {
+        let a = RouteAuthorization(name: "bearer") { _ in nil }
+        let b = RouteAuthorization(name: "bearer") { _ in .text("no") }
+        #expect(RouteOptions(authorization: a) == RouteOptions(authorization: b))
+        #expect(RouteOptions(authorization: a) != RouteOptions(authorization: RouteAuthorization(name: "basic") { _ in nil }))
+        #expect(RouteOptions(authorization: a) != RouteOptions())
+    }
+
     @Test func splitsTargetsLikeBefore() {
         #expect(RequestTarget.split("/").segments == [])
         #expect(RequestTarget.split("").segments == [])

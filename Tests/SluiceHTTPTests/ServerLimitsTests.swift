@@ -126,6 +126,50 @@ struct ServerLimitsTests {
         }
     }
 
+    @Test func tricklingBodyIsCutOffByTheMinimumRate() async throws {
+        try await withServer(echoRouter(), configure: {
+            $0.bodyReadTimeout = .milliseconds(1500)
+            $0.minimumBodyRate = 100
+        }) { server in
+            let port = server.port
+            try await offPool {
+                let client = try RawClient(port: port)
+                try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+                // One byte per 100 ms: far inside the pause limit, far below 100 bytes per second, so
+                // only the rate rule can answer (after about 1.7 s). Bounded: at most 200 bytes.
+                for _ in 0..<200 {
+                    if client.hasDataWaiting(timeoutMilliseconds: 100) { break }
+                    try? client.send("x")
+                }
+                let r = try client.readResponse()
+                #expect(r.status == 408)
+                #expect(r.errorCode == "body_too_slow")
+                #expect(client.isClosedByPeer())
+            }
+        }
+    }
+
+    @Test func bodyAboveTheMinimumRateIsAccepted() async throws {
+        try await withServer(echoRouter(), configure: {
+            $0.bodyReadTimeout = .milliseconds(1500)
+            $0.minimumBodyRate = 100
+        }) { server in
+            let port = server.port
+            try await offPool {
+                let client = try RawClient(port: port)
+                try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+                // 100 bytes per 100 ms earns ten times the time it takes.
+                for _ in 0..<10 {
+                    try client.send(String(repeating: "y", count: 100))
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                let r = try client.readResponse()
+                #expect(r.status == 200)
+                #expect(r.body.count == 1000)
+            }
+        }
+    }
+
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         try await withServer(echoRouter(), configure: { $0.idleTimeout = .milliseconds(300) }) { server in
             let port = server.port

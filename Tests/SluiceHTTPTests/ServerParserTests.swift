@@ -24,6 +24,29 @@ struct ServerParserTests {
         #expect(head.headers["host"] == "h")
     }
 
+    @Test func measuresLeadingEmptyLines() {
+        func count(_ text: String) -> Int { Array(text.utf8).withUnsafeBytes { RequestHeadParser.leadingEmptyLineBytes($0) } }
+        #expect(count("") == 0)
+        #expect(count("\r\n") == 2)
+        #expect(count("\r\n\r\nGET") == 4)
+        #expect(count("\r\n\r") == 2)
+        #expect(count("\n\r\n") == 0)
+        #expect(count("GET / HTTP/1.1\r\n") == 0)
+    }
+
+    @Test func higherMinorVersionIsReadAsHTTP11() {
+        guard case .head(let head, _) = parse("GET / HTTP/1.7\r\nHost: h\r\n\r\n") else {
+            Issue.record("expected a head")
+            return
+        }
+        #expect(head.version == .http1_1)
+        guard case .failure(let error) = parse("GET / HTTP/2.1\r\nHost: h\r\n\r\n") else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.status == .httpVersionNotSupported)
+    }
+
     @Test func incompleteHeadWaits() {
         guard case .incomplete = parse("GET / HTTP/1.1\r\nHost: h\r\n") else {
             Issue.record("expected incomplete")

@@ -141,14 +141,50 @@ struct ServerProtocolTests {
         }
     }
 
-    @Test func answersUnknownVersionWith505() async throws {
+    @Test(arguments: ["HTTP/2.0", "HTTP/0.9", "HTTP/3.1"])
+    func answersOtherMajorVersionsWith505(_ version: String) async throws {
         try await withServer(echoRouter()) { server in
             let port = server.port
             try await offPool {
                 let client = try RawClient(port: port)
-                let r = try client.roundTrip("GET /hello HTTP/2.0\r\nHost: x\r\n\r\n")
+                let r = try client.roundTrip("GET /hello \(version)\r\nHost: x\r\n\r\n")
                 #expect(r.status == 505)
                 #expect(r.errorCode == "http_version_not_supported")
+            }
+        }
+    }
+
+    /// RFC 9110 §2.5: a higher 1.x minor version is processed as HTTP/1.1.
+    @Test func servesHigherMinorVersionAsHTTP11() async throws {
+        try await withServer(echoRouter()) { server in
+            let port = server.port
+            try await offPool {
+                let client = try RawClient(port: port)
+                try client.send("GET /hello HTTP/1.2\r\nHost: x\r\n\r\n")
+                let r = try client.readResponse()
+                #expect(r.status == 200)
+                #expect(r.bodyText == "hello")
+                // Kept alive as 1.1 would be.
+                #expect(try client.roundTrip("GET /hello HTTP/1.9\r\nHost: x\r\n\r\n").status == 200)
+                // And held to 1.1's rules: Host is required.
+                let noHost = try RawClient(port: port)
+                #expect(try noHost.roundTrip("GET /hello HTTP/1.2\r\n\r\n").status == 400)
+            }
+        }
+    }
+
+    /// RFC 9112 §2.2: an empty line after a body is ignored, and the connection is idle again rather
+    /// than holding a head that never completes (which earned a 408 after the header timeout).
+    @Test func strayEmptyLineAfterBodyLeavesTheConnectionIdle() async throws {
+        try await withServer(echoRouter(), configure: { $0.headerReadTimeout = .milliseconds(300) }) { server in
+            let port = server.port
+            try await offPool {
+                let client = try RawClient(port: port)
+                let r = try client.roundTrip("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping\r\n")
+                #expect(r.bodyText == "ping")
+                // Well past the header timeout: no 408 may be waiting, and the connection still serves.
+                #expect(!client.hasDataWaiting(timeoutMilliseconds: 1000))
+                #expect(try client.roundTrip("\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "hello")
             }
         }
     }

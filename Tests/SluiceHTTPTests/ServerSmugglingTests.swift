@@ -13,7 +13,11 @@ struct ServerSmugglingTests {
         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\nhello",
         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello",
         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0x5\r\n\r\nhello",
-        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.0\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -55,6 +59,24 @@ struct ServerSmugglingTests {
                 #expect(r.status == 400, "request: \(request.debugDescription)")
                 #expect(r.headers["Connection"] == "close")
                 #expect(r.errorCode == "bad_request")
+                #expect(client.isClosedByPeer())
+            }
+        }
+    }
+
+    /// RFC 9112 §6.1: a coding before the final chunked is valid HTTP this server does not implement.
+    @Test(arguments: ["gzip, chunked", "deflate ,Chunked", "x-custom,gzip, chunked"])
+    func answersUnimplementedTransferCodingWith501(_ codings: String) async throws {
+        try await withServer(echoRouter()) { server in
+            let port = server.port
+            try await offPool {
+                let client = try RawClient(port: port)
+                try client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \(codings)\r\n\r\n0\r\n\r\n"
+                    + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+                let r = try client.readResponse()
+                #expect(r.status == 501)
+                #expect(r.errorCode == "unsupported_transfer_coding")
+                #expect(r.headers["Connection"] == "close")
                 #expect(client.isClosedByPeer())
             }
         }

@@ -146,6 +146,13 @@ final class RawClient: @unchecked Sendable {
         return try readResponse(head: request.hasPrefix("HEAD "))
     }
 
+    /// Whether a response byte is buffered or arrives within `timeoutMilliseconds` (EOF counts too).
+    func hasDataWaiting(timeoutMilliseconds: Int32) -> Bool {
+        if !buffer.isEmpty { return true }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, timeoutMilliseconds) > 0
+    }
+
     /// True when the server closed the connection (EOF or reset) and sent nothing more.
     func isClosedByPeer() -> Bool {
         if !buffer.isEmpty { return false }

@@ -65,7 +65,9 @@ public final class TLSConnection {
         return buffer
     }
 
-    /// Reads into `buffer`, returning the byte count; 0 means the peer closed the connection.
+    /// Reads into `buffer`, returning the byte count; 0 means the peer closed the connection, with a
+    /// close_notify or without one (a bare FIN or reset): check `peerSentCloseNotify` where the
+    /// difference matters, as for a body delimited by the close.
     public func read(into buffer: UnsafeMutableRawBufferPointer, deadline: ContinuousClock.Instant) throws(CryptoError) -> Int {
         guard buffer.count > 0 else { return 0 }
         while true {

@@ -85,6 +85,11 @@ final class HTTPClientConnection: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// Whether an end of stream that `fill` reported can end a close-delimited body: always over TCP;
+    /// over TLS only after the peer's close_notify, since a bare FIN or RST may cut the body short
+    /// (RFC 8446 §6.1, a truncation attack) and must not pass for its end.
+    var endOfStreamIsClean: Bool { tls?.peerSentCloseNotify ?? true }
+
     /// Bytes buffered but not yet consumed.
     var bufferedCount: Int { buffer.count - start }
 

@@ -61,7 +61,12 @@ struct HTTPClientResponseReader {
                     guard body.count + connection.bufferedCount <= maxBodyBytes else { throw tooLarge() }
                     body += connection.consume(connection.bufferedCount)
                 }
-                guard try connection.fill(deadline: deadline) else { return body }
+                guard try connection.fill(deadline: deadline) else {
+                    guard connection.endOfStreamIsClean else {
+                        throw HTTPClientError(.connectionClosed, "server closed the TLS connection without close_notify; the body may be truncated")
+                    }
+                    return body
+                }
             }
         }
     }

@@ -10,11 +10,17 @@ public struct RouteOptions: Sendable, Equatable {
     /// The path itself is a credential (an unsubscribe token): access logs show the route pattern instead,
     /// so log readers cannot replay it.
     public var redactsPath: Bool
+    /// Checked on the request head before any body byte is read; see `RouteAuthorization`.
+    public var authorization: RouteAuthorization?
 
-    public init(bodyLimit: Int? = nil, streamingBody: Bool = false, runsOffLoop: Bool = false, redactsPath: Bool = false) {
+    public init(
+        bodyLimit: Int? = nil, streamingBody: Bool = false, runsOffLoop: Bool = false, redactsPath: Bool = false,
+        authorization: RouteAuthorization? = nil
+    ) {
         self.bodyLimit = bodyLimit
         self.streamingBody = streamingBody
         self.runsOffLoop = runsOffLoop
         self.redactsPath = redactsPath
+        self.authorization = authorization
     }
 }

@@ -111,11 +111,30 @@ public struct Router: HTTPResponder {
                 limit: route.options.bodyLimit, streaming: route.options.streamingBody, routePattern: route.pattern.text,
                 runsOffLoop: route.options.runsOffLoop, pathInLog: route.options.redactsPath ? route.pattern.text : nil)
         case .wrongMethod(_, let index):
-            // No handler will read the body: accept none beyond a small allowance.
+            // No handler will read the body (the server answers from the head, see `responseBeforeBody`):
+            // a server that asks anyway accepts none beyond a small allowance.
             let route = table[index]
             return HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil, pathInLog: route.options.redactsPath ? route.pattern.text : nil)
         case .notFound(let redacted):
             return HTTPBodyPolicy(limit: 64 * 1024, streaming: false, routePattern: nil, pathInLog: redacted)
+        }
+    }
+
+    public func responseBeforeBody(to request: HTTPRequest) -> HTTPResponse? {
+        responseBeforeBody(to: request, match: match(request.method, request.pathSegments))
+    }
+
+    /// What is answered from the head alone: the refusal of the route's `RouteOptions.authorization`,
+    /// and the 404 or 405 of a request no handler takes (its body is never read).
+    func responseBeforeBody(to request: HTTPRequest, match: Match) -> HTTPResponse? {
+        switch match {
+        case .found(let index, let parameters):
+            guard let authorization = table[index].options.authorization else { return nil }
+            let pattern = table[index].pattern.text
+            if Self.isPrepared(request, pattern, parameters) { return authorization.refusal(request) }
+            return authorization.refusal(Self.prepared(request, pattern, parameters))
+        case .wrongMethod, .notFound:
+            return respondSynchronously(to: request, match: match)
         }
     }
 

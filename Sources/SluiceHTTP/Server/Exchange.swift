@@ -18,8 +18,11 @@ final class Exchange {
     var buffered: [UInt8] = []
     var stream: HTTPRequestBodyStream?
     /// The stream buffer is full; the loop stops reading until the consumer catches up.
-    var streamPaused = false
+    private(set) var streamPaused = false
+    private var pausedAt: UInt64 = 0
     var lastBodyProgress: UInt64
+    /// When the body began, moved later by the time a streamed body spent paused (`MinimumBodyRate`).
+    private(set) var bodyStart: UInt64
     var responseQueued = false
     var responseComplete = false
     var closeAfter: Bool
@@ -31,7 +34,22 @@ final class Exchange {
         if case .none = framing { bodyDone = true } else { bodyDone = false }
         self.limit = limit
         self.lastBodyProgress = now
+        self.bodyStart = now
         self.closeAfter = !context.keepAlive
+    }
+
+    /// Stops reading a streamed body until its consumer catches up; the body clocks stop too, since
+    /// the wait is the server's, not the client's.
+    func pauseStream(now: UInt64) {
+        streamPaused = true
+        pausedAt = now
+    }
+
+    func resumeStream(now: UInt64) {
+        guard streamPaused else { return }
+        streamPaused = false
+        bodyStart &+= now &- pausedAt
+        lastBodyProgress = now
     }
 }
 

@@ -6,6 +6,8 @@ struct FramingCollector {
     private var contentLength: Int?
     private var transferEncodings = 0
     private var chunked = false
+    /// A transfer coding other than chunked was applied (before the final chunked).
+    private var unsupportedCoding = false
     private var hosts = 0
     private var connectionClose = false
     private var connectionKeepAlive = false
@@ -49,10 +51,30 @@ struct FramingCollector {
         case 17 where ASCIICase.equal(name, lowercase: "transfer-encoding"):
             transferEncodings += 1
             if transferEncodings > 1 { return .bad("Duplicate Transfer-Encoding header") }
-            guard ASCIICase.equal(value, lowercase: "chunked") else { return .bad("Unsupported Transfer-Encoding") }
-            chunked = true
+            return observeTransferCodings(value)
         default:
             break
+        }
+        return nil
+    }
+
+    /// RFC 9112 §6.3: chunked must be the final coding, or the body length is unknown (400). Codings
+    /// before it are valid HTTP this server does not implement: 501 (§6.1), decided in `finish` so that
+    /// framing conflicts still get their 400.
+    private mutating func observeTransferCodings(_ value: UnsafeBufferPointer<UInt8>) -> HeadParseError? {
+        chunked = true
+        if ASCIICase.equal(value, lowercase: "chunked") { return nil }
+        let codings = value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        guard let last = codings.last, ASCIICase.equal(UnsafeBufferPointer(rebasing: Self.trimmed(last)), lowercase: "chunked") else {
+            return .bad("Transfer-Encoding does not end in chunked")
+        }
+        for element in codings.dropLast() {
+            let coding = UnsafeBufferPointer(rebasing: Self.trimmed(element))
+            // Empty elements and chunked applied twice (§7.1) are refused like any other ambiguity.
+            guard !coding.isEmpty, coding.allSatisfy(HeaderSyntax.isTokenByte), !ASCIICase.equal(coding, lowercase: "chunked") else {
+                return .bad("Malformed Transfer-Encoding")
+            }
+            unsupportedCoding = true
         }
         return nil
     }
@@ -68,6 +90,9 @@ struct FramingCollector {
         if transferEncodings > 0 && contentLengths > 0 { return .failure(.bad("Both Content-Length and Transfer-Encoding")) }
         if transferEncodings > 0 && version == .http1_0 { return .failure(.bad("Transfer-Encoding in an HTTP/1.0 request")) }
         if version == .http1_1 && hosts != 1 { return .failure(.bad("Missing Host header")) }
+        if unsupportedCoding {
+            return .failure(HeadParseError(status: .notImplemented, code: "unsupported_transfer_coding", message: "Unsupported transfer coding"))
+        }
         var expects = false
         if let expectContinue, version == .http1_1 {
             guard expectContinue else {

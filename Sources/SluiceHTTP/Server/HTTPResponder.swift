@@ -6,10 +6,17 @@ public protocol HTTPResponder: Sendable {
     /// How to read the body of `request` (head only, body empty); asked before any body byte is
     /// read, so an oversized body gets 413 without being buffered.
     func bodyPolicy(for request: HTTPRequest) -> HTTPBodyPolicy
+
+    /// An answer decided from the head alone (`request` has an empty body), such as a refused
+    /// credential: sent before `100 Continue` and before any body byte is read, after which a
+    /// connection with a body pending is closed. Nil reads the body and calls `respond(to:)`.
+    func responseBeforeBody(to request: HTTPRequest) -> HTTPResponse?
 }
 
 extension HTTPResponder {
     public func bodyPolicy(for request: HTTPRequest) -> HTTPBodyPolicy { HTTPBodyPolicy() }
+
+    public func responseBeforeBody(to request: HTTPRequest) -> HTTPResponse? { nil }
 }
 
 /// Body handling for one request, decided from its head.

@@ -21,6 +21,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Longest pause between body bytes; expiry answers 408 and closes.
     public var bodyReadTimeout: Duration
+    /// Slowest average rate, in bytes per second, at which a request body may arrive: a body may take
+    /// `bodyReadTimeout` plus one second per this many bytes received, else the answer is 408 and the
+    /// connection closes. 0 turns the check off, leaving only the pause limit.
+    public var minimumBodyRate: Int
     /// Longest pause in draining response bytes to a client that stopped reading.
     public var writeTimeout: Duration
     /// Open connections at most; beyond it a new connection gets 503 and is closed at once.
@@ -56,6 +60,7 @@ public struct HTTPServerConfiguration: Sendable {
         headerReadTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
         bodyReadTimeout: Duration = .seconds(30),
+        minimumBodyRate: Int = 16 * 1024,
         writeTimeout: Duration = .seconds(30),
         maxConnections: Int = 10_000,
         drainTimeout: Duration = .seconds(10),
@@ -78,6 +83,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.headerReadTimeout = headerReadTimeout
         self.idleTimeout = idleTimeout
         self.bodyReadTimeout = bodyReadTimeout
+        self.minimumBodyRate = minimumBodyRate
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
         self.drainTimeout = drainTimeout

@@ -19,8 +19,7 @@ struct RequestHeadParser {
     func parse(_ buffer: UnsafeRawBufferPointer) -> Result {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .incomplete }
         // RFC 9112 §2.2: ignore at least one empty line received before the request-line.
-        var start = 0
-        while start + 1 < buffer.count, buffer[start] == 13, buffer[start + 1] == 10 { start += 2 }
+        let start = Self.leadingEmptyLineBytes(buffer)
         if start < buffer.count, buffer[start] == 10 { return .failure(.bad("Bare LF in request head")) }
         let available = buffer.count - start
         let searchLength = min(available, maxHeaderBytes)
@@ -40,6 +39,13 @@ struct RequestHeadParser {
             return .failure(HeadParseError(status: .uriTooLong, code: "uri_too_long", message: "Request line too long"))
         }
         return .incomplete
+    }
+
+    /// The length of the CRLF pairs at the start of `buffer` (empty lines before a request line).
+    static func leadingEmptyLineBytes(_ buffer: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        while count + 1 < buffer.count, buffer[count] == 13, buffer[count + 1] == 10 { count += 2 }
+        return count
     }
 
     private static func find(_ base: UnsafeRawPointer, _ count: Int, _ needle: StaticString) -> Int? {
@@ -117,10 +123,13 @@ struct RequestHeadParser {
         if targetBytes.count > maxURILength {
             return .failure(HeadParseError(status: .uriTooLong, code: "uri_too_long", message: "Request target too long"))
         }
-        guard let version = Self.parseVersion(versionBytes) else { return .failure(.bad("Malformed HTTP version")) }
-        guard version.major == 1, version.minor <= 1 else {
+        guard let parsedVersion = Self.parseVersion(versionBytes) else { return .failure(.bad("Malformed HTTP version")) }
+        guard parsedVersion.major == 1 else {
             return .failure(HeadParseError(status: .httpVersionNotSupported, code: "http_version_not_supported", message: "HTTP version not supported"))
         }
+        // RFC 9110 §2.5: a higher minor version of a major version we implement is processed as the
+        // highest minor version we do (HTTP/1.2 as HTTP/1.1).
+        let version = parsedVersion.minor > 1 ? HTTPVersion.http1_1 : parsedVersion
         let method = HTTPMethod(String(decoding: methodBytes, as: UTF8.self))
         var target = String(decoding: targetBytes, as: UTF8.self)
         let first = targetBytes[targetBytes.startIndex]

@@ -10,6 +10,8 @@ final class ServerCore: Sendable {
         var idle: UInt64
         var body: UInt64
         var write: UInt64
+        /// The slowest a whole body may arrive; its grace period is `body`.
+        var bodyRate: MinimumBodyRate
     }
 
     let configuration: HTTPServerConfiguration
@@ -47,7 +49,8 @@ final class ServerCore: Sendable {
         )
         timeouts = Timeouts(
             header: configuration.headerReadTimeout.nanoseconds, idle: configuration.idleTimeout.nanoseconds,
-            body: configuration.bodyReadTimeout.nanoseconds, write: configuration.writeTimeout.nanoseconds
+            body: configuration.bodyReadTimeout.nanoseconds, write: configuration.writeTimeout.nanoseconds,
+            bodyRate: MinimumBodyRate(grace: configuration.bodyReadTimeout.nanoseconds, bytesPerSecond: configuration.minimumBodyRate)
         )
         let body = HTTPResponse.errorBody(code: "overloaded", message: "Too many connections")
         var headers = HTTPHeaders()
@@ -79,14 +82,7 @@ final class ServerCore: Sendable {
     /// on threads of its own, as the store's writer and readers do).
     func dispatch(_ request: HTTPRequest, match: Router.Match?, context: ExchangeContext, loop: ServerEventLoop) {
         if let router, let match, !context.runsOffLoop, let response = router.respondSynchronously(to: request, match: match) {
-            if case .bytes(let bytes) = response.body {
-                send(response, bytes: bytes, context: context, requestBytes: request.body.count, loop: loop)
-            } else {
-                let requestBytes = request.body.count
-                Task(executorPreference: loop) {
-                    await self.send(response, context: context, requestBytes: requestBytes, loop: loop)
-                }
-            }
+            answer(response, context: context, requestBytes: request.body.count, loop: loop)
             return
         }
         // Long CPU work (bulk import/export) runs on the shared pool; see `RouteOptions.runsOffLoop`.
@@ -96,6 +92,18 @@ final class ServerCore: Sendable {
             // Starts on this thread at once (no job queued just to begin); after a suspension the
             // task resumes on the loop through its executor preference.
             Task.immediate(executorPreference: loop) { await self.run(request, match: match, context: context, loop: loop) }
+        }
+    }
+
+    /// Sends a response already in hand (a synchronous route's, or one decided from the head alone):
+    /// a whole body at once, a streamed one from a task.
+    func answer(_ response: HTTPResponse, context: ExchangeContext, requestBytes: Int, loop: ServerEventLoop) {
+        if case .bytes(let bytes) = response.body {
+            send(response, bytes: bytes, context: context, requestBytes: requestBytes, loop: loop)
+        } else {
+            Task(executorPreference: loop) {
+                await self.send(response, context: context, requestBytes: requestBytes, loop: loop)
+            }
         }
     }
 

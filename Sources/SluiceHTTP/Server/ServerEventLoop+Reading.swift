@@ -74,7 +74,15 @@ extension ServerEventLoop {
                 guard feedBody(c, exchange) else { return }
                 continue
             }
+            // RFC 9112 §2.2: empty lines before a request line are ignored. Consumed here, not only
+            // skipped by the parser, so a stray CRLF after a body leaves the connection idle instead
+            // of holding it open as a head that never completes (and earns a 408).
+            let emptyLines = RequestHeadParser.leadingEmptyLineBytes(c.input.readable)
+            if emptyLines > 0 { c.input.consume(emptyLines) }
             if c.input.readableBytes == 0 {
+                // Between requests the connection is idle again; before the first, the head deadline
+                // that started at accept time still runs.
+                if emptyLines > 0, c.requestsServed > 0 { c.headStart = nil }
                 c.input.shrinkIfEmpty(to: 4096)
                 return
             }
@@ -108,15 +116,19 @@ extension ServerEventLoop {
         // A router is matched once here; its match travels with the exchange to `dispatch`.
         let match: Router.Match?
         let policy: HTTPBodyPolicy
+        let early: HTTPResponse?
         if let router = core.router {
             let found = router.match(head.method, segments)
             match = found
             policy = router.bodyPolicy(for: found)
+            request.routePattern = policy.routePattern
+            early = router.responseBeforeBody(to: request, match: found)
         } else {
             match = nil
             policy = core.responder.bodyPolicy(for: request)
+            request.routePattern = policy.routePattern
+            early = core.responder.responseBeforeBody(to: request)
         }
-        request.routePattern = policy.routePattern
         let limit = policy.limit ?? core.configuration.defaultBodyLimit
         let maxRequests = core.configuration.maxRequestsPerConnection
         let keepAlive = head.keepAlive && !core.isDraining && !c.closeWhenIdle
@@ -136,6 +148,11 @@ extension ServerEventLoop {
         }
         let exchange = Exchange(context: context, framing: framing, limit: limit, now: now)
         c.exchange = exchange
+        // Before the size check: an unauthenticated client learns nothing about the route's limit.
+        if let early {
+            answerBeforeBody(c, exchange, early)
+            return
+        }
         if let length = head.contentLength, length > limit {
             sendLoopError(c, status: .contentTooLarge, code: "body_too_large", message: "Request body too large")
             return
@@ -156,13 +173,25 @@ extension ServerEventLoop {
             request.bodyStream = stream
             core.dispatch(request, match: match, context: context, loop: self)
         } else {
-            if case .length(let n) = framing { exchange.buffered.reserveCapacity(n) }
+            // Capped: a declared length is only a claim until the bytes arrive; appends grow the rest.
+            if case .length(let n) = framing { exchange.buffered.reserveCapacity(min(n, 64 * 1024)) }
             exchange.pendingRequest = request
             exchange.match = match
         }
     }
 
-    /// Moves body bytes from the input buffer into the exchange; dispatches when complete.
+    /// Sends an answer decided from the head alone (`HTTPResponder.responseBeforeBody`). A body the client
+    /// announced stays unread: no `100 Continue` went out, and the connection closes after the answer
+    /// (the lingering close drops whatever of the body still arrives).
+    private func answerBeforeBody(_ c: ServerConnection, _ exchange: Exchange, _ response: HTTPResponse) {
+        if !exchange.bodyDone {
+            exchange.bodyDone = true
+            exchange.context.keepAlive = false
+            exchange.closeAfter = true
+        }
+        core.answer(response, context: exchange.context, requestBytes: 0, loop: self)
+    }
+
     /// Moves buffered body bytes into the exchange. Returns false when what is left in the buffer cannot
     /// go further until more arrives (part of a chunk-size line, CRLF or trailer) or the exchange failed.
     private func feedBody(_ c: ServerConnection, _ exchange: Exchange) -> Bool {
@@ -212,7 +241,7 @@ extension ServerEventLoop {
         exchange.bodyBytes += bytes.count
         if let stream = exchange.stream {
             if exchange.responseQueued { return }
-            if !stream.push([UInt8](bytes)) { exchange.streamPaused = true }
+            if !stream.push([UInt8](bytes)) { exchange.pauseStream(now: tick) }
         } else {
             exchange.buffered.append(contentsOf: bytes)
         }

@@ -249,8 +249,7 @@ final class ServerEventLoop: @unchecked Sendable {
             flush(c)
         case .resumeReading(let fd, let id):
             guard let c = connection(fd, id), let exchange = c.exchange, exchange.streamPaused else { return }
-            exchange.streamPaused = false
-            exchange.lastBodyProgress = ServerSyscalls.now()
+            exchange.resumeStream(now: ServerSyscalls.now())
             // Bytes already buffered may complete the body before any new read.
             processInput(c)
             if isRegistered(c) { readAvailable(c) }
@@ -393,9 +392,12 @@ final class ServerEventLoop: @unchecked Sendable {
                 continue
             }
             if let exchange = c.exchange {
-                if !exchange.bodyDone, !exchange.streamPaused, !exchange.responseQueued,
-                   now &- exchange.lastBodyProgress > config.body {
-                    sendLoopError(c, status: .requestTimeout, code: "body_timeout", message: "Request body not received in time")
+                if !exchange.bodyDone, !exchange.streamPaused, !exchange.responseQueued {
+                    if now &- exchange.lastBodyProgress > config.body {
+                        sendLoopError(c, status: .requestTimeout, code: "body_timeout", message: "Request body not received in time")
+                    } else if config.bodyRate.isTooSlow(elapsed: now &- exchange.bodyStart, received: exchange.bodyBytes) {
+                        sendLoopError(c, status: .requestTimeout, code: "body_too_slow", message: "Request body arrived too slowly")
+                    }
                 }
                 continue
             }

@@ -11,6 +11,9 @@ final class ClientTestServer: Sendable {
     enum Reply: Sendable {
         /// Write these bytes, then keep reading requests unless `close`.
         case send([UInt8], close: Bool)
+        /// Write these bytes, then close the socket without a TLS close_notify: what a truncating attacker's
+        /// FIN looks like (over plain TCP, the same as `send(_, close: true)`).
+        case sendAndCut([UInt8])
         /// Never answer; hold the connection open until the server stops.
         case hang
         /// Close the connection at once without answering (a keep-alive socket the server dropped).
@@ -87,6 +90,9 @@ final class ClientTestServer: Sendable {
                     session?.shutdown(deadline: .now + .milliseconds(100))
                     return
                 }
+            case .sendAndCut(let bytes):
+                _ = write(fd, session, bytes)
+                return
             case .drop:
                 return
             case .hang:
