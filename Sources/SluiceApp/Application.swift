@@ -113,6 +113,7 @@ public final class Application: Sendable {
             headerReadTimeout: .seconds(c.double("http.header_timeout_seconds")),
             idleTimeout: .seconds(c.double("http.idle_timeout_seconds")),
             bodyReadTimeout: .seconds(c.double("http.body_timeout_seconds")),
+            minimumBodyRate: c.int("http.min_body_rate_bytes"),
             maxConnections: c.int("http.max_connections"),
             drainTimeout: .seconds(c.double("http.drain_timeout_seconds")),
             requestMetrics: metrics,

@@ -39,6 +39,7 @@ extension ConfigurationKey {
         .init("http", "max_body_bytes", .integer(1024...1_073_741_824), .integer(1_048_576), "Default request body limit for API routes; larger bodies get 413."),
         .init("http", "header_timeout_seconds", .float(0.1...3600), .float(10), "Time allowed to send the request head (slowloris protection)."),
         .init("http", "body_timeout_seconds", .float(0.1...3600), .float(30), "Time allowed between body bytes."),
+        .init("http", "min_body_rate_bytes", .integer(0...1_073_741_824), .integer(16384), "Slowest average rate (bytes/s) a request body may arrive at once body_timeout_seconds have passed, else 408; 0 = no limit."),
         .init("http", "idle_timeout_seconds", .float(0.1...3600), .float(60), "Idle keep-alive connections are closed after this."),
         .init("http", "max_connections", .integer(1...1_000_000), .integer(10000), "Open connections limit; beyond it new connections get 503."),
         .init("http", "drain_timeout_seconds", .float(0...3600), .float(10), "On SIGTERM, time allowed for in-flight requests to finish."),

@@ -23,7 +23,7 @@ enum SendingRoutes {
                 return APIErrorMapping.response(for: error)
             }
         }
-        router.add(.POST, "/v1/sending/pause", options: RouteOptions(bodyLimit: pauseBodyLimit)) { request in
+        router.add(.POST, "/v1/sending/pause", options: RouteOptions(bodyLimit: pauseBodyLimit, authorization: auth.routeAuthorization)) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             let reason: String
             switch parseReason(request.body) {
@@ -39,7 +39,7 @@ enum SendingRoutes {
                 return APIErrorMapping.response(for: error)
             }
         }
-        router.add(.POST, "/v1/sending/resume", options: RouteOptions(bodyLimit: 4096)) { request in
+        router.add(.POST, "/v1/sending/resume", options: RouteOptions(bodyLimit: 4096, authorization: auth.routeAuthorization)) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             do throws(StoreError) {
                 let state = try await sending.resume()

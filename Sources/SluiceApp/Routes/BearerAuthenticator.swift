@@ -23,6 +23,11 @@ public struct BearerAuthenticator: Sendable {
         return matched
     }
 
+    /// This check as a route option: the server then refuses on the head, before reading a body.
+    public var routeAuthorization: RouteAuthorization {
+        RouteAuthorization(name: "bearer") { request in isAuthorized(request) ? nil : Self.unauthorized() }
+    }
+
     /// The 401 answer, with the challenge RFC 6750 asks for.
     public static func unauthorized() -> HTTPResponse {
         var response = HTTPResponse.error(.unauthorized, code: "unauthorized", message: "missing or invalid bearer token")

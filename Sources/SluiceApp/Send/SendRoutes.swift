@@ -8,7 +8,10 @@ enum SendRoutes {
     static func register(on router: inout Router, context: AppContext) {
         let auth = BearerAuthenticator(tokens: context.configuration.strings("api.tokens"))
         let service = SendService(context: context)
-        router.add(.POST, "/v1/messages", options: RouteOptions(bodyLimit: bodyLimit)) { request in
+        // The server checks the token on the head, before buffering up to `bodyLimit`; the handler
+        // checks again so it stays safe however it is mounted.
+        let options = RouteOptions(bodyLimit: bodyLimit, authorization: auth.routeAuthorization)
+        router.add(.POST, "/v1/messages", options: options) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await service.accept(body: request.body, idempotencyKey: request.headers["idempotency-key"])
         }

@@ -15,7 +15,9 @@ enum SuppressionRoutes {
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return export(request, service)
         }
-        router.add(.POST, "/v1/suppressions/import", options: RouteOptions(bodyLimit: importBodyLimit, streamingBody: true, runsOffLoop: true)) { request in
+        // Bodies are checked on the head too (`routeAuthorization`): no body is read for a request without a token.
+        let importOptions = RouteOptions(bodyLimit: importBodyLimit, streamingBody: true, runsOffLoop: true, authorization: auth.routeAuthorization)
+        router.add(.POST, "/v1/suppressions/import", options: importOptions) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await importBody(request, service)
         }
@@ -33,7 +35,7 @@ enum SuppressionRoutes {
                 .json(.ok, SuppressionWire(try await service.get(address: request.pathParameters["address"] ?? "", scope: request.query("scope"))))
             }
         }
-        router.add(.PUT, "/v1/suppressions/{address}") { request in
+        router.add(.PUT, "/v1/suppressions/{address}", options: RouteOptions(authorization: auth.routeAuthorization)) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await respond {
                 let body = try SuppressionPutBody.parse(request.body)
