@@ -51,7 +51,8 @@ enum PGSuppressionRows {
                 -- counts are non-negative (`validate`), so the subtraction cannot overflow.
                 count = CASE WHEN suppressions.count > 9223372036854775807 - excluded.count THEN 9223372036854775807
                     ELSE suppressions.count + excluded.count END,
-                reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
+                reason = excluded.reason, detail = excluded.detail,
+                last_seen = GREATEST(suppressions.last_seen, excluded.last_seen),
                 source = excluded.source, expires_at = excluded.expires_at, changed_at = excluded.changed_at
             """, values(suppression))
     }

@@ -100,7 +100,7 @@ enum SuppressionRows {
                 UPDATE suppressions SET
                     first_seen = min(first_seen, ?6),
                     count = CASE WHEN count > 9223372036854775807 - ?8 THEN 9223372036854775807 ELSE count + ?8 END,
-                    reason = ?4, detail = ?5, last_seen = ?7, source = ?9, expires_at = ?10, changed_at = \(nowSQL)
+                    reason = ?4, detail = ?5, last_seen = max(last_seen, ?7), source = ?9, expires_at = ?10, changed_at = \(nowSQL)
                 WHERE address = ?1 AND scope = ?2
                 """)
         }

@@ -42,6 +42,11 @@ struct CredentialChainTests {
         #expect(DefaultCredentialChain.unreachableIMDSIsFailing(endpoint: standard, isEC2Host: { true }))
         #expect(!DefaultCredentialChain.unreachableIMDSIsFailing(endpoint: standard, isEC2Host: { false }))
         #expect(!DefaultCredentialChain.unreachableIMDSIsFailing(endpoint: "http://127.0.0.1:9", isEC2Host: { true }))
+        // Only a connection that failed: an IMDS answering 404 (no role for this instance) is no source.
+        let noRole = CredentialProviderError(.httpStatus, "IMDS: HTTP 404", httpStatus: 404)
+        #expect(!DefaultCredentialChain.isConnectFailure(noRole))
+        let refused = CredentialProviderError(.network, "IMDS: connectFailed", underlying: HTTPClientError(.connectFailed, "refused"))
+        #expect(DefaultCredentialChain.isConnectFailure(refused))
         let files: [String: String] = ["/sys/class/dmi/id/sys_vendor": "Amazon EC2\n"]
         #expect(EC2Host.detect { files[$0] })
         #expect(EC2Host.detect { $0 == "/sys/hypervisor/uuid" ? "ec2e1916-9099-7caf-fd21-012345abcdef\n" : nil })

@@ -314,22 +314,11 @@ struct SuppressionPolicyTests {
         #expect(harness.state.suppressions[3].detail == "UnsubscribeAll")
     }
 
-    @Test func optInWithoutAnOptOutIsRecordedOnly() {
+    /// An opt-in is recorded only: SES's preferences do not know Sluice's own unsubscribes (one-click, API),
+    /// so lifting on them could re-subscribe someone who left through Sluice.
+    @Test func optInIsRecordedOnly() {
         let decision = SuppressionPolicy().decide(Self.event(.subscription, subtype: "OptIn", scope: "News"), state: RecipientState())
         #expect(decision == RecipientDecision(outcome: "recorded"))
-    }
-
-    /// Subscribed again: the opt-out of that topic goes (not another topic's, not a later one's).
-    @Test func optInLiftsAnEarlierOptOutOfItsScope() {
-        var harness = PolicyHarness()
-        harness.feed(Self.event(.subscription, subtype: "OptOut", scope: "News/Weekly", at: 0))
-        harness.feed(Self.event(.subscription, subtype: "OptOut", scope: "News/Daily", at: 0))
-        let early = harness.feed(Self.event(.subscription, subtype: "OptIn", scope: "News/Weekly", at: -10))
-        #expect(early == RecipientDecision(outcome: "recorded"), "older than the opt-out")
-        let decision = harness.feed(Self.event(.subscription, subtype: "OptIn", scope: "News/Weekly", at: 60))
-        #expect(decision.outcome == "unsuppressed:unsubscribed")
-        #expect(decision.suppressionChanges == [.remove(address: "a@example.com", scope: "News/Weekly", reasons: [.unsubscribed])])
-        #expect(harness.state.suppressions.map(\.scope) == ["News/Daily"])
     }
 
     @Test(arguments: [EventKind.send, .reject, .deliveryDelay, .open, .click, .renderingFailure, .unknown])

@@ -53,6 +53,28 @@ struct SPFEvaluatorTests {
         #expect(pass.nonPassingSESInclude == nil)
     }
 
+    /// A non-pass include inside an included record only makes that include fail to match for SES IPs
+    /// (RFC 7208 §5.2): evaluation goes on, and a later pass include authorises SES.
+    @Test func aNonPassIncludeDeeperDownDoesNotBlockALaterPass() async throws {
+        var dns = FakeLookup()
+        dns.txt("example.com", "v=spf1 include:_spf.example.com include:amazonses.com -all")
+        dns.txt("_spf.example.com", "v=spf1 ~include:amazonses.com ~all")
+        dns.txt("amazonses.com", "v=spf1 -all")
+        let later = try await evaluate(dns)
+        #expect(later.authorizesAmazonSES)
+        #expect(later.nonPassingSESInclude == nil)
+        // Without the later pass path the nested one is the reason given.
+        dns.records["example.com"] = nil
+        dns.txt("example.com", "v=spf1 include:_spf.example.com -all")
+        let only = try await evaluate(dns)
+        #expect(!only.authorizesAmazonSES)
+        #expect(only.nonPassingSESInclude == "~include:amazonses.com at _spf.example.com")
+        // Under a decisive non-pass include, a nested non-pass one cancels it out: no match, a later path decides.
+        dns.records["example.com"] = nil
+        dns.txt("example.com", "v=spf1 ~include:_spf.example.com include:amazonses.com -all")
+        #expect(try await evaluate(dns).authorizesAmazonSES)
+    }
+
     @Test func theFirstIncludeOfAmazonSESDecides() async throws {
         // Receivers stop at the first matching term: SES IPs hit the softfail include first.
         var softFirst = FakeLookup()

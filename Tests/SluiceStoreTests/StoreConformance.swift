@@ -96,7 +96,7 @@ enum StoreConformance {
         #expect(merged.count == 2)
         #expect(merged.firstSeen == referenceDate)  // earliest kept
         #expect(merged.reason == .hardBounce)  // the rest from the newest write
-        #expect(merged.lastSeen == referenceDate)
+        #expect(merged.lastSeen == referenceDate.addingTimeInterval(3600))  // latest kept, whatever arrived last
         #expect(merged.source == first.sesMessageId)
     }
 

@@ -9,7 +9,8 @@ import SluiceHTTP
 /// through `CachingCredentialProvider`. Environment and shared-file links count only when they hold keys;
 /// web identity and container count when their variables are set (a fetch failure there is an error, not a
 /// reason to fall through); IMDS counts when it answers at all (a 500 or a slow answer is an error of an IMDS
-/// that exists; only a failed connection means there is none). With no source, or an invalid configuration,
+/// that exists; a failed connection means there is none, except on an EC2 instance, where it is one out of
+/// reach for now). A profile named by `AWS_PROFILE` that gives no usable keys is an error, not a fall-through. With no source, or an invalid configuration,
 /// resolution is retried on the next call. `status()` tells "nothing configured" from "configured but failing".
 public actor DefaultCredentialChain: CredentialProvider {
     /// What resolution found.
@@ -185,7 +186,8 @@ public actor DefaultCredentialChain: CredentialProvider {
                     .misconfigured,
                     "profile \(env.profile) uses \(setting), which Sluice does not follow: give it static keys or web_identity_token_file, or unset AWS_PROFILE")
             }
-            guard profile.exists else {
+            // botocore, too, takes a missing `default` profile for "no files" and goes on down the chain.
+            guard profile.exists || env.profile == "default" else {
                 throw CredentialProviderError(.misconfigured, "profile \(env.profile) is in neither shared file (AWS_PROFILE)")
             }
         }
@@ -204,7 +206,7 @@ public actor DefaultCredentialChain: CredentialProvider {
             imdsProbeError = error
             logger.warning("imds credentials failing; will retry", metadata: ["error": "\(error)"])
             return (.instanceMetadata, cache(imds))
-        } catch where Self.unreachableIMDSIsFailing(endpoint: imds.endpoint, isEC2Host: isEC2Host) {
+        } catch where Self.isConnectFailure(error) && Self.unreachableIMDSIsFailing(endpoint: imds.endpoint, isEC2Host: isEC2Host) {
             // No connection, but this is an EC2 instance: its IMDS is there and out of reach for now (packets
             // dropped under load, a route not up yet at boot). Taken for absent, `ses.transport = auto` would
             // pick the outbox for the life of the process and real mail would never reach SES.
@@ -215,6 +217,12 @@ public actor DefaultCredentialChain: CredentialProvider {
             logger.debug("imds credentials unavailable", metadata: ["error": "\(error)"])
             return nil
         }
+    }
+
+    /// No connection was made (a 403/404 answer, say, is an IMDS that says there is no role for us).
+    static func isConnectFailure(_ error: CredentialProviderError) -> Bool {
+        guard error.code == .network, let failure = error.underlying as? HTTPClientError else { return false }
+        return failure.isConnectFailure
     }
 
     /// Whether an IMDS that took no connection is this host's failing source rather than none: on an EC2

@@ -60,7 +60,9 @@ public struct Suppression: Sendable, Equatable, Codable {
         result.count = Self.addingCounts(count, later.count)
         result.reason = later.reason
         result.detail = later.detail
-        result.lastSeen = later.lastSeen
+        // Events arrive unordered: a late, older one must not move the last sighting back (lifting a
+        // complaint on a `not-spam` report compares with it).
+        result.lastSeen = max(lastSeen, later.lastSeen)
         result.source = later.source
         result.expiresAt = later.expiresAt
         return result

@@ -146,17 +146,6 @@ public struct SuppressionPolicy: RecipientEventPolicy {
     }
 
     private func subscription(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
-        if event.subtype == SESEventParser.optInSubtype {
-            // Subscribed again (through SES's preference page): the opt-out of that list or topic is lifted,
-            // unless it is newer than this event (notifications arrive unordered).
-            let lifted = state.suppressions.contains {
-                $0.scope == event.scope && $0.reason == .unsubscribed && $0.lastSeen <= event.timestamp
-            }
-            guard lifted, !event.scope.isEmpty else { return RecipientDecision(outcome: Outcome.recorded) }
-            return RecipientDecision(
-                suppressionChanges: [.remove(address: event.address, scope: event.scope, reasons: [.unsubscribed])],
-                outcome: "unsuppressed:unsubscribed")
-        }
         guard event.subtype == SESEventParser.unsubscribeAllSubtype || event.subtype == SESEventParser.optOutSubtype else {
             return RecipientDecision(outcome: Outcome.recorded)
         }

@@ -67,19 +67,13 @@ struct RecipientEventBuilder {
         if preferences?.unsubscribeAll == true {
             scopes.append((list, SESEventParser.unsubscribeAllSubtype))
         } else {
-            // Subscribed to the list (an earlier UnsubscribeAll is over), and each topic as its status says:
-            // an opt-in lifts an earlier opt-out of that topic.
-            scopes.append((list, SESEventParser.optInSubtype))
             for topic in preferences?.topicSubscriptionStatus ?? [] {
-                guard let name = topic.topicName, !name.isEmpty else { continue }
-                let scope = list.isEmpty ? name : "\(list)/\(name)"
-                switch topic.subscriptionStatus?.lowercased() {
-                case "optout": scopes.append((scope, SESEventParser.optOutSubtype))
-                case "optin": scopes.append((scope, SESEventParser.optInSubtype))
-                default: continue
-                }
+                guard topic.subscriptionStatus?.lowercased() == "optout", let name = topic.topicName, !name.isEmpty
+                else { continue }
+                scopes.append((list.isEmpty ? name : "\(list)/\(name)", SESEventParser.optOutSubtype))
             }
         }
+        if scopes.isEmpty { scopes.append((list, SESEventParser.optInSubtype)) }
         for address in destination {
             for entry in scopes {
                 add(address, subtype: entry.subtype, detail: source, scope: entry.scope)

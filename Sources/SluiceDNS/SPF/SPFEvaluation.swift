@@ -12,9 +12,11 @@ public struct SPFEvaluation: Sendable, Equatable {
     /// `include:amazonses.com` reached, directly or through includes/redirects, with the pass qualifier on
     /// every include along the way (and no non-pass path to it tested first): SES mail passes SPF.
     public var authorizesAmazonSES = false
-    /// When amazonses.com is first reached below an include without the pass qualifier (`~include:`,
+    /// When amazonses.com is reached only below an include without the pass qualifier (`~include:`,
     /// `-include:`, `?include:`): that include, as "term at domain". Nil otherwise.
     public var nonPassingSESInclude: String?
+    /// Whether a path to amazonses.com already decided the top record's result for SES mail.
+    var sesDecided = false
     /// Where an `all` mechanism is published.
     public struct AllSource: Sendable, Equatable {
         /// The domain whose record holds it.

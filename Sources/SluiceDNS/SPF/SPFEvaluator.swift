@@ -21,19 +21,29 @@ public struct SPFEvaluator: Sendable {
     public func evaluate(_ record: SPFRecord, at domain: String) async -> SPFEvaluation {
         var state = SPFEvaluation()
         await walk(
-            record, at: DNSName.normalized(domain), path: [DNSName.normalized(domain)], redirectChain: true, nonPassingInclude: nil,
+            record, at: DNSName.normalized(domain), path: [DNSName.normalized(domain)], redirectChain: true, above: NonPassing(),
             state: &state)
         return state
+    }
+
+    /// Includes without the pass qualifier above a record (RFC 7208 §5.2: an include matches only when its
+    /// target passes, and then gives its own qualifier). Where one sits decides what a pass below it means
+    /// for SES mail: on the redirect chain (the top record or one reached by `redirect=`) it sets the top
+    /// record's result (`~include:x` → softfail); deeper down it only makes its own include fail to match,
+    /// and evaluation goes on to the next term, where another path may still pass.
+    struct NonPassing {
+        /// One on the redirect chain: "term at domain".
+        var decisive: String?
+        /// One inside an included record.
+        var path: String?
     }
 
     /// - Parameters:
     ///   - redirectChain: `record` is the top record or reached from it through `redirect=` only:
     ///     its `all` is the one in effect (an included record's `all` only ends the include).
-    ///   - nonPassingInclude: the first include on the way to `record` without the pass qualifier ("term at
-    ///     domain"), nil when all of them pass. RFC 7208 §5.2: an include matches only when its target passes,
-    ///     and then gives its own qualifier, so below `~include:x` a pass is a softfail for the top record.
+    ///   - above: the non-pass includes on the way to `record`.
     private func walk(
-        _ record: SPFRecord, at domain: String, path: [String], redirectChain: Bool, nonPassingInclude: String?, state: inout SPFEvaluation
+        _ record: SPFRecord, at domain: String, path: [String], redirectChain: Bool, above: NonPassing, state: inout SPFEvaluation
     ) async {
         if redirectChain, let qualifier = record.allQualifier {
             state.effectiveAll = qualifier
@@ -45,11 +55,15 @@ public struct SPFEvaluator: Sendable {
             switch directive.mechanism {
             case .include(let spec):
                 let target = DNSName.normalized(spec)
-                let blocking = nonPassingInclude ?? (directive.qualifier == .pass ? nil : "\(directive.text) at \(domain)")
-                if target == SPFEvaluator.amazonSESDomain { noteSESInclude(blockedBy: blocking, state: &state) }
+                var below = above
+                if directive.qualifier != .pass {
+                    let term = "\(directive.text) at \(domain)"
+                    if redirectChain { below.decisive = term } else { below.path = below.path ?? term }
+                }
+                if target == SPFEvaluator.amazonSESDomain { noteSESPath(below, state: &state) }
                 guard !SPFDomainSpec.hasMacro(spec) else { continue }
                 guard let nested = await fetch(target, via: directive.text, path: path, state: &state) else { continue }
-                await walk(nested, at: target, path: path + [target], redirectChain: false, nonPassingInclude: blocking, state: &state)
+                await walk(nested, at: target, path: path + [target], redirectChain: false, above: below, state: &state)
             case .a(let spec):
                 await addressLookup(spec.map(DNSName.normalized) ?? domain, state: &state)
             case .exists(let spec):
@@ -82,23 +96,29 @@ public struct SPFEvaluator: Sendable {
             guard !SPFDomainSpec.hasMacro(spec) else { return }
             let target = DNSName.normalized(spec)
             // A redirect hands over the whole result: it passes SES exactly when the includes above it pass.
-            if target == SPFEvaluator.amazonSESDomain { noteSESInclude(blockedBy: nonPassingInclude, state: &state) }
+            if target == SPFEvaluator.amazonSESDomain { noteSESPath(above, state: &state) }
             guard let nested = await fetch(target, via: "redirect=\(spec)", path: path, state: &state) else { return }
-            await walk(
-                nested, at: target, path: path + [target], redirectChain: redirectChain, nonPassingInclude: nonPassingInclude,
-                state: &state)
+            await walk(nested, at: target, path: path + [target], redirectChain: redirectChain, above: above, state: &state)
         }
     }
 
-    /// amazonses.com reached: SES is authorised unless a non-pass include above turns its pass into something
-    /// else. The walk goes in evaluation order and the first match decides (RFC 7208 §4.6.2), so only the
-    /// first time counts.
-    private func noteSESInclude(blockedBy nonPassingInclude: String?, state: inout SPFEvaluation) {
-        guard !state.authorizesAmazonSES, state.nonPassingSESInclude == nil else { return }
-        if let nonPassingInclude {
-            state.nonPassingSESInclude = nonPassingInclude
+    /// amazonses.com reached with `above` on the way. The walk goes in evaluation order and the first match
+    /// decides (RFC 7208 §4.6.2): a path with only pass includes authorises SES; one under a non-pass include
+    /// on the redirect chain gives the top record that include's result instead. Both decide. A path under a
+    /// non-pass include deeper down does not match at all, so a later path may still decide; it is kept as
+    /// the reason should none do.
+    private func noteSESPath(_ above: NonPassing, state: inout SPFEvaluation) {
+        guard !state.sesDecided else { return }
+        if let blocked = above.path {
+            if state.nonPassingSESInclude == nil { state.nonPassingSESInclude = blocked }
+            return
+        }
+        state.sesDecided = true
+        if let decisive = above.decisive {
+            state.nonPassingSESInclude = decisive
         } else {
             state.authorizesAmazonSES = true
+            state.nonPassingSESInclude = nil
         }
     }
 
