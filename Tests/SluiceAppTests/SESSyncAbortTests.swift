@@ -154,6 +154,22 @@ struct SESSyncAbortTests {
         #expect(cursor.contains("1700000002") && !cursor.contains("resume"), "\(cursor)")
     }
 
+    /// The watermark never passes the time the listing began (less a margin): an entry added while a long
+    /// listing ran may sort into a page already read, and the next pull must list it.
+    @Test func theWatermarkStopsBeforeTheListingBegan() async throws {
+        let standIn = try SESSuppressionStandIn(pageLimit: 1)
+        defer { standIn.server.stop() }
+        for n in 0..<2 { standIn.set("w\(n)@example.net", reason: "BOUNCE", updated: Date()) }
+        let app = try await start(standIn.endpoint)
+        defer { Task { await app.stop() } }
+        let began = Date()
+        _ = try await sync(app).pull()
+        let cursor = try #require(try await app.context.store.setting(SESSuppressionSync.pullKey))
+        let start = try #require(try JSONDecoder().decode(SESSuppressionSync.PullCursor.self, from: Data(cursor.utf8)).start)
+        #expect(start <= began.timeIntervalSince1970 - SESSuppressionSync.pullOverlap + 5)
+        #expect(try await sync(app).pull().listed == 2, "listed again from before the listing began")
+    }
+
     /// A saved position SES no longer takes (an expired token) starts the listing over.
     @Test func aRefusedSavedPositionStartsTheListingOver() async throws {
         let standIn = try SESSuppressionStandIn(pageLimit: 2)

@@ -25,6 +25,8 @@ struct SESSuppressionSync: Sendable {
     /// Entries per ListSuppressedDestinations page (SES's largest): a list of a million takes 1,000 pages,
     /// about 17 minutes at the default `pullRate`.
     static let pullPageSize = 1000
+    /// How far before a listing's start the next one reaches back (clock differences between here and SES).
+    static let pullOverlap: TimeInterval = 600
     /// Most pages one pull reads (10^7 entries): a listing that long is an SES fault, not a list.
     static let maxPullPages = 10_000
 
@@ -80,6 +82,8 @@ struct SESSuppressionSync: Sendable {
             var token: String
             /// The newest `LastUpdateTime` listed so far (epoch seconds).
             var latest: Double?
+            /// When the listing's first page was asked for (epoch seconds, this host's clock).
+            var began: Double?
         }
     }
 
@@ -159,6 +163,7 @@ struct SESSuppressionSync: Sendable {
         let cursor: PullCursor = try await load(Self.pullKey) ?? PullCursor()
         let start = cursor.start.map { Date(timeIntervalSince1970: $0) }
         var latest = [start, cursor.resume?.latest.map { Date(timeIntervalSince1970: $0) }].compactMap { $0 }.max()
+        var began = cursor.resume?.began.map { Date(timeIntervalSince1970: $0) } ?? now()
         var token = cursor.resume?.token
         var resuming = token != nil
         var seenTokens: Set<String> = []
@@ -185,7 +190,7 @@ struct SESSuppressionSync: Sendable {
                 logger.notice("ses sync: the saved pull position was refused; listing from the start", metadata: [
                     "ses.error_type": "\(error.awsErrorType ?? "-")", "ses.status": "\(error.httpStatus.map(String.init) ?? "-")",
                 ])
-                (token, resuming, latest) = (nil, false, start)
+                (token, resuming, latest, began) = (nil, false, start, now())
                 continue
             }
             resuming = false
@@ -198,10 +203,14 @@ struct SESSuppressionSync: Sendable {
             guard let next = page.nextToken else { break }
             token = next
             // Saved after the page's import, so a resumed pull never skips an entry (imports are idempotent).
-            try await save(Self.pullKey, PullCursor(start: cursor.start, resume: .init(token: next, latest: latest?.timeIntervalSince1970)))
+            try await save(Self.pullKey, PullCursor(
+                start: cursor.start, resume: .init(token: next, latest: latest?.timeIntervalSince1970, began: began.timeIntervalSince1970)))
         }
-        // Only a complete listing moves the watermark.
-        try await save(Self.pullKey, PullCursor(start: latest?.timeIntervalSince1970 ?? cursor.start))
+        // Only a complete listing moves the watermark, and not past the time it began (less a margin for
+        // clocks): an entry added while it ran may sort into a page read before, and the next pull lists it.
+        let next = [latest, began.addingTimeInterval(-Self.pullOverlap)].compactMap { $0 }.min()
+        let kept = [next, start].compactMap { $0 }.max()
+        try await save(Self.pullKey, PullCursor(start: kept?.timeIntervalSince1970 ?? cursor.start))
         return report
     }
 
