@@ -101,7 +101,7 @@ extension PostgresStore: OutboundQueueStore {
 
     public func markSent(id: String, sesMessageId: String?, outbox: String?, counting: SentRecipients?, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
         if let counting, counting.count < 0 { throw StoreError(.invalidInput, "send count must not be negative") }
-        return try await write { connection throws(StoreError) in
+        return try await write(patient: true) { connection throws(StoreError) in
             let moved = try connection.execute("""
                 UPDATE outbound_messages SET state = 'sent', ses_message_id = $2, outbox = $3, updated_at = $4
                 WHERE id = $1 AND state = 'sending' AND ($5::bigint IS NULL OR claimed_at = $5::bigint)
@@ -114,7 +114,7 @@ extension PostgresStore: OutboundQueueStore {
     }
 
     public func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
-        try await write { connection throws(StoreError) in
+        try await write(patient: true) { connection throws(StoreError) in
             try connection.execute("""
                 UPDATE outbound_messages SET state = 'queued', next_attempt_at = $2, error = coalesce($3, error),
                     attempts = GREATEST(0, attempts - $4::integer), updated_at = $5
@@ -124,7 +124,7 @@ extension PostgresStore: OutboundQueueStore {
     }
 
     public func markFailed(id: String, error: String, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool {
-        try await write { connection throws(StoreError) in
+        try await write(patient: true) { connection throws(StoreError) in
             try connection.execute("""
                 UPDATE outbound_messages SET state = 'failed', error = $2, updated_at = $3
                 WHERE id = $1 AND state = 'sending' AND ($4::bigint IS NULL OR claimed_at = $4::bigint)

@@ -41,7 +41,8 @@ public final class PostgresStore: Sendable {
         let timeout = configuration.statementTimeoutMilliseconds
         let maxWait = timeout > 0 ? timeout : nil
         pool = PGPool(size: configuration.poolSize, first: first, maxWaitMilliseconds: maxWait, logger: logger, connect: connect)
-        leaderPool = PGPool(size: 1, first: nil, maxWaitMilliseconds: maxWait, logger: logger, connect: connect)
+        // Leadership checks are short and few; they wait their turn.
+        leaderPool = PGPool(size: 1, first: nil, maxWaitMilliseconds: nil, logger: logger, connect: connect)
     }
 
     deinit {
@@ -57,8 +58,11 @@ public final class PostgresStore: Sendable {
     }
 
     /// Runs `body` in a transaction on a pool thread (retried on serialization failure or deadlock).
-    func write<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await pool.run { connection throws(StoreError) in
+    /// - Parameter patient: see `PGPool.run`.
+    func write<T: Sendable>(
+        patient: Bool = false, _ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
+        try await pool.run(patient: patient) { connection throws(StoreError) in
             try connection.transaction { () throws(StoreError) -> T in try body(connection) }
         }
     }

@@ -40,6 +40,19 @@ import Testing
         #expect(count == 0)
     }
 
+    /// Work that must not be dropped (a send's outcome) waits past the limit.
+    @Test func aPatientJobWaitsPastTheLimit() async throws {
+        let pool = try await pool(size: 1, maxWaitMilliseconds: 100)
+        defer { pool.close() }
+        let slow = Task { try await pool.run { connection throws(StoreError) in try connection.execute("SELECT pg_sleep(0.5)").rowCount } }
+        try await Task.sleep(for: .milliseconds(50))
+        let inserted = try await pool.run(patient: true) { connection throws(StoreError) in
+            try connection.execute("INSERT INTO t (n) VALUES (1)").affectedRows
+        }
+        #expect(inserted == 1)
+        #expect(try await slow.value == 1)
+    }
+
     @Test func withoutALimitAQueuedJobWaitsForItsTurn() async throws {
         let pool = try await pool(size: 1, maxWaitMilliseconds: nil)
         defer { pool.close() }

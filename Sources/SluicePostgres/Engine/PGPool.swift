@@ -47,8 +47,12 @@ final class PGPool: @unchecked Sendable {
     }
 
     /// Runs `body` with a connection on a pool thread and returns its result.
+    /// - Parameter patient: waits for a thread however long it takes, for work that must not be dropped
+    ///   (recording what SES did with a message).
     /// - Throws: `.busy` when no thread took the job within `maxWaitMilliseconds`; `body`'s own errors otherwise.
-    func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+    func run<T: Sendable>(
+        patient: Bool = false, _ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
             let job = QueuedJob { connection in
                 switch connection {
@@ -72,7 +76,7 @@ final class PGPool: @unchecked Sendable {
             condition.signal()
             condition.unlock()
             // Only a job that has to wait gets a timer, so the common case costs no dispatch.
-            guard waits, let maxWait = maxWaitMilliseconds else { return }
+            guard waits, !patient, let maxWait = maxWaitMilliseconds else { return }
             let size = self.size
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(maxWait)) {
                 guard job.take() else { return }
