@@ -14,12 +14,9 @@ enum PGMigrator {
         _ connection: PGConnection, migrations: [PGMigration], policy: SchemaMigration = .apply
     ) throws(StoreError) -> [Int] {
         let applied = try recordedVersions(connection)
-        let newest = migrations.map(\.version).max() ?? 0
-        if let top = applied.max(), top > newest {
-            throw StoreError(.migration, "database schema version \(top) is newer than this build (\(newest)); upgrade Sluice")
-        }
-        guard migrations.contains(where: { !applied.contains($0.version) }) else { return [] }
+        guard try !pending(applied: applied, migrations: migrations).isEmpty else { return [] }
         guard policy == .apply else {
+            let newest = migrations.map(\.version).max() ?? 0
             throw StoreError(.migration, """
                 database schema version \(applied.max() ?? 0) is older than this build's (\(newest)): \
                 run `sluice migrate` or restart the service first; this command does not change the schema
@@ -47,13 +44,9 @@ enum PGMigrator {
                 applied_at BIGINT NOT NULL
             )
             """)
-        let applied = try recordedVersions(connection)
-        let newest = migrations.map(\.version).max() ?? 0
-        if let top = applied.max(), top > newest {
-            throw StoreError(.migration, "database schema version \(top) is newer than this build (\(newest)); upgrade Sluice")
-        }
+        // Read again under the lock: another instance may have migrated while this one waited.
         var done: [Int] = []
-        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
+        for migration in try pending(applied: try recordedVersions(connection), migrations: migrations) {
             do throws(StoreError) {
                 try connection.transaction { () throws(StoreError) in
                     try connection.executeScript(migration.sql)
@@ -67,6 +60,15 @@ enum PGMigrator {
             done.append(migration.version)
         }
         return done
+    }
+
+    /// The migrations not yet applied, in order. Throws when the database is newer than this build.
+    private static func pending(applied: Set<Int>, migrations: [PGMigration]) throws(StoreError) -> [PGMigration] {
+        let newest = migrations.map(\.version).max() ?? 0
+        if let top = applied.max(), top > newest {
+            throw StoreError(.migration, "database schema version \(top) is newer than this build (\(newest)); upgrade Sluice")
+        }
+        return migrations.sorted { $0.version < $1.version }.filter { !applied.contains($0.version) }
     }
 
     /// The versions recorded in `schema_migrations`; empty when the table does not exist yet.

@@ -23,7 +23,7 @@ extension Schema {
                 -- Saturating, as `Suppression.merging` (SQLite turns an overflowing sum into a REAL).
                 count = CASE WHEN count > 9223372036854775807 - excluded.count THEN 9223372036854775807
                     ELSE count + excluded.count END,
-                reason = excluded.reason, detail = excluded.detail, last_seen = excluded.last_seen,
+                reason = excluded.reason, detail = excluded.detail, last_seen = max(suppressions.last_seen, excluded.last_seen),
                 source = excluded.source, expires_at = excluded.expires_at;
         INSERT INTO suppression_domains (domain, address, scope)
             SELECT s.domain, s.address, s.scope FROM suppression_staged t

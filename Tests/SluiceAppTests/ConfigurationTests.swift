@@ -131,6 +131,13 @@ struct ConfigurationTests {
         #expect(!c.warnings.contains { $0.contains("SLUICE_CONFIG") })
     }
 
+    /// Kubernetes service links (a Service `sluice-api` in the namespace) are not mistyped keys.
+    @Test func kubernetesServiceLinksOnlyWarn() throws {
+        let links = ["SLUICE_API_SERVICE_HOST": "10.0.0.1", "SLUICE_API_SERVICE_PORT": "80", "SLUICE_DATABASE_PORT_5432_TCP_ADDR": "10.0.0.2"]
+        let c = try ConfigurationLoader().load(fileText: nil, environment: links)
+        #expect(links.keys.allSatisfy { name in c.warnings.contains("ignoring unknown environment variable \(name)") })
+    }
+
     /// A mistyped key under a known section fails like a mistyped key in the file, with a suggestion.
     @Test func aMistypedKeyInTheEnvironmentFails() throws {
         for (name, suggestion) in [

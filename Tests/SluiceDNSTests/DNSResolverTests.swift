@@ -30,9 +30,9 @@ struct DNSResolverTests {
             let server = try TestDNSServer.shared()
             let result = try await server.resolver().lookup("tcp.test", .txt)
             #expect(result.texts == ["v=spf1 include:amazonses.com ip4:192.0.2.0/24 ~all"])
-            // Without the fallback the truncated UDP answer is all there is: no records.
-            let udpOnly = try await server.resolver(useTCPFallback: false).lookup("tcp.test", .txt)
-            #expect(udpOnly.records.isEmpty)
+            // Without the fallback the truncated UDP answer holds no records: a server failure, not "no record".
+            let udpOnly = await #expect(throws: DNSError.self) { try await server.resolver(useTCPFallback: false).lookup("tcp.test", .txt) }
+            #expect(udpOnly?.code == .serverFailure)
         }
     }
 
@@ -41,9 +41,11 @@ struct DNSResolverTests {
         // One attempt: a resolver that dropped the cut datagram would time out instead of answering.
         let result = try await server.resolver(timeout: 2, attempts: 1).lookup("cut.slow.test", .txt)
         #expect(result.texts == ["v=spf1 include:amazonses.com ip4:192.0.2.0/24 ip4:198.51.100.0/24 ~all"])
-        // Without the fallback the cut answer counts for its header: no records, and no wait for a timeout.
-        let udpOnly = try await server.resolver(timeout: 2, attempts: 1, useTCPFallback: false).lookup("cut.slow.test", .txt)
-        #expect(udpOnly.records.isEmpty)
+        // Without the fallback the cut answer counts for its header: a server failure at once, no wait for a timeout.
+        let udpOnly = await #expect(throws: DNSError.self) {
+            try await server.resolver(timeout: 2, attempts: 1, useTCPFallback: false).lookup("cut.slow.test", .txt)
+        }
+        #expect(udpOnly?.code == .serverFailure)
     }
 
     @Test func acceptsACutTruncatedAnswerOnItsHeaderAndQuestion() throws {
@@ -107,7 +109,7 @@ struct DNSResolverTests {
     @Test func tellsNODATAFromReferralsAndNonRecursiveAnswers() {
         let usable: [DNSMessage] = [
             Self.emptyAnswer(authority: [.soa]),
-            // RFC 2308 §2.2 NODATA type 1 (SOA and NS) and type 2 (nothing in authority).
+            // RFC 2308 §2.2 NODATA type 1 (SOA and NS) and type 3 (nothing in authority).
             Self.emptyAnswer(authority: [.soa, .ns]),
             Self.emptyAnswer(authority: []),
             // Authoritative for the zone: definitive even without recursion.

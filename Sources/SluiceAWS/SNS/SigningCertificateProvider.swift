@@ -6,8 +6,9 @@ import SluiceHTTP
 
 /// Supplies SNS signing certificates: memory LRU → durable store → HTTPS fetch, one fetch per URL at a time.
 ///
-/// Only certificates that passed every check are cached; a failed fetch is never remembered as a verdict
-/// (at most a short `failureBackoff` stops a storm of retries for the same URL).
+/// Only certificates that passed every check are cached; a failed fetch is never cached as a verdict: a short
+/// `failureBackoff` stops a storm of retries for the same URL, answering during it what the fetch answered
+/// when that will never change (no such certificate, wrong name, weak key) and "retry later" otherwise.
 public actor SigningCertificateProvider {
     /// Fetch, cache and acceptance settings.
     public nonisolated let configuration: SigningCertificateProviderConfiguration

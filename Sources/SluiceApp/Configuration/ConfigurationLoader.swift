@@ -43,9 +43,9 @@ public struct ConfigurationLoader: Sendable {
                 guard !Self.nonKeyEnvironment.contains(name) else { continue }
                 // Under a known section it is a mistyped key, and a file's mistyped key is fatal too: carrying
                 // on with the default (SHA-1 accepted, another database, no topics) would be silent.
-                if let path = Self.keyPath(forEnvironmentName: name) {
-                    throw ConfigurationError(
-                        .unknownKey, "unknown environment variable \(name)\(Self.suggestion(forEnvironmentName: name, path: path))")
+                if let path = Self.keyPath(forEnvironmentName: name), !Self.isServiceLink(name) {
+                    let nearest = Self.nearestKey(to: path).map { " (did you mean \($0.environmentName)?)" } ?? ""
+                    throw ConfigurationError(.unknownKey, "unknown environment variable \(name)\(nearest)")
                 }
                 warnings.append("ignoring unknown environment variable \(name)")
                 continue
@@ -130,7 +130,6 @@ public struct ConfigurationLoader: Sendable {
         }
     }
 
-    /// "did you mean" for a misspelt key: the known key closest in edit distance, if close enough.
     /// `section.key` for `SLUICE_SECTION_KEY` when SECTION is a configuration section; nil otherwise.
     static func keyPath(forEnvironmentName name: String) -> String? {
         let rest = name.dropFirst("SLUICE_".count).lowercased()
@@ -141,16 +140,22 @@ public struct ConfigurationLoader: Sendable {
         return nil
     }
 
-    static func suggestion(forEnvironmentName name: String, path: String) -> String {
-        let best = ConfigurationKey.all.map { ($0.environmentName, editDistance($0.path, path)) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= 3 else { return "" }
-        return " (did you mean \(best.0)?)"
+    /// A variable Kubernetes adds for each Service of the namespace (`SLUICE_API_SERVICE_HOST` for a Service
+    /// `sluice-api`, `SLUICE_DATABASE_PORT_5432_TCP`…): not a mistyped key, whatever section it starts with.
+    static func isServiceLink(_ name: String) -> Bool {
+        name.contains("_SERVICE_HOST") || name.contains("_SERVICE_PORT") || name.hasSuffix("_PORT") || name.contains("_PORT_")
     }
 
+    /// The known key closest to `path` in edit distance, if close enough to be a misspelling of it.
+    static func nearestKey(to path: String) -> ConfigurationKey? {
+        let best = ConfigurationKey.all.map { ($0, editDistance($0.path, path)) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= 3 else { return nil }
+        return best.0
+    }
+
+    /// "did you mean" for a misspelt key in the file.
     static func suggestion(for path: String) -> String {
-        let best = ConfigurationKey.all.map { ($0.path, editDistance($0.path, path)) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= 3 else { return "" }
-        return " (did you mean '\(best.0)'?)"
+        nearestKey(to: path).map { " (did you mean '\($0.path)'?)" } ?? ""
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {

@@ -8,6 +8,8 @@ extension DNSResolver {
     /// Taking either as NODATA would report a record as missing; they are server failures instead.
     static func unusableAnswerProblem(_ message: DNSMessage) -> String? {
         guard message.responseCode == .noError, message.answers.isEmpty else { return nil }
+        // A truncated answer kept without its records (TCP fallback off) says nothing about the name.
+        if message.isTruncated { return "answered truncated, without records" }
         let hasSOA = message.authority.contains { $0.type == .soa }
         if !hasSOA && message.authority.contains(where: { $0.type == .ns }) {
             return "answered with a referral instead of recursing"

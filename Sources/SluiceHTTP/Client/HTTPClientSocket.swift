@@ -7,14 +7,20 @@ enum HTTPClientSocket {
     /// Returns a non-blocking, close-on-exec socket the caller owns.
     // getaddrinfo itself cannot be interrupted; it runs on the client's worker queue, never on the
     // cooperative pool, and the resolver's own timeouts (resolv.conf) bound it.
+    /// `localhost` and names under it (RFC 6761): always the loopback interface.
+    static func isLocalhost(_ host: String) -> Bool {
+        let name = host.lowercased()
+        return name == "localhost" || name.hasSuffix(".localhost")
+    }
+
     static func connect(
         host: String, port: Int, deadline: ContinuousClock.Instant, cancellation: HTTPClientCancellation
     ) throws(HTTPClientError) -> Int32 {
         var hints = addrinfo()
         // Names resolve only to families this host has addresses for (no IPv6 tries on an IPv4-only
-        // host). Not for IP literals: glibc ignores loopback when deciding, so 127.0.0.1 could fail on
-        // a host whose only other address is IPv6.
-        hints.ai_flags = isIPLiteral(host) ? AI_NUMERICHOST : AI_ADDRCONFIG
+        // host). Not for IP literals nor `localhost`: glibc ignores loopback when deciding, so 127.0.0.1
+        // could fail on a host whose only other address is IPv6 (a local stand-in, a sidecar).
+        hints.ai_flags = isIPLiteral(host) ? AI_NUMERICHOST : isLocalhost(host) ? 0 : AI_ADDRCONFIG
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_protocol = Int32(IPPROTO_TCP)

@@ -17,7 +17,8 @@ final class ServerCore: Sendable {
     let configuration: HTTPServerConfiguration
     let responder: any HTTPResponder
     /// The responder when it is a `Router`: the loop then matches each route once, and synchronous
-    /// routes (and 404/405 answers) run inline without a task.
+    /// routes run inline without a task (404/405 and a route's credential refusal are answered from the
+    /// head, `HTTPResponder.responseBeforeBody`).
     let router: Router?
     let logger: Logger
     /// The byte-level access log when the logger's handler offers one and logs at info; otherwise
@@ -74,8 +75,8 @@ final class ServerCore: Sendable {
 
     /// Runs the responder for `request` and posts the response back to `loop`.
     ///
-    /// A synchronous route (`Router.addSync`), 404 and 405 are answered inline on the loop thread,
-    /// without a task. Other handlers run in a task that prefers `loop` as its executor and starts
+    /// A synchronous route (`Router.addSync`) is answered inline on the loop thread, without a task (404
+    /// and 405 come earlier, from the head). Other handlers run in a task that prefers `loop` as its executor and starts
     /// at once on this thread (`Task.immediate`): one that does not suspend runs to completion right
     /// here, and its response is queued without a lock or an eventfd write. A handler that suspends
     /// resumes on the loop too, so handler code must never block the thread (blocking work belongs
