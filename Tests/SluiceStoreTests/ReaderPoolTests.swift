@@ -34,11 +34,23 @@ struct ReaderPoolTests {
         }
     }
 
+    /// A database the store made, with a way to open read connections to it; removed with the value.
+    private struct ReadOnlyDatabase {
+        let directory: TemporaryDirectory
+        let open: () throws(StoreError) -> Database
+
+        init() throws {
+            directory = try TemporaryDirectory()
+            try directory.openStore().close()
+            let path = directory.databasePath
+            open = { () throws(StoreError) -> Database in try Database(path: path, readOnly: true, busyTimeoutMilliseconds: 100) }
+        }
+    }
+
     @Test func aRenewalThatOpensNothingFailsReadsUntilOneSucceeds() async throws {
-        let directory = try TemporaryDirectory()
-        try directory.openStore().close()
-        let path = directory.databasePath
-        let open = { () throws(StoreError) -> Database in try Database(path: path, readOnly: true, busyTimeoutMilliseconds: 100) }
+        let database = try ReadOnlyDatabase()
+        defer { withExtendedLifetime(database) {} }  // its directory stays until the test ends
+        let open = database.open
         let pool = ReaderPool([try open()])
         defer { pool.close() }
         #expect(throws: StoreError.self) {
@@ -55,10 +67,9 @@ struct ReaderPoolTests {
     }
 
     @Test func aReaderThatOutlivesTwoRenewalsIsNeverPooledAgain() async throws {
-        let directory = try TemporaryDirectory()
-        try directory.openStore().close()
-        let path = directory.databasePath
-        let open = { () throws(StoreError) -> Database in try Database(path: path, readOnly: true, busyTimeoutMilliseconds: 100) }
+        let database = try ReadOnlyDatabase()
+        defer { withExtendedLifetime(database) {} }  // its directory stays until the test ends
+        let open = database.open
         let pool = ReaderPool([try open()])
         defer { pool.close() }
         let held = Mutex<ObjectIdentifier?>(nil)
