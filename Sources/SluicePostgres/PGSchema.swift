@@ -1,7 +1,7 @@
 /// The PostgreSQL schema: the SQLite store's tables with the same meaning (dates as BIGINT Unix
 /// milliseconds, blobs as BYTEA), plus the shared state several instances need. Append-only.
 enum PGSchema {
-    static let migrations: [PGMigration] = [v1, v2, v3, v4, v5, v6, v7]
+    static let migrations: [PGMigration] = [v1, v2, v3, v4, v5, v6, v7, v8, v9]
 
     static let v1 = PGMigration(version: 1, name: "feedback_suppressions_and_sending", sql: """
         CREATE TABLE sns_messages (

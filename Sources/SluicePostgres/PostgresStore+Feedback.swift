@@ -30,20 +30,23 @@ extension PostgresStore: FeedbackStore, MessageRetentionStore {
 
     public func purgeMessages(olderThan cutoff: Date) async throws(StoreError) -> Int {
         try await deleteInChunks("""
-            DELETE FROM sns_messages WHERE message_id IN
-                (SELECT message_id FROM sns_messages WHERE received_at < $1 LIMIT $2)
+            DELETE FROM sns_messages WHERE received_at < $1
+                AND ctid = ANY (ARRAY(SELECT ctid FROM sns_messages WHERE received_at < $1 LIMIT $2))
             """, cutoff: cutoff)
     }
 
     public func purgeHistory(olderThan cutoff: Date) async throws(StoreError) -> Int {
         try await deleteInChunks("""
-            DELETE FROM history WHERE id IN (SELECT id FROM history WHERE recorded_at < $1 LIMIT $2)
+            DELETE FROM history WHERE recorded_at < $1
+                AND ctid = ANY (ARRAY(SELECT ctid FROM history WHERE recorded_at < $1 LIMIT $2))
             """, cutoff: cutoff)
     }
 
     public func purgeSoftBounces(windowStartedBefore cutoff: Date) async throws(StoreError) -> Int {
+        // A bounce may start a new window in the row meanwhile: see `deleteInChunks`.
         try await deleteInChunks("""
-            DELETE FROM soft_bounces WHERE address IN (SELECT address FROM soft_bounces WHERE window_start < $1 LIMIT $2)
+            DELETE FROM soft_bounces WHERE window_start < $1
+                AND ctid = ANY (ARRAY(SELECT ctid FROM soft_bounces WHERE window_start < $1 LIMIT $2))
             """, cutoff: cutoff)
     }
 
@@ -57,6 +60,16 @@ extension PostgresStore: FeedbackStore, MessageRetentionStore {
     }
 
     /// Runs a `DELETE … LIMIT $2` until it deletes less than a chunk, so a purge never holds locks long.
+    ///
+    /// Each statement has the form `DELETE FROM t WHERE <cond> AND ctid = ANY (ARRAY(SELECT ctid FROM t WHERE
+    /// <cond> LIMIT $2))`. The array is computed once and fetched by a TID scan: a chunk costs its own rows, not
+    /// a scan of every row to purge (`IN (SELECT …)` was planned as a hash join over the whole table).
+    ///
+    /// A row another transaction changes meanwhile (a hard bounce making an expiring suppression permanent) is
+    /// waited for, and under READ COMMITTED only the DELETE's own conditions are evaluated again, on the row's
+    /// new version: `IN (SELECT …)` alone kept the subquery's old match and deleted it. Here `<cond>` is
+    /// checked again, and so is the TID (PostgreSQL 15 does; the new version has another), so such a row is
+    /// left for a later pass.
     func deleteInChunks(_ sql: String, cutoff: Date) async throws(StoreError) -> Int {
         let chunk = 5000
         var total = 0
@@ -88,6 +101,7 @@ enum PGFeedbackIngest {
         try PostgresStore.lockAddresses(events.map(\.address), in: connection)
         var rows = PGFeedbackRows(connection: connection)
         try rows.applyEvents(events, of: message, policy: policy)
+        try PGCounterRows.add(rows.counts, in: connection)
         return .stored(events: events.count)
     }
 
@@ -121,7 +135,7 @@ enum PGFeedbackIngest {
                 INSERT INTO soft_bounces (address, count, window_start, last_bounce, last_subtype) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (address) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
                     last_bounce = excluded.last_bounce, last_subtype = excluded.last_subtype
-                """, [.text(state.address), .int(state.count), .date(state.windowStart), .date(state.lastBounce), .string(state.lastSubtype)])
+                """, [.text(state.address), .int(state.count), .date(state.windowStart), .date(state.lastBounce), .freeText(state.lastSubtype)])
         case .clear(let address):
             try connection.execute("DELETE FROM soft_bounces WHERE address = $1", [.text(address)])
         }
@@ -134,7 +148,7 @@ enum PGFeedbackIngest {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             """, [
                 .text(event.address), .text(event.kind.rawValue), .text(event.originalAddress), .text(event.sesMessageId),
-                .date(event.timestamp), .text(event.identity), .string(event.subtype), .string(event.detail),
+                .date(event.timestamp), .text(event.identity), .freeText(event.subtype), .freeText(event.detail),
                 .text(event.scope), .text(event.rawType), .text(outcome), .text(source), .date(recordedAt),
             ])
     }
@@ -142,25 +156,53 @@ enum PGFeedbackIngest {
 
 /// SQL for `hourly_counters` (sharded rows, summed on read).
 enum PGCounterRows {
-    /// The row lock of a shard is held until COMMIT returns, i.e. through the WAL flush, so two ingests
+    /// The row lock of a shard is held until COMMIT returns, i.e. through the WAL flush, so two transactions
     /// that pick the same shard commit one after the other instead of in one group flush: 64 shards keep
     /// that rare at the 16+ transactions in flight of two instances (8 made it common).
     static let shards = 64
 
+    /// One counter: an hour (Unix ms), an identity and an event kind.
+    struct Key: Hashable {
+        var hourStart: Int64
+        var identity: String
+        var kind: String
+
+        init(identity: String, kind: EventKind, at date: Date) {
+            hourStart = PGValue.milliseconds(HourlyCounter.hourStart(of: date))
+            self.identity = identity
+            self.kind = kind.rawValue
+        }
+
+        /// The order every transaction takes the counters' row locks in, so none waits on another in a cycle.
+        static func precedes(_ a: Key, _ b: Key) -> Bool {
+            if a.hourStart != b.hourStart { return a.hourStart < b.hourStart }
+            if a.identity != b.identity { return a.identity.utf8.lexicographicallyPrecedes(b.identity.utf8) }
+            return a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8)
+        }
+    }
+
     static func add(_ count: Int, identity: String, kind: EventKind, at date: Date, in connection: PGConnection) throws(StoreError) {
-        try connection.execute("""
-            INSERT INTO hourly_counters (hour_start, identity, kind, shard, count) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (hour_start, identity, kind, shard) DO UPDATE SET count = hourly_counters.count + excluded.count
-            """, [
-                .date(HourlyCounter.hourStart(of: date)), .text(identity), .text(kind.rawValue),
-                .int(Int.random(in: 0..<shards)), .int(count),
-            ])
+        try add([Key(identity: identity, kind: kind, at: date): count], in: connection)
+    }
+
+    /// Adds each count to its counter: in key order, all in one shard picked for the call (one per
+    /// transaction), so two transactions that bump the same counters lock them in the same order.
+    static func add(_ counts: [Key: Int], in connection: PGConnection) throws(StoreError) {
+        let shard = Int.random(in: 0..<shards)
+        for (key, count) in counts.sorted(by: { Key.precedes($0.key, $1.key) }) where count != 0 {
+            try connection.execute("""
+                INSERT INTO hourly_counters (hour_start, identity, kind, shard, count) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (hour_start, identity, kind, shard) DO UPDATE SET count = hourly_counters.count + excluded.count
+                """, [.text(String(key.hourStart)), .text(key.identity), .text(key.kind), .int(shard), .int(count)])
+        }
     }
 }
 
 /// `RecipientEventRows` on one pooled connection, inside the ingest transaction.
 private struct PGFeedbackRows: RecipientEventRows {
     let connection: PGConnection
+    /// The ingest's counter increments, summed per counter; written after the events, in key order.
+    var counts: [PGCounterRows.Key: Int] = [:]
 
     func suppressions(of address: String) throws(StoreError) -> [Suppression] { try PGSuppressionRows.all(of: address, in: connection) }
     func softBounce(of address: String) throws(StoreError) -> SoftBounceState? { try PGFeedbackIngest.softBounce(of: address, in: connection) }
@@ -175,7 +217,7 @@ private struct PGFeedbackRows: RecipientEventRows {
             [.text(event.sesMessageId), .text(event.address), .text(event.kind.rawValue), .date(event.timestamp)]
         ).rowCount > 0
     }
-    func count(_ event: RecipientEvent) throws(StoreError) {
-        try PGCounterRows.add(1, identity: event.identity, kind: event.kind, at: event.timestamp, in: connection)
+    mutating func count(_ event: RecipientEvent) throws(StoreError) {
+        counts[PGCounterRows.Key(identity: event.identity, kind: event.kind, at: event.timestamp), default: 0] += 1
     }
 }

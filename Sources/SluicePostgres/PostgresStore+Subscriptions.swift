@@ -16,7 +16,7 @@ extension PostgresStore: SubscriptionStore {
                     OR excluded.signed_at >= sns_subscriptions.signed_at
                 """, [
                     .text(record.topicArn), .text(record.endpoint), .text(record.state.rawValue), .string(record.subscriptionArn),
-                    .string(record.subscribeURL), .string(record.token), .date(record.updatedAt), .date(record.signedAt),
+                    .freeText(record.subscribeURL), .string(record.token), .date(record.updatedAt), .date(record.signedAt),
                 ])
         }
     }

@@ -34,6 +34,9 @@ public final class PostgresStore: Sendable {
                 statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds)
         }
         let first = try connect()
+        Self.logTransport(
+            isRemote: first.isRemote, defaultedSSLMode: first.defaultedSSLMode, isEncrypted: first.isEncrypted,
+            server: PostgresStoreConfiguration.redacted(configuration.url), logger: logger)
         let applied = try PGMigrator.migrate(first, migrations: migrations, policy: configuration.migration)
         if !applied.isEmpty { logger.debug("store.migrated", metadata: ["store.versions": "\(applied)"]) }
         // A request may wait for a connection as long as one statement may run, then it is refused
@@ -43,6 +46,23 @@ public final class PostgresStore: Sendable {
         pool = PGPool(size: configuration.poolSize, first: first, maxWaitMilliseconds: maxWait, logger: logger, connect: connect)
         // Leadership checks are short and few; they wait their turn.
         leaderPool = PGPool(size: 1, first: nil, maxWaitMilliseconds: nil, logger: logger, connect: connect)
+    }
+
+    /// Says once, at open, how the first connection to a server over the network is protected: the `sslmode`
+    /// chosen for a URL without one, and a warning when the session is not encrypted.
+    static func logTransport(isRemote: Bool, defaultedSSLMode: String?, isEncrypted: Bool, server: String, logger: Logger) {
+        guard isRemote else { return }
+        let metadata: Logger.Metadata = ["store.server": "\(server)"]
+        if let mode = defaultedSSLMode {
+            logger.notice("""
+                database.url names no sslmode: using sslmode=\(mode) (encrypted, server identity not checked); \
+                add sslmode=verify-full&sslrootcert=<CA file> to verify the server
+                """, metadata: metadata)
+        }
+        if !isEncrypted {
+            logger.warning(
+                "the PostgreSQL connection is not encrypted (sslmode in database.url); use sslmode=verify-full", metadata: metadata)
+        }
     }
 
     deinit {

@@ -22,9 +22,14 @@ struct PGFailure: Error, Sendable, CustomStringConvertible {
         case "XX001", "XX002": code = .corrupt
         case "42P01", "42703": code = .migration
         case _ where sqlState.hasPrefix("53"): code = .full
-        case _ where sqlState.hasPrefix("22"): code = .invalidInput
         case _ where sqlState.hasPrefix("23"): code = .constraint
+        // Class 22 (data exception: out of range, bad encoding) included: the store checks its input before
+        // it writes, so one here is the store's own fault, not the client's (`.invalidInput` would answer 400
+        // and quote the server's message, which can hold the value).
         default: code = .io
+        }
+        if sqlState.hasPrefix("22") {
+            return StoreError(code, "PostgreSQL refused a value the store sent (SQLSTATE \(sqlState))", underlying: self)
         }
         return StoreError(code, "PostgreSQL: \(message)", underlying: self)
     }

@@ -5,14 +5,21 @@ import Synchronization
 
 /// A fixed set of threads, each owning one connection; queued jobs run on whichever thread is free.
 ///
-/// libpq blocks, so every call happens on these threads. A thread whose connection was lost reconnects
-/// before its next job; the job that saw the loss fails with `.unavailable` (the web layer answers 503).
+/// libpq blocks, so every call happens on these threads. Before each job a thread checks its connection (what
+/// the server sent meanwhile, an open transaction left behind) and reconnects if it is unfit. A job whose
+/// first statement finds the connection gone without having changed anything runs once more on a new one;
+/// any other job that sees the loss fails with `.unavailable` (the web layer answers 503).
 /// A job that finds no thread free within `maxWaitMilliseconds` fails with `.busy` instead of queueing
 /// without end behind a slow server (the request gets a 503 while its client still waits for an answer).
 final class PGPool: @unchecked Sendable {
     // @unchecked: `pending`/`idle`/`closed` are guarded by `condition`; each connection is touched only by
     // the thread that opened it.
-    typealias Job = (Result<PGConnection, StoreError>) -> Void
+    /// Runs a job on a connection (or reports why there is none); `mayRetry` lets it ask for a second run on a
+    /// new connection (`.retryOnNewConnection`) when its first statement found the connection gone.
+    typealias Job = (_ connection: Result<PGConnection, StoreError>, _ mayRetry: Bool) -> JobOutcome
+
+    /// What a job did with its run: answered its caller, or asks to run again on a new connection.
+    enum JobOutcome { case done, retryOnNewConnection }
 
     private let condition = NSCondition()
     private var pending: [QueuedJob] = []
@@ -54,16 +61,18 @@ final class PGPool: @unchecked Sendable {
         patient: Bool = false, _ body: @escaping @Sendable (PGConnection) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
-            let job = QueuedJob { connection in
+            let job = QueuedJob { connection, mayRetry in
                 switch connection {
                 case .failure(let error): continuation.resume(returning: .failure(error))
                 case .success(let connection):
                     do throws(StoreError) {
                         continuation.resume(returning: .success(try body(connection)))
                     } catch {
+                        if mayRetry && connection.lostBeforeFirstStatement { return .retryOnNewConnection }
                         continuation.resume(returning: .failure(error))
                     }
                 }
+                return .done
             }
             condition.lock()
             if closed {
@@ -130,19 +139,34 @@ final class PGPool: @unchecked Sendable {
             condition.unlock()
             // A job whose deadline passed was already answered; it must not run late.
             guard job.take() else { continue }
-            if let current = connection, !current.isHealthy {
+            if let current = connection, !current.readyForJob() {
                 logger.debug("postgres.reconnect")
                 connection = nil
             }
+            // A connection opened for this job: a loss on it is no stale connection, and is not retried.
+            var fresh = false
             if connection == nil {
                 do throws(StoreError) {
-                    connection = try connect()
+                    let opened = try connect()
+                    _ = opened.readyForJob()
+                    connection = opened
+                    fresh = true
                 } catch {
-                    job.run(.failure(error))
+                    _ = job.run(.failure(error), false)
                     continue
                 }
             }
-            if let connection { job.run(.success(connection)) }
+            guard let current = connection, job.run(.success(current), !fresh) == .retryOnNewConnection else { continue }
+            logger.debug("postgres.retry_on_new_connection")
+            connection = nil
+            do throws(StoreError) {
+                let opened = try connect()
+                _ = opened.readyForJob()
+                connection = opened
+                _ = job.run(.success(opened), false)
+            } catch {
+                _ = job.run(.failure(error), false)
+            }
         }
         connection = nil
         finished.signal()
@@ -151,7 +175,7 @@ final class PGPool: @unchecked Sendable {
 
 /// A job in the queue; whoever takes it first, a pool thread or its deadline, answers it.
 private final class QueuedJob: @unchecked Sendable {
-    // @unchecked: `run` is called once, by the pool thread that won `take()`.
+    // @unchecked: `run` is called only by the pool thread that won `take()` (twice at most: see `Job`).
     let run: PGPool.Job
     private let taken = Atomic(false)
     init(_ run: @escaping PGPool.Job) { self.run = run }
