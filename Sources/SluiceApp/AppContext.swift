@@ -26,9 +26,7 @@ public struct AppContext: Sendable {
         self.metrics = metrics
         self.state = state
         self.now = now
-        self.normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(
-            caseInsensitiveLocalPart: !configuration.bool("policy.case_sensitive_local_part")
-        ))
+        self.normalizer = AddressNormalizer(configuration: AddressKeyMode.normalizerConfiguration(configuration))
         var policy = SuppressionPolicyConfiguration()
         policy.softBounceLimit = configuration.int("policy.soft_bounce_limit")
         policy.softBounceWindow = TimeInterval(configuration.int("policy.soft_bounce_window_days")) * 86_400

@@ -45,16 +45,105 @@ enum PGSuppressionRows {
         try validate(suppression)
         try connection.execute("""
             INSERT INTO suppressions (\(columns), domain, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \(nowSQL))
-            ON CONFLICT (address, scope) DO UPDATE SET
-                first_seen = LEAST(suppressions.first_seen, excluded.first_seen),
-                -- Saturates as `Suppression.merging` does (a bigint sum past 2^63-1 is an error); both
-                -- counts are non-negative (`validate`), so the subtraction cannot overflow.
-                count = CASE WHEN suppressions.count > 9223372036854775807 - excluded.count THEN 9223372036854775807
-                    ELSE suppressions.count + excluded.count END,
-                reason = excluded.reason, detail = excluded.detail,
-                last_seen = GREATEST(suppressions.last_seen, excluded.last_seen),
-                source = excluded.source, expires_at = excluded.expires_at, changed_at = excluded.changed_at
+            \(mergeConflict)
             """, values(suppression))
+    }
+
+    /// `merge` as `Suppression.merging` does it, for the row already stored.
+    private static let mergeConflict = """
+        ON CONFLICT (address, scope) DO UPDATE SET
+            first_seen = LEAST(suppressions.first_seen, excluded.first_seen),
+            -- Saturates as `Suppression.merging` does (a bigint sum past 2^63-1 is an error); both
+            -- counts are non-negative (`validate`), so the subtraction cannot overflow.
+            count = CASE WHEN suppressions.count > 9223372036854775807 - excluded.count THEN 9223372036854775807
+                ELSE suppressions.count + excluded.count END,
+            reason = excluded.reason, detail = excluded.detail,
+            last_seen = GREATEST(suppressions.last_seen, excluded.last_seen),
+            source = excluded.source, expires_at = excluded.expires_at, changed_at = excluded.changed_at
+        """
+
+    /// `mergeAll` as `Suppression.mergingImport` does it, for the row already stored: never weakened (the SQLite
+    /// store's `SuppressionRows.importUpdateSQL`). The spelling stored is kept; on a tie of precedence the
+    /// imported reason, detail and source win.
+    private static let importConflict = """
+        ON CONFLICT (address, scope) DO UPDATE SET
+            first_seen = LEAST(suppressions.first_seen, excluded.first_seen),
+            last_seen = GREATEST(suppressions.last_seen, excluded.last_seen),
+            -- An import restates rows: the larger count, not the sum (importing a file again changes nothing).
+            count = GREATEST(suppressions.count, excluded.count),
+            reason = CASE WHEN \(precedence("excluded.reason")) >= \(precedence("suppressions.reason"))
+                THEN excluded.reason ELSE suppressions.reason END,
+            detail = CASE WHEN \(precedence("excluded.reason")) >= \(precedence("suppressions.reason"))
+                THEN excluded.detail ELSE suppressions.detail END,
+            source = CASE WHEN \(precedence("excluded.reason")) >= \(precedence("suppressions.reason"))
+                THEN excluded.source ELSE suppressions.source END,
+            -- NULL (permanent) is the latest expiry.
+            expires_at = CASE WHEN suppressions.expires_at IS NULL OR excluded.expires_at IS NULL THEN NULL
+                ELSE GREATEST(suppressions.expires_at, excluded.expires_at) END,
+            changed_at = excluded.changed_at
+        """
+
+    /// SQL: `SuppressionReason.precedence` of the reason in `column`; an unknown reason (a newer build's) ranks
+    /// as manual, as `read` reads it.
+    private static func precedence(_ column: String) -> String {
+        "(CASE \(column) "
+            + SuppressionReason.allCases.filter { $0 != .manual }.map { "WHEN '\($0.rawValue)' THEN \($0.precedence) " }.joined()
+            + "ELSE \(SuppressionReason.manual.precedence) END)"
+    }
+
+    /// `rows` with the rows of one key folded in their order (`Suppression.mergingImport`, as the SQLite store
+    /// folds a staged run), sorted by (address, scope) in byte order, the key's `COLLATE "C"` order.
+    static func folded(_ rows: [Suppression]) -> [Suppression] {
+        struct Key: Hashable {
+            var address: String
+            var scope: String
+        }
+        var positions: [Key: Int] = [:]
+        var folded: [Suppression] = []
+        folded.reserveCapacity(rows.count)
+        for row in rows {
+            let key = Key(address: row.address, scope: row.scope)
+            if let position = positions[key] {
+                folded[position] = folded[position].mergingImport(row)
+            } else {
+                positions[key] = folded.count
+                folded.append(row)
+            }
+        }
+        // Keys are unique now, so the order is total.
+        folded.sort { a, b in
+            a.address == b.address
+                ? a.scope.utf8.lexicographicallyPrecedes(b.scope.utf8) : a.address.utf8.lexicographicallyPrecedes(b.address.utf8)
+        }
+        return folded
+    }
+
+    /// Merges imported `rows` (one per key, from `folded`) by `Suppression.mergingImport`, in one statement that
+    /// takes the row locks in key order: two imports, or an import and an ingest's rows, never wait on each
+    /// other in a cycle.
+    static func mergeAll(_ rows: [Suppression], in connection: PGConnection) throws(StoreError) {
+        guard !rows.isEmpty else { return }
+        var fields = Array(repeating: [String?](), count: 11)
+        for index in fields.indices { fields[index].reserveCapacity(rows.count) }
+        for row in rows {
+            try validate(row)
+            let texts: [String?] = [
+                row.address, row.scope, row.originalAddress, row.reason.rawValue, row.detail.map(PGValue.sanitized),
+                String(PGValue.milliseconds(row.firstSeen)), String(PGValue.milliseconds(row.lastSeen)), String(row.count),
+                row.source, row.expiresAt.map { String(PGValue.milliseconds($0)) }, domain(of: row.address),
+            ]
+            for (index, text) in texts.enumerated() { fields[index].append(text) }
+        }
+        try connection.execute("""
+            INSERT INTO suppressions (\(columns), domain, changed_at)
+            SELECT r.address, r.scope, r.original_address, r.reason, r.detail, r.first_seen, r.last_seen, r.count,
+                r.source, r.expires_at, r.domain, \(nowSQL)
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+                $8::bigint[], $9::text[], $10::bigint[], $11::text[])
+                AS r (address, scope, original_address, reason, detail, first_seen, last_seen, count, source, expires_at, domain)
+            ORDER BY r.address COLLATE "C", r.scope COLLATE "C"
+            \(importConflict)
+            """, fields.map { PGValue.textArray($0) })
     }
 
     /// The time of the write in Unix milliseconds, for `changed_at` (schema v6).
@@ -75,7 +164,7 @@ enum PGSuppressionRows {
     private static func values(_ suppression: Suppression) -> [PGValue] {
         [
             .text(suppression.address), .text(suppression.scope), .text(suppression.originalAddress),
-            .text(suppression.reason.rawValue), .string(suppression.detail), .date(suppression.firstSeen),
+            .text(suppression.reason.rawValue), .freeText(suppression.detail), .date(suppression.firstSeen),
             .date(suppression.lastSeen), .int(suppression.count), .text(suppression.source),
             .date(suppression.expiresAt), .text(domain(of: suppression.address)),
         ]

@@ -2,8 +2,9 @@ import Foundation
 import SluiceCore
 
 extension PostgresStore: SuppressionStore {
-    /// Largest chunk `importBatch` accepts; larger imports are streamed as several chunks.
-    public static let maxImportChunk = 50_000
+    /// Largest chunk `importBatch` accepts, one transaction each; larger imports are streamed as several
+    /// chunks. Small enough that a chunk's row locks are held for a fraction of a second.
+    public static let maxImportChunk = 5_000
     /// Largest page `export` returns.
     public static let maxExportPage = 10_000
 
@@ -108,10 +109,10 @@ extension PostgresStore: SuppressionStore {
             throw StoreError(.invalidInput, "import chunk of \(suppressions.count) rows exceeds \(Self.maxImportChunk)")
         }
         for suppression in suppressions { try PGSuppressionRows.validate(suppression) }
-        return try await write { connection throws(StoreError) in
-            for suppression in suppressions { try PGSuppressionRows.merge(suppression, in: connection) }
-            return suppressions.count
-        }
+        // Folded and sorted off the pool thread; one statement writes them in key order.
+        let rows = PGSuppressionRows.folded(suppressions)
+        try await write { connection throws(StoreError) in try PGSuppressionRows.mergeAll(rows, in: connection) }
+        return suppressions.count
     }
 
     public func history(address: String, limit: Int) async throws(StoreError) -> [HistoryEntry] {
@@ -151,9 +152,10 @@ extension PostgresStore: SuppressionStore {
     }
 
     public func purgeExpired(at now: Date) async throws(StoreError) -> Int {
+        // The outer condition keeps a row made permanent (or extended) meanwhile: see `deleteInChunks`.
         try await deleteInChunks("""
-            DELETE FROM suppressions WHERE (address, scope) IN (SELECT address, scope FROM suppressions
-                WHERE expires_at IS NOT NULL AND expires_at <= $1 LIMIT $2)
+            DELETE FROM suppressions WHERE expires_at IS NOT NULL AND expires_at <= $1
+                AND ctid = ANY (ARRAY(SELECT ctid FROM suppressions WHERE expires_at IS NOT NULL AND expires_at <= $1 LIMIT $2))
             """, cutoff: now)
     }
 

@@ -1,7 +1,7 @@
 /// The store's schema as an append-only list of migrations: add v2, v3… at the end, never edit a
 /// released one. Dates are INTEGER Unix milliseconds.
 enum Schema {
-    static let migrations: [Migration] = [v1, v2, v3, v4, v5, v6, v8, v9, v10, v11, v12, v13]
+    static let migrations: [Migration] = [v1, v2, v3, v4, v5, v6, v8, v9, v10, v11, v12, v13, v14]
 
     static let v1 = Migration(version: 1, name: "feedback_and_suppressions", sql: """
         -- SNS dedupe log + audit copy. Rowid table: rows carry a blob, too big for WITHOUT ROWID.

@@ -3,12 +3,13 @@ import SluiceCore
 
 /// The merge rule of suppressions with one key, as a fold: `suppressions` first, then staged runs in order.
 ///
-/// Folding `later` into `earlier` is `Suppression.merging` — what `SuppressionRows.MergeStatements` does in
-/// SQL. The rule is associative, so a run can pre-fold its own duplicates and a merge can fold several runs at once.
+/// Staged rows are imported rows, so folding `later` into `earlier` is `Suppression.mergingImport` — what
+/// `SuppressionRows.MergeStatements.merge` does in SQL (`importUpdateSQL`). The rule is associative, so a run
+/// can pre-fold its own duplicates and a merge can fold several runs at once.
 enum SuppressionFold {
     /// `earlier` with `later` merged into it; `later` alone when there is no earlier row.
     static func fold(_ earlier: Suppression?, _ later: Suppression) -> Suppression {
-        earlier?.merging(later) ?? later
+        earlier?.mergingImport(later) ?? later
     }
 
     /// Folds `rows` (one key, oldest first) onto `base`.

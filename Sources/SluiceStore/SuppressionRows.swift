@@ -64,8 +64,9 @@ enum SuppressionRows {
         guard suppression.count >= 0 else { throw StoreError(.invalidInput, "suppression count must not be negative") }
     }
 
-    /// Inserts, or merges into the row with the same key: earliest firstSeen, counts added, the spelling first
-    /// seen kept, everything else from `suppression`. Counts the change at once.
+    /// Inserts, or merges into the row with the same key as ingest does (`Suppression.merging`): earliest
+    /// firstSeen, counts added, the spelling first seen kept, everything else from `suppression`. Counts the
+    /// change at once.
     static func merge(_ suppression: Suppression, in database: Database) throws(StoreError) {
         var tally = SuppressionTally()
         try merge(suppression, with: MergeStatements(database), in: database, tally: &tally)
@@ -79,16 +80,20 @@ enum SuppressionRows {
     ) throws(StoreError) {
         try validate(suppression)
         try SuppressionStaging.absorb(suppression.address, in: database)
-        try statements.merge(suppression, tally: &tally)
+        try statements.upsert(suppression, tally: &tally)
     }
 
     /// The statements of a merge, prepared (or taken from the cache) once for a whole chunk, or once per
     /// connection (`FeedbackStatements`). Holds no `Database`, so a connection can keep it.
+    ///
+    /// Two rules: `upsert` is ingest's (`Suppression.merging`: the policy has decided already), `merge` and
+    /// `mergeWithoutDomain` move staged, i.e. imported, rows in (`Suppression.mergingImport`, never weakening).
     struct MergeStatements {
         let insert: Statement
         let domain: Statement
         let reason: Statement
         let update: Statement
+        let importUpdate: Statement
 
         init(_ database: Database) throws(StoreError) {
             insert = try database.statement(insertNewSQL)
@@ -103,33 +108,83 @@ enum SuppressionRows {
                     reason = ?4, detail = ?5, last_seen = max(last_seen, ?7), source = ?9, expires_at = ?10, changed_at = \(nowSQL)
                 WHERE address = ?1 AND scope = ?2
                 """)
+            importUpdate = try database.statement(importUpdateSQL)
         }
 
-        /// Merges one row and writes its `suppression_domains` entry when the key is new.
+        /// Merges one row by ingest's rule and writes its `suppression_domains` entry when the key is new.
+        func upsert(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) {
+            if try write(suppression, imported: false, tally: &tally) { try listDomain(of: suppression) }
+        }
+
+        /// Merges one imported row and writes its `suppression_domains` entry when the key is new.
         func merge(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) {
             if try mergeWithoutDomain(suppression, tally: &tally) { try listDomain(of: suppression) }
         }
 
-        /// A plain insert first: for a new key (the common case in an import) that is the only statement.
-        /// Returns true when the key was new; its domain entry is then up to the caller (`listDomain`),
-        /// so an import can add a chunk's entries in domain order.
+        /// Merges one imported row: a plain insert first, for a new key (the common case in an import) the
+        /// only statement. Returns true when the key was new; its domain entry is then up to the caller
+        /// (`listDomain`), so an import can add a chunk's entries in domain order.
         func mergeWithoutDomain(_ suppression: Suppression, tally: inout SuppressionTally) throws(StoreError) -> Bool {
+            try write(SuppressionRows.currentKey(suppression), imported: true, tally: &tally)
+        }
+
+        private func write(_ suppression: Suppression, imported: Bool, tally: inout SuppressionTally) throws(StoreError) -> Bool {
             if try SuppressionRows.insertNew(suppression, with: insert) {
                 tally.inserted(suppression.reason.rawValue)
                 return true
             }
             let old = try SuppressionRows.reason(of: suppression.address, scope: suppression.scope, with: reason)
-            defer { update.reset() }
-            bind(suppression, domain: nil, to: update)
-            while try update.step() {}
-            if let old { tally.changed(from: old, to: suppression.reason.rawValue) }
+            let statement = imported ? importUpdate : update
+            defer { statement.reset() }
+            bind(suppression, domain: nil, to: statement)
+            if imported { statement.bind(suppression.reason.precedence, at: 11) }
+            while try statement.step() {}
+            if let old {
+                // `importUpdateSQL` keeps a stored reason of higher precedence (an unknown one ranks as manual).
+                let stored = (SuppressionReason(rawValue: old) ?? .manual).precedence
+                let kept = imported && stored > suppression.reason.precedence
+                tally.changed(from: old, to: kept ? old : suppression.reason.rawValue)
+            }
             return false
         }
 
         /// Adds the `suppression_domains` entry of a row just inserted.
         func listDomain(of suppression: Suppression) throws(StoreError) {
-            try SuppressionRows.listDomain(of: suppression, with: domain)
+            try SuppressionRows.listDomain(of: SuppressionRows.currentKey(suppression), with: domain)
         }
+    }
+
+    /// `Suppression.mergingImport` as an UPDATE of the row with key ?1, ?2 by the row bound as ?1…?10, with
+    /// the precedence of its reason as ?11. Every SET expression reads the row as it was before the UPDATE.
+    static let importUpdateSQL = """
+        UPDATE suppressions SET
+            first_seen = min(first_seen, ?6),
+            last_seen = max(last_seen, ?7),
+            count = max(count, ?8),
+            reason = CASE WHEN ?11 >= \(precedenceSQL) THEN ?4 ELSE reason END,
+            detail = CASE WHEN ?11 >= \(precedenceSQL) THEN ?5 ELSE detail END,
+            source = CASE WHEN ?11 >= \(precedenceSQL) THEN ?9 ELSE source END,
+            expires_at = CASE WHEN expires_at IS NULL OR ?10 IS NULL THEN NULL ELSE max(expires_at, ?10) END,
+            changed_at = \(nowSQL)
+        WHERE address = ?1 AND scope = ?2
+        """
+
+    /// `SuppressionReason.precedence` of the stored `reason` column; an unknown reason (a newer build's) ranks
+    /// as manual, as `read` reads it.
+    static let precedenceSQL = "(CASE reason "
+        + SuppressionReason.allCases.filter { $0 != .manual }.map { "WHEN '\($0.rawValue)' THEN \($0.precedence) " }.joined()
+        + "ELSE \(SuppressionReason.manual.precedence) END)"
+
+    /// `suppression` under the key this build makes when it carries one written before needless quotes were
+    /// dropped (`"a..b"@x`): a run staged by an older build is merged under the key that schema v14 gave
+    /// the stored rows.
+    static func currentKey(_ suppression: Suppression) -> Suppression {
+        guard suppression.address.utf8.first == UInt8(ascii: "\""),
+              let key = AddressNormalizer.unquotedLegacyKey(suppression.address)
+        else { return suppression }
+        var rekeyed = suppression
+        rekeyed.address = key
+        return rekeyed
     }
 
     /// Inserts or overwrites every column of the row with the same key.

@@ -108,6 +108,26 @@ struct SuppressionCLITests {
         #expect(try sluice(["suppressions", "show", "keep@example.com"]).status == 0, "the row is still there")
     }
 
+    /// SES keeps one account-wide entry: `--ses` with `--scope` is a usage error, checked before SES is asked.
+    @Test func sesRemoveWithAScopeExits64AndChangesNothing() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the sluice product first")
+        #expect(try sluice(["suppressions", "add", "scoped@example.com", "--scope", "news"]).status == 0)
+        let remove = try sluice(["suppressions", "remove", "scoped@example.com", "--scope", "news", "--ses"], environment: ["SLUICE_SES_TRANSPORT": "outbox"])
+        #expect(remove.status == 64, "\(remove.stderr)")
+        #expect(remove.stderr.contains("cannot be combined with a scope"))
+        #expect(try sluice(["suppressions", "show", "scoped@example.com", "--scope", "news"]).status == 0, "the row is still there")
+    }
+
+    @Test func spreadsheetExportPrefixesFormulaCells() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "build the sluice product first")
+        #expect(try sluice(["suppressions", "add", "=1+2@example.com", "--detail=-x"]).status == 0)
+        let plain = try sluice(["suppressions", "export"])
+        #expect(plain.stdout.contains("\r\n=1+2@example.com,=1+2@example.com,,manual,-x,"), "\(plain.stdout)")
+        let safe = try sluice(["suppressions", "export", "--spreadsheet"])
+        #expect(safe.status == 0)
+        #expect(safe.stdout.contains("\r\n'=1+2@example.com,'=1+2@example.com,,manual,'-x,"), "\(safe.stdout)")
+    }
+
     @Test(arguments: [
         ["suppressions", "add", "not-an-address"],
         ["suppressions", "add", "a@example.com", "--reason", "spam"],

@@ -60,6 +60,17 @@ struct SuppressionStagingTests {
         return rows
     }
 
+    /// Merges `rows` into the reference one by one with `rule` (the import rule, `Suppression.mergingImport`,
+    /// unless told), written with `putManual`: the reference's expectations do not hang on its own `importBatch`.
+    static func importIntoReference(
+        _ reference: InMemoryStore, _ rows: [Suppression], rule: (Suppression, Suppression) -> Suppression = { $0.mergingImport($1) }
+    ) async throws {
+        for row in rows {
+            let existing = try await reference.export(after: nil, limit: 10_000).items.first { $0.address == row.address && $0.scope == row.scope }
+            try await reference.putManual(existing.map { rule($0, row) } ?? row)
+        }
+    }
+
     /// Compares every read of `store` with the in-memory reference.
     static func expectSame(_ store: SQLiteStore, _ reference: InMemoryStore, step: String) async throws {
         #expect(try await exported(store) == (try await exported(reference)), "export after \(step)")
@@ -107,7 +118,7 @@ struct SuppressionStagingTests {
             case 0...3:
                 let rows = (0..<Int.random(in: 1...30, using: &random)).map { _ in Self.row(&random) }
                 #expect(try await store.importBatch(rows) == rows.count)
-                _ = try await reference.importBatch(rows)
+                try await Self.importIntoReference(reference, rows)
                 name = "import of \(rows.count)"
             case 4:
                 let row = Self.row(&random)
@@ -147,18 +158,18 @@ struct SuppressionStagingTests {
         store.setBackgroundMerge(enabled: false)
         let rows = (0..<50).map { Suppression.make(address: "r\($0)@example.com") }
         _ = try await store.importBatch(rows)
-        _ = try await store.importBatch([.make(address: "r7@example.com", reason: .complaint, count: 2)])
+        _ = try await store.importBatch([.make(address: "r7@example.com", reason: .manual, count: 2)])
         #expect(try await store.stagedSuppressions() == (51, 2))
-        #expect(try await store.suppression(for: "r7@example.com", scope: nil, at: referenceDate)?.count == 3)
+        #expect(try await store.suppression(for: "r7@example.com", scope: nil, at: referenceDate)?.count == 2)
         // The 10 smallest keys in byte order: r0, r1, r10…r17 (r7, staged twice, is not among them).
         #expect(try await store.mergeStagedSuppressions(maxKeys: 10) == 10)
         #expect(try await store.stagedSuppressions() == (41, 2))
-        #expect(try await store.suppression(for: "r7@example.com", scope: nil, at: referenceDate)?.count == 3)
+        #expect(try await store.suppression(for: "r7@example.com", scope: nil, at: referenceDate)?.count == 2)
         #expect(try await store.drainStagedSuppressions() == 40)
         #expect(try await store.stagedSuppressions() == (0, 0))
         let r7 = try await store.suppression(for: "r7@example.com", scope: nil, at: referenceDate)
-        #expect(r7?.count == 3)
-        #expect(r7?.reason == .complaint)
+        #expect(r7?.count == 2)
+        #expect(r7?.reason == .manual)
         #expect(try await store.export(after: nil, limit: 100).items.count == 50)
     }
 

@@ -120,7 +120,7 @@ struct SESSuppressionSync: Sendable {
                 await pacer.wait()
                 do {
                     try await withRetry("PutSuppressedDestination") {
-                        try await client.putSuppressedDestination(email: row.address, reason: reason)
+                        try await client.putSuppressedDestination(email: AddressNormalizer.addrSpec(ofKey: row.address), reason: reason)
                     }
                     report.pushed += 1
                 } catch let error as SESError where Self.refusesRow(error) {

@@ -26,7 +26,7 @@ enum SESSyncRoutes {
             return .error(.badRequest, code: "invalid_address", message: "the address is not valid")
         }
         do {
-            let listed = try await sync.deleteRemote(address)
+            let listed = try await sync.deleteRemote(AddressNormalizer.addrSpec(ofKey: address))
             if !removedLocally && !listed { return .error(.notFound, code: "not_found", message: "the address is suppressed neither here nor at SES") }
             return HTTPResponse(status: .noContent)
         } catch let error as SESSyncService.Unavailable {

@@ -11,6 +11,8 @@ struct SuppressionExport {
     let store: any AppStore
     let at: Date
     let pageSize: Int
+    /// Cells a spreadsheet would take for formulas get a `'` in front (`SuppressionCSV.formulaSafe`).
+    var spreadsheet = false
 
     func run(gzip: Bool, write: ([UInt8]) async throws -> Void) async throws -> Int {
         let gzipStream = gzip ? try GzipStream() : nil
@@ -29,7 +31,7 @@ struct SuppressionExport {
         repeat {
             let page = try await store.export(after: cursor, limit: pageSize)
             for suppression in page.items where suppression.isActive(at: at) {
-                SuppressionCSV.append(suppression, to: &buffer)
+                SuppressionCSV.append(suppression, to: &buffer, spreadsheet: spreadsheet)
                 rows += 1
                 if buffer.count >= Self.flushBytes {
                     try await emit(buffer)

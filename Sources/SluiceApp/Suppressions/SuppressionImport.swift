@@ -25,7 +25,7 @@ public struct SuppressionImport: Sendable {
     init(service: SuppressionService, format: ImportFormat, source: String, chunkSize: Int) {
         self.service = service
         self.source = "import:\(source)"
-        // The store's own bound: a PostgreSQL store takes half of what SQLite does per transaction.
+        // The store's own bound: a PostgreSQL store takes 5,000 rows per transaction, SQLite 100,000.
         self.chunkSize = min(max(chunkSize, 1), service.store.importChunkLimit)
         self.startedAt = service.now()
         self.parser = SuppressionRowParser(format: format)
@@ -55,6 +55,17 @@ public struct SuppressionImport: Sendable {
         try await commit()
         try await settle()
         service.logger.info("suppression.imported", metadata: ["import.imported": "\(report.imported)", "import.rejected": "\(report.rejected)"])
+        return report
+    }
+
+    /// Ends an import whose input broke off (body too large, client gone, bad chunking, a read error):
+    /// commits every valid row parsed so far, the last partial chunk included, and waits for the chunk in
+    /// flight, so the report counts exactly the rows written. A record the failure cut short is dropped.
+    /// - Throws: `.store` when a commit fails, as `feed` does.
+    public mutating func finishAfterInputFailure() async throws(SuppressionServiceError) -> ImportReport {
+        try await commit()
+        try await settle()
+        service.logger.info("suppression.import_cut_short", metadata: ["import.imported": "\(report.imported)", "import.rejected": "\(report.rejected)"])
         return report
     }
 
@@ -91,7 +102,7 @@ public struct SuppressionImport: Sendable {
     }
 
     /// Waits for the chunk in flight, counting its rows, or reports how many rows were committed before it.
-    /// Also called before an input error is thrown, so "rows before the failure were committed" holds.
+    /// Also called before an error is thrown, so no write goes on after the import has answered.
     private mutating func settle() async throws(SuppressionServiceError) {
         guard let task = inFlight else { return }
         inFlight = nil
@@ -117,13 +128,23 @@ public struct SuppressionImport: Sendable {
         }
         let original = row.originalAddress ?? address.original
         guard original.utf8.count <= 512 else { throw SuppressionServiceError(.invalidAddress, "original_address longer than 512 bytes") }
+        // Control characters (NUL above all, which PostgreSQL text cannot hold) are a row error on every store,
+        // not a failed chunk on one of them.
+        guard !Self.hasControlCharacter(original) else {
+            throw SuppressionServiceError(.invalidAddress, "original_address contains a control character")
+        }
         let rowSource = row.source ?? source
         guard rowSource.utf8.count <= 1024 else { throw SuppressionServiceError(.invalidBody, "source longer than 1024 bytes") }
+        guard !Self.hasControlCharacter(rowSource) else { throw SuppressionServiceError(.invalidBody, "source contains a control character") }
         return Suppression(
             address: address.normalized, originalAddress: original, scope: try service.scope(row.scope),
             reason: try service.reason(row.reason), detail: try service.detail(row.detail), firstSeen: firstSeen,
             lastSeen: lastSeen, count: count, source: rowSource, expiresAt: try service.expiry(row.expiresAt, now: startedAt)
         )
+    }
+
+    private static func hasControlCharacter(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 
     private func date(_ text: String?, name: String) throws(SuppressionServiceError) -> Date? {
@@ -145,7 +166,8 @@ public struct ImportReport: Sendable, Equatable, Encodable {
         public var message: String
     }
 
-    /// Rows written (merged into existing suppressions where the key already existed).
+    /// Rows written (merged into existing suppressions where the key already existed, never weakening them:
+    /// `Suppression.mergingImport`).
     public var imported = 0
     /// Rows refused; `errors` lists the first `SuppressionImport.maxReportedErrors` of them.
     public var rejected = 0

@@ -13,7 +13,11 @@ enum SuppressionRoutes {
         // Literal paths before `{address}`: the router takes the first pattern that matches.
         router.add(.GET, "/v1/suppressions/export", options: RouteOptions(runsOffLoop: true)) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
-            return export(request, service)
+            let spreadsheet = request.query("spreadsheet")
+            guard spreadsheet == nil || spreadsheet == "true" || spreadsheet == "false" else {
+                return .error(.badRequest, code: "invalid_query", message: "spreadsheet must be true or false")
+            }
+            return export(request, service, spreadsheet: spreadsheet == "true")
         }
         // Bodies are checked on the head too (`routeAuthorization`): no body is read for a request without a token.
         let importOptions = RouteOptions(bodyLimit: importBodyLimit, streamingBody: true, runsOffLoop: true, authorization: auth.routeAuthorization)
@@ -55,6 +59,7 @@ enum SuppressionRoutes {
                 guard ses == nil || ses == "true" || ses == "false" else {
                     throw SuppressionServiceError(.invalidQuery, "ses must be true or false")
                 }
+                if ses == "true" { try service.checkSESRemovalScope(request.query("scope")) }
                 if ses == "true", let sesSync {
                     // Also at SES, even when there was no local row: the operator fixes both places in one step.
                     return try await SESSyncRoutes.remove(address, scope: request.query("scope"), service: service, sync: sesSync)
@@ -131,28 +136,43 @@ enum SuppressionRoutes {
             format = type.contains("ndjson") || type.contains("jsonl") || type.contains("json-seq") ? .jsonl : .csv
         }
         var importer = service.makeImport(format: format, source: "api")
-        do {
+        do throws(SuppressionServiceError) {
             if let stream = request.bodyStream {
-                for try await chunk in stream {
+                var chunks = stream.makeAsyncIterator()
+                while true {
+                    let chunk: [UInt8]?
+                    do { chunk = try await chunks.next() } catch {
+                        return await bodyFailed(error, importer: &importer)
+                    }
+                    guard let chunk else { break }
                     try await importer.feed(chunk)
                 }
             } else {
                 try await importer.feed(request.body)
             }
             return .json(.ok, try await importer.finish())
-        } catch let error as SuppressionServiceError {
-            return response(for: error)
-        } catch let error as any HTTPResponseError {
-            return error.response
-        } catch let error as HTTPServerError where error.code == .bodyTooLarge {
-            return .error(.contentTooLarge, code: "body_too_large", message: "import bodies are limited to \(importBodyLimit / 1_048_576) MiB; rows before the limit were committed")
         } catch {
-            // The body stream failed (client gone, timeout, bad chunking): earlier chunks stay committed.
-            return .error(.badRequest, code: "body_read_failed", message: "the request body could not be read; rows before the failure were committed")
+            return response(for: error)
         }
     }
 
-    private static func export(_ request: HTTPRequest, _ service: SuppressionService) -> HTTPResponse {
+    /// The answer when the body stream failed midway: the rows parsed before the failure are committed
+    /// (the last partial chunk too) and every write has ended, then the error carries the import report.
+    /// On a framing error (too large, bad chunking, a body timeout) the HTTP layer has answered the client
+    /// itself and this answer goes nowhere; the count is in the `suppression.import_cut_short` log line.
+    private static func bodyFailed(_ error: any Error, importer: inout SuppressionImport) async -> HTTPResponse {
+        let report: ImportReport
+        do { report = try await importer.finishAfterInputFailure() } catch { return response(for: error) }
+        let done = "\(report.imported) rows before the failure were imported, \(report.rejected) rejected"
+        if let error = error as? HTTPServerError, error.code == .bodyTooLarge {
+            return .json(.contentTooLarge, ImportFailureWire(
+                code: "body_too_large", message: "import bodies are limited to \(importBodyLimit / 1_048_576) MiB; \(done)", report: report))
+        }
+        // Client gone, body timeout, bad chunking (the stream fails with `HTTPServerError` only).
+        return .json(.badRequest, ImportFailureWire(code: "body_read_failed", message: "the request body could not be read; \(done)", report: report))
+    }
+
+    private static func export(_ request: HTTPRequest, _ service: SuppressionService, spreadsheet: Bool) -> HTTPResponse {
         let gzip = acceptsGzip(request.headers["accept-encoding"])
         var headers = HTTPHeaders()
         headers.set("Content-Type", "text/csv; charset=utf-8")
@@ -162,7 +182,7 @@ enum SuppressionRoutes {
         let logger = service.logger
         let stream = HTTPResponseStream { writer in
             do {
-                _ = try await service.export(gzip: gzip) { bytes in try await writer.write(bytes) }
+                _ = try await service.export(gzip: gzip, spreadsheet: spreadsheet) { bytes in try await writer.write(bytes) }
             } catch {
                 // Headers are gone already: ending the stream early is the only signal left.
                 logger.warning("suppression.export_failed", metadata: ["error": "\(error)"])
@@ -182,5 +202,26 @@ enum SuppressionRoutes {
             return q > 0
         }
         return false
+    }
+}
+
+/// An import whose body failed midway: the API error object, plus the `ImportReport` fields of the rows
+/// written before the failure.
+struct ImportFailureWire: Encodable {
+    struct Failure: Encodable {
+        var code: String
+        var message: String
+    }
+
+    var error: Failure
+    var imported: Int
+    var rejected: Int
+    var errors: [ImportReport.RowError]
+
+    init(code: String, message: String, report: ImportReport) {
+        error = Failure(code: code, message: message)
+        imported = report.imported
+        rejected = report.rejected
+        errors = report.errors
     }
 }

@@ -72,6 +72,14 @@ extension SuppressionService {
         return text
     }
 
+    /// Refuses a scope with an SES removal: SES keeps one account-wide entry per address, so deleting it
+    /// while removing only a list's row here would lift the address everywhere at SES and nowhere here.
+    public func checkSESRemovalScope(_ raw: String?) throws(SuppressionServiceError) {
+        guard try scope(raw).isEmpty else {
+            throw SuppressionServiceError(.invalidScope, "the SES removal deletes the account-wide SES entry, so it cannot be combined with a scope: remove the scoped suppression without it, or the global one with it")
+        }
+    }
+
     /// A domain filter in the store's spelling (lower-case, IDNA).
     func domain(_ raw: String) throws(SuppressionServiceError) -> String {
         let text = raw.trimmingCharacters(in: .whitespaces)

@@ -14,7 +14,7 @@ public struct SuppressionService: Sendable {
     public static let maxCount = 1_000_000_000
     /// Rows committed per import transaction, each one staged run of the SQLite store (schema v6): the
     /// store's largest chunk, so 1,000,000 rows make 10 runs, below `SQLiteStore.maxStagedRuns`. An import
-    /// holds two chunks in memory. Capped by the store's `importChunkLimit` (PostgreSQL: 50,000).
+    /// holds two chunks in memory. Capped by the store's `importChunkLimit` (PostgreSQL: 5,000).
     public static let defaultImportChunk = SQLiteStore.maxImportChunk
 
     public let store: any AppStore
@@ -81,7 +81,10 @@ public struct SuppressionService: Sendable {
             guard !rawReason.isEmpty else { throw SuppressionServiceError(.invalidReason, "reason must not be empty") }
             query.reason = try self.reason(rawReason)
         }
-        if let rawDomain, !rawDomain.isEmpty { query.domain = try self.domain(rawDomain) }
+        if let rawDomain {
+            guard !rawDomain.isEmpty else { throw SuppressionServiceError(.invalidQuery, "domain must not be empty") }
+            query.domain = try self.domain(rawDomain)
+        }
         if let rawSince {
             guard let since = RFC3339.parse(rawSince.trimmingCharacters(in: .whitespaces)) else {
                 throw SuppressionServiceError(.invalidQuery, "since must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z")
@@ -117,9 +120,11 @@ public struct SuppressionService: Sendable {
     }
 
     /// Writes every active suppression as CSV (header first) in keyset pages, optionally gzip-compressed.
+    /// - Parameter spreadsheet: prefix cells a spreadsheet would run as formulas with `'` (the file is then
+    ///   for reading, not for importing back).
     /// - Returns: the number of rows written.
-    public func export(gzip: Bool, pageSize: Int = 5000, to write: ([UInt8]) async throws -> Void) async throws -> Int {
-        try await SuppressionExport(store: store, at: now(), pageSize: pageSize).run(gzip: gzip, write: write)
+    public func export(gzip: Bool, spreadsheet: Bool = false, pageSize: Int = 5000, to write: ([UInt8]) async throws -> Void) async throws -> Int {
+        try await SuppressionExport(store: store, at: now(), pageSize: pageSize, spreadsheet: spreadsheet).run(gzip: gzip, write: write)
     }
 }
 

@@ -47,16 +47,13 @@ public struct AddressNormalizer: Sendable {
         var local: [UInt8]
         if bytes.first == UInt8(ascii: "\"") {
             guard case .success(let content) = LocalPart.unquote(bytes, allowUTF8: true) else { return nil }
-            // `"john"@x` and `john@x` are the same mailbox: drop quotes that are not needed.
-            if !content.isEmpty, LocalPart.checkDotAtom(content[...], allowUTF8: true) == nil {
-                local = content
-            } else {
-                local = Self.quoted(content)
-            }
+            // RFC 5322 §3.4.1: quoting what needs no quotes names the same mailbox, so `"john"@x` is `john@x`
+            // and `"taro..yamada"@x` (how it must be sent) is `taro..yamada@x` (how it is often written).
+            // The test is the unquoted branch's own, so both spellings give one key.
+            local = !content.isEmpty && !Self.hasSpecial(content[...]) ? content : Self.quoted(content)
         } else {
             // Tolerate dot misplacement seen in the wild, but not RFC 5322 specials or spaces.
-            let special = bytes.contains { $0 < 0x80 && $0 != UInt8(ascii: ".") && !LocalPart.isAtext($0) }
-            guard !special else { return nil }
+            guard !Self.hasSpecial(bytes) else { return nil }
             local = Array(bytes)
         }
         if local.allSatisfy({ $0 < 0x80 }) {
@@ -76,12 +73,17 @@ public struct AddressNormalizer: Sendable {
             ? Array(composed.lowercased().precomposedStringWithCanonicalMapping.utf8) : Array(composed.utf8)
         // Composition can make an RFC 5322 special (U+037E GREEK QUESTION MARK is ';'): an unquoted key
         // holding one would not normalise again, so it is quoted as such a local part must be.
-        let special = key.contains { $0 < 0x80 && $0 != UInt8(ascii: ".") && !LocalPart.isAtext($0) }
-        return special && key.first != UInt8(ascii: "\"") ? Self.quoted(key) : key
+        return Self.hasSpecial(key[...]) && key.first != UInt8(ascii: "\"") ? Self.quoted(key) : key
+    }
+
+    /// Whether `bytes` hold an ASCII byte other than atext and `.` (an RFC 5322 special, space or control),
+    /// which only a quoted local part may contain. UTF-8 bytes count as atext (RFC 6532).
+    static func hasSpecial(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.contains { $0 < 0x80 && $0 != UInt8(ascii: ".") && !LocalPart.isAtext($0) }
     }
 
     /// `content` as a quoted string: in quotes, with `"` and `\` escaped.
-    private static func quoted(_ content: [UInt8]) -> [UInt8] {
+    static func quoted(_ content: [UInt8]) -> [UInt8] {
         var out = [UInt8(ascii: "\"")]
         for byte in content {
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }

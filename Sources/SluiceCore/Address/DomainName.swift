@@ -54,8 +54,11 @@ enum DomainName {
             }
             for (index, label) in labels.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ".")) }
-                if label.utf8.allSatisfy({ $0 < 0x80 }) {
-                    switch asciiLabel(ArraySlice(label.utf8), strict: strict, into: &out) {
+                // U+212A KELVIN SIGN lower-cases to "k": a label that maps to ASCII is that ASCII label
+                // (`\u{212A}ayak` is `kayak`), never an `xn--` form no one could type.
+                let mapped = label.utf8.allSatisfy({ $0 < 0x80 }) ? String(label) : mappedLabel(label)
+                if mapped.utf8.allSatisfy({ $0 < 0x80 }) {
+                    switch asciiLabel(ArraySlice(mapped.utf8), strict: strict, into: &out) {
                     case .failure(let failure): return .failure(failure)
                     case .success(let numeric): lastLabelNumeric = numeric
                     }
@@ -110,10 +113,16 @@ enum DomainName {
         return .success(numeric)
     }
 
-    /// The `xn--` form of a Unicode label, or nil when it cannot be a U-label.
+    /// A Unicode label lower-cased and NFC-composed, the form that is checked and encoded.
+    private static func mappedLabel(_ label: Substring) -> String {
+        String(label).lowercased().precomposedStringWithCanonicalMapping
+    }
+
+    /// The `xn--` form of a Unicode label, or nil when it cannot be a U-label (also when it maps to ASCII:
+    /// an A-label decoding to one, `xn--kayak-`, is not the canonical form of its label).
     private static func unicodeLabel(_ label: Substring) -> String? {
-        let mapped = String(label).lowercased().precomposedStringWithCanonicalMapping
-        let scalars = Array(mapped.unicodeScalars)
+        let scalars = Array(mappedLabel(label).unicodeScalars)
+        guard scalars.contains(where: { !$0.isASCII }) else { return nil }
         guard let first = scalars.first, let last = scalars.last else { return nil }
         guard first != "-", last != "-" else { return nil }
         // RFC 5891 §4.2.3.1: "--" in positions 3 and 4 is reserved for A-label prefixes.

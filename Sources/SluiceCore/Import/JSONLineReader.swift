@@ -1,11 +1,15 @@
 /// Splits a byte stream into lines (LF or CRLF) incrementally; lines longer than `maxLineBytes`
-/// are reported, not stored, so memory stays bounded.
+/// are reported, not stored, so memory stays bounded. A record separator (RS) starting a line is dropped
+/// (RFC 7464 JSON text sequences).
 public struct JSONLineReader: Sendable {
     /// One non-blank line, or why it is unusable; `line` is 1-based.
     public enum Line: Sendable, Equatable {
         case text(line: Int, [UInt8])
         case tooLong(line: Int)
     }
+
+    /// RFC 7464's record separator.
+    static let recordSeparator: UInt8 = 0x1E
 
     public let maxLineBytes: Int
     private var buffer: [UInt8] = []
@@ -66,8 +70,11 @@ public struct JSONLineReader: Sendable {
             emit(.tooLong(line: line))
         } else {
             if buffer.last == UInt8(ascii: "\r") { buffer.removeLast() }
-            let blank = buffer.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            if !blank { emit(.text(line: line, buffer)) }
+            // RFC 7464 (application/json-seq) starts each record with RS (0x1E), which no JSON text starts
+            // with: dropped, so a JSON text sequence reads as JSON lines.
+            let start = buffer.prefix { $0 == Self.recordSeparator }.count
+            let blank = buffer[start...].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            if !blank { emit(.text(line: line, start == 0 ? buffer : Array(buffer[start...]))) }
         }
         buffer.removeAll(keepingCapacity: true)
         overflow = false

@@ -8,6 +8,19 @@ public enum SuppressionReason: String, Sendable, Codable, CaseIterable {
     case unsubscribed
     case manual
     case sesAccount = "ses_account"
+
+    /// Precedence when two reasons compete for one (address, scope) row, highest first: manual,
+    /// hard_bounce, unsubscribed, complaint, ses_account, soft_bounce_limit (README, "Suppressions").
+    public var precedence: Int {
+        switch self {
+        case .manual: 5
+        case .hardBounce: 4
+        case .unsubscribed: 3
+        case .complaint: 2
+        case .sesAccount: 1
+        case .softBounceLimit: 0
+        }
+    }
 }
 
 /// One suppressed address (optionally scoped to a contact list/topic).
@@ -66,6 +79,33 @@ public struct Suppression: Sendable, Equatable, Codable {
         result.source = later.source
         result.expiresAt = later.expiresAt
         return result
+    }
+
+    /// This row with an imported one for the same key merged in, never weakened: the reason of higher
+    /// precedence with its detail and source (the imported one's on a tie), the later expiry (none is
+    /// the latest), the earliest first and latest last sighting, the larger count, the spelling first seen.
+    ///
+    /// An import restates rows (an export, SES's list, another system's), so the larger count is kept
+    /// rather than the sum: importing a file again changes nothing. The rule is associative, so a chunk or a
+    /// staged run may fold its own duplicates first.
+    public func mergingImport(_ imported: Suppression) -> Suppression {
+        var result = self
+        result.firstSeen = min(firstSeen, imported.firstSeen)
+        result.lastSeen = max(lastSeen, imported.lastSeen)
+        result.count = max(count, imported.count)
+        if imported.reason.precedence >= reason.precedence {
+            result.reason = imported.reason
+            result.detail = imported.detail
+            result.source = imported.source
+        }
+        result.expiresAt = Self.later(expiresAt, imported.expiresAt)
+        return result
+    }
+
+    /// The later of two expiries, nil (never) being the latest.
+    public static func later(_ left: Date?, _ right: Date?) -> Date? {
+        guard let left, let right else { return nil }
+        return max(left, right)
     }
 
     /// `left + right`, or `Int.max` where that would overflow: a database may already hold a huge count

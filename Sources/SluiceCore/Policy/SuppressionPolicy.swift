@@ -182,22 +182,10 @@ public struct SuppressionPolicy: RecipientEventPolicy {
     }
 
     /// The later of two expiries, nil (never) being the latest.
-    static func later(_ left: Date?, _ right: Date?) -> Date? {
-        guard let left, let right else { return nil }
-        return max(left, right)
-    }
+    static func later(_ left: Date?, _ right: Date?) -> Date? { Suppression.later(left, right) }
 
-    /// Precedence when two reasons compete for one (address, scope) row.
-    static func rank(_ reason: SuppressionReason) -> Int {
-        switch reason {
-        case .manual: 5
-        case .hardBounce: 4
-        case .unsubscribed: 3
-        case .complaint: 2
-        case .sesAccount: 1
-        case .softBounceLimit: 0
-        }
-    }
+    /// Precedence when two reasons compete for one (address, scope) row (`SuppressionReason.precedence`).
+    static func rank(_ reason: SuppressionReason) -> Int { reason.precedence }
 }
 
 /// History outcome labels.

@@ -120,7 +120,12 @@ public final class InMemoryStore: StoreBackend {
     public func importBatch(_ suppressions: [Suppression]) async throws(StoreError) -> Int {
         try state.withLock { (state: inout State) throws(StoreError) -> Int in
             var draft = state
-            for suppression in suppressions { try Self.merge(suppression, into: &draft) }
+            for suppression in suppressions {
+                // An import restates rows: it never weakens one (`Suppression.mergingImport`).
+                try Self.validate(suppression)
+                let key = Key(address: suppression.address, scope: suppression.scope)
+                draft.suppressions[key] = draft.suppressions[key]?.mergingImport(suppression) ?? suppression
+            }
             state = draft
             return suppressions.count
         }

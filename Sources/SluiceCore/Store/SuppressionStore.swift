@@ -17,7 +17,8 @@ public protocol SuppressionStore: Sendable {
     func remove(address: String, scope: String) async throws(StoreError) -> Bool
     /// One page of suppressions in (address, scope) order, filtered by `query`.
     func list(_ query: SuppressionQuery) async throws(StoreError) -> SuppressionPage
-    /// Merges a chunk of suppressions in one transaction (same merge rule as ingest); returns rows written.
+    /// Merges a chunk of suppressions in one transaction with the import rule (`Suppression.mergingImport`:
+    /// never a weaker reason or a shorter expiry); returns rows written.
     /// Callers stream large imports as successive chunks of at most `importChunkLimit` rows.
     func importBatch(_ suppressions: [Suppression]) async throws(StoreError) -> Int
     /// The largest chunk `importBatch` accepts.

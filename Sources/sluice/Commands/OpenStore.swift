@@ -20,3 +20,15 @@ func openStore(_ configuration: SluiceConfiguration, logger: Logger, creating: B
         throw ExitFailure.failure("cannot open database '\(Application.databaseName(configuration: configuration))': \(error)")
     }
 }
+
+/// Every command that writes or looks up suppression keys: keys made under the other
+/// `policy.case_sensitive_local_part` would miss the stored ones, so a mismatch exits 78.
+func checkAddressKeyMode(_ configuration: SluiceConfiguration, store: any AppStore) async throws {
+    do {
+        try await AddressKeyMode.check(AddressKeyMode.normalizerConfiguration(configuration), store: store)
+    } catch let error as AddressKeyModeMismatch {
+        throw ExitFailure.configuration(error.description)
+    } catch {
+        throw ExitFailure.failure("cannot read the database's settings: \(error)")
+    }
+}

@@ -33,6 +33,7 @@ struct SESCommand: AsyncParsableCommand {
                 if logger.logLevel < .warning { logger.logLevel = .warning }
                 let store = try openStore(configuration, logger: logger)
                 defer { store.close() }
+                try await checkAddressKeyMode(configuration, store: store)
                 let service = SESSyncService(configuration: configuration, store: store, logger: logger, environment: ProcessInfo.processInfo.environment)
                 let report: SESSyncService.Report
                 do {

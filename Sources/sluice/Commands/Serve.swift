@@ -18,6 +18,7 @@ struct Serve: AsyncParsableCommand {
             do { app = try Application.build(configuration: configuration, logger: logger) } catch {
                 throw ExitFailure.failure("cannot start: \(error)")
             }
+            try await checkAddressKeyMode(configuration, store: app.context.store)
             do { try app.start() } catch {
                 throw ExitFailure.failure("cannot listen on \(configuration.string("http.host")):\(configuration.int("http.port")): \(error)")
             }

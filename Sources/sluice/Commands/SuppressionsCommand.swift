@@ -44,7 +44,7 @@ struct SuppressionsCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The address.") var address: String
         @Option(help: "Contact list or list/topic (default: the global suppression).") var scope: String?
-        @Flag(help: "Also delete it from the SES account-level suppression list (DeleteSuppressedDestination).") var ses = false
+        @Flag(help: "Also delete it from the SES account-level suppression list (DeleteSuppressedDestination); not with --scope.") var ses = false
 
         func run() async throws {
             try await exiting {

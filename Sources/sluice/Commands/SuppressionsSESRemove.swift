@@ -10,6 +10,8 @@ enum SuppressionsSESRemove {
             guard let normalized = service.normalizer.normalize(address)?.normalized else {
                 throw ExitFailure(code: 64, message: "error: the address is not valid")
             }
+            // Before anything talks to SES: a usage error changes nothing.
+            try service.checkSESRemovalScope(scope)
             let sync = SESSyncService(configuration: configuration, store: service.store, logger: service.logger, environment: ProcessInfo.processInfo.environment)
             // As `DELETE …?ses=true` (409): when SES cannot be reached, change nothing.
             do {
@@ -27,7 +29,7 @@ enum SuppressionsSESRemove {
             }
             let listed: Bool
             do {
-                listed = try await sync.deleteRemote(normalized)
+                listed = try await sync.deleteRemote(AddressNormalizer.addrSpec(ofKey: normalized))
             } catch let error as SESSyncService.Unavailable {
                 throw ExitFailure.configuration((removedLocally ? "removed locally; " : "") + error.description)
             } catch {

@@ -15,9 +15,8 @@ enum SuppressionsSupport {
         if logger.logLevel < .warning { logger.logLevel = .warning }
         let store = try openStore(configuration, logger: logger)
         defer { store.close() }
-        let normalizer = AddressNormalizer(configuration: AddressNormalizerConfiguration(
-            caseInsensitiveLocalPart: !configuration.bool("policy.case_sensitive_local_part")
-        ))
+        let normalizer = AddressNormalizer(configuration: AddressKeyMode.normalizerConfiguration(configuration))
+        try await checkAddressKeyMode(configuration, store: store)
         let service = SuppressionService(store: store, normalizer: normalizer, logger: logger)
         do {
             return try await body(service)

@@ -9,11 +9,11 @@ struct SuppressionsImport: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import suppressions from CSV (address,reason,detail,expires_at; header optional) or JSON lines.",
         discussion: """
-        The file is read in pieces and committed every 100,000 valid rows (50,000 on PostgreSQL); invalid rows are reported
+        The file is read in pieces and committed every 100,000 valid rows (5,000 on PostgreSQL); invalid rows are reported
         with their line numbers and skipped. Exit 0 when every row was imported, 1 when some rows were
         rejected (the valid ones are kept), 64 for an unusable header or format, 66 when the file cannot
-        be read (not there, not readable, not a regular file or pipe; a read error midway keeps the chunks
-        committed before it).
+        be read (not there, not readable, not a regular file or pipe; a read error midway keeps every valid
+        row read before it).
         """
     )
     @OptionGroup var global: GlobalOptions
@@ -28,7 +28,17 @@ struct SuppressionsImport: AsyncParsableCommand {
             let handle = try openInput()
             let report = try await SuppressionsSupport.withService(global) { service in
                 var importer = service.makeImport(format: format, source: "cli")
-                while let chunk = try read(handle), !chunk.isEmpty {
+                while true {
+                    let chunk: Data?
+                    do { chunk = try handle.read(upToCount: 256 * 1024) } catch {
+                        // The rows read before the error are committed (the partial chunk too), then exit 66.
+                        let report = try await importer.finishAfterInputFailure()
+                        throw ExitFailure(code: 66, message: """
+                            error: cannot read '\(file)': \(error.localizedDescription) (\(report.imported) rows before it \
+                            were imported, \(report.rejected) rejected)
+                            """)
+                    }
+                    guard let chunk, !chunk.isEmpty else { break }
                     try await importer.feed([UInt8](chunk))
                 }
                 return try await importer.finish()
@@ -62,16 +72,6 @@ struct SuppressionsImport: AsyncParsableCommand {
         return opened
     }
 
-    /// The next piece of the input; a read error exits 66.
-    private func read(_ handle: FileHandle) throws -> Data? {
-        do {
-            return try handle.read(upToCount: 256 * 1024)
-        } catch {
-            throw ExitFailure(
-                code: 66, message: "error: cannot read '\(file)': \(error.localizedDescription) (chunks committed before it are kept)")
-        }
-    }
-
     private func resolvedFormat() throws -> ImportFormat {
         if let format {
             guard let parsed = ImportFormat(rawValue: format.lowercased()) else { throw ExitFailure(code: 64, message: "error: --format must be csv or jsonl") }
@@ -91,6 +91,7 @@ struct SuppressionsExport: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Write to this file instead of standard output.") var output: String?
     @Flag(help: "gzip the output.") var gzip = false
+    @Flag(help: "Prefix cells starting with = + - @ with ' so a spreadsheet shows them as text (not for import).") var spreadsheet = false
 
     func run() async throws {
         try await exiting {
@@ -98,7 +99,7 @@ struct SuppressionsExport: AsyncParsableCommand {
             let file = try output.map { (path) throws(ExitFailure) in try OutputFile(path: path) }
             defer { file?.discard() }
             let rows = try await SuppressionsSupport.withService(global) { service in
-                try await service.export(gzip: gzip) { bytes in
+                try await service.export(gzip: gzip, spreadsheet: spreadsheet) { bytes in
                     if let file { try file.write(bytes) } else { try FileHandle.standardOutput.write(contentsOf: bytes) }
                 }
             }

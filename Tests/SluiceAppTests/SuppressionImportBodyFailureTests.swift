@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceTestSupport
+import Testing
+@testable import SluiceApp
+@testable import SluiceHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An import whose body breaks off midway (bad chunking here) commits every valid row parsed before the
+/// failure, the partial last chunk too (before, rows short of a full chunk were dropped).
+struct SuppressionImportBodyFailureTests {
+    /// Sends `bytes` on a fresh connection to 127.0.0.1:`port` and reads until the server closes it.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_port = UInt16(port).bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr)
+        let rc = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else { throw TestFailure("connect failed") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw TestFailure("send failed errno \(errno)") }
+            offset += n
+        }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        return response
+    }
+
+    @Test func badChunkingCommitsTheRowsParsedBeforeIt() async throws {
+        let t = try SuppressionTestApp()
+        defer { Task { await t.stop() } }
+        // 25 rows, far below a chunk (100,000), then a chunk-size line that is not hex.
+        var rows = ""
+        for i in 0..<25 { rows += "cut\(i)@example.com,hard_bounce\n" }
+        rows += "not-an-address\n"
+        rows += "cut-partial@exa"
+        let piece = Array(rows.utf8)
+        var request = Array("POST /v1/suppressions/import?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(SuppressionTestApp.token)\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8)
+        request += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + [13, 10]
+        request += Array("zz-not-a-size\r\n\r\n".utf8)
+        let port = t.app.port, bytes = request
+        let response = try await offPool { try Self.exchange(port: port, bytes) }
+
+        // The HTTP layer answers a framing error itself (its answer wins over the handler's, which is still
+        // waiting for the body).
+        let text = String(decoding: response, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 400"), "\(text.prefix(200))")
+        // Every valid row before the failure is committed; the record it cut short is not.
+        // The answer may leave before the handler has committed: wait for the rows, then check there are no more.
+        #expect(try await eventually { try await t.allStored().count >= 25 })
+        let stored = try await t.allStored()
+        #expect(stored.count == 25)
+        #expect(try await t.app.context.store.suppression(for: "cut24@example.com", scope: nil, at: Date()) != nil)
+        #expect(try await t.app.context.store.counts(byReason: Date())[.hardBounce] == 25)
+    }
+
+    /// The handler's own answer (what an in-process caller sees; on the wire the HTTP layer's answer to the
+    /// framing error wins): the status of the failure, with the report of the rows written.
+    @Test(arguments: [(HTTPServerError.Code.bodyTooLarge, 413, "body_too_large"), (.malformedBody, 400, "body_read_failed"), (.connectionClosed, 400, "body_read_failed")])
+    func theHandlerAnswersWithTheReport(_ failure: HTTPServerError.Code, _ status: Int, _ code: String) async throws {
+        let directory = try TestDirectory(prefix: "sluice-import-cut")
+        let configuration = try ConfigurationLoader().load(fileText: nil, environment: [
+            "SLUICE_DATABASE_PATH": directory.url.appendingPathComponent("sluice.sqlite").path, "SLUICE_API_TOKENS": "token-0123456789abcdef",
+        ])
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let store = try Application.openStore(configuration: configuration, logger: logger)
+        defer { store.close() }
+        let context = AppContext(configuration: configuration, logger: logger, store: store, metrics: AppMetrics(), state: ServiceState(), now: { Date() })
+        var router = Router()
+        SuppressionRoutes.register(on: &router, context: context)
+
+        let stream = HTTPRequestBodyStream(highWater: Int.max, onDemand: {})
+        _ = stream.push(Array("a@example.com,manual\nnot-an-address\nb@example.com,complaint\nc@exa".utf8))
+        stream.fail(HTTPServerError(failure, "cut"))
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer token-0123456789abcdef")
+        let request = HTTPRequest(method: .POST, target: "/v1/suppressions/import?format=csv", headers: headers, bodyStream: stream)
+        let response = await router.respond(to: request)
+
+        #expect(Int(response.status.code) == status)
+        guard case .bytes(let body) = response.body else { throw TestFailure("not a byte body") }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect((object["error"] as? [String: Any])?["code"] as? String == code)
+        #expect(((object["error"] as? [String: Any])?["message"] as? String)?.contains("2 rows before the failure were imported, 1 rejected") == true)
+        #expect(object["imported"] as? Int == 2)
+        #expect(object["rejected"] as? Int == 1)
+        #expect((object["errors"] as? [[String: Any]])?.first?["line"] as? Int == 2)
+        // Committed by the time the handler answered: no write goes on behind the answer.
+        #expect(try await store.suppression(for: "b@example.com", scope: nil, at: Date())?.reason == .complaint)
+        #expect(try await store.export(after: nil, limit: 10).items.map(\.address) == ["a@example.com", "b@example.com"])
+    }
+}
