@@ -45,45 +45,54 @@ extension PostgresStore: OutboundQueueStore {
 
     public func readyMessages(at now: Date, limit: Int, excludingIdentities excludedIdentities: Set<String>) async throws(StoreError) -> [ReadyMessage] {
         try await read { connection throws(StoreError) in
-            // The batch is picked by an index-only scan (`outbound_state_due_identity`): a row lock needs the
-            // heap, so filtering under FOR UPDATE would read every paused row's page. Then the picked rows are
-            // locked and checked again; SKIP LOCKED: rows another instance is claiming right now are left to it.
+            // The batch is picked by an index-only scan (`outbound_state_due_identity`), so a paused identity's
+            // backlog is skipped in the index; only the picked rows are read from the heap. No row locks: in
+            // autocommit they would end with the statement and only make other instances' claims skip rows;
+            // `claim` decides who sends. octet_length reads the stored size, not the (TOASTed) payload.
             let result = try connection.execute("""
-                SELECT id, identity, recipient_count FROM outbound_messages
+                SELECT id, identity, recipient_count, octet_length(payload) FROM outbound_messages
                 WHERE id IN (
                     SELECT id FROM outbound_messages
                     WHERE state = 'queued' AND next_attempt_at <= $1 AND NOT (identity = ANY($3::text[]))
                     ORDER BY next_attempt_at, created_at, id LIMIT $2)
-                AND state = 'queued' AND next_attempt_at <= $1
                 ORDER BY next_attempt_at, created_at, id
-                FOR UPDATE SKIP LOCKED
                 """, [.date(now), .int(min(max(limit, 1), 10_000)), PGValue.textArray(Array(excludedIdentities))])
             return (0..<result.rowCount).map {
-                ReadyMessage(id: result.string($0, 0), identity: result.string($0, 1), recipientCount: result.int($0, 2))
+                ReadyMessage(
+                    id: result.string($0, 0), identity: result.string($0, 1), recipientCount: result.int($0, 2),
+                    payloadBytes: result.int($0, 3))
             }
         }
     }
 
-    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date) async throws(StoreError) -> Bool {
+    /// With `clock: .store`, `claimed_at` is the database server's clock, as `recoverInflight`'s cutoff is:
+    /// the lease then never compares two instances' clocks.
+    public func claim(
+        id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date, clock: LeaseClock
+    ) async throws(StoreError) -> QueueClaim? {
         let payload = message?.jsonBytes()
         let recipientCount = message?.recipients.count ?? 0
-        return try await write { connection throws(StoreError) in
+        return try await write { connection throws(StoreError) -> QueueClaim? in
             // Another instance holding the row is claiming it: skip rather than wait, it wins. Not due (tried
             // and put back with a backoff since the caller listed it): not claimed before its time.
             let row = try connection.execute(
                 "SELECT state, suppressed FROM outbound_messages WHERE id = $1 AND next_attempt_at <= $2 FOR UPDATE SKIP LOCKED",
                 [.text(id), .date(dueBy)])
-            guard row.rowCount == 1, row.string(0, 0) == MessageState.queued.rawValue else { return false }
+            guard row.rowCount == 1, row.string(0, 0) == MessageState.queued.rawValue else { return nil }
             if !dropped.isEmpty { try PGQueueRows.appendSuppressed(dropped, current: row.string(0, 1), to: id, in: connection) }
             if let payload {
                 try connection.execute(
                     "UPDATE outbound_messages SET payload = $2, recipient_count = $3 WHERE id = $1",
                     [.text(id), .bytes(payload), .int(recipientCount)])
             }
-            return try connection.execute("""
-                UPDATE outbound_messages SET state = 'sending', attempts = attempts + 1, claimed_at = $2, updated_at = $2
+            let stamp = clock == .store ? PGQueueRows.serverMilliseconds : "$2::bigint"
+            let claimed = try connection.execute("""
+                UPDATE outbound_messages SET state = 'sending', attempts = attempts + 1, claimed_at = \(stamp), updated_at = $2
                 WHERE id = $1 AND state = 'queued'
-                """, [.text(id), .date(now)]).affectedRows == 1
+                RETURNING attempts, claimed_at
+                """, [.text(id), .date(now)])
+            guard claimed.rowCount == 1 else { return nil }
+            return QueueClaim(attempts: claimed.int(0, 0), claimedAt: PGQueueRows.exactDate(milliseconds: claimed.int64(0, 1)))
         }
     }
 
@@ -132,15 +141,35 @@ extension PostgresStore: OutboundQueueStore {
         }
     }
 
-    /// `claimedBefore` is the lease: a claim older than it belongs to a crashed (or hung) instance, on any
-    /// instance, so every instance's housekeeping recovers it.
-    public func recoverInflight(claimedBefore: Date, resolution: InflightResolution, excluding: Set<String>, at now: Date) async throws(StoreError) -> Int {
+    /// The lease: a claim older than `age` belongs to a crashed (or hung) instance, on any instance, so every
+    /// instance's housekeeping recovers it. With `clock: .store` the age is measured on the database server's
+    /// clock, which stamped the claim.
+    public func recoverInflight(
+        olderThan age: TimeInterval, maxAttempts: Int, resolution: InflightResolution, excluding: Set<String>, at now: Date,
+        clock: LeaseClock
+    ) async throws(StoreError) -> Int {
         let (state, error) = QueueStateMachine.recovery(resolution)
+        let exhausted = QueueStateMachine.exhaustedRecoveryError(maxAttempts: maxAttempts)
+        let ageMilliseconds = Int64((max(0, age) * 1000).rounded(.down))
+        let callerCutoff = PGValue.milliseconds(now) - ageMilliseconds
         return try await write { connection throws(StoreError) in
-            try connection.execute("""
-                UPDATE outbound_messages SET state = $2, error = $3, next_attempt_at = $4, updated_at = $4
-                WHERE state = 'sending' AND claimed_at < $1 AND NOT (id = ANY($5::text[]))
-                """, [.date(claimedBefore), .text(state.rawValue), .text(error), .date(now), PGValue.textArray(Array(excluding))]).affectedRows
+            let cutoff = clock == .store
+                ? try connection.execute("SELECT \(PGQueueRows.serverMilliseconds)").int64(0, 0) - ageMilliseconds : callerCutoff
+            let lease: [PGValue] = [.text(String(cutoff)), .date(now), PGValue.textArray(Array(excluding))]
+            var count = 0
+            if resolution == .resend {
+                // Its last attempt interrupted: failed, not resent (a message whose call kills the process
+                // would otherwise be tried, and the process crashed, forever). `attempts` is an integer column.
+                count += try connection.execute("""
+                    UPDATE outbound_messages SET state = 'failed', error = $4, updated_at = $2
+                    WHERE state = 'sending' AND claimed_at < $1::bigint AND NOT (id = ANY($3::text[])) AND attempts >= $5::bigint
+                    """, lease + [.text(exhausted), .int(min(maxAttempts, Int(Int32.max)))]).affectedRows
+            }
+            count += try connection.execute("""
+                UPDATE outbound_messages SET state = $4, error = $5, next_attempt_at = $2, updated_at = $2
+                WHERE state = 'sending' AND claimed_at < $1::bigint AND NOT (id = ANY($3::text[]))
+                """, lease + [.text(state.rawValue), .text(error)]).affectedRows
+            return count
         }
     }
 
@@ -178,6 +207,16 @@ extension PostgresStore: OutboundQueueStore {
 
 /// Row helpers for `outbound_messages`.
 enum PGQueueRows {
+    /// The database server's clock in Unix milliseconds, as dates are stored (`clock_timestamp`: the time
+    /// now, not the transaction's start).
+    static let serverMilliseconds = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+    /// A stored millisecond stamp as a `Date` that `PGValue.date` turns back into the same integer: half a
+    /// millisecond in, so rounding down after the float round trip cannot land on the one before.
+    static func exactDate(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: (Double(milliseconds) + 0.5) / 1000)
+    }
+
     static func appendSuppressed(_ dropped: [DroppedRecipient], current: String, to id: String, in connection: PGConnection) throws(StoreError) {
         let existing = try QueuePayloadCoding.decode([DroppedRecipient].self, Array(current.utf8))
         let merged = try QueuePayloadCoding.encode(existing + dropped)

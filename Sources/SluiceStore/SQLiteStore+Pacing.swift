@@ -6,9 +6,11 @@ extension SQLiteStore: QueuePacingStore {
         guard !due.isEmpty else { return 0 }
         return try await writer.submit { database throws(StoreError) in
             var changed = 0
+            // Never earlier: a retry's backoff (a throttle, say) set since the pass listed the row stands.
             for (id, date) in due {
                 changed += try database.run("""
-                    UPDATE outbound_messages SET next_attempt_at = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'queued'
+                    UPDATE outbound_messages SET next_attempt_at = max(next_attempt_at, ?2), updated_at = ?3
+                    WHERE id = ?1 AND state = 'queued'
                     """) {
                     $0.bind(id, at: 1)
                     $0.bind(date, at: 2)

@@ -57,8 +57,9 @@ extension SQLiteStore: OutboundQueueStore {
         // The excluded identities go in as one JSON array parameter (json_each), never into the SQL text.
         let excluded = excludedIdentities.isEmpty ? "[]" : String(decoding: try QueuePayloadCoding.encode(excludedIdentities.sorted()), as: UTF8.self)
         return try await readers.read { database throws(StoreError) in
+            // length() of a blob comes from the record header: the payload itself is not read.
             let statement = try database.statement("""
-                SELECT id, identity, recipient_count FROM outbound_messages
+                SELECT id, identity, recipient_count, length(payload) FROM outbound_messages
                 WHERE state = 'queued' AND next_attempt_at <= ?1 AND identity NOT IN (SELECT value FROM json_each(?3))
                 ORDER BY next_attempt_at LIMIT ?2
                 """)
@@ -68,16 +69,21 @@ extension SQLiteStore: OutboundQueueStore {
             statement.bind(excluded, at: 3)
             var result: [ReadyMessage] = []
             while try statement.step() {
-                result.append(ReadyMessage(id: statement.string(at: 0), identity: statement.string(at: 1), recipientCount: statement.int(at: 2)))
+                result.append(ReadyMessage(
+                    id: statement.string(at: 0), identity: statement.string(at: 1), recipientCount: statement.int(at: 2),
+                    payloadBytes: statement.int(at: 3)))
             }
             return result
         }
     }
 
-    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date) async throws(StoreError) -> Bool {
+    /// One host, one clock: `clock` changes nothing here, `claimed_at` is `now`.
+    public func claim(
+        id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date, clock: LeaseClock
+    ) async throws(StoreError) -> QueueClaim? {
         let payload = message?.jsonBytes()
-        return try await writer.submit { database throws(StoreError) in
-            guard try QueueRows.isDue(id, by: dueBy, in: database) else { return false }
+        return try await writer.submit { database throws(StoreError) -> QueueClaim? in
+            guard try QueueRows.isDue(id, by: dueBy, in: database) else { return nil }
             if !dropped.isEmpty { try QueueRows.appendSuppressed(dropped, to: id, in: database) }
             if let payload, let message {
                 try database.run("UPDATE outbound_messages SET payload = ?2, recipient_count = ?3 WHERE id = ?1") {
@@ -86,13 +92,19 @@ extension SQLiteStore: OutboundQueueStore {
                     $0.bind(message.recipients.count, at: 3)
                 }
             }
-            return try database.run("""
+            let claimed = try database.run("""
                 UPDATE outbound_messages SET state = 'sending', attempts = attempts + 1, claimed_at = ?2, updated_at = ?2
                 WHERE id = ?1 AND state = 'queued'
                 """) {
                 $0.bind(id, at: 1)
                 $0.bind(now, at: 2)
             } == 1
+            guard claimed else { return nil }
+            let select = try database.statement("SELECT attempts FROM outbound_messages WHERE id = ?1")
+            defer { select.reset() }
+            select.bind(id, at: 1)
+            guard try select.step() else { return nil }
+            return QueueClaim(attempts: select.int(at: 0), claimedAt: now)
         }
     }
 
@@ -160,24 +172,28 @@ extension SQLiteStore: OutboundQueueStore {
         }
     }
 
-    public func recoverInflight(claimedBefore: Date, resolution: InflightResolution, excluding: Set<String>, at now: Date) async throws(StoreError) -> Int {
-        let (state, error) = QueueStateMachine.recovery(resolution)
+    public func recoverInflight(
+        olderThan age: TimeInterval, maxAttempts: Int, resolution: InflightResolution, excluding: Set<String>, at now: Date,
+        clock: LeaseClock
+    ) async throws(StoreError) -> Int {
+        let claimedBefore = now.addingTimeInterval(-age)
         return try await writer.submit { database throws(StoreError) in
             let select = try database.statement(
-                "SELECT id FROM outbound_messages WHERE state = 'sending' AND claimed_at < ?1")
+                "SELECT id, attempts FROM outbound_messages WHERE state = 'sending' AND claimed_at < ?1")
             select.bind(claimedBefore, at: 1)
-            var ids: [String] = []
+            var rows: [(id: String, attempts: Int)] = []
             do {
                 defer { select.reset() }
-                while try select.step() { ids.append(select.string(at: 0)) }
+                while try select.step() { rows.append((select.string(at: 0), select.int(at: 1))) }
             }
             var count = 0
-            for id in ids where !excluding.contains(id) {
+            for row in rows where !excluding.contains(row.id) {
+                let (state, error) = QueueStateMachine.recovery(resolution, attempts: row.attempts, maxAttempts: maxAttempts)
                 count += try database.run("""
                     UPDATE outbound_messages SET state = ?2, error = ?3, next_attempt_at = ?4, updated_at = ?4
                     WHERE id = ?1 AND state = 'sending'
                     """) {
-                    $0.bind(id, at: 1)
+                    $0.bind(row.id, at: 1)
                     $0.bind(state.rawValue, at: 2)
                     $0.bind(error, at: 3)
                     $0.bind(now, at: 4)

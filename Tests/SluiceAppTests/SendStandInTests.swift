@@ -15,7 +15,8 @@ struct SendStandInTests {
         return try await SendTestApp.start(settings: all, environment: SendTestApp.staticKeys)
     }
 
-    @Test func throttlingIsRetriedWithBackoffAndAttemptsRecorded() async throws {
+    /// Throttling is the account's state, not the message's: the retry spends no attempt.
+    @Test func throttlingIsRetriedWithBackoffWithoutSpendingAnAttempt() async throws {
         let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError("TooManyRequestsException", status: 429, message: "Maximum sending rate exceeded.")])
         let app = try await start(standIn)
         defer { Task { await app.stop() } }
@@ -25,7 +26,7 @@ struct SendStandInTests {
         let id = try #require(accepted.id)
         let sent = try await app.waitForState(id, ["sent", "failed"])
         #expect(sent.state == "sent")
-        #expect(sent.json["attempts"] as? Int == 2)
+        #expect(sent.json["attempts"] as? Int == 1)
         #expect((sent.json["ses_message_id"] as? String)?.hasPrefix("stand-in-") == true)
         #expect((sent.json["error"] as? String)?.contains("TooManyRequestsException") == true)
         #expect(standIn.sendRequests.count == 2)

@@ -12,7 +12,11 @@ struct TokenBucketTests {
         var sends: [Int] = []  // milliseconds
         for ms in 0..<30_000 {
             let now = Self.t0.addingTimeInterval(Double(ms) / 1000)
-            while bucket.tryTake(1, now: now) { sends.append(ms) }
+            // Bounded: a bucket that never ran dry would otherwise hold this loop for good.
+            for _ in 0...Int(burst) + 1 {
+                guard bucket.tryTake(1, now: now) else { break }
+                sends.append(ms)
+            }
         }
         // In any window [t, t+1 s): the burst held at t plus strictly less than `rate` refilled within.
         let limit = Int((burst + rate).rounded(.up)) - 1

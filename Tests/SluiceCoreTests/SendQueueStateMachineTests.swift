@@ -16,12 +16,33 @@ struct SendQueueStateMachineTests {
     }
 
     @Test func retryableUsesFullJitterBackoffUntilMaxAttempts() {
-        let first = machine.action(after: .failed(decision: .throttled, error: "429"), attempts: 1, now: now, random: 0.5)
-        #expect(first == .retry(at: now.addingTimeInterval(0.5), error: "429"))
+        let first = machine.action(after: .failed(decision: .retryable, error: "500"), attempts: 1, now: now, random: 0.5)
+        #expect(first == .retry(at: now.addingTimeInterval(0.5), error: "500"))
         let second = machine.action(after: .failed(decision: .retryable, error: "500"), attempts: 2, now: now, random: 1)
         #expect(second == .retry(at: now.addingTimeInterval(2), error: "500"))
         let last = machine.action(after: .failed(decision: .retryable, error: "500"), attempts: 3, now: now, random: 0.5)
         #expect(last == .fail(error: "gave up after 3 attempts: 500"))
+    }
+
+    /// Throttling spends no attempt, however many were made: its backoff grows with the account's streak of
+    /// throttled answers, and only the message's age ends it.
+    @Test func throttlingRetriesWithoutSpendingAttemptsUntilTheAgeLimit() {
+        let aged = QueueStateMachine(maxAttempts: 3, backoff: Backoff(base: 1, cap: 10, maxRetries: 2), maxThrottledAge: 3600)
+        let accepted = now.addingTimeInterval(-60)
+        let throttled = SendOutcome.failed(decision: .throttled, error: "429")
+        #expect(aged.action(after: throttled, attempts: 3, now: now, random: 0.5, throttledSince: accepted, throttles: 1)
+            == .throttled(retryAt: now.addingTimeInterval(0.5), error: "429"))
+        #expect(aged.action(after: throttled, attempts: 3, now: now, random: 1, throttledSince: accepted, throttles: 3)
+            == .throttled(retryAt: now.addingTimeInterval(4), error: "429"))
+        #expect(aged.action(after: throttled, attempts: 1, now: now, random: 1, throttledSince: accepted, throttles: 50)
+            == .throttled(retryAt: now.addingTimeInterval(10), error: "429"), "capped")
+        let old = aged.action(after: throttled, attempts: 1, now: now, random: 0.5, throttledSince: now.addingTimeInterval(-3600))
+        guard case .fail(let error) = old else { Issue.record("expected a failure, got \(old)"); return }
+        #expect(error.hasPrefix("gave up: SES still throttles after 3600 s"))
+        #expect(error.hasSuffix(": 429"))
+        // No limit: never failed for age.
+        #expect(machine.action(after: throttled, attempts: 99, now: now, random: 0, throttledSince: .distantPast)
+            == .throttled(retryAt: now, error: "429"))
     }
 
     @Test func backoffIsCapped() {
@@ -53,5 +74,14 @@ struct SendQueueStateMachineTests {
         #expect(QueueStateMachine.recovery(.fail).state == .failed)
         #expect(QueueStateMachine.recovery(.fail).error.hasPrefix("outcome_unknown"))
         #expect(QueueStateMachine.recovery(.resend).state == .queued)
+    }
+
+    @Test func resendRecoveryFailsAMessageWhoseAttemptsAreUsedUp() {
+        #expect(QueueStateMachine.recovery(.resend, attempts: 2, maxAttempts: 3).state == .queued)
+        let exhausted = QueueStateMachine.recovery(.resend, attempts: 3, maxAttempts: 3)
+        #expect(exhausted.state == .failed)
+        #expect(exhausted.error == QueueStateMachine.exhaustedRecoveryError(maxAttempts: 3))
+        #expect(exhausted.error.hasPrefix("outcome_unknown"))
+        #expect(QueueStateMachine.recovery(.fail, attempts: 1, maxAttempts: 3) == QueueStateMachine.recovery(.fail))
     }
 }

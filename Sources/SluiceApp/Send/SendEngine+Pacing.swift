@@ -7,7 +7,8 @@ extension SendEngine {
     /// Messages in `excluding` (calls already in flight) pass through untouched; the dispatcher skips them.
     func paced(_ ready: [ReadyMessage], excluding inflight: Set<String>) async -> [ReadyMessage] {
         guard pacing.isEnabled, !ready.isEmpty else { return ready }
-        let now = context.now()
+        // The deferrals are due times: from `dueNow`, as rows are listed (after a clock step back, not already due).
+        let now = dueNow()
         var go: [ReadyMessage] = []
         var later: [String: Date] = [:]
         // Messages whose paced turn has come go first, even when older ungrouped mail fills `ready`.
@@ -19,14 +20,30 @@ extension SendEngine {
                 continue
             }
             seen.insert(id)
-            candidates.append(ReadyMessage(id: id, identity: queued.message.identity, recipientCount: queued.message.recipients.count))
+            // The stored payload's size (it is stored as `jsonBytes`), for `ses.max_inflight_bytes`.
+            candidates.append(ReadyMessage(
+                id: id, identity: queued.message.identity, recipientCount: queued.message.recipients.count,
+                payloadBytes: queued.message.jsonBytes().count))
         }
         for message in candidates + ready {
             if inflight.contains(message.id) {
                 go.append(message)
                 continue
             }
-            guard let queued = try? await context.store.queuedMessage(id: message.id), queued.state == .queued else { continue }
+            let read: QueuedMessage?
+            do {
+                read = try await context.store.queuedMessage(id: message.id)
+            } catch {
+                // An unreadable payload goes on to `process`, which fails it (nothing is sent). Any other error
+                // skips it this pass, backed off (and made due later in the store): it must not go unpaced.
+                if error.code == .corrupt {
+                    go.append(message)
+                } else {
+                    await stepFailed(message.id, error: error)
+                }
+                continue
+            }
+            guard let queued = read, queued.state == .queued else { continue }
             switch await pacing.admit(
                 id: message.id, recipients: queued.message.recipients, identity: message.identity, now: now,
                 lead: configuration.reservationLead)

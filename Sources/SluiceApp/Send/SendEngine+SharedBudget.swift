@@ -29,11 +29,19 @@ extension SendEngine {
         // calls into one second as SES measures it whenever one call travels a little slower than the next.
         let cost = Double(n) * SendRateLimiter.windowLength / rate
         let now = context.now()
-        let start: Date
+        var start: Date
         if let spare = spares.withLock({ $0.take(cost, now: now) }) {
             start = spare
         } else {
             start = try await budget.reserveSendSlot(name: Self.budgetName, seconds: cost, at: now)
+        }
+        // The schedule is kept in the instances' wall clocks: after this clock stepped back (or behind another
+        // instance's), it lies the step ahead and every send would wait the step out. Beyond what the
+        // instances' calls in flight can explain, send on this instance's own pace instead.
+        let plausible = Self.plausibleScheduleLead(cost: cost, concurrency: configuration.concurrency)
+        if start.timeIntervalSince(now) > plausible {
+            warnScheduleAhead(start.timeIntervalSince(now))
+            start = now.addingTimeInterval(cost)
         }
         let reservation = SharedReservation(start: start, seconds: cost, recipients: n)
         let early = start.timeIntervalSince(context.now()) - configuration.reservationLead
@@ -46,6 +54,31 @@ extension SendEngine {
             }
         }
         return reservation
+    }
+
+    /// Instances sharing the schedule the clamp in `reserveSharedSlot` allows for: each may hold `concurrency`
+    /// reservations ahead of its calls.
+    static let plausibleInstances = 16
+
+    /// How far ahead of now a shared slot may lie before it is taken for a clock step rather than a queue of
+    /// reservations: `plausibleInstances` × `concurrency` sends of `cost`, and a minute at least.
+    static func plausibleScheduleLead(cost: TimeInterval, concurrency: Int) -> TimeInterval {
+        max(60, Double(plausibleInstances * max(1, concurrency)) * cost)
+    }
+
+    /// Counts a schedule clamp, and logs one at most once a minute.
+    private func warnScheduleAhead(_ lead: TimeInterval) {
+        context.metrics.count("sluice_send_schedule_clamps_total", help: "Shared send slots found implausibly far ahead (clock stepped back or skewed) and not waited for.")
+        let now = ContinuousClock.now
+        let due = scheduleWarning.withLock { last in
+            guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        context.logger.warning("shared send schedule lies far ahead of this clock (stepped back or skewed?): sending at this instance's pace", metadata: [
+            "send.schedule_lead_seconds": "\(Int(lead))",
+        ])
     }
 
     /// Reserves `recipients` of the shared daily quota for the message just claimed. When the quota has no

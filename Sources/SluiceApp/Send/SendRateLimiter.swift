@@ -24,6 +24,15 @@ actor SendRateLimiter {
         let quotaMinute: Int64
     }
 
+    /// A message with more recipients than the whole daily quota allows: no wait would ever make room.
+    struct ExceedsDailyQuota: Error, Sendable, CustomStringConvertible {
+        let recipients: Int
+        let limit: Double
+        var description: String {
+            "\(recipients) recipients, more than the whole daily quota of \(Int(limit)) (ses.max_24h_send or SES's Max24HourSend)"
+        }
+    }
+
     /// The smoothing bucket holds this many seconds of tokens (absorbs scheduling lateness).
     static let burstSeconds = 0.1
     /// The cap window is slightly longer than a second so network jitter cannot squeeze rate+1 sends
@@ -112,13 +121,16 @@ actor SendRateLimiter {
     /// Reserves the send time for `recipients`: waits until that time is at most `lead` seconds away and
     /// returns it (`Reservation.start`, wall clock). The caller prepares (reads, claim commit) and then calls
     /// SES at that time, so store latency between the reservation and the call does not bunch calls together.
-    /// Throws `CancellationError` (nothing is counted then).
+    /// Throws `CancellationError` (nothing is counted then), or `ExceedsDailyQuota` when `recipients` exceed the
+    /// daily quota itself (checked again after each wait: `GetAccount` may lower it meanwhile).
     /// - Parameter groups: per-ISP demand (group index → recipients, cap per rolling second). A slot that
     ///   would exceed a group's cap is not taken: the caller waits and others keep the slot (no head-of-line).
     func reserve(_ recipients: Int, lead: TimeInterval = 0, groups: [Int: (n: Int, cap: Int)] = [:]) async throws -> Reservation {
         let n = max(1, recipients)
         while true {
             try Task.checkCancellation()
+            // A quota of 0 (SES's for an account that may not send) still waits: with it every message would fail.
+            if quota.max24HourSend >= 1, Double(n) > quota.max24HourSend { throw ExceedsDailyQuota(recipients: n, limit: quota.max24HourSend) }
             let t = steadyNow()
             let slot = earliestSlot(for: n, from: max(t, lastSlot, notBefore))
             let ahead = slot.timeIntervalSince(t)

@@ -10,9 +10,13 @@ struct SendService: Sendable {
     private let unsubscribe: UnsubscribeSettings
     /// Time spent in the suppression gate per accepted request (the bench reads sum/count).
     private let gateSeconds: Histogram?
+    /// `ses.max_24h_send` when it is a fixed number (not read from GetAccount, not unlimited).
+    private let fixedDailyQuota: Int?
 
     init(context: AppContext) {
         self.context = context
+        let quota = context.configuration.int("ses.max_24h_send")
+        fixedDailyQuota = quota > 0 ? quota : nil
         unsubscribe = UnsubscribeSettings(configuration: context.configuration)
         gateSeconds = try? context.metrics.registry.histogram(
             "sluice_send_gate_seconds", help: "Suppression-gate lookup time per POST /v1/messages.",
@@ -64,8 +68,14 @@ struct SendService: Sendable {
                 return APIErrorMapping.response(for: error)
             }
         }
-        let id = MessageID.make(at: now)
         let kept = dropped.isEmpty ? message : message.removing(Set(dropped.map(\.address)))
+        if let quota = fixedDailyQuota, kept.recipients.count > quota {
+            // Never sendable: the whole day's quota is smaller than this one message.
+            return Self.invalid(SendValidationError(
+                .tooManyRecipients, field: "to",
+                "\(kept.recipients.count) recipients; ses.max_24h_send allows \(quota) per rolling 24 h, so the message could never be sent"))
+        }
+        let id = MessageID.make(at: now)
         let queued = QueuedMessage(id: id, message: kept, suppressed: dropped, nextAttemptAt: now, createdAt: now)
         let responseBody = MessageStatusBody.render(queued, events: [])
         let record = idempotencyKey.flatMap { key in
@@ -133,6 +143,11 @@ struct SendService: Sendable {
         } catch {
             if error.code == .typeMismatch, let field = error.field {
                 throw SendValidationError(.invalidJSON, field: field, "\(field) has the wrong type")
+            }
+            if error.code == .tooManyElements {
+                // A list or map over its limit: the validator's own error, found before its strings were made.
+                if let field = error.field { throw MessageRequestValidator.tooManyElements(in: field) }
+                throw SendValidationError(.invalidJSON, "the body holds more than \(MessageRequest.maxJSONValues) JSON values")
             }
             throw SendValidationError(.invalidJSON, "the body must be a JSON object (see MessageRequest)")
         }

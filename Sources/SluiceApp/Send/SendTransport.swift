@@ -12,6 +12,15 @@ protocol SendTransport: Sendable {
     func send(_ request: SESSendEmailRequest, at date: Date) async -> TransportResult
     /// The account's limits, when the transport can read them (`GetAccount`).
     func account() async throws(SESError) -> SESAccount?
+    /// Gets ready for a `send` (AWS credentials): what no call timeout bounds happens here, before the worker's
+    /// last check of the claim's age, so a call never starts later than the claim window allows. Returns the
+    /// result to record instead of calling `send` when it cannot get ready (nil: ready).
+    func prepare() async -> TransportResult?
+}
+
+extension SendTransport {
+    /// Nothing to get ready.
+    func prepare() async -> TransportResult? { nil }
 }
 
 /// The result of one transport call.
@@ -56,6 +65,18 @@ struct SESTransport: SendTransport {
     }
 
     func account() async throws(SESError) -> SESAccount? { try await client.getAccount() }
+
+    /// Fetches (or refreshes) the credentials into the chain's cache, so `send` signs with them at once. Without
+    /// usable ones the answer is `send`'s for that case (`unavailable`: nothing sent, no attempt spent).
+    func prepare() async -> TransportResult? {
+        do {
+            _ = try await client.configuration.credentials.credentials()
+            return nil
+        } catch {
+            let text = (error as? CredentialProviderError)?.description ?? "credential provider failed"
+            return TransportResult(outcome: .failed(decision: .unavailable, error: "\(SESError.Code.credentials): \(text)"))
+        }
+    }
 }
 
 /// The transport's `CredentialRefusalStreak`, shared across tasks.

@@ -15,10 +15,15 @@ import Synchronization
 /// recovery (on any instance) never takes a live call for a crashed one, a claim older than `claimCallWindow`
 /// (`requestTimeout`) when its call is due is released without calling. Calls already claimed finish on shutdown.
 ///
+/// Outcomes: SES's answer (or that no call was made) is known only here, so recording it is retried for as
+/// long as the process runs (`recordRetrying`), the message kept in `inflight` meanwhile so this process's
+/// crash recovery leaves it alone.
+///
 /// Daily quota: recipients are counted when their send time is reserved, and given back when they are not
 /// sent after all: the claim comes to nothing (paused, taken, every recipient suppressed), suppressed
 /// recipients are dropped at the claim, the step ends in an error or cancellation before the call, or SES
 /// answers with a refusal (any decision but `retryable`: a timeout, 5xx or network error may have sent).
+/// A message with more recipients than the whole quota is failed at its reservation.
 struct SendWorker: BackgroundWorker {
     let name = "send"
     let context: AppContext
@@ -55,7 +60,8 @@ final class SendEngine: Sendable {
     let machine: QueueStateMachine
     /// Per-ISP pacing and warm-up (`pacing.*`).
     let pacing: PacingGate
-    private let inflight = Mutex<Set<String>>([])
+    /// Messages from dispatch to the end of their task, with their stored bytes (`maxInflightBytes`).
+    private let inflight = Mutex(InflightLedger())
     /// Messages whose task ended since the current pass listed the due ones: the list may be stale for them
     /// (tried and put back with a backoff), so the pass leaves them to the next one instead of spending a
     /// rate slot on a claim the store refuses.
@@ -66,14 +72,25 @@ final class SendEngine: Sendable {
     let sharedBudget: (any SharedSendBudget)?
     /// Stretches of the shared schedule reserved but not used (lost claims), reused before reserving anew.
     let spares = Mutex(ScheduleSpares())
-    /// When each message this engine claimed was claimed (its `claimed_at`), until its task ends.
-    let claimTimes = Mutex<[String: Date]>([:])
+    /// The claims this engine holds, until their task ends.
+    let claims = Mutex<[String: HeldClaim]>([:])
+    /// The latest wall-clock reading seen, and when (steady) it was taken: due rows are listed by it (`dueNow`).
+    private let latestReading = Mutex<(wall: Date, at: ContinuousClock.Instant)?>(nil)
+    /// The account's run of throttled answers: the throttle backoff grows with it, `maxThrottledAge` counts from it.
+    private let throttleRun: Mutex<ThrottleRun>
+    /// Messages whose step failed before their claim (a store error, an unreadable payload), left alone for a while.
+    let stepFailures = Mutex<[String: StepFailure]>([:])
+    /// Set once `run` is cancelled: outcomes still being recorded get a few more tries, not unlimited ones.
+    let stopping = Mutex(false)
+    /// When a far-ahead shared schedule was last logged.
+    let scheduleWarning = Mutex<ContinuousClock.Instant?>(nil)
 
     init(context: AppContext, configuration: SendGateConfiguration, transport: any SendTransport) {
         self.context = context
         self.configuration = configuration
         self.transport = transport
         self.machine = configuration.stateMachine
+        throttleRun = Mutex(ThrottleRun(maxGap: ThrottleRun.gap(backoffCap: configuration.stateMachine.backoff.cap)))
         let rate = configuration.configuredMaxSendRate > 0 ? configuration.configuredMaxSendRate : configuration.fallbackMaxSendRate
         // Until GetAccount answers: the configured daily limit, else unlimited (the per-second rate still holds).
         let daily = configuration.configuredMax24HourSend != 0 ? Double(configuration.configuredMax24HourSend) : -1
@@ -88,10 +105,36 @@ final class SendEngine: Sendable {
         ])
         await seedPacing()
         await adoptStoredQuota()
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.refreshAccountLoop() }
-            group.addTask { await self.housekeepingLoop() }
-            await dispatchLoop(group: &group)
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.refreshAccountLoop() }
+                group.addTask { await self.housekeepingLoop() }
+                await dispatchLoop(group: &group)
+            }
+        } onCancel: {
+            stopping.withLock { $0 = true }
+        }
+    }
+
+    /// How far past its latest reading `dueNow` runs on after the wall clock stepped back: rows accepted up to
+    /// this long after the dispatcher last read the clock, and before the step, are due at once too.
+    static let stepBackReach: TimeInterval = 10
+
+    /// The time due rows are listed and claimed by: the wall clock, but never earlier than its latest reading
+    /// (plus the time since, up to `stepBackReach`). After a step back, mail queued before the step is due at
+    /// once instead of after the length of the step. Due times the engine sets (retry and throttle backoffs,
+    /// pacing deferrals) count from it too, so none is already due when set; while the clock catches up after a
+    /// step longer than `stepBackReach`, they wait up to the step longer than asked (never less).
+    func dueNow() -> Date {
+        let wall = context.now(), at = ContinuousClock.now
+        return latestReading.withLock { latest in
+            guard let seen = latest, wall < seen.wall else {
+                latest = (wall, at)
+                return wall
+            }
+            let since = (at - seen.at).components
+            let elapsed = Double(since.seconds) + Double(since.attoseconds) * 1e-18
+            return max(wall, seen.wall.addingTimeInterval(min(elapsed, Self.stepBackReach)))
         }
     }
 
@@ -126,8 +169,8 @@ final class SendEngine: Sendable {
             // hold back the other identities' mail until a resume.
             finishedSinceListing.withLock { $0.removeAll() }
             let due = try await context.store.readyMessages(
-                at: context.now(), limit: batch, excludingIdentities: Set(state.pausedIdentities.keys))
-            ready = await paced(due, excluding: inflight.withLock { $0 })
+                at: dueNow(), limit: batch, excludingIdentities: Set(state.pausedIdentities.keys))
+            ready = await paced(due, excluding: inflight.withLock { $0.ids })
         } catch {
             context.logger.warning("send queue read failed; will retry", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
@@ -138,20 +181,22 @@ final class SendEngine: Sendable {
             if Task.isCancelled { break }
             // Paced grants come from outside the query; `process` re-checks the pause right before the claim.
             if state.pausedIdentities[message.identity] != nil { continue }
-            // Bounded concurrency: wait for a free slot (short sleeps; slots free as calls finish).
-            while inflight.withLock({ $0.count }) >= configuration.concurrency, !Task.isCancelled {
+            if isBackingOff(message.id) { continue }
+            // Bounded concurrency and payload bytes: wait for room (short sleeps; room frees as calls finish).
+            let (concurrency, budget) = (configuration.concurrency, configuration.maxInflightBytes)
+            while !inflight.withLock({ $0.hasRoom(for: message.payloadBytes, concurrency: concurrency, budget: budget) }), !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(2))
             }
             if finishedSinceListing.withLock({ $0.contains(message.id) }) { continue }
-            let fresh = inflight.withLock { $0.insert(message.id).inserted }
+            let fresh = inflight.withLock { $0.insert(message.id, weight: message.payloadBytes) }
             guard fresh else { continue }
             started += 1
             group.addTask {
                 await self.process(message)
                 _ = self.finishedSinceListing.withLock { $0.insert(message.id) }
-                // The claim time first: once the id leaves `inflight` a new task may claim it and set its own.
-                self.claimTimes.withLock { $0[message.id] = nil }
-                _ = self.inflight.withLock { $0.remove(message.id) }
+                // The claim first: once the id leaves `inflight` a new task may claim it and hold its own.
+                self.claims.withLock { $0[message.id] = nil }
+                self.inflight.withLock { $0.remove(message.id) }
             }
         }
         return started
@@ -160,7 +205,6 @@ final class SendEngine: Sendable {
     // MARK: One message
 
     private func process(_ ready: ReadyMessage) async {
-        let logger = context.logger
         // The shared schedule stretch, held until the claim: every way out before it keeps the stretch for reuse.
         var shared: SharedReservation?
         // The local reservation, held until the call: every way out before it gives its daily quota back.
@@ -188,9 +232,9 @@ final class SendEngine: Sendable {
                 await releaseWarmup(ready.id)
                 return
             }
-            let (queued, message) = claimed
-            if pacing.isEnabled, message.recipients.count < queued.message.recipients.count {
-                await pacing.settle(queued.id, recipients: message.recipients.count, now: context.now())
+            let (id, message) = (claimed.id, claimed.message)
+            if pacing.isEnabled, message.recipients.count < claimed.listedRecipients {
+                await pacing.settle(id, recipients: message.recipients.count, now: context.now())
             }
             // Recipients suppressed at the claim are not sent: only the claimed ones stay counted.
             let counted = await limiter.giveBack(reserved, keeping: message.recipients.count)
@@ -199,32 +243,35 @@ final class SendEngine: Sendable {
             if let budget = sharedBudget, let reservation = shared, let quotaAt {
                 shared = nil
                 // The daily quota only for what was claimed: a claim lost to another instance takes none.
-                guard await reserveSharedQuota(message.recipients.count, claimed: queued.id, at: quotaAt, in: budget) else {
+                guard await reserveSharedQuota(message.recipients.count, claimed: id, at: quotaAt, in: budget) else {
                     await giveBackUnclaimed(reservation, counted)
-                    await releaseWarmup(queued.id)
+                    await releaseWarmup(id)
                     return
                 }
                 giveBack(reservation, keeping: message.recipients.count)
             }
             // From the claim on, finish even when shutting down: the call is bounded by requestTimeout, and
             // recording its outcome is what keeps the duplicate/loss window small.
-            let attempts = queued.attempts + 1
             let clock = context.now
             let sent = await Task {
                 // Leave at the reserved time (bounded by the lead; a short sleep also ends early on shutdown).
                 let wait = slot.timeIntervalSince(clock())
                 if wait > 0 { try? await Task.sleep(for: .seconds(min(wait, self.configuration.reservationLead))) }
-                return await self.call(id: queued.id, message: message, attempts: attempts, quotaAt: quotaAt, counted: counted)
+                return await self.call(claimed, quotaAt: quotaAt, counted: counted)
             }.value
-            if !sent { await releaseWarmup(queued.id) }
+            if !sent { await releaseWarmup(id) }
         } catch is CancellationError {
             await giveBackUnclaimed(shared, local)
             await releaseWarmup(ready.id)
             return
+        } catch let error as SendRateLimiter.ExceedsDailyQuota {
+            await giveBackUnclaimed(shared, local)
+            await releaseWarmup(ready.id)
+            await failUnsendable(ready.id, error: "exceeds_daily_quota: \(error); never sendable as one message, not sent")
         } catch {
             await giveBackUnclaimed(shared, local)
             await releaseWarmup(ready.id)
-            logger.warning("send step failed; the message stays queued", metadata: ["send.message_id": "\(ready.id)", "error": "\(error)"])
+            await stepFailed(ready.id, error: error)
         }
     }
 
@@ -242,12 +289,27 @@ final class SendEngine: Sendable {
         await pacing.release(id, now: context.now())
     }
 
+    /// A message this engine claimed, ready for its call.
+    struct ClaimedMessage: Sendable {
+        let id: String
+        /// The payload to send (without recipients suppressed since acceptance).
+        let message: OutboundMessage
+        /// Recipients the stored message had before the claim dropped suppressed ones.
+        let listedRecipients: Int
+        /// The attempt this call is, as the claim committed it (1-based).
+        let attempts: Int
+        /// When the message was accepted (`ThrottleRun.throttledSince(acceptedAt:)`).
+        let createdAt: Date
+    }
+
     /// Re-checks pause and suppressions right before the call and claims the message; nil when it is not
     /// to be sent now (paused, taken by another instance, every recipient suppressed).
-    private func claim(_ ready: ReadyMessage) async throws -> (QueuedMessage, OutboundMessage)? {
+    private func claim(_ ready: ReadyMessage) async throws -> ClaimedMessage? {
         guard try await context.sending.allowsSending(identity: ready.identity) else { return nil }
         guard let queued = try await context.store.queuedMessage(id: ready.id), queued.state == .queued else { return nil }
+        forgetStepFailure(ready.id)
         // Suppression check again, right before the call: an address suppressed while queued is not mailed.
+        let checkedAt = context.now()
         let dropped = try await suppressedRecipients(of: queued.message)
         if !dropped.isEmpty, dropped.count == queued.message.recipients.count {
             _ = try await context.store.markSuppressed(id: queued.id, dropping: dropped, at: context.now())
@@ -257,25 +319,26 @@ final class SendEngine: Sendable {
         let message = dropped.isEmpty ? queued.message : queued.message.removing(Set(dropped.map(\.address)))
         let claimedAt = context.now()
         // Due by the end of the lead: pacing grants a slot up to that much early and the call waits for it.
-        let claimed: Bool
+        let claim: QueueClaim?
         do {
-            claimed = try await context.store.claim(
+            claim = try await context.store.claim(
                 id: queued.id, dropping: dropped, message: dropped.isEmpty ? nil : message, at: claimedAt,
-                dueBy: claimedAt.addingTimeInterval(configuration.reservationLead))
+                dueBy: dueNow().addingTimeInterval(configuration.reservationLead), clock: .store)
         } catch {
-            // The claim may have committed unseen (a WAL sync that failed after, a lost PostgreSQL reply): put
-            // back this claim only, its attempt uncounted, or crash recovery would fail as "outcome unknown"
-            // a message SES never saw. Another instance's later claim has another claimed_at and is left alone.
-            let store = context.store, now = context.now
-            await recordRetrying("cannot put back a claim that may have committed", id: queued.id) {
-                _ = try await store.requeue(
-                    id: queued.id, nextAttemptAt: claimedAt, error: nil, countAttempt: false, claimedAt: claimedAt, at: now())
-            }
+            // The claim may have committed unseen (a WAL sync that failed after, a lost PostgreSQL reply). It is
+            // not put back: its stamp is unknown (the store's clock), and a put-back that matched any claim could
+            // return another instance's live claim to `queued` and have the message sent twice. A claim that did
+            // commit stays `sending`, no call is made, and crash recovery resolves it after the lease.
+            context.logger.error("claim failed and may have committed; if so, crash recovery resolves it", metadata: [
+                "send.message_id": "\(queued.id)", "error": "\(error)",
+            ])
             throw error
         }
-        guard claimed else { return nil }
-        claimTimes.withLock { $0[queued.id] = claimedAt }
-        return (queued, message)
+        guard let claim else { return nil }
+        claims.withLock { $0[queued.id] = HeldClaim(at: claimedAt, stamp: claim.claimedAt, suppressionsCheckedAt: checkedAt) }
+        return ClaimedMessage(
+            id: queued.id, message: message, listedRecipients: queued.message.recipients.count, attempts: claim.attempts,
+            createdAt: queued.createdAt)
     }
 
     /// - Parameters:
@@ -283,12 +346,28 @@ final class SendEngine: Sendable {
     ///   - counted: its reservation in the local daily quota, given back when SES refuses the call.
     /// - Returns: whether the message counts as sent (SES may have sent it); false when it was retried,
     ///   failed, released or not called.
-    private func call(id: String, message: OutboundMessage, attempts: Int, quotaAt: Date? = nil, counted: SendRateLimiter.Reservation?) async -> Bool {
-        guard await claimIsCallable(id: id, message: message, quotaAt: quotaAt, counted: counted) else { return false }
-        let request = SendRequestMapping.request(for: message)
-        let result = await transport.send(request, at: context.now())
-        let now = context.now()
-        let action = machine.action(after: result.outcome, attempts: attempts, now: now, random: Double.random(in: 0..<1))
+    private func call(_ claimed: ClaimedMessage, quotaAt: Date? = nil, counted: SendRateLimiter.Reservation?) async -> Bool {
+        let (id, message) = (claimed.id, claimed.message)
+        let result: TransportResult
+        // Credentials first: their fetch is outside the call's timeout, so the claim's age is checked after it.
+        if let unready = await transport.prepare() {
+            result = unready
+        } else {
+            // The claim's age last: nothing (the suppression re-check reads the store) between it and the call.
+            guard await suppressionsStillAllow(id: id, message: message, quotaAt: quotaAt, counted: counted),
+                  await claimIsCallable(id: id, message: message, quotaAt: quotaAt, counted: counted)
+            else { return false }
+            result = await transport.send(SendRequestMapping.request(for: message), at: context.now())
+        }
+        // Due times from `dueNow`, as rows are listed by it: after a clock step back a backoff is not already due.
+        let now = context.now(), due = dueNow()
+        let (throttles, throttledSince) = throttleRun.withLock { run in
+            run.record(result.outcome, at: due)
+            return (run.streak, run.throttledSince(acceptedAt: claimed.createdAt))
+        }
+        let action = machine.action(
+            after: result.outcome, attempts: claimed.attempts, now: due, random: Double.random(in: 0..<1), throttledSince: throttledSince,
+            throttles: throttles)
         if case .failed(.throttled, _) = result.outcome { await limiter.recordThrottle() }
         if case .failed(let decision, _) = result.outcome, decision != .retryable {
             // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
@@ -296,10 +375,10 @@ final class SendEngine: Sendable {
         }
         let foundNoKeys = if case .failed(.unavailable, _) = result.outcome { true } else { false }
         if !foundNoKeys { credentialsOutage.withLock { $0.end() } }
-        // The outcome is known here and nowhere else: a few tries before crash recovery has to guess.
-        let claimedAt = claimTimes.withLock { $0[id] }
+        // The outcome is known here and nowhere else: recorded however long the store takes to come back.
+        let stamp = claims.withLock { $0[id]?.stamp }
         await recordRetrying("cannot record send outcome", id: id) {
-            try await self.apply(action, id: id, claimedAt: claimedAt, message: message, outbox: result.outbox, now: now)
+            try await self.apply(action, id: id, claimedAt: stamp, message: message, outbox: result.outbox, now: now)
         }
         if case .markSent = action { return true }
         return false
@@ -329,6 +408,10 @@ final class SendEngine: Sendable {
         case .retry(let at, let error):
             _ = try await store.requeue(id: id, nextAttemptAt: at, error: error, countAttempt: true, claimedAt: claimedAt, at: now)
             metrics.count("sluice_send_retries_total", help: "SES calls that will be retried.")
+        case .throttled(let at, let error):
+            // The account's state, not the message's: no attempt spent (`maxThrottledAge` bounds the wait).
+            _ = try await store.requeue(id: id, nextAttemptAt: at, error: error, countAttempt: false, claimedAt: claimedAt, at: now)
+            metrics.count("sluice_send_retries_total", help: "SES calls that will be retried.")
         case .fail(let error):
             _ = try await store.markFailed(id: id, error: error, claimedAt: claimedAt, at: now)
             count("failed")
@@ -350,19 +433,6 @@ final class SendEngine: Sendable {
                 await limiter.block(until: now.addingTimeInterval(configuration.dailyQuotaWait))
                 context.logger.warning("SES daily quota exceeded: sending waits", metadata: ["send.wait_seconds": "\(configuration.dailyQuotaWait)"])
             }
-        }
-    }
-
-    private func suppressedRecipients(of message: OutboundMessage) async throws -> [DroppedRecipient] {
-        var keys: [String: String] = [:]
-        for address in message.recipients {
-            if let normalized = context.normalizer.normalize(address)?.normalized { keys[address] = normalized }
-        }
-        let found = try await context.store.suppressed(among: Array(Set(keys.values)), scope: message.list, at: context.now())
-        guard !found.isEmpty else { return [] }
-        return message.recipients.compactMap { address in
-            guard let key = keys[address], let suppression = found[key] else { return nil }
-            return DroppedRecipient(address: address, reason: suppression.reason.rawValue)
         }
     }
 
@@ -427,11 +497,13 @@ final class SendEngine: Sendable {
     private func housekeepingLoop() async {
         while !Task.isCancelled {
             let now = context.now()
+            _ = dueNow()  // a reading even while the dispatcher waits for room (see `stepBackReach`)
             do {
-                let excluded = inflight.withLock { $0 }
+                let excluded = inflight.withLock { $0.ids }
+                // The lease by the store's clock (the database server's on PostgreSQL), as the claims were stamped.
                 let recovered = try await context.store.recoverInflight(
-                    claimedBefore: now.addingTimeInterval(-configuration.inflightRecoveryAge), resolution: configuration.inflightResolution,
-                    excluding: excluded, at: now)
+                    olderThan: configuration.inflightRecoveryAge, maxAttempts: machine.maxAttempts, resolution: configuration.inflightResolution,
+                    excluding: excluded, at: now, clock: .store)
                 if recovered > 0 {
                     context.logger.warning("resolved messages interrupted during their SES call", metadata: [
                         "send.recovered": "\(recovered)", "send.inflight_resolution": "\(configuration.inflightResolution.rawValue)",

@@ -29,14 +29,17 @@ extension JSONDocument {
         try present(object, key, .array, "array")
     }
 
-    /// The array of strings at `key`; nil when absent or null; any non-string element is an error.
-    public func strings(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> [String]? {
+    /// The array of strings at `key`; nil when absent or null; any non-string element is an error, and so are
+    /// more than `limit` elements (`.tooManyElements` naming `key`, before any string is made).
+    public func strings(_ object: Index, _ key: StaticString, limit: Int = .max) throws(JSONReaderError) -> [String]? {
         guard let array = try array(object, key) else { return nil }
-        return try strings(array, key: key.description)
+        return try strings(array, key: key.description, limit: limit)
     }
 
-    /// The strings of `array`; any non-string element is a type mismatch named `key`.
-    func strings(_ array: Index, key: String) throws(JSONReaderError) -> [String] {
+    /// The strings of `array`; any non-string element is a type mismatch named `key`, more than `limit` elements
+    /// too many.
+    func strings(_ array: Index, key: String, limit: Int = .max) throws(JSONReaderError) -> [String] {
+        guard count(array) <= limit else { throw JSONReaderError.tooManyElements(key: key, limit: limit) }
         var result: [String] = []
         result.reserveCapacity(count(array))
         for element in elements(array) {
@@ -49,9 +52,10 @@ extension JSONDocument {
     }
 
     /// The object of strings at `key` (e.g. headers); nil when absent or null; a non-string value is an
-    /// error naming `key`.
-    public func stringMap(_ object: Index, _ key: StaticString) throws(JSONReaderError) -> [String: String]? {
+    /// error naming `key`, and so are more than `limit` members (before any string is made).
+    public func stringMap(_ object: Index, _ key: StaticString, limit: Int = .max) throws(JSONReaderError) -> [String: String]? {
         guard let map = try self.object(object, key) else { return nil }
+        guard count(map) <= limit else { throw JSONReaderError.tooManyElements(key: key.description, limit: limit) }
         var result: [String: String] = [:]
         result.reserveCapacity(count(map))
         try forEachMember(map) { (keyNode, value) throws(JSONReaderError) in
@@ -105,5 +109,10 @@ extension JSONReaderError {
     /// A field of the wrong kind in a `JSONDocument`; names the key, never the value.
     static func typeMismatch(key: String, expected: String, found: JSONDocument.Kind) -> JSONReaderError {
         JSONReaderError(.typeMismatch, "field \(key.prefix(64)) is \(found.name), expected \(expected)", field: key)
+    }
+
+    /// A field with more elements than its reader allows; names the key, never a value.
+    static func tooManyElements(key: String, limit: Int) -> JSONReaderError {
+        JSONReaderError(.tooManyElements, "field \(key.prefix(64)) has more than \(limit) elements", field: key)
     }
 }

@@ -28,10 +28,12 @@ public struct JSONDocument: Sendable {
     let nodes: [JSONNode]
 
     /// Checks and indexes one JSON text.
-    public init(_ bytes: [UInt8], maxDepth: Int = JSONDocument.defaultMaxDepth) throws(JSONReaderError) {
+    /// - Parameter maxValues: most values (keys included) the text may hold, else `.tooManyElements`: the index
+    ///   takes ~24 bytes per value, so a body limit alone lets a long array of tiny values cost many times it.
+    public init(_ bytes: [UInt8], maxDepth: Int = JSONDocument.defaultMaxDepth, maxValues: Int = .max) throws(JSONReaderError) {
         precondition(maxDepth > 0, "maxDepth must be positive")
         let indexed = bytes.withUnsafeBufferPointer { (buffer) -> Result<[JSONNode], JSONReaderError> in
-            var indexer = JSONIndexer(buffer, maxDepth: maxDepth)
+            var indexer = JSONIndexer(buffer, maxDepth: maxDepth, maxValues: maxValues)
             do throws(JSONReaderError) {
                 try indexer.document()
                 return .success(indexer.nodes)

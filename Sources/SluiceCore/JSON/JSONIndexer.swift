@@ -5,11 +5,13 @@ struct JSONIndexer {
     private var i = 0
     private var depth = 0
     private let maxDepth: Int
+    private let maxValues: Int
     private(set) var nodes: [JSONNode] = []
 
-    init(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxValues: Int = .max) {
         b = buffer
         self.maxDepth = maxDepth
+        self.maxValues = maxValues
         // Roughly one node per 12 bytes in SNS/SES documents; a guess, not a bound.
         nodes.reserveCapacity(min(buffer.count / 12 + 4, 1 << 16))
     }
@@ -38,6 +40,8 @@ struct JSONIndexer {
 
     private mutating func value() throws(JSONReaderError) {
         guard i < b.count else { throw fail(.syntax, "unexpected end of input") }
+        // Keys are nodes too and count here (a last key can take the count one past the limit).
+        guard nodes.count < maxValues else { throw fail(.tooManyElements, "more than \(maxValues) values") }
         switch b[i] {
         case UInt8(ascii: "{"): try object()
         case UInt8(ascii: "["): try array()

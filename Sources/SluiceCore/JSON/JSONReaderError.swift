@@ -3,7 +3,7 @@
 public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; compare errors on this.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Value: String { case syntax, invalidUTF8, invalidEscape, tooDeep, duplicateKey, typeMismatch }
+        private enum Value: String { case syntax, invalidUTF8, invalidEscape, tooDeep, duplicateKey, typeMismatch, tooManyElements }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
@@ -19,6 +19,9 @@ public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertib
         public static let duplicateKey = Code(.duplicateKey)
         /// A field has another JSON type than the reader of the document expects.
         public static let typeMismatch = Code(.typeMismatch)
+        /// The document holds more values than the reader allows (`JSONDocument.init(_:maxDepth:maxValues:)`), or
+        /// a field more elements than its reader allows (`field` names it).
+        public static let tooManyElements = Code(.tooManyElements)
 
         public var description: String { value.rawValue }
     }
@@ -27,7 +30,8 @@ public struct JSONReaderError: Error, Sendable, Equatable, CustomStringConvertib
     public let message: String
     /// Byte offset into the input (0 for type mismatches, which are found after parsing).
     public let offset: Int
-    /// For type mismatches: the schema key whose value had the wrong type.
+    /// For type mismatches: the schema key whose value had the wrong type; for a field with too many
+    /// elements, that field.
     public let field: String?
 
     public init(_ code: Code, _ message: String, offset: Int = 0, field: String? = nil) {

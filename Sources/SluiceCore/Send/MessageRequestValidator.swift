@@ -21,6 +21,29 @@ public struct MessageRequestValidator: Sendable {
 
     public init() {}
 
+    /// Most elements `field` of a request may hold (to, cc, bcc, reply_to, headers, tags); nil for other fields.
+    /// The JSON reader stops at it (`MessageRequest.parse`) before making a string of any element.
+    public static func elementLimit(of field: String) -> Int? {
+        switch field {
+        case "to", "cc", "bcc": maxRecipients
+        case "reply_to": maxReplyTo
+        case "headers": maxHeaders
+        case "tags": maxTags
+        default: nil
+        }
+    }
+
+    /// The error for more than `elementLimit(of: field)` elements, the same whether `validate` or the JSON
+    /// reader finds it.
+    public static func tooManyElements(in field: String) -> SendValidationError {
+        switch field {
+        case "reply_to": SendValidationError(.tooManyRecipients, field: field, "at most \(maxReplyTo) reply_to addresses")
+        case "headers": SendValidationError(.invalidHeader, field: field, "at most \(maxHeaders) headers")
+        case "tags": SendValidationError(.invalidTag, field: field, "at most \(maxTags) tags")
+        default: SendValidationError(.tooManyRecipients, field: field, "SES accepts at most \(maxRecipients) recipients per message")
+        }
+    }
+
     public func validate(_ request: MessageRequest) throws(SendValidationError) -> OutboundMessage {
         guard let fromText = request.from, !fromText.isEmpty else {
             throw SendValidationError(.missingField, field: "from", "from is required")
@@ -39,9 +62,7 @@ public struct MessageRequestValidator: Sendable {
                 .tooManyRecipients, field: "to", "\(total) recipients; SES accepts at most \(Self.maxRecipients) per message")
         }
         let replyToList = request.replyTo ?? []
-        guard replyToList.count <= Self.maxReplyTo else {
-            throw SendValidationError(.tooManyRecipients, field: "reply_to", "at most \(Self.maxReplyTo) reply_to addresses")
-        }
+        guard replyToList.count <= Self.maxReplyTo else { throw Self.tooManyElements(in: "reply_to") }
         var replyTo: [String] = []
         for (index, address) in replyToList.enumerated() {
             replyTo.append(try checked(address, field: "reply_to", index: index))
@@ -140,9 +161,7 @@ public struct MessageRequestValidator: Sendable {
 
     private func recipients(_ list: [String]?, field: String, seen: inout Set<String>) throws(SendValidationError) -> [String] {
         guard let list else { return [] }
-        guard list.count <= Self.maxRecipients else {
-            throw SendValidationError(.tooManyRecipients, field: field, "SES accepts at most \(Self.maxRecipients) recipients per message")
-        }
+        guard list.count <= Self.maxRecipients else { throw Self.tooManyElements(in: field) }
         var result: [String] = []
         for (index, raw) in list.enumerated() {
             let address = try checked(raw, field: field, index: index)
@@ -164,9 +183,7 @@ public struct MessageRequestValidator: Sendable {
 
     private func checkedHeaders(_ headers: [String: String]?) throws(SendValidationError) -> [OutboundMessage.Header] {
         guard let headers, !headers.isEmpty else { return [] }
-        guard headers.count <= Self.maxHeaders else {
-            throw SendValidationError(.invalidHeader, field: "headers", "at most \(Self.maxHeaders) headers")
-        }
+        guard headers.count <= Self.maxHeaders else { throw Self.tooManyElements(in: "headers") }
         var result: [OutboundMessage.Header] = []
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
             let field = "headers.\(name.prefix(64))"
@@ -189,9 +206,7 @@ public struct MessageRequestValidator: Sendable {
 
     private func checkedTags(_ tags: [String: String]?) throws(SendValidationError) -> [OutboundMessage.Tag] {
         guard let tags, !tags.isEmpty else { return [] }
-        guard tags.count <= Self.maxTags else {
-            throw SendValidationError(.invalidTag, field: "tags", "at most \(Self.maxTags) tags")
-        }
+        guard tags.count <= Self.maxTags else { throw Self.tooManyElements(in: "tags") }
         var result: [OutboundMessage.Tag] = []
         for (name, value) in tags.sorted(by: { $0.key < $1.key }) {
             guard Self.isTagText(name), Self.isTagText(value) else {

@@ -7,10 +7,16 @@ public struct QueueStateMachine: Sendable, Equatable {
     public var maxAttempts: Int
     /// Delays between attempts (full jitter, capped by `ses.max_backoff_seconds`).
     public var backoff: Backoff
+    /// How long a message SES keeps throttling is still retried (`ses.throttled_max_age_seconds`), counted from
+    /// when the throttling began (`ThrottleRun`), not from acceptance; 0: no limit. Throttling is the account's
+    /// state, not the message's, so it spends no attempts: without this bound, mail would wait out throttling of
+    /// any length.
+    public var maxThrottledAge: TimeInterval
 
-    public init(maxAttempts: Int = 8, backoff: Backoff = Backoff(base: 1, cap: 300, maxRetries: 7)) {
+    public init(maxAttempts: Int = 8, backoff: Backoff = Backoff(base: 1, cap: 300, maxRetries: 7), maxThrottledAge: TimeInterval = 0) {
         self.maxAttempts = max(1, maxAttempts)
         self.backoff = backoff
+        self.maxThrottledAge = max(0, maxThrottledAge)
     }
 
     /// Whether `from` → `to` is a legal change.
@@ -23,8 +29,15 @@ public struct QueueStateMachine: Sendable, Equatable {
     }
 
     /// What to do after attempt number `attempts` (1-based, this one included) ended with `outcome`.
-    /// - Parameter random: uniform in 0..<1, for the backoff jitter.
-    public func action(after outcome: SendOutcome, attempts: Int, now: Date, random: Double) -> QueueAction {
+    /// - Parameters:
+    ///   - random: uniform in 0..<1, for the backoff jitter.
+    ///   - throttledSince: since when the message has been throttled without a break, this answer's run
+    ///     (`ThrottleRun.throttledSince(acceptedAt:)`; for `maxThrottledAge`; nil: no age limit).
+    ///   - throttles: throttled answers in a row on the account, this one included: a throttle's backoff
+    ///     grows with the streak, since the message's attempts do not.
+    public func action(
+        after outcome: SendOutcome, attempts: Int, now: Date, random: Double, throttledSince: Date? = nil, throttles: Int = 1
+    ) -> QueueAction {
         switch outcome {
         case .accepted(let id):
             return .markSent(sesMessageId: id)
@@ -34,7 +47,13 @@ public struct QueueStateMachine: Sendable, Equatable {
                 return .fail(error: error)
             case .pauseSending, .dailyQuotaExceeded, .unavailable:
                 return .release(reason: decision, error: error)
-            case .throttled, .retryable:
+            case .throttled:
+                if maxThrottledAge > 0, let throttledSince, now.timeIntervalSince(throttledSince) >= maxThrottledAge {
+                    return .fail(error: "gave up: SES still throttles after \(Int(now.timeIntervalSince(throttledSince))) s: \(error)")
+                }
+                let delay = backoff.delay(attempt: max(0, throttles - 1), random: random)
+                return .throttled(retryAt: now.addingTimeInterval(delay), error: error)
+            case .retryable:
                 guard attempts < maxAttempts else {
                     return .fail(error: "gave up after \(attempts) attempts: \(error)")
                 }
@@ -52,5 +71,18 @@ public struct QueueStateMachine: Sendable, Equatable {
         case .resend:
             (.queued, "requeued after an interrupted SES call (at-least-once): may be delivered twice")
         }
+    }
+
+    /// The state and error of a message left in `sending` whose interrupted call was its `attempts`-th: with
+    /// `resend`, one that has used up `maxAttempts` is failed instead, so a message whose call takes the
+    /// process down is not tried (and the process crashed) forever.
+    public static func recovery(_ resolution: InflightResolution, attempts: Int, maxAttempts: Int) -> (state: MessageState, error: String) {
+        guard resolution == .resend, attempts >= maxAttempts else { return recovery(resolution) }
+        return (.failed, exhaustedRecoveryError(maxAttempts: maxAttempts))
+    }
+
+    /// The error of a `resend` recovery that gave up (`recovery(_:attempts:maxAttempts:)`).
+    public static func exhaustedRecoveryError(maxAttempts: Int) -> String {
+        "outcome_unknown: the service stopped during the SES call of the last of \(maxAttempts) attempts; not resent"
     }
 }

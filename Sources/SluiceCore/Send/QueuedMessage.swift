@@ -42,13 +42,25 @@ public struct QueuedMessage: Sendable, Equatable {
 }
 
 /// A due message as the dispatcher sees it (no payload).
+///
+/// Equality leaves out `payloadBytes`: it is a weight read along with the listing for the in-flight byte
+/// budget, not part of which message is due for how many recipients.
 public struct ReadyMessage: Sendable, Equatable {
     public var id: String
     public var identity: String
     public var recipientCount: Int
-    public init(id: String, identity: String, recipientCount: Int) {
+    /// Size of the stored payload (0 when unknown): what the message's SES call will hold in memory, a few
+    /// times over (`SendGateConfiguration.maxInflightBytes`).
+    public var payloadBytes: Int
+
+    public init(id: String, identity: String, recipientCount: Int, payloadBytes: Int = 0) {
         self.id = id
         self.identity = identity
         self.recipientCount = recipientCount
+        self.payloadBytes = payloadBytes
+    }
+
+    public static func == (lhs: ReadyMessage, rhs: ReadyMessage) -> Bool {
+        lhs.id == rhs.id && lhs.identity == rhs.identity && lhs.recipientCount == rhs.recipientCount
     }
 }

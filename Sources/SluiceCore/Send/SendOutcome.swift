@@ -14,6 +14,9 @@ public enum QueueAction: Sendable, Equatable {
     case markSent(sesMessageId: String?)
     /// `sending` → `queued`, due again at `at`; the attempt counts.
     case retry(at: Date, error: String)
+    /// `sending` → `queued`, due again at `retryAt`; the attempt does not count: SES throttled the account,
+    /// which says nothing about the message (`QueueStateMachine.maxThrottledAge` bounds the wait instead).
+    case throttled(retryAt: Date, error: String)
     /// `sending` → `failed`.
     case fail(error: String)
     /// `sending` → `queued` at once and the attempt does not count: the account may not send right now

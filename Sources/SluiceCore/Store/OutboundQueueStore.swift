@@ -11,11 +11,14 @@ public protocol OutboundQueueStore: Sendable {
     /// `queued` messages due at `now`, oldest due first, leaving out those from `excludedIdentities` (identities
     /// paused on their own): a paused identity's backlog must not fill the batch ahead of other identities' mail.
     func readyMessages(at now: Date, limit: Int, excludingIdentities excludedIdentities: Set<String>) async throws(StoreError) -> [ReadyMessage]
-    /// `queued` → `sending` (attempts + 1, `claimedAt` = now). Recipients suppressed since acceptance are moved
-    /// to the suppressed list first (`message` is the payload without them). False when not `queued`, or not
-    /// due by `dueBy` (put back with a backoff since the caller listed it as ready). `dueBy` may lie a little
-    /// after `now`: the worker claims ahead of a reserved send time (`SendGateConfiguration.reservationLead`).
-    func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date) async throws(StoreError) -> Bool
+    /// `queued` → `sending` (attempts + 1, `claimed_at` stamped by `clock`). Recipients suppressed since
+    /// acceptance are moved to the suppressed list first (`message` is the payload without them). Nil when not
+    /// `queued`, or not due by `dueBy` (put back with a backoff since the caller listed it as ready). `dueBy` may
+    /// lie a little after `now`: the worker claims ahead of a reserved send time
+    /// (`SendGateConfiguration.reservationLead`). Returns the committed attempts and `claimed_at`.
+    func claim(
+        id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date, clock: LeaseClock
+    ) async throws(StoreError) -> QueueClaim?
     /// `queued` → `suppressed`: every remaining recipient is suppressed.
     func markSuppressed(id: String, dropping dropped: [DroppedRecipient], at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `sent`; with the outbox transport `outbox` holds the recorded request. `counting` is added to
@@ -28,9 +31,13 @@ public protocol OutboundQueueStore: Sendable {
     func requeue(id: String, nextAttemptAt: Date, error: String?, countAttempt: Bool, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool
     /// `sending` → `failed`.
     func markFailed(id: String, error: String, claimedAt: Date?, at now: Date) async throws(StoreError) -> Bool
-    /// Resolves `sending` messages claimed before `claimedBefore` (left by a crash) per `resolution`,
-    /// except `excluding` (calls still in flight in this process). Returns how many.
-    func recoverInflight(claimedBefore: Date, resolution: InflightResolution, excluding: Set<String>, at now: Date) async throws(StoreError) -> Int
+    /// Resolves `sending` messages whose claim is older than `age` by `clock` (left by a crash) per
+    /// `resolution` (`QueueStateMachine.recovery(_:attempts:maxAttempts:)`: with `resend`, one that has used
+    /// up `maxAttempts` is failed), except `excluding` (calls still in flight in this process). Returns how many.
+    func recoverInflight(
+        olderThan age: TimeInterval, maxAttempts: Int, resolution: InflightResolution, excluding: Set<String>, at now: Date,
+        clock: LeaseClock
+    ) async throws(StoreError) -> Int
     /// Messages per state (every state present).
     func queueCounts() async throws(StoreError) -> [MessageState: Int]
     /// SES events recorded for one SES message id (history entries), oldest first.
@@ -54,9 +61,21 @@ extension OutboundQueueStore {
         try await readyMessages(at: now, limit: limit, excludingIdentities: [])
     }
 
-    /// `claim` of a message due by `now`.
+    /// `claim` stamped `now` (the caller's clock); whether it was claimed.
+    public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date, dueBy: Date) async throws(StoreError) -> Bool {
+        try await claim(id: id, dropping: dropped, message: message, at: now, dueBy: dueBy, clock: .caller) != nil
+    }
+
+    /// `claim` of a message due by `now`, stamped `now`.
     public func claim(id: String, dropping dropped: [DroppedRecipient], message: OutboundMessage?, at now: Date) async throws(StoreError) -> Bool {
         try await claim(id: id, dropping: dropped, message: message, at: now, dueBy: now)
+    }
+
+    /// `recoverInflight` of claims stamped before `claimedBefore` (the caller's clock), attempts not capped.
+    public func recoverInflight(claimedBefore: Date, resolution: InflightResolution, excluding: Set<String>, at now: Date) async throws(StoreError) -> Int {
+        try await recoverInflight(
+            olderThan: now.timeIntervalSince(claimedBefore), maxAttempts: .max, resolution: resolution, excluding: excluding, at: now,
+            clock: .caller)
     }
 
     /// `sending` → `sent` without counting sends (outbox deliveries, tests).
