@@ -151,7 +151,7 @@ struct MonitorWorkerTests {
             try MonitorFixture.configuration(databasePath: dir.databasePath, protection: "pause_identity"), clock: clock
         )
         defer { app.context.store.close() }
-        try await MonitorFixture.seed(app.context, at: clock.now, identity: "bad.example", sends: 100, complaints: 2)
+        try await MonitorFixture.seed(app.context, at: clock.now, identity: "bad.example", sends: 100, complaints: 3)
         try await MonitorFixture.seed(app.context, at: clock.now, identity: "good.example", sends: 900, deliveries: 900)
         let worker = MonitorWorker(context: app.context, sinks: [])
 
@@ -171,7 +171,7 @@ struct MonitorWorkerTests {
         let clock = TestClock(MonitorFixture.start)
         let configuration = try MonitorFixture.configuration(databasePath: dir.databasePath, protection: "off")
         let firstApp = try MonitorFixture.app(configuration, clock: clock)
-        try await MonitorFixture.seed(firstApp.context, at: clock.now, sends: 100, complaints: 1)
+        try await MonitorFixture.seed(firstApp.context, at: clock.now, sends: 100, complaints: 3)
         let fired = try await MonitorWorker(context: firstApp.context, sinks: []).evaluateOnce(now: clock.now)
         let complaint = try #require(fired.notifications.first { $0.rule == .complaintRate && $0.scope == .overall })
         #expect(complaint.status == .firing)
@@ -193,9 +193,10 @@ struct MonitorWorkerTests {
         let dir = try MonitorTempDirectory()
         defer { dir.remove() }
         let clock = TestClock(MonitorFixture.start)
-        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath), clock: clock)
-        defer { app.context.store.close() }
         let topic = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+        let app = try MonitorFixture.app(
+            try MonitorFixture.configuration(databasePath: dir.databasePath, extra: [("sns.topic_arns", .array([.string(topic)]))]), clock: clock)
+        defer { app.context.store.close() }
         try await app.context.store.recordSubscription(SNSSubscriptionRecord(
             topicArn: topic, endpoint: "default", state: .unsubscribed, updatedAt: clock.now
         ))
@@ -216,9 +217,10 @@ struct MonitorWorkerTests {
         let dir = try MonitorTempDirectory()
         defer { dir.remove() }
         let clock = TestClock(MonitorFixture.start)
-        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath), clock: clock)
-        defer { app.context.store.close() }
         let topic = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+        let app = try MonitorFixture.app(
+            try MonitorFixture.configuration(databasePath: dir.databasePath, extra: [("sns.topic_arns", .array([.string(topic)]))]), clock: clock)
+        defer { app.context.store.close() }
         try await app.context.store.recordSubscription(SNSSubscriptionRecord(
             topicArn: topic, endpoint: "default", state: .unsubscribed, updatedAt: clock.now))
         try await app.context.store.recordSubscription(SNSSubscriptionRecord(
@@ -268,24 +270,5 @@ extension MonitorWorkerTests {
         let quota = try #require(outcome.notifications.first { $0.rule == .quotaUse })
         #expect(quota.severity == .warning)
         #expect(app.context.metrics.registry.render().contains("sluice_quota_use_ratio 0.9\n"))
-    }
-}
-
-struct MonitorProtectionMemoryTests {
-    @Test func pausesAreNewOnlyOncePerEpisode() {
-        var memory = ProtectionMemory()
-        #expect(memory.apply(.pauseAll(reason: "r")) == .pauseAll(reason: "r"))
-        #expect(memory.apply(.pauseAll(reason: "r2")) == .none)
-        #expect(memory.apply(.none) == .none)
-        #expect(memory == ProtectionMemory())
-        #expect(memory.apply(.pauseAll(reason: "r")) == .pauseAll(reason: "r"))
-
-        let a = IdentityPause(identity: "a.example", reason: "ra")
-        let b = IdentityPause(identity: "b.example", reason: "rb")
-        #expect(memory.apply(.pauseIdentities([a])) == .pauseIdentities(["a.example": "ra"]))
-        #expect(memory.apply(.pauseIdentities([a, b])) == .pauseIdentities(["b.example": "rb"]))
-        #expect(memory.apply(.pauseIdentities([b])) == .none)
-        // a cleared, so a new breach of a is a new episode.
-        #expect(memory.apply(.pauseIdentities([a, b])) == .pauseIdentities(["a.example": "ra"]))
     }
 }

@@ -24,8 +24,9 @@ struct ReputationProtectionEndToEndTests {
 
         // 200 recipients went out for example.org in the last hour (what the send gate counts).
         try await context.store.recordSends(identity: "example.org", count: 200, at: context.now())
-        // Feedback through the real endpoint: 2 complaints (1% ≥ 0.1%) and 12 hard bounces (6% ≥ 5%).
-        var payloads = (0..<2).map { SESPayload.complaint("complainer\($0)@example.net") }
+        // Feedback through the real endpoint: 3 complaints (1.5% ≥ 0.1%, and the minimum of 3 events) and
+        // 12 hard bounces (6% ≥ 5%).
+        var payloads = (0..<3).map { SESPayload.complaint("complainer\($0)@example.net") }
         payloads += (0..<12).map { SESPayload.bounce("gone\($0)@example.net") }
         for payload in payloads {
             let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: payload)

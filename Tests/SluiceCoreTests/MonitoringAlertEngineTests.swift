@@ -98,7 +98,7 @@ struct MonitoringAlertEngineTests {
     }
 
     @Test func stateSurvivesJSONRoundTrip() throws {
-        let bad = AlertInputs(samples: F.hour(sends: 1000, complaints: 2))
+        let bad = AlertInputs(samples: F.hour(sends: 1000, complaints: 3))
         let (s1, n1) = engine.evaluate(inputs: bad, previous: AlertState(), now: now)
         #expect(overall(n1, .complaintRate).first?.severity == .critical)
         let restored = try JSONDecoder().decode(AlertState.self, from: JSONEncoder().encode(s1))
@@ -171,36 +171,39 @@ struct MonitoringAlertEngineTests {
         hours.map { F.sample(hoursAgo: Double($0), .send, 10) }
     }
 
+    /// Feedback silence with 10 sends an hour: armed (Delivery events seen) and any send counts.
+    private var lowVolume: AlertEngine { AlertEngine(configuration: AlertConfiguration(feedbackSilenceMinimumSends: 1)) }
+
     @Test func feedbackSilenceWhileSendsContinue() throws {
         // Last bounce counted in the hour 8 h ago: feedback at the latest 7 h ago.
-        let silent = AlertInputs(samples: sendsEveryHour(1...10) + [F.sample(hoursAgo: 8, .hardBounce, 1)])
-        let (_, notes) = engine.evaluate(inputs: silent, previous: AlertState(), now: now)
+        let silent = AlertInputs(samples: sendsEveryHour(1...10) + [F.sample(hoursAgo: 8, .hardBounce, 1)], deliveryOrSendEventsSeen: true)
+        let (_, notes) = lowVolume.evaluate(inputs: silent, previous: AlertState(), now: now)
         let alert = try #require(overall(notes, .feedbackSilence).first)
         #expect(alert.severity == .critical)
         #expect(alert.value == 7)
 
-        let recent = AlertInputs(samples: sendsEveryHour(1...10) + [F.sample(hoursAgo: 5, .hardBounce, 1)])
-        #expect(overall(engine.evaluate(inputs: recent, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
+        let recent = AlertInputs(samples: sendsEveryHour(1...10) + [F.sample(hoursAgo: 5, .hardBounce, 1)], deliveryOrSendEventsSeen: true)
+        #expect(overall(lowVolume.evaluate(inputs: recent, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
 
         // The app's own last-feedback time wins over the counters.
         var told = silent
         told.lastFeedbackAt = now.addingTimeInterval(-3600)
-        #expect(overall(engine.evaluate(inputs: told, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
+        #expect(overall(lowVolume.evaluate(inputs: told, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
 
         // Exactly 6 h of silence is enough.
         told.lastFeedbackAt = now.addingTimeInterval(-6 * 3600)
-        #expect(overall(engine.evaluate(inputs: told, previous: AlertState(), now: now).1, .feedbackSilence).count == 1)
+        #expect(overall(lowVolume.evaluate(inputs: told, previous: AlertState(), now: now).1, .feedbackSilence).count == 1)
 
         // No sends in the last 6 h: silence is expected.
-        let idle = AlertInputs(samples: sendsEveryHour(7...10) + [F.sample(hoursAgo: 9, .hardBounce, 1)])
-        #expect(overall(engine.evaluate(inputs: idle, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
+        let idle = AlertInputs(samples: sendsEveryHour(7...10) + [F.sample(hoursAgo: 9, .hardBounce, 1)], deliveryOrSendEventsSeen: true)
+        #expect(overall(lowVolume.evaluate(inputs: idle, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
     }
 
     @Test func feedbackNeverSeenCountsFromFirstSend() {
-        let young = AlertInputs(samples: sendsEveryHour(1...3))
-        #expect(overall(engine.evaluate(inputs: young, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
-        let old = AlertInputs(samples: sendsEveryHour(1...6))
-        #expect(overall(engine.evaluate(inputs: old, previous: AlertState(), now: now).1, .feedbackSilence).count == 1)
+        let young = AlertInputs(samples: sendsEveryHour(1...3), deliveryOrSendEventsSeen: true)
+        #expect(overall(lowVolume.evaluate(inputs: young, previous: AlertState(), now: now).1, .feedbackSilence).isEmpty)
+        let old = AlertInputs(samples: sendsEveryHour(1...6), deliveryOrSendEventsSeen: true)
+        #expect(overall(lowVolume.evaluate(inputs: old, previous: AlertState(), now: now).1, .feedbackSilence).count == 1)
     }
 
     @Test func externalSignalsFireWhilePresentAndResolveWhenGone() throws {

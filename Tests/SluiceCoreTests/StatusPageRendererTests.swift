@@ -53,6 +53,8 @@ struct StatusPageRendererTests {
         #expect(html.contains("<td class=\"num\">2051</td>"))            // overall 7 d sends
         #expect(html.contains("<td class=\"num crit\">2.041%</td>"))     // 26/1274 > 2 %
         #expect(html.contains("<td class=\"num na\">2.5%</td>"))         // 1/40: below minimum volume
+        // 1/1274 is over the 0.05 % warning, but one complaint is fewer than the minimum events: grey.
+        #expect(html.contains("<td class=\"num na\">0.078%</td>"))
         #expect(html.contains("<td>hard_bounce</td><td class=\"num\">42</td>"))
         #expect(html.contains("<td>complaint</td><td class=\"num\">7</td>"))
         #expect(html.contains("<td>queued</td><td class=\"num\">3</td>"))

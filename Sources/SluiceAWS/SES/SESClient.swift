@@ -2,34 +2,29 @@ import Foundation
 import Logging
 import SluiceCore
 import SluiceHTTP
-import Synchronization
 
 /// SES API v2 over rest-json, signed with SigV4 (`ses`). Classifies failures but never retries:
 /// the send worker owns retries and backoff.
 public final class SESClient: Sendable {
     public let configuration: SESClientConfiguration
     private let logger: Logger
-    private let signer: AWSRequestSigner
-    private let now: @Sendable () -> Date
-    /// Seconds added to the local clock when signing: SES's clock minus ours, learnt from a clock-skew refusal.
-    private let skew = Mutex<TimeInterval>(0)
-
-    /// How many times refused keys were dropped so far.
-    private let refusedKeyDrops = Atomic<UInt64>(0)
+    /// Credentials, signing, transport, and the repairs after an auth refusal (shared with `SNSPublisher`).
+    private let caller: AWSSignedCaller
 
     /// The offset applied to the signing time (0 until SES refused a request for clock skew).
-    public var clockOffset: TimeInterval { skew.withLock { $0 } }
+    public var clockOffset: TimeInterval { caller.clockOffset }
 
     /// Which keys a call will be signed with, as far as refusals go: it grows each time SES refuses keys and
     /// they are dropped. Calls in flight together share a value, so one rotation (every one of them refused
     /// with the old keys) can be told from keys refused again after new ones were fetched.
-    public var keysGeneration: UInt64 { refusedKeyDrops.load(ordering: .acquiring) }
+    public var keysGeneration: UInt64 { caller.keysGeneration }
 
     public init(configuration: SESClientConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.logger = logger
-        self.signer = AWSRequestSigner(service: "ses", region: configuration.region)
-        self.now = now
+        self.caller = AWSSignedCaller(
+            service: "ses", displayName: "SES", operationKey: "ses.operation", credentials: configuration.credentials,
+            httpClient: configuration.httpClient, logger: logger, now: now)
     }
 
     /// `SendEmail`. Retry per `SESError.retry`.
@@ -97,66 +92,19 @@ public final class SESClient: Sendable {
         var request = HTTPClientRequest(method: method, url: url, body: body)
         // Content-Type only when there is a body: signed headers must be exactly the ones sent.
         if !body.isEmpty || method == "POST" || method == "PUT" { request.headers.set("Content-Type", contentType) }
-        let credentials: AWSCredentials
-        do {
-            credentials = try await configuration.credentials.credentials()
-        } catch {
-            let text = (error as? CredentialProviderError)?.description ?? "credential provider failed"
-            throw SESError(.credentials, text, retry: .retryable, underlying: error as? CredentialProviderError)
-        }
-        // A fresh signature per attempt: each call signs at the current time.
-        let signed: HTTPClientRequest
-        do {
-            signed = try signer.sign(request, credentials: credentials, at: now().addingTimeInterval(clockOffset))
-        } catch {
-            throw SESError(.invalidRequest, error.message, retry: .permanent, underlying: error)
-        }
-        let response: HTTPClientResponse
-        do {
-            response = try await configuration.httpClient.execute(signed)
-        } catch {
-            let failure = SESError.fromTransport(error)
-            logger.debug(
-                "ses request failed", metadata: ["ses.operation": "\(operation)", "error": "\(failure.code)"])
-            throw failure
-        }
-        guard (200..<300).contains(response.status) else {
-            let failure = SESError.fromResponse(response)
-            await recover(from: failure, response: response, signedWith: credentials)
-            logger.debug(
-                "ses error response",
-                metadata: [
-                    "ses.operation": "\(operation)", "http.status": "\(response.status)",
-                    "ses.error_type": "\(failure.awsErrorType ?? "-")", "ses.retry": "\(failure.retry.rawValue)",
-                ])
-            throw failure
-        }
-        return response
+        return try await caller.perform(request, region: configuration.region, operation: operation, failure: SESError.self)
     }
 
-    /// Prepares the next attempt after an auth refusal: a clock-skew refusal sets the signing offset from the
-    /// answer's `Date`; refused keys are dropped from the provider's cache so the next call fetches new ones.
-    private func recover(from failure: SESError, response: HTTPClientResponse, signedWith credentials: AWSCredentials) async {
-        if RetryClassifier.isClockSkew(errorType: failure.awsErrorType, message: failure.message) {
-            guard let serverDate = response.headers["Date"].flatMap(Self.parseHTTPDate) else { return }
-            let offset = serverDate.timeIntervalSince(now())
-            skew.withLock { $0 = offset }
-            logger.warning("SES refused the request's time: signing with SES's clock", metadata: [
-                "ses.error_type": "\(failure.awsErrorType ?? "-")", "ses.clock_offset_seconds": "\(Int(offset.rounded()))",
-            ])
-        } else if RetryClassifier.isCredentialRefusal(errorType: failure.awsErrorType) {
-            logger.warning("SES refused the AWS credentials: fetching new ones", metadata: ["ses.error_type": "\(failure.awsErrorType ?? "-")"])
-            await configuration.credentials.invalidate(ifStill: credentials.accessKeyId)
-            refusedKeyDrops.add(1, ordering: .releasing)
-        }
+}
+
+extension SESError: AWSCallFailure {
+    var retryLogField: (name: String, value: String) { ("retry", retry.rawValue) }
+
+    static func credentials(_ message: String, underlying: CredentialProviderError?) -> SESError {
+        SESError(.credentials, message, retry: .retryable, underlying: underlying)
     }
 
-    /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 §5.6.7).
-    static func parseHTTPDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
+    static func unsignable(_ error: AWSRequestSignerError) -> SESError {
+        SESError(.invalidRequest, error.message, retry: .permanent, underlying: error)
     }
 }

@@ -110,11 +110,10 @@ public struct SluiceConfiguration: Sendable {
             throw invalid("sns.path", "must be an absolute path without parameters or query")
         }
         try checkDeliverabilityRules()
-        if double("monitoring.bounce_warning") > double("monitoring.bounce_critical") {
-            throw invalid("monitoring.bounce_warning", "must not exceed monitoring.bounce_critical")
-        }
-        if double("monitoring.complaint_warning") > double("monitoring.complaint_critical") {
-            throw invalid("monitoring.complaint_warning", "must not exceed monitoring.complaint_critical")
+        try checkMonitoringRules()
+        let alertTopic = string("monitoring.alert_sns_topic_arn")
+        if !alertTopic.isEmpty && SNSTopicARN(alertTopic) == nil {
+            throw invalid("monitoring.alert_sns_topic_arn", "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts")
         }
         for endpointKey in ["ses.endpoint", "monitoring.webhook_url"] {
             let url = string(endpointKey)

@@ -23,7 +23,7 @@ struct OpenAlertView: Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case id, rule, scope, severity, value, threshold, message
-        case startedAt = "started_at", lastNotifiedAt = "last_notified_at"
+        case startedAt = "started_at", lastNotifiedAt = "last_notified_at", unjudgedSince = "unjudged_since"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -37,5 +37,7 @@ struct OpenAlertView: Encodable {
         try c.encode(alert.message, forKey: .message)
         try c.encode(alert.startedAt, forKey: .startedAt)
         try c.encode(alert.lastNotifiedAt, forKey: .lastNotifiedAt)
+        // Null while judged; else since when the rule could not judge the scope (the alert is held open).
+        try c.encode(alert.unjudgedSince, forKey: .unjudgedSince)
     }
 }

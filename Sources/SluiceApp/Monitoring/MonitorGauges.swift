@@ -1,11 +1,13 @@
 import SluiceCore
 
 /// Publishes the monitor's view as gauges; only fixed names and closed label sets (no addresses, no identities).
+/// The rates, window sends, quota use and open alerts are the leader's: on other instances they read NaN.
 struct MonitorGauges: Sendable {
     let metrics: AppMetrics
 
     /// Registers every series up front so dashboards see zeros instead of gaps before the first evaluation.
     func registerAll() {
+        metrics.set(Self.leaderName, help: Self.leaderHelp, 0)
         for rule in AlertRule.allCases {
             for severity in AlertSeverity.allCases {
                 metrics.set("sluice_alert_active", help: Self.alertHelp, labels: ["rule": rule.rawValue, "severity": severity.rawValue], 0)
@@ -21,13 +23,13 @@ struct MonitorGauges: Sendable {
         for w in report.windows {
             let labels = ["window": w.name]
             // No sends gives no rate; 0 keeps graphs continuous and sluice_window_sends tells the two apart.
-            metrics.set("sluice_bounce_rate", help: "Hard bounces / sends over the window (fraction).", labels: labels, w.bounceRate ?? 0)
-            metrics.set("sluice_complaint_rate", help: "Complaints / sends over the window (fraction).", labels: labels, w.complaintRate ?? 0)
-            metrics.set("sluice_delivery_rate", help: "Deliveries / sends over the window (fraction).", labels: labels, w.deliveryRate ?? 0)
-            metrics.set("sluice_window_sends", help: "Sends counted in the window.", labels: labels, Double(w.sends))
+            metrics.set("sluice_bounce_rate", help: Self.bounceHelp, labels: labels, w.bounceRate ?? 0)
+            metrics.set("sluice_complaint_rate", help: Self.complaintHelp, labels: labels, w.complaintRate ?? 0)
+            metrics.set("sluice_delivery_rate", help: Self.deliveryHelp, labels: labels, w.deliveryRate ?? 0)
+            metrics.set("sluice_window_sends", help: Self.sendsHelp, labels: labels, Double(w.sends))
         }
         if let use = report.quota.use {
-            metrics.set("sluice_quota_use_ratio", help: "Sends in the last 24 h / the 24-hour quota.", use)
+            metrics.set("sluice_quota_use_ratio", help: Self.quotaHelp, use)
         }
         var counts: [String: Int] = [:]
         for alert in alerts.active.values {
@@ -37,6 +39,32 @@ struct MonitorGauges: Sendable {
             for severity in AlertSeverity.allCases {
                 let n = counts[rule.rawValue + "|" + severity.rawValue] ?? 0
                 metrics.set("sluice_alert_active", help: Self.alertHelp, labels: ["rule": rule.rawValue, "severity": severity.rawValue], Double(n))
+            }
+        }
+    }
+
+    /// `sluice_monitor_leader`: 1 when this instance's last tick evaluated, 0 otherwise.
+    func update(leader: Bool) {
+        metrics.set(Self.leaderName, help: Self.leaderHelp, leader ? 1 : 0)
+    }
+
+    /// Not the leader: the series only the evaluating instance knows (rates, window sends, quota use, open alerts)
+    /// read NaN, unknown, rather than a former leader's stale values or zeros; `max()` across instances, or
+    /// `… and on(instance) sluice_monitor_leader == 1`, gives the leader's.
+    func markFollower() {
+        update(leader: false)
+        let unknown = Double.nan
+        for window in StatsWindow.allCases {
+            let labels = ["window": window.rawValue]
+            metrics.set("sluice_bounce_rate", help: Self.bounceHelp, labels: labels, unknown)
+            metrics.set("sluice_complaint_rate", help: Self.complaintHelp, labels: labels, unknown)
+            metrics.set("sluice_delivery_rate", help: Self.deliveryHelp, labels: labels, unknown)
+            metrics.set("sluice_window_sends", help: Self.sendsHelp, labels: labels, unknown)
+        }
+        metrics.set("sluice_quota_use_ratio", help: Self.quotaHelp, unknown)
+        for rule in AlertRule.allCases {
+            for severity in AlertSeverity.allCases {
+                metrics.set("sluice_alert_active", help: Self.alertHelp, labels: ["rule": rule.rawValue, "severity": severity.rawValue], unknown)
             }
         }
     }
@@ -54,6 +82,13 @@ struct MonitorGauges: Sendable {
         }
     }
 
-    static let alertHelp = "Open alerts by rule and severity."
+    static let alertHelp = "Open alerts by rule and severity (NaN on an instance that is not the monitor leader)."
+    static let leaderName = "sluice_monitor_leader"
+    static let leaderHelp = "1 on the instance whose monitor evaluated at its last tick (the leader), 0 otherwise."
+    static let bounceHelp = "Hard bounces / sends over the window (fraction; NaN when not the monitor leader)."
+    static let complaintHelp = "Complaints / sends over the window (fraction; NaN when not the monitor leader)."
+    static let deliveryHelp = "Deliveries / sends over the window (fraction; NaN when not the monitor leader)."
+    static let sendsHelp = "Sends counted in the window (NaN when not the monitor leader)."
+    static let quotaHelp = "Sends in the last 24 h / the 24-hour quota (NaN when not the monitor leader)."
     static let suppressionsHelp = "Active suppressions by reason."
 }

@@ -7,8 +7,9 @@ import SluiceStore
 ///
 /// Each evaluation reads the counters, judges them against the alert state persisted in settings
 /// (`monitoring.alert_state`, so a restart neither repeats nor forgets alerts), saves the new state
-/// before handing notifications to the sinks, applies protection pauses that are new in their episode
-/// (see `ProtectionMemory`), and refreshes the gauges. Protection never resumes sending by itself.
+/// before handing notifications to the sinks, applies protection pauses that are new in their episode or
+/// due again because the breach worsened (see `ProtectionMemory`), and refreshes the gauges. Protection runs
+/// even when the alert state cannot be saved, and never resumes sending by itself.
 public struct MonitorWorker: BackgroundWorker {
     public let name = "monitor"
     /// The reads it judges (also what the routes show).
@@ -21,11 +22,13 @@ public struct MonitorWorker: BackgroundWorker {
     private let clock: @Sendable () -> Date
 
     /// - Parameters:
-    ///   - sinks: nil for the configured ones: the log, plus the webhook when `monitoring.webhook_url` is set.
+    ///   - sinks: nil for the configured ones: the log, plus the webhook when `monitoring.webhook_url` is set,
+    ///     plus the SNS topic when `monitoring.alert_sns_topic_arn` is set.
     ///   - quotaProvider: the SES quota, used when `ses.max_24h_send` is 0; nil for the one the send gate last read.
+    ///   - environment: the process environment, for the AWS credentials of the SNS topic.
     public init(
         context: AppContext, interval: Duration = .seconds(60), sinks: [any AlertSink]? = nil,
-        quotaProvider: (any SendQuotaProvider)? = nil
+        quotaProvider: (any SendQuotaProvider)? = nil, environment: [String: String] = [:]
     ) {
         let configuration = MonitoringConfiguration(configuration: context.configuration)
         self.service = MonitoringService(store: context.store, configuration: configuration, quotaProvider: quotaProvider)
@@ -40,6 +43,15 @@ public struct MonitorWorker: BackgroundWorker {
             if let url = configuration.webhookURL {
                 configured.append(WebhookAlertSink(url: url, metrics: context.metrics, logger: context.logger))
             }
+            if let topic = configuration.alertSNSTopic {
+                let caFile = context.configuration.string("sns.ca_file")
+                if let sink = SNSAlertSink.make(
+                    topic: topic, caFile: caFile.isEmpty ? nil : caFile, environment: environment, metrics: context.metrics,
+                    logger: context.logger)
+                {
+                    configured.append(sink)
+                }
+            }
             self.sinks = configured
         }
         gauges.registerAll()
@@ -51,6 +63,7 @@ public struct MonitorWorker: BackgroundWorker {
                 // Several instances on one database: only the leader evaluates and alerts, so each alert is
                 // sent once and the shared alert state has one writer.
                 if let election = service.store as? any LeaderElection, try await !election.holdsLeadership("monitor") {
+                    await follow(now: clock())
                     try? await Task.sleep(for: interval)
                     continue
                 }
@@ -59,10 +72,19 @@ public struct MonitorWorker: BackgroundWorker {
                 // Transient store trouble: the next tick retries; nothing was notified for this one.
                 logger.warning("monitor evaluation failed; will retry", metadata: ["error": "\(error)"])
                 gauges.metrics.count("sluice_monitor_evaluations_total", help: Self.evaluationsHelp, labels: ["result": "error"])
+                gauges.update(leader: false)
             }
             try? await Task.sleep(for: interval)
         }
         for sink in sinks { await sink.shutdown() }
+    }
+
+    /// A tick on an instance that is not the monitor leader: the leader's gauges read unknown here, and the gate
+    /// and suppression gauges (shared state every instance reads) are refreshed.
+    func follow(now: Date) async {
+        gauges.markFollower()
+        if let sending = try? await service.sending.state() { gauges.update(sending: sending) }
+        if let counts = try? await service.store.counts(byReason: now) { gauges.update(suppressions: counts) }
     }
 
     /// What one evaluation did.
@@ -73,7 +95,7 @@ public struct MonitorWorker: BackgroundWorker {
         public var state: AlertState
         /// What was handed to the sinks.
         public var notifications: [AlertNotification]
-        /// What the protection policy asked for (applied only when new in its episode).
+        /// What the protection policy asked for (applied only when new in its episode, or worse than at its last pause).
         public var protection: ProtectionDecision
         /// Whether this evaluation paused the whole gate.
         public var pausedAll: Bool
@@ -103,19 +125,39 @@ public struct MonitorWorker: BackgroundWorker {
         let reading = try await service.read(now: now)
         let inputs = AlertInputs(
             samples: reading.samples, quota: reading.quota, lastFeedbackAt: try await service.store.lastFeedbackReceivedAt(),
-            signals: try await service.signals(sending: reading.sending, now: now)
+            signals: try await service.signals(sending: reading.sending, now: now),
+            deliveryOrSendEventsSeen: reading.deliveryOrSendEventsSeen
         )
         let previous = try await service.state.alertState()
         let engine = AlertEngine(configuration: service.configuration.alerts)
         let (state, notifications) = engine.evaluate(inputs: inputs, stats: reading.report, previous: previous, now: now)
         // Saved before dispatch: if the save fails nothing is sent and the next tick produces the same notifications.
-        if state != previous { try await service.state.saveAlertState(state) }
+        // Protection runs all the same: alert bookkeeping failing must never keep sending from pausing.
+        var failure: StoreError?
+        var notified = notifications
+        if state != previous {
+            do {
+                try await service.state.saveAlertState(state)
+            } catch {
+                logger.error("monitor could not save the alert state; notifications held, protection still runs", metadata: [
+                    "error": "\(error)", "alert.open": "\(state.active.count)",
+                ])
+                failure = error
+                notified = []
+            }
+        }
+        if !notified.isEmpty {
+            do {
+                try await service.state.appendNotifications(notified, limit: service.configuration.recentNotificationLimit)
+            } catch {
+                failure = failure ?? error
+            }
+        }
         do {
-            try await service.state.appendNotifications(notifications, limit: service.configuration.recentNotificationLimit)
-            let outcome = try await protect(reading: reading, alerts: state, notifications: notifications, now: now)
-            return Evaluated(notifications: notifications, rest: .success(outcome))
+            let outcome = try await protect(reading: reading, alerts: failure == nil ? state : previous, notifications: notified, now: now)
+            return Evaluated(notifications: notified, rest: failure.map { .failure($0) } ?? .success(outcome))
         } catch {
-            return Evaluated(notifications: notifications, rest: .failure(error))
+            return Evaluated(notifications: notified, rest: .failure(failure ?? error))
         }
     }
 
@@ -123,35 +165,41 @@ public struct MonitorWorker: BackgroundWorker {
     private func protect(
         reading: MonitoringService.Reading, alerts state: AlertState, notifications: [AlertNotification], now: Date
     ) async throws(StoreError) -> Outcome {
-        let decision = service.configuration.protection.decide(reading.report)
+        let policy = service.configuration.protection
+        let assessment = policy.assess(reading.report)
         var memory = try await service.state.protectionMemory()
         let before = memory
-        let action = memory.apply(decision)
+        // The memory sees the gate as read: a pause by an operator or SES already stops everything and keeps its
+        // reason and source (and is not counted as this episode's, so lifting it does not let a breach send on).
+        let action = memory.apply(assessment, policy: policy, gate: reading.sending)
         var sending = reading.sending
         var pausedAll = false
         var pausedIdentities: [String] = []
         switch action {
         case .none:
             break
-        case .pauseAll(let reason):
-            if !sending.paused {
-                sending = try await service.sending.pause(reason: "protection: " + reason, source: .protection, at: now)
-                pausedAll = true
+        case .pauseAll(let reason, let again):
+            sending = try await service.sending.pause(reason: "protection: " + reason, source: .protection, at: now)
+            pausedAll = true
+            if let again {
+                logger.critical("sending paused again by reputation protection: the breach worsened since the last pause",
+                                metadata: ["protection.reason": "\(reason)", "protection.again": "\(again)"])
+            } else {
                 logger.critical("sending paused by reputation protection", metadata: ["protection.reason": "\(reason)"])
-            } else if sending.source != .protection {
-                // An operator's or SES's pause already stops everything; keep its reason and source, and do not
-                // count this episode's pause as applied: lifting that pause must not let a breach send on.
-                memory.pausedAll = false
             }
-        case .pauseIdentities(let pauses):
+        case .pauseIdentities(let pauses, let again):
             sending = try await service.sending.pauseIdentities(pauses.mapValues { "protection: " + $0 })
             pausedIdentities = pauses.keys.sorted()
             for (identity, reason) in pauses.sorted(by: { $0.key < $1.key }) {
-                logger.critical("identity paused by reputation protection", metadata: ["identity": "\(identity)", "protection.reason": "\(reason)"])
+                let message: Logger.Message = again.contains(identity)
+                    ? "identity paused again by reputation protection: the breach worsened since the last pause"
+                    : "identity paused by reputation protection"
+                logger.critical(message, metadata: ["identity": "\(identity)", "protection.reason": "\(reason)"])
             }
         }
         if memory != before { try await service.state.saveProtectionMemory(memory) }
 
+        gauges.update(leader: true)
         gauges.update(report: reading.report, alerts: state)
         gauges.update(sending: sending)
         gauges.update(suppressions: try await service.store.counts(byReason: now))
@@ -160,7 +208,7 @@ public struct MonitorWorker: BackgroundWorker {
                            now.timeIntervalSince1970)
         var report = reading.report
         report.paused = MonitoringService.pauseStatus(sending)
-        return Outcome(report: report, state: state, notifications: notifications, protection: decision,
+        return Outcome(report: report, state: state, notifications: notifications, protection: assessment.decision,
                        pausedAll: pausedAll, pausedIdentities: pausedIdentities)
     }
 

@@ -11,10 +11,14 @@ public struct MonitoringConfiguration: Sendable {
     public var configuredMax24HourSend: Double?
     /// Alert webhook; nil when not configured.
     public var webhookURL: String?
+    /// SNS topic alerts are published to (`monitoring.alert_sns_topic_arn`); nil when not configured.
+    public var alertSNSTopic: SNSTopicARN? = nil
     /// How much counter history each evaluation reads (the volume rule needs 8 days).
     public var history: TimeInterval
     /// How many past notifications `GET /v1/alerts` and `sluice alerts` keep.
     public var recentNotificationLimit: Int
+    /// `sns.topic_arns`: an unsubscribed topic they no longer allow raises no alert; nil leaves every topic in.
+    public var snsTopicPatterns: [String]? = nil
 
     public init(
         alerts: AlertConfiguration = AlertConfiguration(), protection: ProtectionPolicy = ProtectionPolicy(),
@@ -36,14 +40,19 @@ public struct MonitoringConfiguration: Sendable {
         let history: TimeInterval = 8 * 86_400
         let stats = StatsConfiguration(
             representativeSends: c.int("monitoring.representative_volume"), minimumVolume: c.int("monitoring.min_volume"),
-            representativeMaxLookback: history
+            representativeMaxLookback: history, minimumEvents: c.int("monitoring.min_events")
         )
+        let lowRatio = c.double("monitoring.volume_low_ratio")
+        let silenceHours = c.double("monitoring.feedback_silence_hours")
         let alerts = AlertConfiguration(
             bounceRateWarning: c.double("monitoring.bounce_warning"), bounceRateCritical: c.double("monitoring.bounce_critical"),
             complaintRateWarning: c.double("monitoring.complaint_warning"),
             complaintRateCritical: c.double("monitoring.complaint_critical"),
-            deliveryRateWarning: c.double("monitoring.delivery_warning"), quotaWarning: c.double("monitoring.quota_warning"),
-            quotaCritical: max(c.double("monitoring.quota_warning"), 0.95),
+            deliveryRateWarning: c.double("monitoring.delivery_warning"),
+            volumeLowRatio: lowRatio > 0 ? lowRatio : nil, volumeHighRatio: c.double("monitoring.volume_high_ratio"),
+            quotaWarning: c.double("monitoring.quota_warning"), quotaCritical: c.double("monitoring.quota_critical"),
+            feedbackSilence: silenceHours > 0 ? silenceHours * HourMath.hour : nil,
+            feedbackSilenceMinimumSends: c.int("monitoring.feedback_silence_min_sends"),
             coolDown: TimeInterval(c.int("monitoring.alert_cooldown_seconds")), stats: stats
         )
         let protection = ProtectionPolicy(
@@ -57,5 +66,8 @@ public struct MonitoringConfiguration: Sendable {
             alerts: alerts, protection: protection, configuredMax24HourSend: max24h > 0 ? Double(max24h) : nil,
             webhookURL: webhook.isEmpty ? nil : webhook, history: history
         )
+        // The configuration check refused anything that is not a topic ARN.
+        alertSNSTopic = SNSTopicARN(c.string("monitoring.alert_sns_topic_arn"))
+        snsTopicPatterns = c.strings("sns.topic_arns")
     }
 }

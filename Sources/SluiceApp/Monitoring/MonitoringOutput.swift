@@ -32,9 +32,13 @@ public enum MonitoringOutput {
         return out
     }
 
-    /// The gate state as text (`paused: yes - reason`) or JSON (`GET /v1/sending`).
-    public static func sending(_ state: SendingControl.State, json asJSON: Bool) throws -> String {
-        if asJSON { return try json(SendingStateView(state)) + "\n" }
+    /// The gate state as text (`paused: yes - reason`) or JSON (`GET /v1/sending`, with `queue` from the
+    /// store's `queueCounts()`; the text leaves the queue out).
+    public static func sending(_ state: SendingControl.State, queue: [MessageState: Int], json asJSON: Bool) throws -> String {
+        if asJSON {
+            let byName = Dictionary(uniqueKeysWithValues: queue.map { ($0.key.rawValue, $0.value) })
+            return try json(SendingStateView(state, queue: byName)) + "\n"
+        }
         var out: String
         if state.paused {
             out = "paused: yes"

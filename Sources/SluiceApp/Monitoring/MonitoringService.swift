@@ -26,17 +26,22 @@ public struct MonitoringService: Sendable {
         public var report: StatsReport
         public var sending: SendingControl.State
         public var quota: SendQuota?
+        /// Whether SES Delivery or Send events appear in the counters read (arms the feedback-silence rule).
+        public var deliveryOrSendEventsSeen: Bool
     }
 
     /// Counters of the configured history before `now`, the report over them, and the gate state.
     public func read(now: Date) async throws(StoreError) -> Reading {
         let from = HourMath.floor(now.addingTimeInterval(-configuration.history))
-        let samples = CounterSample.reconcilingSends(try await store.hourlyCounters(from: from, to: now.addingTimeInterval(HourMath.hour)))
+        let counters = try await store.hourlyCounters(from: from, to: now.addingTimeInterval(HourMath.hour))
+        // Looked at before reconciling, which folds SES Send events into the gate's sends.
+        let seen = counters.contains { ($0.kind == .delivery || $0.kind == .sesSend) && $0.count > 0 && $0.hourStart < now }
+        let samples = CounterSample.reconcilingSends(counters)
         let sendingState = try await sending.state()
         let quota = await quota(at: now)
         let report = DeliverabilityStats(configuration: configuration.alerts.stats)
             .report(samples: samples, now: now, quota: quota, paused: Self.pauseStatus(sendingState))
-        return Reading(samples: samples, report: report, sending: sendingState, quota: quota)
+        return Reading(samples: samples, report: report, sending: sendingState, quota: quota, deliveryOrSendEventsSeen: seen)
     }
 
     /// The stats report at `now` (`GET /v1/stats`, `sluice stats`).
@@ -51,11 +56,15 @@ public struct MonitoringService: Sendable {
     }
 
     /// Signals in effect: topics whose SNS subscription ended with none of their endpoints still confirmed
-    /// (a move from one endpoint to another is not a cut), and a pause SES imposed.
+    /// (a move from one endpoint to another is not a cut), and a pause SES imposed. A topic `sns.topic_arns` no
+    /// longer allows is left out: its feedback would be refused anyway, so its end is no cut.
     public func signals(sending: SendingControl.State, now: Date) async throws(StoreError) -> [ExternalSignal] {
         let records = try await store.subscriptions()
         let fed = Set(records.filter { $0.state == .confirmed }.map(\.topicArn))
-        var signals = records.filter { $0.state == .unsubscribed && !fed.contains($0.topicArn) }.map {
+        let allowed = configuration.snsTopicPatterns.map { SNSSecurityPolicy(allowedTopicPatterns: $0) }
+        var signals = records.filter {
+            $0.state == .unsubscribed && !fed.contains($0.topicArn) && allowed?.isTopicAllowed($0.topicArn) != false
+        }.map {
             ExternalSignal(kind: .snsUnsubscribeConfirmation, detail: $0.topicArn, at: $0.updatedAt)
         }
         if sending.paused, sending.source == .ses {

@@ -2,7 +2,8 @@ import Foundation
 
 extension AlertEngine {
     /// Runs every rule; returns one observation per rule and scope judged (holding or clear).
-    func observe(inputs: AlertInputs, stats: StatsReport, now: Date) -> [AlertObservation] {
+    /// - Parameter feedbackSilenceArmed: the rule was armed in an earlier evaluation (see `feedbackSilenceArmedSince`).
+    func observe(inputs: AlertInputs, stats: StatsReport, now: Date, feedbackSilenceArmed: Bool = false) -> [AlertObservation] {
         var out: [AlertObservation] = []
         let window = configuration.rateWindow
         if let overall = stats.overall(window) {
@@ -14,8 +15,8 @@ extension AlertEngine {
             }
         }
         out += volumeObservation(inputs.samples, now: now).map { [$0] } ?? []
-        out += quotaObservation(stats.quota).map { [$0] } ?? []
-        out += feedbackSilenceObservation(inputs, now: now).map { [$0] } ?? []
+        out += quotaObservation(stats.quota, known: inputs.quota != nil).map { [$0] } ?? []
+        out += feedbackSilenceObservation(inputs, now: now, armedBefore: feedbackSilenceArmed).map { [$0] } ?? []
         out += signalObservations(inputs.signals)
         return out
     }
@@ -42,10 +43,21 @@ extension AlertEngine {
         case .insufficientVolume(let sends, let minimum):
             return AlertObservation(
                 rule: rule, scope: scope, severity: nil, value: w.rate(metric), threshold: warning ?? critical,
-                message: "\(label) not judged: \(sends) sends in the \(w.name) window, below the minimum of \(minimum)"
+                message: "\(label) not judged: \(sends) sends in the \(w.name) window, below the minimum of \(minimum)",
+                judged: false
             )
         case .value(let v):
             let summary = "\(label) \(RateFormat.percent(v)) over the \(w.name) window (\(w.sends) sends)"
+            // Too few events to call a breach (one complaint in 500 sends is 0.2 %). A rate that is clear anyway
+            // is judged clear as usual; one that would breach or sits near the threshold is not judged.
+            if w.status(metric) == .insufficientEvents, let boundary = warning ?? critical, v > boundary * (1 - configuration.clearMargin) {
+                let events = metric == .bounce ? "hard bounces" : "complaints"
+                return AlertObservation(
+                    rule: rule, scope: scope, severity: nil, value: v, threshold: warning ?? critical,
+                    message: "\(summary) not judged: \(w.events(metric)) \(events), below the minimum of \(w.minimumEvents)",
+                    judged: false
+                )
+            }
             if let critical, v > critical {
                 return AlertObservation(rule: rule, scope: scope, severity: .critical, value: v, threshold: critical,
                                         message: "\(summary) is above \(RateFormat.percent(critical))")
@@ -76,13 +88,15 @@ extension AlertEngine {
         case .insufficientVolume(let sends, let minimum):
             return AlertObservation(
                 rule: .deliveryRate, scope: scope, severity: nil, value: w.deliveryRate, threshold: warning,
-                message: "delivery rate not judged: \(sends) sends in the \(w.name) window, below the minimum of \(minimum)"
+                message: "delivery rate not judged: \(sends) sends in the \(w.name) window, below the minimum of \(minimum)",
+                judged: false
             )
         case .value(let v):
             // No delivery events at all means delivery notifications are not configured, not that nothing arrived.
             guard w.deliveries > 0 else {
                 return AlertObservation(rule: .deliveryRate, scope: scope, severity: nil, value: nil, threshold: warning,
-                                        message: "delivery rate not judged: no delivery events in the \(w.name) window")
+                                        message: "delivery rate not judged: no delivery events in the \(w.name) window",
+                                        judged: false)
             }
             let summary = "delivery rate \(RateFormat.percent(v)) over the \(w.name) window (\(w.sends) sends)"
             if v < warning {
@@ -112,7 +126,8 @@ extension AlertEngine {
         let hourText = lastHour.ISO8601Format()
         guard median >= c.volumeMinimumMedian else {
             return AlertObservation(rule: .sendVolume, scope: .overall, severity: nil, value: nil, threshold: nil,
-                                    message: "send volume not judged: same-hour median \(median) is below \(c.volumeMinimumMedian)")
+                                    message: "send volume not judged: same-hour median \(median) is below \(c.volumeMinimumMedian)",
+                                    judged: false)
         }
         let ratio = Double(current) / Double(median)
         let summary = "\(current) sends in the hour from \(hourText), \(RateFormat.percent(ratio, decimals: 0)) of the 7-day same-hour median \(median)"
@@ -131,8 +146,14 @@ extension AlertEngine {
 
     // MARK: Quota
 
-    func quotaObservation(_ quota: QuotaUse) -> AlertObservation? {
-        guard let use = quota.use, let max = quota.max24h else { return nil }
+    /// Nil while the quota is unknown (`known` false: not read from SES yet, or the read failed), so an open
+    /// quota alert is held rather than resolved; an unlimited quota is clear.
+    func quotaObservation(_ quota: QuotaUse, known: Bool) -> AlertObservation? {
+        guard let use = quota.use, let max = quota.max24h else {
+            guard known else { return nil }
+            return AlertObservation(rule: .quotaUse, scope: .overall, severity: nil, value: nil, threshold: configuration.quotaWarning,
+                                    message: "quota unlimited: \(quota.sent24h) sent in 24 h")
+        }
         let summary = "quota use \(RateFormat.percent(use, decimals: 1)): \(quota.sent24h) of \(RateFormat.number(max, decimals: 0)) in 24 h"
         if let critical = configuration.quotaCritical, use > critical {
             return AlertObservation(rule: .quotaUse, scope: .overall, severity: .critical, value: use, threshold: critical,
@@ -149,10 +170,35 @@ extension AlertEngine {
 
     // MARK: Feedback silence
 
+    /// When the feedback-silence rule was armed: kept from `previous` once set, else now if SES Delivery or Send
+    /// events appear in `inputs` (or a feedback-silence alert is open, as in a state saved before the latch existed);
+    /// nil while neither holds or the rule is off.
+    func feedbackSilenceArmedSince(_ inputs: AlertInputs, previous: AlertState, now: Date) -> Date? {
+        guard configuration.feedbackSilence != nil else { return nil }
+        if let since = previous.feedbackSilenceArmedSince { return since }
+        if deliveryOrSendEventsSeen(inputs, now: now) { return now }
+        return previous.active[AlertState.key(.feedbackSilence, .overall)] != nil ? now : nil
+    }
+
+    private func deliveryOrSendEventsSeen(_ inputs: AlertInputs, now: Date) -> Bool {
+        inputs.deliveryOrSendEventsSeen
+            ?? inputs.samples.contains { $0.hourStart < now && $0.count > 0 && ($0.kind == .delivery || $0.kind == .sesSend) }
+    }
+
     /// No feedback for `feedbackSilence` while at least `feedbackSilenceMinimumSends` were sent within that period.
-    func feedbackSilenceObservation(_ inputs: AlertInputs, now: Date) -> AlertObservation? {
+    /// Armed only once SES Delivery or Send events appear in the history read (or `armedBefore`, they did in an
+    /// earlier evaluation): an account that publishes only Bounce and Complaint events hears nothing while its
+    /// mail is clean, and that is no silence of the feed.
+    func feedbackSilenceObservation(_ inputs: AlertInputs, now: Date, armedBefore: Bool = false) -> AlertObservation? {
         guard let silence = configuration.feedbackSilence else { return nil }
         let past = inputs.samples.filter { $0.hourStart < now && $0.count > 0 }
+        guard armedBefore || deliveryOrSendEventsSeen(inputs, now: now) else {
+            return AlertObservation(
+                rule: .feedbackSilence, scope: .overall, severity: nil, value: nil, threshold: silence / HourMath.hour,
+                message: "feedback silence not judged: no SES Delivery or Send events in the counters (the rule needs them published)",
+                judged: false
+            )
+        }
         // A counter only says feedback arrived within its hour: its end is the latest possible arrival.
         let derived = past.filter { $0.kind != .send }.map { min(now, $0.hourStart.addingTimeInterval(HourMath.hour)) }.max()
         let lastFeedback = inputs.lastFeedbackAt ?? derived

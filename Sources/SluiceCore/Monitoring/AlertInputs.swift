@@ -30,11 +30,18 @@ public struct AlertInputs: Sendable {
     public var lastFeedbackAt: Date?
     /// Signals currently in effect.
     public var signals: [ExternalSignal]
+    /// Whether SES Delivery or Send events appear in the counters read (the feedback-silence rule is armed only
+    /// then); nil to look in `samples` (where `reconcilingSends` has already folded Send events into sends).
+    public var deliveryOrSendEventsSeen: Bool?
 
-    public init(samples: [CounterSample], quota: SendQuota? = nil, lastFeedbackAt: Date? = nil, signals: [ExternalSignal] = []) {
+    public init(
+        samples: [CounterSample], quota: SendQuota? = nil, lastFeedbackAt: Date? = nil, signals: [ExternalSignal] = [],
+        deliveryOrSendEventsSeen: Bool? = nil
+    ) {
         self.samples = samples
         self.quota = quota
         self.lastFeedbackAt = lastFeedbackAt
         self.signals = signals
+        self.deliveryOrSendEventsSeen = deliveryOrSendEventsSeen
     }
 }

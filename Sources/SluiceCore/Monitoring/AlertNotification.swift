@@ -29,6 +29,12 @@ public struct AlertNotification: Sendable, Equatable, Codable {
         self.at = at
     }
 
+    /// 0 for overall critical, 1 overall warning, 2 identity critical, 3 identity warning: lower goes first
+    /// and is dropped last.
+    public var priority: Int {
+        (scope == .overall ? 0 : 2) + (severity == .critical ? 0 : 1)
+    }
+
     /// Slack-style text (mrkdwn with `&`, `<`, `>` escaped so identity names cannot inject mentions or links).
     public var slackText: String {
         let icon: String

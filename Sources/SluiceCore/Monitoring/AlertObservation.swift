@@ -1,4 +1,4 @@
-/// What one rule found for one scope in one evaluation: holding (with a severity) or clear.
+/// What one rule found for one scope in one evaluation: holding (with a severity), clear, or not judged.
 struct AlertObservation: Sendable, Equatable {
     var rule: AlertRule
     var scope: AlertScope
@@ -10,6 +10,9 @@ struct AlertObservation: Sendable, Equatable {
     /// Clear, but not by `AlertConfiguration.clearMargin`: an open alert stays open (hysteresis), so a rate
     /// hovering at its threshold does not fire and resolve at every evaluation.
     var withinClearMargin = false
+    /// False when the rule cannot judge the scope now (too few sends or events, no delivery events): an open
+    /// alert neither repeats nor resolves on it (see `AlertConfiguration.unjudgedGrace`).
+    var judged = true
 
     var key: String { AlertState.key(rule, scope) }
 }

@@ -40,6 +40,9 @@ public enum AlertScope: Sendable, Hashable, Codable, CustomStringConvertible {
     case overall
     case identity(String)
 
+    /// Identities beyond `AlertConfiguration.maxIdentityAlerts`, counted together (`identity:*`; no identity is named `*`).
+    public static let otherIdentities = AlertScope.identity("*")
+
     /// The stable string form used in JSON and alert ids.
     public var description: String {
         switch self {

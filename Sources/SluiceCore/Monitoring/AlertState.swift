@@ -13,10 +13,12 @@ public struct ActiveAlert: Sendable, Equatable, Codable {
     public var message: String
     public var startedAt: Date
     public var lastNotifiedAt: Date
+    /// Since when its rule has not been able to judge the scope; nil while judged.
+    public var unjudgedSince: Date?
 
     public init(
         id: String, rule: AlertRule, scope: AlertScope, severity: AlertSeverity, value: Double?, threshold: Double?,
-        message: String, startedAt: Date, lastNotifiedAt: Date
+        message: String, startedAt: Date, lastNotifiedAt: Date, unjudgedSince: Date? = nil
     ) {
         self.id = id
         self.rule = rule
@@ -27,6 +29,7 @@ public struct ActiveAlert: Sendable, Equatable, Codable {
         self.message = message
         self.startedAt = startedAt
         self.lastNotifiedAt = lastNotifiedAt
+        self.unjudgedSince = unjudgedSince
     }
 }
 
@@ -34,9 +37,14 @@ public struct ActiveAlert: Sendable, Equatable, Codable {
 public struct AlertState: Sendable, Equatable, Codable {
     /// Open alerts keyed by `rule|scope`.
     public var active: [String: ActiveAlert]
+    /// When SES Delivery or Send events were first seen; from then on the feedback-silence rule stays armed even
+    /// after those events leave the history read (a lasting SNS outage must not disarm the rule that reports it).
+    /// Nil while none were seen, or while the rule is turned off (turning it off and on re-arms from the counters).
+    public var feedbackSilenceArmedSince: Date?
 
-    public init(active: [String: ActiveAlert] = [:]) {
+    public init(active: [String: ActiveAlert] = [:], feedbackSilenceArmedSince: Date? = nil) {
         self.active = active
+        self.feedbackSilenceArmedSince = feedbackSilenceArmedSince
     }
 
     /// Open alerts, critical first, then by rule and scope.

@@ -46,7 +46,10 @@ public struct DeliverabilityStats: Sendable {
         case .last7Days: start = now.addingTimeInterval(-7 * 86_400)
         case .representative: start = representativeStart(pastSamples, now: now)
         }
-        var stats = WindowStats(window: window, start: start, end: now, minimumVolume: configuration.minimumVolume)
+        var stats = WindowStats(
+            window: window, start: start, end: now, minimumVolume: configuration.minimumVolume,
+            minimumEvents: configuration.minimumEvents
+        )
         for sample in pastSamples where sample.hourStart >= start {
             stats.add(sample)
         }

@@ -12,6 +12,16 @@ public enum RateReading: Sendable, Equatable {
     }
 }
 
+/// Whether a window's rate may breach a threshold; reports show it as `bounce_status` and `complaint_status`.
+public enum RateStatus: String, Sendable, Codable {
+    /// Enough sends and events: the rate is judged.
+    case ok
+    /// Fewer sends than the minimum volume: reported, never judged.
+    case insufficientVolume = "insufficient_volume"
+    /// Enough sends but fewer events (hard bounces, complaints) than the minimum: reported, and it cannot breach.
+    case insufficientEvents = "insufficient_events"
+}
+
 /// Which rate a rule or policy looks at.
 public enum RateMetric: String, Sendable, Codable, CaseIterable {
     case bounce

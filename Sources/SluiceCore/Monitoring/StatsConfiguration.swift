@@ -8,10 +8,17 @@ public struct StatsConfiguration: Sendable, Equatable, Codable {
     public var minimumVolume: Int
     /// How far back the representative window may walk when volume is low.
     public var representativeMaxLookback: TimeInterval
+    /// Below this many events (hard bounces, complaints) a bounce or complaint rate is reported but cannot
+    /// breach a threshold: at low volume one complaint is a rate far above any threshold.
+    public var minimumEvents: Int
 
-    public init(representativeSends: Int = 10_000, minimumVolume: Int = 100, representativeMaxLookback: TimeInterval = 90 * 86_400) {
+    public init(
+        representativeSends: Int = 10_000, minimumVolume: Int = 100, representativeMaxLookback: TimeInterval = 90 * 86_400,
+        minimumEvents: Int = 3
+    ) {
         self.representativeSends = max(1, representativeSends)
         self.minimumVolume = max(1, minimumVolume)
         self.representativeMaxLookback = representativeMaxLookback
+        self.minimumEvents = max(1, minimumEvents)
     }
 }

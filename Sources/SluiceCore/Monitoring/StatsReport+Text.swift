@@ -11,7 +11,7 @@ extension StatsReport {
                 scope, w.name, "\(w.sends)", "\(w.deliveries)", "\(w.hardBounces)", "\(w.softBounces)",
                 "\(w.complaints)", "\(w.rejects)", "\(w.delays)", RateFormat.percent(w.bounceRate),
                 RateFormat.percent(w.complaintRate), RateFormat.percent(w.deliveryRate),
-                w.judged ? "yes" : "no (< \(w.minimumVolume) sends)",
+                judgedCell(w),
             ])
         }
         for w in windows { add("overall", w) }
@@ -46,7 +46,19 @@ extension StatsReport {
         if windows.contains(where: { !$0.judged }) || identities.contains(where: { $0.windows.contains { !$0.judged } }) {
             out += "note: rates of windows with fewer than \(minimumVolume) sends are shown but not judged (insufficient volume)\n"
         }
+        let all = windows + identities.flatMap(\.windows)
+        if let few = all.first(where: { $0.status(.bounce) == .insufficientEvents || $0.status(.complaint) == .insufficientEvents }) {
+            out += "note: bounce and complaint rates from fewer than \(few.minimumEvents) events are shown but cannot breach (insufficient events)\n"
+        }
         return out
+    }
+
+    /// `yes`, `no (< 100 sends)`, or `yes; complaint < 3 events` when a rate rests on too few events to breach.
+    private func judgedCell(_ w: WindowStats) -> String {
+        guard w.judged else { return "no (< \(w.minimumVolume) sends)" }
+        let few = [RateMetric.bounce, .complaint].filter { w.status($0) == .insufficientEvents }
+        guard !few.isEmpty else { return "yes" }
+        return "yes; " + few.map(\.rawValue).joined(separator: ", ") + " < \(w.minimumEvents) events"
     }
 
     /// Replaces control characters so hostile identity names cannot break the table or the terminal.

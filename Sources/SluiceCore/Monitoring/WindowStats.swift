@@ -17,11 +17,13 @@ public struct WindowStats: Sendable, Equatable {
     public var delays: Int
     /// The minimum sends for rates to be judged.
     public var minimumVolume: Int
+    /// The minimum hard bounces (complaints) for the bounce (complaint) rate to breach a threshold.
+    public var minimumEvents: Int
 
     public init(
         window: StatsWindow, start: Date, end: Date, sends: Int = 0, deliveries: Int = 0, hardBounces: Int = 0,
         softBounces: Int = 0, undeterminedBounces: Int = 0, complaints: Int = 0, rejects: Int = 0, delays: Int = 0,
-        minimumVolume: Int
+        minimumVolume: Int, minimumEvents: Int = 1
     ) {
         self.window = window
         self.start = start
@@ -35,6 +37,7 @@ public struct WindowStats: Sendable, Equatable {
         self.rejects = rejects
         self.delays = delays
         self.minimumVolume = minimumVolume
+        self.minimumEvents = max(1, minimumEvents)
     }
 
     /// Window name in reports (`24h`, `7d`, `representative`).
@@ -57,6 +60,26 @@ public struct WindowStats: Sendable, Equatable {
         case .bounce: return .value(bounceRate ?? 0)
         case .complaint: return .value(complaintRate ?? 0)
         case .delivery: return .value(deliveryRate ?? 0)
+        }
+    }
+
+    /// Whether `metric` may breach a threshold: `.insufficientVolume` below the minimum volume, `.insufficientEvents`
+    /// when a bounce or complaint rate rests on fewer events than the minimum (the delivery rate has no such minimum).
+    public func status(_ metric: RateMetric) -> RateStatus {
+        guard judged else { return .insufficientVolume }
+        switch metric {
+        case .bounce: return hardBounces >= minimumEvents ? .ok : .insufficientEvents
+        case .complaint: return complaints >= minimumEvents ? .ok : .insufficientEvents
+        case .delivery: return .ok
+        }
+    }
+
+    /// The events behind `metric`'s rate.
+    public func events(_ metric: RateMetric) -> Int {
+        switch metric {
+        case .bounce: return hardBounces
+        case .complaint: return complaints
+        case .delivery: return deliveries
         }
     }
 
@@ -95,7 +118,8 @@ extension WindowStats: Codable {
         case name, start, end, sends, deliveries, complaints, rejects, delays, judged, status
         case hardBounces = "hard_bounces", softBounces = "soft_bounces", undeterminedBounces = "undetermined_bounces"
         case bounceRate = "bounce_rate", complaintRate = "complaint_rate", deliveryRate = "delivery_rate"
-        case minimumVolume = "minimum_volume"
+        case minimumVolume = "minimum_volume", minimumEvents = "minimum_events"
+        case bounceStatus = "bounce_status", complaintStatus = "complaint_status"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -118,9 +142,13 @@ extension WindowStats: Codable {
         try c.encode(judged, forKey: .judged)
         try c.encode(judged ? "ok" : "insufficient_volume", forKey: .status)
         try c.encode(minimumVolume, forKey: .minimumVolume)
+        // Per rate: `insufficient_events` says a bounce or complaint rate is shown but cannot breach.
+        try c.encode(status(.bounce), forKey: .bounceStatus)
+        try c.encode(status(.complaint), forKey: .complaintStatus)
+        try c.encode(minimumEvents, forKey: .minimumEvents)
     }
 
-    /// Decodes the counts; rates and `judged` are recomputed from them.
+    /// Decodes the counts; rates, `judged` and the statuses are recomputed from them.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard let window = StatsWindow(rawValue: try c.decode(String.self, forKey: .name)) else {
@@ -132,7 +160,8 @@ extension WindowStats: Codable {
             hardBounces: try c.decode(Int.self, forKey: .hardBounces), softBounces: try c.decode(Int.self, forKey: .softBounces),
             undeterminedBounces: try c.decode(Int.self, forKey: .undeterminedBounces),
             complaints: try c.decode(Int.self, forKey: .complaints), rejects: try c.decode(Int.self, forKey: .rejects),
-            delays: try c.decode(Int.self, forKey: .delays), minimumVolume: try c.decode(Int.self, forKey: .minimumVolume)
+            delays: try c.decode(Int.self, forKey: .delays), minimumVolume: try c.decode(Int.self, forKey: .minimumVolume),
+            minimumEvents: try c.decodeIfPresent(Int.self, forKey: .minimumEvents) ?? 1
         )
     }
 }

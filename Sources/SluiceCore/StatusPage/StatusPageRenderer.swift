@@ -67,7 +67,8 @@ public enum StatusPageRenderer {
         out += "</table>\n"
         out += "<p class=\"meta\">Thresholds: bounce &gt; \(pct(t.bounceRateWarning)) warning, &gt; \(pct(t.bounceRateCritical)) critical; "
             + "complaint &gt; \(pct(t.complaintRateWarning)) warning, &gt; \(pct(t.complaintRateCritical)) critical; "
-            + "delivery &lt; \(pct(t.deliveryRateWarning)) warning. Grey: fewer than \(s.report.minimumVolume) sends, not judged.</p>\n"
+            + "delivery &lt; \(pct(t.deliveryRateWarning)) warning. Grey: not judged (fewer than \(s.report.minimumVolume) sends, "
+            + "or a high rate from fewer than \(s.report.windows.first?.minimumEvents ?? 0) bounces or complaints).</p>\n"
         let q = s.report.quota
         if let use = q.use, let max = q.max24h {
             let level = classify(use, warning: t.quotaWarning, critical: t.quotaCritical)
@@ -90,7 +91,10 @@ public enum StatusPageRenderer {
                 // Without delivery events the rate means "not configured", not "nothing delivered".
                 level = w.deliveries == 0 ? "na" : (v < below ? "warn" : "ok")
             } else {
-                level = classify(v, warning: warning, critical: critical)
+                let judged = classify(v, warning: warning, critical: critical)
+                // A high rate from fewer than `minimumEvents` bounces or complaints is noise, not a breach:
+                // grey, as the alert rules and protection see it.
+                level = judged != "ok" && w.status(metric) == .insufficientEvents ? "na" : judged
             }
         }
         return "<td class=\"num \(level)\">\(e(text))</td>"

@@ -12,7 +12,7 @@ struct Sending: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pause all sending; messages are still accepted and queued.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Why (shown on the status page and in /v1/sending).") var reason: String = "paused by operator (CLI)"
-        @Flag(help: "Print the state as JSON.") var json = false
+        @Flag(help: "Print the state as JSON (as the /v1/sending routes answer).") var json = false
 
         func run() async throws {
             try await exiting {
@@ -21,7 +21,7 @@ struct Sending: AsyncParsableCommand {
                 let (service, store) = try openMonitoring(global)
                 defer { store.close() }
                 let state = try await service.sending.pause(reason: trimmed, source: .operator, at: Date())
-                print(try MonitoringOutput.sending(state, json: json), terminator: "")
+                print(try MonitoringOutput.sending(state, queue: json ? try await store.queueCounts() : [:], json: json), terminator: "")
             }
         }
     }
@@ -29,14 +29,14 @@ struct Sending: AsyncParsableCommand {
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume sending: clears the global pause and every identity pause.")
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print the state as JSON.") var json = false
+        @Flag(help: "Print the state as JSON (as the /v1/sending routes answer).") var json = false
 
         func run() async throws {
             try await exiting {
                 let (service, store) = try openMonitoring(global)
                 defer { store.close() }
                 let state = try await service.sending.resume()
-                print(try MonitoringOutput.sending(state, json: json), terminator: "")
+                print(try MonitoringOutput.sending(state, queue: json ? try await store.queueCounts() : [:], json: json), terminator: "")
             }
         }
     }
@@ -50,7 +50,8 @@ struct Sending: AsyncParsableCommand {
             try await exiting {
                 let (service, store) = try openMonitoring(global)
                 defer { store.close() }
-                print(try MonitoringOutput.sending(try await service.sending.state(), json: json), terminator: "")
+                let state = try await service.sending.state()
+                print(try MonitoringOutput.sending(state, queue: json ? try await store.queueCounts() : [:], json: json), terminator: "")
             }
         }
     }
