@@ -42,7 +42,7 @@ public final class Application: Sendable {
         try SNSRoutes.register(on: &router, context: context)
         var workers: [any BackgroundWorker] = [
             MaintenanceWorker(context: context),
-            MonitorWorker(context: context),
+            MonitorWorker(context: context, environment: environment),
             SendWorker(context: context, environment: environment),
             SESSyncWorker(service: sesSync, interval: configuration.int("ses.suppression_sync_seconds")),
         ]
@@ -154,8 +154,9 @@ public final class Application: Sendable {
         await shutdown()
     }
 
-    /// Graceful stop: `/readyz` turns 503, the server stops accepting and drains in-flight requests
-    /// (their store commits finish), then workers stop and the store closes.
+    /// Graceful stop: `/readyz` turns 503 (the listeners keep accepting for `http.drain_delay_seconds`), the
+    /// server stops accepting and drains in-flight requests (their store commits finish), then workers stop and
+    /// the store closes.
     public func shutdown() async {
         guard shutdownLatch.begin() else {
             await shutdownLatch.wait()
@@ -163,7 +164,14 @@ public final class Application: Sendable {
         }
         defer { shutdownLatch.finish() }
         context.state.beginDraining()
-        context.logger.info("draining", metadata: ["http.drain_timeout_seconds": "\(context.configuration.double("http.drain_timeout_seconds"))"])
+        let delay = context.configuration.double("http.drain_delay_seconds")
+        context.logger.info("draining", metadata: [
+            "http.drain_delay_seconds": "\(delay)",
+            "http.drain_timeout_seconds": "\(context.configuration.double("http.drain_timeout_seconds"))",
+        ])
+        // A load balancer needs a few health checks to see /readyz fail; closing the listeners at once would
+        // turn its remaining requests into refused connections instead.
+        if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
         await server.shutdown()
         await workerTask.cancelAndWait()
         context.store.close()
