@@ -17,15 +17,38 @@ apt_need() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# pip_need MODULE=PACKAGE...: installs PyPI packages whose module is not importable.
+# python_env: a virtualenv in $ROOT/.venv, first on the PATH from here on (this script and everything it
+# starts: swift test's moto, dnslib and cert servers, the check-* scripts). Debian 12's own python3 is
+# "externally managed" (PEP 668): pip refuses to install into it. --system-site-packages keeps what is
+# installed already (Debian's python3-* packages, a developer's own) importable without a download.
+python_env() {
+  local venv="$ROOT/.venv"
+  if [ ! -x "$venv/bin/python3" ]; then
+    command -v python3 >/dev/null || apt_need python3
+    if ! python3 -m venv --system-site-packages "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      apt_need python3-venv  # Debian splits venv's ensurepip off
+      python3 -m venv --system-site-packages "$venv"
+    fi
+    log "created a Python virtualenv in $venv"
+  fi
+  case ":$PATH:" in *":$venv/bin:"*) ;; *) export PATH="$venv/bin:$PATH" ;; esac
+  export VIRTUAL_ENV="$venv"
+}
+# Once made, the virtualenv is used by every script that sources this file, pip_need or not.
+if [ -x "$ROOT/.venv/bin/python3" ]; then python_env; fi
+
+# pip_need MODULES=PACKAGE...: installs PyPI packages (into $ROOT/.venv) whose modules do not all import;
+# MODULES may list several, comma-separated (moto.server,flask,flask_cors=moto[server]).
 pip_need() {
-  local missing=()
+  local missing=() pair mod pkg
+  python_env
   for pair in "$@"; do
-    local mod="${pair%%=*}" pkg="${pair#*=}"
+    mod="${pair%%=*}"; pkg="${pair#*=}"
     python3 -c "import $mod" >/dev/null 2>&1 || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing PyPI packages: ${missing[*]}"
+  log "installing PyPI packages into $VIRTUAL_ENV: ${missing[*]}"
   python3 -m pip install -q --disable-pip-version-check "${missing[@]}"
 }
 

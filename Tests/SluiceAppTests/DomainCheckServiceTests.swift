@@ -134,12 +134,11 @@ struct DomainCheckServiceTests {
         let dns = try ZoneDNSServer(zone: ZoneDNSServer.goodDomain("refused.test", tokens: []))
         defer { dns.stop() }
         let service = try Self.service(dns: dns, sesEndpoint: "http://127.0.0.1:\(try MotoServer.freePort())")
-        let clock = ContinuousClock()
-        let start = clock.now
         let report = await service.check(domain: "refused.test", dkimTokens: [], mailFrom: nil, region: nil)
-        #expect(clock.now - start < .seconds(8))
         #expect(report.ses?.lookup == .failed)
         #expect(report.ses?.reason?.contains("no answer from SES") == true)
+        // Ended by the refusal itself, not by waiting out the request timeout.
+        #expect(report.ses?.reason?.contains("connect failed") == true, "\(report.ses?.reason ?? "no reason")")
         let warning = try #require(report.check("ses.identity"))
         #expect(warning.status == .warn)
         #expect(warning.message.contains("GetEmailIdentity failed"))
@@ -162,7 +161,9 @@ struct DomainCheckServiceTests {
         let start = clock.now
         let report = await service.check(domain: "silent.test", dkimTokens: [], mailFrom: nil, region: nil)
         let elapsed = clock.now - start
-        #expect(elapsed < .seconds(6), "took \(elapsed)")
+        // Not a speed check: nothing else ends a call to a silent peer, so this only catches a timeout that
+        // did not fire (far above the 1 s request timeout and its retries).
+        #expect(elapsed < .seconds(60), "took \(elapsed)")
         #expect(report.ses?.lookup == .failed)
         #expect(report.check("ses.identity")?.status == .warn)
         #expect(report.check("spf.record")?.status == .pass)

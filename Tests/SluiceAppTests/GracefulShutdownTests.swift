@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SluiceTestSupport
 import Testing
 
 /// SIGTERM: the request in flight completes, new connections are refused, the process exits 0.
@@ -25,7 +26,8 @@ struct GracefulShutdownTests {
         }
         RawHTTP.send(inFlight, "GET /v1/domains/example.com/dns-check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token\r\nConnection: close\r\n\r\n")
         let response = Task.detached { RawHTTP.readAll(inFlight) }
-        try await Task.sleep(for: .milliseconds(300))
+        // The check is in flight once its first DNS query has reached the black hole.
+        #expect(await offPool { blackHole.waitForQuery(timeout: .seconds(30)) }, "the dns-check never sent a query")
 
         sluice.kill(SIGTERM)
         // The listeners close promptly; from then on connections are refused.
@@ -105,6 +107,12 @@ final class UDPBlackHole: @unchecked Sendable {
         let port = Int(UInt16(bigEndian: bound.sin_port))
         self.port = port
         guard port > 0 else { throw Errno(errno) }
+    }
+
+    /// Whether a datagram is waiting (one was sent here) or arrives within `timeout`; reads nothing.
+    func waitForQuery(timeout: Duration) -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, pollMilliseconds(timeout)) > 0
     }
 
     deinit { close(fd) }

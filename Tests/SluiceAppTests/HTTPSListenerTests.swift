@@ -16,29 +16,29 @@ struct HTTPSListenerTests {
 
     @Test func signedNotificationOverHTTPSIsStoredAndTheExpiryIsPublished() async throws {
         let pki = try await SNSTestPKI.load()
-        let harness = try await SNSAppHarness.make(extra: Self.tlsEnvironment(pki))
-        defer { Task { await harness.stop() } }
-        #expect(harness.scheme == "https")
+        try await withFixture(try await SNSAppHarness.make(extra: Self.tlsEnvironment(pki))) { harness in
+            #expect(harness.scheme == "https")
 
-        let bounce = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "2", message: SESPayload.bounce("tls@example.com"))
-        let response = try await harness.post(bounce)
-        #expect(response.status == 200, "\(response.bodyText)")
-        #expect(try await harness.context.store.hasMessage(id: bounce.messageId))
-        #expect(try await harness.context.store.suppression(for: "tls@example.com", scope: nil, at: harness.clock.now)?.reason == .hardBounce)
+            let bounce = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, version: "2", message: SESPayload.bounce("tls@example.com"))
+            let response = try await harness.post(bounce)
+            #expect(response.status == 200, "\(response.bodyText)")
+            #expect(try await harness.context.store.hasMessage(id: bounce.messageId))
+            #expect(try await harness.context.store.suppression(for: "tls@example.com", scope: nil, at: harness.clock.now)?.reason == .hardBounce)
 
-        // Plain HTTP to the same port: refused in plain text, with the reason.
-        let plain = try HTTPClient(configuration: HTTPClientConfiguration(totalTimeout: .seconds(5)))
-        let refused = try await plain.execute(HTTPClientRequest(url: "http://127.0.0.1:\(harness.port)/healthz"))
-        #expect(refused.status == 400)
-        #expect(refused.bodyText.contains("https_required"))
+            // Plain HTTP to the same port: refused in plain text, with the reason.
+            let plain = try HTTPClient(configuration: HTTPClientConfiguration(totalTimeout: .seconds(5)))
+            let refused = try await plain.execute(HTTPClientRequest(url: "http://127.0.0.1:\(harness.port)/healthz"))
+            #expect(refused.status == 400)
+            #expect(refused.bodyText.contains("https_required"))
 
-        let leaf = try X509Certificate(pem: try pki.pem("server"))
-        let expected = "sluice_tls_certificate_expiry_timestamp_seconds \(Int(leaf.notAfter.timeIntervalSince1970))"
-        let published = try await eventually(timeout: .seconds(5)) {
-            let metrics = try await harness.client.execute(HTTPClientRequest(url: harness.origin + "/metrics"))
-            return metrics.bodyText.contains(expected)
+            let leaf = try X509Certificate(pem: try pki.pem("server"))
+            let expected = "sluice_tls_certificate_expiry_timestamp_seconds \(Int(leaf.notAfter.timeIntervalSince1970))"
+            let published = try await eventually(timeout: .seconds(5)) {
+                let metrics = try await harness.client.execute(HTTPClientRequest(url: harness.origin + "/metrics"))
+                return metrics.bodyText.contains(expected)
+            }
+            #expect(published, "\(expected) missing from /metrics")
         }
-        #expect(published, "\(expected) missing from /metrics")
     }
 
     @Test func binaryServesHTTPSAndItsHealthcheckProbesIt() async throws {
@@ -64,11 +64,12 @@ struct HTTPSListenerTests {
     @Test func aPairThatDoesNotLoadStopsTheStart() async throws {
         let pki = try await SNSTestPKI.load()
         let directory = try TestDirectory(prefix: "sluice-https-bad")
+        // Bounded: a `serve` that starts after all would otherwise run until the test process ends.
         let result = try await SluiceBinary.run(["serve"], environment: [
             "SLUICE_DATABASE_PATH": directory.path + "/sluice.sqlite", "SLUICE_HTTP_PORT": "0",
             // Both readable PEM files, but the key belongs to another certificate.
             "SLUICE_HTTP_TLS_CERT_FILE": pki.path("server.pem"), "SLUICE_HTTP_TLS_KEY_FILE": pki.path("sns.key"),
-        ])
+        ], timeout: .seconds(60))
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot start"))
         #expect(result.stderr.contains("private key does not match certificate"))

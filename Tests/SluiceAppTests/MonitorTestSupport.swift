@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import SluiceCore
 import SluiceHTTP
+import SluiceTestSupport
 @testable import SluiceApp
 
 /// A clock tests move by hand; `Application.build(now:)` and the monitor read it.
@@ -51,13 +52,15 @@ enum MonitorFixture {
         try c.set("monitoring.representative_volume", .integer(100))
         try c.set("monitoring.protection", .string(protection))
         try c.set("monitoring.alert_cooldown_seconds", .integer(60))
+        // Nothing may reach SES from a test unless it says so (`auto` would probe IMDS for credentials).
+        try c.set("ses.transport", .string("outbox"))
         if let webhookURL { try c.set("monitoring.webhook_url", .string(webhookURL)) }
         for (key, value) in extra { try c.set(key, value) }
         return c
     }
 
     static func app(_ configuration: SluiceConfiguration, clock: TestClock) throws -> Application {
-        try Application.build(configuration: configuration, logger: silent, environment: [:], now: clock.closure)
+        try Application.build(configuration: configuration, logger: silent, environment: try TestEnvironment.isolated(), now: clock.closure)
     }
 
     /// Records `sends` and ingests one SNS message carrying the feedback events, all within the hour of `at`.

@@ -42,24 +42,15 @@ struct OpenAPIAgreementTests {
         #expect(Self.documentedOperations(yaml) == ["GET /a/{id}", "DELETE /a/{id}", "POST /b"])
     }
 
-    @Test func everyRouteIsDocumentedAndEveryDocumentedSuppressionRouteIsServed() async throws {
+    @Test func everyRouteIsDocumentedAndEveryDocumentedRouteIsServed() async throws {
         let yaml = try String(contentsOf: Self.documentURL, encoding: .utf8)
         let documented = Self.documentedOperations(yaml)
         let t = try SuppressionTestApp()
         defer { Task { await t.stop() } }
         let served = Set(t.app.routes.filter { $0.method != .HEAD }.map { "\($0.method.rawValue) \($0.pattern)" })
         #expect(served.subtracting(documented).isEmpty, "served but undocumented: \(served.subtracting(documented).sorted())")
-        // Every documented route of the suppression API is served. Routes of other groups (SNS,
-        // messages, monitoring) are checked here once their groups are registered.
-        let mine = documented.filter { $0.contains("/v1/suppressions") || $0.contains("/v1/addresses") }
-        #expect(mine.count == 7)
-        #expect(mine.subtracting(served).isEmpty, "documented but not served: \(mine.subtracting(served).sorted())")
-        // Routes of groups built on other branches; the lead empties this list as they merge.
-        let pendingOnThisBranch: Set<String> = [
-            "GET /", "POST /sns", "POST /sns/{name}", "POST /v1/messages", "GET /v1/messages/{id}", "GET /v1/sending",
-            "POST /v1/sending/pause", "POST /v1/sending/resume", "GET /v1/stats", "GET /v1/alerts",
-        ]
-        let missing = documented.subtracting(served).subtracting(pendingOnThisBranch)
-        #expect(missing.isEmpty, "documented but not served: \(missing.sorted())")
+        #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+        // The reader found the document's routes at all (an empty set would agree with nothing served).
+        #expect(documented.count >= 20)
     }
 }

@@ -13,62 +13,62 @@ import Testing
 @Suite(.serialized)
 struct SNSDurabilityTests {
     @Test func lockedDatabaseAnswers503AndWritesNothing() async throws {
-        let harness = try await SNSAppHarness.make(extra: ["SLUICE_DATABASE_BUSY_TIMEOUT_MS": "100"])
-        defer { Task { await harness.stop() } }
-        let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("locked@example.com"))
+        try await withFixture(try await SNSAppHarness.make(extra: ["SLUICE_DATABASE_BUSY_TIMEOUT_MS": "100"])) { harness in
+            let envelope = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("locked@example.com"))
 
-        // Another process holds the write lock: our commit cannot happen.
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = ["python3", "-c", """
-            import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1], isolation_level=None)
-            c.execute("BEGIN IMMEDIATE")
-            print("locked", flush=True)
-            sys.stdin.read()
-            """, harness.databasePath]
-        let input = Pipe(), output = Pipe()
-        locker.standardInput = input
-        locker.standardOutput = output
-        try locker.run()
-        let reader = output.fileHandleForReading
-        let line = await offPool { String(decoding: reader.availableDataUntil("locked"), as: UTF8.self) }
-        try #require(line.contains("locked"))
+            // Another process holds the write lock: our commit cannot happen.
+            let locker = Process()
+            locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            locker.arguments = ["python3", "-c", """
+                import sqlite3, sys
+                c = sqlite3.connect(sys.argv[1], isolation_level=None)
+                c.execute("BEGIN IMMEDIATE")
+                print("locked", flush=True)
+                sys.stdin.read()
+                """, harness.databasePath]
+            let input = Pipe(), output = Pipe()
+            locker.standardInput = input
+            locker.standardOutput = output
+            try launchTiedToTestProcess(locker)
+            let reader = output.fileHandleForReading
+            let line = await offPool { String(decoding: reader.availableDataUntil("locked"), as: UTF8.self) }
+            try #require(line.contains("locked"))
 
-        let refused = try await harness.post(envelope)
-        #expect(refused.status == 503, "\(refused.bodyText)")
-        #expect(refused.headers["Retry-After"] != nil)
-        #expect(refused.bodyText.contains("store_unavailable"))
-        #expect(try await !harness.context.store.hasMessage(id: envelope.messageId))
-        #expect(try await harness.context.store.suppression(for: "locked@example.com", scope: nil, at: Date()) == nil)
-        #expect(harness.messagesCounted(type: "Notification", verdict: "store_unavailable") == 1)
+            let refused = try await harness.post(envelope)
+            #expect(refused.status == 503, "\(refused.bodyText)")
+            #expect(refused.headers["Retry-After"] != nil)
+            #expect(refused.bodyText.contains("store_unavailable"))
+            #expect(try await !harness.context.store.hasMessage(id: envelope.messageId))
+            #expect(try await harness.context.store.suppression(for: "locked@example.com", scope: nil, at: Date()) == nil)
+            #expect(harness.messagesCounted(type: "Notification", verdict: "store_unavailable") == 1)
 
-        try input.fileHandleForWriting.close()
-        await offPool { locker.waitUntilExit() }
-        // SNS's retry of the same message now succeeds.
-        let retried = try await harness.post(envelope)
-        #expect(retried.status == 200, "\(retried.bodyText)")
-        #expect(try await harness.context.store.suppression(for: "locked@example.com", scope: nil, at: Date())?.reason == .hardBounce)
+            try input.fileHandleForWriting.close()
+            #expect(await offPool { waitForExit(locker, until: .now + .seconds(30)) }, "the locking process did not exit")
+            // SNS's retry of the same message now succeeds.
+            let retried = try await harness.post(envelope)
+            #expect(retried.status == 200, "\(retried.bodyText)")
+            #expect(try await harness.context.store.suppression(for: "locked@example.com", scope: nil, at: Date())?.reason == .hardBounce)
+        }
     }
 
     @Test func fullDatabaseAnswers503AndWritesNothing() async throws {
-        let harness = try await SNSAppHarness.make(extraPages: 12)
-        defer { Task { await harness.stop() } }
-        // ~160 KB that zlib cannot shrink, inside an otherwise normal bounce.
-        let noise = (0..<120_000).map { _ in UInt8.random(in: 0...255) }
-        var payload = SESPayload.bounce("full@example.com")
-        payload.insert(contentsOf: #""padding":"\#(Data(noise).base64EncodedString())","#, at: payload.index(after: payload.startIndex))
-        let big = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: payload)
-        let refused = try await harness.post(big)
-        #expect(refused.status == 503, "\(refused.bodyText)")
-        #expect(try await !harness.context.store.hasMessage(id: big.messageId))
-        #expect(try await harness.context.store.suppression(for: "full@example.com", scope: nil, at: Date()) == nil)
-        #expect(try await harness.context.store.history(address: "full@example.com", limit: 10).isEmpty)
+        try await withFixture(try await SNSAppHarness.make(extraPages: 12)) { harness in
+            // ~160 KB that zlib cannot shrink, inside an otherwise normal bounce.
+            let noise = (0..<120_000).map { _ in UInt8.random(in: 0...255) }
+            var payload = SESPayload.bounce("full@example.com")
+            payload.insert(contentsOf: #""padding":"\#(Data(noise).base64EncodedString())","#, at: payload.index(after: payload.startIndex))
+            let big = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: payload)
+            let refused = try await harness.post(big)
+            #expect(refused.status == 503, "\(refused.bodyText)")
+            #expect(try await !harness.context.store.hasMessage(id: big.messageId))
+            #expect(try await harness.context.store.suppression(for: "full@example.com", scope: nil, at: Date()) == nil)
+            #expect(try await harness.context.store.history(address: "full@example.com", limit: 10).isEmpty)
 
-        let small = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("fits@example.com"))
-        let accepted = try await harness.post(small)
-        #expect(accepted.status == 200, "\(accepted.bodyText)")
-        #expect(try await harness.context.store.hasMessage(id: small.messageId))
+            let small = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL, message: SESPayload.bounce("fits@example.com"))
+            let accepted = try await harness.post(small)
+            #expect(accepted.status == 200, "\(accepted.bodyText)")
+            #expect(try await harness.context.store.hasMessage(id: small.messageId))
+        }
     }
 
     @Test func sigkillLosesNoAcknowledgedMessage() async throws {
@@ -111,6 +111,8 @@ struct SNSDurabilityTests {
                 }
             }
         }
+        // Unconditionally: when fewer than count / 3 were acknowledged, nothing has killed it yet.
+        first.kill()
         first.wait()
         let ids = run.acknowledged.withLock { $0 }
         #expect(ids.count >= count / 3)

@@ -10,7 +10,7 @@ import Glibc
 #endif
 
 /// A real `Application` on 127.0.0.1 with a temporary database, for end-to-end suppression tests.
-final class SuppressionTestApp: Sendable {
+final class SuppressionTestApp: StoppableFixture {
     static let token = "test-token-0123456789"
 
     let app: Application
@@ -27,8 +27,10 @@ final class SuppressionTestApp: Sendable {
         try configuration.set("http.port", .integer(0))
         try configuration.set("http.threads", .integer(1))
         try configuration.set("api.tokens", .array([.string(Self.token)]))
+        // Nothing may reach SES from a test (`auto` would look for the host's credentials and probe IMDS).
+        try configuration.set("ses.transport", .string("outbox"))
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        app = try Application.build(configuration: configuration, logger: logger, now: now)
+        app = try Application.build(configuration: configuration, logger: logger, environment: try TestEnvironment.isolated(), now: now)
         try app.start()
         client = try HTTPClient(configuration: HTTPClientConfiguration(readTimeout: .seconds(60), totalTimeout: .seconds(120), maxResponseBytes: 256 << 20))
     }
@@ -60,11 +62,14 @@ final class SuppressionTestApp: Sendable {
     func allStored() async throws -> [Suppression] {
         var rows: [Suppression] = []
         var cursor: SuppressionCursor?
+        var pages = 0
         repeat {
             let page = try await app.context.store.export(after: cursor, limit: 5000)
             rows += page.items
             cursor = page.nextCursor
-        } while cursor != nil
+            pages += 1
+        } while cursor != nil && pages < 10_000  // bounded: a cursor that never ends fails here
+        guard cursor == nil else { throw TestFailure("export still had pages after \(pages) (\(rows.count) rows)") }
         return rows
     }
 }

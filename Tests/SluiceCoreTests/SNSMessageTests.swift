@@ -248,6 +248,7 @@ struct SNSMessageTests {
         #expect(code == .unsupportedMessageType)
         do {
             _ = try SNSMessage.parse(Self.body(["Type": "<x>\n" + String(repeating: "A", count: 5000)]))
+            Issue.record("a message with an unknown Type parsed")
         } catch {
             #expect(error.message.count < 200)
             #expect(!error.message.contains("\n"))

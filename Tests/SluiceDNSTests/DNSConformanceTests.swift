@@ -27,7 +27,7 @@ struct DNSConformanceTests {
     @Test func agreesWithCheckdmarcOnValidity() async throws {
         let server = try TestDNSServer.shared()
         let port = server.port
-        let theirs = try await offPool { try Self.runCheckdmarc(port: port) }
+        let theirs = try await Self.runCheckdmarc(port: port)
         let checker = DomainChecker(lookup: try server.resolver())
         for domain in Self.domains {
             let report = await checker.check(domain: domain, dkimTokens: [], mailFromSubdomain: nil, region: "us-east-1")
@@ -45,26 +45,16 @@ struct DNSConformanceTests {
     }
 
     /// Runs Support/checkdmarc_probe.py with fixed arguments (no shell) and decodes its JSON.
-    static func runCheckdmarc(port: UInt16) throws -> [String: Verdict] {
+    static func runCheckdmarc(port: UInt16) async throws -> [String: Verdict] {
         let script = TestDNSServer.supportDirectory.appendingPathComponent("checkdmarc_probe.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--port", String(port)] + domains
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Read before waiting so a full pipe cannot stall the child.
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SetupError(
-                "checkdmarc_probe.py failed (\(process.terminationStatus)); needs pip install checkdmarc: \(String(decoding: errors, as: UTF8.self))")
+        // Bounded (SIGKILL and a thrown error past it): every lookup goes to the local test server.
+        let result = try await runChildProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", script, "--port", String(port)] + domains, timeout: .seconds(120))
+        guard result.status == 0 else {
+            throw SetupError("checkdmarc_probe.py failed (\(result.status)); needs pip install checkdmarc: \(result.stderr)")
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode([String: Verdict].self, from: output)
+        return try decoder.decode([String: Verdict].self, from: Data(result.stdout.utf8))
     }
 }

@@ -55,8 +55,9 @@ struct ClientFailureTests {
         }
         let started = ContinuousClock.now
         #expect(await Self.code { _ = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/")) } == .timeout)
-        // Not a speed check: only that the configured bound (plus scheduling slack) was honoured.
-        #expect(started.duration(to: .now) < .seconds(5))
+        // Not a speed check: the server never answers, so only a timeout ends the call; this catches one
+        // that fired only by some much later accident (far above the 1 s total timeout).
+        #expect(started.duration(to: .now) < .seconds(60))
     }
 
     @Test func totalTimeoutCapsSlowTrickle() async throws {

@@ -36,21 +36,30 @@ struct ServerConcurrencyTests {
     }
 
     @Test func slowHandlerDoesNotBlockAnotherConnection() async throws {
-        try await withServer(echoRouter(), configure: { $0.threads = 1 }) { server in
+        // `/held` answers only when the test lets it: it is surely running while the other request is served.
+        let reached = TestGate(), released = TestGate()
+        var router = echoRouter()
+        router.add(.GET, "/held") { _ in
+            reached.open()
+            _ = await released.wait()
+            return .text("held")
+        }
+        try await withServer(router, configure: { $0.threads = 1 }) { server in
             let port = server.port
             let slowDone = Counter()
             async let slow: Void = offPool {
-                let c = try RawClient(port: port)
-                #expect(try c.roundTrip("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "slow")
+                let c = try RawClient(port: port, timeoutSeconds: 60)
+                #expect(try c.roundTrip("GET /held HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "held")
                 slowDone.set(1)
             }
-            try await Task.sleep(for: .milliseconds(100))
+            #expect(await reached.wait(), "the held request never reached its handler")
             try await offPool {
                 let c = try RawClient(port: port)
                 #expect(try c.roundTrip("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").bodyText == "hello")
-                // The 600 ms handler on the same (single) loop is still running.
+                // The held handler on the same (single) loop is still running.
                 #expect(slowDone.value == 0)
             }
+            released.open()
             try await slow
         }
     }

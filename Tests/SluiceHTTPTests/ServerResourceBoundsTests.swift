@@ -88,7 +88,6 @@ struct ServerResourceBoundsTests {
 
                 // A slowloris trickles its head one byte at a time; the head deadline (1 s) cuts it off.
                 let slow = try RawClient(port: port)
-                let started = Date()
                 try slow.send("GET /hel")
                 // Normal traffic meanwhile, on new connections: all answered.
                 var answered = 0
@@ -103,9 +102,9 @@ struct ServerResourceBoundsTests {
                     guard (try? slow.send(String(byte))) != nil else { break }
                     Thread.sleep(forTimeInterval: 0.05)
                 }
+                // Only the head deadline answers 408 (an idle timeout closes silently).
                 #expect(try slow.readResponse().status == 408)
                 #expect(slow.isClosedByPeer())
-                #expect(Date().timeIntervalSince(started) < 10)
 
                 // The idle connections are still served (every 100th asked once more).
                 try input.fileHandleForWriting.write(contentsOf: Array("probe\n".utf8))

@@ -8,8 +8,16 @@ import Testing
 /// Graceful shutdown, access log and metrics hook.
 struct ServerShutdownTests {
     @Test func inFlightRequestCompletesWhileShutdownRuns() async throws {
-        let config = HTTPServerConfiguration(port: 0, threads: 2, drainTimeout: .seconds(5))
-        let server = HTTPServer(configuration: config, responder: echoRouter(), logger: testLogger())
+        // `/held` answers only once the test has seen the drain begin: it is in flight for the whole drain.
+        let reached = TestGate(), released = TestGate()
+        var router = echoRouter()
+        router.add(.GET, "/held") { _ in
+            reached.open()
+            _ = await released.wait()
+            return .text("held")
+        }
+        let config = HTTPServerConfiguration(port: 0, threads: 2, drainTimeout: .seconds(30))
+        let server = HTTPServer(configuration: config, responder: router, logger: testLogger())
         try server.start()
         let port = server.port
         let runTask = Task { try await server.run() }
@@ -19,20 +27,20 @@ struct ServerShutdownTests {
             return c
         }
         async let slow = offPool { () -> WireResponse in
-            let c = try RawClient(port: port)
-            return try c.roundTrip("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            let c = try RawClient(port: port, timeoutSeconds: 60)
+            return try c.roundTrip("GET /held HTTP/1.1\r\nHost: x\r\n\r\n")
         }
-        try await Task.sleep(for: .milliseconds(150))
+        #expect(await reached.wait(), "the request never reached its handler")
         #expect(!server.isDraining)
         async let stopping: Void = server.shutdown()
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(server.isDraining)
+        #expect(await eventually { server.isDraining })
         // Idle keep-alive connections are closed at once; new connections are refused.
         #expect(await offPool { idle.isClosedByPeer() })
         #expect(throws: RawClientError.self) { _ = try RawClient(port: port) }
+        released.open()
         let response = try await slow
         #expect(response.status == 200)
-        #expect(response.bodyText == "slow")
+        #expect(response.bodyText == "held")
         #expect(response.headers["Connection"] == "close")
         await stopping
         try await runTask.value
@@ -41,9 +49,12 @@ struct ServerShutdownTests {
     }
 
     @Test func drainTimeoutBoundsShutdown() async throws {
+        let reached = TestGate(), finished = TestGate()
         var router = Router()
         router.add(.GET, "/forever") { _ in
+            reached.open()
             try await Task.sleep(for: .seconds(30))
+            finished.open()
             return .text("late")
         }
         let config = HTTPServerConfiguration(port: 0, threads: 1, drainTimeout: .milliseconds(300))
@@ -55,10 +66,10 @@ struct ServerShutdownTests {
             try c.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
             return c
         }
-        try await Task.sleep(for: .milliseconds(100))
-        let started = ContinuousClock.now
+        #expect(await reached.wait(), "the request never reached its handler")
         await server.shutdown()
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Shutdown returned without waiting for the 30 s handler: the drain timeout cut it short.
+        #expect(!finished.isOpen)
         #expect(await offPool { client.isClosedByPeer() })
     }
 

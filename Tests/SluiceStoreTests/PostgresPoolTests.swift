@@ -18,12 +18,27 @@ import Testing
         return pool
     }
 
+    /// A job that takes the pool's only connection and keeps it until `release` (at most 60 s).
+    private func holdTheConnection(_ pool: PGPool, release: DispatchSemaphore) async -> Task<Int, any Error> {
+        let holding = DispatchSemaphore(value: 0)
+        let job = Task {
+            try await pool.run { connection throws(StoreError) in
+                holding.signal()
+                _ = release.wait(timeout: .now() + 60)
+                return try connection.execute("SELECT 1").rowCount
+            }
+        }
+        let held = await offPool { holding.wait(timeout: .now() + 60) == .success }
+        #expect(held, "the holding job never got the connection")
+        return job
+    }
+
     @Test func aJobThatWaitsPastTheLimitIsRefusedAndNeverRuns() async throws {
         let pool = try await pool(size: 1, maxWaitMilliseconds: 200)
         defer { pool.close() }
-        // The only connection is busy for a second.
-        let slow = Task { try await pool.run { connection throws(StoreError) in try connection.execute("SELECT pg_sleep(1)").rowCount } }
-        try await Task.sleep(for: .milliseconds(100))
+        // The only connection is busy until the refusal is seen.
+        let release = DispatchSemaphore(value: 0)
+        let slow = await holdTheConnection(pool, release: release)
         let started = ContinuousClock.now
         let error = await #expect(throws: StoreError.self) {
             try await pool.run { connection throws(StoreError) in
@@ -33,7 +48,9 @@ import Testing
         let waited = ContinuousClock.now - started
         #expect(error?.code == .busy)
         #expect(error?.isTransient == true)
-        #expect(waited >= .milliseconds(150) && waited < .milliseconds(800))
+        // It waited out its limit (a lower bound: load can only make it later).
+        #expect(waited >= .milliseconds(150))
+        release.signal()
         #expect(try await slow.value == 1)
         // The refused job was skipped when the connection came free: its insert never happened.
         let count = try await pool.run { connection throws(StoreError) in try connection.execute("SELECT count(*) FROM t").int(0, 0) }
@@ -44,24 +61,33 @@ import Testing
     @Test func aPatientJobWaitsPastTheLimit() async throws {
         let pool = try await pool(size: 1, maxWaitMilliseconds: 100)
         defer { pool.close() }
-        let slow = Task { try await pool.run { connection throws(StoreError) in try connection.execute("SELECT pg_sleep(0.5)").rowCount } }
-        try await Task.sleep(for: .milliseconds(50))
-        let inserted = try await pool.run(patient: true) { connection throws(StoreError) in
-            try connection.execute("INSERT INTO t (n) VALUES (1)").affectedRows
+        let release = DispatchSemaphore(value: 0)
+        let slow = await holdTheConnection(pool, release: release)
+        let patient = Task {
+            try await pool.run(patient: true) { connection throws(StoreError) in
+                try connection.execute("INSERT INTO t (n) VALUES (1)").affectedRows
+            }
         }
-        #expect(inserted == 1)
+        // The connection comes free only well past the 100 ms limit.
+        try await Task.sleep(for: .milliseconds(400))
+        release.signal()
+        #expect(try await patient.value == 1)
         #expect(try await slow.value == 1)
     }
 
     @Test func withoutALimitAQueuedJobWaitsForItsTurn() async throws {
         let pool = try await pool(size: 1, maxWaitMilliseconds: nil)
         defer { pool.close() }
-        let slow = Task { try await pool.run { connection throws(StoreError) in try connection.execute("SELECT pg_sleep(0.5)").rowCount } }
-        try await Task.sleep(for: .milliseconds(100))
-        let inserted = try await pool.run { connection throws(StoreError) in
-            try connection.execute("INSERT INTO t (n) VALUES (1)").affectedRows
+        let release = DispatchSemaphore(value: 0)
+        let slow = await holdTheConnection(pool, release: release)
+        let queued = Task {
+            try await pool.run { connection throws(StoreError) in
+                try connection.execute("INSERT INTO t (n) VALUES (1)").affectedRows
+            }
         }
-        #expect(inserted == 1)
+        try await Task.sleep(for: .milliseconds(400))
+        release.signal()
+        #expect(try await queued.value == 1)
         #expect(try await slow.value == 1)
     }
 

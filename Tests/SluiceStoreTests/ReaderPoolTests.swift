@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import SluiceCore
 @testable import SluiceStore
+import SluiceTestSupport
 import Testing
 
 struct ReaderPoolTests {
@@ -80,7 +81,12 @@ struct ReaderPoolTests {
                 release.wait()  // a long read (an export) across both renewals
             }
         }
-        while held.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
+        let reading = await eventually(timeout: .seconds(30), interval: .milliseconds(5)) { held.withLock { $0 } != nil }
+        guard reading else {
+            release.signal()
+            Issue.record("the long read never started")
+            return
+        }
         try pool.renew(count: 1, patience: .milliseconds(20), open: open)
         try pool.renew(count: 1, patience: .milliseconds(20), open: open)
         release.signal()

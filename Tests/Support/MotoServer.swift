@@ -41,17 +41,18 @@ public final class MotoServer: @unchecked Sendable {
         runpy.run_module("moto.server", run_name="__main__", alter_sys=True)
         """
 
-    /// Starts moto on a free port and waits (bounded, ~30 s: imports are slow on a busy machine) until it answers.
+    /// Starts moto on a free port and waits (60 s at most in all: imports are slow on a busy machine) until it answers.
     /// - Throws: a clear error when moto is not installed or does not come up.
     public static func start() async throws -> MotoServer {
-        guard run(["python3", "-c", "import moto.server, flask"]) == 0 else {
+        guard run(["python3", "-c", "import moto.server, flask, flask_cors"]) == 0 else {
             throw TestSupportError("moto[server] is not installed: run `pip install 'moto[server]'` (or Scripts/moto-server)")
         }
         let server = try MotoServer(port: freePort())
         let client = try HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: .milliseconds(200), readTimeout: .seconds(2), totalTimeout: .seconds(3),
             maxIdleConnectionsPerHost: 0))
-        for _ in 0..<300 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             if let response = try? await client.execute(HTTPClientRequest(url: server.baseURL + "/moto-api/data.json")),
                 response.status == 200
             {

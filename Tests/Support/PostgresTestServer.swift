@@ -86,6 +86,15 @@ public final class PostgresTestServer: Sendable {
     /// descriptor, and Process (or a pipe) then waits for descriptors the daemon keeps open. bash closes
     /// everything above stderr before exec'ing the command.
     static func spawnAndWait(_ command: [String], output: String) -> Int32 {
+        guard let pid = spawn(command, output: output) else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED/WEXITSTATUS are macros: exit status in bits 8-15 when the low 7 bits are zero.
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    /// Starts `command` with stdin from /dev/null, stdout and stderr to `output`, and no other descriptor.
+    static func spawn(_ command: [String], output: String) -> pid_t? {
         let script = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; exec "$@""#
         let argv = ["/bin/bash", "-c", script, "bash"] + command
         var actions = posix_spawn_file_actions_t()
@@ -97,12 +106,8 @@ public final class PostgresTestServer: Sendable {
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
-        guard spawned == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED/WEXITSTATUS are macros: exit status in bits 8-15 when the low 7 bits are zero.
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        guard posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ) == 0 else { return nil }
+        return pid
     }
 
     private static func findBinDirectory() -> String? {
@@ -136,19 +141,23 @@ public struct PostgresTestServerError: Error, CustomStringConvertible, Sendable 
     public var description: String { "throwaway PostgreSQL: \(message)" }
 }
 
-/// Stops the cluster and removes its directory when the test process exits.
+/// Stops the cluster and removes its directory when the test process exits: at exit, or, after a crash or
+/// SIGKILL (no atexit handler runs), by a watchdog shell that polls for this process.
 enum PostgresTestCleanup {
-    nonisolated(unsafe) private static var command: (bin: String, directory: String, runAs: String?)?
+    nonisolated(unsafe) private static var cluster: (stop: [String], directory: String)?
     // nonisolated(unsafe): written once, under the `started` global's one-time initialisation, read at exit.
 
     static func register(bin: String, directory: String, runAs: String?) {
-        command = (bin, directory, runAs)
+        var stop = ["\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "stop"]
+        if let runAs { stop = ["/usr/sbin/runuser", "-u", runAs, "--"] + stop }
+        cluster = (stop, directory)
+        // Lives as long as this process, plus at most one poll.
+        let watchdog = #"while kill -0 "$1" 2>/dev/null; do sleep 2; done; dir="$2"; shift 2; "$@"; rm -rf "$dir""#
+        _ = PostgresTestServer.spawn(["/bin/bash", "-c", watchdog, "watchdog", String(getpid()), directory] + stop, output: "/dev/null")
         atexit {
-            guard let command = PostgresTestCleanup.command else { return }
-            var stop = ["\(command.bin)/pg_ctl", "-D", "\(command.directory)/data", "-m", "immediate", "stop"]
-            if let runAs = command.runAs { stop = ["/usr/sbin/runuser", "-u", runAs, "--"] + stop }
-            _ = PostgresTestServer.spawnAndWait(stop, output: "/dev/null")
-            try? FileManager.default.removeItem(atPath: command.directory)
+            guard let cluster = PostgresTestCleanup.cluster else { return }
+            _ = PostgresTestServer.spawnAndWait(cluster.stop, output: "/dev/null")
+            try? FileManager.default.removeItem(atPath: cluster.directory)
         }
     }
 }

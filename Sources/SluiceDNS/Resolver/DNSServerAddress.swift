@@ -42,7 +42,9 @@ public struct DNSServerAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Parses a comma- or space-separated list such as `SLUICE_DNS_SERVERS`.
+    /// Parses a comma- or space-separated list (test resolvers). Not the path of `SLUICE_DNS_SERVERS`: the
+    /// configuration splits environment lists on commas only and parses each item with `init(parsing:)`, so
+    /// a space-separated value there is a configuration error.
     public static func parseList(_ text: String) throws(DNSError) -> [DNSServerAddress] {
         var servers: [DNSServerAddress] = []
         for item in text.split(whereSeparator: { $0 == "," || $0 == " " }) where !item.isEmpty {

@@ -15,9 +15,6 @@ enum AWSTestSupport {
         try TestDirectory(prefix: "sluice-aws")
     }
 
-    /// One empty directory for every isolated HOME in the process (nothing writes there), removed at exit.
-    private static let emptyHome = Result { try TestDirectory(prefix: "sluice-aws-home") }
-
     static func write(_ text: String, to path: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
@@ -30,9 +27,7 @@ enum AWSTestSupport {
 
     /// An environment that reaches no real source: empty HOME, IMDS disabled.
     static func isolatedEnvironment(_ extra: [String: String] = [:]) throws -> [String: String] {
-        var env = ["HOME": try emptyHome.get().path, "AWS_EC2_METADATA_DISABLED": "true"]
-        env.merge(extra) { $1 }
-        return env
+        try TestEnvironment.isolated(extra)
     }
 
     /// Container / IMDS credential JSON expiring `expiresIn` seconds from now.

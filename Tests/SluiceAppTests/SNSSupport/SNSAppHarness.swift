@@ -47,7 +47,7 @@ final class SNSTestRoutes: Sendable {
 
 /// A real `Application` on 127.0.0.1 (port 0) over a temp SQLite file, plus a local HTTPS server
 /// (test CA) that serves signing certificates and SubscribeURLs.
-final class SNSAppHarness: Sendable {
+final class SNSAppHarness: StoppableFixture {
     static let certURLPattern = #"^https://127\.0\.0\.1:[0-9]+/SimpleNotificationService-[a-zA-Z0-9]+\.pem$"#
 
     let pki: SNSTestPKI
@@ -99,6 +99,8 @@ final class SNSAppHarness: Sendable {
             "SLUICE_SNS_CA_FILE": pki.caFile,
             "SLUICE_SNS_CERT_URL_PATTERN": Self.certURLPattern,
             "SLUICE_LOG_LEVEL": "info",
+            // Nothing may reach SES from a test unless it says so (`auto` would probe IMDS for credentials).
+            "SLUICE_SES_TRANSPORT": "outbox",
         ]
         environment.merge(extra) { _, new in new }
         self.environment = environment
@@ -136,7 +138,8 @@ final class SNSAppHarness: Sendable {
                 opened.close()
             }
         } else {
-            let app = try Application.build(configuration: configuration, logger: logger, environment: [:], now: clock.function)
+            let app = try Application.build(
+                configuration: configuration, logger: logger, environment: try TestEnvironment.isolated(), now: clock.function)
             try app.start()
             let running = Task { try? await app.run() }
             context = app.context

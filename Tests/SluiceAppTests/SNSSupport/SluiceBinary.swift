@@ -14,24 +14,18 @@ enum SluiceBinary {
 
     static var path: String { sluiceExecutable.path }
 
-    static func run(_ arguments: [String], environment: [String: String]) async throws -> Result {
+    /// Runs `sluice` with `environment` (made safe by `TestEnvironment.sluiceChild`) and PATH.
+    /// - Throws: when it has not exited within `timeout` (a `serve` that started after all, say).
+    static func run(_ arguments: [String], environment: [String: String], timeout: Duration = .seconds(120)) async throws -> Result {
         try #require(FileManager.default.isExecutableFile(atPath: path), "build the executable first: swift build")
-        return try await offPool { try runBlocking(arguments, environment: environment) }
+        let result = try await runChildProcess(
+            URL(fileURLWithPath: path), arguments, environment: try childEnvironment(environment), timeout: timeout)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    /// `environment` isolated from AWS, with a PATH unless it has one.
+    static func childEnvironment(_ environment: [String: String]) throws -> [String: String] {
+        try TestEnvironment.sluiceChild(environment).merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
     }
 }
 
@@ -52,18 +46,20 @@ final class ServeProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SluiceBinary.path)
         process.arguments = ["serve"]
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        process.environment = try SluiceBinary.childEnvironment(environment)
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        // Dies with the test process, should that crash before the test kills it.
+        try launchTiedToTestProcess(process)
         self.process = process
-        let text = String(decoding: errors.fileHandleForReading.availableDataUntil("sluice listening", then: "\n"), as: UTF8.self)
+        let text = String(
+            decoding: errors.fileHandleForReading.availableDataUntil("sluice listening", then: "\n", timeout: .seconds(30)), as: UTF8.self)
         let line = text.split(separator: "\n").first { $0.contains("sluice listening") } ?? ""
         guard let range = line.range(of: #""http.port":""#),
             let port = Int(line[range.upperBound...].prefix { $0.isNumber })
         else {
-            process.terminate()
+            Glibc.kill(process.processIdentifier, SIGKILL)
             throw SNSTestError("sluice serve did not report its port: \(text.prefix(500))")
         }
         self.port = port
@@ -72,21 +68,35 @@ final class ServeProcess: Sendable {
         Thread.detachNewThread { while !handle.availableData.isEmpty {} }
     }
 
-    /// SIGKILL: no drain, no close, no checkpoint.
-    func kill() { Glibc.kill(process.processIdentifier, SIGKILL) }
+    /// SIGKILL (no drain, no close, no checkpoint), unless it has exited already.
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
 
-    func wait() { process.waitUntilExit() }
+    /// Waits until the process has exited; a test issue when it still runs after `timeout`.
+    func wait(timeout: Duration = .seconds(30)) {
+        if !waitForExit(process, until: .now + timeout) { Issue.record("sluice serve still runs \(timeout) later") }
+    }
 }
 
 extension FileHandle {
-    /// Reads until `marker` (and then `terminator`, if given) has been seen, EOF, or 10 s.
-    func availableDataUntil(_ marker: String, then terminator: String? = nil) -> Data {
+    /// Reads until `marker` (and then `terminator`, if given) has been seen, EOF, or `timeout`: each read
+    /// waits in poll(2) for at most what is left, so a silent writer cannot hold the caller past it.
+    func availableDataUntil(_ marker: String, then terminator: String? = nil, timeout: Duration = .seconds(10)) -> Data {
         var data = Data()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let chunk = availableData
-            if chunk.isEmpty { break }
-            data.append(chunk)
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else { break }
+            var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, pollMilliseconds(remaining))
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { break }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fileDescriptor, $0.baseAddress, $0.count) }
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
             let text = String(decoding: data, as: UTF8.self)
             if let range = text.range(of: marker) {
                 guard let terminator else { break }

@@ -8,7 +8,7 @@ import Testing
 @testable import SluiceApp
 
 /// A whole Application on 127.0.0.1 (port 0) with a temporary database, plus a client for /v1/messages.
-final class SendTestApp: Sendable {
+final class SendTestApp: StoppableFixture {
     static let token = "send-test-token"
     let app: Application
     /// Held for as long as the app runs: released (and removed) after `stop()` and the test are done.
@@ -24,8 +24,10 @@ final class SendTestApp: Sendable {
     ///   - settings: `ses.*` (and other) overrides applied on top of the defaults.
     ///   - database: one the test made (to open it before, or to start again on it); a fresh one otherwise.
     ///   - environment: what the credential chain sees (static keys for the stand-in and moto).
+    ///   - now: the app's clock (`Application.build(now:)`).
     static func start(
-        database: SendTestDatabase? = nil, settings: [String: TOMLValue] = [:], environment: [String: String] = [:]
+        database: SendTestDatabase? = nil, settings: [String: TOMLValue] = [:], environment: [String: String] = [:],
+        now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> SendTestApp {
         let database = try database ?? SendTestDatabase()
         let path = database.path
@@ -36,9 +38,8 @@ final class SendTestApp: Sendable {
         try configuration.set("api.tokens", .array([.string(token)]))
         for (key, value) in settings { try configuration.set(key, value) }
         let (logger, logs) = CapturingLogHandler.logger(label: "sluice.send.tests", level: .info)
-        var env = ["HOME": NSTemporaryDirectory() + "sluice-send-home-\(UUID().uuidString)", "AWS_EC2_METADATA_DISABLED": "true"]
-        env.merge(environment) { $1 }
-        let app = try Application.build(configuration: configuration, logger: logger, environment: env)
+        let app = try Application.build(
+            configuration: configuration, logger: logger, environment: try TestEnvironment.isolated(environment), now: now)
         try app.start()
         return try SendTestApp(app: app, database: database, logs: logs)
     }

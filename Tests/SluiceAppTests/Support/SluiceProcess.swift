@@ -18,15 +18,16 @@ final class SluiceProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = Self.executable
         process.arguments = arguments
-        // Only what the test sets, plus PATH/HOME: the developer's SLUICE_* must not leak in.
-        var env = environment
+        // Only what the test sets, plus PATH: the developer's SLUICE_* must not leak in, and nothing reaches
+        // AWS (an empty HOME, no IMDS, the outbox transport unless the test names another).
+        var env = try TestEnvironment.sluiceChild(environment)
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        env["HOME"] = directory.path
         process.environment = env
         process.currentDirectoryURL = directory
         process.standardError = try FileHandle(forWritingTo: logURL)
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        // Dies with the test process, should that crash before deinit kills it.
+        try launchTiedToTestProcess(process)
     }
 
     /// Starts `sluice serve` on an ephemeral port and waits for its "sluice listening" line.
