@@ -93,9 +93,11 @@ public final class PostgresTestServer: Sendable {
         return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 
-    /// Starts `command` with stdin from /dev/null, stdout and stderr to `output`, and no other descriptor.
+    /// Starts `command` with stdin from /dev/null, stdout and stderr to `output`, no other descriptor, and
+    /// no LD_PRELOAD: Scripts/leak-check preloads a sanitizer runtime into the test process, and initdb
+    /// and the server fail under it (libpq's side is not ours to leak-check either).
     static func spawn(_ command: [String], output: String) -> pid_t? {
-        let script = #"for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; exec "$@""#
+        let script = #"unset LD_PRELOAD; for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null; exec "$@""#
         let argv = ["/bin/bash", "-c", script, "bash"] + command
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
