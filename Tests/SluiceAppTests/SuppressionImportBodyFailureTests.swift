@@ -13,35 +13,6 @@ import Glibc
 /// An import whose body breaks off midway (bad chunking here) commits every valid row parsed before the
 /// failure, the partial last chunk too (before, rows short of a full chunk were dropped).
 struct SuppressionImportBodyFailureTests {
-    /// Sends `bytes` on a fresh connection to 127.0.0.1:`port` and reads until the server closes it.
-    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket failed") }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr)
-        let rc = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { throw TestFailure("connect failed") }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw TestFailure("send failed errno \(errno)") }
-            offset += n
-        }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            response += buffer[0..<n]
-        }
-        return response
-    }
-
     @Test func badChunkingCommitsTheRowsParsedBeforeIt() async throws {
         let t = try SuppressionTestApp()
         defer { Task { await t.stop() } }
@@ -55,7 +26,12 @@ struct SuppressionImportBodyFailureTests {
         request += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + [13, 10]
         request += Array("zz-not-a-size\r\n\r\n".utf8)
         let port = t.app.port, bytes = request
-        let response = try await offPool { try Self.exchange(port: port, bytes) }
+        let response = try await offPool { () throws -> [UInt8] in
+            let fd = try RawHTTP.connect(port: port).get()
+            defer { close(fd) }
+            try RawHTTP.sendAll(fd, bytes)
+            return RawHTTP.readToClose(fd)
+        }
 
         // The HTTP layer answers a framing error itself (its answer wins over the handler's, which is still
         // waiting for the body).

@@ -83,26 +83,9 @@ struct TestFailure: Error, CustomStringConvertible {
 /// large import never exists in memory on the client side either. Blocking: run off the cooperative pool.
 enum ChunkedUpload {
     static func post(port: Int, path: String, token: String, contentType: String, pieces: Int, piece: (Int) -> [UInt8]) throws -> (status: Int, body: [UInt8]) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket failed") }
+        let fd = try RawHTTP.connect(port: port, timeoutSeconds: 120).get()
         defer { close(fd) }
-        var tv = timeval(tv_sec: 120, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr)
-        let rc = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { throw TestFailure("connect failed") }
-        func send(_ bytes: [UInt8]) throws {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-                guard n > 0 else { throw TestFailure("send failed errno \(errno)") }
-                offset += n
-            }
-        }
+        func send(_ bytes: [UInt8]) throws { try RawHTTP.sendAll(fd, bytes) }
         try send(Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nContent-Type: \(contentType)\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8))
         for index in 0..<pieces {
             let bytes = piece(index)
@@ -110,13 +93,7 @@ enum ChunkedUpload {
             try send(Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + [13, 10])
         }
         try send(Array("0\r\n\r\n".utf8))
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            response += buffer[0..<n]
-        }
+        let response = RawHTTP.readToClose(fd)
         guard let split = response.indices.first(where: { response[$0...].starts(with: [13, 10, 13, 10]) }) else {
             throw TestFailure("no response head (\(response.count) bytes)")
         }

@@ -10,7 +10,7 @@ enum RawHTTP {
     }
 
     /// Connects to 127.0.0.1:`port`; returns the socket or the errno.
-    static func connect(port: Int) -> Result<Int32, Errno> {
+    static func connect(port: Int, timeoutSeconds: Int = 60) -> Result<Int32, Errno> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .failure(Errno(errno)) }
         var address = sockaddr_in()
@@ -25,23 +25,31 @@ enum RawHTTP {
             close(fd)
             return .failure(Errno(error))
         }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        // Bounds every blocking send and recv, so a server that stops answering fails the test instead of
+        // hanging it.
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return .success(fd)
     }
 
-    static func send(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
+    /// Writes all of `bytes`; throws with the errno when the socket refuses (or times out).
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
+            guard n > 0 else { throw Errno(errno) }
             offset += n
         }
     }
 
-    /// Reads until the peer closes (send requests with `Connection: close`).
-    static func readAll(_ fd: Int32) -> Response? {
+    /// Writes `text`, stopping quietly where the peer stops reading (tests of early answers).
+    static func send(_ fd: Int32, _ text: String) {
+        try? sendAll(fd, Array(text.utf8))
+    }
+
+    /// Every byte until the peer closes or the read times out.
+    static func readToClose(_ fd: Int32) -> [UInt8] {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -49,6 +57,12 @@ enum RawHTTP {
             if n <= 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
+        return data
+    }
+
+    /// Reads until the peer closes (send requests with `Connection: close`), then closes `fd`.
+    static func readAll(_ fd: Int32) -> Response? {
+        let data = readToClose(fd)
         close(fd)
         let text = String(decoding: data, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else { return nil }
