@@ -16,18 +16,19 @@ struct MonitorQuotaTests {
         }
         let app = try await SendTestApp.start(
             settings: ["ses.transport": .string("ses"), "ses.endpoint": .string(ses.baseURL)], environment: SendTestApp.staticKeys)
-        defer { Task { await app.stop() } }
-        let context = app.context
-        try await app.waitUntil("GetAccount recorded") {
-            await StoredSendQuota(store: context.store).currentQuota(at: context.now()) != nil
+        try await withFixture(app) { app in
+            let context = app.context
+            try await app.waitUntil("GetAccount recorded") {
+                await StoredSendQuota(store: context.store).currentQuota(at: context.now()) != nil
+            }
+            let worker = MonitorWorker(context: context, sinks: [])
+            let outcome = try await worker.evaluateOnce(now: context.now())
+            #expect(outcome.report.quota.max24h == 1000)
+            #expect(outcome.report.quota.sent24h == 900)
+            #expect(outcome.report.quota.use == 0.9)
+            let quota = try #require(outcome.state.openAlerts.first { $0.rule == .quotaUse })
+            #expect(quota.severity == .warning)
         }
-        let worker = MonitorWorker(context: context, sinks: [])
-        let outcome = try await worker.evaluateOnce(now: context.now())
-        #expect(outcome.report.quota.max24h == 1000)
-        #expect(outcome.report.quota.sent24h == 900)
-        #expect(outcome.report.quota.use == 0.9)
-        let quota = try #require(outcome.state.openAlerts.first { $0.rule == .quotaUse })
-        #expect(quota.severity == .warning)
     }
 
     @Test func sesSentFigureIsUsedWhileFreshAndOwnCountersWhenLarger() async throws {

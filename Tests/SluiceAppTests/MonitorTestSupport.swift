@@ -105,7 +105,7 @@ final class RecordingSink: AlertSink {
 }
 
 /// A webhook receiver on 127.0.0.1: answers with the queued statuses (then 200) and keeps each body.
-final class WebhookReceiver: Sendable {
+final class WebhookReceiver: StoppableFixture {
     final class Recorder: Sendable {
         let bodies = Mutex<[[UInt8]]>([])
         let statuses: Mutex<[HTTPStatus]>

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceApp
 import SluiceHTTP
+import SluiceTestSupport
 import Testing
 
 /// Config/openapi.yaml and `Application.routes` describe the same API.
@@ -46,11 +47,12 @@ struct OpenAPIAgreementTests {
         let yaml = try String(contentsOf: Self.documentURL, encoding: .utf8)
         let documented = Self.documentedOperations(yaml)
         let t = try SuppressionTestApp()
-        defer { Task { await t.stop() } }
-        let served = Set(t.app.routes.filter { $0.method != .HEAD }.map { "\($0.method.rawValue) \($0.pattern)" })
-        #expect(served.subtracting(documented).isEmpty, "served but undocumented: \(served.subtracting(documented).sorted())")
-        #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
-        // The reader found the document's routes at all (an empty set would agree with nothing served).
-        #expect(documented.count >= 20)
+        try await withFixture(t) { t in
+            let served = Set(t.app.routes.filter { $0.method != .HEAD }.map { "\($0.method.rawValue) \($0.pattern)" })
+            #expect(served.subtracting(documented).isEmpty, "served but undocumented: \(served.subtracting(documented).sorted())")
+            #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+            // The reader found the document's routes at all (an empty set would agree with nothing served).
+            #expect(documented.count >= 20)
+        }
     }
 }

@@ -39,35 +39,37 @@ struct SESSyncAbortTests {
         let standIn = try SESSuppressionStandIn()
         defer { standIn.server.stop() }
         let app = try await start(standIn.endpoint)
-        defer { Task { await app.stop() } }
-        let hourAgo = Date().addingTimeInterval(-3600)
-        try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
-        try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .complaint, firstSeen: hourAgo, source: "test"))
-        standIn.failNext([Self.notAboutTheRow[index]])
+        try await withFixture(app) { app in
+            let hourAgo = Date().addingTimeInterval(-3600)
+            try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
+            try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .complaint, firstSeen: hourAgo, source: "test"))
+            standIn.failNext([Self.notAboutTheRow[index]])
 
-        let error = await #expect(throws: SESError.self) { try await sync(app).push() }
-        #expect(error?.httpStatus != nil)
-        #expect(standIn.requests("PUT").count == 1, "the pass stops at the first refusal of the account")
-        // The pass did not complete: the next one still pushes both rows.
-        let cursor = try await app.context.store.setting(SESSuppressionSync.pushKey)
-        #expect(cursor?.contains("\"since\"") != true)
-        let report = try await sync(app).push()
-        #expect(report.pushed == 2)
-        #expect(standIn.entries.keys.sorted() == ["a@example.net", "b@example.net"])
+            let error = await #expect(throws: SESError.self) { try await sync(app).push() }
+            #expect(error?.httpStatus != nil)
+            #expect(standIn.requests("PUT").count == 1, "the pass stops at the first refusal of the account")
+            // The pass did not complete: the next one still pushes both rows.
+            let cursor = try await app.context.store.setting(SESSuppressionSync.pushKey)
+            #expect(cursor?.contains("\"since\"") != true)
+            let report = try await sync(app).push()
+            #expect(report.pushed == 2)
+            #expect(standIn.entries.keys.sorted() == ["a@example.net", "b@example.net"])
+        }
     }
 
     @Test func pushSkipsOnlyRowsSESRefusesAsInvalid() async throws {
         let standIn = try SESSuppressionStandIn()
         defer { standIn.server.stop() }
         let app = try await start(standIn.endpoint)
-        defer { Task { await app.stop() } }
-        let hourAgo = Date().addingTimeInterval(-3600)
-        try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
-        try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
-        standIn.failNext([.sesError("BadRequestException", status: 400, message: "Invalid email address.")])
-        let report = try await sync(app).push()
-        #expect(report.pushed == 1)
-        #expect(report.rejected == 1)
+        try await withFixture(app) { app in
+            let hourAgo = Date().addingTimeInterval(-3600)
+            try await app.context.store.putManual(Suppression(address: "a@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
+            try await app.context.store.putManual(Suppression(address: "b@example.net", reason: .hardBounce, firstSeen: hourAgo, source: "test"))
+            standIn.failNext([.sesError("BadRequestException", status: 400, message: "Invalid email address.")])
+            let report = try await sync(app).push()
+            #expect(report.pushed == 1)
+            #expect(report.rejected == 1)
+        }
     }
 
     @Test func pushRefusalIsTable() {
@@ -124,12 +126,13 @@ struct SESSyncAbortTests {
         }
         defer { server.stop() }
         let app = try await start(server.baseURL)
-        defer { Task { await app.stop() } }
-        await #expect(throws: SESSuppressionSync.PagingError.self) { try await sync(app).pull() }
-        let lists = server.requests.filter { $0.path.hasPrefix("/v2/email/suppression/addresses") }
-        #expect(lists.count == 2, "the first page, then the page the token named; its repeat ends the pull")
-        let cursor = try await app.context.store.setting(SESSuppressionSync.pullKey)
-        #expect(cursor == nil || cursor == "{}", "no watermark from an unfinished listing, and no position to resume a loop from: \(cursor ?? "")")
+        try await withFixture(app) { app in
+            await #expect(throws: SESSuppressionSync.PagingError.self) { try await sync(app).pull() }
+            let lists = server.requests.filter { $0.path.hasPrefix("/v2/email/suppression/addresses") }
+            #expect(lists.count == 2, "the first page, then the page the token named; its repeat ends the pull")
+            let cursor = try await app.context.store.setting(SESSuppressionSync.pullKey)
+            #expect(cursor == nil || cursor == "{}", "no watermark from an unfinished listing, and no position to resume a loop from: \(cursor ?? "")")
+        }
     }
 
     /// A pull that fails midway keeps its position; the next goes on from the page after the last imported.
@@ -139,19 +142,20 @@ struct SESSyncAbortTests {
         for n in 0..<3 { standIn.set("r\(n)@example.net", reason: "BOUNCE", updated: Date(timeIntervalSince1970: 1_700_000_000 + Double(n))) }
         standIn.fail(whenToken: "2", with: .sesError("AccessDeniedException", status: 403, message: "denied"))
         let app = try await start(standIn.endpoint)
-        defer { Task { await app.stop() } }
-        await #expect(throws: SESError.self) { try await sync(app).pull() }
-        #expect(try await app.context.store.suppression(for: "r1@example.net", scope: nil, at: Date()) != nil)
-        #expect(try await app.context.store.suppression(for: "r2@example.net", scope: nil, at: Date()) == nil)
-        let before = standIn.requests("GET").count
-        let report = try await sync(app).pull()
-        let resumed = standIn.requests("GET").dropFirst(before)
-        #expect(resumed.count == 1, "only the page not yet imported")
-        #expect(resumed.first.map { SESSuppressionStandIn.query($0.query)["NextToken"] } == "2")
-        #expect(report.imported == 1)
-        #expect(try await app.context.store.suppression(for: "r2@example.net", scope: nil, at: Date()) != nil)
-        let cursor = try await app.context.store.setting(SESSuppressionSync.pullKey) ?? ""
-        #expect(cursor.contains("1700000002") && !cursor.contains("resume"), "\(cursor)")
+        try await withFixture(app) { app in
+            await #expect(throws: SESError.self) { try await sync(app).pull() }
+            #expect(try await app.context.store.suppression(for: "r1@example.net", scope: nil, at: Date()) != nil)
+            #expect(try await app.context.store.suppression(for: "r2@example.net", scope: nil, at: Date()) == nil)
+            let before = standIn.requests("GET").count
+            let report = try await sync(app).pull()
+            let resumed = standIn.requests("GET").dropFirst(before)
+            #expect(resumed.count == 1, "only the page not yet imported")
+            #expect(resumed.first.map { SESSuppressionStandIn.query($0.query)["NextToken"] } == "2")
+            #expect(report.imported == 1)
+            #expect(try await app.context.store.suppression(for: "r2@example.net", scope: nil, at: Date()) != nil)
+            let cursor = try await app.context.store.setting(SESSuppressionSync.pullKey) ?? ""
+            #expect(cursor.contains("1700000002") && !cursor.contains("resume"), "\(cursor)")
+        }
     }
 
     /// The watermark never passes the time the listing began (less a margin): an entry added while a long
@@ -161,13 +165,14 @@ struct SESSyncAbortTests {
         defer { standIn.server.stop() }
         for n in 0..<2 { standIn.set("w\(n)@example.net", reason: "BOUNCE", updated: Date()) }
         let app = try await start(standIn.endpoint)
-        defer { Task { await app.stop() } }
-        let began = Date()
-        _ = try await sync(app).pull()
-        let cursor = try #require(try await app.context.store.setting(SESSuppressionSync.pullKey))
-        let start = try #require(try JSONDecoder().decode(SESSuppressionSync.PullCursor.self, from: Data(cursor.utf8)).start)
-        #expect(start <= began.timeIntervalSince1970 - SESSuppressionSync.pullOverlap + 5)
-        #expect(try await sync(app).pull().listed == 2, "listed again from before the listing began")
+        try await withFixture(app) { app in
+            let began = Date()
+            _ = try await sync(app).pull()
+            let cursor = try #require(try await app.context.store.setting(SESSuppressionSync.pullKey))
+            let start = try #require(try JSONDecoder().decode(SESSuppressionSync.PullCursor.self, from: Data(cursor.utf8)).start)
+            #expect(start <= began.timeIntervalSince1970 - SESSuppressionSync.pullOverlap + 5)
+            #expect(try await sync(app).pull().listed == 2, "listed again from before the listing began")
+        }
     }
 
     /// A saved position SES no longer takes (an expired token) starts the listing over.
@@ -176,13 +181,14 @@ struct SESSyncAbortTests {
         defer { standIn.server.stop() }
         for n in 0..<3 { standIn.set("s\(n)@example.net", reason: "COMPLAINT", updated: Date(timeIntervalSince1970: 1_700_000_000)) }
         let app = try await start(standIn.endpoint)
-        defer { Task { await app.stop() } }
-        try await app.context.store.setSetting(SESSuppressionSync.pullKey, #"{"resume":{"token":"expired"}}"#)
-        let report = try await sync(app).pull()
-        #expect(report.imported == 3)
-        #expect(report.pages == 2)
-        let tokens = standIn.requests("GET").map { SESSuppressionStandIn.query($0.query)["NextToken"] }
-        #expect(tokens == ["expired", nil, "2"])
+        try await withFixture(app) { app in
+            try await app.context.store.setSetting(SESSuppressionSync.pullKey, #"{"resume":{"token":"expired"}}"#)
+            let report = try await sync(app).pull()
+            #expect(report.imported == 3)
+            #expect(report.pages == 2)
+            let tokens = standIn.requests("GET").map { SESSuppressionStandIn.query($0.query)["NextToken"] }
+            #expect(tokens == ["expired", nil, "2"])
+        }
     }
 
     @Test func pullPagesArePaced() async throws {
@@ -190,11 +196,12 @@ struct SESSyncAbortTests {
         defer { standIn.server.stop() }
         for n in 0..<3 { standIn.set("p\(n)@example.net", reason: "BOUNCE", updated: Date().addingTimeInterval(-60)) }
         let app = try await start(standIn.endpoint)
-        defer { Task { await app.stop() } }
-        let started = ContinuousClock.now
-        let report = try await sync(app, pullRate: 5).pull()
-        #expect(report.pages == 3)
-        // Three pages at 5 per second: at least two intervals of 200 ms.
-        #expect(ContinuousClock.now - started >= .milliseconds(400))
+        try await withFixture(app) { app in
+            let started = ContinuousClock.now
+            let report = try await sync(app, pullRate: 5).pull()
+            #expect(report.pages == 3)
+            // Three pages at 5 per second: at least two intervals of 200 ms.
+            #expect(ContinuousClock.now - started >= .milliseconds(400))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import Testing
 import SluiceCore
 import SluiceStore
@@ -12,22 +13,23 @@ struct SendAPITests {
 
     @Test func withoutCredentialsTheOutboxRecordsTheRequestAndSaysSoAtStart() async throws {
         let app = try await start()
-        defer { Task { await app.stop() } }
-        let body = #"{"from":"Zoë Sender <zoe@bücher.example>","to":["rcpt@münchen.example"],"subject":"Hi","html":"<p>x</p>","headers":{"List-Unsubscribe":"<https://u.example/x>"},"tags":{"campaign":"c-1"},"configuration_set":"main"}"#
-        let accepted = try await app.post(body)
-        #expect(accepted.status == 202)
-        #expect(accepted.state == "queued")
-        #expect(accepted.json["recipients"] as? [String] == ["rcpt@xn--mnchen-3ya.example"])
-        let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
-        #expect(sent.state == "sent")
-        #expect(sent.json["ses_message_id"] is NSNull)
-        let outbox = try #require(sent.json["outbox"] as? [String: Any])
-        #expect(outbox["transport"] as? String == "outbox")
-        let request = try #require(outbox["request"] as? [String: Any])
-        #expect(request["FromEmailAddress"] as? String == "=?UTF-8?B?Wm/DqyBTZW5kZXI=?= <zoe@xn--bcher-kva.example>")
-        #expect(request["ConfigurationSetName"] as? String == "main")
-        #expect((request["EmailTags"] as? [[String: String]]) == [["Name": "campaign", "Value": "c-1"]])
-        #expect(app.logs.contains("send gate transport: outbox"))
+        try await withFixture(app) { app in
+            let body = #"{"from":"Zoë Sender <zoe@bücher.example>","to":["rcpt@münchen.example"],"subject":"Hi","html":"<p>x</p>","headers":{"List-Unsubscribe":"<https://u.example/x>"},"tags":{"campaign":"c-1"},"configuration_set":"main"}"#
+            let accepted = try await app.post(body)
+            #expect(accepted.status == 202)
+            #expect(accepted.state == "queued")
+            #expect(accepted.json["recipients"] as? [String] == ["rcpt@xn--mnchen-3ya.example"])
+            let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
+            #expect(sent.state == "sent")
+            #expect(sent.json["ses_message_id"] is NSNull)
+            let outbox = try #require(sent.json["outbox"] as? [String: Any])
+            #expect(outbox["transport"] as? String == "outbox")
+            let request = try #require(outbox["request"] as? [String: Any])
+            #expect(request["FromEmailAddress"] as? String == "=?UTF-8?B?Wm/DqyBTZW5kZXI=?= <zoe@xn--bcher-kva.example>")
+            #expect(request["ConfigurationSetName"] as? String == "main")
+            #expect((request["EmailTags"] as? [[String: String]]) == [["Name": "campaign", "Value": "c-1"]])
+            #expect(app.logs.contains("send gate transport: outbox"))
+        }
     }
 
     @Test(arguments: [
@@ -45,58 +47,64 @@ struct SendAPITests {
     ])
     func invalidRequestsGetClear400s(body: String, code: String) async throws {
         let app = try await start()
-        defer { Task { await app.stop() } }
-        let reply = try await app.post(body)
-        #expect(reply.status == 400)
-        #expect(reply.errorCode == code, "\(reply.json)")
+        try await withFixture(app) { app in
+            let reply = try await app.post(body)
+            #expect(reply.status == 400)
+            #expect(reply.errorCode == code, "\(reply.json)")
+        }
     }
 
     @Test func moreThanFiftyRecipientsIsRefused() async throws {
         let app = try await start()
-        defer { Task { await app.stop() } }
-        let reply = try await app.post(SendTestApp.message(to: (0..<51).map { "r\($0)@example.net" }))
-        #expect(reply.status == 400)
-        #expect(reply.errorCode == "too_many_recipients")
+        try await withFixture(app) { app in
+            let reply = try await app.post(SendTestApp.message(to: (0..<51).map { "r\($0)@example.net" }))
+            #expect(reply.status == 400)
+            #expect(reply.errorCode == "too_many_recipients")
+        }
     }
 
     @Test func requestsWithoutTheBearerTokenAreRefused() async throws {
         let app = try await start()
-        defer { Task { await app.stop() } }
-        #expect(try await app.post(SendTestApp.message(to: ["a@example.net"]), token: nil).status == 401)
-        #expect(try await app.post(SendTestApp.message(to: ["a@example.net"]), token: "wrong").status == 401)
+        try await withFixture(app) { app async throws in
+            #expect(try await app.post(SendTestApp.message(to: ["a@example.net"]), token: nil).status == 401)
+            #expect(try await app.post(SendTestApp.message(to: ["a@example.net"]), token: "wrong").status == 401)
+        }
     }
 
     @Test func everyRecipientSuppressedIs422AndReplaysWithTheSameKey() async throws {
         let app = try await start()
-        defer { Task { await app.stop() } }
-        try await app.context.store.putManual(Suppression(address: "gone@example.net", reason: .complaint, firstSeen: Date(), source: "operator:t"))
-        let body = SendTestApp.message(to: ["Gone@Example.NET"])
-        let first = try await app.post(body, key: "k-422")
-        #expect(first.status == 422)
-        #expect(first.json["suppressed"] as? [[String: String]] == [["address": "Gone@example.net", "reason": "complaint"]])
-        let again = try await app.post(body, key: "k-422")
-        #expect(again.status == 422)
-        #expect(again.headers["idempotent-replayed"] == "true")
-        #expect(try await app.post(SendTestApp.message(to: ["fresh@example.net"]), key: "k-422").status == 409)
+        try await withFixture(app) { app in
+            try await app.context.store.putManual(Suppression(address: "gone@example.net", reason: .complaint, firstSeen: Date(), source: "operator:t"))
+            let body = SendTestApp.message(to: ["Gone@Example.NET"])
+            let first = try await app.post(body, key: "k-422")
+            #expect(first.status == 422)
+            #expect(first.json["suppressed"] as? [[String: String]] == [["address": "Gone@example.net", "reason": "complaint"]])
+            let again = try await app.post(body, key: "k-422")
+            #expect(again.status == 422)
+            #expect(again.headers["idempotent-replayed"] == "true")
+            #expect(try await app.post(SendTestApp.message(to: ["fresh@example.net"]), key: "k-422").status == 409)
+        }
     }
 
     @Test func rawMessagesNeedExplicitRecipientsAndAreSent() async throws {
         let app = try await start()
-        defer { Task { await app.stop() } }
-        let mime = Data("From: s@example.com\r\nTo: r@example.net\r\nSubject: raw\r\n\r\nbody\r\n".utf8).base64EncodedString()
-        let missing = try await app.post(#"{"from":"s@example.com","raw":"\#(mime)"}"#)
-        #expect(missing.errorCode == "no_recipients")
-        let accepted = try await app.post(#"{"from":"s@example.com","to":["r@example.net"],"raw":"\#(mime)"}"#)
-        #expect(accepted.status == 202)
-        let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
-        let request = (sent.json["outbox"] as? [String: Any])?["request"] as? [String: Any]
-        #expect(((request?["Content"] as? [String: Any])?["Raw"] as? [String: String])?["Data"] == mime)
+        try await withFixture(app) { app in
+            let mime = Data("From: s@example.com\r\nTo: r@example.net\r\nSubject: raw\r\n\r\nbody\r\n".utf8).base64EncodedString()
+            let missing = try await app.post(#"{"from":"s@example.com","raw":"\#(mime)"}"#)
+            #expect(missing.errorCode == "no_recipients")
+            let accepted = try await app.post(#"{"from":"s@example.com","to":["r@example.net"],"raw":"\#(mime)"}"#)
+            #expect(accepted.status == 202)
+            let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
+            let request = (sent.json["outbox"] as? [String: Any])?["request"] as? [String: Any]
+            #expect(((request?["Content"] as? [String: Any])?["Raw"] as? [String: String])?["Data"] == mime)
+        }
     }
 
     @Test func unknownMessageIs404() async throws {
         let app = try await start()
-        defer { Task { await app.stop() } }
-        #expect(try await app.get("msg_nope").status == 404)
+        try await withFixture(app) { app async throws in
+            #expect(try await app.get("msg_nope").status == 404)
+        }
     }
 
     @Test func messageLeftSendingByACrashFailsAsUnknownByDefault() async throws {
@@ -110,11 +118,12 @@ struct SendAPITests {
         store.close()
 
         let app = try await start(database: database)
-        defer { Task { await app.stop() } }
-        let status = try await app.waitForState("msg_crashed", ["failed", "queued", "sent"])
-        #expect(status.state == "failed")
-        #expect((status.json["error"] as? String)?.hasPrefix("outcome_unknown") == true)
-        #expect(status.json["attempts"] as? Int == 1)
+        try await withFixture(app) { app in
+            let status = try await app.waitForState("msg_crashed", ["failed", "queued", "sent"])
+            #expect(status.state == "failed")
+            #expect((status.json["error"] as? String)?.hasPrefix("outcome_unknown") == true)
+            #expect(status.json["attempts"] as? Int == 1)
+        }
     }
 
     /// A slow pass that started nothing (a paused backlog walked in the index) is followed by a longer pause.
@@ -130,21 +139,22 @@ struct SendAPITests {
         var settings: [String: TOMLValue] = ["ses.max_send_rate": .float(200)]
         if paced { settings["pacing.groups"] = .array([.string("gmail:gmail.com=4")]) }
         let app = try await SendTestApp.start(settings: settings)
-        defer { Task { await app.stop() } }
-        _ = try await app.context.sending.pauseIdentities(["a.example.com": "protection: bounce rate"])
-        let paused = OutboundMessage(from: "x@a.example.com", fromAddress: "x@a.example.com", to: ["r@example.net"], subject: "s", text: "t")
-        let earlier = Date().addingTimeInterval(-60)
-        let backlog = 300
-        for i in 0..<backlog {
-            let at = earlier.addingTimeInterval(Double(i) / 1000)
-            _ = try await app.context.store.enqueue(QueuedMessage(id: "msg_paused_\(i)", message: paused, nextAttemptAt: at, createdAt: at), idempotency: nil)
+        try await withFixture(app) { app in
+            _ = try await app.context.sending.pauseIdentities(["a.example.com": "protection: bounce rate"])
+            let paused = OutboundMessage(from: "x@a.example.com", fromAddress: "x@a.example.com", to: ["r@example.net"], subject: "s", text: "t")
+            let earlier = Date().addingTimeInterval(-60)
+            let backlog = 300
+            for i in 0..<backlog {
+                let at = earlier.addingTimeInterval(Double(i) / 1000)
+                _ = try await app.context.store.enqueue(QueuedMessage(id: "msg_paused_\(i)", message: paused, nextAttemptAt: at, createdAt: at), idempotency: nil)
+            }
+            let other = try await app.post(SendTestApp.message(from: "y@b.example.com", to: ["r@example.net"]))
+            #expect(other.status == 202)
+            #expect(try await app.waitForState(try #require(other.id), ["sent", "failed"]).state == "sent")
+            // The paused identity's mail is untouched: still queued, no attempt counted.
+            #expect(try await app.context.store.queueCounts()[.queued] == backlog)
+            #expect(try await app.context.store.queuedMessage(id: "msg_paused_0")?.attempts == 0)
         }
-        let other = try await app.post(SendTestApp.message(from: "y@b.example.com", to: ["r@example.net"]))
-        #expect(other.status == 202)
-        #expect(try await app.waitForState(try #require(other.id), ["sent", "failed"]).state == "sent")
-        // The paused identity's mail is untouched: still queued, no attempt counted.
-        #expect(try await app.context.store.queueCounts()[.queued] == backlog)
-        #expect(try await app.context.store.queuedMessage(id: "msg_paused_0")?.attempts == 0)
     }
 
     /// Recovery waits for `inflightRecoveryAge` (3 × the request timeout), not the request timeout alone: a
@@ -162,10 +172,11 @@ struct SendAPITests {
         store.close()
 
         let app = try await start(database: database)
-        defer { Task { await app.stop() } }
-        // One recovery pass looks at both rows: once the abandoned one is resolved, the live one was passed over.
-        let abandoned = try await app.waitForState("msg_abandoned", ["failed", "queued", "sent"])
-        #expect(abandoned.state == "failed")
-        #expect(try await app.get("msg_live").state == "sending")
+        try await withFixture(app) { app in
+            // One recovery pass looks at both rows: once the abandoned one is resolved, the live one was passed over.
+            let abandoned = try await app.waitForState("msg_abandoned", ["failed", "queued", "sent"])
+            #expect(abandoned.state == "failed")
+            #expect(try await app.get("msg_live").state == "sending")
+        }
     }
 }

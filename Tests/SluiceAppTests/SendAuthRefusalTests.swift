@@ -21,36 +21,39 @@ struct SendAuthRefusalTests {
                 headers: [("Date", TestHTTPServer.Response.httpDate(Date().addingTimeInterval(900)))]),
         ])
         let app = try await start(standIn)
-        defer { Task { await app.stop() } }
-        let id = try #require(try await app.post(SendTestApp.message(to: ["skew@example.net"])).id)
-        let done = try await app.waitForState(id, ["sent", "failed"])
-        #expect(done.state == "sent")
-        #expect(done.json["attempts"] as? Int == 2)
-        #expect(standIn.sendRequests.count == 2)
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["skew@example.net"])).id)
+            let done = try await app.waitForState(id, ["sent", "failed"])
+            #expect(done.state == "sent")
+            #expect(done.json["attempts"] as? Int == 2)
+            #expect(standIn.sendRequests.count == 2)
+        }
     }
 
     @Test(arguments: ["ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch", "RequestTimeTooSkewed"])
     func refusedKeysAreRetriedAndSent(_ type: String) async throws {
         let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError(type, status: 403, message: "refused")])
         let app = try await start(standIn)
-        defer { Task { await app.stop() } }
-        let id = try #require(try await app.post(SendTestApp.message(to: ["keys@example.net"])).id)
-        #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["keys@example.net"])).id)
+            #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+        }
     }
 
     @Test func accessDeniedPausesSendingWithTheMessageQueued() async throws {
         let standIn = try SESStandIn(script: [TestHTTPServer.Response.sesError("AccessDeniedException", status: 403, message: "not authorized to perform ses:SendEmail")])
         let app = try await start(standIn)
-        defer { Task { await app.stop() } }
-        let id = try #require(try await app.post(SendTestApp.message(to: ["denied@example.net"])).id)
-        let sending = app.context.sending
-        try await app.waitUntil("sending paused") { try await sending.state().paused }
-        #expect(try await sending.state().reason?.contains("AccessDeniedException") == true)
-        let status = try await app.get(id)
-        #expect(status.state == "queued")
-        #expect(status.json["attempts"] as? Int == 0)
-        _ = try await sending.resume()
-        #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["denied@example.net"])).id)
+            let sending = app.context.sending
+            try await app.waitUntil("sending paused") { try await sending.state().paused }
+            #expect(try await sending.state().reason?.contains("AccessDeniedException") == true)
+            let status = try await app.get(id)
+            #expect(status.state == "queued")
+            #expect(status.json["attempts"] as? Int == 0)
+            _ = try await sending.resume()
+            #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+        }
     }
 
     /// Keys refused again after new ones were fetched are wrong for good: sending pauses with the message
@@ -60,19 +63,20 @@ struct SendAuthRefusalTests {
             "InvalidClientTokenId", status: 403, message: "The security token included in the request is invalid.")
         let standIn = try SESStandIn(script: Array(repeating: refused, count: CredentialRefusalStreak.pauseAfter))
         let app = try await start(standIn)
-        defer { Task { await app.stop() } }
-        let id = try #require(try await app.post(SendTestApp.message(to: ["wrong-keys@example.net"])).id)
-        let sending = app.context.sending
-        try await app.waitUntil("sending paused") { try await sending.state().paused }
-        let state = try await sending.state()
-        #expect(state.reason?.contains("InvalidClientTokenId") == true)
-        #expect(state.reason?.contains("refused the AWS credentials") == true)
-        let status = try await app.get(id)
-        #expect(status.state == "queued")
-        #expect(status.json["attempts"] as? Int == CredentialRefusalStreak.pauseAfter - 1, "the pausing call is not counted")
-        #expect(standIn.sendRequests.count == CredentialRefusalStreak.pauseAfter)
-        // Keys fixed (the stand-in now accepts): resuming sends it.
-        _ = try await sending.resume()
-        #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["wrong-keys@example.net"])).id)
+            let sending = app.context.sending
+            try await app.waitUntil("sending paused") { try await sending.state().paused }
+            let state = try await sending.state()
+            #expect(state.reason?.contains("InvalidClientTokenId") == true)
+            #expect(state.reason?.contains("refused the AWS credentials") == true)
+            let status = try await app.get(id)
+            #expect(status.state == "queued")
+            #expect(status.json["attempts"] as? Int == CredentialRefusalStreak.pauseAfter - 1, "the pausing call is not counted")
+            #expect(standIn.sendRequests.count == CredentialRefusalStreak.pauseAfter)
+            // Keys fixed (the stand-in now accepts): resuming sends it.
+            _ = try await sending.resume()
+            #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+        }
     }
 }

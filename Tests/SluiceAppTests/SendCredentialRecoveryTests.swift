@@ -33,15 +33,16 @@ struct SendCredentialRecoveryTests {
         let app = try await SendTestApp.start(
             settings: ["ses.transport": .string("auto"), "ses.endpoint": .string(standIn.endpoint), "ses.max_send_rate": .float(100)],
             environment: ["AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": metadata.baseURL])
-        defer { Task { await app.stop() } }
-        let id = try #require(try await app.post(SendTestApp.message(to: ["imds@example.net"])).id)
-        let done = try await app.waitForState(id, ["sent", "failed"])
-        #expect(done.state == "sent")
-        #expect(done.json["outbox"] == nil || done.json["outbox"] is NSNull)
-        #expect((done.json["ses_message_id"] as? String)?.hasPrefix("stand-in-") == true)
-        #expect(standIn.sendRequests.contains { $0.header("Authorization")?.contains("Credential=AKIDIMDS/") == true })
-        #expect(!app.logs.contains("send gate transport: outbox"))
-        #expect(app.logs.contains("configured AWS credentials are not usable yet"))
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["imds@example.net"])).id)
+            let done = try await app.waitForState(id, ["sent", "failed"])
+            #expect(done.state == "sent")
+            #expect(done.json["outbox"] == nil || done.json["outbox"] is NSNull)
+            #expect((done.json["ses_message_id"] as? String)?.hasPrefix("stand-in-") == true)
+            #expect(standIn.sendRequests.contains { $0.header("Authorization")?.contains("Credential=AKIDIMDS/") == true })
+            #expect(!app.logs.contains("send gate transport: outbox"))
+            #expect(app.logs.contains("configured AWS credentials are not usable yet"))
+        }
     }
 
     /// No keys can be had: the message stays queued and waits; it is neither sent to the outbox nor failed,
@@ -54,26 +55,28 @@ struct SendCredentialRecoveryTests {
                 "ses.max_attempts": .integer(1),
             ],
             environment: ["AWS_ACCESS_KEY_ID": "AKIDPARTIAL"])
-        defer { Task { await app.stop() } }
-        let id = try #require(try await app.post(SendTestApp.message(to: ["partial@example.net"])).id)
-        try await app.waitUntil("two tries that found no keys") {
-            app.logs.all.filter { $0.message.hasPrefix("no usable AWS credentials") }.count >= 2
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["partial@example.net"])).id)
+            try await app.waitUntil("two tries that found no keys") {
+                app.logs.all.filter { $0.message.hasPrefix("no usable AWS credentials") }.count >= 2
+            }
+            // Between tries the message is queued (a claimed one shows its attempt until it is put back).
+            try await app.waitUntil("the message back in the queue") { try await app.get(id).state == "queued" }
+            let json = try await app.get(id).json
+            #expect(json["attempts"] as? Int == 0)
+            #expect((json["error"] as? String)?.contains("credentials") == true)
+            #expect(standIn.sendRequests.isEmpty)
+            #expect(!app.logs.contains("send gate transport: outbox"))
         }
-        // Between tries the message is queued (a claimed one shows its attempt until it is put back).
-        try await app.waitUntil("the message back in the queue") { try await app.get(id).state == "queued" }
-        let json = try await app.get(id).json
-        #expect(json["attempts"] as? Int == 0)
-        #expect((json["error"] as? String)?.contains("credentials") == true)
-        #expect(standIn.sendRequests.isEmpty)
-        #expect(!app.logs.contains("send gate transport: outbox"))
     }
 
     @Test func nothingConfiguredStillPicksTheOutbox() async throws {
         let app = try await SendTestApp.start(settings: ["ses.transport": .string("auto")])
-        defer { Task { await app.stop() } }
-        let id = try #require(try await app.post(SendTestApp.message(to: ["none@example.net"])).id)
-        #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
-        #expect(app.logs.contains("send gate transport: outbox (no AWS credentials configured)"))
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["none@example.net"])).id)
+            #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+            #expect(app.logs.contains("send gate transport: outbox (no AWS credentials configured)"))
+        }
     }
 
     @Test func suppressionSyncClientIsBuiltWhileIMDSErrs() async throws {
@@ -87,11 +90,12 @@ struct SendCredentialRecoveryTests {
         let app = try await SendTestApp.start(settings: [
             "ses.transport": .string("auto"), "ses.endpoint": .string(standIn.endpoint), "ses.suppression_push_rate": .float(100),
         ])
-        defer { Task { await app.stop() } }
-        try await app.context.store.putManual(Suppression(address: "imds@example.net", reason: .hardBounce, firstSeen: Date(), source: "test"))
-        let report = try await SESSyncService(context: app.context, environment: environment).sync(push: true, pull: false)
-        #expect(report.pushed == 1)
-        #expect(standIn.entries["imds@example.net"]?.reason == "BOUNCE")
+        try await withFixture(app) { app in
+            try await app.context.store.putManual(Suppression(address: "imds@example.net", reason: .hardBounce, firstSeen: Date(), source: "test"))
+            let report = try await SESSyncService(context: app.context, environment: environment).sync(push: true, pull: false)
+            #expect(report.pushed == 1)
+            #expect(standIn.entries["imds@example.net"]?.reason == "BOUNCE")
+        }
     }
 }
 

@@ -26,64 +26,68 @@ struct SendDailyQuotaTests {
         try await StoredSendQuota(store: seed).record(max24HourSend: 1, sentLast24Hours: 0, at: Date())
         seed.close()
         let app = try await SendTestApp.start(database: database, settings: ["ses.transport": .string("outbox")])
-        defer { Task { await app.stop() } }
-        try await app.waitUntil("the recorded quota adopted") {
-            app.context.metrics.registry.render().contains("\nsluice_send_quota_24h 1\n")
+        try await withFixture(app) { app in
+            try await app.waitUntil("the recorded quota adopted") {
+                app.context.metrics.registry.render().contains("\nsluice_send_quota_24h 1\n")
+            }
+            let first = try #require(try await app.post(SendTestApp.message(to: ["one@example.net"])).id)
+            #expect(try await app.waitForState(first, ["sent", "failed"]).state == "sent")
+            let second = try #require(try await app.post(SendTestApp.message(to: ["two@example.net"])).id)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await app.get(second).state == "queued")
         }
-        let first = try #require(try await app.post(SendTestApp.message(to: ["one@example.net"])).id)
-        #expect(try await app.waitForState(first, ["sent", "failed"]).state == "sent")
-        let second = try #require(try await app.post(SendTestApp.message(to: ["two@example.net"])).id)
-        try await Task.sleep(for: .seconds(1))
-        #expect(try await app.get(second).state == "queued")
     }
 
     @Test func messagesSESRefusesDoNotUseUpTheQuota() async throws {
         let rejected = TestHTTPServer.Response.sesError("MessageRejected", status: 400, message: "Email address is not verified.")
         let standIn = try SESStandIn(script: Array(repeating: rejected, count: 3))
         let app = try await start(standIn, dailyQuota: 3)
-        defer { Task { await app.stop() } }
-        var refused: [String] = []
-        for n in 0..<3 { refused.append(try #require(try await app.post(SendTestApp.message(to: ["r\(n)@example.net"])).id)) }
-        for id in refused { #expect(try await app.waitForState(id, ["sent", "failed"]).state == "failed") }
-        // Nothing was sent yet: the whole quota of 3 is still there.
-        let valid = try #require(try await app.post(SendTestApp.message(to: ["ok@example.net"])).id)
-        #expect(try await app.waitForState(valid, ["sent", "failed"]).state == "sent")
-        #expect(standIn.sendRequests.count == 4)
+        try await withFixture(app) { app in
+            var refused: [String] = []
+            for n in 0..<3 { refused.append(try #require(try await app.post(SendTestApp.message(to: ["r\(n)@example.net"])).id)) }
+            for id in refused { #expect(try await app.waitForState(id, ["sent", "failed"]).state == "failed") }
+            // Nothing was sent yet: the whole quota of 3 is still there.
+            let valid = try #require(try await app.post(SendTestApp.message(to: ["ok@example.net"])).id)
+            #expect(try await app.waitForState(valid, ["sent", "failed"]).state == "sent")
+            #expect(standIn.sendRequests.count == 4)
+        }
     }
 
     @Test func aMessageSuppressedAtTheClaimUsesNoQuota() async throws {
         let standIn = try SESStandIn()
         let app = try await start(standIn, dailyQuota: 1)
-        defer { Task { await app.stop() } }
-        // Held while its only recipient becomes suppressed: dropped at the claim, after its send time was reserved.
-        let now = Date()
-        _ = try await app.context.sending.pause(reason: "test hold", source: .operator, at: now)
-        let dropped = try #require(try await app.post(SendTestApp.message(to: ["late@example.net"])).id)
-        try await app.context.store.putManual(Suppression(address: "late@example.net", reason: .complaint, firstSeen: now, source: "operator:test"))
-        _ = try await app.context.sending.resume()
-        #expect(try await app.waitForState(dropped, ["sent", "failed", "suppressed"]).state == "suppressed")
+        try await withFixture(app) { app in
+            // Held while its only recipient becomes suppressed: dropped at the claim, after its send time was reserved.
+            let now = Date()
+            _ = try await app.context.sending.pause(reason: "test hold", source: .operator, at: now)
+            let dropped = try #require(try await app.post(SendTestApp.message(to: ["late@example.net"])).id)
+            try await app.context.store.putManual(Suppression(address: "late@example.net", reason: .complaint, firstSeen: now, source: "operator:test"))
+            _ = try await app.context.sending.resume()
+            #expect(try await app.waitForState(dropped, ["sent", "failed", "suppressed"]).state == "suppressed")
 
-        let valid = try #require(try await app.post(SendTestApp.message(to: ["ok@example.net"])).id)
-        #expect(try await app.waitForState(valid, ["sent", "failed"]).state == "sent")
-        #expect(standIn.sendRequests.count == 1)
+            let valid = try #require(try await app.post(SendTestApp.message(to: ["ok@example.net"])).id)
+            #expect(try await app.waitForState(valid, ["sent", "failed"]).state == "sent")
+            #expect(standIn.sendRequests.count == 1)
+        }
     }
 
     @Test func recipientsDroppedAtTheClaimUseNoQuota() async throws {
         let standIn = try SESStandIn()
         let app = try await start(standIn, dailyQuota: 2)
-        defer { Task { await app.stop() } }
-        let now = Date()
-        _ = try await app.context.sending.pause(reason: "test hold", source: .operator, at: now)
-        let both = try #require(try await app.post(SendTestApp.message(to: ["keep@example.net", "late@example.net"])).id)
-        try await app.context.store.putManual(Suppression(address: "late@example.net", reason: .complaint, firstSeen: now, source: "operator:test"))
-        _ = try await app.context.sending.resume()
-        let sent = try await app.waitForState(both, ["sent", "failed", "suppressed"])
-        #expect(sent.state == "sent")
-        #expect(sent.json["recipients"] as? [String] == ["keep@example.net"])
+        try await withFixture(app) { app in
+            let now = Date()
+            _ = try await app.context.sending.pause(reason: "test hold", source: .operator, at: now)
+            let both = try #require(try await app.post(SendTestApp.message(to: ["keep@example.net", "late@example.net"])).id)
+            try await app.context.store.putManual(Suppression(address: "late@example.net", reason: .complaint, firstSeen: now, source: "operator:test"))
+            _ = try await app.context.sending.resume()
+            let sent = try await app.waitForState(both, ["sent", "failed", "suppressed"])
+            #expect(sent.state == "sent")
+            #expect(sent.json["recipients"] as? [String] == ["keep@example.net"])
 
-        // One recipient of the quota of 2 went out; one is left.
-        let valid = try #require(try await app.post(SendTestApp.message(to: ["ok@example.net"])).id)
-        #expect(try await app.waitForState(valid, ["sent", "failed"]).state == "sent")
-        #expect(standIn.sendRequests.count == 2)
+            // One recipient of the quota of 2 went out; one is left.
+            let valid = try #require(try await app.post(SendTestApp.message(to: ["ok@example.net"])).id)
+            #expect(try await app.waitForState(valid, ["sent", "failed"]).state == "sent")
+            #expect(standIn.sendRequests.count == 2)
+        }
     }
 }

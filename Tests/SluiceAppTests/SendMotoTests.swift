@@ -43,71 +43,75 @@ struct SendMotoTests {
         let moto = try await MotoServer.shared()
         try await verify("api-sender@example.com", in: moto)
         let app = try await start(moto)
-        defer { Task { await app.stop() } }
-        let accepted = try await app.post(SendTestApp.message(from: "api-sender@example.com", to: ["rcpt1@example.net"], subject: "Moto via API"))
-        #expect(accepted.status == 202)
-        let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
-        #expect(sent.state == "sent")
-        let sesId = try #require(sent.json["ses_message_id"] as? String)
-        let recorded = try #require(try await message(sesId, in: moto))
-        #expect(recorded["subject"] as? String == "Moto via API")
-        #expect((recorded["destinations"] as? [String: [String]])?["ToAddresses"] == ["rcpt1@example.net"])
+        try await withFixture(app) { app in
+            let accepted = try await app.post(SendTestApp.message(from: "api-sender@example.com", to: ["rcpt1@example.net"], subject: "Moto via API"))
+            #expect(accepted.status == 202)
+            let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
+            #expect(sent.state == "sent")
+            let sesId = try #require(sent.json["ses_message_id"] as? String)
+            let recorded = try #require(try await message(sesId, in: moto))
+            #expect(recorded["subject"] as? String == "Moto via API")
+            #expect((recorded["destinations"] as? [String: [String]])?["ToAddresses"] == ["rcpt1@example.net"])
+        }
     }
 
     @Test func unverifiedSenderFailsWithoutRetry() async throws {
         let moto = try await MotoServer.shared()
         let app = try await start(moto)
-        defer { Task { await app.stop() } }
-        let accepted = try await app.post(SendTestApp.message(from: "nobody-verified@example.org", to: ["rcpt2@example.net"]))
-        let failed = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
-        #expect(failed.state == "failed")
-        #expect(failed.json["attempts"] as? Int == 1)
-        #expect((failed.json["error"] as? String)?.contains("MessageRejected") == true)
+        try await withFixture(app) { app in
+            let accepted = try await app.post(SendTestApp.message(from: "nobody-verified@example.org", to: ["rcpt2@example.net"]))
+            let failed = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
+            #expect(failed.state == "failed")
+            #expect(failed.json["attempts"] as? Int == 1)
+            #expect((failed.json["error"] as? String)?.contains("MessageRejected") == true)
+        }
     }
 
     @Test func suppressedRecipientNeverReachesMoto() async throws {
         let moto = try await MotoServer.shared()
         try await verify("gate-sender@example.com", in: moto)
         let app = try await start(moto)
-        defer { Task { await app.stop() } }
-        try await app.context.store.putManual(Suppression(address: "blocked-moto@example.net", reason: .hardBounce, firstSeen: Date(), source: "operator:test"))
-        let accepted = try await app.post(SendTestApp.message(
-            from: "gate-sender@example.com", to: ["open-moto@example.net", "Blocked-Moto@example.net"], subject: "Gate check"))
-        #expect(accepted.status == 202)
-        #expect(accepted.json["suppressed"] as? [[String: String]] == [["address": "Blocked-Moto@example.net", "reason": "hard_bounce"]])
-        let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
-        let sesId = try #require(sent.json["ses_message_id"] as? String)
-        let recorded = try #require(try await message(sesId, in: moto))
-        #expect((recorded["destinations"] as? [String: [String]])?["ToAddresses"] == ["open-moto@example.net"])
-        let everywhere = try await messages(in: moto).flatMap { ($0["destinations"] as? [String: [String]])?.values.flatMap { $0 } ?? [] }
-        #expect(!everywhere.contains { $0.lowercased() == "blocked-moto@example.net" })
+        try await withFixture(app) { app in
+            try await app.context.store.putManual(Suppression(address: "blocked-moto@example.net", reason: .hardBounce, firstSeen: Date(), source: "operator:test"))
+            let accepted = try await app.post(SendTestApp.message(
+                from: "gate-sender@example.com", to: ["open-moto@example.net", "Blocked-Moto@example.net"], subject: "Gate check"))
+            #expect(accepted.status == 202)
+            #expect(accepted.json["suppressed"] as? [[String: String]] == [["address": "Blocked-Moto@example.net", "reason": "hard_bounce"]])
+            let sent = try await app.waitForState(try #require(accepted.id), ["sent", "failed"])
+            let sesId = try #require(sent.json["ses_message_id"] as? String)
+            let recorded = try #require(try await message(sesId, in: moto))
+            #expect((recorded["destinations"] as? [String: [String]])?["ToAddresses"] == ["open-moto@example.net"])
+            let everywhere = try await messages(in: moto).flatMap { ($0["destinations"] as? [String: [String]])?.values.flatMap { $0 } ?? [] }
+            #expect(!everywhere.contains { $0.lowercased() == "blocked-moto@example.net" })
 
-        let none = try await app.post(SendTestApp.message(from: "gate-sender@example.com", to: ["blocked-moto@example.net"]))
-        #expect(none.status == 422)
-        #expect(none.errorCode == "all_suppressed")
-        #expect(none.json["suppressed"] as? [[String: String]] == [["address": "blocked-moto@example.net", "reason": "hard_bounce"]])
+            let none = try await app.post(SendTestApp.message(from: "gate-sender@example.com", to: ["blocked-moto@example.net"]))
+            #expect(none.status == 422)
+            #expect(none.errorCode == "all_suppressed")
+            #expect(none.json["suppressed"] as? [[String: String]] == [["address": "blocked-moto@example.net", "reason": "hard_bounce"]])
+        }
     }
 
     @Test func idempotencyKeySendsOnceAndRejectsAnotherBody() async throws {
         let moto = try await MotoServer.shared()
         try await verify("idem-sender@example.com", in: moto)
         let app = try await start(moto)
-        defer { Task { await app.stop() } }
-        let subject = "Idempotent \(UUID().uuidString)"
-        let body = SendTestApp.message(from: "idem-sender@example.com", to: ["idem@example.net"], subject: subject)
-        let key = "key-\(UUID().uuidString)"
-        let first = try await app.post(body, key: key)
-        let second = try await app.post(body, key: key)
-        #expect(first.status == 202)
-        #expect(second.status == 202)
-        #expect(second.id == first.id)
-        #expect(second.headers["idempotent-replayed"] == "true")
-        let other = try await app.post(SendTestApp.message(from: "idem-sender@example.com", to: ["other@example.net"]), key: key)
-        #expect(other.status == 409)
-        #expect(other.errorCode == "idempotency_conflict")
-        _ = try await app.waitForState(try #require(first.id), ["sent", "failed"])
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(try await messages(in: moto).filter { $0["subject"] as? String == subject }.count == 1)
+        try await withFixture(app) { app in
+            let subject = "Idempotent \(UUID().uuidString)"
+            let body = SendTestApp.message(from: "idem-sender@example.com", to: ["idem@example.net"], subject: subject)
+            let key = "key-\(UUID().uuidString)"
+            let first = try await app.post(body, key: key)
+            let second = try await app.post(body, key: key)
+            #expect(first.status == 202)
+            #expect(second.status == 202)
+            #expect(second.id == first.id)
+            #expect(second.headers["idempotent-replayed"] == "true")
+            let other = try await app.post(SendTestApp.message(from: "idem-sender@example.com", to: ["other@example.net"]), key: key)
+            #expect(other.status == 409)
+            #expect(other.errorCode == "idempotency_conflict")
+            _ = try await app.waitForState(try #require(first.id), ["sent", "failed"])
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await messages(in: moto).filter { $0["subject"] as? String == subject }.count == 1)
+        }
     }
 
     @Test func queuedMessagesResumeAfterRestartOnTheSameDatabase() async throws {
@@ -125,14 +129,15 @@ struct SendMotoTests {
         await first.stop()
 
         let second = try await start(moto, database: database)
-        defer { Task { await second.stop() } }
-        for id in ids { #expect(try await second.get(id).state == "queued") }
-        _ = try await second.context.sending.resume()
-        for id in ids {
-            let sent = try await second.waitForState(id, ["sent", "failed"])
-            #expect(sent.state == "sent")
-            let sesId = try #require(sent.json["ses_message_id"] as? String)
-            #expect(try await message(sesId, in: moto) != nil)
+        try await withFixture(second) { second in
+            for id in ids { #expect(try await second.get(id).state == "queued") }
+            _ = try await second.context.sending.resume()
+            for id in ids {
+                let sent = try await second.waitForState(id, ["sent", "failed"])
+                #expect(sent.state == "sent")
+                let sesId = try #require(sent.json["ses_message_id"] as? String)
+                #expect(try await message(sesId, in: moto) != nil)
+            }
         }
     }
 }

@@ -469,35 +469,37 @@ struct SendWorkerRecoveryTests {
     /// A configured (static) daily quota smaller than a message's recipients refuses it at once.
     @Test func messageOverAConfiguredDailyQuotaIsRefusedAtAcceptTime() async throws {
         let app = try await SendTestApp.start(settings: ["ses.max_24h_send": .integer(2)])
-        defer { Task { await app.stop() } }
-        let refused = try await app.post(SendTestApp.message(to: ["a@example.net", "b@example.net", "c@example.net"]))
-        #expect(refused.status == 400)
-        #expect(refused.errorCode == "too_many_recipients")
-        #expect(try await app.post(SendTestApp.message(to: ["a@example.net", "b@example.net"])).status == 202)
+        try await withFixture(app) { app in
+            let refused = try await app.post(SendTestApp.message(to: ["a@example.net", "b@example.net", "c@example.net"]))
+            #expect(refused.status == 400)
+            #expect(refused.errorCode == "too_many_recipients")
+            #expect(try await app.post(SendTestApp.message(to: ["a@example.net", "b@example.net"])).status == 202)
+        }
     }
 
     /// Lists past their limit are refused with the validator's own error, before their strings are made: ahead
     /// of what the validator would find first (an invalid sender) and of a later element that is no string.
     @Test func oversizedListsAreRefusedWithTheValidatorsError() async throws {
         let app = try await SendTestApp.start()
-        defer { Task { await app.stop() } }
-        let many = (0..<51).map { "r\($0)@example.net" }
-        let expected = MessageRequestValidator.tooManyElements(in: "to")
-        // The validator checks the sender first: without the parse-time limit this would be invalid_address.
-        let refused = try await app.post(SendTestApp.message(from: "not an address", to: many))
-        #expect(refused.status == 400)
-        #expect(refused.errorCode == "too_many_recipients")
-        #expect(((refused.json["error"] as? [String: Any])?["message"] as? String)?.contains(expected.message) == true)
-        #expect(try await app.post(SendTestApp.message(from: "not an address", to: ["a@example.net"])).errorCode == "invalid_address")
-        // A number as the 51st element: read element by element, it would be a type mismatch.
-        let list = many.dropLast().map { "\"\($0)\"" }.joined(separator: ",") + ",7"
-        let mixed = try await app.post(#"{"from":"s@example.com","to":["# + list + #"],"subject":"s","text":"t"}"#)
-        #expect(mixed.status == 400)
-        #expect(mixed.errorCode == "too_many_recipients")
-        // A body of tiny values, far more than any request holds.
-        let flood = #"{"from":"s@example.com","to":["a@example.net"],"subject":"s","text":"t","x":["# + String(repeating: "0,", count: 100_000) + "0]}"
-        let flooded = try await app.post(flood)
-        #expect(flooded.status == 400)
-        #expect(flooded.errorCode == "invalid_json")
+        try await withFixture(app) { app in
+            let many = (0..<51).map { "r\($0)@example.net" }
+            let expected = MessageRequestValidator.tooManyElements(in: "to")
+            // The validator checks the sender first: without the parse-time limit this would be invalid_address.
+            let refused = try await app.post(SendTestApp.message(from: "not an address", to: many))
+            #expect(refused.status == 400)
+            #expect(refused.errorCode == "too_many_recipients")
+            #expect(((refused.json["error"] as? [String: Any])?["message"] as? String)?.contains(expected.message) == true)
+            #expect(try await app.post(SendTestApp.message(from: "not an address", to: ["a@example.net"])).errorCode == "invalid_address")
+            // A number as the 51st element: read element by element, it would be a type mismatch.
+            let list = many.dropLast().map { "\"\($0)\"" }.joined(separator: ",") + ",7"
+            let mixed = try await app.post(#"{"from":"s@example.com","to":["# + list + #"],"subject":"s","text":"t"}"#)
+            #expect(mixed.status == 400)
+            #expect(mixed.errorCode == "too_many_recipients")
+            // A body of tiny values, far more than any request holds.
+            let flood = #"{"from":"s@example.com","to":["a@example.net"],"subject":"s","text":"t","x":["# + String(repeating: "0,", count: 100_000) + "0]}"
+            let flooded = try await app.post(flood)
+            #expect(flooded.status == 400)
+            #expect(flooded.errorCode == "invalid_json")
+        }
     }
 }

@@ -15,35 +15,36 @@ import Glibc
 struct SuppressionImportBodyFailureTests {
     @Test func badChunkingCommitsTheRowsParsedBeforeIt() async throws {
         let t = try SuppressionTestApp()
-        defer { Task { await t.stop() } }
-        // 25 rows, far below a chunk (100,000), then a chunk-size line that is not hex.
-        var rows = ""
-        for i in 0..<25 { rows += "cut\(i)@example.com,hard_bounce\n" }
-        rows += "not-an-address\n"
-        rows += "cut-partial@exa"
-        let piece = Array(rows.utf8)
-        var request = Array("POST /v1/suppressions/import?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(SuppressionTestApp.token)\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8)
-        request += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + [13, 10]
-        request += Array("zz-not-a-size\r\n\r\n".utf8)
-        let port = t.app.port, bytes = request
-        let response = try await offPool { () throws -> [UInt8] in
-            let fd = try RawHTTP.connect(port: port).get()
-            defer { close(fd) }
-            try RawHTTP.sendAll(fd, bytes)
-            return RawHTTP.readToClose(fd)
-        }
+        try await withFixture(t) { t in
+            // 25 rows, far below a chunk (100,000), then a chunk-size line that is not hex.
+            var rows = ""
+            for i in 0..<25 { rows += "cut\(i)@example.com,hard_bounce\n" }
+            rows += "not-an-address\n"
+            rows += "cut-partial@exa"
+            let piece = Array(rows.utf8)
+            var request = Array("POST /v1/suppressions/import?format=csv HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(SuppressionTestApp.token)\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8)
+            request += Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + [13, 10]
+            request += Array("zz-not-a-size\r\n\r\n".utf8)
+            let port = t.app.port, bytes = request
+            let response = try await offPool { () throws -> [UInt8] in
+                let fd = try RawHTTP.connect(port: port).get()
+                defer { close(fd) }
+                try RawHTTP.sendAll(fd, bytes)
+                return RawHTTP.readToClose(fd)
+            }
 
-        // The HTTP layer answers a framing error itself (its answer wins over the handler's, which is still
-        // waiting for the body).
-        let text = String(decoding: response, as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 400"), "\(text.prefix(200))")
-        // Every valid row before the failure is committed; the record it cut short is not.
-        // The answer may leave before the handler has committed: wait for the rows, then check there are no more.
-        #expect(try await eventually { try await t.allStored().count >= 25 })
-        let stored = try await t.allStored()
-        #expect(stored.count == 25)
-        #expect(try await t.app.context.store.suppression(for: "cut24@example.com", scope: nil, at: Date()) != nil)
-        #expect(try await t.app.context.store.counts(byReason: Date())[.hardBounce] == 25)
+            // The HTTP layer answers a framing error itself (its answer wins over the handler's, which is still
+            // waiting for the body).
+            let text = String(decoding: response, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 400"), "\(text.prefix(200))")
+            // Every valid row before the failure is committed; the record it cut short is not.
+            // The answer may leave before the handler has committed: wait for the rows, then check there are no more.
+            #expect(try await eventually { try await t.allStored().count >= 25 })
+            let stored = try await t.allStored()
+            #expect(stored.count == 25)
+            #expect(try await t.app.context.store.suppression(for: "cut24@example.com", scope: nil, at: Date()) != nil)
+            #expect(try await t.app.context.store.counts(byReason: Date())[.hardBounce] == 25)
+        }
     }
 
     /// The handler's own answer (what an in-process caller sees; on the wire the HTTP layer's answer to the
