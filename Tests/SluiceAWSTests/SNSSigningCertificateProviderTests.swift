@@ -292,6 +292,47 @@ struct SNSSigningCertificateProviderTests {
         #expect(try await Self.fetch(provider, server.origin + second).get() == "sns.amazonaws.com")
     }
 
+    /// One client holds at most its share of the fetch slots; another client's fetch still starts.
+    @Test func oneClientCannotHoldEveryFetchSlot() async throws {
+        let pki = try await SNSTestPKI.load()
+        let (server, routes) = try SNSTestRoutes.start(pki)
+        defer { server.stop() }
+        let paths = (0..<4).map { _ in SNSTestKit.newCertPath() }
+        for path in paths { try routes.serveCertificate(path, pki) }
+        routes.closeGate()
+        let provider = try Self.provider(pki, server) {
+            $0.maxConcurrentFetches = 8
+            $0.clientAdmission.maxFetchesPerClient = 2
+            $0.fetchTimeout = .seconds(20)
+        }
+        func fetch(_ path: String, from client: String) async -> Result<String?, SNSVerificationError> {
+            do {
+                return .success(try await provider.certificate(
+                    for: server.origin + path, topicArn: SNSTestKit.topicArn, requestedBy: client).subjectCommonName)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let held = [paths[0], paths[1]].map { path in Task { await fetch(path, from: "192.0.2.1:1000") } }
+        for path in paths[0...1] {
+            for _ in 0..<1000 where await provider.waiterCount(for: server.origin + path) < 1 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let refused = Self.failure(await fetch(paths[2], from: "192.0.2.1:1001"))
+        #expect(refused?.code == .certificateFetchFailed)
+        #expect(refused?.isTransient == true)
+        #expect(refused?.message.contains("already has certificate fetches running") == true)
+        let other = Task { await fetch(paths[3], from: "192.0.2.2:1000") }
+        for _ in 0..<1000 where await provider.waiterCount(for: server.origin + paths[3]) < 1 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        routes.openGate()
+        for task in held + [other] { #expect(try await task.value.get() == "sns.amazonaws.com") }
+        #expect(server.count(path: paths[2]) == 0)
+        #expect(provider.fetchGate.count == 0)
+    }
+
     @Test func memoryCacheHoldsUntilTTL() async throws {
         let pki = try await SNSTestPKI.load()
         let (server, routes) = try SNSTestRoutes.start(pki)

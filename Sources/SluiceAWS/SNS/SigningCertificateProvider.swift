@@ -9,11 +9,15 @@ import SluiceHTTP
 /// Only certificates that passed every check are cached; a failed fetch is never cached as a verdict: a short
 /// `failureBackoff` stops a storm of retries for the same URL, answering during it what the fetch answered
 /// when that will never change (no such certificate, wrong name, weak key) and "retry later" otherwise.
+/// Fetches are charged to the client that asked (`fetchGate`), so made-up URLs from one client cannot
+/// hold every slot.
 public actor SigningCertificateProvider {
     /// Fetch, cache and acceptance settings.
     public nonisolated let configuration: SigningCertificateProviderConfiguration
     /// The policy every certificate URL is re-checked against.
     public nonisolated let policy: SNSSecurityPolicy
+    /// Which client may start a fetch; the endpoint reports verified messages to it.
+    public nonisolated let fetchGate: CertificateFetchGate
     private let store: (any SigningCertificateStore)?
     private let client: HTTPClient
     private let logger: Logger
@@ -56,14 +60,19 @@ public actor SigningCertificateProvider {
         self.store = store
         self.logger = logger
         self.now = now
+        fetchGate = CertificateFetchGate(settings: configuration.clientAdmission)
         cache = SigningCertificateCache(capacity: configuration.maxCachedCertificates)
     }
 
     /// The checked certificate for `url`, from cache, store or network.
+    /// - Parameter remoteAddress: the requester as the server reports its peer; a fetch it starts is
+    ///   charged to it (nil: only the global limit applies).
     /// - Throws: `.certificateURLRejected` (nothing fetched), `.certificateFetchFailed` (transient, except
     ///   when the host answers that there is no such certificate), `.certificateInvalid`,
     ///   `.certificateNameMismatch`.
-    public func certificate(for url: String, topicArn: String) async throws(SNSVerificationError) -> X509Certificate {
+    public func certificate(
+        for url: String, topicArn: String, requestedBy remoteAddress: String? = nil
+    ) async throws(SNSVerificationError) -> X509Certificate {
         do {
             try policy.checkCertificateURL(url, topicArn: topicArn)
         } catch {
@@ -90,7 +99,14 @@ public actor SigningCertificateProvider {
             guard inFlight.count < max(1, configuration.maxConcurrentFetches) else {
                 throw SNSVerificationError(.certificateFetchFailed, "too many certificate fetches in progress; retry later")
             }
-            task = Task { await self.resolve(url: url, topicArn: topicArn) }
+            let client = remoteAddress.flatMap(CertificateFetchClient.init(remoteAddress:))
+            let refusal = fetchGate.update { admission in
+                let refusal = admission.refusal(for: client, now: now)
+                if refusal == nil { admission.started(by: client, now: now) }
+                return refusal
+            }
+            if let refusal { throw Self.error(for: refusal, now: now) }
+            task = Task { await self.resolve(url: url, topicArn: topicArn, client: client) }
             inFlight[url] = task
         }
         waiters[url, default: 0] += 1
@@ -100,6 +116,18 @@ public actor SigningCertificateProvider {
         let certificate = try result.get()
         try SigningCertificateCheck.check(certificate, topicArn: topicArn, configuration: configuration)
         return certificate
+    }
+
+    private static func error(for refusal: CertificateFetchAdmission.Refusal, now: Date) -> SNSVerificationError {
+        switch refusal {
+        case .busy:
+            SNSVerificationError(.certificateFetchFailed, "this client already has certificate fetches running; retry later")
+        case .penalised(let until):
+            SNSVerificationError(
+                .certificateFetchFailed,
+                "a certificate URL this client sent named no SNS certificate; it starts no fetch for another "
+                    + "\(Int(until.timeIntervalSince(now).rounded(.up))) s; retry later")
+        }
     }
 
     /// Upper bound for `failureBackoff`, whatever the configuration says.
@@ -112,6 +140,24 @@ public actor SigningCertificateProvider {
     var cachedCount: Int { cache.count }
 
     // MARK: The one flight per URL
+
+    private func resolve(
+        url: String, topicArn: String, client: CertificateFetchClient?
+    ) async -> Result<X509Certificate, SNSVerificationError> {
+        let result = await resolve(url: url, topicArn: topicArn)
+        let now = self.now()
+        let foundNoCertificate = if case .failure(let error) = result { !error.isTransient } else { false }
+        let penaltyEnd = fetchGate.update { $0.finished(by: client, foundNoCertificate: foundNoCertificate, now: now) }
+        if let penaltyEnd, let client {
+            logger.debug(
+                "SNS certificate fetches held back for a client whose certificate URL named none",
+                metadata: [
+                    "sns.client": "\(client)", "sns.cert_url": "\(SNSMessageError.quote(url))",
+                    "sns.penalty_seconds": "\(Int(penaltyEnd.timeIntervalSince(now)))",
+                ])
+        }
+        return result
+    }
 
     private func resolve(url: String, topicArn: String) async -> Result<X509Certificate, SNSVerificationError> {
         defer { inFlight[url] = nil }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// Settings for `SigningCertificateProvider`. Defaults suit production against AWS.
 public struct SigningCertificateProviderConfiguration: Sendable {
@@ -20,6 +21,8 @@ public struct SigningCertificateProviderConfiguration: Sendable {
     /// Fetches of different URLs running at once; more fail fast as transient (limits outbound requests
     /// an attacker can trigger with many distinct, policy-conforming URLs).
     public var maxConcurrentFetches: Int
+    /// Per-client limits on starting fetches (`CertificateFetchAdmission`), within `maxConcurrentFetches`.
+    public var clientAdmission: CertificateFetchAdmission.Settings
     /// Names the certificate must carry as subject CN or DNS SAN (exact, ASCII case-insensitive).
     /// `{region}` is replaced by the topic ARN's region.
     public var acceptedNames: [String]
@@ -39,6 +42,7 @@ public struct SigningCertificateProviderConfiguration: Sendable {
         maxCachedCertificates: Int = 64,
         failureBackoff: TimeInterval = 2,
         maxConcurrentFetches: Int = 8,
+        clientAdmission: CertificateFetchAdmission.Settings = .init(),
         acceptedNames: [String] = SigningCertificateProviderConfiguration.defaultAcceptedNames,
         minimumRSAKeyBits: Int = 2048
     ) {
@@ -50,6 +54,7 @@ public struct SigningCertificateProviderConfiguration: Sendable {
         self.maxCachedCertificates = maxCachedCertificates
         self.failureBackoff = failureBackoff
         self.maxConcurrentFetches = maxConcurrentFetches
+        self.clientAdmission = clientAdmission
         self.acceptedNames = acceptedNames
         self.minimumRSAKeyBits = minimumRSAKeyBits
     }

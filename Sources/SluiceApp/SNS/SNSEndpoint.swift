@@ -111,7 +111,7 @@ final class SNSEndpoint: Sendable {
             return .refused(.forbiddenTopic, bodyType, .forbidden, code: "topic_not_allowed", "TopicArn is not in sns.topic_arns", message)
         }
         let now = context.now()
-        if let refusal = await verify(message, type: bodyType, now: now) { return refusal }
+        if let refusal = await verify(message, type: bodyType, remoteAddress: request.remoteAddress, now: now) { return refusal }
 
         switch message.type {
         case .notification:
@@ -140,8 +140,11 @@ final class SNSEndpoint: Sendable {
         return await handle()
     }
 
-    /// nil when the message is authentic; otherwise the refusal.
-    private nonisolated(nonsending) func verify(_ message: SNSMessage, type: SNSTypeLabel, now: Date) async -> SNSOutcome? {
+    /// nil when the message is authentic; otherwise the refusal. A certificate fetch is charged to
+    /// `remoteAddress`, and a verified message vouches for it (`CertificateFetchAdmission`).
+    private nonisolated(nonsending) func verify(
+        _ message: SNSMessage, type: SNSTypeLabel, remoteAddress: String, now: Date
+    ) async -> SNSOutcome? {
         let policy = settings.policy
         let certificate: X509Certificate
         if let known = memo.get(url: message.signingCertURL, topicArn: message.topicArn, now: now) {
@@ -160,7 +163,8 @@ final class SNSEndpoint: Sendable {
                 return refusal(error, message, type)
             }
             do {
-                certificate = try await provider.certificate(for: message.signingCertURL, topicArn: message.topicArn)
+                certificate = try await provider.certificate(
+                    for: message.signingCertURL, topicArn: message.topicArn, requestedBy: remoteAddress)
             } catch {
                 return refusal(error, message, type)
             }
@@ -172,6 +176,7 @@ final class SNSEndpoint: Sendable {
         } catch {
             return refusal(error, message, type)
         }
+        provider.fetchGate.verified(remoteAddress: remoteAddress, now: now)
         return nil
     }
 
@@ -434,6 +439,7 @@ final class SNSEndpoint: Sendable {
             level: level, outcome.verdict.isAccepted ? "SNS message accepted" : "SNS message refused",
             metadata: [
                 "request.id": "\(request.requestId)",
+                "remote": "\(request.remoteAddress)",
                 "sns.message_id": "\(SNSMessageError.quote(outcome.messageId ?? "", limit: 64))",
                 "sns.topic_arn": "\(SNSMessageError.quote(outcome.topicArn ?? "", limit: 128))",
                 "sns.type": "\(outcome.type.rawValue)",

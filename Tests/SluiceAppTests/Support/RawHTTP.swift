@@ -9,10 +9,24 @@ enum RawHTTP {
         var body: String
     }
 
-    /// Connects to 127.0.0.1:`port`; returns the socket or the errno.
-    static func connect(port: Int, timeoutSeconds: Int = 60) -> Result<Int32, Errno> {
+    /// Connects to 127.0.0.1:`port`, from `source` when given (another loopback address, such as
+    /// 127.0.0.2, so the server sees a second client); returns the socket or the errno.
+    static func connect(port: Int, from source: String? = nil, timeoutSeconds: Int = 60) -> Result<Int32, Errno> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .failure(Errno(errno)) }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound != 0 {
+                let error = errno
+                close(fd)
+                return .failure(Errno(error))
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -71,9 +85,11 @@ enum RawHTTP {
         return Response(status: status, head: head, body: String(text[split.upperBound...]))
     }
 
-    /// One request with `Connection: close`.
-    static func request(port: Int, _ method: String, _ target: String, headers: [String: String] = [:], body: String = "") -> Response? {
-        guard case .success(let fd) = connect(port: port) else { return nil }
+    /// One request with `Connection: close`, from `source` when given.
+    static func request(
+        port: Int, from source: String? = nil, _ method: String, _ target: String, headers: [String: String] = [:], body: String = ""
+    ) -> Response? {
+        guard case .success(let fd) = connect(port: port, from: source) else { return nil }
         var text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         send(fd, text + "\r\n" + body)
