@@ -104,7 +104,7 @@ public final class Application: Sendable {
         let c = context.configuration
         let threads = c.int("http.threads")
         let metrics = context.metrics
-        let serverConfiguration = HTTPServerConfiguration(
+        var serverConfiguration = HTTPServerConfiguration(
             host: c.string("http.host"),
             port: c.int("http.port"),
             threads: threads == 0 ? HTTPServerConfiguration.cpuCount : threads,
@@ -119,6 +119,7 @@ public final class Application: Sendable {
             requestMetrics: metrics,
             tls: tls
         )
+        serverConfiguration.trustedProxies = c.strings("http.trusted_proxies").compactMap(IPNetwork.init)
         self.server = HTTPServer(configuration: serverConfiguration, responder: router, logger: context.logger)
     }
 

@@ -66,3 +66,27 @@ struct SNSCertificateFetchFloodTests {
         }
     }
 }
+
+/// Behind a trusted proxy (`http.trusted_proxies`) every client arrives from the proxy's address: the
+/// per-client limits apply to the client it forwarded for.
+@Suite(.serialized)
+struct SNSCertificateFetchBehindProxyTests {
+    @Test func clientsBehindATrustedProxyAreHeldBackOneByOne() async throws {
+        let harness = try await SNSAppHarness.make(extra: ["SLUICE_HTTP_TRUSTED_PROXIES": "127.0.0.1"])
+        try await withFixture(harness) { (harness: SNSAppHarness) async throws in
+            func post(_ envelope: SNSEnvelope, for client: String) async throws -> Int {
+                try await harness.post(envelope, extraHeaders: [("X-Forwarded-For", client)]).status
+            }
+            let origin = harness.certServer.origin
+            func forged(_ name: String) async throws -> SNSEnvelope {
+                try await SNSEnvelope.signed(harness.pki, certURL: origin + "/SimpleNotificationService-\(name).pem")
+            }
+            #expect(try await post(try await forged("behind1"), for: "198.51.100.1") == 403)
+            #expect(try await post(try await forged("behind2"), for: "198.51.100.1") == 503)
+            #expect(harness.certServer.count(path: "/SimpleNotificationService-behind2.pem") == 0)
+            // Another client behind the same proxy is not held back by the first one's penalty.
+            #expect(try await post(try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL), for: "198.51.100.2") == 200)
+            #expect(harness.logLines.contains { $0.contains(#""remote":"198.51.100.1""#) && $0.contains("starts no fetch") })
+        }
+    }
+}

@@ -123,6 +123,9 @@ public struct SluiceConfiguration: Sendable {
                 }
             }
         }
+        for text in strings("http.trusted_proxies") where IPNetwork(text) == nil {
+            throw invalid("http.trusted_proxies", "'\(text.prefix(80))' is not an IP address or a CIDR block such as 10.0.0.0/8 (no host bits below the prefix)")
+        }
         for server in strings("dns.servers") {
             do { _ = try DNSServerAddress(parsing: server) } catch { throw invalid("dns.servers", error.message) }
         }

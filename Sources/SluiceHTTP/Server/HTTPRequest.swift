@@ -17,7 +17,8 @@ public struct HTTPRequest: Sendable {
     public var bodyStream: HTTPRequestBodyStream?
     /// A sane client `X-Request-Id`, or a generated 16-hex-digit id.
     public var requestId: String
-    /// The peer as "address:port".
+    /// The client: the peer as "address:port", or, when the peer is a trusted proxy
+    /// (`HTTPServerConfiguration.trustedProxies`), the address it forwarded for ("203.0.113.7", "[2001:db8::1]").
     public var remoteAddress: String
     /// Values of `{name}` placeholders of the matched route, percent-decoded.
     public var pathParameters: [String: String]

@@ -1,3 +1,4 @@
+import SluiceCore
 import SluiceCrypto
 
 /// Settings for `HTTPServer`; every limit has a safe default.
@@ -47,6 +48,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// HTTPS on every connection with this certificate and key (TLS 1.2 or later); nil serves plain HTTP.
     /// The handshake must finish within `headerReadTimeout`, which counts from the accept.
     public var tls: TLSServerIdentity?
+    /// Peers whose `X-Forwarded-For` names the client (`ForwardedClient`): a request's `remoteAddress` is
+    /// then that client. Empty: the peer is the client and the header is ignored.
+    public var trustedProxies: [IPNetwork] = []
 
     public init(
         host: String = "127.0.0.1",

@@ -1,3 +1,4 @@
+import SluiceCore
 import SluiceCrypto
 
 /// One accepted socket and its protocol state; owned by exactly one event loop thread.
@@ -5,6 +6,9 @@ final class ServerConnection {
     let fd: Int32
     let id: UInt64
     let remoteAddress: String
+    /// The peer's address when it is a trusted proxy (`HTTPServerConfiguration.trustedProxies`): its
+    /// requests' `X-Forwarded-For` names their client. nil for every other peer.
+    let trustedProxy: IPAddress?
     let input: InputBuffer
     /// Bytes waiting to be sent, in order.
     var output: [OutChunk] = []
@@ -33,8 +37,11 @@ final class ServerConnection {
     /// A TLS read (the handshake, mostly) waits for the socket to take bytes: retried on EPOLLOUT.
     var tlsReadWaitsForWritable = false
 
-    init(fd: Int32, id: UInt64, remoteAddress: String, now: UInt64, tls: TLSServerSession? = nil) {
+    init(fd: Int32, id: UInt64, remoteAddress: String, now: UInt64, tls: TLSServerSession? = nil, trustedProxies: [IPNetwork] = []) {
         self.fd = fd
+        // Decided once per connection; nothing is parsed per request unless the peer is a trusted proxy.
+        let peer = trustedProxies.isEmpty ? nil : IPAddress(peer: remoteAddress)
+        trustedProxy = peer.flatMap { peer in trustedProxies.contains { $0.contains(peer) } ? peer : nil }
         self.tls = tls
         self.id = id
         self.remoteAddress = remoteAddress
@@ -42,6 +49,14 @@ final class ServerConnection {
         self.headStart = now
         self.lastActivity = now
         self.lastWriteProgress = now
+    }
+
+    /// The client of a request with these headers: the peer, or the client a trusted proxy forwarded for
+    /// (as `203.0.113.7` or `[2001:db8::1]`, no port).
+    func clientAddress(_ headers: HTTPHeaders, trusted: [IPNetwork]) -> String {
+        guard let trustedProxy else { return remoteAddress }
+        let client = ForwardedClient.resolve(peer: trustedProxy, forwardedFor: headers.values("x-forwarded-for"), trusted: trusted)
+        return client == trustedProxy ? remoteAddress : client.bracketed
     }
 
     var hasPendingOutput: Bool { outputIndex < output.count }

@@ -112,7 +112,7 @@ extension ServerEventLoop {
             version: head.version, headers: head.headers
         )
         request.requestId = head.requestId ?? ids.next()
-        request.remoteAddress = c.remoteAddress
+        request.remoteAddress = c.clientAddress(head.headers, trusted: core.configuration.trustedProxies)
         // A router is matched once here; its match travels with the exchange to `dispatch`.
         let match: Router.Match?
         let policy: HTTPBodyPolicy
@@ -135,7 +135,7 @@ extension ServerEventLoop {
             && (maxRequests == 0 || c.requestsServed + 1 < maxRequests)
         let context = ExchangeContext(
             connectionID: c.id, fd: c.fd, method: head.method, path: policy.loggedPath(request.path), version: head.version,
-            keepAlive: keepAlive, requestId: request.requestId, remoteAddress: c.remoteAddress,
+            keepAlive: keepAlive, requestId: request.requestId, remoteAddress: request.remoteAddress,
             routePattern: policy.routePattern, startTime: now, runsOffLoop: policy.runsOffLoop
         )
         let framing: Exchange.BodyFraming

@@ -334,7 +334,9 @@ final class ServerEventLoop: @unchecked Sendable {
                 return
             }
         }
-        let c = ServerConnection(fd: fd, id: nextID, remoteAddress: remoteAddress, now: ServerSyscalls.now(), tls: tls)
+        let c = ServerConnection(
+            fd: fd, id: nextID, remoteAddress: remoteAddress, now: ServerSyscalls.now(), tls: tls,
+            trustedProxies: core.configuration.trustedProxies)
         nextID += 1
         connections[fd] = c
         let token = UInt64(UInt32(bitPattern: fd)) | (c.id << 32)
