@@ -8,26 +8,18 @@ import Testing
 /// address (127.0.0.2 and 127.0.0.3 beside the harness's 127.0.0.1).
 @Suite(.serialized)
 struct SNSCertificateFetchFloodTests {
-    /// POSTs `envelope` from `source`; blocking, so off the cooperative pool the fetches run on.
-    static func post(_ harness: SNSAppHarness, _ envelope: SNSEnvelope, from source: String) async throws -> RawHTTP.Response {
-        let headers = Dictionary(envelope.headers, uniquingKeysWith: { first, _ in first })
-        let body = String(decoding: envelope.body, as: UTF8.self)
-        let port = harness.port
-        return try #require(await offPool { RawHTTP.request(port: port, from: source, "POST", "/sns", headers: headers, body: body) })
-    }
-
     static func madeUp(_ harness: SNSAppHarness, _ name: String) async throws -> SNSEnvelope {
         try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + "/SimpleNotificationService-\(name).pem")
     }
 
     @Test func aClientWhoseURLNamedNoCertificateStartsNoFetchWhileOthersDo() async throws {
         try await withFixture(try await SNSAppHarness.make()) { harness in
-            let first = try await Self.post(harness, try await Self.madeUp(harness, "madeup1"), from: "127.0.0.2")
+            let first = try await harness.post(try await Self.madeUp(harness, "madeup1"), from: "127.0.0.2")
             #expect(first.status == 403, "\(first.body)")
             #expect(first.body.contains("certificate_not_found"))
 
             // The same client's next made-up URL costs no request: 503, so a genuine sender would retry.
-            let second = try await Self.post(harness, try await Self.madeUp(harness, "madeup2"), from: "127.0.0.2")
+            let second = try await harness.post(try await Self.madeUp(harness, "madeup2"), from: "127.0.0.2")
             #expect(second.status == 503, "\(second.body)")
             #expect(second.body.contains("certificate_unavailable"))
             #expect(harness.certServer.count(path: "/SimpleNotificationService-madeup2.pem") == 0)
@@ -40,7 +32,7 @@ struct SNSCertificateFetchFloodTests {
 
             // A certificate already cached serves the held-back client as well: only fetches are held.
             let cached = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
-            #expect(try await Self.post(harness, cached, from: "127.0.0.2").status == 200)
+            #expect(try await harness.post(cached, from: "127.0.0.2").status == 200)
         }
     }
 
@@ -49,16 +41,16 @@ struct SNSCertificateFetchFloodTests {
     @Test func aClientThatDeliveredAVerifiedMessageIsNotHeldBack() async throws {
         try await withFixture(try await SNSAppHarness.make()) { harness in
             let proxy = "127.0.0.3"
-            #expect(try await Self.post(harness, try await Self.madeUp(harness, "forged1"), from: proxy).status == 403)
+            #expect(try await harness.post(try await Self.madeUp(harness, "forged1"), from: proxy).status == 403)
             let genuine = try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)
             // Its certificate is not cached yet, and the proxy is held back: SNS is told to retry.
-            #expect(try await Self.post(harness, genuine, from: proxy).status == 503)
+            #expect(try await harness.post(genuine, from: proxy).status == 503)
             #expect(harness.certServer.count(path: harness.certPath) == 0)
             // Another path fetched it meanwhile; the retry verifies and vouches for the proxy.
             #expect(try await harness.post(try await SNSEnvelope.signed(harness.pki, certURL: harness.certURL)).status == 200)
-            #expect(try await Self.post(harness, genuine, from: proxy).status == 200)
+            #expect(try await harness.post(genuine, from: proxy).status == 200)
             for name in ["forged2", "forged3"] {
-                let r = try await Self.post(harness, try await Self.madeUp(harness, name), from: proxy)
+                let r = try await harness.post(try await Self.madeUp(harness, name), from: proxy)
                 #expect(r.status == 403, "\(name): \(r.body)")
                 #expect(r.body.contains("certificate_not_found"))
                 #expect(harness.certServer.count(path: "/SimpleNotificationService-\(name).pem") == 1)

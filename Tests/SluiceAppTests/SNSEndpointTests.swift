@@ -114,19 +114,22 @@ struct SNSEndpointTests {
                 #expect(r.status == 403, "\(name): \(r.bodyText)")
                 #expect(r.bodyText.contains("certificate_rejected"), "\(name): \(r.bodyText)")
             }
-            // No certificate at that URL (404): a made-up URL, refused for good.
+            // No certificate at that URL (404): a made-up URL, refused for good. From another client: the
+            // certificates refused above hold back further fetches for this one (SNSCertificateFetchFloodTests).
             let missing = try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + "/SimpleNotificationService-missing.pem")
-            let r = try await harness.post(missing)
+            let r = try await harness.post(missing, from: "127.0.0.4")
             #expect(r.status == 403)
-            #expect(r.bodyText.contains("certificate_not_found"), "\(r.bodyText)")
+            #expect(r.body.contains("certificate_not_found"), "\(r.body)")
             #expect(harness.messagesCounted(type: "Notification", verdict: "bad_certificate_url") == 1)
             // The host failing (500): transient, so SNS is told to retry.
             let failingPath = "/SimpleNotificationService-failing.pem"
             harness.certRoutes.set(failingPath, .response("oops", status: "500 Internal Server Error"))
             let failing = try await SNSEnvelope.signed(harness.pki, certURL: harness.certServer.origin + failingPath)
-            let f = try await harness.post(failing)
+            let f = try await harness.post(failing, from: "127.0.0.5")
             #expect(f.status == 503)
-            #expect(f.headers["Retry-After"] != nil)
+            #expect(f.head.lowercased().contains("retry-after: "))
+            #expect(f.body.contains("certificate_unavailable"))
+            #expect(harness.certServer.count(path: failingPath) == 1)
             #expect(harness.messagesCounted(type: "Notification", verdict: "cert_fetch_failed") == 1)
         }
     }

@@ -32,8 +32,4 @@ public final class CertificateFetchGate: Sendable {
             return result
         }
     }
-
-    func refusal(for client: CertificateFetchClient?, now: Date) -> CertificateFetchAdmission.Refusal? {
-        admission.withLock { $0.refusal(for: client, now: now) }
-    }
 }

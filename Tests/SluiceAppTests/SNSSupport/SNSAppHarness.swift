@@ -1,5 +1,6 @@
 import SluiceTestSupport
 import Foundation
+import Testing
 import Logging
 import SluiceHTTP
 import SluiceStore
@@ -171,6 +172,15 @@ final class SNSAppHarness: StoppableFixture {
 
     func post(_ envelope: SNSEnvelope, path: String = "/sns", extraHeaders: [(String, String)] = []) async throws -> HTTPClientResponse {
         try await post(envelope.body, path: path, headers: envelope.headers + extraHeaders)
+    }
+
+    /// POSTs `envelope` from another loopback address (`127.0.0.2` …), so the service sees another client;
+    /// plain HTTP only. Blocking, so it runs off the cooperative pool the certificate fetches need.
+    func post(_ envelope: SNSEnvelope, from source: String) async throws -> RawHTTP.Response {
+        let headers = Dictionary(envelope.headers, uniquingKeysWith: { first, _ in first })
+        let body = String(decoding: envelope.body, as: UTF8.self)
+        let port = self.port
+        return try #require(await offPool { RawHTTP.request(port: port, from: source, "POST", "/sns", headers: headers, body: body) })
     }
 
     /// Log lines written so far.
