@@ -320,7 +320,7 @@ struct SNSSigningCertificateProviderTests {
             }
         }
         let refused = Self.failure(await fetch(paths[2], from: "192.0.2.1:1001"))
-        #expect(refused?.code == .certificateFetchFailed)
+        #expect(refused?.code == .certificateFetchHeld)
         #expect(refused?.isTransient == true)
         #expect(refused?.message.contains("already has certificate fetches running") == true)
         let other = Task { await fetch(paths[3], from: "192.0.2.2:1000") }

@@ -21,7 +21,10 @@ struct SNSCertificateFetchFloodTests {
             // The same client's next made-up URL costs no request: 503, so a genuine sender would retry.
             let second = try await harness.post(try await Self.madeUp(harness, "madeup2"), from: "127.0.0.2")
             #expect(second.status == 503, "\(second.body)")
-            #expect(second.body.contains("certificate_unavailable"))
+            #expect(second.body.contains("certificate_fetch_held"))
+            #expect(second.body.contains("named no SNS certificate"))
+            #expect(second.head.lowercased().contains("retry-after: "))
+            #expect(harness.messagesCounted(type: "Notification", verdict: "cert_fetch_held") == 1)
             #expect(harness.certServer.count(path: "/SimpleNotificationService-madeup2.pem") == 0)
             #expect(harness.logLines.contains { $0.contains("starts no fetch for another") && $0.contains("127.0.0.2") })
 

@@ -7,7 +7,7 @@ public struct SNSVerificationError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, as an extensible set of codes.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Sendable {
-            case certificateURLRejected, certificateFetchFailed, certificateInvalid, certificateNameMismatch
+            case certificateURLRejected, certificateFetchFailed, certificateFetchHeld, certificateInvalid, certificateNameMismatch
             case certificateExpired, certificateNotYetValid, signatureInvalid, unsupportedSignatureVersion
             case confirmationNotAllowed, confirmationFailed, subscribeURLRejected, invalidConfiguration
         }
@@ -20,6 +20,10 @@ public struct SNSVerificationError: Error, Sendable, CustomStringConvertible {
         /// or a recent failure is still backing off). Transient (answer 503 so SNS retries), except when the
         /// host answered 403, 404 or 410: there is no such certificate, and `isTransient` is false.
         public static let certificateFetchFailed = Code(.certificateFetchFailed)
+        /// The certificate is not cached and this client may not start a fetch now: it has its share of
+        /// fetches running, or a URL it sent recently named no certificate (`CertificateFetchAdmission`).
+        /// Transient: a genuine sender's retry gets through once the hold ends.
+        public static let certificateFetchHeld = Code(.certificateFetchHeld)
         /// The certificate was fetched but is unusable (not RSA, key too small).
         public static let certificateInvalid = Code(.certificateInvalid)
         /// The certificate does not name an accepted SNS signing identity.
@@ -55,11 +59,12 @@ public struct SNSVerificationError: Error, Sendable, CustomStringConvertible {
     /// The lower-level cause (policy, HTTP client or crypto error), for debugging.
     public var underlying: (any Error)?
 
-    /// `isTransient` nil means the code's default: only `.certificateFetchFailed` is transient.
+    /// `isTransient` nil means the code's default: only `.certificateFetchFailed` and `.certificateFetchHeld`
+    /// are transient.
     public init(_ code: Code, _ message: String, isTransient: Bool? = nil, httpStatus: Int? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
-        self.isTransient = isTransient ?? (code == .certificateFetchFailed)
+        self.isTransient = isTransient ?? (code == .certificateFetchFailed || code == .certificateFetchHeld)
         self.httpStatus = httpStatus
         self.underlying = underlying
     }

@@ -68,7 +68,8 @@ public actor SigningCertificateProvider {
     /// - Parameter remoteAddress: the requester as the server reports its peer; a fetch it starts is
     ///   charged to it (nil: only the global limit applies).
     /// - Throws: `.certificateURLRejected` (nothing fetched), `.certificateFetchFailed` (transient, except
-    ///   when the host answers that there is no such certificate), `.certificateInvalid`,
+    ///   when the host answers that there is no such certificate), `.certificateFetchHeld` (transient: this
+    ///   client may not start a fetch now), `.certificateInvalid`,
     ///   `.certificateNameMismatch`.
     public func certificate(
         for url: String, topicArn: String, requestedBy remoteAddress: String? = nil
@@ -121,10 +122,10 @@ public actor SigningCertificateProvider {
     private static func error(for refusal: CertificateFetchAdmission.Refusal, now: Date) -> SNSVerificationError {
         switch refusal {
         case .busy:
-            SNSVerificationError(.certificateFetchFailed, "this client already has certificate fetches running; retry later")
+            SNSVerificationError(.certificateFetchHeld, "this client already has certificate fetches running; retry later")
         case .penalised(let until):
             SNSVerificationError(
-                .certificateFetchFailed,
+                .certificateFetchHeld,
                 "a certificate URL this client sent named no SNS certificate; it starts no fetch for another "
                     + "\(Int(until.timeIntervalSince(now).rounded(.up))) s; retry later")
         }

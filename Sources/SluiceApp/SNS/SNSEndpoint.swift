@@ -203,6 +203,9 @@ final class SNSEndpoint: Sendable {
             return .refused(.badSignature, type, .forbidden, code: "bad_signature", error.message, message)
         case .invalidConfiguration:
             return .refused(.certFetchFailed, type, .internalServerError, code: "misconfigured", "certificate trust settings are unusable", message)
+        case .certificateFetchHeld:
+            // About the client's own recent requests, so it may know why (the text holds no input of its).
+            return .refused(.certFetchHeld, type, .serviceUnavailable, code: "certificate_fetch_held", error.message, message)
         case .certificateFetchFailed where !error.isTransient:
             // The SNS host has no certificate under that name: a made-up URL, never a retry's business.
             return .refused(.badCertificateURL, type, .forbidden, code: "certificate_not_found", error.message, message)

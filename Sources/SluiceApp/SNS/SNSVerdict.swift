@@ -9,6 +9,8 @@ enum SNSVerdict: String, Sendable, CaseIterable {
     case rawRefused = "raw_refused"
     case storeUnavailable = "store_unavailable"
     case certFetchFailed = "cert_fetch_failed"
+    /// The certificate is not cached and this client may not start a fetch now (503; `CertificateFetchAdmission`).
+    case certFetchHeld = "cert_fetch_held"
     case draining
     case confirmFailed = "confirm_failed"
     /// A confirmation delivered again while its first delivery is still being handled (503).
