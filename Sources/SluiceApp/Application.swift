@@ -120,6 +120,7 @@ public final class Application: Sendable {
             tls: tls
         )
         serverConfiguration.trustedProxies = c.strings("http.trusted_proxies").compactMap(IPNetwork.init)
+        serverConfiguration.forwardedHeader = ForwardedHeader(rawValue: c.string("http.forwarded_header")) ?? .xForwardedFor
         self.server = HTTPServer(configuration: serverConfiguration, responder: router, logger: context.logger)
     }
 

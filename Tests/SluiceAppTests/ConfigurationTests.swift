@@ -37,6 +37,7 @@ struct ConfigurationTests {
         ("[dns]\nservers = [\"resolver.example:53\"]\n", [:], .invalidValue, "numeric"),
         ("", ["SLUICE_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,lb.internal"], .invalidValue, "'lb.internal' is not an IP address or a CIDR block"),
         ("[http]\ntrusted_proxies = [\"10.0.0.1/8\"]\n", [:], .invalidValue, "no host bits"),
+        ("", ["SLUICE_HTTP_FORWARDED_HEADER": "x-real-ip"], .invalidValue, "x-forwarded-for, forwarded"),
         ("[sns]\nbasic_auth_user = \"sns\"\n", [:], .invalidValue, "basic_auth_password"),
         ("", ["SLUICE_HTTP_TLS_CERT_FILE": "/etc/hostname"], .invalidValue, "tls_cert_file and http.tls_key_file go together"),
         ("", ["SLUICE_HTTP_TLS_CERT_FILE": "/nonexistent/cert.pem", "SLUICE_HTTP_TLS_KEY_FILE": "/etc/hostname"], .invalidValue, "not readable"),

@@ -4,7 +4,8 @@ import Testing
 @testable import SluiceHTTP
 
 /// `trustedProxies` over real sockets: a request from a trusted proxy carries its forwarded client as
-/// `remoteAddress` and in the access log; from anyone else `X-Forwarded-For` changes nothing.
+/// `remoteAddress` and in the access log; from anyone else `X-Forwarded-For` changes nothing; only the
+/// configured header (`forwardedHeader`) is read.
 struct ServerTrustedProxyTests {
     static func router() -> Router {
         var router = Router()
@@ -12,10 +13,10 @@ struct ServerTrustedProxyTests {
         return router
     }
 
-    static func whoami(port: Int, forwardedFor: [String]) async throws -> String {
+    static func whoami(port: Int, forwardedFor: [String], header: String = "X-Forwarded-For") async throws -> String {
         try await offPool {
             let client = try RawClient(port: port)
-            let headers = forwardedFor.map { "X-Forwarded-For: \($0)\r\n" }.joined()
+            let headers = forwardedFor.map { "\(header): \($0)\r\n" }.joined()
             return try client.roundTrip("GET /whoami HTTP/1.1\r\nHost: x\r\n\(headers)\r\n").bodyText
         }
     }
@@ -38,6 +39,29 @@ struct ServerTrustedProxyTests {
                 let seen = try await Self.whoami(port: server.port, forwardedFor: ["198.51.100.7"])
                 #expect(seen.hasPrefix("127.0.0.1:"), "\(trusted): \(seen)")
             }
+        }
+    }
+
+    /// RFC 7239 when configured: its `for=` names the client, and `X-Forwarded-For` (which a proxy writing
+    /// `Forwarded` passes on as the client wrote it) is ignored; and the other way round.
+    @Test func onlyTheConfiguredHeaderIsRead() async throws {
+        let proxies = ["127.0.0.0/8", "10.0.0.0/8"].compactMap(IPNetwork.init)
+        try await withServer(Self.router(), configure: { $0.trustedProxies = proxies; $0.forwardedHeader = .forwarded }) { server in
+            let forwarded = try await Self.whoami(
+                port: server.port, forwardedFor: ["for=6.6.6.6", "for=198.51.100.7;proto=https, for=\"[2001:db8::a]:4711\";by=10.0.0.1"],
+                header: "Forwarded")
+            #expect(forwarded == "[2001:db8:0:0:0:0:0:a]")
+            let both = try await offPool {
+                try RawClient(port: server.port).roundTrip(
+                    "GET /whoami HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6\r\nforwarded: For=\"198.51.100.9:80\"\r\n\r\n").bodyText
+            }
+            #expect(both == "198.51.100.9")
+            let spoofed = try await Self.whoami(port: server.port, forwardedFor: ["6.6.6.6"])
+            #expect(spoofed.hasPrefix("127.0.0.1:"), "X-Forwarded-For read though Forwarded is configured: \(spoofed)")
+        }
+        try await withServer(Self.router(), configure: { $0.trustedProxies = proxies }) { server in
+            let spoofed = try await Self.whoami(port: server.port, forwardedFor: ["for=6.6.6.6"], header: "Forwarded")
+            #expect(spoofed.hasPrefix("127.0.0.1:"), "Forwarded read though X-Forwarded-For is configured: \(spoofed)")
         }
     }
 }

@@ -46,7 +46,8 @@ extension ConfigurationKey {
         .init("http", "drain_delay_seconds", .float(0...300), .float(0), "On SIGTERM, time during which /readyz answers 503 while the listeners still accept, so a load balancer stops routing here before they close."),
         .init("http", "tls_cert_file", .string, .string(""), "PEM certificate chain (leaf first): serve HTTPS (TLS 1.2+) instead of HTTP. Empty: plain HTTP, TLS terminated in front."),
         .init("http", "tls_key_file", .string, .string(""), "PEM private key (unencrypted) of tls_cert_file."),
-        .init("http", "trusted_proxies", .stringList, .array([]), "Load balancers and proxies in front (addresses or CIDR blocks, comma-separated in the environment) whose X-Forwarded-For names the client: it is then the client in logs and in the per-client certificate-fetch limits. Empty: the peer is the client and the header is ignored."),
+        .init("http", "trusted_proxies", .stringList, .array([]), "Load balancers and proxies in front (addresses or CIDR blocks, comma-separated in the environment) whose forwarded_header names the client: it is then the client in logs and in the per-client certificate-fetch limits. Empty: the peer is the client and the header is ignored."),
+        .init("http", "forwarded_header", .choice(ForwardedHeader.allCases.map(\.rawValue)), .string(ForwardedHeader.xForwardedFor.rawValue), "The header trusted_proxies name the client in: x-forwarded-for, or forwarded (RFC 7239, its for= parameter). Only this one is read: proxies pass the other on as the client wrote it."),
         .init("http", "tls_reload_seconds", .float(1...86_400), .float(60), "How often the certificate and key files are checked; a changed pair serves new connections without a restart."),
 
         .init("database", "path", .string, .string("./data/sluice.sqlite"), "SQLite database file (its directory is created if missing)."),

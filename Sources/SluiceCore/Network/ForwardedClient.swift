@@ -1,4 +1,4 @@
-/// The client of a request that came through trusted proxies, from `X-Forwarded-For`.
+/// The client of a request that came through trusted proxies, from `X-Forwarded-For` or `Forwarded`.
 ///
 /// Each proxy appends the address it received the request from, so the list is only as trustworthy as the
 /// hops that wrote it: reading from the right, every address that is a trusted proxy is skipped, and the
@@ -9,31 +9,19 @@ public enum ForwardedClient {
     public static let maxEntries = 32
 
     /// The client address; `peer` when it is not a trusted proxy or the header names none.
-    /// - Parameter forwardedFor: every `X-Forwarded-For` value in order (a repeated header continues the list).
-    public static func resolve(peer: IPAddress, forwardedFor: [String], trusted: [IPNetwork]) -> IPAddress {
+    /// - Parameter values: every value of `header` in order (a repeated header continues the list).
+    public static func resolve(
+        peer: IPAddress, header: ForwardedHeader = .xForwardedFor, values: [String], trusted: [IPNetwork]
+    ) -> IPAddress {
         func isTrusted(_ address: IPAddress) -> Bool { trusted.contains { $0.contains(address) } }
         guard !trusted.isEmpty, isTrusted(peer) else { return peer }
         var client = peer
-        var read = 0
-        for value in forwardedFor.reversed() {
-            for entry in value.split(separator: ",", omittingEmptySubsequences: false).reversed() {
-                read += 1
-                let text = entry.trimmingASCIISpaces()
-                // An entry that is no address (`unknown`, garbage): the hop right of it is as far as we can see.
-                guard read <= maxEntries, let address = IPAddress(text) ?? IPAddress(peer: String(text)) else { return client }
-                client = address
-                if !isTrusted(address) { return client }
-            }
+        for text in header.hops(in: values, limit: maxEntries) {
+            // A hop that names no address (`unknown`, garbage): the hop right of it is as far as we can see.
+            guard let address = IPAddress(text) ?? IPAddress(peer: String(text)) else { return client }
+            client = address
+            if !isTrusted(address) { return client }
         }
         return client
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingASCIISpaces() -> Substring {
-        var text = self
-        while text.first == " " || text.first == "\t" { text.removeFirst() }
-        while text.last == " " || text.last == "\t" { text.removeLast() }
-        return text
     }
 }

@@ -48,9 +48,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// HTTPS on every connection with this certificate and key (TLS 1.2 or later); nil serves plain HTTP.
     /// The handshake must finish within `headerReadTimeout`, which counts from the accept.
     public var tls: TLSServerIdentity?
-    /// Peers whose `X-Forwarded-For` names the client (`ForwardedClient`): a request's `remoteAddress` is
+    /// Peers whose `forwardedHeader` names the client (`ForwardedClient`): a request's `remoteAddress` is
     /// then that client. Empty: the peer is the client and the header is ignored.
     public var trustedProxies: [IPNetwork] = []
+    /// The header `trustedProxies` write the client into; the other one is ignored.
+    public var forwardedHeader: ForwardedHeader = .xForwardedFor
 
     public init(
         host: String = "127.0.0.1",

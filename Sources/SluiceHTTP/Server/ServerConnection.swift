@@ -53,9 +53,9 @@ final class ServerConnection {
 
     /// The client of a request with these headers: the peer, or the client a trusted proxy forwarded for
     /// (as `203.0.113.7` or `[2001:db8::1]`, no port).
-    func clientAddress(_ headers: HTTPHeaders, trusted: [IPNetwork]) -> String {
+    func clientAddress(_ headers: HTTPHeaders, trusted: [IPNetwork], header: ForwardedHeader) -> String {
         guard let trustedProxy else { return remoteAddress }
-        let client = ForwardedClient.resolve(peer: trustedProxy, forwardedFor: headers.values("x-forwarded-for"), trusted: trusted)
+        let client = ForwardedClient.resolve(peer: trustedProxy, header: header, values: headers.values(header.rawValue), trusted: trusted)
         return client == trustedProxy ? remoteAddress : client.bracketed
     }
 

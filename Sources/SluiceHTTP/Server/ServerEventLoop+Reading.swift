@@ -112,7 +112,8 @@ extension ServerEventLoop {
             version: head.version, headers: head.headers
         )
         request.requestId = head.requestId ?? ids.next()
-        request.remoteAddress = c.clientAddress(head.headers, trusted: core.configuration.trustedProxies)
+        request.remoteAddress = c.clientAddress(
+            head.headers, trusted: core.configuration.trustedProxies, header: core.configuration.forwardedHeader)
         // A router is matched once here; its match travels with the exchange to `dispatch`.
         let match: Router.Match?
         let policy: HTTPBodyPolicy
