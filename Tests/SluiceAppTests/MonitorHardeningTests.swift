@@ -163,29 +163,62 @@ struct MonitorHardeningTests {
         #expect(sink.notifications.contains { $0.rule == .bounceRate && $0.status == .firing })
     }
 
-    @Test func anInstanceThatIsNotTheLeaderExportsUnknownForTheLeadersGauges() async throws {
+    @Test func anInstanceThatIsNotTheLeaderDoesNotExportTheLeadersGaugesUntilItLeadsAgain() async throws {
         let dir = try MonitorTempDirectory()
         defer { dir.remove() }
         let clock = TestClock(MonitorFixture.start)
-        let app = try MonitorFixture.app(try MonitorFixture.configuration(databasePath: dir.databasePath, protection: "off"), clock: clock)
+        let app = try MonitorFixture.app(
+            try MonitorFixture.configuration(databasePath: dir.databasePath, protection: "off", extra: [("ses.max_24h_send", .integer(1000))]),
+            clock: clock)
         defer { app.context.store.close() }
         try await MonitorFixture.seed(app.context, at: clock.now, sends: 100, hardBounces: 10)
         let worker = MonitorWorker(context: app.context, sinks: [])
         func metrics() -> String { app.context.metrics.registry.render() }
+        let leaderOnly = ["sluice_bounce_rate", "sluice_complaint_rate", "sluice_delivery_rate", "sluice_window_sends",
+                          "sluice_quota_use_ratio", "sluice_alert_active"]
 
         try await worker.evaluateOnce(now: clock.now)
-        #expect(metrics().contains("sluice_monitor_leader 1\n"))
-        #expect(metrics().contains("sluice_bounce_rate{window=\"24h\"} 0.1\n"))
+        var text = metrics()
+        #expect(text.contains("sluice_monitor_leader 1\n"))
+        #expect(text.contains("sluice_bounce_rate{window=\"24h\"} 0.1\n"))
+        #expect(text.contains("sluice_quota_use_ratio 0.1\n"))
+        // Open overall and for the one identity.
+        #expect(text.contains("sluice_alert_active{rule=\"bounce_rate\",severity=\"critical\"} 2\n"))
 
         // Leadership moved away; an operator paused meanwhile (shared state every instance shows).
         _ = try await app.context.sending.pause(reason: "maintenance", source: .operator, at: clock.now)
         await worker.follow(now: clock.now)
-        let text = metrics()
+        text = metrics()
+        for name in leaderOnly {
+            // Neither a sample nor the family's HELP/TYPE lines.
+            #expect(!text.contains(name), "\(name) exported by a follower")
+        }
+        #expect(!text.contains("NaN"))
         #expect(text.contains("sluice_monitor_leader 0\n"))
-        #expect(text.contains("sluice_bounce_rate{window=\"24h\"} NaN\n"))
-        #expect(text.contains("sluice_alert_active{rule=\"bounce_rate\",severity=\"critical\"} NaN\n"))
-        #expect(text.contains("sluice_quota_use_ratio NaN\n"))
         #expect(text.contains("sluice_sending_paused 1\n"))
         #expect(text.contains("sluice_suppressions{reason=\"hard_bounce\"} 10\n"))
+        // A second follower tick finds nothing left to remove.
+        await worker.follow(now: clock.now)
+        #expect(metrics() == text)
+
+        // Leading again: the next evaluation exports every series once more.
+        clock.advance(60)
+        try await worker.evaluateOnce(now: clock.now)
+        text = metrics()
+        #expect(text.contains("sluice_monitor_leader 1\n"))
+        for window in StatsWindow.allCases {
+            for name in leaderOnly.prefix(4) {
+                #expect(text.contains("\(name){window=\"\(window.rawValue)\"} "), "\(name) \(window.rawValue)")
+            }
+        }
+        #expect(text.contains("# HELP sluice_bounce_rate Hard bounces / sends over the window (fraction; present only on the monitor leader).\n"))
+        #expect(text.contains("sluice_bounce_rate{window=\"24h\"} 0.1\n"))
+        #expect(text.contains("sluice_quota_use_ratio 0.1\n"))
+        for rule in AlertRule.allCases {
+            for severity in AlertSeverity.allCases {
+                #expect(text.contains("sluice_alert_active{rule=\"\(rule.rawValue)\",severity=\"\(severity.rawValue)\"} "))
+            }
+        }
+        #expect(!text.contains("NaN"))
     }
 }

@@ -89,6 +89,79 @@ struct MetricsRegistryTests {
         #expect(registry.render().contains("g 1e-05\n"))
     }
 
+    @Test func removingOneLabelledSeriesKeepsTheOthers() throws {
+        let registry = MetricsRegistry()
+        try registry.gauge("rate", help: "A rate.", labels: ["window": "24h"]).set(0.5)
+        try registry.gauge("rate", help: "A rate.", labels: ["window": "7d"]).set(0.25)
+        try registry.gauge("rate", help: "A rate.", labels: ["window": "representative", "scope": "all"]).set(1)
+
+        registry.remove("rate", labels: ["window": "24h"])
+        registry.remove("rate", labels: ["window": "representative", "scope": "all"])
+        #expect(registry.render() == """
+            # HELP rate A rate.
+            # TYPE rate gauge
+            rate{window="7d"} 0.25
+
+            """)
+    }
+
+    @Test func removingTheLastSeriesDropsHelpAndType() throws {
+        let registry = MetricsRegistry()
+        try registry.gauge("gone", help: "Leaves.", labels: ["k": "v"]).set(1)
+        try registry.gauge("plain", help: "Leaves too.").set(2)
+        try registry.counter("kept_total", help: "Stays.").increment()
+
+        registry.remove("gone", labels: ["k": "v"])
+        registry.remove("plain")
+        #expect(registry.render() == """
+            # HELP kept_total Stays.
+            # TYPE kept_total counter
+            kept_total 1
+
+            """)
+        registry.remove("kept_total")
+        #expect(registry.render() == "")
+    }
+
+    @Test func removingAMissingSeriesIsANoOp() throws {
+        let registry = MetricsRegistry()
+        try registry.gauge("g", help: "G.", labels: ["k": "v"]).set(3)
+        let before = registry.render()
+
+        registry.remove("g", labels: ["k": "w"])
+        registry.remove("g")
+        registry.remove("g", labels: ["k": "v", "other": "x"])
+        registry.remove("absent", labels: ["k": "v"])
+        registry.remove("not a valid name")
+        #expect(registry.render() == before)
+    }
+
+    @Test func aSeriesSetAgainAfterRemovalRendersAgain() throws {
+        let registry = MetricsRegistry()
+        let old = try registry.gauge("g", help: "G.", labels: ["k": "v"])
+        old.set(7)
+        registry.remove("g", labels: ["k": "v"])
+        // The old handle still works but is no longer exported.
+        old.set(8)
+        #expect(old.value == 8)
+        #expect(registry.render() == "")
+
+        let fresh = try registry.gauge("g", help: "G.", labels: ["k": "v"])
+        #expect(fresh !== old)
+        #expect(fresh.value == 0)
+        fresh.set(9)
+        #expect(registry.render() == """
+            # HELP g G.
+            # TYPE g gauge
+            g{k="v"} 9
+
+            """)
+        // Gone with its family, the name is free for another type.
+        registry.remove("g", labels: ["k": "v"])
+        try registry.counter("g", help: "Now a counter.").increment()
+        #expect(registry.render().contains("# TYPE g counter\ng 1\n"))
+    }
+
     @Test(arguments: ["", "1abc", "a-b", "a b", "é"])
     func rejectsInvalidMetricNames(name: String) {
         let e = #expect(throws: MetricsError.self) { try MetricsRegistry().counter(name) }

@@ -7,9 +7,9 @@ import Synchronization
 public final class AppMetrics: Sendable {
     public let registry: MetricsRegistry
     // Handles already resolved: a registry lookup validates names, sorts and escapes labels and takes
-    // the registry lock, which cost microseconds per request. The registry never drops a series, so a
-    // cached handle stays the registered one. Both caches are bounded by the label sets in code
-    // (routes are patterns, statuses are codes), not by request input.
+    // the registry lock, which cost microseconds per request. A series is dropped only through `remove`,
+    // which forgets its cached handle too, so a cached handle stays the registered one. Both caches are
+    // bounded by the label sets in code (routes are patterns, statuses are codes), not by request input.
     private let requestSeries = Mutex<[RequestSeriesKey: (Counter, Histogram)]>([:])
     private let plainCounters = Mutex<[String: Counter]>([:])
 
@@ -33,9 +33,9 @@ public final class AppMetrics: Sendable {
             return
         }
         let labels = ["method": key.method, "route": route, "status": String(observation.status)]
-        let counter = try? registry.counter("sluice_http_requests_total", help: "HTTP requests by route and status.", labels: labels)
+        let counter = try? registry.counter(Self.requestsName, help: "HTTP requests by route and status.", labels: labels)
         let histogram = try? registry.histogram(
-            "sluice_http_request_duration_seconds", help: "HTTP request latency.",
+            Self.requestDurationName, help: "HTTP request latency.",
             labels: ["method": key.method, "route": route]
         )
         counter?.increment()
@@ -65,4 +65,14 @@ public final class AppMetrics: Sendable {
     public func set(_ name: String, help: String, labels: [String: String] = [:], _ value: Double) {
         try? registry.gauge(name, help: help, labels: labels).set(value)
     }
+
+    /// Stops exporting `name{labels}` until it is set or counted again (see `MetricsRegistry.remove(_:labels:)`).
+    public func remove(_ name: String, labels: [String: String] = [:]) {
+        registry.remove(name, labels: labels)
+        if labels.isEmpty { plainCounters.withLock { _ = $0.removeValue(forKey: name) } }
+        if name == Self.requestsName || name == Self.requestDurationName { requestSeries.withLock { $0.removeAll() } }
+    }
+
+    static let requestsName = "sluice_http_requests_total"
+    static let requestDurationName = "sluice_http_request_duration_seconds"
 }

@@ -1,7 +1,8 @@
 import SluiceCore
 
 /// Publishes the monitor's view as gauges; only fixed names and closed label sets (no addresses, no identities).
-/// The rates, window sends, quota use and open alerts are the leader's: on other instances they read NaN.
+/// The rates, window sends, quota use and open alerts are the leader's: other instances do not export them,
+/// since an absent series, not a value, is how Prometheus says "not known here".
 struct MonitorGauges: Sendable {
     let metrics: AppMetrics
 
@@ -30,6 +31,8 @@ struct MonitorGauges: Sendable {
         }
         if let use = report.quota.use {
             metrics.set("sluice_quota_use_ratio", help: Self.quotaHelp, use)
+        } else {
+            metrics.remove("sluice_quota_use_ratio")  // the quota became unknown or unlimited: no ratio
         }
         var counts: [String: Int] = [:]
         for alert in alerts.active.values {
@@ -49,22 +52,20 @@ struct MonitorGauges: Sendable {
     }
 
     /// Not the leader: the series only the evaluating instance knows (rates, window sends, quota use, open alerts)
-    /// read NaN, unknown, rather than a former leader's stale values or zeros; `max()` across instances, or
-    /// `… and on(instance) sluice_monitor_leader == 1`, gives the leader's.
+    /// are removed rather than left at a former leader's stale values, zeros or NaN (which poisons `sum()`), so
+    /// aggregations across instances see the leader's alone. The next `update(report:alerts:)` sets them again.
     func markFollower() {
         update(leader: false)
-        let unknown = Double.nan
         for window in StatsWindow.allCases {
             let labels = ["window": window.rawValue]
-            metrics.set("sluice_bounce_rate", help: Self.bounceHelp, labels: labels, unknown)
-            metrics.set("sluice_complaint_rate", help: Self.complaintHelp, labels: labels, unknown)
-            metrics.set("sluice_delivery_rate", help: Self.deliveryHelp, labels: labels, unknown)
-            metrics.set("sluice_window_sends", help: Self.sendsHelp, labels: labels, unknown)
+            for name in ["sluice_bounce_rate", "sluice_complaint_rate", "sluice_delivery_rate", "sluice_window_sends"] {
+                metrics.remove(name, labels: labels)
+            }
         }
-        metrics.set("sluice_quota_use_ratio", help: Self.quotaHelp, unknown)
+        metrics.remove("sluice_quota_use_ratio")
         for rule in AlertRule.allCases {
             for severity in AlertSeverity.allCases {
-                metrics.set("sluice_alert_active", help: Self.alertHelp, labels: ["rule": rule.rawValue, "severity": severity.rawValue], unknown)
+                metrics.remove("sluice_alert_active", labels: ["rule": rule.rawValue, "severity": severity.rawValue])
             }
         }
     }
@@ -82,13 +83,13 @@ struct MonitorGauges: Sendable {
         }
     }
 
-    static let alertHelp = "Open alerts by rule and severity (NaN on an instance that is not the monitor leader)."
+    static let alertHelp = "Open alerts by rule and severity (present only on the monitor leader)."
     static let leaderName = "sluice_monitor_leader"
     static let leaderHelp = "1 on the instance whose monitor evaluated at its last tick (the leader), 0 otherwise."
-    static let bounceHelp = "Hard bounces / sends over the window (fraction; NaN when not the monitor leader)."
-    static let complaintHelp = "Complaints / sends over the window (fraction; NaN when not the monitor leader)."
-    static let deliveryHelp = "Deliveries / sends over the window (fraction; NaN when not the monitor leader)."
-    static let sendsHelp = "Sends counted in the window (NaN when not the monitor leader)."
-    static let quotaHelp = "Sends in the last 24 h / the 24-hour quota (NaN when not the monitor leader)."
+    static let bounceHelp = "Hard bounces / sends over the window (fraction; present only on the monitor leader)."
+    static let complaintHelp = "Complaints / sends over the window (fraction; present only on the monitor leader)."
+    static let deliveryHelp = "Deliveries / sends over the window (fraction; present only on the monitor leader)."
+    static let sendsHelp = "Sends counted in the window (present only on the monitor leader)."
+    static let quotaHelp = "Sends in the last 24 h / the 24-hour quota (present only on the monitor leader)."
     static let suppressionsHelp = "Active suppressions by reason."
 }

@@ -79,7 +79,7 @@ public struct MonitorWorker: BackgroundWorker {
         for sink in sinks { await sink.shutdown() }
     }
 
-    /// A tick on an instance that is not the monitor leader: the leader's gauges read unknown here, and the gate
+    /// A tick on an instance that is not the monitor leader: the leader's gauges are not exported here, and the gate
     /// and suppression gauges (shared state every instance reads) are refreshed.
     func follow(now: Date) async {
         gauges.markFollower()

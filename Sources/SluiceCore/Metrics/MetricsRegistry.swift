@@ -92,6 +92,18 @@ public final class MetricsRegistry: Sendable {
         return try result.get()
     }
 
+    /// Stops exporting the series `name` with `labels`, and the family with its last series; no-op when absent.
+    /// A handle obtained earlier keeps working but is no longer rendered; registering the series again
+    /// (`gauge(_:help:labels:)` and friends) creates a fresh one.
+    public func remove(_ name: String, labels: [String: String] = [:]) {
+        let key = PrometheusText.labelString(labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        families.withLock { families in
+            guard var family = families[name], family.series.removeValue(forKey: key) != nil else { return }
+            // An empty family would still render its HELP and TYPE lines.
+            families[name] = family.series.isEmpty ? nil : family
+        }
+    }
+
     /// All metrics in the text exposition format, families sorted by name and series by labels.
     public func render() -> String {
         let copy = families.withLock { $0 }
