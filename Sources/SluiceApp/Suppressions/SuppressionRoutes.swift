@@ -20,7 +20,9 @@ enum SuppressionRoutes {
             return export(request, service, spreadsheet: spreadsheet == "true")
         }
         // Bodies are checked on the head too (`routeAuthorization`): no body is read for a request without a token.
-        let importOptions = RouteOptions(bodyLimit: importBodyLimit, streamingBody: true, runsOffLoop: true, authorization: auth.routeAuthorization)
+        let importOptions = RouteOptions(
+            bodyLimit: importBodyLimit, streamingBody: true, runsOffLoop: true, authorization: auth.routeAuthorization,
+            answersBodyFailure: true)
         router.add(.POST, "/v1/suppressions/import", options: importOptions) { request in
             guard auth.isAuthorized(request) else { return BearerAuthenticator.unauthorized() }
             return await importBody(request, service)
@@ -158,8 +160,9 @@ enum SuppressionRoutes {
 
     /// The answer when the body stream failed midway: the rows parsed before the failure are committed
     /// (the last partial chunk too) and every write has ended, then the error carries the import report.
-    /// On a framing error (too large, bad chunking, a body timeout) the HTTP layer has answered the client
-    /// itself and this answer goes nowhere; the count is in the `suppression.import_cut_short` log line.
+    /// The route answers body failures (`answersBodyFailure`), so the client gets it on a framing error too
+    /// (too large, bad chunking, too slow); a client that went away gets nothing, the log line
+    /// `suppression.import_cut_short` has the count.
     private static func bodyFailed(_ error: any Error, importer: inout SuppressionImport) async -> HTTPResponse {
         let report: ImportReport
         do { report = try await importer.finishAfterInputFailure() } catch { return response(for: error) }
@@ -168,7 +171,10 @@ enum SuppressionRoutes {
             return .json(.contentTooLarge, ImportFailureWire(
                 code: "body_too_large", message: "import bodies are limited to \(importBodyLimit / 1_048_576) MiB; \(done)", report: report))
         }
-        // Client gone, body timeout, bad chunking (the stream fails with `HTTPServerError` only).
+        if let error = error as? HTTPServerError, error.code == .bodyTimeout {
+            return .json(.requestTimeout, ImportFailureWire(code: "body_timeout", message: "the request body stopped or came too slowly; \(done)", report: report))
+        }
+        // Client gone, bad chunking (the stream fails with `HTTPServerError` only).
         return .json(.badRequest, ImportFailureWire(code: "body_read_failed", message: "the request body could not be read; \(done)", report: report))
     }
 

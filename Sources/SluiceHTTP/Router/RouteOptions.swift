@@ -12,15 +12,20 @@ public struct RouteOptions: Sendable, Equatable {
     public var redactsPath: Bool
     /// Checked on the request head before any body byte is read; see `RouteAuthorization`.
     public var authorization: RouteAuthorization?
+    /// With `streamingBody`: when the body breaks off (bad chunking, over `bodyLimit`, too slow), the handler
+    /// answers, with what it did before the failure, instead of the server's own error. The server waits for
+    /// that answer as long as the body timeout, then sends its own; the connection closes after either.
+    public var answersBodyFailure: Bool
 
     public init(
         bodyLimit: Int? = nil, streamingBody: Bool = false, runsOffLoop: Bool = false, redactsPath: Bool = false,
-        authorization: RouteAuthorization? = nil
+        authorization: RouteAuthorization? = nil, answersBodyFailure: Bool = false
     ) {
         self.bodyLimit = bodyLimit
         self.streamingBody = streamingBody
         self.runsOffLoop = runsOffLoop
         self.redactsPath = redactsPath
         self.authorization = authorization
+        self.answersBodyFailure = answersBodyFailure
     }
 }

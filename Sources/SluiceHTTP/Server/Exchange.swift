@@ -17,6 +17,11 @@ final class Exchange {
     var match: Router.Match?
     var buffered: [UInt8] = []
     var stream: HTTPRequestBodyStream?
+    /// The handler of `stream` answers a body failure itself (`RouteOptions.answersBodyFailure`).
+    var answersBodyFailure = false
+    /// The body broke off and the handler was told: the server's own answer, sent if the handler's has not
+    /// come by `deadline`.
+    var bodyFailure: (status: HTTPStatus, code: String, message: String, deadline: UInt64)?
     /// The stream buffer is full; the loop stops reading until the consumer catches up.
     private(set) var streamPaused = false
     private var pausedAt: UInt64 = 0

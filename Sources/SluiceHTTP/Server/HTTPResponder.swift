@@ -32,6 +32,8 @@ public struct HTTPBodyPolicy: Sendable, Equatable {
     /// What access logs show in place of the path, which is a credential (`RouteOptions.redactsPath`);
     /// nil logs the path.
     public var pathInLog: String?
+    /// A streamed body's failure is answered by the handler (`RouteOptions.answersBodyFailure`).
+    public var answersBodyFailure = false
 
     public init(
         limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false, pathInLog: String? = nil

@@ -257,6 +257,18 @@ final class ServerCore: Sendable {
         finished(context: context, status: status, requestBytes: 0, responseBytes: 0, loop: loop)
     }
 
+    /// A streamed body broke off and its handler answers (`RouteOptions.answersBodyFailure`): the reason is
+    /// logged here, the answer in the access log when it goes out.
+    func logBodyFailure(status: HTTPStatus, code: String, exchange: ExchangeContext) {
+        logger.notice("request body failed; the handler answers", metadata: [
+            "request.id": "\(exchange.requestId)",
+            "http.status": "\(status.code)",
+            "reason": "\(code)",
+            "route": "\(exchange.routePattern ?? "-")",
+            "remote": "\(exchange.remoteAddress)",
+        ])
+    }
+
     /// A TLS connection ended by a protocol failure: no HTTP status exists yet (or any more), so a line
     /// with OpenSSL's reason is all the record there is. Info, not notice: scanners cause most.
     func logTLSFailure(_ error: CryptoError, remote: String, handshake: Bool) {

@@ -396,10 +396,13 @@ final class ServerEventLoop: @unchecked Sendable {
             if let exchange = c.exchange {
                 if !exchange.bodyDone, !exchange.streamPaused, !exchange.responseQueued {
                     if now &- exchange.lastBodyProgress > config.body {
-                        sendLoopError(c, status: .requestTimeout, code: "body_timeout", message: "Request body not received in time")
+                        failBody(c, exchange, HTTPServerError(.bodyTimeout, "Request body not received in time"), status: .requestTimeout, code: "body_timeout")
                     } else if config.bodyRate.isTooSlow(elapsed: now &- exchange.bodyStart, received: exchange.bodyBytes) {
-                        sendLoopError(c, status: .requestTimeout, code: "body_too_slow", message: "Request body arrived too slowly")
+                        failBody(c, exchange, HTTPServerError(.bodyTimeout, "Request body arrived too slowly"), status: .requestTimeout, code: "body_too_slow")
                     }
+                } else if let failure = exchange.bodyFailure, !exchange.responseQueued, now >= failure.deadline {
+                    // The handler told of the failure has not answered: the server's own answer goes instead.
+                    sendLoopError(c, status: failure.status, code: failure.code, message: failure.message)
                 }
                 continue
             }
