@@ -50,7 +50,8 @@ extension SendEngine {
         // Best effort: the in-memory backoff holds it back in this process anyway.
         let later = [id: dueNow().addingTimeInterval(TimeInterval(Self.stepBackoff(failures: failure.count)))]
         _ = try? await context.store.deferQueued(later, at: context.now())
-        context.logger.warning("send step failed; the message stays queued", metadata: [
+        // Not "stays queued": a claim that committed unseen (its call threw) leaves the row claimed, for crash recovery.
+        context.logger.warning("send step failed before the SES call; tried again later", metadata: [
             "send.message_id": "\(id)", "send.step_failures": "\(failure.count)", "error": "\(error)",
         ])
     }
