@@ -58,12 +58,6 @@ struct SendWorkerRecoveryTests {
         func account() async throws(SESError) -> SESAccount? { nil }
     }
 
-    /// The real clock plus an offset the test moves.
-    final class MovableClock: Sendable {
-        let offset = Mutex<TimeInterval>(0)
-        func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-    }
-
     /// One engine on a fresh SQLite file (or PostgreSQL database), its wall clock a `MovableClock`.
     final class Harness: Sendable {
         let directory: TestDirectory
@@ -74,22 +68,12 @@ struct SendWorkerRecoveryTests {
         let gate: SendGateConfiguration
 
         init(_ environment: [String: String] = [:]) throws {
-            directory = try TestDirectory(prefix: "sluice-send-recovery")
-            let configuration = try ConfigurationLoader().load(fileText: nil, environment: [
-                "SLUICE_DATABASE_PATH": directory.path + "/sluice.sqlite", "SLUICE_SES_MAX_SEND_RATE": "100",
-            ].merging(environment) { $1 })
-            let (logger, logs) = CapturingLogHandler.logger(label: "sluice.send.recovery.tests", level: .info)
-            self.logs = logs
-            store = try Application.openStore(configuration: configuration, logger: logger)
-            let clock = self.clock
-            context = AppContext(configuration: configuration, logger: logger, store: store, metrics: AppMetrics(), state: ServiceState()) {
-                clock.now()
-            }
-            var gate = SendGateConfiguration(configuration: configuration)
-            gate.housekeepingInterval = .milliseconds(20)
-            gate.recordPause = .milliseconds(10)
-            gate.maxRecordPause = .milliseconds(40)
-            self.gate = gate
+            let fixture = try SendEngineFixture(prefix: "sluice-send-recovery", environment: environment, clock: clock)
+            directory = fixture.directory
+            store = fixture.store
+            context = fixture.context
+            logs = fixture.logs
+            gate = fixture.gate
         }
 
         /// A harness on a fresh database of the throwaway PostgreSQL server.

@@ -18,27 +18,17 @@ final class SendFaultHarness: Sendable {
     let base: any AppStore
     let context: AppContext
     let logs: CapturingLogHandler.Lines
-    let clock = OffsetClock()
+    let clock = MovableClock()
     let gate: SendGateConfiguration
 
     init(_ environment: [String: String] = [:]) throws {
-        directory = try TestDirectory(prefix: "sluice-send-faults")
-        let configuration = try ConfigurationLoader().load(fileText: nil, environment: [
-            "SLUICE_DATABASE_PATH": directory.path + "/sluice.sqlite", "SLUICE_SES_MAX_SEND_RATE": "100",
-        ].merging(environment) { $1 })
-        let (logger, logs) = CapturingLogHandler.logger(label: "sluice.send.faults.tests", level: .info)
-        self.logs = logs
-        base = try Application.openStore(configuration: configuration, logger: logger)
-        store = FaultInjectingStore(base)
-        let clock = self.clock
-        context = AppContext(configuration: configuration, logger: logger, store: store, metrics: AppMetrics(), state: ServiceState()) {
-            clock.now()
-        }
-        var gate = SendGateConfiguration(configuration: configuration)
-        gate.housekeepingInterval = .milliseconds(20)
-        gate.recordPause = .milliseconds(10)
-        gate.maxRecordPause = .milliseconds(40)
-        self.gate = gate
+        let fixture = try SendEngineFixture(prefix: "sluice-send-faults", environment: environment, clock: clock) { FaultInjectingStore($0) }
+        directory = fixture.directory
+        base = fixture.store
+        store = try #require(fixture.context.store as? FaultInjectingStore)
+        context = fixture.context
+        logs = fixture.logs
+        gate = fixture.gate
     }
 
     deinit { base.close() }
@@ -95,12 +85,6 @@ final class SendFaultHarness: Sendable {
         let seen = store.calls(.recoverInflight).count
         try await waitUntil("\(passes) recovery passes") { store.calls(.recoverInflight).count >= seen + passes }
     }
-}
-
-/// The real clock plus an offset the test moves.
-final class OffsetClock: Sendable {
-    let offset = Mutex<TimeInterval>(0)
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 }
 
 /// A transport that answers every call with acceptance after `callTime`, runs a hook in `prepare`, and records
