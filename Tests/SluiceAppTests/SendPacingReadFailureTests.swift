@@ -91,4 +91,30 @@ struct SendPacingReadFailureTests {
         #expect(harness.store.calls(.queuedMessage, id: "msg_warm").filter(\.failed).count == 1)
         #expect(harness.store.calls(.markFailed, id: "msg_warm").isEmpty)
     }
+
+    /// A transient failure of the read of a message whose paced slot has come (`dueGrants`: read apart from the due
+    /// rows when older mail fills the short paced batch) keeps the slot: the message goes at it. Dropped, the slot
+    /// was lost and the message waited behind every older row.
+    @Test func transientReadOfADueGrantKeepsItsSlot() async throws {
+        // One recipient every 2 s for example.net; one call at a time, 200 ms each, so 15 older ungrouped
+        // messages keep the paced batch (in flight + 1) full for about 3 s.
+        let harness = try SendFaultHarness(["SLUICE_PACING_GROUPS": "net:example.net=0.5", "SLUICE_SES_CONCURRENCY": "1"])
+        let start = harness.now
+        try await harness.enqueue("msg_first", to: ["first@example.net"], due: start.addingTimeInterval(-100))
+        try await harness.enqueue("msg_second", to: ["second@example.net"], due: start.addingTimeInterval(-99))
+        for i in 0..<15 { try await harness.enqueue("msg_older_\(i)", to: ["older\(i)@example.org"], due: start.addingTimeInterval(-50 + Double(i))) }
+        let transport = ObservingTransport(callTime: .milliseconds(200))
+        let store = harness.store
+        try await harness.running(transport) {
+            try await harness.waitUntil("msg_second deferred to its slot") { !store.calls(.deferQueued, id: "msg_second").isEmpty }
+            // Its next read is the one of its due grant, 0.25 s (the lead) before the slot.
+            store.fail(.queuedMessage, id: "msg_second", times: 1)
+            try await harness.waitUntil("every message sent") { transport.sends == 17 }
+        }
+        #expect(store.calls(.queuedMessage, id: "msg_second").filter(\.failed).count == 1)
+        #expect(store.calls(.deferQueued, id: "msg_second").count == 1, "backed off or deferred again")
+        let order = transport.recipients
+        let second = try #require(order.firstIndex(of: "second@example.net"))
+        #expect(second < order.count - 3, "sent behind the older mail, not at its slot: \(order)")
+    }
 }

@@ -15,7 +15,15 @@ extension SendEngine {
         var seen = Set(ready.map(\.id))
         var candidates: [ReadyMessage] = []
         for id in await pacing.dueGrants(now: now, lead: configuration.reservationLead, limit: 64) where !seen.contains(id) && !inflight.contains(id) {
-            guard let queued = try? await context.store.queuedMessage(id: id), queued.state == .queued else {
+            let read: QueuedMessage?
+            do {
+                read = try await context.store.queuedMessage(id: id)
+            } catch {
+                // A failed read says nothing of the message: it keeps its slot, and is read again with `ready`
+                // (where an unreadable row is failed) or on the next pass.
+                continue
+            }
+            guard let queued = read, queued.state == .queued else {
                 await pacing.drop(id)
                 continue
             }
