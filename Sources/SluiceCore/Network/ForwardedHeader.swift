@@ -115,7 +115,7 @@ extension Character {
 }
 
 extension Substring {
-    func trimmingASCIISpaces() -> Substring {
+    fileprivate func trimmingASCIISpaces() -> Substring {
         var text = self
         while text.first == " " || text.first == "\t" { text.removeFirst() }
         while text.last == " " || text.last == "\t" { text.removeLast() }

@@ -107,11 +107,10 @@ public struct Router: HTTPResponder {
         switch match {
         case .found(let index, _):
             let route = table[index]
-            var policy = HTTPBodyPolicy(
+            return HTTPBodyPolicy(
                 limit: route.options.bodyLimit, streaming: route.options.streamingBody, routePattern: route.pattern.text,
-                runsOffLoop: route.options.runsOffLoop, pathInLog: route.options.redactsPath ? route.pattern.text : nil)
-            policy.answersBodyFailure = route.options.streamingBody && route.options.answersBodyFailure
-            return policy
+                runsOffLoop: route.options.runsOffLoop, pathInLog: route.options.redactsPath ? route.pattern.text : nil,
+                answersBodyFailure: route.options.streamingBody && route.options.answersBodyFailure)
         case .wrongMethod(_, let index):
             // No handler will read the body (the server answers from the head, see `responseBeforeBody`):
             // a server that asks anyway accepts none beyond a small allowance.

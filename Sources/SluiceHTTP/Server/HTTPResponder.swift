@@ -33,16 +33,18 @@ public struct HTTPBodyPolicy: Sendable, Equatable {
     /// nil logs the path.
     public var pathInLog: String?
     /// A streamed body's failure is answered by the handler (`RouteOptions.answersBodyFailure`).
-    public var answersBodyFailure = false
+    public var answersBodyFailure: Bool
 
     public init(
-        limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false, pathInLog: String? = nil
+        limit: Int? = nil, streaming: Bool = false, routePattern: String? = nil, runsOffLoop: Bool = false, pathInLog: String? = nil,
+        answersBodyFailure: Bool = false
     ) {
         self.limit = limit
         self.streaming = streaming
         self.routePattern = routePattern
         self.runsOffLoop = runsOffLoop
         self.pathInLog = pathInLog
+        self.answersBodyFailure = answersBodyFailure
     }
 
     /// The path as access logs show it.
