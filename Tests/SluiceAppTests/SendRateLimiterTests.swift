@@ -87,6 +87,23 @@ struct SendRateLimiterTests {
         #expect(await limiter.waitTime(for: 1) >= 599)
     }
 
+    @Test func aRestartAfterABusyDayIsNotHeldToItForAnotherDay() async throws {
+        let clock = Clock()
+        let limiter = limiter(rate: 1000, daily: 50_000, clock: clock)
+        // First GetAccount after a restart: 49,990 sent in SES's last 24 h.
+        await limiter.setLimits(maxSendRate: nil, max24HourSend: nil, sentLast24Hours: 49_990, quotaMark: await limiter.quotaMark())
+        #expect(await limiter.waitTime(for: 11) > 3600)
+        clock.advance(1)
+        try await limiter.acquire(10)
+        // An hour later SES's figure has fallen as its old sends aged out (and includes our 10).
+        clock.advance(3600)
+        await limiter.setLimits(maxSendRate: nil, max24HourSend: nil, sentLast24Hours: 12_000, quotaMark: await limiter.quotaMark())
+        #expect(await limiter.usedLast24Hours() == 12_000)
+        #expect(await limiter.waitTime(for: 1) < 1)
+        try await limiter.acquire(5)
+        #expect(await limiter.usedLast24Hours() == 12_005)
+    }
+
     @Test func messageLargerThanTheBucketPaysItsRecipientsAsDebt() async throws {
         let clock = Clock()
         let limiter = limiter(rate: 10, clock: clock)

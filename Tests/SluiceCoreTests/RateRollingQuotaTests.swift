@@ -46,7 +46,7 @@ struct RollingQuotaTests {
         #expect(unlimited.canSend(1_000_000, now: Self.t0))
         #expect(unlimited.timeUntilFree(now: Self.t0) == 0)
         var quota = RollingQuota(max24HourSend: 50_000)
-        quota.seed(sentLast24Hours: 49_990, now: Self.t0)
+        quota.seed(sentLast24Hours: 49_990, mark: quota.mark, now: Self.t0)
         #expect(quota.canSend(10, now: Self.t0))
         #expect(!quota.canSend(11, now: Self.t0))
         quota.setLimit(100_000)
@@ -87,5 +87,47 @@ struct RollingQuotaTests {
         // A minute never recorded in: nothing changes.
         quota.giveBack(1, recordedInMinute: minute + 7)
         #expect(quota.usedInWindow(now: dayLater) == 4)
+    }
+
+    @Test func sesFigureIsReplacedAtEachRefreshNotHeldForADay() {
+        // A restart after a busy day: SES says 45,000 of 50,000 were sent in its last 24 h.
+        var quota = RollingQuota(max24HourSend: 50_000)
+        quota.seed(sentLast24Hours: 45_000, mark: quota.mark, now: Self.t0)
+        #expect(quota.usedInWindow(now: Self.t0) == 45_000)
+        #expect(!quota.canSend(5_001, now: Self.t0))
+        quota.record(1_000, now: Self.t0.addingTimeInterval(60))
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(60)) == 46_000)
+        // An hour later SES's old sends have aged out: its figure (which includes our 1,000) is what counts.
+        let hour = Self.t0.addingTimeInterval(3600)
+        quota.seed(sentLast24Hours: 20_000, mark: quota.mark, now: hour)
+        #expect(quota.usedInWindow(now: hour) == 20_000)
+        #expect(quota.canSend(30_000, now: hour))
+        #expect(quota.timeUntilFree(30_000, now: hour) == 0)
+    }
+
+    @Test func sendsAfterTheMarkCountOnTopOfSESFigure() {
+        var quota = RollingQuota(max24HourSend: 10_000)
+        quota.record(100, now: Self.t0)
+        let mark = quota.mark  // read before GetAccount
+        quota.record(50, now: Self.t0.addingTimeInterval(1))  // sent while the call was out: not in SES's figure
+        quota.seed(sentLast24Hours: 5_000, mark: mark, now: Self.t0.addingTimeInterval(2))
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(2)) == 5_050)
+        // A give-back after the mark leaves SES's side too.
+        quota.giveBack(50, recordedInMinute: RollingQuota.minute(Self.t0.addingTimeInterval(1)))
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(2)) == 5_000)
+        // SES's figure never lowers what this instance itself recorded in the window.
+        quota.seed(sentLast24Hours: 10, mark: quota.mark, now: Self.t0.addingTimeInterval(3))
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(3)) == 100)
+        // An answer older than the figure held is ignored.
+        quota.seed(sentLast24Hours: 9_000, mark: mark, now: Self.t0.addingTimeInterval(2.5))
+        #expect(quota.usedInWindow(now: Self.t0.addingTimeInterval(3)) == 100)
+    }
+
+    @Test func sesFigureStopsCountingAfterADayWithoutRefresh() {
+        var quota = RollingQuota(max24HourSend: 1_000)
+        quota.seed(sentLast24Hours: 1_000, mark: quota.mark, now: Self.t0)
+        #expect(!quota.canSend(now: Self.t0))
+        #expect(quota.timeUntilFree(now: Self.t0) == 86_400)
+        #expect(quota.canSend(1_000, now: Self.t0.addingTimeInterval(86_400)))
     }
 }

@@ -79,8 +79,13 @@ actor SendRateLimiter {
     var quotaLimit: Double { quota.max24HourSend }
     func usedLast24Hours() -> Int { quota.usedInWindow(now: steadyNow()) }
 
-    /// Adopts limits from `GetAccount` or configuration; `sentLast24Hours` seeds the rolling count.
-    func setLimits(maxSendRate: Double?, max24HourSend: Double?, sentLast24Hours: Double?) {
+    /// The local daily count's running total: read it just before `GetAccount`, and hand it back with the
+    /// answer's `SentLast24Hours` (`setLimits`), so sends made while the call was out count on top of SES's figure.
+    func quotaMark() -> Int64 { quota.mark }
+
+    /// Adopts limits from `GetAccount` or configuration. `sentLast24Hours` (with the `quotaMark()` read before
+    /// the call) replaces SES's previous figure in the rolling count (`RollingQuota.seed`).
+    func setLimits(maxSendRate: Double?, max24HourSend: Double?, sentLast24Hours: Double?, quotaMark: Int64? = nil) {
         let t = steadyNow()
         if let maxSendRate, maxSendRate > 0, maxSendRate != adaptive.maxRate {
             if adaptive.rate(now: t) >= adaptive.maxRate * 0.999 {
@@ -92,7 +97,11 @@ actor SendRateLimiter {
             bucket.setRate(adaptive.rate(now: t), burst: Self.burst(for: maxSendRate), now: t)
         }
         if let max24HourSend { quota.setLimit(max24HourSend) }
-        if localQuota, let sentLast24Hours, sentLast24Hours > 0 { quota.seed(sentLast24Hours: Int(sentLast24Hours), now: t) }
+        if localQuota, let sentLast24Hours, sentLast24Hours.isFinite, sentLast24Hours >= 0 {
+            // Without a mark, SES's figure is taken to cover every send recorded so far (the recorded ones
+            // still count through the buckets).
+            quota.seed(sentLast24Hours: Int(sentLast24Hours), mark: quotaMark ?? quota.mark, now: t)
+        }
     }
 
     /// SES said "slow down": halve the rate (AIMD; it recovers over minutes).

@@ -443,9 +443,10 @@ final class SendEngine: Sendable {
             do {
                 // The shared ledger's mark before the call: SES's figure then covers every reservation before it.
                 let mark = await quotaMark()
+                let localMark = await limiter.quotaMark()
                 let askedAt = context.now()
                 if let account = try await transport.account() {
-                    await adopt(account)
+                    await adopt(account, quotaMark: localMark)
                     await seedSharedQuota(account.sendQuota?.sentLast24Hours, mark: mark, askedAt: askedAt)
                 }
             } catch {
@@ -470,11 +471,12 @@ final class SendEngine: Sendable {
         context.metrics.set("sluice_send_quota_24h", help: "Recipients per rolling 24 h allowed (-1 unlimited).", await limiter.quotaLimit)
     }
 
-    private func adopt(_ account: SESAccount) async {
+    /// - Parameter quotaMark: the limiter's `quotaMark()` read before `GetAccount` was called.
+    private func adopt(_ account: SESAccount, quotaMark: Int64) async {
         let quota = account.sendQuota
         let rate = configuration.configuredMaxSendRate > 0 ? configuration.configuredMaxSendRate : quota?.maxSendRate
         let daily = configuration.configuredMax24HourSend != 0 ? Double(configuration.configuredMax24HourSend) : quota?.max24HourSend
-        await limiter.setLimits(maxSendRate: rate, max24HourSend: daily, sentLast24Hours: quota?.sentLast24Hours)
+        await limiter.setLimits(maxSendRate: rate, max24HourSend: daily, sentLast24Hours: quota?.sentLast24Hours, quotaMark: quotaMark)
         context.metrics.set("sluice_send_rate_limit", help: "Recipients per second the send gate allows.", await limiter.maxRate)
         context.metrics.set("sluice_send_quota_24h", help: "Recipients per rolling 24 h allowed (-1 unlimited).", await limiter.quotaLimit)
         if let quota {

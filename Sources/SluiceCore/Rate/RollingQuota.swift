@@ -1,9 +1,12 @@
 import Foundation
 
-/// A rolling 24-hour send count in one-minute buckets (SES `Max24HourSend`; -1 = unlimited).
+/// A rolling 24-hour send count in one-minute buckets (SES `Max24HourSend`; -1 = unlimited), reconciled
+/// with SES's own `SentLast24Hours` by the same rule as the shared ledger (`SharedQuotaRule`).
 ///
 /// Conservative by construction: a send recorded in minute m stays counted until the end of minute
-/// m + 1440, i.e. for 24 h plus up to one minute, never less.
+/// m + 1440, i.e. for 24 h plus up to one minute, never less. SES's figure counts as sent at the refresh
+/// it came with, and only until the next refresh replaces it: recorded on top of the buckets, it would
+/// hold a restarted instance to the whole of the previous day's sends for another 24 h.
 public struct RollingQuota: Sendable, Equatable {
     /// Seconds per bucket.
     public static let bucketSeconds: Int64 = 60
@@ -14,6 +17,10 @@ public struct RollingQuota: Sendable, Equatable {
     public private(set) var max24HourSend: Double
     private var minutes: [Int64]
     private var counts: [Int]
+    /// Every send ever recorded, minus those given back: read it before `GetAccount` and seed with it.
+    public private(set) var mark: Int64 = 0
+    /// SES's latest `SentLast24Hours`, tied to `mark`.
+    public private(set) var seed: QuotaSeed?
 
     public init(max24HourSend: Double) {
         self.max24HourSend = max24HourSend
@@ -26,15 +33,22 @@ public struct RollingQuota: Sendable, Equatable {
     /// Updates the limit (e.g. after `GetAccount`), keeping recorded sends.
     public mutating func setLimit(_ max24HourSend: Double) { self.max24HourSend = max24HourSend }
 
-    /// Sends counted in the window ending at `now`.
+    /// Sends counted in the window ending at `now`: the recorded ones, or SES's figure plus the sends
+    /// recorded after it, whichever is more.
     public func usedInWindow(now: Date) -> Int {
+        SharedQuotaRule.used(ledger: recordedInWindow(now: now), reservedTotal: mark, seed: seed, now: now)
+    }
+
+    /// Sends recorded in the window ending at `now`.
+    private func recordedInWindow(now: Date) -> Int {
+        liveSlots(now: now).reduce(0) { $0 + counts[$1] }
+    }
+
+    /// Ring slots whose minute still counts at `now`. Buckets from a later minute (clock stepped back)
+    /// still count: conservative.
+    private func liveSlots(now: Date) -> [Int] {
         let current = Self.minute(now)
-        var total = 0
-        // Buckets from a later minute (clock stepped back) still count: conservative.
-        for i in 0..<Self.bucketCount where minutes[i] > current - Int64(Self.bucketCount) {
-            total += counts[i]
-        }
-        return total
+        return (0..<Self.bucketCount).filter { minutes[$0] > current - Int64(Self.bucketCount) }
     }
 
     /// Whether `n` more sends fit in the window at `now`.
@@ -45,6 +59,7 @@ public struct RollingQuota: Sendable, Equatable {
     /// Records `n` sends at `now`.
     public mutating func record(_ n: Int = 1, now: Date) {
         guard n > 0 else { return }
+        mark += Int64(n)
         let m = Self.minute(now)
         let i = Self.slot(m)
         if minutes[i] == m || minutes[i] > m {
@@ -62,31 +77,27 @@ public struct RollingQuota: Sendable, Equatable {
         guard n > 0 else { return }
         let i = Self.slot(minute)
         guard minutes[i] == minute else { return }
-        counts[i] = max(0, counts[i] - n)
+        let taken = min(n, counts[i])
+        counts[i] -= taken
+        mark -= Int64(taken)
     }
 
-    /// Seeds the window from `SentLast24Hours` at startup (counted as sent now: conservative).
-    public mutating func seed(sentLast24Hours: Int, now: Date) {
-        record(sentLast24Hours - usedInWindow(now: now), now: now)
+    /// Adopts SES's `SentLast24Hours` from a `GetAccount` whose call started when `mark` was read: it
+    /// replaces the previous figure (SES's count falls as its old sends age out), and the sends recorded
+    /// after `mark` count on top of it. A figure older than the current one is ignored.
+    public mutating func seed(sentLast24Hours: Int, mark: Int64, now: Date) {
+        guard sentLast24Hours >= 0 else { return }
+        if let seed, seed.at > now { return }
+        seed = QuotaSeed(sentLast24Hours: sentLast24Hours, mark: mark, at: now)
     }
 
     /// Seconds until `n` more sends fit: 0 if now, `.infinity` if `n` exceeds the whole quota.
+    /// SES's figure is assumed to stay until it is 24 h old (a refresh may lower it sooner).
     public func timeUntilFree(_ n: Int = 1, now: Date) -> TimeInterval {
         if canSend(n, now: now) { return 0 }
-        guard Double(n) <= max24HourSend else { return .infinity }
-        let current = Self.minute(now)
-        let live = (0..<Self.bucketCount)
-            .filter { minutes[$0] > current - Int64(Self.bucketCount) && counts[$0] > 0 }
-            .sorted { minutes[$0] < minutes[$1] }
-        var used = usedInWindow(now: now)
-        for i in live {
-            used -= counts[i]
-            if Double(used + n) <= max24HourSend {
-                let expiry = (minutes[i] + Int64(Self.bucketCount)) * Self.bucketSeconds
-                return max(0, Double(expiry) - now.timeIntervalSince1970)
-            }
-        }
-        return .infinity
+        let buckets = liveSlots(now: now).map { (minute: minutes[$0], count: counts[$0]) }
+        return SharedQuotaRule.retryDelay(
+            n, limit: max24HourSend, buckets: buckets, reservedTotal: mark, seed: seed, now: now, cap: .infinity)
     }
 
     /// The bucket (Unix minute) of `date`.

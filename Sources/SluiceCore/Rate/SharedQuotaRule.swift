@@ -26,7 +26,7 @@ public struct QuotaSeed: Sendable, Equatable {
 /// account); SES's figure counts every send up to the refresh but not ours after it, so the ledger's
 /// reservations after the mark are added to it, never the ones before (those are in SES's figure already):
 /// no double counting. SES's sends are treated as made at the refresh (they drop out at the next refresh or
-/// after 24 h): conservative, as `RollingQuota.seed`.
+/// after 24 h): conservative. `RollingQuota` applies the same rule to one instance's own count.
 public enum SharedQuotaRule {
     /// Seconds per ledger bucket.
     public static let bucketSeconds = RollingQuota.bucketSeconds
