@@ -135,6 +135,8 @@ struct SESClientStandInTests {
         var body: String
         var expectedType: String?
         var retry: RetryDecision
+        /// A 4xx refusal sent nothing; a 5xx may have.
+        var certainlyNotSent: Bool { status < 500 }
         var testDescription: String { "\(status) \(expectedType ?? "-") → \(retry)" }
     }
 
@@ -177,6 +179,7 @@ struct SESClientStandInTests {
         #expect(error?.httpStatus == errorCase.status)
         #expect(error?.awsErrorType == errorCase.expectedType)
         #expect(error?.retry == errorCase.retry)
+        #expect(error?.certainlyNotSent == errorCase.certainlyNotSent)
         #expect(server.requests.count == 1)  // the client never retries by itself
     }
 
@@ -185,6 +188,23 @@ struct SESClientStandInTests {
         let error = await #expect(throws: SESError.self) { try await client.getAccount() }
         #expect(error?.code == .network)
         #expect(error?.retry == .retryable)
+        #expect(error?.certainlyNotSent == true, "no connection, no request: SES cannot have sent")
+    }
+
+    /// Only failures before the request's first byte count as not sent: after it, SES may have acted.
+    @Test(arguments: [
+        (HTTPClientError.Code.nameResolutionFailed, true), (.connectFailed, true), (.tlsHandshakeFailed, true),
+        (.certificateUntrusted, true), (.certificateExpired, true), (.hostnameMismatch, true),
+        (.timeout, false), (.connectionClosed, false), (.io, false), (.malformedResponse, false),
+        (.responseTooLarge, false), (.cancelled, false),
+    ])
+    func transportFailuresSayWhetherTheRequestWasSent(_ code: HTTPClientError.Code, notSent: Bool) {
+        #expect(SESError.fromTransport(HTTPClientError(code, "test")).certainlyNotSent == notSent)
+    }
+
+    @Test func anAnswerThatIsNotSESsMayHaveSent() {
+        #expect(!SESError(.invalidResponse, "2xx that is not JSON", retry: .retryable).certainlyNotSent)
+        #expect(SESError(.credentials, "no keys", retry: .retryable).certainlyNotSent)
     }
 
     @Test func credentialFailureIsClassified() async throws {
@@ -194,6 +214,7 @@ struct SESClientStandInTests {
         let client = try makeClient(endpoint: try AWSTestSupport.closedPortURL(), credentials: chain)
         let error = await #expect(throws: SESError.self) { try await client.getAccount() }
         #expect(error?.code == .credentials)
+        #expect(error?.certainlyNotSent == true)
     }
 
     @Test func eachCallIsSignedAfresh() async throws {

@@ -53,6 +53,20 @@ struct SendDailyQuotaTests {
         }
     }
 
+    /// A retried call that certainly reached no sending (SES refused the keys; no connection) gives its quota
+    /// back: counted, it would hold the retry for a day on a quota of 1.
+    @Test func aRetriedCallSESRefusedBeforeSendingGivesItsQuotaBack() async throws {
+        let refused = TestHTTPServer.Response.sesError("ExpiredTokenException", status: 403, message: "The security token included in the request is expired")
+        let standIn = try SESStandIn(script: [refused])
+        let app = try await start(standIn, dailyQuota: 1)
+        try await withFixture(app) { app in
+            let id = try #require(try await app.post(SendTestApp.message(to: ["retry@example.net"])).id)
+            let done = try await app.waitForState(id, ["sent", "failed"])
+            #expect(done.state == "sent")
+            #expect(standIn.sendRequests.count == 2)
+        }
+    }
+
     @Test func aMessageSuppressedAtTheClaimUsesNoQuota() async throws {
         let standIn = try SESStandIn()
         let app = try await start(standIn, dailyQuota: 1)

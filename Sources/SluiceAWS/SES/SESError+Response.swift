@@ -63,3 +63,23 @@ extension SESError {
         return String(xml[open.upperBound..<close.lowerBound])
     }
 }
+
+extension SESError {
+    /// True when SES certainly did not act on the request: no request could be made (no keys, unsignable,
+    /// malformed), the connection never got as far as sending it (name resolution, connect, TLS handshake or
+    /// certificate failure), or SES answered with a 4xx refusal. False when it may have: a timeout or a
+    /// connection lost after the request was written, a 5xx, a 2xx that is not SES's answer.
+    public var certainlyNotSent: Bool {
+        if let httpStatus { return (400..<500).contains(httpStatus) }
+        if code == .credentials || code == .invalidRequest { return true }
+        guard let client = underlying as? HTTPClientError else { return false }
+        return Self.failuresBeforeTheRequest.contains(client.code)
+    }
+
+    /// Client failures raised before any byte of the request is written (the client does not retry a
+    /// non-idempotent request on a new connection, so these never follow a written attempt).
+    static let failuresBeforeTheRequest: Set<HTTPClientError.Code> = [
+        .invalidURL, .invalidRequest, .nameResolutionFailed, .connectFailed, .tlsConfiguration, .tlsHandshakeFailed,
+        .certificateUntrusted, .certificateExpired, .hostnameMismatch,
+    ]
+}

@@ -28,6 +28,9 @@ struct TransportResult: Sendable {
     var outcome: SendOutcome
     /// The recorded request (outbox only).
     var outbox: String?
+    /// A failure that certainly sent nothing (`SESError.certainlyNotSent`): its daily quota goes back even when
+    /// the message is retried. False for an outcome that may have sent.
+    var certainlyNotSent = false
 }
 
 /// SES v2 `SendEmail` through `SESClient`.
@@ -51,8 +54,12 @@ struct SESTransport: SendTransport {
             // `message` is SES's text; it may name the rejected address, which the message owner may see.
             var text = "\(error.awsErrorType ?? error.code.description): \(error.message)"
             // No keys, no call: a credentials outage must not use up the attempts of mail already accepted.
-            if error.code == .credentials { return TransportResult(outcome: .failed(decision: .unavailable, error: text)) }
-            guard error.httpStatus != nil else { return TransportResult(outcome: .failed(decision: error.retry, error: text)) }
+            if error.code == .credentials {
+                return TransportResult(outcome: .failed(decision: .unavailable, error: text), certainlyNotSent: true)
+            }
+            guard error.httpStatus != nil else {
+                return TransportResult(outcome: .failed(decision: error.retry, error: text), certainlyNotSent: error.certainlyNotSent)
+            }
             let decision = refusals.record(
                 refusedKeys: CredentialRefusalStreak.refusesKeys(errorType: error.awsErrorType, message: error.message),
                 keysGeneration: keysGeneration, decision: error.retry)
@@ -60,7 +67,7 @@ struct SESTransport: SendTransport {
                 text += " (SES refused the AWS credentials \(CredentialRefusalStreak.pauseAfter) times in a row, newly fetched keys"
                     + " included: fix them, then resume sending)"
             }
-            return TransportResult(outcome: .failed(decision: decision, error: text))
+            return TransportResult(outcome: .failed(decision: decision, error: text), certainlyNotSent: error.certainlyNotSent)
         }
     }
 

@@ -369,8 +369,9 @@ final class SendEngine: Sendable {
             after: result.outcome, attempts: claimed.attempts, now: due, random: Double.random(in: 0..<1), throttledSince: throttledSince,
             throttles: throttles)
         if case .failed(.throttled, _) = result.outcome { await limiter.recordThrottle() }
-        if case .failed(let decision, _) = result.outcome, decision != .retryable {
-            // SES answered and did not send (a timeout or network error may have sent): the quota goes back.
+        if case .failed(let decision, _) = result.outcome, decision != .retryable || result.certainlyNotSent {
+            // SES refused it, or the request never reached SES (a timeout, a 5xx or a connection lost after
+            // the request was written may have sent it): the quota goes back.
             await returnDailyQuota(of: message, quotaAt: quotaAt, counted: counted)
         }
         let foundNoKeys = if case .failed(.unavailable, _) = result.outcome { true } else { false }
