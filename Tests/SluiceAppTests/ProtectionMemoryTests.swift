@@ -98,6 +98,21 @@ struct ProtectionMemoryTests {
         #expect(memory.apply(assessment(["a": 0.063, "b": 0.05]), policy: policy, gate: paused(["a"])) == .pauseIdentities(["b": "r-b"]))
     }
 
+    /// An identity breach that starts while an operator (or SES) has paused everything is applied once that
+    /// pause is lifted: lifting it clears identity pauses too, so one applied during it would be lost.
+    @Test func anIdentityBreachDuringAnOperatorPauseIsAppliedAfterIt() {
+        var memory = ProtectionMemory()
+        let breach = ProtectionAssessment(
+            decision: .pauseIdentities([IdentityPause(identity: "a", reason: "r-a")]),
+            findings: [.identity("a"): ProtectionFinding(state: .breach(reason: "r-a"), rates: BreachRates(bounce: 0.05))])
+        #expect(memory.apply(breach, policy: policy, gate: byOperator) == .none)
+        #expect(memory.identities.isEmpty)
+        #expect(memory.apply(breach, policy: policy, gate: byOperator) == .none)
+        // The operator resumes (every pause cleared): the breach is applied now.
+        #expect(memory.apply(breach, policy: policy, gate: running) == .pauseIdentities(["a": "r-a"]))
+        #expect(memory.identities == ["a"])
+    }
+
     @Test func memorySavedByAnEarlierVersionStillDecodes() throws {
         let old = Data(#"{"identities":["a.example"],"pausedAll":true}"#.utf8)
         var memory = try JSONDecoder().decode(ProtectionMemory.self, from: old)

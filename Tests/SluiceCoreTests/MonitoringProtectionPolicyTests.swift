@@ -62,4 +62,26 @@ struct MonitoringProtectionPolicyTests {
             return
         }
     }
+
+    @Test func pauseIdentityPausesAllWhenTheRestOfTheAccountBreachesToo() {
+        // bad.example breaches on its own, and the other identities (each under the minimum volume) together
+        // breach as well: pausing bad.example alone would leave the account at risk.
+        var samples = F.hour(identity: "bad.example", sends: 200, hard: 40)  // 20 %
+        for id in ["x.example", "y.example", "z.example"] {
+            samples += F.hour(identity: id, sends: 50, complaints: 1)  // 2 % complaints over 150 sends
+        }
+        guard case .pauseAll(let reason) = ProtectionPolicy(mode: .pauseIdentity).decide(report(samples)) else {
+            Issue.record("expected pauseAll")
+            return
+        }
+        #expect(reason.contains("overall without the breaching identities complaint rate 2%"))
+        // Only the breaching identity's events make the overall rate breach: it alone is paused.
+        var alone = F.hour(identity: "bad.example", sends: 200, hard: 40)
+        alone += F.hour(identity: "good.example", sends: 800)
+        guard case .pauseIdentities(let paused) = ProtectionPolicy(mode: .pauseIdentity).decide(report(alone)) else {
+            Issue.record("expected pauseIdentities")
+            return
+        }
+        #expect(paused.map(\.identity) == ["bad.example"])
+    }
 }

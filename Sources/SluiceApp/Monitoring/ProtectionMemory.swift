@@ -100,10 +100,14 @@ extension ProtectionMemory {
             allRates = [:]
             var fresh: [String: String] = [:]
             var again: Set<String> = []
+            // Stopped by an operator or SES: a new breach is not applied (nor counted) yet, as for `pauseAll`;
+            // lifting that pause lifts identity pauses too, so it is applied at the first evaluation after.
+            let deferred = gate.paused && gate.source != .protection
             for pause in pauses {
                 let id = pause.identity
                 let current = findings[.identity(id)]?.rates ?? BreachRates()
                 if !identities.contains(id) {
+                    if deferred { continue }
                     identities.insert(id)
                     identityRates[id] = current
                     fresh[id] = pause.reason

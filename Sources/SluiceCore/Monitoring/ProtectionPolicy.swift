@@ -5,7 +5,8 @@ public struct ProtectionPolicy: Sendable, Equatable, Codable {
         case off
         /// Pause all sending when the account or any identity crosses a threshold.
         case pause
-        /// Pause only the identities that cross a threshold; pause all when only the overall rates do.
+        /// Pause only the identities that cross a threshold; pause all when the overall rates do without them
+        /// (no identity crosses, or the rest of the account still does once theirs are taken out).
         case pauseIdentity = "pause_identity"
     }
 
@@ -66,7 +67,14 @@ public struct ProtectionPolicy: Sendable, Equatable, Codable {
             }
         case .pauseIdentity:
             if !identities.isEmpty {
-                decision = .pauseIdentities(identities)
+                // Pausing them leaves the rest of the account sending: if the rest breaches on its own, only
+                // stopping everything protects the account.
+                let rest = overallReason == nil ? nil : report.overall(window).map { remainder($0, without: identities, in: report) }
+                if let rest, case .breach(let reason) = finding(rest, scope: "overall without the breaching identities").state {
+                    decision = .pauseAll(reason: reason)
+                } else {
+                    decision = .pauseIdentities(identities)
+                }
             } else if let overallReason {
                 // The account is at risk but no single identity is to blame (e.g. many small ones): stop everything.
                 decision = .pauseAll(reason: overallReason)
@@ -98,6 +106,24 @@ public struct ProtectionPolicy: Sendable, Equatable, Codable {
             }
         }
         return nil
+    }
+
+    /// The overall window with the sends and events of `identities` taken out.
+    private func remainder(_ overall: WindowStats, without identities: [IdentityPause], in report: StatsReport) -> WindowStats {
+        let names = Set(identities.map(\.identity))
+        var rest = overall
+        for identity in report.identities where names.contains(identity.identity) {
+            guard let w = identity.window(window) else { continue }
+            rest.sends = max(0, rest.sends - w.sends)
+            rest.deliveries = max(0, rest.deliveries - w.deliveries)
+            rest.hardBounces = max(0, rest.hardBounces - w.hardBounces)
+            rest.softBounces = max(0, rest.softBounces - w.softBounces)
+            rest.undeterminedBounces = max(0, rest.undeterminedBounces - w.undeterminedBounces)
+            rest.complaints = max(0, rest.complaints - w.complaints)
+            rest.rejects = max(0, rest.rejects - w.rejects)
+            rest.delays = max(0, rest.delays - w.delays)
+        }
+        return rest
     }
 
     /// Breach when a judged rate is at or above its threshold; not judged when the window has too few sends,
