@@ -79,7 +79,7 @@ struct SESClientAuthRecoveryTests {
         defer { server.stop() }
         let counter = InvalidationCounter()
         let error = await #expect(throws: SESError.self) { try await client(server, credentials: counter).getAccount() }
-        #expect(error?.retry == .pauseSending)
+        #expect(error?.retry == .denied)
         #expect(await counter.invalidations == 0)
     }
 

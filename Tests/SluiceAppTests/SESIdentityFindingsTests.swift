@@ -88,7 +88,7 @@ struct SESIdentityFindingsTests {
 
     /// What went wrong is said; SES's own text (which can carry the IAM principal) is not repeated.
     @Test(arguments: [
-        (SESError(.service, "User: arn:aws:iam::123456789012:user/ops is not authorized", httpStatus: 403, awsErrorType: "AccessDeniedException", retry: .pauseSending), "HTTP 403 AccessDeniedException"),
+        (SESError(.service, "User: arn:aws:iam::123456789012:user/ops is not authorized", httpStatus: 403, awsErrorType: "AccessDeniedException", retry: .denied), "HTTP 403 AccessDeniedException"),
         (SESError(.service, "Rate exceeded", httpStatus: 429, awsErrorType: "TooManyRequestsException", retry: .throttled), "throttled"),
         (SESError(.network, "connectFailed: connect to 127.0.0.1:9 failed", retry: .retryable), "no answer from SES: connectFailed"),
         (SESError(.credentials, "no AWS credentials found in the default chain", retry: .retryable), "no usable AWS credentials"),

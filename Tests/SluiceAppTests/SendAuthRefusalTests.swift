@@ -50,9 +50,38 @@ struct SendAuthRefusalTests {
             #expect(try await sending.state().reason?.contains("AccessDeniedException") == true)
             let status = try await app.get(id)
             #expect(status.state == "queued")
-            #expect(status.json["attempts"] as? Int == 0)
+            #expect(status.json["attempts"] as? Int == 1, "a denial may be the message's own: its attempt counts")
             _ = try await sending.resume()
             #expect(try await app.waitForState(id, ["sent", "failed"]).state == "sent")
+        }
+    }
+
+    /// A message SES denies every time (an IAM policy denying its identity) pauses sending at each resume only
+    /// until its attempts are spent; then it fails and the next resume lets the rest of the queue go.
+    @Test func aMessageDeniedAtEveryResumeFailsAfterItsAttempts() async throws {
+        let denied = TestHTTPServer.Response.sesError("AccessDeniedException", status: 403, message: "not authorized to send from this identity")
+        let standIn = try SESStandIn(script: [denied, denied])
+        let app = try await SendTestApp.start(
+            settings: [
+                "ses.transport": .string("ses"), "ses.endpoint": .string(standIn.endpoint), "ses.max_send_rate": .float(100),
+                "ses.max_attempts": .integer(2),
+            ],
+            environment: SendTestApp.staticKeys)
+        try await withFixture(app) { app in
+            let sending = app.context.sending
+            let id = try #require(try await app.post(SendTestApp.message(to: ["denied@example.net"])).id)
+            try await app.waitUntil("sending paused") { try await sending.state().paused }
+            #expect(try await app.get(id).state == "queued")
+            _ = try await sending.resume()
+            let failed = try await app.waitForState(id, ["sent", "failed"])
+            #expect(failed.state == "failed")
+            #expect((failed.json["error"] as? String)?.hasPrefix("gave up after 2 attempts: AccessDeniedException") == true)
+            try await app.waitUntil("sending paused again") { try await sending.state().paused }
+            // Resumed once more: the denied message no longer stops the queue.
+            _ = try await sending.resume()
+            let next = try #require(try await app.post(SendTestApp.message(to: ["next@example.net"])).id)
+            #expect(try await app.waitForState(next, ["sent", "failed"]).state == "sent")
+            #expect(standIn.sendRequests.count == 3)
         }
     }
 

@@ -34,15 +34,15 @@ struct RetryClassifierTests {
         (400, "RequestExpired", nil, .retryable),
         (403, "com.amazonaws.ses#ExpiredTokenException:http://internal.amazon.com/", nil, .retryable),
         // Account-level refusals pause sending instead of failing the queue.
-        (403, "AccessDeniedException", nil, .pauseSending),
-        (400, "AccessDenied", nil, .pauseSending),
-        (403, nil, nil, .pauseSending),
-        (403, "MissingAuthenticationTokenException", nil, .pauseSending),
-        (401, nil, nil, .pauseSending),
+        (403, "AccessDeniedException", nil, .denied),
+        (400, "AccessDenied", nil, .denied),
+        (403, nil, nil, .denied),
+        (403, "MissingAuthenticationTokenException", nil, .denied),
+        (401, nil, nil, .denied),
         (400, "AccountSuspendedException", nil, .pauseSending),
         (400, "SendingPausedException", nil, .pauseSending),
         (400, "AccountSendingPausedException", nil, .pauseSending),
-        (400, "ConfigurationSetSendingPausedException", nil, .pauseSending),
+        (400, "ConfigurationSetSendingPausedException", nil, .denied),
     ] as [(Int, String?, String?, RetryDecision)])
     func classifiesSESErrors(_ status: Int, _ type: String?, _ message: String?, _ expected: RetryDecision) {
         #expect(RetryClassifier.classify(status: status, errorType: type, message: message) == expected)
@@ -74,5 +74,6 @@ struct RetryClassifierTests {
         #expect(RetryDecision.throttled.isRetryable)
         #expect(!RetryDecision.dailyQuotaExceeded.isRetryable)
         #expect(!RetryDecision.pauseSending.isRetryable)
+        #expect(!RetryDecision.denied.isRetryable)
     }
 }

@@ -51,10 +51,25 @@ struct SendQueueStateMachineTests {
             == .retry(at: now.addingTimeInterval(10), error: "e"))
     }
 
-    @Test(arguments: [RetryDecision.pauseSending, .dailyQuotaExceeded, .unavailable])
-    func accountLevelRefusalsReleaseWithoutCountingTheAttempt(decision: RetryDecision) {
+    @Test(arguments: [RetryDecision.dailyQuotaExceeded, .unavailable])
+    func accountLevelWaitsReleaseWithoutCountingTheAttempt(decision: RetryDecision) {
         #expect(machine.action(after: .failed(decision: decision, error: "x"), attempts: 3, now: now, random: 0)
             == .release(reason: decision, error: "x"))
+    }
+
+    /// A refusal to send pauses everything. A denial's attempt counts, so a message whose own refusal (IAM
+    /// denying its identity) would pause sending after every resume is failed after its last attempt; an
+    /// account-wide pause never fails the message.
+    @Test func refusalsToSendPauseAndDenialsSpendTheAttempt() {
+        let machine = QueueStateMachine(maxAttempts: 3)
+        let denied = SendOutcome.failed(decision: .denied, error: "AccessDenied: not authorized")
+        #expect(machine.action(after: denied, attempts: 2, now: now, random: 0)
+            == .pause(error: "AccessDenied: not authorized", gaveUp: false, countsAttempt: true))
+        #expect(machine.action(after: denied, attempts: 3, now: now, random: 0)
+            == .pause(error: "gave up after 3 attempts: AccessDenied: not authorized", gaveUp: true, countsAttempt: true))
+        let paused = SendOutcome.failed(decision: .pauseSending, error: "SendingPausedException: paused")
+        #expect(machine.action(after: paused, attempts: 99, now: now, random: 0)
+            == .pause(error: "SendingPausedException: paused", gaveUp: false, countsAttempt: false))
     }
 
     @Test func transitionsOnlyMoveForward() {

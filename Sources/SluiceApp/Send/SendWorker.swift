@@ -416,14 +416,22 @@ final class SendEngine: Sendable {
         case .fail(let error):
             _ = try await store.markFailed(id: id, error: error, claimedAt: claimedAt, at: now)
             count("failed")
+        case .pause(let error, let gaveUp, let countsAttempt):
+            if gaveUp {
+                _ = try await store.markFailed(id: id, error: error, claimedAt: claimedAt, at: now)
+                count("failed")
+            } else {
+                _ = try await store.requeue(
+                    id: id, nextAttemptAt: now, error: error, countAttempt: countsAttempt, claimedAt: claimedAt, at: now)
+            }
+            let state = try await context.sending.pause(reason: "SES refused sending: \(error)", source: .ses, at: now)
+            context.logger.error("SES refused sending: all sending paused until resumed", metadata: [
+                "send.message_id": "\(id)", "send.reason": "\(error)", "send.gave_up": "\(gaveUp)",
+                "sending.since": "\(state.since.map { "\($0)" } ?? "-")",
+            ])
         case .release(let reason, let error):
             _ = try await store.requeue(id: id, nextAttemptAt: now, error: error, countAttempt: false, claimedAt: claimedAt, at: now)
-            if reason == .pauseSending {
-                let state = try await context.sending.pause(reason: "SES refused sending: \(error)", source: .ses, at: now)
-                context.logger.error("SES refused sending: all sending paused until resumed", metadata: [
-                    "send.reason": "\(error)", "sending.since": "\(state.since.map { "\($0)" } ?? "-")",
-                ])
-            } else if reason == .unavailable {
+            if reason == .unavailable {
                 // One try per wait, not one per queued message: the log and the credential source stay quiet.
                 let wait = credentialsOutage.withLock { $0.wait(at: now, longest: configuration.maxCredentialsWait) }
                 await limiter.block(until: now.addingTimeInterval(wait))

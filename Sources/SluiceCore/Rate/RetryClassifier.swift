@@ -40,12 +40,14 @@ public enum RetryClassifier {
         let text = message?.lowercased() ?? ""
         // v1 returns Code=Throttling for both limits; only the message tells them apart.
         if text.contains("daily message quota exceeded") { return .dailyQuotaExceeded }
+        if code == "ConfigurationSetSendingPausedException" { return .denied }  // only the message's configuration set
         if pauseCodes.contains(code) { return .pauseSending }
         if throttleCodes.contains(code) || status == 429 { return .throttled }
         // Refused keys and skewed clocks heal (new keys, the service's clock); the message is not at fault.
         if credentialCodes.contains(code) || clockSkewCodes.contains(code) { return .retryable }
-        // The account may not call SES (IAM policy, SCP, other auth refusals): hold every message, alert.
-        if code.hasPrefix("AccessDenied") || status == 401 || status == 403 { return .pauseSending }
+        // Not allowed (IAM policy, SCP, other auth refusals), for the account or only for this message's identity:
+        // hold every message, alert.
+        if code.hasPrefix("AccessDenied") || status == 401 || status == 403 { return .denied }
         if code == "LimitExceededException" { return .permanent }  // resource-count limit: retrying won't help
         if transientCodes.contains(code) || (500...599).contains(status) { return .retryable }
         return .permanent

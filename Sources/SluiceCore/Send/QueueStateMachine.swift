@@ -45,7 +45,14 @@ public struct QueueStateMachine: Sendable, Equatable {
             switch decision {
             case .permanent:
                 return .fail(error: error)
-            case .pauseSending, .dailyQuotaExceeded, .unavailable:
+            case .denied:
+                guard attempts < maxAttempts else {
+                    return .pause(error: "gave up after \(attempts) attempts: \(error)", gaveUp: true, countsAttempt: true)
+                }
+                return .pause(error: error, gaveUp: false, countsAttempt: true)
+            case .pauseSending:
+                return .pause(error: error, gaveUp: false, countsAttempt: false)
+            case .dailyQuotaExceeded, .unavailable:
                 return .release(reason: decision, error: error)
             case .throttled:
                 if maxThrottledAge > 0, let throttledSince, now.timeIntervalSince(throttledSince) >= maxThrottledAge {

@@ -19,7 +19,12 @@ public enum QueueAction: Sendable, Equatable {
     case throttled(retryAt: Date, error: String)
     /// `sending` → `failed`.
     case fail(error: String)
-    /// `sending` → `queued` at once and the attempt does not count: the account may not send right now
-    /// (`pauseSending`) or the daily quota is used up (`dailyQuotaExceeded`); the worker stops sending.
+    /// `sending` → `queued` at once and the attempt does not count: the daily quota is used up
+    /// (`dailyQuotaExceeded`) or SES cannot be called yet (`unavailable`); the worker waits.
     case release(reason: RetryDecision, error: String)
+    /// SES refused sending (`pauseSending`, `denied`): the worker pauses all sending, and the message goes back
+    /// to `queued` at once, or to `failed` when a counted attempt was its last (`gaveUp`). The attempt counts
+    /// for `denied` (`countsAttempt`): a refusal that may be the message's own (an IAM policy denying its
+    /// identity, its configuration set paused) would otherwise pause sending again after every resume.
+    case pause(error: String, gaveUp: Bool, countsAttempt: Bool)
 }
