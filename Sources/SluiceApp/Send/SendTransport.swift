@@ -31,6 +31,9 @@ struct TransportResult: Sendable {
     /// A failure that certainly sent nothing (`SESError.certainlyNotSent`): its daily quota goes back even when
     /// the message is retried. False for an outcome that may have sent.
     var certainlyNotSent = false
+    /// SES was not reached at all (name resolution, connect or TLS handshake failed): the call waits like a
+    /// credentials outage (`unavailable`), without spending the message's attempts.
+    var unreachable = false
 }
 
 /// SES v2 `SendEmail` through `SESClient`.
@@ -58,6 +61,11 @@ struct SESTransport: SendTransport {
                 return TransportResult(outcome: .failed(decision: .unavailable, error: text), certainlyNotSent: true)
             }
             guard error.httpStatus != nil else {
+                // SES not reached: the network's state, not the message's (as a credentials outage), so mail waits
+                // however long it lasts instead of failing after its attempts. A timeout may have sent: retried.
+                if error.code == .network && error.certainlyNotSent {
+                    return TransportResult(outcome: .failed(decision: .unavailable, error: text), certainlyNotSent: true, unreachable: true)
+                }
                 return TransportResult(outcome: .failed(decision: error.retry, error: text), certainlyNotSent: error.certainlyNotSent)
             }
             let decision = refusals.record(

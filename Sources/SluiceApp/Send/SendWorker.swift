@@ -66,7 +66,7 @@ final class SendEngine: Sendable {
     /// (tried and put back with a backoff), so the pass leaves them to the next one instead of spending a
     /// rate slot on a claim the store refuses.
     private let finishedSinceListing = Mutex<Set<String>>([])
-    /// How long sending waits for AWS credentials, growing while they stay unusable.
+    /// How long sending waits for AWS credentials (or for SES to be reachable), growing while they stay unusable.
     private let credentialsOutage = Mutex(CredentialsOutage())
     /// The account-wide rate and daily quota when several instances share the store (PostgreSQL).
     let sharedBudget: (any SharedSendBudget)?
@@ -374,19 +374,23 @@ final class SendEngine: Sendable {
             // the request was written may have sent it): the quota goes back.
             await returnDailyQuota(of: message, quotaAt: quotaAt, counted: counted)
         }
-        let foundNoKeys = if case .failed(.unavailable, _) = result.outcome { true } else { false }
-        if !foundNoKeys { credentialsOutage.withLock { $0.end() } }
+        // No keys, or SES unreachable: the outage's wait keeps doubling until a call gets through.
+        let cannotCall = if case .failed(.unavailable, _) = result.outcome { true } else { false }
+        if !cannotCall { credentialsOutage.withLock { $0.end() } }
         // The outcome is known here and nowhere else: recorded however long the store takes to come back.
         let stamp = claims.withLock { $0[id]?.stamp }
         await recordRetrying("cannot record send outcome", id: id) {
-            try await self.apply(action, id: id, claimedAt: stamp, message: message, outbox: result.outbox, now: now)
+            try await self.apply(action, id: id, claimedAt: stamp, message: message, outbox: result.outbox, unreachable: result.unreachable, now: now)
         }
         if case .markSent = action { return true }
         return false
     }
 
     /// Records `action` in the queue for the claim made at `claimedAt` (and pauses or waits as it says).
-    private func apply(_ action: QueueAction, id: String, claimedAt: Date?, message: OutboundMessage, outbox: String?, now: Date) async throws {
+    /// - Parameter unreachable: an `unavailable` outcome came from SES being unreachable, not from missing keys.
+    private func apply(
+        _ action: QueueAction, id: String, claimedAt: Date?, message: OutboundMessage, outbox: String?, unreachable: Bool, now: Date
+    ) async throws {
         let store = context.store
         let metrics = context.metrics
         func count(_ outcome: String) {
@@ -435,9 +439,10 @@ final class SendEngine: Sendable {
                 // One try per wait, not one per queued message: the log and the credential source stay quiet.
                 let wait = credentialsOutage.withLock { $0.wait(at: now, longest: configuration.maxCredentialsWait) }
                 await limiter.block(until: now.addingTimeInterval(wait))
-                context.logger.warning("no usable AWS credentials: sending waits, messages stay queued", metadata: [
-                    "send.reason": "\(error)", "send.wait_seconds": "\(wait)",
-                ])
+                let message: Logger.Message = unreachable
+                    ? "SES unreachable: sending waits, messages stay queued"
+                    : "no usable AWS credentials: sending waits, messages stay queued"
+                context.logger.warning(message, metadata: ["send.reason": "\(error)", "send.wait_seconds": "\(wait)"])
             } else {
                 await limiter.block(until: now.addingTimeInterval(configuration.dailyQuotaWait))
                 context.logger.warning("SES daily quota exceeded: sending waits", metadata: ["send.wait_seconds": "\(configuration.dailyQuotaWait)"])
