@@ -20,7 +20,7 @@ RUN swift build -c release --product sluice --static-swift-stdlib \
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl3 libsqlite3-0 libpq5 zlib1g ca-certificates tzdata \
+ && apt-get install -y --no-install-recommends libssl3 libsqlite3-0 libpq5 zlib1g ca-certificates tzdata publicsuffix \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 999 sluice \
  && useradd --system --uid 999 --gid sluice --home-dir /data --shell /usr/sbin/nologin sluice \

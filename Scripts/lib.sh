@@ -90,7 +90,9 @@ start_cert_server() {
   [ -n "$CERT_PORT" ] || { kill "$CERT_PID" 2>/dev/null; log "cert server did not start: $(cat "$dir/cert-server.out")"; return 1; }
 }
 
-build_deps() { apt_need libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config ca-certificates openssl; }
+# build_deps: what building needs, plus the data the service reads at run time (publicsuffix: the Public
+# Suffix List for DMARC organisational domains, dns.public_suffix_list).
+build_deps() { apt_need libssl-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config ca-certificates openssl publicsuffix; }
 
 # release_sluice: sets SLUICE_BIN to the release `sluice`, built here, unless SLUICE_BIN names a binary
 # already (to compare two builds in one session).

@@ -81,12 +81,12 @@ struct DMARCRecordTests {
         ("shop.example.com.au", "example.com.au"), ("example.co.uk", "example.co.uk"), ("Sub.Example.COM.", "example.com"),
     ])
     func approximatesOrganisationalDomains(domain: String, expected: String) {
-        #expect(OrganizationalDomain.of(domain) == expected)
+        #expect(OrganizationalDomain.approximate.of(domain) == expected)
     }
 
     @Test func alignsRelaxedAndStrict() {
-        #expect(OrganizationalDomain.aligned("mail.example.com", "example.com", mode: .relaxed))
-        #expect(!OrganizationalDomain.aligned("mail.example.com", "example.com", mode: .strict))
-        #expect(!OrganizationalDomain.aligned("amazonses.com", "example.com", mode: .relaxed))
+        #expect(OrganizationalDomain.approximate.aligned("mail.example.com", "example.com", mode: .relaxed))
+        #expect(!OrganizationalDomain.approximate.aligned("mail.example.com", "example.com", mode: .strict))
+        #expect(!OrganizationalDomain.approximate.aligned("amazonses.com", "example.com", mode: .relaxed))
     }
 }

@@ -136,6 +136,7 @@ extension ConfigurationKey {
         .init("monitoring", "alert_sns_topic_arn", .string, .string(""), "SNS topic (arn:aws:sns:REGION:ACCOUNT:NAME) alerts are also published to (needs sns:Publish; AWS credentials as for SES). Empty: off."),
 
         .init("dns", "servers", .stringList, .array([]), "DNS servers as numeric ip[:port] (IPv6 as [addr]:port); empty reads /etc/resolv.conf."),
+        .init("dns", "public_suffix_list", .string, .string(PublicSuffixListFile.defaultPath), "Public Suffix List file for DMARC organisational domains (Debian package publicsuffix); empty, missing or unreadable: a built-in approximation of common two-level suffixes."),
         .init("dns", "max_concurrent_checks", .integer(1...256), .integer(8), "DNS checks the API runs at once (each blocks a few threads for up to its DNS timeouts); more get 503 dns_busy."),
 
         .init("log", "level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), .string("info"), "Log level."),

@@ -15,7 +15,8 @@ public struct DomainCheckService: Sendable {
             servers.append(try DNSServerAddress(parsing: server))
         }
         let resolver = try DNSResolver(configuration: DNSResolverConfiguration(servers: servers), logger: logger)
-        self.checker = DomainChecker(lookup: resolver)
+        let organisational = PublicSuffixListFile.organisationalDomain(path: configuration.string("dns.public_suffix_list"), logger: logger)
+        self.checker = DomainChecker(lookup: resolver, organisationalDomain: organisational)
         self.defaultRegion = configuration.string("ses.region")
         self.ses = SESIdentityLookup(configuration: configuration, environment: environment, logger: logger)
     }

@@ -65,9 +65,9 @@ extension DomainChecker {
         let adkim = record?.dkimAlignment ?? .relaxed
         let aspf = record?.spfAlignment ?? .relaxed
         // Easy DKIM signs with d=<domain> itself, aligned in either mode.
-        let dkimAligned = dkim == .aligned && OrganizationalDomain.aligned(context.domain, context.domain, mode: adkim)
+        let dkimAligned = dkim == .aligned && organisational.aligned(context.domain, context.domain, mode: adkim)
         let customMailFrom = context.mailFrom ?? SPFEvaluator.amazonSESDomain
-        let spfAligned = mailFrom == .working && OrganizationalDomain.aligned(customMailFrom, context.domain, mode: aspf)
+        let spfAligned = mailFrom == .working && organisational.aligned(customMailFrom, context.domain, mode: aspf)
         let modes = "adkim=\(adkim.rawValue), aspf=\(aspf.rawValue)"
         let dkimText: String
         switch dkim {

@@ -64,11 +64,11 @@ extension DomainChecker {
     func dmarcLookup(_ domain: String) async throws(DNSError) -> DMARCLookup {
         let own = "_dmarc.\(domain)"
         let records = try await lookup.lookup(own, .txt).texts.filter(DMARCRecord.isDMARC)
-        let organisational = OrganizationalDomain.of(domain)
-        guard records.isEmpty, organisational != domain else {
+        let organisationalDomain = organisational.of(domain)
+        guard records.isEmpty, organisationalDomain != domain else {
             return DMARCLookup(location: own, records: records, inherited: false)
         }
-        let parent = "_dmarc.\(organisational)"
+        let parent = "_dmarc.\(organisationalDomain)"
         let inherited = try await lookup.lookup(parent, .txt).texts.filter(DMARCRecord.isDMARC)
         if inherited.isEmpty { return DMARCLookup(location: own, records: [], inherited: false) }
         return DMARCLookup(location: parent, records: inherited, inherited: true)
@@ -122,7 +122,7 @@ extension DomainChecker {
         let policyDomain = String(location.dropFirst("_dmarc.".count))
         for uri in record.aggregateReportURIs {
             guard let destination = DMARCRecord.domain(ofReportURI: uri),
-                OrganizationalDomain.of(destination) != OrganizationalDomain.of(policyDomain)
+                organisational.of(destination) != organisational.of(policyDomain)
             else { continue }
             let authorisation = "\(policyDomain)._report._dmarc.\(destination)"
             do {

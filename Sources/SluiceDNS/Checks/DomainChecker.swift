@@ -3,10 +3,15 @@ import SluiceCore
 /// Checks a domain's DNS for sending through Amazon SES: SPF, Easy DKIM, DMARC, custom MAIL FROM.
 public struct DomainChecker: Sendable {
     let lookup: any DNSLookup
+    /// Organisational domains for the DMARC fallback lookup, alignment and external report destinations.
+    let organisational: OrganizationalDomain
 
-    /// - Parameter lookup: usually a `DNSResolver`; tests may pass a fake.
-    public init(lookup: any DNSLookup) {
+    /// - Parameters:
+    ///   - lookup: usually a `DNSResolver`; tests may pass a fake.
+    ///   - organisationalDomain: the Public Suffix List to use, or the built-in approximation.
+    public init(lookup: any DNSLookup, organisationalDomain: OrganizationalDomain = .approximate) {
         self.lookup = lookup
+        self.organisational = organisationalDomain
     }
 
     /// Runs every check for `domain` (the From domain).
@@ -37,7 +42,7 @@ public struct DomainChecker: Sendable {
         let context = Context(
             domain: domain, mailFrom: mailFrom, region: region.trimmed.lowercased(), dkimTokens: dkimTokens,
             noTokensNote: noTokensNote)
-        let run = DomainChecker(lookup: MemoizingLookup(lookup))
+        let run = DomainChecker(lookup: MemoizingLookup(lookup), organisationalDomain: organisational)
         async let spf = run.spfChecks(context)
         async let dkim = run.dkimChecks(context)
         async let dmarc = run.dmarcChecks(context)
