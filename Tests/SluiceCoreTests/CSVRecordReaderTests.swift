@@ -72,4 +72,18 @@ struct CSVRecordReaderTests {
         #expect(Self.records(Array("é@example.com,x\n".utf8), pieces: [100], maxRecordBytes: 1024) == [.fields(line: 1, ["é@example.com", "x"])])
         #expect(Self.records([0x61, 0xFF, 0x2C, 0x62, 0x0A], pieces: [100], maxRecordBytes: 1024) == [.invalid(line: 1, message: "field is not valid UTF-8")])
     }
+
+    /// Bare CR line ends (old Mac exports): each CR ends a record; a CRLF still ends only one; a CR inside
+    /// quotes is data.
+    @Test func bareCarriageReturnsEndRecords() {
+        let text = Array("address,reason\ra@example.com,manual\r\rb@example.com,\"x\ry\"\r\nc@example.com,z\r".utf8)
+        let expected: [CSVRecordReader.Record] = [
+            .fields(line: 1, ["address", "reason"]), .fields(line: 2, ["a@example.com", "manual"]),
+            .fields(line: 4, ["b@example.com", "x\ry"]), .fields(line: 5, ["c@example.com", "z"]),
+        ]
+        for pieces in [[1], [2], [3], [100]] {
+            #expect(Self.records(text, pieces: pieces, maxRecordBytes: 1024) == expected, "pieces \(pieces)")
+        }
+        #expect(Self.reference(text, maxRecordBytes: 1024) == expected)
+    }
 }

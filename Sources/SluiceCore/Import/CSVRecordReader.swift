@@ -1,4 +1,4 @@
-/// Splits a CSV byte stream (RFC 4180: `"` quoting, `""` escapes, CRLF or LF line ends, line breaks
+/// Splits a CSV byte stream (RFC 4180: `"` quoting, `""` escapes, CRLF, LF or bare CR line ends, line breaks
 /// inside quoted fields) into records incrementally; memory is bounded by `maxRecordBytes`.
 public struct CSVRecordReader: Sendable {
     /// One record: its fields, or why it is unusable; `line` is where it starts (1-based).
@@ -22,6 +22,8 @@ public struct CSVRecordReader: Sendable {
     private var recordLine = 1
     private var problem: String?
     private var byteOrderMark = ByteOrderMarkFilter()
+    /// The last byte was a CR that ended a line: an LF right after it is the rest of a CRLF.
+    private var afterCR = false
 
     public init(maxRecordBytes: Int = 64 * 1024) {
         self.maxRecordBytes = maxRecordBytes
@@ -42,6 +44,13 @@ public struct CSVRecordReader: Sendable {
         let n = b.count
         var i = 0
         while i < n {
+            if afterCR {
+                afterCR = false
+                if b[i] == 0x0A {
+                    i += 1
+                    continue
+                }
+            }
             // Runs of ordinary bytes are taken at once; every byte that can change the state (and
             // every byte of the rarer states) goes through `consume`, the byte-wise reference.
             switch state {
@@ -111,7 +120,11 @@ public struct CSVRecordReader: Sendable {
 
     private mutating func consume(_ byte: UInt8, _ emit: (Record) -> Void) {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        if byte == lf { line += 1 }
+        if afterCR {
+            afterCR = false
+            if byte == lf { return }
+        }
+        if byte == lf || (byte == cr && state != .quoted) { line += 1 }
         switch state {
         case .fieldStart, .unquoted:
             switch byte {
@@ -121,8 +134,9 @@ public struct CSVRecordReader: Sendable {
             case lf:
                 endRecord(emit)
             case cr:
-                // A CR outside quotes only ever belongs to a CRLF line end.
-                break
+                // A line end: of a CRLF (its LF is skipped), or on its own, as old Mac exports write.
+                endRecord(emit)
+                afterCR = true
             case quote where state == .fieldStart && field.isEmpty:
                 state = .quoted
                 count()
@@ -151,7 +165,8 @@ public struct CSVRecordReader: Sendable {
             case lf:
                 endRecord(emit)
             case cr:
-                break
+                endRecord(emit)
+                afterCR = true
             default:
                 problem = problem ?? "characters after a closing quote"
                 append(byte)
