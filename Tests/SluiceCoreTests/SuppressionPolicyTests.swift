@@ -108,14 +108,39 @@ struct SuppressionPolicyTests {
         #expect(harness.feed(Self.event(.softBounce, at: 7 * Self.day)).outcome == "suppressed:soft_bounce_limit")
     }
 
-    @Test func bounceJustOutsideTheWindowStartsANewOne() {
+    /// The run's first bounce leaves the window: the window slides to the last bounce, which is still in it.
+    @Test func bounceJustOutsideTheWindowSlidesItToTheLastBounce() {
         var harness = PolicyHarness()
         harness.feed(Self.event(.softBounce, at: 0))
         harness.feed(Self.event(.softBounce, at: 3 * Self.day))
         let late = harness.feed(Self.event(.softBounce, at: 7 * Self.day + 1))
-        #expect(late.outcome == "counted:soft_bounce 1/3")
-        #expect(harness.state.softBounce?.windowStart == Self.t0.addingTimeInterval(7 * Self.day + 1))
+        #expect(late.outcome == "counted:soft_bounce 2/3")
+        #expect(harness.state.softBounce?.windowStart == Self.t0.addingTimeInterval(3 * Self.day))
         #expect(harness.state.suppressions.isEmpty)
+        // Three bounces within 7 days (days 3, 7 and 9): suppressed.
+        #expect(harness.feed(Self.event(.softBounce, at: 9 * Self.day)).outcome == "suppressed:soft_bounce_limit")
+    }
+
+    @Test func aBounceAfterAGapLongerThanTheWindowStartsANewRun() {
+        var harness = PolicyHarness()
+        harness.feed(Self.event(.softBounce, at: 0))
+        harness.feed(Self.event(.softBounce, at: Self.day))
+        let late = harness.feed(Self.event(.softBounce, at: 8 * Self.day + 1))
+        #expect(late.outcome == "counted:soft_bounce 1/3")
+        #expect(harness.state.softBounce?.windowStart == Self.t0.addingTimeInterval(8 * Self.day + 1))
+    }
+
+    /// A delivery that arrives late, from inside the run, does not clear the bounces that came after it.
+    @Test func aLateDeliveryFromInsideTheRunKeepsTheBounceAfterIt() {
+        var harness = PolicyHarness()
+        harness.feed(Self.event(.softBounce, at: 0))
+        harness.feed(Self.event(.softBounce, at: 2 * Self.day))
+        harness.feed(Self.event(.delivery, at: Self.day))
+        #expect(harness.state.softBounce?.count == 1)
+        #expect(harness.state.softBounce?.windowStart == Self.t0.addingTimeInterval(2 * Self.day))
+        // A delivery after the last bounce clears the run.
+        harness.feed(Self.event(.delivery, at: 3 * Self.day))
+        #expect(harness.state.softBounce == nil)
     }
 
     /// A late bounce older than the run joins it only while the whole span still fits the window.

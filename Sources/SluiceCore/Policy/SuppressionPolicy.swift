@@ -96,6 +96,11 @@ public struct SuppressionPolicy: RecipientEventPolicy {
             } else if event.timestamp < previous.windowStart {
                 // Older than a run it cannot join: the run of later bounces stands as it is.
                 return RecipientDecision(outcome: "recorded:\(label) before the current run")
+            } else if event.timestamp.timeIntervalSince(previous.lastBounce) <= configuration.softBounceWindow {
+                // The run's start has left the window but its last bounce has not: the window slides to it. (Bounces
+                // between the two are not kept one by one, so they drop out with the start: this errs low.)
+                count = 2
+                windowStart = previous.lastBounce
             }
         }
         let limit = configuration.softBounceLimit
@@ -142,7 +147,15 @@ public struct SuppressionPolicy: RecipientEventPolicy {
         guard let counter = state.softBounce, event.timestamp >= counter.windowStart else {
             return RecipientDecision(outcome: Outcome.recorded)
         }
-        return RecipientDecision(softBounceChange: .clear(address: event.address), outcome: Outcome.recorded)
+        guard event.timestamp < counter.lastBounce else {
+            return RecipientDecision(softBounceChange: .clear(address: event.address), outcome: Outcome.recorded)
+        }
+        // Notifications arrive unordered: a delivery from inside the run breaks it there, and the run goes on from
+        // its last bounce, which came after the delivery (any others after it are not kept one by one).
+        let restarted = SoftBounceState(
+            address: event.address, count: 1, windowStart: counter.lastBounce, lastBounce: counter.lastBounce,
+            lastSubtype: counter.lastSubtype)
+        return RecipientDecision(softBounceChange: .set(restarted), outcome: Outcome.recorded)
     }
 
     private func subscription(_ event: RecipientEvent, state: RecipientState) -> RecipientDecision {
