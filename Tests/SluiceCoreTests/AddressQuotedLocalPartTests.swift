@@ -128,7 +128,7 @@ struct AddressQuotedLocalPartTests {
             }
         }
         #expect(inputs.count >= 20)
-        let pieces = ["a", "Z", ".", "..", " ", "\\\"", "\\\\", "\\b", ",", "@", ";", "\u{00F6}", "o\u{0308}", "\u{037E}", "\u{212A}", "+", "="]
+        let pieces = ["a", "Z", ".", "..", " ", "\\\"", "\\\\", "\\b", ",", "@", ";", "\u{00F6}", "o\u{0308}", "\u{037E}", "\u{212A}", "+", "=", "<", "\u{0338}"]
         for first in pieces {
             for second in pieces {
                 for third in ["", ".", "x"] {

@@ -44,18 +44,28 @@ public struct AddressNormalizer: Sendable {
     }
 
     private func normalizedLocalPart(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        var local: [UInt8]
+        var content: [UInt8]
         if bytes.first == UInt8(ascii: "\"") {
-            guard case .success(let content) = LocalPart.unquote(bytes, allowUTF8: true) else { return nil }
-            // RFC 5322 §3.4.1: quoting what needs no quotes names the same mailbox, so `"john"@x` is `john@x`
-            // and `"taro..yamada"@x` (how it must be sent) is `taro..yamada@x` (how it is often written).
-            // The test is the unquoted branch's own, so both spellings give one key.
-            local = !content.isEmpty && !Self.hasSpecial(content[...]) ? content : Self.quoted(content)
+            guard case .success(let unquoted) = LocalPart.unquote(bytes, allowUTF8: true) else { return nil }
+            content = unquoted
         } else {
             // Tolerate dot misplacement seen in the wild, but not RFC 5322 specials or spaces.
             guard !Self.hasSpecial(bytes) else { return nil }
-            local = Array(bytes)
+            content = Array(bytes)
         }
+        guard let folded = folded(content) else { return nil }
+        content = folded
+        // RFC 5322 §3.4.1: quoting what needs no quotes names the same mailbox, so `"john"@x` is `john@x`
+        // and `"taro..yamada"@x` (how it must be sent) is `taro..yamada@x` (how it is often written). Decided
+        // on the folded content, so the key normalises to itself: composition can make a special (U+037E
+        // GREEK QUESTION MARK is ';') or unmake one ('<' + U+0338 is U+226E).
+        return !content.isEmpty && !Self.hasSpecial(content[...]) ? content : Self.quoted(content)
+    }
+
+    /// The local part's content as the key holds it: lower case (unless configured otherwise) and, beyond
+    /// ASCII, NFC; nil when it holds an invisible code point.
+    private func folded(_ content: [UInt8]) -> [UInt8]? {
+        var local = content
         if local.allSatisfy({ $0 < 0x80 }) {
             guard configuration.caseInsensitiveLocalPart else { return local }
             for index in local.indices where local[index] >= UInt8(ascii: "A") && local[index] <= UInt8(ascii: "Z") {
@@ -69,11 +79,8 @@ public struct AddressNormalizer: Sendable {
         // `Jörg` typed precomposed or decomposed (o + U+0308) is one mailbox name: NFC, then lower case
         // (composed again, as a few lower-case mappings decompose, so the key stays a fixed point).
         let composed = text.precomposedStringWithCanonicalMapping
-        let key = configuration.caseInsensitiveLocalPart
+        return configuration.caseInsensitiveLocalPart
             ? Array(composed.lowercased().precomposedStringWithCanonicalMapping.utf8) : Array(composed.utf8)
-        // Composition can make an RFC 5322 special (U+037E GREEK QUESTION MARK is ';'): an unquoted key
-        // holding one would not normalise again, so it is quoted as such a local part must be.
-        return Self.hasSpecial(key[...]) && key.first != UInt8(ascii: "\"") ? Self.quoted(key) : key
     }
 
     /// Whether `bytes` hold an ASCII byte other than atext and `.` (an RFC 5322 special, space or control),
