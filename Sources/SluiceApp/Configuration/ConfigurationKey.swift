@@ -87,7 +87,7 @@ extension ConfigurationKey {
         .init("ses", "ca_file", .string, .string(""), "Extra CA (PEM) trusted for the SES endpoint (tests)."),
         .init("ses", "max_send_rate", .float(0...100_000), .float(0), "Recipients per second; 0 reads MaxSendRate from GetAccount (1/s without it)."),
         .init("ses", "max_24h_send", .integer(-1...1_000_000_000), .integer(0), "Recipients per rolling 24 h; 0 reads GetAccount, -1 unlimited."),
-        .init("ses", "max_attempts", .integer(1...100), .integer(8), "Attempts per message for retryable errors."),
+        .init("ses", "max_attempts", .integer(1...100), .integer(12), "Attempts per message for retryable errors (5xx, timeouts): with the default backoff, 12 span about 9 minutes of retries on average, at most about 19."),
         .init("ses", "max_backoff_seconds", .float(1...86400), .float(300), "Cap of the exponential backoff."),
         .init("ses", "inflight_resolution", .choice(["fail", "resend"]), .string("fail"), "After a crash, a message caught mid-call to SES is failed (never mailed twice) or resent (never lost, maybe twice) once its claim is 3 × request_timeout_seconds old."),
         .init("ses", "request_timeout_seconds", .float(1...300), .float(30), "Bound of one SES call (connect, TLS, answer); a hanging endpoint never holds a worker longer. A call not started within it of its claim is not made (queued again)."),

@@ -13,7 +13,7 @@ public struct QueueStateMachine: Sendable, Equatable {
     /// any length.
     public var maxThrottledAge: TimeInterval
 
-    public init(maxAttempts: Int = 8, backoff: Backoff = Backoff(base: 1, cap: 300, maxRetries: 7), maxThrottledAge: TimeInterval = 0) {
+    public init(maxAttempts: Int = 12, backoff: Backoff = Backoff(base: 1, cap: 300, maxRetries: 11), maxThrottledAge: TimeInterval = 0) {
         self.maxAttempts = max(1, maxAttempts)
         self.backoff = backoff
         self.maxThrottledAge = max(0, maxThrottledAge)
