@@ -8,6 +8,7 @@ import SluiceCore
 /// matching rule with the most labels, a wildcard (`*.ck`) matching any one label in its place; a name no
 /// rule matches has its last label as the public suffix (the implicit `*` rule). Both sections count
 /// (ICANN and private): a domain under `github.io` is its own organisation, as DMARC receivers see it.
+/// (Outside `DMARC/`: the `dns-message` fuzz target compiles that folder on its own, without SluiceCore.)
 public struct PublicSuffixList: Sendable, Equatable {
     /// The largest list file read (the list is about 250 KB).
     public static let maxBytes = 4 * 1024 * 1024
