@@ -111,19 +111,7 @@ public struct ProtectionPolicy: Sendable, Equatable, Codable {
     /// The overall window with the sends and events of `identities` taken out.
     private func remainder(_ overall: WindowStats, without identities: [IdentityPause], in report: StatsReport) -> WindowStats {
         let names = Set(identities.map(\.identity))
-        var rest = overall
-        for identity in report.identities where names.contains(identity.identity) {
-            guard let w = identity.window(window) else { continue }
-            rest.sends = max(0, rest.sends - w.sends)
-            rest.deliveries = max(0, rest.deliveries - w.deliveries)
-            rest.hardBounces = max(0, rest.hardBounces - w.hardBounces)
-            rest.softBounces = max(0, rest.softBounces - w.softBounces)
-            rest.undeterminedBounces = max(0, rest.undeterminedBounces - w.undeterminedBounces)
-            rest.complaints = max(0, rest.complaints - w.complaints)
-            rest.rejects = max(0, rest.rejects - w.rejects)
-            rest.delays = max(0, rest.delays - w.delays)
-        }
-        return rest
+        return report.identities.filter { names.contains($0.identity) }.compactMap { $0.window(window) }.reduce(overall) { $0.removing($1) }
     }
 
     /// Breach when a judged rate is at or above its threshold; not judged when the window has too few sends,

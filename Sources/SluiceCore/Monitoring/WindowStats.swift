@@ -108,6 +108,20 @@ public struct WindowStats: Sendable, Equatable {
         }
     }
 
+    /// These totals less `other`'s (a part of them, e.g. one identity's share of the overall window), none below 0.
+    func removing(_ other: WindowStats) -> WindowStats {
+        var rest = self
+        rest.sends = max(0, sends - other.sends)
+        rest.deliveries = max(0, deliveries - other.deliveries)
+        rest.hardBounces = max(0, hardBounces - other.hardBounces)
+        rest.softBounces = max(0, softBounces - other.softBounces)
+        rest.undeterminedBounces = max(0, undeterminedBounces - other.undeterminedBounces)
+        rest.complaints = max(0, complaints - other.complaints)
+        rest.rejects = max(0, rejects - other.rejects)
+        rest.delays = max(0, delays - other.delays)
+        return rest
+    }
+
     private func ratio(_ n: Int) -> Double? {
         sends > 0 ? Double(n) / Double(sends) : nil
     }

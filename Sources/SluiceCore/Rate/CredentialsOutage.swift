@@ -1,8 +1,7 @@
 import Foundation
 
 /// The wait of the send gate while no usable AWS credentials can be had (or SES cannot be reached at all):
-/// a second at first, twice as long
-/// after each wait that ended without keys, up to a limit. Calls in flight together fail together; they
+/// a second at first, twice as long after each wait that ended without a call, up to a limit. Calls in flight together fail together; they
 /// count as one try, so one blip under load still costs a second, not the longest wait.
 public struct CredentialsOutage: Sendable, Equatable {
     private var doublings = 0

@@ -39,17 +39,17 @@ public struct RollingQuota: Sendable, Equatable {
         SharedQuotaRule.used(ledger: recordedInWindow(now: now), reservedTotal: mark, seed: seed, now: now)
     }
 
-    /// Sends recorded in the window ending at `now`.
+    /// Sends recorded in the window ending at `now` (on every reservation: no allocation).
     private func recordedInWindow(now: Date) -> Int {
-        liveSlots(now: now).reduce(0) { $0 + counts[$1] }
+        let oldest = Self.oldestLiveMinute(now)
+        var total = 0
+        for i in 0..<Self.bucketCount where minutes[i] >= oldest { total += counts[i] }
+        return total
     }
 
-    /// Ring slots whose minute still counts at `now`. Buckets from a later minute (clock stepped back)
+    /// The oldest minute whose bucket still counts at `now`. Buckets from a later minute (clock stepped back)
     /// still count: conservative.
-    private func liveSlots(now: Date) -> [Int] {
-        let current = Self.minute(now)
-        return (0..<Self.bucketCount).filter { minutes[$0] > current - Int64(Self.bucketCount) }
-    }
+    private static func oldestLiveMinute(_ now: Date) -> Int64 { minute(now) - Int64(bucketCount) + 1 }
 
     /// Whether `n` more sends fit in the window at `now`.
     public func canSend(_ n: Int = 1, now: Date) -> Bool {
@@ -95,7 +95,8 @@ public struct RollingQuota: Sendable, Equatable {
     /// SES's figure is assumed to stay until it is 24 h old (a refresh may lower it sooner).
     public func timeUntilFree(_ n: Int = 1, now: Date) -> TimeInterval {
         if canSend(n, now: now) { return 0 }
-        let buckets = liveSlots(now: now).map { (minute: minutes[$0], count: counts[$0]) }
+        let oldest = Self.oldestLiveMinute(now)
+        let buckets = (0..<Self.bucketCount).filter { minutes[$0] >= oldest }.map { (minute: minutes[$0], count: counts[$0]) }
         return SharedQuotaRule.retryDelay(
             n, limit: max24HourSend, buckets: buckets, reservedTotal: mark, seed: seed, now: now, cap: .infinity)
     }

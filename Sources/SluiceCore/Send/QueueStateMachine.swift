@@ -46,10 +46,8 @@ public struct QueueStateMachine: Sendable, Equatable {
             case .permanent:
                 return .fail(error: error)
             case .denied:
-                guard attempts < maxAttempts else {
-                    return .pause(error: "gave up after \(attempts) attempts: \(error)", gaveUp: true, countsAttempt: true)
-                }
-                return .pause(error: error, gaveUp: false, countsAttempt: true)
+                let gaveUp = attempts >= maxAttempts
+                return .pause(error: gaveUp ? "gave up after \(attempts) attempts: \(error)" : error, gaveUp: gaveUp, countsAttempt: true)
             case .pauseSending:
                 return .pause(error: error, gaveUp: false, countsAttempt: false)
             case .dailyQuotaExceeded, .unavailable:
